@@ -1,0 +1,16 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.js';
+
+// Dates stay 'YYYY-MM-DD' strings: a JS Date would shift them by the server's time zone.
+const PG_DATE_OID = 1082;
+pg.types.setTypeParser(PG_DATE_OID, (value) => value);
+
+export type Db = Kysely<Database>;
+
+export function createDb(connectionString: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  // An idle client losing its connection (e.g. the database restarting) must not crash the process.
+  pool.on('error', (error) => console.error('database pool error:', error.message));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
