@@ -102,6 +102,8 @@ CREATE TABLE hazards (
   remaining_m2    double precision NOT NULL CHECK (remaining_m2 >= 0),
   -- Overlap cluster (connected component of intersecting hazards), maintained by the engine.
   cluster_id      bigint,
+  -- Why the stored geometry differs from what was submitted (repairs), kept for data quality.
+  warnings        text[] NOT NULL DEFAULT '{}',
   synthetic       boolean NOT NULL DEFAULT false,
   version         integer NOT NULL DEFAULT 1 CHECK (version >= 1),
   created_by      bigint REFERENCES users (id),
@@ -131,6 +133,7 @@ CREATE TABLE land_releases (
   area_m2         double precision NOT NULL CHECK (area_m2 > 0),
   clipped_m2      double precision NOT NULL DEFAULT 0 CHECK (clipped_m2 >= 0),
   external_ref    text,
+  warnings        text[] NOT NULL DEFAULT '{}',
   synthetic       boolean NOT NULL DEFAULT false,
   version         integer NOT NULL DEFAULT 1 CHECK (version >= 1),
   created_by      bigint REFERENCES users (id),

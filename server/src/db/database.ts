@@ -20,7 +20,7 @@ type Geometry = unknown;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type DateColumn = ColumnType<string, string, string>;
 /** pg returns bigint as string; ids stay strings in TypeScript and become numbers at the API edge. */
-type BigId = ColumnType<string, string | number, string | number>;
+type BigId = string;
 type Numeric = ColumnType<string | null, string | number | null, string | number | null>;
 
 export interface GeodataVersionsTable {
@@ -93,6 +93,7 @@ export interface HazardsTable {
   remaining_geom: Geometry | null;
   remaining_m2: number;
   cluster_id: BigId | null;
+  warnings: Generated<string[]>;
   synthetic: Generated<boolean>;
   version: Generated<number>;
   created_by: BigId | null;
@@ -115,6 +116,7 @@ export interface LandReleasesTable {
   area_m2: number;
   clipped_m2: Generated<number>;
   external_ref: string | null;
+  warnings: Generated<string[]>;
   synthetic: Generated<boolean>;
   version: Generated<number>;
   created_by: BigId | null;

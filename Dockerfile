@@ -1,0 +1,12 @@
+# The app image for `docker compose up` (docker-compose.yml supplies DATABASE_URL, so the
+# project-managed local PostGIS is not used inside the container).
+FROM node:20-bookworm-slim
+WORKDIR /app
+# Dependencies first so the layer is cached until package-lock.json changes.
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+ENV HOST=0.0.0.0 PORT=8080
+EXPOSE 8080
+USER node
+CMD ["npm", "start"]

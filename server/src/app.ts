@@ -1,0 +1,66 @@
+import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import { sql } from 'kysely';
+import type { Config } from './config.js';
+import type { Db } from './db/pool.js';
+import { pendingMigrations } from './db/migrator.js';
+import { actorMiddleware } from './auth/auth.middleware.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { countryRoutes } from './countries/countries.routes.js';
+import { hazardRoutes } from './hazards/hazards.routes.js';
+import { releaseRoutes } from './releases/releases.routes.js';
+import { errorHandler, notFoundHandler } from './http/error-middleware.js';
+
+export const API_BASE = '/api/v1';
+
+function openApiDocument(registry: OpenAPIRegistry) {
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token from POST /auth/tokens' });
+  registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'sg_session' });
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'Safeground API',
+      version: '1',
+      description:
+        'Contaminated areas (hazards), land releases and remaining area per country for humanitarian mine action. ' +
+        'GeoJSON follows RFC 7946. Areas are geodesic on the WGS 84 ellipsoid, in m² on features and km² in summaries.',
+    },
+  });
+}
+
+export function createApp(db: Db, config: Config): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(express.json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/geo+json'] }));
+  app.use(cookieParser());
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await sql`SELECT 1`.execute(db);
+      const pending = await pendingMigrations(db);
+      const healthy = pending.length === 0;
+      res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'migrations_pending', database: 'ok', pending_migrations: pending });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+
+  const registry = new OpenAPIRegistry();
+  const api = express.Router();
+  api.use(actorMiddleware(db));
+  api.use(authRoutes(db, config, registry, API_BASE));
+  api.use(countryRoutes(db, registry, API_BASE));
+  api.use(hazardRoutes(db, config, registry, API_BASE));
+  api.use(releaseRoutes(db, config, registry, API_BASE));
+  const document = openApiDocument(registry);
+  api.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use(API_BASE, api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

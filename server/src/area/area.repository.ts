@@ -1,0 +1,41 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+
+/** Serialises area maintenance per country; every write takes it first (see sql/functions). */
+export async function lockCountries(db: Kysely<Database>, iso3s: string[]): Promise<void> {
+  // Sorted, so two writers locking the same pair never wait on each other crosswise.
+  for (const iso3 of [...new Set(iso3s)].sort()) {
+    await sql`SELECT sg_lock_country(${iso3})`.execute(db);
+  }
+}
+
+/** Incremental refresh of remaining geometry, clusters and summaries, inside the write's transaction. */
+export async function refreshHazards(db: Kysely<Database>, hazardIds: string[], geometryChanged: boolean): Promise<void> {
+  await sql`SELECT sg_refresh_hazards(${hazardIds}::bigint[], ${geometryChanged})`.execute(db);
+}
+
+export async function recomputeAll(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT sg_recompute_all()`.execute(db);
+}
+
+export interface CountryYearRow {
+  country_iso3: string;
+  year: number;
+  dim_kind: string;
+  dim_key: string;
+  found_m2: number;
+  cancelled_m2: number;
+  reduced_m2: number;
+  cleared_m2: number;
+}
+
+export async function allCountryYears(db: Kysely<Database>): Promise<CountryYearRow[]> {
+  return db
+    .selectFrom('area_country_years')
+    .selectAll()
+    .orderBy('country_iso3')
+    .orderBy('dim_kind')
+    .orderBy('dim_key')
+    .orderBy('year')
+    .execute();
+}

@@ -1,0 +1,44 @@
+import type { UserRole } from '../db/database.js';
+import { forbidden } from '../http/http-error.js';
+
+/** The authenticated user a request acts as. */
+export interface Actor {
+  id: string;
+  email: string;
+  role: UserRole;
+  country_iso3: string | null;
+  organisation_id: string | null;
+}
+
+// Scope rules, in one place. Reading public aggregates needs no actor at all.
+
+/** Hazards (and their deletion) belong to the national authority of their country. */
+export function assertCanWriteHazards(actor: Actor, iso3: string): void {
+  if (actor.role === 'admin') return;
+  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
+  throw forbidden(`role ${actor.role}${scopeText(actor)} may not change hazards in ${iso3}`);
+}
+
+/** Releases may be recorded by the authority of the country and by operators working there. */
+export function assertCanRecordRelease(actor: Actor, iso3: string): void {
+  if (actor.role === 'admin') return;
+  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
+  if (actor.role === 'operator' && (actor.country_iso3 === null || actor.country_iso3 === iso3)) return;
+  throw forbidden(`role ${actor.role}${scopeText(actor)} may not record releases in ${iso3}`);
+}
+
+/** Approving or rejecting submitted releases is the national authority's decision. */
+export function assertCanReview(actor: Actor, iso3: string): void {
+  if (actor.role === 'admin') return;
+  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
+  throw forbidden(`role ${actor.role}${scopeText(actor)} may not review releases in ${iso3}`);
+}
+
+/** Whether a release recorded by this actor counts at once or waits for the authority. */
+export function recordsApprovedReleases(actor: Actor): boolean {
+  return actor.role === 'admin' || actor.role === 'national_authority';
+}
+
+function scopeText(actor: Actor): string {
+  return actor.country_iso3 ? ` (scope ${actor.country_iso3})` : '';
+}

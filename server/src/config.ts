@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+const boolean = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const ConfigSchema = z.object({
+  DATABASE_URL: z.string().url().optional().describe('PostgreSQL + PostGIS; unset = the embedded local cluster under .data/'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LOAD_DEMO_DATA: boolean.default(true).describe('load the synthetic demo dataset when the ledger is empty'),
+  MAX_VERTICES: z.coerce.number().int().min(4).default(50_000).describe('vertex cap per submitted geometry'),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  MAX_REPAIR_AREA_CHANGE: z.coerce.number().min(0).max(1).default(0.01).describe('largest share of area a geometry repair may change'),
+  COUNTRY_TOLERANCE_M: z.coerce.number().min(0).default(5_000).describe('how far outside its country boundary a hazard may reach'),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  COOKIE_SECURE: boolean.default(false),
+  LOG_REQUESTS: boolean.default(false),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+/** Parses the environment once; a bad value stops the process with the variable's name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.freeze(parsed.data);
+}

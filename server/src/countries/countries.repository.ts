@@ -1,0 +1,83 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+
+export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
+  let query = db
+    .selectFrom('countries as c')
+    .select(['c.iso3', 'c.name'])
+    .where((eb) =>
+      eb.or([
+        eb.exists(eb.selectFrom('hazards as h').select('h.id').whereRef('h.country_iso3', '=', 'c.iso3').where('h.deleted_at', 'is', null)),
+        eb.exists(eb.selectFrom('obligations as o').select('o.id').whereRef('o.country_iso3', '=', 'c.iso3')),
+      ]),
+    )
+    .orderBy('c.iso3');
+  if (iso3) query = query.where('c.iso3', '=', iso3);
+  return query.execute();
+}
+
+export async function countryExists(db: Kysely<Database>, iso3: string) {
+  return db.selectFrom('countries').select(['iso3', 'name']).where('iso3', '=', iso3).executeTakeFirst();
+}
+
+/** Cumulative figures per dimension up to the end of a year (sums of the yearly balances). */
+export async function dimensionTotals(db: Kysely<Database>, year: number, iso3?: string) {
+  let query = db
+    .selectFrom('area_country_years')
+    .select(['country_iso3', 'dim_kind', 'dim_key'])
+    .select((eb) => [
+      eb.fn.sum<number>('found_m2').as('found_m2'),
+      eb.fn.sum<number>('cancelled_m2').as('cancelled_m2'),
+      eb.fn.sum<number>('reduced_m2').as('reduced_m2'),
+      eb.fn.sum<number>('cleared_m2').as('cleared_m2'),
+    ])
+    .where('year', '<=', year)
+    .groupBy(['country_iso3', 'dim_kind', 'dim_key']);
+  if (iso3) query = query.where('country_iso3', '=', iso3);
+  return query.execute();
+}
+
+export async function hazardCounts(db: Kysely<Database>, asOf: string, iso3?: string) {
+  let query = db
+    .selectFrom('hazards')
+    .select(['country_iso3'])
+    .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn<boolean>('bool_or', ['synthetic']).as('synthetic')])
+    .where('deleted_at', 'is', null)
+    .where('recorded_on', '<=', asOf)
+    .groupBy('country_iso3');
+  if (iso3) query = query.where('country_iso3', '=', iso3);
+  return query.execute();
+}
+
+export async function obligations(db: Kysely<Database>, iso3?: string) {
+  let query = db
+    .selectFrom('obligations as o')
+    .selectAll('o')
+    .select(
+      sql<Array<{ meeting: string; new_deadline: string; granted_on: string | null }>>`coalesce((
+        SELECT json_agg(json_build_object('meeting', e.meeting, 'new_deadline', e.new_deadline, 'granted_on', e.granted_on)
+                        ORDER BY e.new_deadline)
+          FROM obligation_extensions e WHERE e.obligation_id = o.id), '[]'::json)`.as('extensions'),
+    )
+    .orderBy('o.country_iso3')
+    .orderBy('o.treaty');
+  if (iso3) query = query.where('o.country_iso3', '=', iso3);
+  return query.execute();
+}
+
+export async function provinces(db: Kysely<Database>, iso3: string) {
+  return db.selectFrom('provinces').select(['code', 'name']).where('country_iso3', '=', iso3).orderBy('name').execute();
+}
+
+/** Yearly balance of one dimension of a country. */
+export async function yearlyBalance(db: Kysely<Database>, iso3: string, dimKind: 'all' | 'contamination', dimKey: string, lastYear: number) {
+  return db
+    .selectFrom('area_country_years')
+    .select(['year', 'found_m2', 'cancelled_m2', 'reduced_m2', 'cleared_m2'])
+    .where('country_iso3', '=', iso3)
+    .where('dim_kind', '=', dimKind)
+    .where('dim_key', '=', dimKey)
+    .where('year', '<=', lastYear)
+    .orderBy('year')
+    .execute();
+}

@@ -1,0 +1,56 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/pool.js';
+import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.js';
+import { defineRoute } from '../http/route.js';
+import { AsOfQuery, CountryDetail, CountrySummary, Timeline, TimelineQuery } from './countries.schema.js';
+import * as service from './countries.service.js';
+
+const notFoundError = { description: 'unknown country code', schema: ErrorResponse };
+
+export function countryRoutes(db: Db, registry: OpenAPIRegistry, basePath: string): Router {
+  const router = Router();
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/countries',
+    tag: 'countries',
+    summary: 'Every country with hazards or treaty obligations, with remaining and released area',
+    description: 'Areas are geodesic and never double count overlapping hazards; only approved releases count.',
+    auth: 'public',
+    query: AsOfQuery,
+    responses: { 200: { description: 'countries', schema: z.array(CountrySummary) }, 400: standardErrors[400] },
+    handler: async ({ query }) => ({ body: await service.listCountries(db, query.year) }),
+  });
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/countries/:iso3',
+    tag: 'countries',
+    summary: 'One country: remaining area by contamination, treaty scope and province, and its obligations',
+    auth: 'public',
+    params: Iso3Param,
+    query: AsOfQuery,
+    responses: { 200: { description: 'the country', schema: CountryDetail }, 400: standardErrors[400], 404: notFoundError },
+    handler: async ({ params, query }) => ({ body: await service.getCountry(db, params.iso3, query.year) }),
+  });
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/countries/:iso3/timeline',
+    tag: 'countries',
+    summary: 'Yearly land-release balance: baseline, newly found, cancelled, reduced, cleared, remaining at year end',
+    description:
+      'Within a year, newly recorded hazards are added first, then that year\'s releases remove area in the order ' +
+      'cancelled, reduced, cleared; area already released by an earlier method (or covered by an overlapping hazard) is ' +
+      'not counted again, so remaining = baseline + newly_found - cancelled - reduced - cleared holds for every year.',
+    auth: 'public',
+    params: Iso3Param,
+    query: TimelineQuery,
+    responses: { 200: { description: 'the timeline', schema: Timeline }, 400: standardErrors[400], 404: notFoundError },
+    handler: async ({ params, query }) => ({ body: await service.getTimeline(db, params.iso3, query.year, query.scope) }),
+  });
+
+  return router;
+}

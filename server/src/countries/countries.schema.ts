@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { YearQuery } from '../http/common.schema.js';
+
+export const SCOPES = { ccm: 'cmr', apmbc: 'ap_mines', ccw_p5: 'erw' } as const;
+export type Scope = keyof typeof SCOPES;
+
+export const AsOfQuery = z.object({ year: YearQuery.optional() }).strict();
+
+export const TimelineQuery = z
+  .object({
+    year: YearQuery.optional().describe('last year of the timeline; omitted = the current year'),
+    scope: z
+      .enum(['ccm', 'apmbc', 'ccw_p5'])
+      .optional()
+      .describe('only the contamination a treaty covers: ccm = cmr (CCM Art. 4), apmbc = ap_mines (APMBC Art. 5), ccw_p5 = erw'),
+  })
+  .strict();
+
+const Km2 = z.number().describe('square kilometres, geodesic, overlaps counted once; exact to the square metre');
+
+const Released = z.object({ cancelled: Km2, reduced: Km2, cleared: Km2 }).meta({ id: 'ReleasedKm2' });
+
+const Deadlines = z
+  .object({ ccm: z.string().nullable(), apmbc: z.string().nullable() })
+  .describe('current deadline of the CCM Article 4 and APMBC Article 5 obligations, where the country has one');
+
+export const CountrySummary = z
+  .object({
+    iso3: z.string(),
+    name: z.string(),
+    as_of: z.string().describe('figures are as of the end of this day (UTC)'),
+    remaining_km2: Km2,
+    released_km2: Released,
+    found_km2: Km2.describe('all contaminated area recorded up to as_of'),
+    hazard_count: z.number().int(),
+    deadlines: Deadlines,
+    synthetic_data: z.boolean().describe('true when the country has generated demo hazards'),
+  })
+  .meta({ id: 'CountrySummary' });
+
+export const Extension = z.object({ meeting: z.string(), new_deadline: z.string(), granted_on: z.string().nullable() });
+
+export const Obligation = z
+  .object({
+    treaty: z.enum(['CCM', 'APMBC']),
+    article: z.number().int(),
+    entry_into_force: z.string(),
+    original_deadline: z.string(),
+    current_deadline: z.string(),
+    status: z.enum(['in_progress', 'completed', 'not_applicable']),
+    completed_on: z.string().nullable(),
+    extensions: z.array(Extension),
+    source: z.string(),
+    confidence: z.enum(['verified', 'recalled']),
+    verified: z.boolean().describe('false where the row comes only from recall and awaits confirmation'),
+  })
+  .meta({ id: 'Obligation' });
+
+export const CountryDetail = CountrySummary.extend({
+  by_contamination: z.record(z.string(), Km2).describe('remaining by contamination type; a hazard with several types counts in each'),
+  by_scope: z.object({ ccm: Km2, apmbc: Km2, ccw_p5: Km2 }),
+  provinces: z.array(z.object({ code: z.string(), name: z.string(), remaining_km2: Km2 })),
+  obligations: z.array(Obligation),
+}).meta({ id: 'CountryDetail' });
+
+export const TimelineYear = z.object({
+  year: z.number().int(),
+  baseline_km2: Km2.describe('remaining at the end of the previous year'),
+  newly_found_km2: Km2,
+  cancelled_km2: Km2,
+  reduced_km2: Km2,
+  cleared_km2: Km2,
+  remaining_km2: Km2.describe('= baseline + newly found - cancelled - reduced - cleared'),
+});
+
+export const Timeline = z
+  .object({ iso3: z.string(), scope: z.string().nullable(), years: z.array(TimelineYear) })
+  .meta({ id: 'Timeline' });

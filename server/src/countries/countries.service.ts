@@ -1,0 +1,123 @@
+import type { z } from 'zod';
+import type { Db } from '../db/pool.js';
+import { notFound } from '../http/http-error.js';
+import { CONTAMINATION } from '../hazards/hazards.schema.js';
+import * as repo from './countries.repository.js';
+import { type CountryDetail, type CountrySummary, type Obligation, SCOPES, type Scope, type Timeline } from './countries.schema.js';
+
+type Totals = Awaited<ReturnType<typeof repo.dimensionTotals>>[number];
+
+/**
+ * m² → km², rounded to the square metre. The summaries are kept by adding and subtracting
+ * floating-point deltas, so a value that is truly zero can come back as -1e-9; anything above
+ * -1 m² is that noise and reads as zero.
+ */
+export const km2 = (m2: number) => Math.max(0, Math.round(m2)) / 1e6;
+
+const remainingM2 = (t: Totals | undefined) =>
+  t ? Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2) : 0;
+
+/** Figures as of the end of `year` (UTC); without a year, as of today (no write may be dated in the future). */
+function asOf(year: number | undefined) {
+  const today = new Date().toISOString().slice(0, 10);
+  const thisYear = Number(today.slice(0, 4));
+  const y = year ?? thisYear;
+  return { year: y, date: y >= thisYear ? today : `${y}-12-31` };
+}
+
+function toObligation(row: Awaited<ReturnType<typeof repo.obligations>>[number]): z.infer<typeof Obligation> {
+  return {
+    treaty: row.treaty,
+    article: row.article,
+    entry_into_force: row.entry_into_force,
+    original_deadline: row.original_deadline,
+    current_deadline: row.current_deadline,
+    status: row.status,
+    completed_on: row.completed_on,
+    extensions: row.extensions,
+    source: row.source,
+    confidence: row.confidence,
+    verified: row.confidence === 'verified',
+  };
+}
+
+async function summaries(db: Db, year: number | undefined, iso3?: string) {
+  const when = asOf(year);
+  const [countries, totals, counts, obligations] = await Promise.all([
+    repo.countriesWithData(db, iso3),
+    repo.dimensionTotals(db, when.year, iso3),
+    repo.hazardCounts(db, when.date, iso3),
+    repo.obligations(db, iso3),
+  ]);
+  const summaryOf = (country: { iso3: string; name: string }): z.infer<typeof CountrySummary> => {
+    const all = totals.find((t) => t.country_iso3 === country.iso3 && t.dim_kind === 'all');
+    const count = counts.find((c) => c.country_iso3 === country.iso3);
+    const deadline = (treaty: 'CCM' | 'APMBC') =>
+      obligations.find((o) => o.country_iso3 === country.iso3 && o.treaty === treaty)?.current_deadline ?? null;
+    return {
+      iso3: country.iso3,
+      name: country.name,
+      as_of: when.date,
+      remaining_km2: km2(remainingM2(all)),
+      released_km2: {
+        cancelled: km2(Number(all?.cancelled_m2 ?? 0)),
+        reduced: km2(Number(all?.reduced_m2 ?? 0)),
+        cleared: km2(Number(all?.cleared_m2 ?? 0)),
+      },
+      found_km2: km2(Number(all?.found_m2 ?? 0)),
+      hazard_count: Number(count?.count ?? 0),
+      deadlines: { ccm: deadline('CCM'), apmbc: deadline('APMBC') },
+      synthetic_data: Boolean(count?.synthetic),
+    };
+  };
+  return { countries, totals, obligations, summaryOf };
+}
+
+export async function listCountries(db: Db, year: number | undefined): Promise<Array<z.infer<typeof CountrySummary>>> {
+  const { countries, summaryOf } = await summaries(db, year);
+  return countries.map(summaryOf);
+}
+
+export async function getCountry(db: Db, iso3: string, year: number | undefined): Promise<z.infer<typeof CountryDetail>> {
+  const known = await repo.countryExists(db, iso3);
+  if (!known) throw notFound(`country ${iso3}`);
+  const [{ totals, obligations, summaryOf }, provinces] = await Promise.all([summaries(db, year, iso3), repo.provinces(db, iso3)]);
+  const dim = (kind: string, key: string) => km2(remainingM2(totals.find((t) => t.dim_kind === kind && t.dim_key === key)));
+  return {
+    ...summaryOf(known),
+    by_contamination: Object.fromEntries(CONTAMINATION.map((c) => [c, dim('contamination', c)])),
+    by_scope: {
+      ccm: dim('contamination', SCOPES.ccm),
+      apmbc: dim('contamination', SCOPES.apmbc),
+      ccw_p5: dim('contamination', SCOPES.ccw_p5),
+    },
+    provinces: provinces.map((p) => ({ code: p.code, name: p.name, remaining_km2: dim('province', p.code) })),
+    obligations: obligations.map(toObligation),
+  };
+}
+
+export async function getTimeline(db: Db, iso3: string, lastYear: number | undefined, scope: Scope | undefined) {
+  if (!(await repo.countryExists(db, iso3))) throw notFound(`country ${iso3}`);
+  const until = asOf(lastYear).year;
+  const rows = scope
+    ? await repo.yearlyBalance(db, iso3, 'contamination', SCOPES[scope], until)
+    : await repo.yearlyBalance(db, iso3, 'all', '', until);
+  const years: z.infer<typeof Timeline>['years'] = [];
+  const first = rows[0]?.year;
+  let remaining = 0;
+  for (let year = first ?? until; first !== undefined && year <= until; year += 1) {
+    const row = rows.find((r) => r.year === year);
+    const baseline = remaining;
+    remaining = baseline + (row ? row.found_m2 - row.cancelled_m2 - row.reduced_m2 - row.cleared_m2 : 0);
+    years.push({
+      year,
+      baseline_km2: km2(baseline),
+      newly_found_km2: km2(row?.found_m2 ?? 0),
+      cancelled_km2: km2(row?.cancelled_m2 ?? 0),
+      reduced_km2: km2(row?.reduced_m2 ?? 0),
+      cleared_km2: km2(row?.cleared_m2 ?? 0),
+      remaining_km2: km2(remaining),
+    });
+  }
+  return { iso3, scope: scope ?? null, years } satisfies z.infer<typeof Timeline>;
+}

@@ -1,0 +1,130 @@
+import { sql, type Kysely } from 'kysely';
+import type { Classification, Contamination, Database, HazardStatus } from '../db/database.js';
+import type { HazardListQuery } from './hazards.schema.js';
+
+const columns = [
+  'id',
+  'country_iso3',
+  'classification',
+  'status',
+  'recorded_on',
+  'external_ref',
+  'name',
+  'area_m2',
+  'remaining_m2',
+  'version',
+  'warnings',
+  'synthetic',
+  'created_at',
+  'updated_at',
+] as const;
+
+function selectHazards(db: Kysely<Database>) {
+  return db
+    .selectFrom('hazards')
+    .select(columns)
+    // pg does not parse arrays of a custom enum; as text[] they arrive as JS arrays.
+    .select(sql<Contamination[]>`contamination::text[]`.as('contamination'))
+    .select(sql<GeoJsonGeometry>`ST_AsGeoJSON(geom, 7)::json`.as('geometry'))
+    .where('deleted_at', 'is', null);
+}
+
+export interface GeoJsonGeometry {
+  type: 'MultiPolygon' | 'Polygon';
+  coordinates: unknown[];
+}
+
+export type HazardRecord = Awaited<ReturnType<typeof findHazard>> & object;
+
+export async function findHazard(db: Kysely<Database>, id: string, options: { forUpdate?: boolean } = {}) {
+  let query = selectHazards(db).where('id', '=', id);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function listHazards(db: Kysely<Database>, filter: HazardListQuery) {
+  let query = selectHazards(db).orderBy('id').limit(filter.limit + 1);
+  if (filter.cursor !== undefined) query = query.where('id', '>', String(filter.cursor));
+  if (filter.country) query = query.where('country_iso3', '=', filter.country);
+  if (filter.classification) query = query.where('classification', '=', filter.classification);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.contamination?.length) {
+    query = query.where(sql<boolean>`contamination && ${filter.contamination}::contamination_type[]`);
+  }
+  if (filter.bbox) {
+    const { minLng, minLat, maxLng, maxLat } = filter.bbox;
+    query = query.where(sql<boolean>`geom && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4326)`);
+  }
+  return query.execute();
+}
+
+export interface HazardValues {
+  country_iso3: string;
+  classification: Classification;
+  contamination: Contamination[];
+  status: HazardStatus;
+  recorded_on: string;
+  external_ref: string | null;
+  name: string | null;
+}
+
+export async function insertHazard(
+  db: Kysely<Database>,
+  values: HazardValues & { ewkb: Buffer; area_m2: number; warnings: string[]; created_by: string },
+): Promise<string> {
+  const { ewkb, ...rest } = values;
+  const row = await db
+    .insertInto('hazards')
+    .values({
+      ...rest,
+      contamination: sql`${values.contamination}::contamination_type[]`,
+      geom: sql`ST_GeomFromEWKB(${ewkb})`,
+      remaining_geom: sql`ST_GeomFromEWKB(${ewkb})`,
+      remaining_m2: values.area_m2,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateHazard(
+  db: Kysely<Database>,
+  id: string,
+  values: HazardValues & { geometry?: { ewkb: Buffer; area_m2: number }; warnings: string[] },
+): Promise<void> {
+  const { geometry, ...rest } = values;
+  await db
+    .updateTable('hazards')
+    .set({
+      ...rest,
+      contamination: sql`${values.contamination}::contamination_type[]`,
+      ...(geometry ? { geom: sql`ST_GeomFromEWKB(${geometry.ewkb})`, area_m2: geometry.area_m2 } : {}),
+      version: sql`version + 1`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function softDeleteHazard(db: Kysely<Database>, id: string): Promise<void> {
+  await db
+    .updateTable('hazards')
+    .set({ deleted_at: sql`now()`, version: sql`version + 1`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Area of the hazard's approved releases that falls outside the given geometry. */
+export async function releasedAreaOutside(db: Kysely<Database>, hazardId: string, ewkb: Buffer): Promise<number> {
+  const { rows } = await sql<{ m2: number }>`
+    SELECT coalesce(sg_geodesic_area(sg_polygonal(ST_Difference(ST_Union(geom), ST_GeomFromEWKB(${ewkb})))), 0) AS m2
+      FROM land_releases WHERE hazard_id = ${hazardId} AND status = 'approved'`.execute(db);
+  return rows[0]?.m2 ?? 0;
+}
+
+export async function hazardEwkb(db: Kysely<Database>, id: string): Promise<Buffer> {
+  const { rows } = await sql<{ ewkb: Buffer }>`SELECT ST_AsEWKB(geom) AS ewkb FROM hazards WHERE id = ${id}`.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error(`hazard ${id} vanished inside its own transaction`);
+  return row.ewkb;
+}

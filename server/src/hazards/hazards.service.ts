@@ -1,0 +1,176 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
+import { lockCountries, refreshHazards } from '../area/area.repository.js';
+import { writeAudit } from '../audit/audit.repository.js';
+import { checkInsideCountry, prepareGeometry } from '../geometry/geometry.service.js';
+import { HttpError, conflict, notFound } from '../http/http-error.js';
+import * as repo from './hazards.repository.js';
+import type { HazardCollection, HazardCreate, HazardListQuery, HazardOut, HazardPatch } from './hazards.schema.js';
+import type { z } from 'zod';
+
+type HazardFeature = z.infer<typeof HazardOut>;
+
+export function toFeature(row: repo.HazardRecord, warnings: string[] = row.warnings): HazardFeature {
+  const id = Number(row.id);
+  return {
+    type: 'Feature',
+    id,
+    geometry: row.geometry,
+    properties: {
+      id,
+      country: row.country_iso3,
+      classification: row.classification,
+      contamination: row.contamination,
+      status: row.status,
+      recorded_on: row.recorded_on,
+      external_ref: row.external_ref,
+      name: row.name,
+      area_m2: row.area_m2,
+      remaining_m2: row.remaining_m2,
+      version: row.version,
+      warnings,
+      synthetic: row.synthetic,
+      created_at: row.created_at.toISOString(),
+      updated_at: row.updated_at.toISOString(),
+    },
+  };
+}
+
+const featureName = (ref: string | null | undefined, id?: string) =>
+  ref ? `hazard ${ref}` : id ? `hazard ${id}` : 'hazard';
+
+/** Parses an If-Match header: "3", 3, W/"3". */
+export function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  if (!match) throw new HttpError(400, 'bad_request', 'If-Match must be the version number, e.g. "3"', [{ path: 'headers.if-match', message: 'not a version' }]);
+  return Number(match[1]);
+}
+
+export async function getHazard(db: Db, id: string): Promise<HazardFeature> {
+  const row = await repo.findHazard(db, id);
+  if (!row) throw notFound(`hazard ${id}`);
+  return toFeature(row);
+}
+
+export async function listHazards(db: Db, query: HazardListQuery): Promise<z.infer<typeof HazardCollection>> {
+  const rows = await repo.listHazards(db, query);
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    type: 'FeatureCollection',
+    features: page.map((row) => toFeature(row)),
+    next_cursor: rows.length > query.limit && last ? Number(last.id) : null,
+  };
+}
+
+export async function createHazard(db: Db, config: Config, actor: Actor, input: z.infer<typeof HazardCreate>) {
+  const props = input.properties;
+  assertCanWriteHazards(actor, props.country);
+  const feature = featureName(props.external_ref);
+  return db.transaction().execute(async (trx) => {
+    await lockCountries(trx, [props.country]);
+    const geometry = await prepareGeometry(trx, config, input.geometry, feature);
+    const outside = await checkInsideCountry(trx, config, geometry.ewkb, props.country, feature);
+    const warnings = [...geometry.warnings, ...outside];
+    const id = await repo.insertHazard(trx, {
+      country_iso3: props.country,
+      classification: props.classification,
+      contamination: props.contamination,
+      status: props.status,
+      recorded_on: props.recorded_on,
+      external_ref: props.external_ref ?? null,
+      name: props.name ?? null,
+      ewkb: geometry.ewkb,
+      area_m2: geometry.areaM2,
+      warnings,
+      created_by: actor.id,
+    });
+    await refreshHazards(trx, [id], true);
+    const created = toFeature((await repo.findHazard(trx, id))!, warnings);
+    await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'hazard', entityId: id, after: created });
+    return created;
+  });
+}
+
+export async function updateHazard(
+  db: Db,
+  config: Config,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  patch: z.infer<typeof HazardPatch>,
+) {
+  return db.transaction().execute(async (trx) => {
+    const current = await lockedHazard(trx, id);
+    const props = { ...current, ...renameCountry(patch.properties ?? {}) };
+    assertCanWriteHazards(actor, current.country_iso3);
+    assertCanWriteHazards(actor, props.country_iso3);
+    await lockCountries(trx, [current.country_iso3, props.country_iso3]);
+    if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
+
+    const feature = featureName(props.external_ref, id);
+    const geometry = patch.geometry ? await prepareGeometry(trx, config, patch.geometry, feature) : undefined;
+    const warnings = geometry ? [...geometry.warnings] : [];
+    if (geometry || props.country_iso3 !== current.country_iso3) {
+      const ewkb = geometry?.ewkb ?? (await repo.hazardEwkb(trx, id));
+      warnings.push(...(await checkInsideCountry(trx, config, ewkb, props.country_iso3, feature)));
+      const outsideReleases = await repo.releasedAreaOutside(trx, id, ewkb);
+      if (outsideReleases > 0.5) {
+        warnings.push(`${Math.round(outsideReleases)} m² of this hazard's approved releases now lie outside it and no longer count`);
+      }
+    }
+    await repo.updateHazard(trx, id, {
+      country_iso3: props.country_iso3,
+      classification: props.classification,
+      contamination: props.contamination,
+      status: props.status,
+      recorded_on: props.recorded_on,
+      external_ref: props.external_ref ?? null,
+      name: props.name ?? null,
+      geometry: geometry ? { ewkb: geometry.ewkb, area_m2: geometry.areaM2 } : undefined,
+      warnings: geometry ? warnings : current.warnings,
+    });
+    const geometryChanged = Boolean(geometry) || props.country_iso3 !== current.country_iso3;
+    // recorded_on moves the hazard between years, so its cluster's yearly rows change too.
+    await refreshHazards(trx, [id], geometryChanged);
+    const updated = toFeature((await repo.findHazard(trx, id))!, warnings);
+    await writeAudit(trx, { userId: actor.id, action: 'update', entity: 'hazard', entityId: id, before: toFeature(current), after: updated });
+    return updated;
+  });
+}
+
+export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVersion: number | undefined) {
+  await db.transaction().execute(async (trx) => {
+    const current = await lockedHazard(trx, id);
+    assertCanWriteHazards(actor, current.country_iso3);
+    await lockCountries(trx, [current.country_iso3]);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
+    await repo.softDeleteHazard(trx, id);
+    await refreshHazards(trx, [id], true);
+    await writeAudit(trx, { userId: actor.id, action: 'delete', entity: 'hazard', entityId: id, before: toFeature(current) });
+  });
+}
+
+// The country lock must come before any row lock (see sg_lock_country), so the hazard is read
+// once to learn its country, the country is locked, then the row is locked and re-read.
+async function lockedHazard(trx: Db, id: string): Promise<repo.HazardRecord> {
+  const peek = await repo.findHazard(trx, id);
+  if (!peek) throw notFound(`hazard ${id}`);
+  await lockCountries(trx, [peek.country_iso3]);
+  const row = await repo.findHazard(trx, id, { forUpdate: true });
+  if (!row) throw notFound(`hazard ${id}`);
+  return row;
+}
+
+function versionConflict(current: repo.HazardRecord, expected: number): HttpError {
+  return conflict(`hazard ${current.id} is at version ${current.version}, not ${expected}: someone else changed it`, [
+    { path: 'headers.if-match', message: `current version is ${current.version}; reload it (updated ${current.updated_at.toISOString()})` },
+  ]);
+}
+
+function renameCountry<T extends { country?: string }>(props: T) {
+  const { country, ...rest } = props;
+  return country === undefined ? rest : { ...rest, country_iso3: country };
+}

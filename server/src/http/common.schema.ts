@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+export const Iso3 = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 3166-1 alpha-3 code in capitals, e.g. LAO')
+  .describe('ISO 3166-1 alpha-3 country code');
+
+/** A real calendar date, 'YYYY-MM-DD' (2023-02-30 is rejected, not rolled over). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  }, 'is not a real calendar date')
+  .refine((value) => value >= '1900-01-01', 'is before 1900');
+
+export const IdParam = z.object({
+  id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('record id'),
+});
+
+export const Iso3Param = z.object({ iso3: Iso3 });
+
+export const YearQuery = z.coerce
+  .number()
+  .int()
+  .min(1990)
+  .max(2100)
+  .describe('report figures as of the end of this year (UTC); omitted = as of today');
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string().optional(), feature: z.string().optional(), message: z.string() })),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const standardErrors = {
+  400: { description: 'invalid input; details name each offending field', schema: ErrorResponse },
+  401: { description: 'not authenticated', schema: ErrorResponse },
+  403: { description: 'role or country scope does not allow this', schema: ErrorResponse },
+} as const;
+
+/** Today's date in UTC, 'YYYY-MM-DD'. */
+export const todayUtc = () => new Date().toISOString().slice(0, 10);

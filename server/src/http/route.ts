@@ -1,0 +1,115 @@
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Actor } from '../auth/actor.js';
+import { HttpError, type ErrorDetail, unauthorized } from './http-error.js';
+
+type Method = 'get' | 'post' | 'patch' | 'delete';
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  actor: Actor | null;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteResult {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  method: Method;
+  /** Express-style path relative to the router, e.g. '/hazards/:id'. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** 'actor' routes answer 401 without an authenticated user; scope checks happen in services. */
+  auth: 'public' | 'actor';
+  params?: P;
+  query?: Q;
+  body?: B;
+  headers?: AnyObject;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult | void>;
+}
+
+/** Turns zod issues into 400 details that name the offending field. */
+export function zodDetails(error: z.ZodError, where: string): ErrorDetail[] {
+  return error.issues.map((issue) => {
+    const path = [where, ...issue.path.map(String)].join('.');
+    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+    return { path, message: `${issue.message}${keys}` };
+  });
+}
+
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const details = zodDetails(result.error, where);
+    const first = details[0];
+    throw new HttpError(400, 'bad_request', first ? `${first.path}: ${first.message}` : `invalid ${where}`, details);
+  }
+  return result.data;
+}
+
+/**
+ * Registers one endpoint on the express router and, from the very same zod schemas, in the
+ * OpenAPI registry, so the document can never drift from what the server validates.
+ */
+export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
+  router: Router,
+  registry: OpenAPIRegistry,
+  basePath: string,
+  spec: RouteSpec<P, Q, B>,
+): void {
+  const openApiPath = basePath + spec.path.replace(/:([a-z_]+)/g, '{$1}');
+  const request: RouteConfig['request'] = {};
+  if (spec.params) request.params = spec.params;
+  if (spec.query) request.query = spec.query;
+  if (spec.headers) request.headers = spec.headers;
+  if (spec.body) request.body = { content: { 'application/json': { schema: spec.body } }, required: true };
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, response] of Object.entries(spec.responses)) {
+    responses[status] = response.schema
+      ? { description: response.description, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
+      : { description: response.description };
+  }
+  registry.registerPath({
+    method: spec.method,
+    path: openApiPath,
+    summary: spec.summary,
+    description: spec.description,
+    tags: [spec.tag],
+    security: spec.auth === 'actor' ? [{ bearer: [] }, { session: [] }] : undefined,
+    request,
+    responses,
+  });
+
+  router[spec.method](spec.path, async (req: Request, res: Response) => {
+    const actor = (res.locals.actor as Actor | undefined) ?? null;
+    if (spec.auth === 'actor' && !actor) throw unauthorized();
+    const params = spec.params ? parseOrThrow(spec.params, req.params, 'params') : {};
+    const query = spec.query ? parseOrThrow(spec.query, req.query, 'query') : {};
+    const body = spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : undefined;
+    const result = await spec.handler({ params, query, body, actor, req, res } as RouteInput<
+      z.infer<P>,
+      z.infer<Q>,
+      z.infer<B>
+    >);
+    if (res.headersSent) return;
+    if (!result) {
+      res.status(204).end();
+      return;
+    }
+    for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+    res.status(result.status ?? 200);
+    if (result.body === undefined) res.end();
+    else res.json(result.body);
+  });
+}

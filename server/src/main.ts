@@ -1,0 +1,24 @@
+import { loadConfig } from './config.js';
+import { createApp } from './app.js';
+import { prepareDatabase } from './bootstrap.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = await prepareDatabase(config, { demo: config.LOAD_DEMO_DATA });
+  const app = createApp(db, config);
+  const server = app.listen(config.PORT, config.HOST, () => {
+    const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
+    console.log(`Safeground is running at ${url}/  (API ${url}/api/v1/countries, OpenAPI ${url}/api/v1/openapi.json)`);
+  });
+  const shutdown = () => {
+    console.log('shutting down…');
+    server.close(() => void db.destroy().then(() => process.exit(0)));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

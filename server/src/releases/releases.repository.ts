@@ -1,0 +1,122 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, ReleaseMethod, ReleaseStatus } from '../db/database.js';
+import type { Actor } from '../auth/actor.js';
+import type { GeoJsonGeometry } from '../hazards/hazards.repository.js';
+import type { ReleaseListQuery } from './releases.schema.js';
+
+function selectReleases(db: Kysely<Database>) {
+  return db
+    .selectFrom('land_releases as r')
+    .innerJoin('hazards as h', 'h.id', 'r.hazard_id')
+    .select([
+      'r.id', 'r.hazard_id', 'h.country_iso3', 'r.method', 'r.start_on', 'r.completed_on', 'r.organisation_id',
+      'r.devices', 'r.external_ref', 'r.status', 'r.reject_reason', 'r.area_m2', 'r.clipped_m2', 'r.version',
+      'r.warnings', 'r.synthetic', 'r.created_at', 'r.reviewed_at',
+    ])
+    .select(sql<GeoJsonGeometry>`ST_AsGeoJSON(r.geom, 7)::json`.as('geometry'));
+}
+
+export type ReleaseRecord = NonNullable<Awaited<ReturnType<typeof findRelease>>>;
+
+export async function findRelease(db: Kysely<Database>, id: string, options: { forUpdate?: boolean } = {}) {
+  let query = selectReleases(db).where('r.id', '=', id);
+  if (options.forUpdate) query = query.forUpdate('r');
+  return query.executeTakeFirst();
+}
+
+/**
+ * Approved releases are public. Submitted and rejected ones are seen only by those who may act
+ * on them: admins, the country's authority, and the operator organisation that submitted them.
+ */
+function visibleTo(actor: Actor | null) {
+  return sql<boolean>`(r.status = 'approved'
+    OR ${actor?.role === 'admin'}
+    OR (${actor?.role === 'national_authority'} AND h.country_iso3 = ${actor?.country_iso3 ?? null})
+    OR (${actor?.role === 'operator'} AND r.organisation_id = ${actor?.organisation_id ?? null}))`;
+}
+
+export async function listReleases(db: Kysely<Database>, filter: ReleaseListQuery, actor: Actor | null) {
+  let query = selectReleases(db)
+    .where('h.deleted_at', 'is', null)
+    .where(visibleTo(actor))
+    .orderBy('r.id')
+    .limit(filter.limit + 1);
+  if (filter.cursor !== undefined) query = query.where('r.id', '>', String(filter.cursor));
+  if (filter.country) query = query.where('h.country_iso3', '=', filter.country);
+  if (filter.hazard_id) query = query.where('r.hazard_id', '=', String(filter.hazard_id));
+  if (filter.method) query = query.where('r.method', '=', filter.method);
+  if (filter.status) query = query.where('r.status', '=', filter.status);
+  return query.execute();
+}
+
+export function isVisible(release: ReleaseRecord, actor: Actor | null): boolean {
+  if (release.status === 'approved' || actor?.role === 'admin') return true;
+  if (actor?.role === 'national_authority') return actor.country_iso3 === release.country_iso3;
+  if (actor?.role === 'operator') return actor.organisation_id === release.organisation_id;
+  return false;
+}
+
+export async function clipToHazard(db: Kysely<Database>, ewkb: Buffer, hazardId: string) {
+  const { rows } = await sql<{ ewkb: Buffer | null; area_m2: number; clipped_m2: number }>`
+    SELECT ST_AsEWKB(geom) AS ewkb, area_m2, clipped_m2 FROM sg_clip_to_hazard(ST_GeomFromEWKB(${ewkb}), ${hazardId})`.execute(db);
+  return rows[0];
+}
+
+export async function overlapWithApproved(db: Kysely<Database>, ewkb: Buffer, hazardId: string, exceptId: string | null) {
+  const { rows } = await sql<{ m2: number | null }>`
+    SELECT sg_overlap_with_releases(ST_GeomFromEWKB(${ewkb}), ${hazardId}, ${exceptId}) AS m2`.execute(db);
+  return rows[0]?.m2 ?? 0;
+}
+
+export async function insertRelease(
+  db: Kysely<Database>,
+  values: {
+    hazard_id: string;
+    method: ReleaseMethod;
+    start_on: string | null;
+    completed_on: string;
+    organisation_id: string | null;
+    devices: Record<string, number>;
+    external_ref: string | null;
+    status: ReleaseStatus;
+    ewkb: Buffer;
+    area_m2: number;
+    clipped_m2: number;
+    warnings: string[];
+    created_by: string;
+    reviewed_by: string | null;
+  },
+): Promise<string> {
+  const { ewkb, devices, reviewed_by, ...rest } = values;
+  const row = await db
+    .insertInto('land_releases')
+    .values({
+      ...rest,
+      devices: JSON.stringify(devices),
+      geom: sql`ST_GeomFromEWKB(${ewkb})`,
+      reviewed_by,
+      reviewed_at: reviewed_by ? sql`now()` : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function setReviewOutcome(
+  db: Kysely<Database>,
+  id: string,
+  outcome: { status: 'approved' | 'rejected'; reason: string | null; reviewerId: string },
+): Promise<void> {
+  await db
+    .updateTable('land_releases')
+    .set({
+      status: outcome.status,
+      reject_reason: outcome.reason,
+      reviewed_by: outcome.reviewerId,
+      reviewed_at: sql`now()`,
+      version: sql`version + 1`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { IsoDate, Iso3, todayUtc } from '../http/common.schema.js';
+import { AreaGeometry, GeometryOut } from '../geometry/geometry.schema.js';
+
+export const ReleaseMethod = z
+  .enum(['cancelled', 'reduced', 'cleared'])
+  .describe('cancelled (non-technical survey), reduced (technical survey) or cleared (clearance to a specified depth)');
+export const ReleaseStatus = z.enum(['submitted', 'approved', 'rejected']);
+export const DEVICE_TYPES = ['ap_mine', 'av_mine', 'submunition', 'uxo', 'axo', 'ied', 'other'] as const;
+
+const Devices = z
+  .partialRecord(z.enum(DEVICE_TYPES), z.number().int().min(0).max(10_000_000))
+  .default({})
+  .describe('devices found and destroyed, counted by type');
+
+const NotInFuture = IsoDate.refine((value) => value <= todayUtc(), 'must not be in the future');
+
+export const ReleaseCreate = z
+  .object({
+    type: z.literal('Feature'),
+    id: z.union([z.string(), z.number()]).optional().describe('ignored on create'),
+    bbox: z.array(z.number()).optional(),
+    geometry: AreaGeometry,
+    properties: z
+      .object({
+        hazard_id: z.number().int().positive().describe('the hazard this land is released from'),
+        method: ReleaseMethod,
+        start_on: IsoDate.nullable().optional(),
+        completed_on: NotInFuture,
+        organisation_id: z.number().int().positive().nullable().optional().describe("the operator; defaults to an operator's own"),
+        devices: Devices,
+        external_ref: z.string().trim().min(1).max(100).nullable().optional(),
+      })
+      .strict()
+      .refine((p) => !p.start_on || p.start_on <= p.completed_on, { message: 'start_on must not be after completed_on', path: ['start_on'] }),
+  })
+  .strict()
+  .meta({ id: 'ReleaseCreate' });
+
+export const RejectBody = z.object({ reason: z.string().trim().min(3).max(2000).describe('why the submission is rejected') }).strict();
+
+export const ReleaseOut = z
+  .object({
+    type: z.literal('Feature'),
+    id: z.number(),
+    geometry: GeometryOut,
+    properties: z.object({
+      id: z.number(),
+      hazard_id: z.number(),
+      country: z.string(),
+      method: ReleaseMethod,
+      start_on: z.string().nullable(),
+      completed_on: z.string(),
+      organisation_id: z.number().nullable(),
+      devices: z.record(z.string(), z.number()),
+      external_ref: z.string().nullable(),
+      status: ReleaseStatus.describe('only approved releases count in any figure'),
+      reject_reason: z.string().nullable(),
+      area_m2: z.number().describe('geodesic area of the release inside its hazard'),
+      clipped_m2: z.number().describe('area of the submitted polygon that lay outside the hazard and was cut off'),
+      version: z.number().int(),
+      warnings: z.array(z.string()),
+      synthetic: z.boolean(),
+      created_at: z.string(),
+      reviewed_at: z.string().nullable(),
+    }),
+  })
+  .meta({ id: 'Release' });
+
+export const ReleaseListQuery = z
+  .object({
+    country: Iso3.optional(),
+    hazard_id: z.coerce.number().int().positive().optional(),
+    method: ReleaseMethod.optional(),
+    status: ReleaseStatus.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.coerce.number().int().min(0).optional(),
+  })
+  .strict();
+
+export type ReleaseListQuery = z.infer<typeof ReleaseListQuery>;
+
+export const ReleaseCollection = z
+  .object({ type: z.literal('FeatureCollection'), features: z.array(ReleaseOut), next_cursor: z.number().nullable() })
+  .meta({ id: 'ReleaseCollection' });

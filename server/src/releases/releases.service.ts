@@ -1,0 +1,161 @@
+import type { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import { type Actor, assertCanRecordRelease, assertCanReview, recordsApprovedReleases } from '../auth/actor.js';
+import { lockCountries, refreshHazards } from '../area/area.repository.js';
+import { writeAudit } from '../audit/audit.repository.js';
+import { prepareGeometry } from '../geometry/geometry.service.js';
+import { findHazard } from '../hazards/hazards.repository.js';
+import { HttpError, badRequest, conflict, forbidden, geometryRejected, notFound } from '../http/http-error.js';
+import * as repo from './releases.repository.js';
+import type { ReleaseCollection, ReleaseCreate, ReleaseListQuery, ReleaseOut } from './releases.schema.js';
+
+type ReleaseFeature = z.infer<typeof ReleaseOut>;
+
+export function toFeature(row: repo.ReleaseRecord, warnings: string[] = row.warnings): ReleaseFeature {
+  const id = Number(row.id);
+  return {
+    type: 'Feature',
+    id,
+    geometry: row.geometry,
+    properties: {
+      id,
+      hazard_id: Number(row.hazard_id),
+      country: row.country_iso3,
+      method: row.method,
+      start_on: row.start_on,
+      completed_on: row.completed_on,
+      organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
+      devices: row.devices,
+      external_ref: row.external_ref,
+      status: row.status,
+      reject_reason: row.reject_reason,
+      area_m2: row.area_m2,
+      clipped_m2: row.clipped_m2,
+      version: row.version,
+      warnings,
+      synthetic: row.synthetic,
+      created_at: row.created_at.toISOString(),
+      reviewed_at: row.reviewed_at ? new Date(row.reviewed_at).toISOString() : null,
+    },
+  };
+}
+
+export async function getRelease(db: Db, actor: Actor | null, id: string): Promise<ReleaseFeature> {
+  const row = await repo.findRelease(db, id);
+  if (!row || !repo.isVisible(row, actor)) throw notFound(`release ${id}`);
+  return toFeature(row);
+}
+
+export async function listReleases(
+  db: Db,
+  actor: Actor | null,
+  query: ReleaseListQuery,
+): Promise<z.infer<typeof ReleaseCollection>> {
+  const rows = await repo.listReleases(db, query, actor);
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    type: 'FeatureCollection',
+    features: page.map((row) => toFeature(row)),
+    next_cursor: rows.length > query.limit && last ? Number(last.id) : null,
+  };
+}
+
+/** The operator organisation a release is credited to: an operator can only credit its own. */
+function creditedOrganisation(actor: Actor, requested: number | null | undefined): string | null {
+  if (actor.role !== 'operator') return requested ? String(requested) : null;
+  if (requested && String(requested) !== actor.organisation_id) {
+    throw forbidden(`an operator records releases for its own organisation (${actor.organisation_id}) only`);
+  }
+  return actor.organisation_id;
+}
+
+export async function createRelease(db: Db, config: Config, actor: Actor, input: z.infer<typeof ReleaseCreate>) {
+  const props = input.properties;
+  const hazardId = String(props.hazard_id);
+  const feature = props.external_ref ? `release ${props.external_ref}` : `release for hazard ${hazardId}`;
+  return db.transaction().execute(async (trx) => {
+    const peek = await findHazard(trx, hazardId);
+    if (!peek) {
+      throw badRequest(`hazard ${hazardId} does not exist`, [{ feature, path: 'properties.hazard_id', message: 'no such hazard' }]);
+    }
+    assertCanRecordRelease(actor, peek.country_iso3);
+    await lockCountries(trx, [peek.country_iso3]);
+    const hazard = await findHazard(trx, hazardId, { forUpdate: true });
+    if (!hazard) throw notFound(`hazard ${hazardId}`);
+
+    const geometry = await prepareGeometry(trx, config, input.geometry, feature);
+    const clipped = await repo.clipToHazard(trx, geometry.ewkb, hazardId);
+    if (!clipped?.ewkb || clipped.area_m2 <= 0) {
+      throw geometryRejected(`${feature} lies entirely outside hazard ${hazardId}`, [
+        { feature, path: 'geometry', message: `no part of it is inside hazard ${hazardId}` },
+      ]);
+    }
+    const warnings = [...geometry.warnings];
+    if (clipped.clipped_m2 > 0) {
+      warnings.push(`${Math.round(clipped.clipped_m2)} m² outside hazard ${hazardId} were clipped off`);
+    }
+    if (props.completed_on < hazard.recorded_on) {
+      warnings.push(`completed_on ${props.completed_on} is before the hazard was recorded (${hazard.recorded_on})`);
+    }
+    const overlap = await repo.overlapWithApproved(trx, clipped.ewkb, hazardId, null);
+    if (overlap > 0.5) warnings.push(`${Math.round(overlap)} m² were already released by other approved releases; counted once`);
+
+    const approved = recordsApprovedReleases(actor);
+    const id = await repo.insertRelease(trx, {
+      hazard_id: hazardId,
+      method: props.method,
+      start_on: props.start_on ?? null,
+      completed_on: props.completed_on,
+      organisation_id: creditedOrganisation(actor, props.organisation_id),
+      devices: props.devices,
+      external_ref: props.external_ref ?? null,
+      status: approved ? 'approved' : 'submitted',
+      ewkb: clipped.ewkb,
+      area_m2: clipped.area_m2,
+      clipped_m2: clipped.clipped_m2,
+      warnings,
+      created_by: actor.id,
+      reviewed_by: approved ? actor.id : null,
+    });
+    if (approved) await refreshHazards(trx, [hazardId], false);
+    const created = toFeature((await repo.findRelease(trx, id))!, warnings);
+    await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'release', entityId: id, after: created });
+    return created;
+  });
+}
+
+/** Approves or rejects a submitted release; only an approval changes any figure. */
+export async function reviewRelease(
+  db: Db,
+  actor: Actor,
+  id: string,
+  outcome: { status: 'approved' | 'rejected'; reason: string | null },
+) {
+  return db.transaction().execute(async (trx) => {
+    const peek = await repo.findRelease(trx, id);
+    if (!peek || !repo.isVisible(peek, actor)) throw notFound(`release ${id}`);
+    assertCanReview(actor, peek.country_iso3);
+    await lockCountries(trx, [peek.country_iso3]);
+    const current = await repo.findRelease(trx, id, { forUpdate: true });
+    if (!current) throw notFound(`release ${id}`);
+    if (current.status !== 'submitted') {
+      throw conflict(`release ${id} is already ${current.status}; only submitted releases can be reviewed`);
+    }
+    const hazard = await findHazard(trx, current.hazard_id);
+    if (!hazard) throw new HttpError(409, 'conflict', `the hazard of release ${id} has been deleted`);
+    await repo.setReviewOutcome(trx, id, { ...outcome, reviewerId: actor.id });
+    if (outcome.status === 'approved') await refreshHazards(trx, [current.hazard_id], false);
+    const reviewed = toFeature((await repo.findRelease(trx, id))!);
+    await writeAudit(trx, {
+      userId: actor.id,
+      action: outcome.status === 'approved' ? 'approve' : 'reject',
+      entity: 'release',
+      entityId: id,
+      before: toFeature(current),
+      after: reviewed,
+    });
+    return reviewed;
+  });
+}

@@ -1,0 +1,67 @@
+-- Geometry intake: parse, repair, and check submitted polygons.
+
+-- Parses a GeoJSON Polygon/MultiPolygon into a valid 2D MultiPolygon in EPSG:4326.
+-- An invalid input is repaired with ST_MakeValid; the reason (ST_IsValidReason) and the change in
+-- geodesic area are returned so the caller can report the repair or reject it.
+CREATE OR REPLACE FUNCTION sg_prepare_geometry(p_geojson text)
+RETURNS TABLE (geom geometry, area_m2 double precision, input_area_m2 double precision, invalid_reason text)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  v_input geometry := ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(p_geojson), 4326));
+BEGIN
+  IF ST_IsValid(v_input) THEN
+    geom := ST_Multi(v_input);
+    invalid_reason := NULL;
+  ELSE
+    invalid_reason := ST_IsValidReason(v_input);
+    geom := ST_Multi(ST_CollectionExtract(ST_MakeValid(v_input), 3));
+  END IF;
+  area_m2 := sg_geodesic_area(geom);
+  -- Ring areas of an invalid input are what the submitter drew (a figure-8 cancels itself out).
+  input_area_m2 := abs(ST_Area(v_input::geography));
+  RETURN NEXT;
+END
+$$;
+
+-- How much of a geometry lies outside a country, and how far its farthest outside vertex is from
+-- the boundary (metres). Natural Earth boundaries are generalised, so callers allow a tolerance.
+CREATE OR REPLACE FUNCTION sg_outside_country(p_geom geometry, p_iso3 text)
+RETURNS TABLE (outside_m2 double precision, max_distance_m double precision)
+LANGUAGE sql STABLE AS $$
+  WITH c AS (SELECT geom FROM countries WHERE iso3 = p_iso3),
+  outside AS (
+    SELECT CASE WHEN ST_CoveredBy(p_geom, c.geom) THEN NULL
+                ELSE sg_polygonal(ST_Difference(p_geom, c.geom)) END AS g,
+           c.geom AS country
+      FROM c
+  )
+  SELECT coalesce(sg_geodesic_area(o.g), 0),
+         coalesce((SELECT max(ST_Distance(d.geom::geography, o.country::geography))
+                     FROM ST_DumpPoints(o.g) AS d), 0)
+    FROM outside o
+$$;
+
+-- A release clipped to its hazard: the part inside, its area and the area of the part outside.
+CREATE OR REPLACE FUNCTION sg_clip_to_hazard(p_geom geometry, p_hazard_id bigint)
+RETURNS TABLE (geom geometry, area_m2 double precision, clipped_m2 double precision)
+LANGUAGE sql STABLE AS $$
+  WITH h AS (SELECT geom FROM hazards WHERE id = p_hazard_id),
+  parts AS (
+    SELECT CASE WHEN ST_CoveredBy(p_geom, h.geom) THEN p_geom
+                ELSE sg_polygonal(ST_Intersection(p_geom, h.geom)) END AS inside,
+           CASE WHEN ST_CoveredBy(p_geom, h.geom) THEN NULL
+                ELSE sg_polygonal(ST_Difference(p_geom, h.geom)) END AS outside
+      FROM h
+  )
+  SELECT inside, sg_geodesic_area(inside), sg_geodesic_area(outside) FROM parts
+$$;
+
+-- Area of a release that overlaps other approved releases of the same hazard (released twice).
+CREATE OR REPLACE FUNCTION sg_overlap_with_releases(p_geom geometry, p_hazard_id bigint, p_except bigint)
+RETURNS double precision
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(sg_geodesic_area(sg_polygonal(ST_Intersection(p_geom, ST_Union(r.geom)))), 0)
+    FROM land_releases r
+   WHERE r.hazard_id = p_hazard_id AND r.status = 'approved' AND r.id IS DISTINCT FROM p_except
+     AND r.geom && p_geom
+$$;

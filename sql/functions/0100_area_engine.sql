@@ -1,0 +1,252 @@
+-- Remaining-area engine (DESIGN.md "The numbers").
+--
+-- remaining(hazard, D) = hazard geometry minus the union of its own approved releases completed
+-- on or before D. The remaining area of a country / province / contamination type is the geodesic
+-- area of the UNION of the remaining geometries of its hazards recorded on or before D, so that
+-- overlapping hazards are counted once.
+--
+-- To avoid re-dissolving a whole country on every write, hazards are grouped into clusters:
+-- connected components of intersecting hazard geometries within a country. Remaining geometry
+-- lies inside the hazard geometry, so different clusters never overlap and a country's union area
+-- is the plain sum over its clusters. Each cluster stores its per-year effect (area_cluster_years)
+-- and the country totals (area_country_years) are kept by subtracting a cluster's old rows and
+-- adding its new ones, all inside the writing transaction.
+
+-- Current remaining geometry of the given hazards (all approved releases, whatever their date).
+CREATE OR REPLACE FUNCTION sg_refresh_hazard_remaining(p_ids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+  UPDATE hazards h
+     SET remaining_geom = rem.g,
+         remaining_m2 = LEAST(sg_geodesic_area(rem.g), h.area_m2)
+    FROM (
+      SELECT h2.id,
+             CASE WHEN r.g IS NULL THEN h2.geom ELSE sg_polygonal(ST_Difference(h2.geom, r.g)) END AS g
+        FROM hazards h2
+        LEFT JOIN LATERAL (
+          SELECT ST_Union(lr.geom) AS g
+            FROM land_releases lr
+           WHERE lr.hazard_id = h2.id AND lr.status = 'approved'
+        ) r ON true
+       WHERE h2.id = ANY (p_ids)
+    ) rem
+   WHERE h.id = rem.id
+$$;
+
+-- The per-year, per-dimension effect of one cluster. For every year in which something happens
+-- to the cluster (a hazard recorded, a release completed), the union area is measured at four
+-- stages: after that year's newly recorded hazards (stage 0), then after its cancelled (1),
+-- reduced (2) and cleared (3) releases. found = stage 0 minus the previous event year's stage 3,
+-- and each method gets the area its stage removed, so the yearly balance closes exactly.
+CREATE OR REPLACE FUNCTION sg_cluster_years(p_cluster bigint)
+RETURNS TABLE (year smallint, dim_kind text, dim_key text,
+               found_m2 double precision, cancelled_m2 double precision,
+               reduced_m2 double precision, cleared_m2 double precision)
+LANGUAGE sql STABLE AS $$
+  WITH members AS (
+    SELECT h.id, h.geom, h.contamination, h.country_iso3,
+           extract(year FROM h.recorded_on)::int AS recorded_year
+      FROM hazards h
+     WHERE h.cluster_id = p_cluster AND h.deleted_at IS NULL
+  ),
+  releases AS (
+    SELECT r.hazard_id, extract(year FROM r.completed_on)::int AS yr, sg_method_rank(r.method) AS rank, r.geom
+      FROM land_releases r
+      JOIN members m ON m.id = r.hazard_id
+     WHERE r.status = 'approved'
+  ),
+  event_years AS (
+    SELECT recorded_year AS yr FROM members
+    UNION
+    SELECT yr FROM releases
+  ),
+  -- Stage 0 of every event year, plus only the stages whose method has a release that year.
+  stages AS (
+    SELECT yr, 0 AS stage FROM event_years
+    UNION
+    SELECT DISTINCT yr, rank FROM releases
+  ),
+  member_stage AS (
+    SELECT s.yr, s.stage, m.id, m.contamination,
+           CASE WHEN rel.g IS NULL THEN m.geom ELSE ST_Difference(m.geom, rel.g) END AS g
+      FROM stages s
+      JOIN members m ON m.recorded_year <= s.yr
+      LEFT JOIN LATERAL (
+        SELECT ST_Union(r.geom) AS g
+          FROM releases r
+         WHERE r.hazard_id = m.id
+           AND (r.yr < s.yr OR (r.yr = s.yr AND r.rank <= s.stage))
+      ) rel ON true
+  ),
+  union_all AS (
+    SELECT yr, stage, ST_Union(g) AS g FROM member_stage GROUP BY yr, stage
+  ),
+  cluster_extent AS (
+    SELECT ST_Union(geom) AS g, min(country_iso3) AS country_iso3 FROM members
+  ),
+  touched_provinces AS (
+    SELECT p.code, p.geom, ST_CoveredBy(ce.g, p.geom) AS covers_cluster
+      FROM cluster_extent ce
+      JOIN provinces p ON p.country_iso3 = ce.country_iso3 AND p.geom && ce.g AND ST_Intersects(p.geom, ce.g)
+  ),
+  stage_areas AS (
+    SELECT yr, stage, 'all'::text AS dim_kind, ''::text AS dim_key, sg_geodesic_area(g) AS area
+      FROM union_all
+    UNION ALL
+    SELECT ms.yr, ms.stage, 'contamination', c::text, sg_geodesic_area(ST_Union(ms.g))
+      FROM member_stage ms, unnest(ms.contamination) AS c
+     GROUP BY ms.yr, ms.stage, c
+    UNION ALL
+    SELECT u.yr, u.stage, 'province', tp.code,
+           CASE WHEN tp.covers_cluster THEN sg_geodesic_area(u.g)
+                ELSE sg_geodesic_area(ST_Intersection(u.g, tp.geom)) END
+      FROM union_all u CROSS JOIN touched_provinces tp
+  ),
+  dims AS (SELECT DISTINCT dim_kind, dim_key FROM stage_areas),
+  grid AS (
+    SELECT e.yr, d.dim_kind, d.dim_key,
+           coalesce(max(a.area) FILTER (WHERE a.stage = 0), 0) AS a0,
+           max(a.area) FILTER (WHERE a.stage = 1) AS a1,
+           max(a.area) FILTER (WHERE a.stage = 2) AS a2,
+           max(a.area) FILTER (WHERE a.stage = 3) AS a3
+      FROM event_years e
+      CROSS JOIN dims d
+      LEFT JOIN stage_areas a ON a.yr = e.yr AND a.dim_kind = d.dim_kind AND a.dim_key = d.dim_key
+     GROUP BY e.yr, d.dim_kind, d.dim_key
+  ),
+  -- A stage with no release of its method leaves the area as the stage before it.
+  filled AS (
+    SELECT yr, dim_kind, dim_key, a0, coalesce(a1, a0) AS a1,
+           coalesce(a2, a1, a0) AS a2, coalesce(a3, a2, a1, a0) AS a3
+      FROM grid
+  ),
+  balanced AS (
+    SELECT yr, dim_kind, dim_key,
+           a0 - coalesce(lag(a3) OVER (PARTITION BY dim_kind, dim_key ORDER BY yr), 0) AS found_m2,
+           a0 - a1 AS cancelled_m2, a1 - a2 AS reduced_m2, a2 - a3 AS cleared_m2
+      FROM filled
+  )
+  SELECT yr::smallint, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2
+    FROM balanced
+   WHERE found_m2 <> 0 OR cancelled_m2 <> 0 OR reduced_m2 <> 0 OR cleared_m2 <> 0
+$$;
+
+-- Adds (p_sign = 1) or removes (p_sign = -1) the given clusters' rows to/from the country totals.
+CREATE OR REPLACE FUNCTION sg_apply_cluster_years(p_clusters bigint[], p_sign integer) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO area_country_years AS t
+         (country_iso3, year, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
+  SELECT c.country_iso3, y.year, y.dim_kind, y.dim_key,
+         p_sign * sum(y.found_m2), p_sign * sum(y.cancelled_m2),
+         p_sign * sum(y.reduced_m2), p_sign * sum(y.cleared_m2)
+    FROM area_cluster_years y
+    JOIN area_clusters c ON c.id = y.cluster_id
+   WHERE y.cluster_id = ANY (p_clusters)
+   GROUP BY c.country_iso3, y.year, y.dim_kind, y.dim_key
+  ON CONFLICT (country_iso3, dim_kind, dim_key, year) DO UPDATE
+     SET found_m2 = t.found_m2 + excluded.found_m2,
+         cancelled_m2 = t.cancelled_m2 + excluded.cancelled_m2,
+         reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
+         cleared_m2 = t.cleared_m2 + excluded.cleared_m2
+$$;
+
+CREATE OR REPLACE FUNCTION sg_compute_clusters(p_clusters bigint[]) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO area_cluster_years (cluster_id, year, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
+  SELECT c.id, y.* FROM unnest(p_clusters) AS c(id), LATERAL sg_cluster_years(c.id) AS y;
+  SELECT sg_apply_cluster_years(p_clusters, 1);
+$$;
+
+-- Serialises area maintenance per country: the incremental bookkeeping reads a cluster's old rows
+-- and replaces them, which two concurrent writers must not interleave. Writers take this lock
+-- before any row lock, so the order is always country lock first (no deadlock).
+CREATE OR REPLACE FUNCTION sg_lock_country(p_iso3 text) RETURNS void
+LANGUAGE sql AS $$
+  SELECT pg_advisory_xact_lock(hashtext('safeground:area:' || p_iso3))
+$$;
+
+-- Groups the given live hazards into clusters (connected components of intersecting geometries,
+-- per country) under fresh cluster ids, and returns the new ids.
+CREATE OR REPLACE FUNCTION sg_assign_clusters(p_members bigint[]) RETURNS bigint[]
+LANGUAGE sql AS $$
+  WITH components AS (
+    SELECT id, country_iso3,
+           ST_ClusterDBSCAN(geom, eps => 0, minpoints => 1) OVER (PARTITION BY country_iso3) AS k
+      FROM hazards
+     WHERE id = ANY (p_members) AND deleted_at IS NULL
+  ), ids AS (
+    SELECT country_iso3, k, nextval('area_cluster_ids') AS cluster_id
+      FROM (SELECT DISTINCT country_iso3, k FROM components) d
+  ), created AS (
+    INSERT INTO area_clusters (id, country_iso3)
+    SELECT cluster_id, country_iso3 FROM ids
+    RETURNING id
+  ), assigned AS (
+    UPDATE hazards h SET cluster_id = ids.cluster_id
+      FROM components c JOIN ids USING (country_iso3, k)
+     WHERE h.id = c.id
+  )
+  SELECT coalesce(array_agg(id), '{}') FROM created
+$$;
+
+-- Incremental refresh after a write, inside the writing transaction.
+--   p_ids: hazards that were inserted, changed or deleted, or whose releases changed.
+--   p_geometry_changed: false when only releases changed, so cluster membership is unchanged and
+--   only the hazards' own clusters are re-dissolved.
+CREATE OR REPLACE FUNCTION sg_refresh_hazards(p_ids bigint[], p_geometry_changed boolean) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_old bigint[];
+  v_members bigint[];
+BEGIN
+  PERFORM sg_refresh_hazard_remaining(p_ids);
+
+  IF NOT p_geometry_changed THEN
+    SELECT coalesce(array_agg(DISTINCT cluster_id), '{}') INTO v_old
+      FROM hazards WHERE id = ANY (p_ids) AND cluster_id IS NOT NULL;
+    PERFORM sg_apply_cluster_years(v_old, -1);
+    DELETE FROM area_cluster_years WHERE cluster_id = ANY (v_old);
+    PERFORM sg_compute_clusters(v_old);
+    RETURN;
+  END IF;
+
+  -- Clusters that may merge or split: the old clusters of the written hazards and the clusters
+  -- of every live hazard that now intersects one of them.
+  SELECT coalesce(array_agg(DISTINCT cid), '{}') INTO v_old FROM (
+    SELECT cluster_id AS cid FROM hazards WHERE id = ANY (p_ids) AND cluster_id IS NOT NULL
+    UNION
+    SELECT n.cluster_id
+      FROM hazards w
+      JOIN hazards n ON n.geom && w.geom AND ST_Intersects(n.geom, w.geom)
+                    AND n.country_iso3 = w.country_iso3 AND n.deleted_at IS NULL AND n.id <> w.id
+     WHERE w.id = ANY (p_ids) AND w.deleted_at IS NULL AND n.cluster_id IS NOT NULL
+  ) s;
+
+  SELECT coalesce(array_agg(id), '{}') INTO v_members
+    FROM hazards
+   WHERE (cluster_id = ANY (v_old) OR id = ANY (p_ids)) AND deleted_at IS NULL;
+
+  PERFORM sg_apply_cluster_years(v_old, -1);
+  UPDATE hazards SET cluster_id = NULL WHERE cluster_id = ANY (v_old) OR id = ANY (p_ids);
+  DELETE FROM area_clusters WHERE id = ANY (v_old);
+  PERFORM sg_compute_clusters(sg_assign_clusters(v_members));
+END
+$$;
+
+-- Rebuilds every hazard's remaining geometry, all clusters and all summaries from the raw tables.
+-- Writers are blocked meanwhile (SHARE ROW EXCLUSIVE conflicts with their row writes).
+CREATE OR REPLACE FUNCTION sg_recompute_all() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_live bigint[];
+BEGIN
+  LOCK TABLE hazards, land_releases IN SHARE ROW EXCLUSIVE MODE;
+  TRUNCATE area_cluster_years, area_country_years, area_clusters;
+  UPDATE hazards SET cluster_id = NULL WHERE cluster_id IS NOT NULL;
+  SELECT coalesce(array_agg(id), '{}') INTO v_live FROM hazards WHERE deleted_at IS NULL;
+  PERFORM sg_refresh_hazard_remaining(v_live);
+  PERFORM sg_assign_clusters(v_live);
+  INSERT INTO area_cluster_years (cluster_id, year, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
+  SELECT c.id, y.* FROM area_clusters c, LATERAL sg_cluster_years(c.id) AS y;
+  PERFORM sg_apply_cluster_years(array_agg(id), 1) FROM area_clusters;
+END
+$$;

@@ -1,0 +1,36 @@
+import type { TestProject } from 'vitest/node';
+import { loadConfig } from '../../server/src/config.js';
+import { databaseUrl } from '../../server/src/bootstrap.js';
+import { createDb } from '../../server/src/db/pool.js';
+import { migrate } from '../../server/src/db/migrator.js';
+import { loadGeodata } from '../../server/src/geodata/geodata.loader.js';
+import { TEMPLATE_DB, markTemplate, recreateDatabase, schemaFingerprint, templateFingerprint, withDatabase } from './database.js';
+
+/**
+ * Runs once per `vitest run`: makes sure a PostGIS server is there (the embedded one unless
+ * DATABASE_URL is set) and that the template database is migrated with geodata loaded. Test
+ * files clone the template, so each gets an isolated database in a fraction of a second.
+ */
+export default async function setup(project: TestProject): Promise<void> {
+  const serverUrl = await databaseUrl(loadConfig());
+  const fingerprint = await schemaFingerprint();
+  if ((await templateFingerprint(serverUrl)) !== fingerprint) {
+    console.log('building the test template database…');
+    await recreateDatabase(serverUrl, TEMPLATE_DB);
+    const db = createDb(withDatabase(serverUrl, TEMPLATE_DB));
+    try {
+      await migrate(db);
+      await loadGeodata(db);
+    } finally {
+      await db.destroy();
+    }
+    await markTemplate(serverUrl, fingerprint);
+  }
+  project.provide('databaseServerUrl', serverUrl);
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseServerUrl: string;
+  }
+}

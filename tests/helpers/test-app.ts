@@ -1,0 +1,82 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { inject } from 'vitest';
+import { createApp } from '../../server/src/app.js';
+import { type Config, loadConfig } from '../../server/src/config.js';
+import { createDb, type Db } from '../../server/src/db/pool.js';
+import type { UserRole } from '../../server/src/db/database.js';
+import { createToken, createUser } from '../../server/src/auth/auth.service.js';
+import { cloneTemplate } from './database.js';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestApp {
+  base: string;
+  db: Db;
+  config: Config;
+  api: <T = any>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }) => Promise<ApiResponse<T>>;
+  /** A user of the given role with a bearer token. */
+  user: (role: UserRole, scope?: { country?: string; organisation?: string }) => Promise<{ token: string; id: string; organisationId: string | null }>;
+  close: () => Promise<void>;
+}
+
+let userCounter = 0;
+
+/** The real app on an ephemeral port over a database cloned from the migrated template. */
+export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const clone = await cloneTemplate(inject('databaseServerUrl'));
+  const config: Config = Object.freeze({ ...loadConfig({}), DATABASE_URL: clone.url, LOAD_DEMO_DATA: false, ...overrides });
+  const db = createDb(clone.url);
+  const server = createApp(db, config).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const api: TestApp['api'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    } else if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(base + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON; keep the text
+    }
+    return { status: response.status, body: parsed as any, headers: response.headers };
+  };
+
+  const user: TestApp['user'] = async (role, scope = {}) => {
+    userCounter += 1;
+    const actor = await createUser(db, {
+      email: `${role}-${userCounter}-${Date.now()}@example.test`,
+      password: 'correct horse battery staple',
+      role,
+      country: scope.country,
+      organisation: scope.organisation ?? (role === 'operator' ? 'Test operator' : undefined),
+    });
+    const { token } = await createToken(db, actor, 'test', undefined);
+    return { token, id: actor.id, organisationId: actor.organisation_id };
+  };
+
+  return {
+    base,
+    db,
+    config,
+    api,
+    user,
+    close: async () => {
+      server.close();
+      await db.destroy();
+      await clone.drop();
+    },
+  };
+}

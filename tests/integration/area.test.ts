@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { geodesicArea, rectangle, square } from '../helpers/geo.js';
+import { type TestApp, startTestApp } from '../helpers/test-app.js';
+
+// Xiangkhouang province, Lao PDR: well inside the country.
+const LNG = 103.2;
+const LAT = 19.45;
+
+let app: TestApp;
+let authority: string;
+
+const hazard = (geometry: unknown, props: Record<string, unknown> = {}) => ({
+  type: 'Feature',
+  geometry,
+  properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], recorded_on: '2015-03-01', ...props },
+});
+const release = (hazardId: number, geometry: unknown, props: Record<string, unknown> = {}) => ({
+  type: 'Feature',
+  geometry,
+  properties: { hazard_id: hazardId, method: 'cleared', completed_on: '2018-06-30', ...props },
+});
+const relative = (a: number, b: number) => Math.abs(a - b) / b;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  authority = (await app.user('national_authority', { country: 'LAO' })).token;
+});
+afterAll(() => app?.close());
+
+describe('areas are geodesic', () => {
+  it.each([
+    ['a 100 m square', square(LNG, LAT, 100)],
+    ['a 5 km square', square(LNG, LAT + 0.1, 5000)],
+    ['an irregular polygon with a hole', {
+      type: 'Polygon',
+      coordinates: [
+        [[103.0, 19.0], [103.3, 19.02], [103.35, 19.25], [103.1, 19.3], [102.98, 19.15], [103.0, 19.0]],
+        [[103.1, 19.1], [103.15, 19.1], [103.15, 19.15], [103.1, 19.15], [103.1, 19.1]],
+      ],
+    }],
+  ])('%s matches GeographicLib within 0.01%%', async (_name, geometry) => {
+    const res = await app.api('POST', '/api/v1/hazards', { token: authority, body: hazard(geometry) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(relative(res.body.properties.area_m2, geodesicArea(geometry as any))).toBeLessThan(1e-4);
+    expect(res.body.properties.remaining_m2).toBe(res.body.properties.area_m2);
+  });
+});
+
+describe('overlaps, clipping and the timeline in a fresh country', () => {
+  // Battambang, Cambodia: a country no other test in this file writes to.
+  const A = rectangle(103.0, 13.0, 103.02, 13.02);
+  const B = rectangle(103.01, 13.0, 103.03, 13.02); // overlaps the right half of A
+  let khm: string;
+  let hazardA: number;
+  let hazardB: number;
+
+  beforeAll(async () => {
+    khm = (await app.user('national_authority', { country: 'KHM' })).token;
+  });
+
+  it('counts two overlapping hazards once', async () => {
+    const a = await app.api('POST', '/api/v1/hazards', { token: khm, body: hazard(A, { country: 'KHM', recorded_on: '2014-05-01', contamination: ['ap_mines'] }) });
+    const b = await app.api('POST', '/api/v1/hazards', { token: khm, body: hazard(B, { country: 'KHM', recorded_on: '2016-05-01', contamination: ['ap_mines', 'erw'] }) });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    hazardA = a.body.id;
+    hazardB = b.body.id;
+    const union = geodesicArea(rectangle(103.0, 13.0, 103.03, 13.02));
+    const country = await app.api('GET', '/api/v1/countries/KHM');
+    expect(relative(country.body.remaining_km2 * 1e6, union)).toBeLessThan(1e-4);
+    expect(country.body.remaining_km2 * 1e6).toBeLessThan(a.body.properties.area_m2 + b.body.properties.area_m2 - 1000);
+    expect(country.body.hazard_count).toBe(2);
+    expect(relative(country.body.by_scope.apmbc * 1e6, union)).toBeLessThan(1e-4);
+    expect(relative(country.body.by_contamination.erw * 1e6, geodesicArea(B))).toBeLessThan(1e-4);
+  });
+
+  it('clips a release to its hazard and reports the clipped area', async () => {
+    // Left half of A plus a strip outside it to the west.
+    const geometry = rectangle(102.99, 13.0, 103.01, 13.02);
+    const res = await app.api('POST', '/api/v1/releases', { token: khm, body: release(hazardA, geometry, { method: 'cleared', completed_on: '2018-06-30' }) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.properties.status).toBe('approved');
+    const inside = geodesicArea(rectangle(103.0, 13.0, 103.01, 13.02));
+    const outside = geodesicArea(rectangle(102.99, 13.0, 103.0, 13.02));
+    expect(relative(res.body.properties.area_m2, inside)).toBeLessThan(1e-4);
+    expect(relative(res.body.properties.clipped_m2, outside)).toBeLessThan(1e-4);
+    expect(res.body.properties.warnings.join(' ')).toMatch(/clipped/);
+    const a = await app.api('GET', `/api/v1/hazards/${hazardA}`);
+    expect(relative(a.body.properties.remaining_m2, geodesicArea(A) - inside)).toBeLessThan(1e-4);
+  });
+
+  it('a release under an overlapping hazard does not shrink the union', async () => {
+    // Right half of A is also covered by B: releasing it from A leaves the union unchanged.
+    const before = await app.api('GET', '/api/v1/countries/KHM');
+    const res = await app.api('POST', '/api/v1/releases', {
+      token: khm,
+      body: release(hazardA, rectangle(103.01, 13.0, 103.02, 13.02), { method: 'reduced', completed_on: '2019-02-01' }),
+    });
+    expect(res.status).toBe(201);
+    const after = await app.api('GET', '/api/v1/countries/KHM');
+    expect(after.body.remaining_km2).toBeCloseTo(before.body.remaining_km2, 6);
+    const a = await app.api('GET', `/api/v1/hazards/${hazardA}`);
+    expect(a.body.properties.remaining_m2).toBeLessThan(1);
+    expect(a.body.properties.remaining_m2).toBeGreaterThanOrEqual(0);
+  });
+
+  it('never lets remaining go negative, even when releases cover a hazard twice', async () => {
+    const res = await app.api('POST', '/api/v1/releases', { token: khm, body: release(hazardA, A, { method: 'cleared', completed_on: '2020-01-15' }) });
+    expect(res.status).toBe(201);
+    expect(res.body.properties.warnings.join(' ')).toMatch(/already released/);
+    const a = await app.api('GET', `/api/v1/hazards/${hazardA}`);
+    expect(a.body.properties.remaining_m2).toBe(0);
+    const country = await app.api('GET', '/api/v1/countries/KHM');
+    expect(relative(country.body.remaining_km2 * 1e6, geodesicArea(B))).toBeLessThan(1e-4);
+  });
+
+  it('builds the timeline year by year, balanced and as of any year end', async () => {
+    const res = await app.api('GET', '/api/v1/countries/KHM/timeline?year=2021');
+    expect(res.status).toBe(200);
+    const byYear = Object.fromEntries(res.body.years.map((y: any) => [y.year, y]));
+    const areaA = geodesicArea(A);
+    const onlyB = geodesicArea(rectangle(103.02, 13.0, 103.03, 13.02));
+    const leftHalf = geodesicArea(rectangle(103.0, 13.0, 103.01, 13.02));
+    expect(res.body.years[0].year).toBe(2014);
+    expect(res.body.years.at(-1).year).toBe(2021);
+    expect(relative(byYear[2014].newly_found_km2 * 1e6, areaA)).toBeLessThan(1e-4);
+    // 2016: B adds only the part not already under A.
+    expect(relative(byYear[2016].newly_found_km2 * 1e6, onlyB)).toBeLessThan(1e-4);
+    expect(byYear[2015].newly_found_km2).toBe(0);
+    expect(relative(byYear[2018].cleared_km2 * 1e6, leftHalf)).toBeLessThan(1e-4);
+    // 2019's reduction lies under B, and 2020's clearance of A was already released: neither removes area.
+    expect(byYear[2019].reduced_km2).toBe(0);
+    expect(byYear[2020].cleared_km2).toBe(0);
+    for (const y of res.body.years) {
+      const balance = y.baseline_km2 + y.newly_found_km2 - y.cancelled_km2 - y.reduced_km2 - y.cleared_km2;
+      expect(y.remaining_km2).toBeCloseTo(balance, 5);
+    }
+    const asOf2017 = await app.api('GET', '/api/v1/countries/KHM?year=2017');
+    expect(relative(asOf2017.body.remaining_km2 * 1e6, areaA + onlyB)).toBeLessThan(1e-4);
+    const asOf2015 = await app.api('GET', '/api/v1/countries/KHM?year=2015');
+    expect(asOf2015.body.hazard_count).toBe(1);
+  });
+
+  it('deleting a hazard removes its area, and the other keeps its own', async () => {
+    const b = await app.api('GET', `/api/v1/hazards/${hazardB}`);
+    const res = await app.api('DELETE', `/api/v1/hazards/${hazardB}`, { token: khm, headers: { 'if-match': `"${b.body.properties.version}"` } });
+    expect(res.status).toBe(204);
+    const country = await app.api('GET', '/api/v1/countries/KHM');
+    expect(country.body.remaining_km2).toBe(0);
+    expect(country.body.hazard_count).toBe(1);
+  });
+});
