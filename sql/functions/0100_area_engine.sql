@@ -77,8 +77,11 @@ LANGUAGE sql STABLE AS $$
            AND (r.yr < s.yr OR (r.yr = s.yr AND r.rank <= s.stage))
       ) rel ON true
   ),
+  stage_unions AS (
+    SELECT yr, stage, count(*) AS members, ST_Union(g) AS g FROM member_stage GROUP BY yr, stage
+  ),
   union_all AS (
-    SELECT yr, stage, ST_Union(g) AS g FROM member_stage GROUP BY yr, stage
+    SELECT yr, stage, members, g, sg_geodesic_area(g) AS area FROM stage_unions
   ),
   cluster_extent AS (
     SELECT ST_Union(geom) AS g, min(country_iso3) AS country_iso3 FROM members
@@ -88,16 +91,25 @@ LANGUAGE sql STABLE AS $$
       FROM cluster_extent ce
       JOIN provinces p ON p.country_iso3 = ce.country_iso3 AND p.geom && ce.g AND ST_Intersects(p.geom, ce.g)
   ),
-  stage_areas AS (
-    SELECT yr, stage, 'all'::text AS dim_kind, ''::text AS dim_key, sg_geodesic_area(g) AS area
-      FROM union_all
-    UNION ALL
-    SELECT ms.yr, ms.stage, 'contamination', c::text, sg_geodesic_area(ST_Union(ms.g))
+  contamination_groups AS (
+    SELECT ms.yr, ms.stage, c::text AS contamination, count(*) AS members
       FROM member_stage ms, unnest(ms.contamination) AS c
      GROUP BY ms.yr, ms.stage, c
+  ),
+  -- Where every member carries a contamination type (the usual case) its union is the
+  -- cluster's union, already measured; only mixed clusters need a union of their own.
+  stage_areas AS (
+    SELECT yr, stage, 'all'::text AS dim_kind, ''::text AS dim_key, area FROM union_all
+    UNION ALL
+    SELECT cg.yr, cg.stage, 'contamination', cg.contamination,
+           CASE WHEN cg.members = u.members THEN u.area
+                ELSE (SELECT sg_geodesic_area(ST_Union(ms.g)) FROM member_stage ms
+                       WHERE ms.yr = cg.yr AND ms.stage = cg.stage
+                         AND cg.contamination = ANY (ms.contamination::text[])) END
+      FROM contamination_groups cg JOIN union_all u USING (yr, stage)
     UNION ALL
     SELECT u.yr, u.stage, 'province', tp.code,
-           CASE WHEN tp.covers_cluster THEN sg_geodesic_area(u.g)
+           CASE WHEN tp.covers_cluster THEN u.area
                 ELSE sg_geodesic_area(ST_Intersection(u.g, tp.geom)) END
       FROM union_all u CROSS JOIN touched_provinces tp
   ),

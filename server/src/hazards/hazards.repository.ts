@@ -98,7 +98,15 @@ export async function updateHazard(
     .set({
       ...rest,
       contamination: sql`${values.contamination}::contamination_type[]`,
-      ...(geometry ? { geom: sql`ST_GeomFromEWKB(${geometry.ewkb})`, area_m2: geometry.area_m2 } : {}),
+      // remaining restarts from the new geometry; the refresh in the same transaction subtracts releases.
+      ...(geometry
+        ? {
+            geom: sql`ST_GeomFromEWKB(${geometry.ewkb})`,
+            area_m2: geometry.area_m2,
+            remaining_geom: sql`ST_GeomFromEWKB(${geometry.ewkb})`,
+            remaining_m2: geometry.area_m2,
+          }
+        : {}),
       version: sql`version + 1`,
       updated_at: sql`now()`,
     })
