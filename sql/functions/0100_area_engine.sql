@@ -32,115 +32,139 @@ LANGUAGE sql AS $$
    WHERE h.id = rem.id
 $$;
 
--- The per-year, per-dimension effect of one cluster. For every year in which something happens
--- to the cluster (a hazard recorded, a release completed), the union area is measured at four
--- stages: after that year's newly recorded hazards (stage 0), then after its cancelled (1),
--- reduced (2) and cleared (3) releases. found = stage 0 minus the previous event year's stage 3,
--- and each method gets the area its stage removed, so the yearly balance closes exactly.
-CREATE OR REPLACE FUNCTION sg_cluster_years(p_cluster bigint)
-RETURNS TABLE (year smallint, dim_kind text, dim_key text,
+-- The per-year, per-dimension effect of the given clusters (set-based: one plan for one cluster
+-- or for all of them). For every year in which something happens to a cluster (a hazard
+-- recorded, a release completed), its union area is measured at four stages: after that year's
+-- newly recorded hazards (stage 0), then after its cancelled (1), reduced (2) and cleared (3)
+-- releases. found = stage 0 minus the previous event year's stage 3, and each method gets the
+-- area its stage removed, so the yearly balance closes exactly.
+DROP FUNCTION IF EXISTS sg_cluster_years(bigint);
+CREATE OR REPLACE FUNCTION sg_cluster_years(p_clusters bigint[])
+RETURNS TABLE (cluster_id bigint, year smallint, dim_kind text, dim_key text,
                found_m2 double precision, cancelled_m2 double precision,
                reduced_m2 double precision, cleared_m2 double precision)
-LANGUAGE sql STABLE AS $$
+-- Run through EXECUTE so that each call is planned for its own array: one cluster on a write,
+-- every cluster on a recompute. The CTEs' row estimates stay far too low for a recompute, and a
+-- nested loop between two CTEs of 15,000 rows is quadratic, so large sets are planned without
+-- nested loops (spatial joins keep theirs: nothing else can do them).
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+  v_nestloop text := current_setting('enable_nestloop');
+BEGIN
+  IF cardinality(p_clusters) > 100 THEN
+    PERFORM set_config('enable_nestloop', 'off', true);
+  END IF;
+  RETURN QUERY EXECUTE $q$
   WITH members AS (
-    SELECT h.id, h.geom, h.contamination, h.country_iso3,
+    SELECT h.cluster_id AS cid, h.id, h.geom, h.contamination, h.country_iso3,
            extract(year FROM h.recorded_on)::int AS recorded_year
       FROM hazards h
-     WHERE h.cluster_id = p_cluster AND h.deleted_at IS NULL
+      JOIN unnest($1::bigint[]) AS c(id) ON h.cluster_id = c.id
+     WHERE h.deleted_at IS NULL
   ),
   releases AS (
-    SELECT r.hazard_id, extract(year FROM r.completed_on)::int AS yr, sg_method_rank(r.method) AS rank, r.geom
+    SELECT m.cid, r.hazard_id, extract(year FROM r.completed_on)::int AS yr, sg_method_rank(r.method) AS rank, r.geom
       FROM land_releases r
       JOIN members m ON m.id = r.hazard_id
      WHERE r.status = 'approved'
   ),
   event_years AS (
-    SELECT recorded_year AS yr FROM members
+    SELECT cid, recorded_year AS yr FROM members
     UNION
-    SELECT yr FROM releases
+    SELECT cid, yr FROM releases
   ),
   -- Stage 0 of every event year, plus only the stages whose method has a release that year.
   stages AS (
-    SELECT yr, 0 AS stage FROM event_years
+    SELECT cid, yr, 0 AS stage FROM event_years
     UNION
-    SELECT DISTINCT yr, rank FROM releases
+    SELECT DISTINCT cid, yr, rank FROM releases
+  ),
+  released_by_stage AS (
+    SELECT s.cid, s.yr, s.stage, m.id, min(m.contamination) AS contamination,
+           (array_agg(m.geom))[1] AS geom, ST_Union(r.geom) AS released
+      FROM stages s
+      JOIN members m ON m.cid = s.cid AND m.recorded_year <= s.yr
+      LEFT JOIN releases r ON r.hazard_id = m.id AND (r.yr < s.yr OR (r.yr = s.yr AND r.rank <= s.stage))
+     GROUP BY s.cid, s.yr, s.stage, m.id
   ),
   member_stage AS (
-    SELECT s.yr, s.stage, m.id, m.contamination,
-           CASE WHEN rel.g IS NULL THEN m.geom ELSE ST_Difference(m.geom, rel.g) END AS g
-      FROM stages s
-      JOIN members m ON m.recorded_year <= s.yr
-      LEFT JOIN LATERAL (
-        SELECT ST_Union(r.geom) AS g
-          FROM releases r
-         WHERE r.hazard_id = m.id
-           AND (r.yr < s.yr OR (r.yr = s.yr AND r.rank <= s.stage))
-      ) rel ON true
+    SELECT cid, yr, stage, contamination,
+           CASE WHEN released IS NULL THEN geom ELSE ST_Difference(geom, released) END AS g
+      FROM released_by_stage
   ),
   stage_unions AS (
-    SELECT yr, stage, count(*) AS members, ST_Union(g) AS g FROM member_stage GROUP BY yr, stage
+    SELECT cid, yr, stage, count(*) AS members, array_agg(g) AS gs FROM member_stage GROUP BY cid, yr, stage
   ),
+  -- Most clusters are a single hazard: its geometry needs no union.
   union_all AS (
-    SELECT yr, stage, members, g, sg_geodesic_area(g) AS area FROM stage_unions
+    SELECT su.cid, su.yr, su.stage, su.members, u.g, sg_geodesic_area(u.g) AS area
+      FROM stage_unions su,
+           LATERAL (SELECT CASE WHEN su.members = 1 THEN su.gs[1] ELSE ST_Union(su.gs) END AS g) u
   ),
-  cluster_extent AS (
-    SELECT ST_Union(geom) AS g, min(country_iso3) AS country_iso3 FROM members
+  member_provinces AS (
+    SELECT m.cid, p.code, ST_CoveredBy(m.geom, p.geom) AS covered
+      FROM members m
+      JOIN provinces p ON p.country_iso3 = m.country_iso3 AND p.geom && m.geom AND ST_Intersects(p.geom, m.geom)
   ),
+  member_counts AS (SELECT cid, count(*) AS n FROM members GROUP BY cid),
   touched_provinces AS (
-    SELECT p.code, p.geom, ST_CoveredBy(ce.g, p.geom) AS covers_cluster
-      FROM cluster_extent ce
-      JOIN provinces p ON p.country_iso3 = ce.country_iso3 AND p.geom && ce.g AND ST_Intersects(p.geom, ce.g)
+    SELECT mp.cid, mp.code, count(*) FILTER (WHERE mp.covered) = max(mc.n) AS covers_cluster
+      FROM member_provinces mp JOIN member_counts mc USING (cid)
+     GROUP BY mp.cid, mp.code
   ),
   contamination_groups AS (
-    SELECT ms.yr, ms.stage, c::text AS contamination, count(*) AS members
+    SELECT ms.cid, ms.yr, ms.stage, c::text AS contamination, count(*) AS members
       FROM member_stage ms, unnest(ms.contamination) AS c
-     GROUP BY ms.yr, ms.stage, c
+     GROUP BY ms.cid, ms.yr, ms.stage, c
   ),
   -- Where every member carries a contamination type (the usual case) its union is the
   -- cluster's union, already measured; only mixed clusters need a union of their own.
   stage_areas AS (
-    SELECT yr, stage, 'all'::text AS dim_kind, ''::text AS dim_key, area FROM union_all
+    SELECT cid, yr, stage, 'all'::text AS dim_kind, ''::text AS dim_key, area FROM union_all
     UNION ALL
-    SELECT cg.yr, cg.stage, 'contamination', cg.contamination,
+    SELECT cg.cid, cg.yr, cg.stage, 'contamination', cg.contamination,
            CASE WHEN cg.members = u.members THEN u.area
                 ELSE (SELECT sg_geodesic_area(ST_Union(ms.g)) FROM member_stage ms
-                       WHERE ms.yr = cg.yr AND ms.stage = cg.stage
+                       WHERE ms.cid = cg.cid AND ms.yr = cg.yr AND ms.stage = cg.stage
                          AND cg.contamination = ANY (ms.contamination::text[])) END
-      FROM contamination_groups cg JOIN union_all u USING (yr, stage)
+      FROM contamination_groups cg JOIN union_all u USING (cid, yr, stage)
     UNION ALL
-    SELECT u.yr, u.stage, 'province', tp.code,
+    SELECT u.cid, u.yr, u.stage, 'province', tp.code,
            CASE WHEN tp.covers_cluster THEN u.area
-                ELSE sg_geodesic_area(ST_Intersection(u.g, tp.geom)) END
-      FROM union_all u CROSS JOIN touched_provinces tp
+                ELSE (SELECT sg_geodesic_area(ST_Intersection(u.g, p.geom)) FROM provinces p WHERE p.code = tp.code) END
+      FROM union_all u JOIN touched_provinces tp USING (cid)
   ),
-  dims AS (SELECT DISTINCT dim_kind, dim_key FROM stage_areas),
+  dims AS (SELECT DISTINCT cid, dim_kind, dim_key FROM stage_areas),
   grid AS (
-    SELECT e.yr, d.dim_kind, d.dim_key,
+    SELECT e.cid, e.yr, d.dim_kind, d.dim_key,
            coalesce(max(a.area) FILTER (WHERE a.stage = 0), 0) AS a0,
            max(a.area) FILTER (WHERE a.stage = 1) AS a1,
            max(a.area) FILTER (WHERE a.stage = 2) AS a2,
            max(a.area) FILTER (WHERE a.stage = 3) AS a3
       FROM event_years e
-      CROSS JOIN dims d
-      LEFT JOIN stage_areas a ON a.yr = e.yr AND a.dim_kind = d.dim_kind AND a.dim_key = d.dim_key
-     GROUP BY e.yr, d.dim_kind, d.dim_key
+      JOIN dims d ON d.cid = e.cid
+      LEFT JOIN stage_areas a ON a.cid = e.cid AND a.yr = e.yr AND a.dim_kind = d.dim_kind AND a.dim_key = d.dim_key
+     GROUP BY e.cid, e.yr, d.dim_kind, d.dim_key
   ),
   -- A stage with no release of its method leaves the area as the stage before it.
   filled AS (
-    SELECT yr, dim_kind, dim_key, a0, coalesce(a1, a0) AS a1,
+    SELECT cid, yr, dim_kind, dim_key, a0, coalesce(a1, a0) AS a1,
            coalesce(a2, a1, a0) AS a2, coalesce(a3, a2, a1, a0) AS a3
       FROM grid
   ),
   balanced AS (
-    SELECT yr, dim_kind, dim_key,
-           a0 - coalesce(lag(a3) OVER (PARTITION BY dim_kind, dim_key ORDER BY yr), 0) AS found_m2,
+    SELECT cid, yr, dim_kind, dim_key,
+           a0 - coalesce(lag(a3) OVER (PARTITION BY cid, dim_kind, dim_key ORDER BY yr), 0) AS found_m2,
            a0 - a1 AS cancelled_m2, a1 - a2 AS reduced_m2, a2 - a3 AS cleared_m2
       FROM filled
   )
-  SELECT yr::smallint, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2
+  SELECT cid, yr::smallint, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2
     FROM balanced
    WHERE found_m2 <> 0 OR cancelled_m2 <> 0 OR reduced_m2 <> 0 OR cleared_m2 <> 0
-$$;
+  $q$ USING p_clusters;
+  PERFORM set_config('enable_nestloop', v_nestloop, true);
+END
+$fn$;
 
 -- Adds (p_sign = 1) or removes (p_sign = -1) the given clusters' rows to/from the country totals.
 CREATE OR REPLACE FUNCTION sg_apply_cluster_years(p_clusters bigint[], p_sign integer) RETURNS void
@@ -164,7 +188,7 @@ $$;
 CREATE OR REPLACE FUNCTION sg_compute_clusters(p_clusters bigint[]) RETURNS void
 LANGUAGE sql AS $$
   INSERT INTO area_cluster_years (cluster_id, year, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
-  SELECT c.id, y.* FROM unnest(p_clusters) AS c(id), LATERAL sg_cluster_years(c.id) AS y;
+  SELECT * FROM sg_cluster_years(p_clusters);
   SELECT sg_apply_cluster_years(p_clusters, 1);
 $$;
 
@@ -256,9 +280,6 @@ BEGIN
   UPDATE hazards SET cluster_id = NULL WHERE cluster_id IS NOT NULL;
   SELECT coalesce(array_agg(id), '{}') INTO v_live FROM hazards WHERE deleted_at IS NULL;
   PERFORM sg_refresh_hazard_remaining(v_live);
-  PERFORM sg_assign_clusters(v_live);
-  INSERT INTO area_cluster_years (cluster_id, year, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
-  SELECT c.id, y.* FROM area_clusters c, LATERAL sg_cluster_years(c.id) AS y;
-  PERFORM sg_apply_cluster_years(array_agg(id), 1) FROM area_clusters;
+  PERFORM sg_compute_clusters(sg_assign_clusters(v_live));
 END
 $$;
