@@ -13,7 +13,9 @@ CREATE TYPE release_status AS ENUM ('submitted', 'approved', 'rejected');
 CREATE TYPE organisation_kind AS ENUM ('national_authority', 'operator', 'donor', 'other');
 CREATE TYPE user_role AS ENUM ('admin', 'national_authority', 'operator', 'donor', 'viewer');
 CREATE TYPE treaty AS ENUM ('CCM', 'APMBC');
-CREATE TYPE obligation_status AS ENUM ('in_progress', 'completed', 'not_applicable');
+-- declared_completed_then_new_contamination: completion was declared, then new contamination was
+-- found and the obligation is live again (APMBC practice, e.g. Guinea-Bissau, Mauritania, Nigeria).
+CREATE TYPE obligation_status AS ENUM ('in_progress', 'completed', 'not_applicable', 'declared_completed_then_new_contamination');
 CREATE TYPE source_confidence AS ENUM ('verified', 'recalled');
 CREATE TYPE figure_contamination AS ENUM ('ap_mines', 'cmr', 'erw', 'all');
 
@@ -156,7 +158,8 @@ CREATE TABLE obligations (
   article           smallint NOT NULL CHECK (article > 0),
   entry_into_force  date NOT NULL,
   original_deadline date NOT NULL,
-  current_deadline  date NOT NULL,
+  -- NULL when no source confirms the deadline now in force (e.g. a grant seen without its date).
+  current_deadline  date,
   status            obligation_status NOT NULL,
   -- Precision varies in the sources: YYYY, YYYY-MM or YYYY-MM-DD.
   completed_on      text CHECK (completed_on ~ '^\d{4}(-\d{2}(-\d{2})?)?$'),
@@ -164,7 +167,7 @@ CREATE TABLE obligations (
   confidence        source_confidence NOT NULL,
   UNIQUE (country_iso3, treaty),
   CHECK (original_deadline > entry_into_force),
-  CHECK (current_deadline >= original_deadline)
+  CHECK (current_deadline IS NULL OR current_deadline >= original_deadline)
 );
 
 CREATE TABLE obligation_extensions (

@@ -38,5 +38,5 @@ export function geodesicArea(geometry: { type: 'Polygon' | 'MultiPolygon'; coord
 function ringArea(ring: Ring): number {
   const polygon = geodesic.Geodesic.WGS84.Polygon(false);
   for (const [lng, lat] of ring.slice(0, -1)) polygon.AddPoint(lat!, lng!);
-  return polygon.Compute(false, true).area;
+  return polygon.Compute(false, true).area ?? 0;
 }

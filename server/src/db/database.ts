@@ -11,7 +11,7 @@ export type ReleaseStatus = 'submitted' | 'approved' | 'rejected';
 export type OrganisationKind = 'national_authority' | 'operator' | 'donor' | 'other';
 export type UserRole = 'admin' | 'national_authority' | 'operator' | 'donor' | 'viewer';
 export type Treaty = 'CCM' | 'APMBC';
-export type ObligationStatus = 'in_progress' | 'completed' | 'not_applicable';
+export type ObligationStatus = 'in_progress' | 'completed' | 'not_applicable' | 'declared_completed_then_new_contamination';
 export type SourceConfidence = 'verified' | 'recalled';
 export type FigureContamination = 'ap_mines' | 'cmr' | 'erw' | 'all';
 export type DimKind = 'all' | 'contamination' | 'province';
@@ -133,7 +133,7 @@ export interface ObligationsTable {
   article: number;
   entry_into_force: DateColumn;
   original_deadline: DateColumn;
-  current_deadline: DateColumn;
+  current_deadline: DateColumn | null;
   status: ObligationStatus;
   completed_on: string | null;
   source: string;
