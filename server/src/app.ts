@@ -11,8 +11,10 @@ import { countryRoutes } from './countries/countries.routes.js';
 import { hazardRoutes } from './hazards/hazards.routes.js';
 import { releaseRoutes } from './releases/releases.routes.js';
 import { errorHandler, notFoundHandler } from './http/error-middleware.js';
+import { homeRoutes } from './home/home.routes.js';
+import { API_BASE } from './http/api-base.js';
 
-export const API_BASE = '/api/v1';
+export { API_BASE };
 
 function openApiDocument(registry: OpenAPIRegistry) {
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token from POST /auth/tokens' });
@@ -59,6 +61,7 @@ export function createApp(db: Db, config: Config): Express {
     res.json(document);
   });
   app.use(API_BASE, api);
+  app.use(homeRoutes(db));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

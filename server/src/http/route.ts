@@ -68,7 +68,7 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
   basePath: string,
   spec: RouteSpec<P, Q, B>,
 ): void {
-  const openApiPath = basePath + spec.path.replace(/:([a-z_]+)/g, '{$1}');
+  const openApiPath = basePath + spec.path.replace(/:([a-z0-9_]+)/g, '{$1}');
   const request: RouteConfig['request'] = {};
   if (spec.params) request.params = spec.params;
   if (spec.query) request.query = spec.query;

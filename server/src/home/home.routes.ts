@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import type { Db } from '../db/pool.js';
+import { listCountries } from '../countries/countries.service.js';
+import { API_BASE } from '../http/api-base.js';
+
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const km2 = (value: number) => value.toLocaleString('en', { maximumFractionDigits: 2 });
+
+/**
+ * The server's front page: a plain table of the national figures with links to the JSON API,
+ * readable without JavaScript. The interactive map is the web app (web/).
+ */
+export function homeRoutes(db: Db): Router {
+  const router = Router();
+  router.get('/', async (_req, res) => {
+    const countries = (await listCountries(db, undefined)).filter((c) => c.hazard_count > 0);
+    const synthetic = countries.some((c) => c.synthetic_data);
+    const rows = countries
+      .map(
+        (c) => `<tr><td><a href="${API_BASE}/countries/${c.iso3}">${escape(c.name)}</a>${c.synthetic_data ? ' <small>(demo)</small>' : ''}</td>
+<td>${km2(c.remaining_km2)}</td><td>${km2(c.released_km2.cancelled)}</td><td>${km2(c.released_km2.reduced)}</td>
+<td>${km2(c.released_km2.cleared)}</td><td>${c.hazard_count}</td><td>${c.deadlines.ccm ?? '–'}</td><td>${c.deadlines.apmbc ?? '–'}</td></tr>`,
+      )
+      .join('\n');
+    res.type('html').send(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Safeground</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1b1b1b}
+table{border-collapse:collapse;width:100%}th,td{padding:.35rem .6rem;border-bottom:1px solid #ddd;text-align:right}
+th:first-child,td:first-child{text-align:left}.note{background:#fff4ce;padding:.5rem .8rem;border-radius:4px}</style></head>
+<body><h1>Safeground</h1>
+<p>Contaminated area remaining and land released per country (km², geodesic, overlaps counted once, approved releases only).</p>
+${synthetic ? '<p class="note"><strong>Demo data:</strong> the hazards and releases below are synthetic, generated inside real country boundaries. They are not real contamination figures.</p>' : ''}
+<table><caption hidden>Remaining and released area by country</caption>
+<thead><tr><th scope="col">Country</th><th scope="col">Remaining</th><th scope="col">Cancelled</th><th scope="col">Reduced</th><th scope="col">Cleared</th><th scope="col">Hazards</th><th scope="col">CCM deadline</th><th scope="col">APMBC deadline</th></tr></thead>
+<tbody>${rows || '<tr><td colspan="8">No hazards recorded yet.</td></tr>'}</tbody></table>
+<p>API: <a href="${API_BASE}/countries">${API_BASE}/countries</a> · <a href="${API_BASE}/openapi.json">OpenAPI document</a> · <a href="/healthz">health</a></p>
+</body></html>`);
+  });
+  return router;
+}
