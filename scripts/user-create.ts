@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../server/src/config.js';
 import { prepareDatabase } from '../server/src/bootstrap.js';
-import { createUser } from '../server/src/auth/auth.service.js';
+import { assertValidNewUser, createUser } from '../server/src/auth/auth.service.js';
 import { HttpError } from '../server/src/http/http-error.js';
 
 const usage = 'usage: npm run user:create -- --email E --password P --role admin|national_authority|operator|donor|viewer [--country ISO3] [--organisation NAME]';
@@ -32,6 +32,7 @@ try {
     console.error(usage);
     process.exit(2);
   }
+  assertValidNewUser(parsed.data);
   const db = await prepareDatabase(loadConfig(), { demo: false });
   try {
     const user = await createUser(db, parsed.data);

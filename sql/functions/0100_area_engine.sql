@@ -13,6 +13,8 @@
 -- adding its new ones, all inside the writing transaction.
 
 -- Current remaining geometry of the given hazards (all approved releases, whatever their date).
+-- Array arguments are joined through unnest, never filtered with = ANY: a recompute passes every
+-- hazard, and = ANY over 100,000 elements per row is quadratic.
 CREATE OR REPLACE FUNCTION sg_refresh_hazard_remaining(p_ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
   UPDATE hazards h
@@ -21,13 +23,13 @@ LANGUAGE sql AS $$
     FROM (
       SELECT h2.id,
              CASE WHEN r.g IS NULL THEN h2.geom ELSE sg_polygonal(ST_Difference(h2.geom, r.g)) END AS g
-        FROM hazards h2
+        FROM unnest(p_ids) AS ids(id)
+        JOIN hazards h2 ON h2.id = ids.id
         LEFT JOIN LATERAL (
           SELECT ST_Union(lr.geom) AS g
             FROM land_releases lr
            WHERE lr.hazard_id = h2.id AND lr.status = 'approved'
         ) r ON true
-       WHERE h2.id = ANY (p_ids)
     ) rem
    WHERE h.id = rem.id
 $$;
@@ -92,12 +94,16 @@ BEGIN
            CASE WHEN released IS NULL THEN geom ELSE ST_Difference(geom, released) END AS g
       FROM released_by_stage
   ),
+  -- Each stage keeps its members' geometries and contamination lists as arrays, so the unions
+  -- of a stage are computed from its own row (a correlated scan of member_stage is quadratic).
   stage_unions AS (
-    SELECT cid, yr, stage, count(*) AS members, array_agg(g) AS gs FROM member_stage GROUP BY cid, yr, stage
+    SELECT cid, yr, stage, count(*) AS members, array_agg(g) AS gs,
+           array_agg(array_to_string(contamination, ',')) AS contaminations
+      FROM member_stage GROUP BY cid, yr, stage
   ),
   -- Most clusters are a single hazard: its geometry needs no union.
   union_all AS (
-    SELECT su.cid, su.yr, su.stage, su.members, u.g, sg_geodesic_area(u.g) AS area
+    SELECT su.cid, su.yr, su.stage, su.members, su.gs, su.contaminations, u.g, sg_geodesic_area(u.g) AS area
       FROM stage_unions su,
            LATERAL (SELECT CASE WHEN su.members = 1 THEN su.gs[1] ELSE ST_Union(su.gs) END AS g) u
   ),
@@ -112,22 +118,20 @@ BEGIN
       FROM member_provinces mp JOIN member_counts mc USING (cid)
      GROUP BY mp.cid, mp.code
   ),
-  contamination_groups AS (
-    SELECT ms.cid, ms.yr, ms.stage, c::text AS contamination, count(*) AS members
-      FROM member_stage ms, unnest(ms.contamination) AS c
-     GROUP BY ms.cid, ms.yr, ms.stage, c
-  ),
   -- Where every member carries a contamination type (the usual case) its union is the
   -- cluster's union, already measured; only mixed clusters need a union of their own.
   stage_areas AS (
     SELECT cid, yr, stage, 'all'::text AS dim_kind, ''::text AS dim_key, area FROM union_all
     UNION ALL
-    SELECT cg.cid, cg.yr, cg.stage, 'contamination', cg.contamination,
+    SELECT u.cid, u.yr, u.stage, 'contamination', cg.contamination,
            CASE WHEN cg.members = u.members THEN u.area
-                ELSE (SELECT sg_geodesic_area(ST_Union(ms.g)) FROM member_stage ms
-                       WHERE ms.cid = cg.cid AND ms.yr = cg.yr AND ms.stage = cg.stage
-                         AND cg.contamination = ANY (ms.contamination::text[])) END
-      FROM contamination_groups cg JOIN union_all u USING (cid, yr, stage)
+                ELSE sg_geodesic_area(ST_Union(ARRAY(
+                       SELECT t.g FROM unnest(u.gs, u.contaminations) AS t(g, list)
+                        WHERE cg.contamination = ANY (string_to_array(t.list, ','))))) END
+      FROM union_all u,
+           LATERAL (SELECT c AS contamination, count(*) AS members
+                      FROM unnest(u.contaminations) AS m(list), unnest(string_to_array(m.list, ',')) AS c
+                     GROUP BY c) cg
     UNION ALL
     SELECT u.cid, u.yr, u.stage, 'province', tp.code,
            CASE WHEN tp.covers_cluster THEN u.area
@@ -174,9 +178,9 @@ LANGUAGE sql AS $$
   SELECT c.country_iso3, y.year, y.dim_kind, y.dim_key,
          p_sign * sum(y.found_m2), p_sign * sum(y.cancelled_m2),
          p_sign * sum(y.reduced_m2), p_sign * sum(y.cleared_m2)
-    FROM area_cluster_years y
+    FROM unnest(p_clusters) AS ids(id)
+    JOIN area_cluster_years y ON y.cluster_id = ids.id
     JOIN area_clusters c ON c.id = y.cluster_id
-   WHERE y.cluster_id = ANY (p_clusters)
    GROUP BY c.country_iso3, y.year, y.dim_kind, y.dim_key
   ON CONFLICT (country_iso3, dim_kind, dim_key, year) DO UPDATE
      SET found_m2 = t.found_m2 + excluded.found_m2,
@@ -207,8 +211,9 @@ LANGUAGE sql AS $$
   WITH components AS (
     SELECT id, country_iso3,
            ST_ClusterDBSCAN(geom, eps => 0, minpoints => 1) OVER (PARTITION BY country_iso3) AS k
-      FROM hazards
-     WHERE id = ANY (p_members) AND deleted_at IS NULL
+      FROM unnest(p_members) AS m(id)
+      JOIN hazards USING (id)
+     WHERE deleted_at IS NULL
   ), ids AS (
     SELECT country_iso3, k, nextval('area_cluster_ids') AS cluster_id
       FROM (SELECT DISTINCT country_iso3, k FROM components) d

@@ -16,6 +16,8 @@ export interface ApiResponse<T = any> {
 
 export interface TestApp {
   base: string;
+  /** The URL of this app's cloned database (for running CLI scripts against it). */
+  databaseUrl: string;
   db: Db;
   config: Config;
   api: <T = any>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }) => Promise<ApiResponse<T>>;
@@ -69,6 +71,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
 
   return {
     base,
+    databaseUrl: clone.url,
     db,
     config,
     api,

@@ -82,15 +82,25 @@ const ORGANISATION_KIND: Record<UserRole, OrganisationKind> = {
   viewer: 'other',
 };
 
-export async function createUser(
-  db: Db,
-  input: { email: string; password: string; role: UserRole; country?: string; organisation?: string },
-) {
+export interface NewUser {
+  email: string;
+  password: string;
+  role: UserRole;
+  country?: string;
+  organisation?: string;
+}
+
+/** The rules for a new user that need no database: checked before anything is written. */
+export function assertValidNewUser(input: NewUser): void {
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw badRequest(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   if (input.role === 'national_authority' && !input.country) throw badRequest('a national_authority needs --country');
   if (input.role === 'operator' && !input.organisation) throw badRequest('an operator needs --organisation');
+}
+
+export async function createUser(db: Db, input: NewUser) {
+  assertValidNewUser(input);
   const passwordHash = await argon2.hash(input.password);
   return db.transaction().execute(async (trx) => {
     const country = input.country ?? null;

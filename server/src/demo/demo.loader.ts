@@ -1,5 +1,6 @@
 import type { Contamination } from '../db/database.js';
 import type { Db } from '../db/pool.js';
+import { recomputeAll } from '../area/area.repository.js';
 import { DEMO_OPERATORS, generateDemo, type DemoCountrySpec } from './demo.generator.js';
 import {
   anyHazardExists,
@@ -8,7 +9,7 @@ import {
   insertHazardBatch,
   insertReleaseBatch,
   lockDemoLoad,
-  recomputeAllIfAvailable,
+  analyzeLedger,
   upsertOperators,
   type DemoReleaseRow,
 } from './demo.repository.js';
@@ -50,7 +51,7 @@ export async function isLedgerEmpty(db: Db): Promise<boolean> {
 /**
  * Generates the demo inside the boundaries in the `countries` table and writes it in one
  * transaction: operators, hazards (synthetic, remaining = whole hazard), approved releases clipped
- * to their hazard, then `sg_recompute_all()` when it is installed. Countries missing from the
+ * to their hazard, then `sg_recompute_all()`. Countries missing from the
  * `countries` table are skipped with a log line. Refuses to load twice.
  *
  * @example
@@ -109,8 +110,9 @@ export async function loadDemoData(
     if (releases < data.releases.length) log(`demo: ${data.releases.length - releases} releases were empty once clipped to their hazard; skipped`);
     log(`demo: inserted ${releases} releases (${elapsed(started)} ms so far)`);
 
-    if (await recomputeAllIfAvailable(trx)) log(`demo: recomputed remaining areas, clusters and summaries (${elapsed(started)} ms so far)`);
-    else log('demo: sg_recompute_all() is not installed yet; remaining areas, clusters and summaries were not recomputed');
+    await analyzeLedger(trx);
+    await recomputeAll(trx);
+    log(`demo: recomputed remaining areas, clusters and summaries (${elapsed(started)} ms so far)`);
     return { hazards: hazardIds.size, releases };
   });
   const ms = elapsed(started);

@@ -125,9 +125,10 @@ export async function insertReleaseBatch(db: Db, releases: readonly DemoReleaseR
  * Runs sg_recompute_all() (remaining geometry, overlap clusters, summaries) if it exists.
  * Returns false when the function is not installed, so the caller can say so.
  */
-export async function recomputeAllIfAvailable(db: Db): Promise<boolean> {
-  const found = await sql<{ present: boolean }>`SELECT to_regproc('sg_recompute_all') IS NOT NULL AS present`.execute(db);
-  if (!found.rows[0]?.present) return false;
-  await sql`SELECT sg_recompute_all()`.execute(db);
-  return true;
+/**
+ * Fresh statistics first: right after a bulk insert the planner believes the tables are empty and
+ * picks plans that are quadratic at this size.
+ */
+export async function analyzeLedger(db: Db): Promise<void> {
+  await sql`ANALYZE hazards, land_releases`.execute(db);
 }
