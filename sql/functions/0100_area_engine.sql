@@ -41,27 +41,16 @@ $$;
 -- releases. found = stage 0 minus the previous event year's stage 3, and each method gets the
 -- area its stage removed, so the yearly balance closes exactly.
 DROP FUNCTION IF EXISTS sg_cluster_years(bigint);
-CREATE OR REPLACE FUNCTION sg_cluster_years(p_clusters bigint[])
+CREATE OR REPLACE FUNCTION sg_cluster_years_sql(p_clusters bigint[])
 RETURNS TABLE (cluster_id bigint, year smallint, dim_kind text, dim_key text,
                found_m2 double precision, cancelled_m2 double precision,
                reduced_m2 double precision, cleared_m2 double precision)
--- Run through EXECUTE so that each call is planned for its own array: one cluster on a write,
--- every cluster on a recompute. The CTEs' row estimates stay far too low for a recompute, and a
--- nested loop between two CTEs of 15,000 rows is quadratic, so large sets are planned without
--- nested loops (spatial joins keep theirs: nothing else can do them).
-LANGUAGE plpgsql STABLE AS $fn$
-DECLARE
-  v_nestloop text := current_setting('enable_nestloop');
-BEGIN
-  IF cardinality(p_clusters) > 100 THEN
-    PERFORM set_config('enable_nestloop', 'off', true);
-  END IF;
-  RETURN QUERY EXECUTE $q$
+LANGUAGE sql STABLE AS $$
   WITH members AS (
     SELECT h.cluster_id AS cid, h.id, h.geom, h.contamination, h.country_iso3,
            extract(year FROM h.recorded_on)::int AS recorded_year
       FROM hazards h
-      JOIN unnest($1::bigint[]) AS c(id) ON h.cluster_id = c.id
+      JOIN unnest(p_clusters) AS c(id) ON h.cluster_id = c.id
      WHERE h.deleted_at IS NULL
   ),
   releases AS (
@@ -165,7 +154,26 @@ BEGIN
   SELECT cid, yr::smallint, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2
     FROM balanced
    WHERE found_m2 <> 0 OR cancelled_m2 <> 0 OR reduced_m2 <> 0 OR cleared_m2 <> 0
-  $q$ USING p_clusters;
+$$;
+
+-- A write touches one or two clusters: the plain SQL function serves them. A recompute passes
+-- every cluster: its CTEs' row estimates stay far too low, and a nested loop between two CTEs of
+-- 100,000 rows is quadratic, so it is planned afresh for its own array (EXECUTE) and without
+-- nested loops (spatial joins keep theirs: nothing else can do them).
+CREATE OR REPLACE FUNCTION sg_cluster_years(p_clusters bigint[])
+RETURNS TABLE (cluster_id bigint, year smallint, dim_kind text, dim_key text,
+               found_m2 double precision, cancelled_m2 double precision,
+               reduced_m2 double precision, cleared_m2 double precision)
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+  v_nestloop text := current_setting('enable_nestloop');
+BEGIN
+  IF cardinality(p_clusters) <= 100 THEN
+    RETURN QUERY SELECT * FROM sg_cluster_years_sql(p_clusters);
+    RETURN;
+  END IF;
+  PERFORM set_config('enable_nestloop', 'off', true);
+  RETURN QUERY EXECUTE 'SELECT * FROM sg_cluster_years_sql($1)' USING p_clusters;
   PERFORM set_config('enable_nestloop', v_nestloop, true);
 END
 $fn$;

@@ -91,7 +91,7 @@ describe('geometry repair', () => {
     const error = await expectRejected(app, 422, () => postHazard(hazardFeature(figure8, { external_ref: 'BOWTIE-7' })));
     expect(error.message).toMatch(/BOWTIE-7/);
     expect(error.message).toMatch(/Self-intersection.*change its area/);
-    expect(error.details[0]).toMatchObject({ feature: 'hazard BOWTIE-7', path: 'geometry' });
+    expect(error.details[0]).toMatchObject({ feature: 'hazard BOWTIE-7', path: 'body.geometry' });
   });
 
   it('rejects a polygon whose repair leaves no area (all vertices on one line)', async () => {
@@ -118,7 +118,7 @@ describe('placement', () => {
 
   it('a release for a hazard that does not exist is 400 naming hazard_id', async () => {
     const error = await expectRejected(app, 400, () => postRelease(releaseFeature(987654, square(KHM.lng, KHM.lat, 100))));
-    expect(paths(error)).toContain('properties.hazard_id');
+    expect(paths(error)).toContain('body.properties.hazard_id');
   });
 });
 

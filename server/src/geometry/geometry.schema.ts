@@ -40,6 +40,19 @@ export const AreaGeometry = z
 
 export type AreaGeometry = z.infer<typeof AreaGeometry>;
 
+/** A GeoJSON Feature to create: an area geometry and the given properties; nothing else. */
+export function featureInput<P extends z.ZodType>(properties: P) {
+  return z
+    .object({
+      type: z.literal('Feature'),
+      id: z.union([z.string(), z.number()]).optional().describe('ignored on create'),
+      bbox: z.array(z.number()).optional(),
+      geometry: AreaGeometry,
+      properties,
+    })
+    .strict();
+}
+
 export function countVertices(geometry: AreaGeometry): number {
   const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
   let count = 0;

@@ -27,7 +27,7 @@ export async function prepareGeometry(
   const vertices = countVertices(geometry);
   if (vertices > config.MAX_VERTICES) {
     throw new HttpError(413, 'too_many_vertices', `${feature} has ${vertices} vertices; the limit is ${config.MAX_VERTICES}`, [
-      { feature, path: 'geometry', message: `vertex limit is ${config.MAX_VERTICES}` },
+      { feature, path: 'body.geometry', message: `vertex limit is ${config.MAX_VERTICES}` },
     ]);
   }
   const { rows } = await sql<{ ewkb: Buffer; area_m2: number; input_area_m2: number; invalid_reason: string | null }>`
@@ -35,7 +35,7 @@ export async function prepareGeometry(
       FROM sg_prepare_geometry(${JSON.stringify(geometry)})`.execute(db);
   const prepared = rows[0];
   if (!prepared) throw new Error('sg_prepare_geometry returned no row');
-  const reject = (message: string) => geometryRejected(`${feature}: ${message}`, [{ feature, path: 'geometry', message }]);
+  const reject = (message: string) => geometryRejected(`${feature}: ${message}`, [{ feature, path: 'body.geometry', message }]);
   if (prepared.area_m2 <= 0) {
     throw reject(prepared.invalid_reason ? `invalid (${prepared.invalid_reason}) and repair leaves no area` : 'has no area');
   }
@@ -64,10 +64,10 @@ export async function checkInsideCountry(
   const { rows } = await sql<{ outside_m2: number; max_distance_m: number }>`
     SELECT outside_m2, max_distance_m FROM sg_outside_country(ST_GeomFromEWKB(${ewkb}), ${iso3})`.execute(db);
   const outside = rows[0];
-  if (!outside) throw new HttpError(400, 'bad_request', `unknown country ${iso3}`, [{ feature, path: 'properties.country', message: 'unknown country' }]);
+  if (!outside) throw new HttpError(400, 'bad_request', `unknown country ${iso3}`, [{ feature, path: 'body.properties.country', message: 'unknown country' }]);
   if (outside.max_distance_m > config.COUNTRY_TOLERANCE_M) {
     const message = `lies outside ${iso3}: ${Math.round(outside.outside_m2)} m² up to ${Math.round(outside.max_distance_m)} m beyond the boundary (tolerance ${config.COUNTRY_TOLERANCE_M} m)`;
-    throw geometryRejected(`${feature} ${message}`, [{ feature, path: 'geometry', message }]);
+    throw geometryRejected(`${feature} ${message}`, [{ feature, path: 'body.geometry', message }]);
   }
   return outside.outside_m2 > 0
     ? [`${Math.round(outside.outside_m2)} m² lie just outside the ${iso3} boundary (within the ${config.COUNTRY_TOLERANCE_M} m tolerance)`]

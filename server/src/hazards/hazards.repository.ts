@@ -42,6 +42,17 @@ export async function findHazard(db: Kysely<Database>, id: string, options: { fo
   return query.executeTakeFirst();
 }
 
+/** The few columns a release write needs from its hazard, optionally locking the row. */
+export async function findHazardHeader(db: Kysely<Database>, id: string, options: { forUpdate?: boolean } = {}) {
+  let query = db
+    .selectFrom('hazards')
+    .select(['id', 'country_iso3', 'recorded_on'])
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
 export async function listHazards(db: Kysely<Database>, filter: HazardListQuery) {
   let query = selectHazards(db).orderBy('id').limit(filter.limit + 1);
   if (filter.cursor !== undefined) query = query.where('id', '>', String(filter.cursor));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IsoDate, Iso3, todayUtc } from '../http/common.schema.js';
-import { AreaGeometry, GeometryOut } from '../geometry/geometry.schema.js';
+import { Iso3, PastDate } from '../http/common.schema.js';
+import { AreaGeometry, GeometryOut, featureInput } from '../geometry/geometry.schema.js';
 
 export const CONTAMINATION = ['ap_mines', 'av_mines', 'cmr', 'erw', 'ied'] as const;
 export const Classification = z.enum(['SHA', 'CHA']).describe('SHA suspected (indirect evidence) or CHA confirmed (direct evidence)');
@@ -14,30 +14,19 @@ const ContaminationList = z
   .refine((list) => new Set(list).size === list.length, 'contamination types must not repeat')
   .describe('contamination types present: ap_mines, av_mines, cmr, erw, ied');
 
-const NotInFuture = IsoDate.refine((value) => value <= todayUtc(), 'must not be in the future');
-
 const HazardPropertiesShape = {
   country: Iso3,
   classification: Classification,
   contamination: ContaminationList,
   status: HazardStatus.default('open'),
-  recorded_on: NotInFuture.describe('date the hazard was recorded (after entry into force = newly found)'),
+  recorded_on: PastDate.describe('date the hazard was recorded (after entry into force = newly found)'),
   external_ref: z.string().trim().min(1).max(100).nullable().optional().describe('reference in the national database (e.g. IMSMA id)'),
   name: z.string().trim().min(1).max(200).nullable().optional(),
 };
 
 export const HazardProperties = z.object(HazardPropertiesShape).strict();
 
-export const HazardCreate = z
-  .object({
-    type: z.literal('Feature'),
-    id: z.union([z.string(), z.number()]).optional().describe('ignored on create'),
-    bbox: z.array(z.number()).optional(),
-    geometry: AreaGeometry,
-    properties: HazardProperties,
-  })
-  .strict()
-  .meta({ id: 'HazardCreate' });
+export const HazardCreate = featureInput(HazardProperties).meta({ id: 'HazardCreate' });
 
 export const HazardPatch = z
   .object({

@@ -5,6 +5,7 @@ import { lockCountries, refreshHazards } from '../area/area.repository.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { checkInsideCountry, prepareGeometry } from '../geometry/geometry.service.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
+import { featurePage } from '../http/pagination.js';
 import * as repo from './hazards.repository.js';
 import type { HazardCollection, HazardCreate, HazardListQuery, HazardOut, HazardPatch } from './hazards.schema.js';
 import type { z } from 'zod';
@@ -55,14 +56,7 @@ export async function getHazard(db: Db, id: string): Promise<HazardFeature> {
 }
 
 export async function listHazards(db: Db, query: HazardListQuery): Promise<z.infer<typeof HazardCollection>> {
-  const rows = await repo.listHazards(db, query);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  return {
-    type: 'FeatureCollection',
-    features: page.map((row) => toFeature(row)),
-    next_cursor: rows.length > query.limit && last ? Number(last.id) : null,
-  };
+  return featurePage(await repo.listHazards(db, query), query.limit, (row) => toFeature(row));
 }
 
 export async function createHazard(db: Db, config: Config, actor: Actor, input: z.infer<typeof HazardCreate>) {

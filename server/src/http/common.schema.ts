@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Today's date in UTC, 'YYYY-MM-DD'. */
+export const todayUtc = () => new Date().toISOString().slice(0, 10);
+
 export const Iso3 = z
   .string()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 3166-1 alpha-3 code in capitals, e.g. LAO')
@@ -14,6 +17,9 @@ export const IsoDate = z
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
   }, 'is not a real calendar date')
   .refine((value) => value >= '1900-01-01', 'is before 1900');
+
+/** A date on or before today (UTC): nothing is recorded or released in the future. */
+export const PastDate = IsoDate.refine((value) => value <= todayUtc(), 'must not be in the future');
 
 export const IdParam = z.object({
   id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('record id'),
@@ -44,5 +50,4 @@ export const standardErrors = {
   403: { description: 'role or country scope does not allow this', schema: ErrorResponse },
 } as const;
 
-/** Today's date in UTC, 'YYYY-MM-DD'. */
-export const todayUtc = () => new Date().toISOString().slice(0, 10);
+

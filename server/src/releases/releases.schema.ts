@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IsoDate, Iso3, todayUtc } from '../http/common.schema.js';
-import { AreaGeometry, GeometryOut } from '../geometry/geometry.schema.js';
+import { IsoDate, Iso3, PastDate } from '../http/common.schema.js';
+import { GeometryOut, featureInput } from '../geometry/geometry.schema.js';
 
 export const ReleaseMethod = z
   .enum(['cancelled', 'reduced', 'cleared'])
@@ -13,29 +13,20 @@ const Devices = z
   .default({})
   .describe('devices found and destroyed, counted by type');
 
-const NotInFuture = IsoDate.refine((value) => value <= todayUtc(), 'must not be in the future');
-
-export const ReleaseCreate = z
+const ReleaseProperties = z
   .object({
-    type: z.literal('Feature'),
-    id: z.union([z.string(), z.number()]).optional().describe('ignored on create'),
-    bbox: z.array(z.number()).optional(),
-    geometry: AreaGeometry,
-    properties: z
-      .object({
-        hazard_id: z.number().int().positive().describe('the hazard this land is released from'),
-        method: ReleaseMethod,
-        start_on: IsoDate.nullable().optional(),
-        completed_on: NotInFuture,
-        organisation_id: z.number().int().positive().nullable().optional().describe("the operator; defaults to an operator's own"),
-        devices: Devices,
-        external_ref: z.string().trim().min(1).max(100).nullable().optional(),
-      })
-      .strict()
-      .refine((p) => !p.start_on || p.start_on <= p.completed_on, { message: 'start_on must not be after completed_on', path: ['start_on'] }),
+    hazard_id: z.number().int().positive().describe('the hazard this land is released from'),
+    method: ReleaseMethod,
+    start_on: IsoDate.nullable().optional(),
+    completed_on: PastDate,
+    organisation_id: z.number().int().positive().nullable().optional().describe("the operator; defaults to an operator's own"),
+    devices: Devices,
+    external_ref: z.string().trim().min(1).max(100).nullable().optional(),
   })
   .strict()
-  .meta({ id: 'ReleaseCreate' });
+  .refine((p) => !p.start_on || p.start_on <= p.completed_on, { message: 'start_on must not be after completed_on', path: ['start_on'] });
+
+export const ReleaseCreate = featureInput(ReleaseProperties).meta({ id: 'ReleaseCreate' });
 
 export const RejectBody = z.object({ reason: z.string().trim().min(3).max(2000).describe('why the submission is rejected') }).strict();
 

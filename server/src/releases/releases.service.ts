@@ -5,8 +5,9 @@ import { type Actor, assertCanRecordRelease, assertCanReview, recordsApprovedRel
 import { lockCountries, refreshHazards } from '../area/area.repository.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { prepareGeometry } from '../geometry/geometry.service.js';
-import { findHazard } from '../hazards/hazards.repository.js';
+import { findHazardHeader } from '../hazards/hazards.repository.js';
 import { HttpError, badRequest, conflict, forbidden, geometryRejected, notFound } from '../http/http-error.js';
+import { featurePage } from '../http/pagination.js';
 import * as repo from './releases.repository.js';
 import type { ReleaseCollection, ReleaseCreate, ReleaseListQuery, ReleaseOut } from './releases.schema.js';
 
@@ -52,14 +53,7 @@ export async function listReleases(
   actor: Actor | null,
   query: ReleaseListQuery,
 ): Promise<z.infer<typeof ReleaseCollection>> {
-  const rows = await repo.listReleases(db, query, actor);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  return {
-    type: 'FeatureCollection',
-    features: page.map((row) => toFeature(row)),
-    next_cursor: rows.length > query.limit && last ? Number(last.id) : null,
-  };
+  return featurePage(await repo.listReleases(db, query, actor), query.limit, (row) => toFeature(row));
 }
 
 /** The operator organisation a release is credited to: an operator can only credit its own. */
@@ -76,20 +70,20 @@ export async function createRelease(db: Db, config: Config, actor: Actor, input:
   const hazardId = String(props.hazard_id);
   const feature = props.external_ref ? `release ${props.external_ref}` : `release for hazard ${hazardId}`;
   return db.transaction().execute(async (trx) => {
-    const peek = await findHazard(trx, hazardId);
+    const peek = await findHazardHeader(trx, hazardId);
     if (!peek) {
-      throw badRequest(`hazard ${hazardId} does not exist`, [{ feature, path: 'properties.hazard_id', message: 'no such hazard' }]);
+      throw badRequest(`hazard ${hazardId} does not exist`, [{ feature, path: 'body.properties.hazard_id', message: 'no such hazard' }]);
     }
     assertCanRecordRelease(actor, peek.country_iso3);
     await lockCountries(trx, [peek.country_iso3]);
-    const hazard = await findHazard(trx, hazardId, { forUpdate: true });
+    const hazard = await findHazardHeader(trx, hazardId, { forUpdate: true });
     if (!hazard) throw notFound(`hazard ${hazardId}`);
 
     const geometry = await prepareGeometry(trx, config, input.geometry, feature);
     const clipped = await repo.clipToHazard(trx, geometry.ewkb, hazardId);
     if (!clipped?.ewkb || clipped.area_m2 <= 0) {
       throw geometryRejected(`${feature} lies entirely outside hazard ${hazardId}`, [
-        { feature, path: 'geometry', message: `no part of it is inside hazard ${hazardId}` },
+        { feature, path: 'body.geometry', message: `no part of it is inside hazard ${hazardId}` },
       ]);
     }
     const warnings = [...geometry.warnings];
@@ -143,7 +137,7 @@ export async function reviewRelease(
     if (current.status !== 'submitted') {
       throw conflict(`release ${id} is already ${current.status}; only submitted releases can be reviewed`);
     }
-    const hazard = await findHazard(trx, current.hazard_id);
+    const hazard = await findHazardHeader(trx, current.hazard_id);
     if (!hazard) throw new HttpError(409, 'conflict', `the hazard of release ${id} has been deleted`);
     await repo.setReviewOutcome(trx, id, { ...outcome, reviewerId: actor.id });
     if (outcome.status === 'approved') await refreshHazards(trx, [current.hazard_id], false);
