@@ -8,8 +8,8 @@
 -- To avoid re-dissolving a whole country on every write, hazards are grouped into clusters:
 -- connected components of intersecting hazard geometries within a country. Remaining geometry
 -- lies inside the hazard geometry, so different clusters never overlap and a country's union area
--- is the plain sum over its clusters. Each cluster stores its per-year effect (area_cluster_years)
--- and the country totals (area_country_years) are kept by subtracting a cluster's old rows and
+-- is the plain sum over its clusters. Each cluster stores its per-day effect (area_cluster_days)
+-- and the country totals (area_country_days) are kept by subtracting a cluster's old rows and
 -- adding its new ones, all inside the writing transaction.
 
 -- Current remaining geometry of the given hazards (all approved releases, whatever their date).
@@ -34,65 +34,64 @@ LANGUAGE sql AS $$
    WHERE h.id = rem.id
 $$;
 
--- The per-year, per-dimension effect of the given clusters (set-based: one plan for one cluster
--- or for all of them). For every year in which something happens to a cluster (a hazard
--- recorded, a release completed), its union area is measured at four stages: after that year's
+-- The per-day, per-dimension effect of the given clusters (set-based: one plan for one cluster
+-- or for all of them). For every day on which something happens to a cluster (a hazard
+-- recorded, a release completed), its union area is measured at four stages: after that day's
 -- newly recorded hazards (stage 0), then after its cancelled (1), reduced (2) and cleared (3)
--- releases. found = stage 0 minus the previous event year's stage 3, and each method gets the
--- area its stage removed, so the yearly balance closes exactly.
-DROP FUNCTION IF EXISTS sg_cluster_years(bigint);
-CREATE OR REPLACE FUNCTION sg_cluster_years_sql(p_clusters bigint[])
-RETURNS TABLE (cluster_id bigint, year smallint, dim_kind text, dim_key text,
+-- releases. found = stage 0 minus the previous event day's stage 3, and each method gets the
+-- area its stage removed, so the balance closes exactly for every day and so for every year.
+CREATE OR REPLACE FUNCTION sg_cluster_days_sql(p_clusters bigint[])
+RETURNS TABLE (cluster_id bigint, day date, dim_kind text, dim_key text,
                found_m2 double precision, cancelled_m2 double precision,
                reduced_m2 double precision, cleared_m2 double precision)
 LANGUAGE sql STABLE AS $$
   WITH members AS (
     SELECT h.cluster_id AS cid, h.id, h.geom, h.contamination, h.country_iso3,
-           extract(year FROM h.recorded_on)::int AS recorded_year
+           h.recorded_on AS recorded_day
       FROM hazards h
       JOIN unnest(p_clusters) AS c(id) ON h.cluster_id = c.id
      WHERE h.deleted_at IS NULL
   ),
   releases AS (
-    SELECT m.cid, r.hazard_id, extract(year FROM r.completed_on)::int AS yr, sg_method_rank(r.method) AS rank, r.geom
+    SELECT m.cid, r.hazard_id, r.completed_on AS day, sg_method_rank(r.method) AS rank, r.geom
       FROM land_releases r
       JOIN members m ON m.id = r.hazard_id
      WHERE r.status = 'approved'
   ),
-  event_years AS (
-    SELECT cid, recorded_year AS yr FROM members
+  event_days AS (
+    SELECT cid, recorded_day AS day FROM members
     UNION
-    SELECT cid, yr FROM releases
+    SELECT cid, day FROM releases
   ),
-  -- Stage 0 of every event year, plus only the stages whose method has a release that year.
+  -- Stage 0 of every event day, plus only the stages whose method has a release that day.
   stages AS (
-    SELECT cid, yr, 0 AS stage FROM event_years
+    SELECT cid, day, 0 AS stage FROM event_days
     UNION
-    SELECT DISTINCT cid, yr, rank FROM releases
+    SELECT DISTINCT cid, day, rank FROM releases
   ),
   released_by_stage AS (
-    SELECT s.cid, s.yr, s.stage, m.id, min(m.contamination) AS contamination,
+    SELECT s.cid, s.day, s.stage, m.id, min(m.contamination) AS contamination,
            (array_agg(m.geom))[1] AS geom, ST_Union(r.geom) AS released
       FROM stages s
-      JOIN members m ON m.cid = s.cid AND m.recorded_year <= s.yr
-      LEFT JOIN releases r ON r.hazard_id = m.id AND (r.yr < s.yr OR (r.yr = s.yr AND r.rank <= s.stage))
-     GROUP BY s.cid, s.yr, s.stage, m.id
+      JOIN members m ON m.cid = s.cid AND m.recorded_day <= s.day
+      LEFT JOIN releases r ON r.hazard_id = m.id AND (r.day < s.day OR (r.day = s.day AND r.rank <= s.stage))
+     GROUP BY s.cid, s.day, s.stage, m.id
   ),
   member_stage AS (
-    SELECT cid, yr, stage, contamination,
+    SELECT cid, day, stage, contamination,
            CASE WHEN released IS NULL THEN geom ELSE ST_Difference(geom, released) END AS g
       FROM released_by_stage
   ),
   -- Each stage keeps its members' geometries and contamination lists as arrays, so the unions
   -- of a stage are computed from its own row (a correlated scan of member_stage is quadratic).
   stage_unions AS (
-    SELECT cid, yr, stage, count(*) AS members, array_agg(g) AS gs,
+    SELECT cid, day, stage, count(*) AS members, array_agg(g) AS gs,
            array_agg(array_to_string(contamination, ',')) AS contaminations
-      FROM member_stage GROUP BY cid, yr, stage
+      FROM member_stage GROUP BY cid, day, stage
   ),
   -- Most clusters are a single hazard: its geometry needs no union.
   union_all AS (
-    SELECT su.cid, su.yr, su.stage, su.members, su.gs, su.contaminations, u.g, sg_geodesic_area(u.g) AS area
+    SELECT su.cid, su.day, su.stage, su.members, su.gs, su.contaminations, u.g, sg_geodesic_area(u.g) AS area
       FROM stage_unions su,
            LATERAL (SELECT CASE WHEN su.members = 1 THEN su.gs[1] ELSE ST_Union(su.gs) END AS g) u
   ),
@@ -110,9 +109,9 @@ LANGUAGE sql STABLE AS $$
   -- Where every member carries a contamination type (the usual case) its union is the
   -- cluster's union, already measured; only mixed clusters need a union of their own.
   stage_areas AS (
-    SELECT cid, yr, stage, 'all'::text AS dim_kind, ''::text AS dim_key, area FROM union_all
+    SELECT cid, day, stage, 'all'::text AS dim_kind, ''::text AS dim_key, area FROM union_all
     UNION ALL
-    SELECT u.cid, u.yr, u.stage, 'contamination', cg.contamination,
+    SELECT u.cid, u.day, u.stage, 'contamination', cg.contamination,
            CASE WHEN cg.members = u.members THEN u.area
                 ELSE sg_geodesic_area(ST_Union(ARRAY(
                        SELECT t.g FROM unnest(u.gs, u.contaminations) AS t(g, list)
@@ -122,36 +121,36 @@ LANGUAGE sql STABLE AS $$
                       FROM unnest(u.contaminations) AS m(list), unnest(string_to_array(m.list, ',')) AS c
                      GROUP BY c) cg
     UNION ALL
-    SELECT u.cid, u.yr, u.stage, 'province', tp.code,
+    SELECT u.cid, u.day, u.stage, 'province', tp.code,
            CASE WHEN tp.covers_cluster THEN u.area
                 ELSE (SELECT sg_geodesic_area(ST_Intersection(u.g, p.geom)) FROM provinces p WHERE p.code = tp.code) END
       FROM union_all u JOIN touched_provinces tp USING (cid)
   ),
   dims AS (SELECT DISTINCT cid, dim_kind, dim_key FROM stage_areas),
   grid AS (
-    SELECT e.cid, e.yr, d.dim_kind, d.dim_key,
+    SELECT e.cid, e.day, d.dim_kind, d.dim_key,
            coalesce(max(a.area) FILTER (WHERE a.stage = 0), 0) AS a0,
            max(a.area) FILTER (WHERE a.stage = 1) AS a1,
            max(a.area) FILTER (WHERE a.stage = 2) AS a2,
            max(a.area) FILTER (WHERE a.stage = 3) AS a3
-      FROM event_years e
+      FROM event_days e
       JOIN dims d ON d.cid = e.cid
-      LEFT JOIN stage_areas a ON a.cid = e.cid AND a.yr = e.yr AND a.dim_kind = d.dim_kind AND a.dim_key = d.dim_key
-     GROUP BY e.cid, e.yr, d.dim_kind, d.dim_key
+      LEFT JOIN stage_areas a ON a.cid = e.cid AND a.day = e.day AND a.dim_kind = d.dim_kind AND a.dim_key = d.dim_key
+     GROUP BY e.cid, e.day, d.dim_kind, d.dim_key
   ),
   -- A stage with no release of its method leaves the area as the stage before it.
   filled AS (
-    SELECT cid, yr, dim_kind, dim_key, a0, coalesce(a1, a0) AS a1,
+    SELECT cid, day, dim_kind, dim_key, a0, coalesce(a1, a0) AS a1,
            coalesce(a2, a1, a0) AS a2, coalesce(a3, a2, a1, a0) AS a3
       FROM grid
   ),
   balanced AS (
-    SELECT cid, yr, dim_kind, dim_key,
-           a0 - coalesce(lag(a3) OVER (PARTITION BY cid, dim_kind, dim_key ORDER BY yr), 0) AS found_m2,
+    SELECT cid, day, dim_kind, dim_key,
+           a0 - coalesce(lag(a3) OVER (PARTITION BY cid, dim_kind, dim_key ORDER BY day), 0) AS found_m2,
            a0 - a1 AS cancelled_m2, a1 - a2 AS reduced_m2, a2 - a3 AS cleared_m2
       FROM filled
   )
-  SELECT cid, yr::smallint, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2
+  SELECT cid, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2
     FROM balanced
    WHERE found_m2 <> 0 OR cancelled_m2 <> 0 OR reduced_m2 <> 0 OR cleared_m2 <> 0
 $$;
@@ -160,8 +159,8 @@ $$;
 -- every cluster: its CTEs' row estimates stay far too low, and a nested loop between two CTEs of
 -- 100,000 rows is quadratic, so it is planned afresh for its own array (EXECUTE) and without
 -- nested loops (spatial joins keep theirs: nothing else can do them).
-CREATE OR REPLACE FUNCTION sg_cluster_years(p_clusters bigint[])
-RETURNS TABLE (cluster_id bigint, year smallint, dim_kind text, dim_key text,
+CREATE OR REPLACE FUNCTION sg_cluster_days(p_clusters bigint[])
+RETURNS TABLE (cluster_id bigint, day date, dim_kind text, dim_key text,
                found_m2 double precision, cancelled_m2 double precision,
                reduced_m2 double precision, cleared_m2 double precision)
 LANGUAGE plpgsql STABLE AS $fn$
@@ -169,28 +168,28 @@ DECLARE
   v_nestloop text := current_setting('enable_nestloop');
 BEGIN
   IF cardinality(p_clusters) <= 100 THEN
-    RETURN QUERY SELECT * FROM sg_cluster_years_sql(p_clusters);
+    RETURN QUERY SELECT * FROM sg_cluster_days_sql(p_clusters);
     RETURN;
   END IF;
   PERFORM set_config('enable_nestloop', 'off', true);
-  RETURN QUERY EXECUTE 'SELECT * FROM sg_cluster_years_sql($1)' USING p_clusters;
+  RETURN QUERY EXECUTE 'SELECT * FROM sg_cluster_days_sql($1)' USING p_clusters;
   PERFORM set_config('enable_nestloop', v_nestloop, true);
 END
 $fn$;
 
 -- Adds (p_sign = 1) or removes (p_sign = -1) the given clusters' rows to/from the country totals.
-CREATE OR REPLACE FUNCTION sg_apply_cluster_years(p_clusters bigint[], p_sign integer) RETURNS void
+CREATE OR REPLACE FUNCTION sg_apply_cluster_days(p_clusters bigint[], p_sign integer) RETURNS void
 LANGUAGE sql AS $$
-  INSERT INTO area_country_years AS t
-         (country_iso3, year, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
-  SELECT c.country_iso3, y.year, y.dim_kind, y.dim_key,
+  INSERT INTO area_country_days AS t
+         (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
+  SELECT c.country_iso3, y.day, y.dim_kind, y.dim_key,
          p_sign * sum(y.found_m2), p_sign * sum(y.cancelled_m2),
          p_sign * sum(y.reduced_m2), p_sign * sum(y.cleared_m2)
     FROM unnest(p_clusters) AS ids(id)
-    JOIN area_cluster_years y ON y.cluster_id = ids.id
+    JOIN area_cluster_days y ON y.cluster_id = ids.id
     JOIN area_clusters c ON c.id = y.cluster_id
-   GROUP BY c.country_iso3, y.year, y.dim_kind, y.dim_key
-  ON CONFLICT (country_iso3, dim_kind, dim_key, year) DO UPDATE
+   GROUP BY c.country_iso3, y.day, y.dim_kind, y.dim_key
+  ON CONFLICT (country_iso3, dim_kind, dim_key, day) DO UPDATE
      SET found_m2 = t.found_m2 + excluded.found_m2,
          cancelled_m2 = t.cancelled_m2 + excluded.cancelled_m2,
          reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
@@ -199,9 +198,9 @@ $$;
 
 CREATE OR REPLACE FUNCTION sg_compute_clusters(p_clusters bigint[]) RETURNS void
 LANGUAGE sql AS $$
-  INSERT INTO area_cluster_years (cluster_id, year, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
-  SELECT * FROM sg_cluster_years(p_clusters);
-  SELECT sg_apply_cluster_years(p_clusters, 1);
+  INSERT INTO area_cluster_days (cluster_id, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
+  SELECT * FROM sg_cluster_days(p_clusters);
+  SELECT sg_apply_cluster_days(p_clusters, 1);
 $$;
 
 -- Serialises area maintenance per country: the incremental bookkeeping reads a cluster's old rows
@@ -252,8 +251,8 @@ BEGIN
   IF NOT p_geometry_changed THEN
     SELECT coalesce(array_agg(DISTINCT cluster_id), '{}') INTO v_old
       FROM hazards WHERE id = ANY (p_ids) AND cluster_id IS NOT NULL;
-    PERFORM sg_apply_cluster_years(v_old, -1);
-    DELETE FROM area_cluster_years WHERE cluster_id = ANY (v_old);
+    PERFORM sg_apply_cluster_days(v_old, -1);
+    DELETE FROM area_cluster_days WHERE cluster_id = ANY (v_old);
     PERFORM sg_compute_clusters(v_old);
     RETURN;
   END IF;
@@ -274,7 +273,7 @@ BEGIN
     FROM hazards
    WHERE (cluster_id = ANY (v_old) OR id = ANY (p_ids)) AND deleted_at IS NULL;
 
-  PERFORM sg_apply_cluster_years(v_old, -1);
+  PERFORM sg_apply_cluster_days(v_old, -1);
   UPDATE hazards SET cluster_id = NULL WHERE cluster_id = ANY (v_old) OR id = ANY (p_ids);
   DELETE FROM area_clusters WHERE id = ANY (v_old);
   PERFORM sg_compute_clusters(sg_assign_clusters(v_members));
@@ -289,7 +288,7 @@ DECLARE
   v_live bigint[];
 BEGIN
   LOCK TABLE hazards, land_releases IN SHARE ROW EXCLUSIVE MODE;
-  TRUNCATE area_cluster_years, area_country_years, area_clusters;
+  TRUNCATE area_cluster_days, area_country_days, area_clusters;
   UPDATE hazards SET cluster_id = NULL WHERE cluster_id IS NOT NULL;
   SELECT coalesce(array_agg(id), '{}') INTO v_live FROM hazards WHERE deleted_at IS NULL;
   PERFORM sg_refresh_hazard_remaining(v_live);

@@ -219,33 +219,33 @@ CREATE TABLE area_clusters (
 );
 CREATE SEQUENCE area_cluster_ids;
 
--- Each cluster's effect on each year, per dimension. A dimension is 'all', a contamination type
--- ('contamination', 'cmr') or a province ('province', 'LA-XS'). Within one year, found is the
--- union area added by hazards recorded that year; releases of that year then remove area in the
--- land-release order cancelled -> reduced -> cleared, so that for every year
---   remaining(end of Y) = remaining(end of Y-1) + found - cancelled - reduced - cleared
--- holds exactly and overlaps are never counted twice.
-CREATE TABLE area_cluster_years (
+-- Each cluster's effect on each day something happens to it, per dimension. A dimension is 'all',
+-- a contamination type ('contamination', 'cmr') or a province ('province', 'LA-XI'). On a day,
+-- found is the union area added by hazards recorded that day; releases completed that day then
+-- remove area in the land-release order cancelled -> reduced -> cleared, so that for every day
+--   remaining(end of D) = remaining(end of the day before) + found - cancelled - reduced - cleared
+-- holds exactly, overlaps are never counted twice, and any date can be asked about.
+CREATE TABLE area_cluster_days (
   cluster_id   bigint NOT NULL REFERENCES area_clusters (id) ON DELETE CASCADE,
-  year         smallint NOT NULL,
+  day          date NOT NULL,
   dim_kind     text NOT NULL CHECK (dim_kind IN ('all', 'contamination', 'province')),
   dim_key      text NOT NULL,
   found_m2     double precision NOT NULL,
   cancelled_m2 double precision NOT NULL,
   reduced_m2   double precision NOT NULL,
   cleared_m2   double precision NOT NULL,
-  PRIMARY KEY (cluster_id, year, dim_kind, dim_key)
+  PRIMARY KEY (cluster_id, day, dim_kind, dim_key)
 );
 
--- Sum of area_cluster_years over a country's clusters, kept by adding and subtracting deltas.
-CREATE TABLE area_country_years (
+-- Sum of area_cluster_days over a country's clusters, kept by adding and subtracting deltas.
+CREATE TABLE area_country_days (
   country_iso3 char(3) NOT NULL REFERENCES countries (iso3),
-  year         smallint NOT NULL,
+  day          date NOT NULL,
   dim_kind     text NOT NULL CHECK (dim_kind IN ('all', 'contamination', 'province')),
   dim_key      text NOT NULL,
   found_m2     double precision NOT NULL,
   cancelled_m2 double precision NOT NULL,
   reduced_m2   double precision NOT NULL,
   cleared_m2   double precision NOT NULL,
-  PRIMARY KEY (country_iso3, dim_kind, dim_key, year)
+  PRIMARY KEY (country_iso3, dim_kind, dim_key, day)
 );

@@ -140,6 +140,16 @@ describe('overlaps, clipping and the timeline in a fresh country', () => {
     expect(asOf2015.body.hazard_count).toBe(1);
   });
 
+  it('answers as of the end of any day: a hazard counts from its recording day, a release from its completion day', async () => {
+    const remaining = async (day: string) => (await app.api('GET', `/api/v1/countries/KHM?as_of=${day}`)).body.remaining_km2 * 1e6;
+    expect(await remaining('2014-04-30')).toBe(0);
+    expect(relative(await remaining('2014-05-01'), geodesicArea(A))).toBeLessThan(1e-4);
+    const leftHalf = geodesicArea(rectangle(103.0, 13.0, 103.01, 13.02));
+    expect((await remaining('2018-06-29')) - (await remaining('2018-06-30'))).toBeCloseTo(leftHalf, -1);
+    const both = await app.api('GET', '/api/v1/countries/KHM?as_of=2018-06-30&year=2018');
+    expect(both.status).toBe(400);
+  });
+
   it('deleting a hazard removes its area, and the other keeps its own', async () => {
     const b = await app.api('GET', `/api/v1/hazards/${hazardB}`);
     const res = await app.api('DELETE', `/api/v1/hazards/${hazardB}`, { token: khm, headers: { 'if-match': `"${b.body.properties.version}"` } });

@@ -165,7 +165,7 @@ describe('concurrency', () => {
       SELECT (SELECT coalesce(ST_Area(ST_Union(remaining_geom)::geography), 0)
                 FROM hazards WHERE deleted_at IS NULL AND country_iso3 = 'LAO') AS union_m2,
              (SELECT coalesce(sum(found_m2 - cancelled_m2 - reduced_m2 - cleared_m2), 0)
-                FROM area_country_years WHERE country_iso3 = 'LAO' AND dim_kind = 'all') AS summary_m2`.execute(app.db);
+                FROM area_country_days WHERE country_iso3 = 'LAO' AND dim_kind = 'all') AS summary_m2`.execute(app.db);
     expect(Math.abs(rows[0]!.summary_m2 - rows[0]!.union_m2)).toBeLessThan(0.01);
     expect((await recomputeAndCompare(app.db)).differences).toEqual([]);
   });

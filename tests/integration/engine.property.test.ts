@@ -50,7 +50,7 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 async function reset(): Promise<void> {
-  await sql`TRUNCATE land_releases, area_cluster_years, area_country_years, area_clusters, audit_log`.execute(app.db);
+  await sql`TRUNCATE land_releases, area_cluster_days, area_country_days, area_clusters, audit_log`.execute(app.db);
   await sql`DELETE FROM hazards`.execute(app.db);
 }
 
@@ -107,7 +107,7 @@ describe('incremental summaries', () => {
           SELECT (SELECT coalesce(ST_Area(ST_Union(remaining_geom)::geography), 0)
                     FROM hazards WHERE deleted_at IS NULL AND country_iso3 = 'LAO') AS union_m2,
                  (SELECT coalesce(sum(found_m2 - cancelled_m2 - reduced_m2 - cleared_m2), 0)
-                    FROM area_country_years WHERE country_iso3 = 'LAO' AND dim_kind = 'all') AS summary_m2`.execute(app.db);
+                    FROM area_country_days WHERE country_iso3 = 'LAO' AND dim_kind = 'all') AS summary_m2`.execute(app.db);
         const { union_m2, summary_m2 } = rows[0]!;
         expect(Math.abs(summary_m2 - union_m2)).toBeLessThan(0.01 + union_m2 * 1e-9);
         const report = await recomputeAndCompare(app.db);

@@ -18,9 +18,9 @@ export async function recomputeAll(db: Kysely<Database>): Promise<void> {
   await sql`SELECT sg_recompute_all()`.execute(db);
 }
 
-export interface CountryYearRow {
+export interface CountryDayRow {
   country_iso3: string;
-  year: number;
+  day: string;
   dim_kind: string;
   dim_key: string;
   found_m2: number;
@@ -29,13 +29,13 @@ export interface CountryYearRow {
   cleared_m2: number;
 }
 
-export async function allCountryYears(db: Kysely<Database>): Promise<CountryYearRow[]> {
+export async function allCountryDays(db: Kysely<Database>): Promise<CountryDayRow[]> {
   return db
-    .selectFrom('area_country_years')
+    .selectFrom('area_country_days')
     .selectAll()
     .orderBy('country_iso3')
     .orderBy('dim_kind')
     .orderBy('dim_key')
-    .orderBy('year')
+    .orderBy('day')
     .execute();
 }

@@ -1,15 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../db/pool.js';
-import { allCountryYears, recomputeAll, type CountryYearRow } from './area.repository.js';
+import { allCountryDays, recomputeAll, type CountryDayRow } from './area.repository.js';
 
 /** Below this many m² two summaries are the same number (floating-point delta bookkeeping). */
 export const AREA_TOLERANCE_M2 = 0.01;
 
-const key = (r: CountryYearRow) => `${r.country_iso3} ${r.year} ${r.dim_kind}:${r.dim_key}`;
+const key = (r: CountryDayRow) => `${r.country_iso3} ${r.day} ${r.dim_kind}:${r.dim_key}`;
 const FIELDS = ['found_m2', 'cancelled_m2', 'reduced_m2', 'cleared_m2'] as const;
 
 /** Differences between two sets of country-year rows (missing rows count as zeros). */
-export function compareCountryYears(incremental: CountryYearRow[], recomputed: CountryYearRow[]): string[] {
+export function compareCountryYears(incremental: CountryDayRow[], recomputed: CountryDayRow[]): string[] {
   const zero = { found_m2: 0, cancelled_m2: 0, reduced_m2: 0, cleared_m2: 0 };
   const a = new Map(incremental.map((r) => [key(r), r]));
   const b = new Map(recomputed.map((r) => [key(r), r]));
@@ -31,9 +31,9 @@ export function compareCountryYears(incremental: CountryYearRow[], recomputed: C
 export async function recomputeAndCompare(db: Db) {
   const started = performance.now();
   return db.transaction().execute(async (trx) => {
-    const before = await allCountryYears(trx);
+    const before = await allCountryDays(trx);
     await recomputeAll(trx);
-    const after = await allCountryYears(trx);
+    const after = await allCountryDays(trx);
     return { differences: compareCountryYears(before, after), rows: after.length, ms: performance.now() - started };
   });
 }

@@ -20,10 +20,10 @@ export async function countryExists(db: Kysely<Database>, iso3: string) {
   return db.selectFrom('countries').select(['iso3', 'name']).where('iso3', '=', iso3).executeTakeFirst();
 }
 
-/** Cumulative figures per dimension up to the end of a year (sums of the yearly balances). */
-export async function dimensionTotals(db: Kysely<Database>, year: number, iso3?: string) {
+/** Cumulative figures per dimension up to the end of a day (sums of the daily balances). */
+export async function dimensionTotals(db: Kysely<Database>, asOf: string, iso3?: string) {
   let query = db
-    .selectFrom('area_country_years')
+    .selectFrom('area_country_days')
     .select(['country_iso3', 'dim_kind', 'dim_key'])
     .select((eb) => [
       eb.fn.sum<number>('found_m2').as('found_m2'),
@@ -31,7 +31,7 @@ export async function dimensionTotals(db: Kysely<Database>, year: number, iso3?:
       eb.fn.sum<number>('reduced_m2').as('reduced_m2'),
       eb.fn.sum<number>('cleared_m2').as('cleared_m2'),
     ])
-    .where('year', '<=', year)
+    .where('day', '<=', asOf)
     .groupBy(['country_iso3', 'dim_kind', 'dim_key']);
   if (iso3) query = query.where('country_iso3', '=', iso3);
   return query.execute();
@@ -69,15 +69,28 @@ export async function provinces(db: Kysely<Database>, iso3: string) {
   return db.selectFrom('provinces').select(['code', 'name']).where('country_iso3', '=', iso3).orderBy('name').execute();
 }
 
-/** Yearly balance of one dimension of a country. */
-export async function yearlyBalance(db: Kysely<Database>, iso3: string, dimKind: 'all' | 'contamination', dimKey: string, lastYear: number) {
+/** Balance of one dimension of a country per calendar year, up to the end of a day. */
+export async function yearlyBalance(
+  db: Kysely<Database>,
+  iso3: string,
+  dimKind: 'all' | 'contamination',
+  dimKey: string,
+  asOf: string,
+) {
   return db
-    .selectFrom('area_country_years')
-    .select(['year', 'found_m2', 'cancelled_m2', 'reduced_m2', 'cleared_m2'])
+    .selectFrom('area_country_days')
+    .select(sql<number>`extract(year FROM day)::int`.as('year'))
+    .select((eb) => [
+      eb.fn.sum<number>('found_m2').as('found_m2'),
+      eb.fn.sum<number>('cancelled_m2').as('cancelled_m2'),
+      eb.fn.sum<number>('reduced_m2').as('reduced_m2'),
+      eb.fn.sum<number>('cleared_m2').as('cleared_m2'),
+    ])
     .where('country_iso3', '=', iso3)
     .where('dim_kind', '=', dimKind)
     .where('dim_key', '=', dimKey)
-    .where('year', '<=', lastYear)
-    .orderBy('year')
+    .where('day', '<=', asOf)
+    .groupBy(sql`extract(year FROM day)`)
+    .orderBy(sql`extract(year FROM day)`)
     .execute();
 }

@@ -6,6 +6,7 @@ import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.
 import { defineRoute } from '../http/route.js';
 import { AsOfQuery, CountryDetail, CountrySummary, Timeline, TimelineQuery } from './countries.schema.js';
 import * as service from './countries.service.js';
+import { resolveAsOf } from '../area/as-of.js';
 
 const notFoundError = { description: 'unknown country code', schema: ErrorResponse };
 
@@ -21,7 +22,7 @@ export function countryRoutes(db: Db, registry: OpenAPIRegistry, basePath: strin
     auth: 'public',
     query: AsOfQuery,
     responses: { 200: { description: 'countries', schema: z.array(CountrySummary) }, 400: standardErrors[400] },
-    handler: async ({ query }) => ({ body: await service.listCountries(db, query.year) }),
+    handler: async ({ query }) => ({ body: await service.listCountries(db, resolveAsOf(query)) }),
   });
 
   defineRoute(router, registry, basePath, {
@@ -33,7 +34,7 @@ export function countryRoutes(db: Db, registry: OpenAPIRegistry, basePath: strin
     params: Iso3Param,
     query: AsOfQuery,
     responses: { 200: { description: 'the country', schema: CountryDetail }, 400: standardErrors[400], 404: notFoundError },
-    handler: async ({ params, query }) => ({ body: await service.getCountry(db, params.iso3, query.year) }),
+    handler: async ({ params, query }) => ({ body: await service.getCountry(db, params.iso3, resolveAsOf(query)) }),
   });
 
   defineRoute(router, registry, basePath, {
@@ -49,7 +50,7 @@ export function countryRoutes(db: Db, registry: OpenAPIRegistry, basePath: strin
     params: Iso3Param,
     query: TimelineQuery,
     responses: { 200: { description: 'the timeline', schema: Timeline }, 400: standardErrors[400], 404: notFoundError },
-    handler: async ({ params, query }) => ({ body: await service.getTimeline(db, params.iso3, query.year, query.scope) }),
+    handler: async ({ params, query }) => ({ body: await service.getTimeline(db, params.iso3, resolveAsOf(query), query.scope) }),
   });
 
   return router;

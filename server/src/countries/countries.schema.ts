@@ -1,20 +1,27 @@
 import { z } from 'zod';
-import { YearQuery } from '../http/common.schema.js';
+import { IsoDate, YearQuery } from '../http/common.schema.js';
 
 export const SCOPES = { ccm: 'cmr', apmbc: 'ap_mines', ccw_p5: 'erw' } as const;
 export type Scope = keyof typeof SCOPES;
 
-export const AsOfQuery = z.object({ year: YearQuery.optional() }).strict();
+const AsOfDate = IsoDate.describe('report figures as of the end of this day (UTC); omitted = as of today');
+
+export const AsOfQuery = z
+  .object({ year: YearQuery.optional(), as_of: AsOfDate.optional() })
+  .strict()
+  .refine((q) => q.year === undefined || q.as_of === undefined, 'give year or as_of, not both');
 
 export const TimelineQuery = z
   .object({
     year: YearQuery.optional().describe('last year of the timeline; omitted = the current year'),
+    as_of: AsOfDate.optional().describe('last day counted; the timeline ends with its year'),
     scope: z
       .enum(['ccm', 'apmbc', 'ccw_p5'])
       .optional()
       .describe('only the contamination a treaty covers: ccm = cmr (CCM Art. 4), apmbc = ap_mines (APMBC Art. 5), ccw_p5 = erw'),
   })
-  .strict();
+  .strict()
+  .refine((q) => q.year === undefined || q.as_of === undefined, 'give year or as_of, not both');
 
 const Km2 = z.number().describe('square kilometres, geodesic, overlaps counted once; exact to the square metre');
 

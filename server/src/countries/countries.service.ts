@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { notFound } from '../http/http-error.js';
+import type { resolveAsOf } from '../area/as-of.js';
+
+type AsOf = ReturnType<typeof resolveAsOf>;
 import { CONTAMINATION } from '../hazards/hazards.schema.js';
 import * as repo from './countries.repository.js';
 import { type CountryDetail, type CountrySummary, type Obligation, SCOPES, type Scope, type Timeline } from './countries.schema.js';
@@ -16,14 +19,6 @@ export const km2 = (m2: number) => Math.max(0, Math.round(m2)) / 1e6;
 
 const remainingM2 = (t: Totals | undefined) =>
   t ? Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2) : 0;
-
-/** Figures as of the end of `year` (UTC); without a year, as of today (no write may be dated in the future). */
-function asOf(year: number | undefined) {
-  const today = new Date().toISOString().slice(0, 10);
-  const thisYear = Number(today.slice(0, 4));
-  const y = year ?? thisYear;
-  return { year: y, date: y >= thisYear ? today : `${y}-12-31` };
-}
 
 function toObligation(row: Awaited<ReturnType<typeof repo.obligations>>[number]): z.infer<typeof Obligation> {
   return {
@@ -41,11 +36,10 @@ function toObligation(row: Awaited<ReturnType<typeof repo.obligations>>[number])
   };
 }
 
-async function summaries(db: Db, year: number | undefined, iso3?: string) {
-  const when = asOf(year);
+async function summaries(db: Db, when: AsOf, iso3?: string) {
   const [countries, totals, counts, obligations] = await Promise.all([
     repo.countriesWithData(db, iso3),
-    repo.dimensionTotals(db, when.year, iso3),
+    repo.dimensionTotals(db, when.date, iso3),
     repo.hazardCounts(db, when.date, iso3),
     repo.obligations(db, iso3),
   ]);
@@ -73,15 +67,15 @@ async function summaries(db: Db, year: number | undefined, iso3?: string) {
   return { countries, totals, obligations, summaryOf };
 }
 
-export async function listCountries(db: Db, year: number | undefined): Promise<Array<z.infer<typeof CountrySummary>>> {
-  const { countries, summaryOf } = await summaries(db, year);
+export async function listCountries(db: Db, when: AsOf): Promise<Array<z.infer<typeof CountrySummary>>> {
+  const { countries, summaryOf } = await summaries(db, when);
   return countries.map(summaryOf);
 }
 
-export async function getCountry(db: Db, iso3: string, year: number | undefined): Promise<z.infer<typeof CountryDetail>> {
+export async function getCountry(db: Db, iso3: string, when: AsOf): Promise<z.infer<typeof CountryDetail>> {
   const known = await repo.countryExists(db, iso3);
   if (!known) throw notFound(`country ${iso3}`);
-  const [{ totals, obligations, summaryOf }, provinces] = await Promise.all([summaries(db, year, iso3), repo.provinces(db, iso3)]);
+  const [{ totals, obligations, summaryOf }, provinces] = await Promise.all([summaries(db, when, iso3), repo.provinces(db, iso3)]);
   const dim = (kind: string, key: string) => km2(remainingM2(totals.find((t) => t.dim_kind === kind && t.dim_key === key)));
   return {
     ...summaryOf(known),
@@ -96,26 +90,26 @@ export async function getCountry(db: Db, iso3: string, year: number | undefined)
   };
 }
 
-export async function getTimeline(db: Db, iso3: string, lastYear: number | undefined, scope: Scope | undefined) {
+export async function getTimeline(db: Db, iso3: string, when: AsOf, scope: Scope | undefined) {
   if (!(await repo.countryExists(db, iso3))) throw notFound(`country ${iso3}`);
-  const until = asOf(lastYear).year;
+  const until = when.year;
   const rows = scope
-    ? await repo.yearlyBalance(db, iso3, 'contamination', SCOPES[scope], until)
-    : await repo.yearlyBalance(db, iso3, 'all', '', until);
+    ? await repo.yearlyBalance(db, iso3, 'contamination', SCOPES[scope], when.date)
+    : await repo.yearlyBalance(db, iso3, 'all', '', when.date);
   const years: z.infer<typeof Timeline>['years'] = [];
   const first = rows[0]?.year;
   let remaining = 0;
   for (let year = first ?? until; first !== undefined && year <= until; year += 1) {
     const row = rows.find((r) => r.year === year);
     const baseline = remaining;
-    remaining = baseline + (row ? row.found_m2 - row.cancelled_m2 - row.reduced_m2 - row.cleared_m2 : 0);
+    remaining = baseline + (row ? Number(row.found_m2) - Number(row.cancelled_m2) - Number(row.reduced_m2) - Number(row.cleared_m2) : 0);
     years.push({
       year,
       baseline_km2: km2(baseline),
-      newly_found_km2: km2(row?.found_m2 ?? 0),
-      cancelled_km2: km2(row?.cancelled_m2 ?? 0),
-      reduced_km2: km2(row?.reduced_m2 ?? 0),
-      cleared_km2: km2(row?.cleared_m2 ?? 0),
+      newly_found_km2: km2(Number(row?.found_m2 ?? 0)),
+      cancelled_km2: km2(Number(row?.cancelled_m2 ?? 0)),
+      reduced_km2: km2(Number(row?.reduced_m2 ?? 0)),
+      cleared_km2: km2(Number(row?.cleared_m2 ?? 0)),
       remaining_km2: km2(remaining),
     });
   }

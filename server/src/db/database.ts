@@ -173,8 +173,8 @@ export interface AuditLogTable {
   at: Generated<Date>;
 }
 
-interface AreaYearColumns {
-  year: number;
+interface AreaDayColumns {
+  day: DateColumn;
   dim_kind: DimKind;
   dim_key: string;
   found_m2: number;
@@ -188,11 +188,11 @@ export interface AreaClustersTable {
   country_iso3: string;
 }
 
-export interface AreaClusterYearsTable extends AreaYearColumns {
+export interface AreaClusterDaysTable extends AreaDayColumns {
   cluster_id: BigId;
 }
 
-export interface AreaCountryYearsTable extends AreaYearColumns {
+export interface AreaCountryDaysTable extends AreaDayColumns {
   country_iso3: string;
 }
 
@@ -211,8 +211,8 @@ export interface Database {
   reported_figures: ReportedFiguresTable;
   audit_log: AuditLogTable;
   area_clusters: AreaClustersTable;
-  area_cluster_years: AreaClusterYearsTable;
-  area_country_years: AreaCountryYearsTable;
+  area_cluster_days: AreaClusterDaysTable;
+  area_country_days: AreaCountryDaysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

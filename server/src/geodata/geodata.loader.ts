@@ -146,7 +146,7 @@ async function loadProvinces(trx: Trx, content: Buffer, log: Log): Promise<void>
   // Area summaries refer to provinces by code without a foreign key; those codes must stay too.
   const absent = await sql<{ key: string }>`SELECT code AS key FROM provinces p
     WHERE NOT EXISTS (SELECT 1 FROM geodata_features s WHERE s.key = p.code)
-      AND NOT EXISTS (SELECT 1 FROM area_country_years a WHERE a.dim_kind = 'province' AND a.dim_key = p.code)
+      AND NOT EXISTS (SELECT 1 FROM area_country_days a WHERE a.dim_kind = 'province' AND a.dim_key = p.code)
     ORDER BY code`.execute(trx);
   await deleteUnreferenced(trx, 'provinces', absent.rows.map((r) => r.key), log);
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Db } from '../db/pool.js';
 import { listCountries } from '../countries/countries.service.js';
+import { resolveAsOf } from '../area/as-of.js';
 import { API_BASE } from '../http/api-base.js';
 
 const escape = (text: string) =>
@@ -14,7 +15,7 @@ const km2 = (value: number) => value.toLocaleString('en', { maximumFractionDigit
 export function homeRoutes(db: Db): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
-    const countries = (await listCountries(db, undefined)).filter((c) => c.hazard_count > 0);
+    const countries = (await listCountries(db, resolveAsOf({}))).filter((c) => c.hazard_count > 0);
     const synthetic = countries.some((c) => c.synthetic_data);
     const rows = countries
       .map(
