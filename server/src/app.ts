@@ -9,7 +9,9 @@ import { actorMiddleware } from './auth/auth.middleware.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { countryRoutes } from './countries/countries.routes.js';
 import { hazardRoutes } from './hazards/hazards.routes.js';
+import { obligationRoutes } from './obligations/obligations.routes.js';
 import { releaseRoutes } from './releases/releases.routes.js';
+import { progressRoutes } from './progress/progress.routes.js';
 import { errorHandler, notFoundHandler } from './http/error-middleware.js';
 import { homeRoutes } from './home/home.routes.js';
 import { API_BASE } from './http/api-base.js';
@@ -53,15 +55,17 @@ export function createApp(db: Db, config: Config): Express {
   const api = express.Router();
   api.use(actorMiddleware(db));
   api.use(authRoutes(db, config, registry, API_BASE));
-  api.use(countryRoutes(db, registry, API_BASE));
+  api.use(countryRoutes(db, config, registry, API_BASE));
+  api.use(obligationRoutes(db, registry, API_BASE));
   api.use(hazardRoutes(db, config, registry, API_BASE));
   api.use(releaseRoutes(db, config, registry, API_BASE));
+  api.use(progressRoutes(db, config, registry, API_BASE));
   const document = openApiDocument(registry);
   api.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
   app.use(API_BASE, api);
-  app.use(homeRoutes(db));
+  app.use(homeRoutes(db, config.COVERAGE_THIN_SHARE));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -11,6 +11,12 @@ const ConfigSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   MAX_REPAIR_AREA_CHANGE: z.coerce.number().min(0).max(1).default(0.01).describe('largest share of area a geometry repair may change'),
   COUNTRY_TOLERANCE_M: z.coerce.number().min(0).default(5_000).describe('how far outside its country boundary a hazard may reach'),
+  COVERAGE_THIN_SHARE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('below this share of the reported remaining area covered by polygons, a country is marked thin'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   COOKIE_SECURE: boolean.default(false),
   LOG_REQUESTS: boolean.default(false),

@@ -34,6 +34,13 @@ export function assertCanReview(actor: Actor, iso3: string): void {
   throw forbidden(`role ${actor.role}${scopeText(actor)} may not review releases in ${iso3}`);
 }
 
+/** Treaty obligations (extensions, completion, confirmation) are the national authority's record. */
+export function assertCanWriteObligations(actor: Actor, iso3: string): void {
+  if (actor.role === 'admin') return;
+  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
+  throw forbidden(`role ${actor.role}${scopeText(actor)} may not change treaty obligations of ${iso3}`);
+}
+
 /** Whether a release recorded by this actor counts at once or waits for the authority. */
 export function recordsApprovedReleases(actor: Actor): boolean {
   return actor.role === 'admin' || actor.role === 'national_authority';

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { listObligations } from '../obligations/obligations.repository.js';
 
 export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
   let query = db
@@ -49,21 +50,8 @@ export async function hazardCounts(db: Kysely<Database>, asOf: string, iso3?: st
   return query.execute();
 }
 
-export async function obligations(db: Kysely<Database>, iso3?: string) {
-  let query = db
-    .selectFrom('obligations as o')
-    .selectAll('o')
-    .select(
-      sql<Array<{ meeting: string; new_deadline: string; granted_on: string | null }>>`coalesce((
-        SELECT json_agg(json_build_object('meeting', e.meeting, 'new_deadline', e.new_deadline, 'granted_on', e.granted_on)
-                        ORDER BY e.new_deadline)
-          FROM obligation_extensions e WHERE e.obligation_id = o.id), '[]'::json)`.as('extensions'),
-    )
-    .orderBy('o.country_iso3')
-    .orderBy('o.treaty');
-  if (iso3) query = query.where('o.country_iso3', '=', iso3);
-  return query.execute();
-}
+/** Obligations with extension history; the query lives in obligations/ and is shared with its API. */
+export const obligations = (db: Kysely<Database>, iso3?: string) => listObligations(db, { country: iso3 });
 
 export async function provinces(db: Kysely<Database>, iso3: string) {
   return db.selectFrom('provinces').select(['code', 'name']).where('country_iso3', '=', iso3).orderBy('name').execute();

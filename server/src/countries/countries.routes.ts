@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
+import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.js';
 import { defineRoute } from '../http/route.js';
@@ -10,7 +11,7 @@ import { resolveAsOf } from '../area/as-of.js';
 
 const notFoundError = { description: 'unknown country code', schema: ErrorResponse };
 
-export function countryRoutes(db: Db, registry: OpenAPIRegistry, basePath: string): Router {
+export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry, basePath: string): Router {
   const router = Router();
 
   defineRoute(router, registry, basePath, {
@@ -22,7 +23,7 @@ export function countryRoutes(db: Db, registry: OpenAPIRegistry, basePath: strin
     auth: 'public',
     query: AsOfQuery,
     responses: { 200: { description: 'countries', schema: z.array(CountrySummary) }, 400: standardErrors[400] },
-    handler: async ({ query }) => ({ body: await service.listCountries(db, resolveAsOf(query)) }),
+    handler: async ({ query }) => ({ body: await service.listCountries(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE) }),
   });
 
   defineRoute(router, registry, basePath, {
@@ -34,7 +35,7 @@ export function countryRoutes(db: Db, registry: OpenAPIRegistry, basePath: strin
     params: Iso3Param,
     query: AsOfQuery,
     responses: { 200: { description: 'the country', schema: CountryDetail }, 400: standardErrors[400], 404: notFoundError },
-    handler: async ({ params, query }) => ({ body: await service.getCountry(db, params.iso3, resolveAsOf(query)) }),
+    handler: async ({ params, query }) => ({ body: await service.getCountry(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE) }),
   });
 
   defineRoute(router, registry, basePath, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDate, YearQuery } from '../http/common.schema.js';
+import { Extension, Obligation } from '../obligations/obligations.schema.js';
 
 export const SCOPES = { ccm: 'cmr', apmbc: 'ap_mines', ccw_p5: 'erw' } as const;
 export type Scope = keyof typeof SCOPES;
@@ -42,26 +43,14 @@ export const CountrySummary = z
     hazard_count: z.number().int(),
     deadlines: Deadlines,
     synthetic_data: z.boolean().describe('true when the country has generated demo hazards'),
+    coverage: z
+      .object({ share: z.number().nullable(), year: z.number().int().nullable(), thin: z.boolean() })
+      .describe('share of the latest nationally reported remaining area that the polygons cover; thin below COVERAGE_THIN_SHARE'),
   })
   .meta({ id: 'CountrySummary' });
 
-export const Extension = z.object({ meeting: z.string(), new_deadline: z.string(), granted_on: z.string().nullable() });
-
-export const Obligation = z
-  .object({
-    treaty: z.enum(['CCM', 'APMBC']),
-    article: z.number().int(),
-    entry_into_force: z.string(),
-    original_deadline: z.string(),
-    current_deadline: z.string().nullable().describe('null where no source confirms the deadline now in force'),
-    status: z.enum(['in_progress', 'completed', 'not_applicable', 'declared_completed_then_new_contamination']),
-    completed_on: z.string().nullable(),
-    extensions: z.array(Extension),
-    source: z.string(),
-    confidence: z.enum(['verified', 'recalled']),
-    verified: z.boolean().describe('false where the row comes only from recall and awaits confirmation'),
-  })
-  .meta({ id: 'Obligation' });
+// The obligation shape is owned by obligations/; re-exported for the country detail and its callers.
+export { Extension, Obligation };
 
 export const CountryDetail = CountrySummary.extend({
   by_contamination: z.record(z.string(), Km2).describe('remaining by contamination type; a hazard with several types counts in each'),

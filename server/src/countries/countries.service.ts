@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { notFound } from '../http/http-error.js';
+import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from '../progress/coverage.js';
 import type { resolveAsOf } from '../area/as-of.js';
 
 type AsOf = ReturnType<typeof resolveAsOf>;
 import { CONTAMINATION } from '../hazards/hazards.schema.js';
 import * as repo from './countries.repository.js';
-import { type CountryDetail, type CountrySummary, type Obligation, SCOPES, type Scope, type Timeline } from './countries.schema.js';
+import { toObligation } from '../obligations/obligations.service.js';
+import { type CountryDetail, type CountrySummary, SCOPES, type Scope, type Timeline } from './countries.schema.js';
 
 type Totals = Awaited<ReturnType<typeof repo.dimensionTotals>>[number];
 
@@ -20,28 +22,13 @@ export const km2 = (m2: number) => Math.max(0, Math.round(m2)) / 1e6;
 const remainingM2 = (t: Totals | undefined) =>
   t ? Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2) : 0;
 
-function toObligation(row: Awaited<ReturnType<typeof repo.obligations>>[number]): z.infer<typeof Obligation> {
-  return {
-    treaty: row.treaty,
-    article: row.article,
-    entry_into_force: row.entry_into_force,
-    original_deadline: row.original_deadline,
-    current_deadline: row.current_deadline,
-    status: row.status,
-    completed_on: row.completed_on,
-    extensions: row.extensions,
-    source: row.source,
-    confidence: row.confidence,
-    verified: row.confidence === 'verified',
-  };
-}
-
-async function summaries(db: Db, when: AsOf, iso3?: string) {
-  const [countries, totals, counts, obligations] = await Promise.all([
+async function summaries(db: Db, when: AsOf, thinShare: number, iso3?: string) {
+  const [countries, totals, counts, obligations, coverage] = await Promise.all([
     repo.countriesWithData(db, iso3),
     repo.dimensionTotals(db, when.date, iso3),
     repo.hazardCounts(db, when.date, iso3),
     repo.obligations(db, iso3),
+    countryCoverage(db, when, thinShare, iso3),
   ]);
   const summaryOf = (country: { iso3: string; name: string }): z.infer<typeof CountrySummary> => {
     const all = totals.find((t) => t.country_iso3 === country.iso3 && t.dim_kind === 'all');
@@ -62,20 +49,21 @@ async function summaries(db: Db, when: AsOf, iso3?: string) {
       hazard_count: Number(count?.count ?? 0),
       deadlines: { ccm: deadline('CCM'), apmbc: deadline('APMBC') },
       synthetic_data: Boolean(count?.synthetic),
+      coverage: coverage.get(country.iso3) ?? NO_COVERAGE,
     };
   };
   return { countries, totals, obligations, summaryOf };
 }
 
-export async function listCountries(db: Db, when: AsOf): Promise<Array<z.infer<typeof CountrySummary>>> {
-  const { countries, summaryOf } = await summaries(db, when);
+export async function listCountries(db: Db, when: AsOf, thinShare = DEFAULT_THIN_SHARE): Promise<Array<z.infer<typeof CountrySummary>>> {
+  const { countries, summaryOf } = await summaries(db, when, thinShare);
   return countries.map(summaryOf);
 }
 
-export async function getCountry(db: Db, iso3: string, when: AsOf): Promise<z.infer<typeof CountryDetail>> {
+export async function getCountry(db: Db, iso3: string, when: AsOf, thinShare = DEFAULT_THIN_SHARE): Promise<z.infer<typeof CountryDetail>> {
   const known = await repo.countryExists(db, iso3);
   if (!known) throw notFound(`country ${iso3}`);
-  const [{ totals, obligations, summaryOf }, provinces] = await Promise.all([summaries(db, when, iso3), repo.provinces(db, iso3)]);
+  const [{ totals, obligations, summaryOf }, provinces] = await Promise.all([summaries(db, when, thinShare, iso3), repo.provinces(db, iso3)]);
   const dim = (kind: string, key: string) => km2(remainingM2(totals.find((t) => t.dim_kind === kind && t.dim_key === key)));
   return {
     ...summaryOf(known),

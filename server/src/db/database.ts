@@ -138,6 +138,11 @@ export interface ObligationsTable {
   completed_on: string | null;
   source: string;
   confidence: SourceConfidence;
+  confirmed_by: BigId | null;
+  confirmed_at: Timestamp | null;
+  /** Set by every API write; the geodata loader leaves such rows alone. */
+  updated_by: BigId | null;
+  updated_at: Timestamp | null;
 }
 
 export interface ObligationExtensionsTable {
@@ -147,6 +152,9 @@ export interface ObligationExtensionsTable {
   new_deadline: DateColumn;
   granted_on: DateColumn | null;
   source: string | null;
+  /** NULL for extensions loaded from geodata/obligations.csv. */
+  created_by: BigId | null;
+  created_at: Timestamp | null;
 }
 
 export interface ReportedFiguresTable {

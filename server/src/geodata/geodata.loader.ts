@@ -154,6 +154,7 @@ async function loadProvinces(trx: Trx, content: Buffer, log: Log): Promise<void>
 // --- obligations and reported figures ------------------------------------------------------------
 // The file wins for the rows it ships (matched on their natural key); rows that are not in the
 // file are left alone, since authorised users may add obligations and figures of their own.
+// Exception: an obligation a user has changed through the API is kept as the user left it.
 
 function readCsv(file: string, content: Buffer, columns: string[]): CsvRow[] {
   const options = { columns: true, info: true, skip_empty_lines: true, trim: true } as const;
@@ -229,20 +230,31 @@ async function loadObligations(trx: Trx, content: Buffer, log: Log): Promise<voi
     new_deadline: 'date' }, extensions);
   await assertCountries(trx, file, 'geodata_obligations');
 
-  await sql`INSERT INTO obligations (country_iso3, treaty, article, entry_into_force, original_deadline, current_deadline,
-      status, completed_on, source, confidence)
+  // A row a user changed through the API (extension, completion, confirmation: updated_at set) is
+  // newer than the file, so the file no longer wins for it: neither the row nor its extensions are
+  // touched, and the log names it so a maintainer can fold the change back into the CSV. The WHERE
+  // is evaluated on the locked row, so a user's write committed meanwhile is seen, not overwritten.
+  const upserted = await sql<{ country_iso3: string; treaty: string }>`INSERT INTO obligations (country_iso3, treaty,
+      article, entry_into_force, original_deadline, current_deadline, status, completed_on, source, confidence)
     SELECT country_iso3, treaty, article, entry_into_force, original_deadline, current_deadline, status, completed_on,
       source, confidence FROM geodata_obligations
     ON CONFLICT (country_iso3, treaty) DO UPDATE SET article = EXCLUDED.article, entry_into_force = EXCLUDED.entry_into_force,
       original_deadline = EXCLUDED.original_deadline, current_deadline = EXCLUDED.current_deadline, status = EXCLUDED.status,
-      completed_on = EXCLUDED.completed_on, source = EXCLUDED.source, confidence = EXCLUDED.confidence`.execute(trx);
+      completed_on = EXCLUDED.completed_on, source = EXCLUDED.source, confidence = EXCLUDED.confidence
+      WHERE obligations.updated_at IS NULL
+    RETURNING country_iso3, treaty`.execute(trx);
+  const loaded = new Set(upserted.rows.map((r) => `${r.country_iso3} ${r.treaty}`));
+  const kept = obligations.map((row) => `${row[1]} ${row[2]}`).filter((key) => !loaded.has(key));
   // An obligation's extension history is part of the row the file ships: replace it whole.
   await sql`DELETE FROM obligation_extensions e USING obligations o, geodata_obligations s
-    WHERE e.obligation_id = o.id AND o.country_iso3 = s.country_iso3 AND o.treaty = s.treaty`.execute(trx);
+    WHERE e.obligation_id = o.id AND o.country_iso3 = s.country_iso3 AND o.treaty = s.treaty
+      AND o.updated_at IS NULL`.execute(trx);
   await sql`INSERT INTO obligation_extensions (obligation_id, meeting, new_deadline)
     SELECT o.id, x.meeting, x.new_deadline FROM geodata_extensions x
-    JOIN obligations o ON o.country_iso3 = x.country_iso3 AND o.treaty = x.treaty`.execute(trx);
-  log(`${obligations.length} obligations, ${extensions.length} extensions`);
+    JOIN obligations o ON o.country_iso3 = x.country_iso3 AND o.treaty = x.treaty
+    WHERE o.updated_at IS NULL`.execute(trx);
+  log(`${obligations.length - kept.length} obligations loaded, ${extensions.length} extensions in the file` +
+    (kept.length ? `; kept as users changed them: ${kept.join(', ')}` : ''));
 }
 
 async function loadFigures(trx: Trx, content: Buffer, log: Log): Promise<void> {

@@ -12,16 +12,16 @@ const km2 = (value: number) => value.toLocaleString('en', { maximumFractionDigit
  * The server's front page: a plain table of the national figures with links to the JSON API,
  * readable without JavaScript. The interactive map is the web app (web/).
  */
-export function homeRoutes(db: Db): Router {
+export function homeRoutes(db: Db, thinShare: number): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
-    const countries = (await listCountries(db, resolveAsOf({}))).filter((c) => c.hazard_count > 0);
+    const countries = (await listCountries(db, resolveAsOf({}), thinShare)).filter((c) => c.hazard_count > 0);
     const synthetic = countries.some((c) => c.synthetic_data);
     const rows = countries
       .map(
         (c) => `<tr><td><a href="${API_BASE}/countries/${c.iso3}">${escape(c.name)}</a>${c.synthetic_data ? ' <small>(demo)</small>' : ''}</td>
 <td>${km2(c.remaining_km2)}</td><td>${km2(c.released_km2.cancelled)}</td><td>${km2(c.released_km2.reduced)}</td>
-<td>${km2(c.released_km2.cleared)}</td><td>${c.hazard_count}</td><td>${c.deadlines.ccm ?? '–'}</td><td>${c.deadlines.apmbc ?? '–'}</td></tr>`,
+<td>${km2(c.released_km2.cleared)}</td><td>${c.hazard_count}${c.coverage.thin ? ' <small title="polygons cover under the configured share of the nationally reported area">(thin coverage)</small>' : ''}</td><td>${c.deadlines.ccm ?? '–'}</td><td>${c.deadlines.apmbc ?? '–'}</td></tr>`,
       )
       .join('\n');
     res.type('html').send(`<!doctype html>

@@ -11,7 +11,8 @@ export const Iso3 = z
 /** A real calendar date, 'YYYY-MM-DD' (2023-02-30 is rejected, not rolled over). */
 export const IsoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  // abort: a string that is not a date at all gets one error, not three.
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD', abort: true })
   .refine((value) => {
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;

@@ -1,0 +1,218 @@
+import type { z } from 'zod';
+import type { Db } from '../db/pool.js';
+import type { resolveAsOf } from '../area/as-of.js';
+import { countryExists, countriesWithData, hazardCounts, obligations as obligationRows } from '../countries/countries.repository.js';
+import { km2 } from '../countries/countries.service.js';
+import { notFound } from '../http/http-error.js';
+import { type DayBalance, dayBalances, reportedFigures, type ReportedRow } from './progress.repository.js';
+import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from './coverage.js';
+import type { AnnualProgress, CountryProgress, Coverage, ObligationProgress } from './progress.schema.js';
+import { STATUS_RULE, project } from './projection.js';
+
+type AsOf = ReturnType<typeof resolveAsOf>;
+type Obligation = Awaited<ReturnType<typeof obligationRows>>[number];
+
+
+// What each treaty article covers and how long one extension may be.
+export const TREATY_SCOPE = {
+  CCM: { scope: 'ccm', contamination: 'cmr', maxExtensionYears: 5 },
+  APMBC: { scope: 'apmbc', contamination: 'ap_mines', maxExtensionYears: 10 },
+} as const;
+
+interface PolygonFigures {
+  everRecorded: boolean;
+  baseline: number;
+  found: number;
+  released: { cancelled: number; reduced: number; cleared: number };
+  remaining: number;
+  remainingAtYearEnd: (year: number) => number;
+  releasedByYear: Map<number, number>;
+  annual: Array<z.infer<typeof AnnualProgress>>;
+}
+
+/** Folds the daily balances of one scope into the figures of an obligation (all in m² until the end). */
+function polygonFigures(balances: DayBalance[], entryIntoForce: string, asOf: AsOf): PolygonFigures {
+  const sums = { baseline: 0, found: 0, cancelled: 0, reduced: 0, cleared: 0, remaining: 0 };
+  const releasedByYear = new Map<number, number>();
+  const yearEnd = new Map<number, number>();
+  const byYear = new Map<number, { found: number; cancelled: number; reduced: number; cleared: number }>();
+  for (const b of balances) {
+    const year = Number(b.day.slice(0, 4));
+    const releasedM2 = b.cancelled_m2 + b.reduced_m2 + b.cleared_m2;
+    sums.remaining += b.found_m2 - releasedM2;
+    yearEnd.set(year, sums.remaining);
+    releasedByYear.set(year, (releasedByYear.get(year) ?? 0) + releasedM2 / 1e6);
+    if (b.day <= entryIntoForce) {
+      sums.baseline += b.found_m2 - releasedM2;
+      continue;
+    }
+    sums.found += b.found_m2;
+    sums.cancelled += b.cancelled_m2;
+    sums.reduced += b.reduced_m2;
+    sums.cleared += b.cleared_m2;
+    const year_ = byYear.get(year) ?? { found: 0, cancelled: 0, reduced: 0, cleared: 0 };
+    year_.found += b.found_m2;
+    year_.cancelled += b.cancelled_m2;
+    year_.reduced += b.reduced_m2;
+    year_.cleared += b.cleared_m2;
+    byYear.set(year, year_);
+  }
+  const remainingAtYearEnd = (year: number) => {
+    let value = 0;
+    for (const [y, remaining] of yearEnd) if (y <= year) value = remaining;
+    return value;
+  };
+  const annual = [];
+  for (let year = Number(entryIntoForce.slice(0, 4)); year <= asOf.year; year += 1) {
+    const y = byYear.get(year);
+    annual.push({
+      year,
+      newly_found_km2: km2(y?.found ?? 0),
+      cancelled_km2: km2(y?.cancelled ?? 0),
+      reduced_km2: km2(y?.reduced ?? 0),
+      cleared_km2: km2(y?.cleared ?? 0),
+      remaining_km2: km2(remainingAtYearEnd(year)),
+    });
+  }
+  return {
+    everRecorded: balances.some((b) => b.found_m2 > 0),
+    baseline: sums.baseline,
+    found: sums.found,
+    released: { cancelled: sums.cancelled, reduced: sums.reduced, cleared: sums.cleared },
+    remaining: sums.remaining,
+    remainingAtYearEnd,
+    releasedByYear,
+    annual,
+  };
+}
+
+const latestReported = (rows: ReportedRow[]) => [...rows].reverse().find((row) => row.remaining_km2 !== null);
+
+function reportedReleasesByYear(rows: ReportedRow[]): Map<number, number> {
+  const byYear = new Map<number, number>();
+  for (const row of rows) {
+    if (row.cancelled_km2 === null && row.reduced_km2 === null && row.cleared_km2 === null) continue;
+    const total = (row.cancelled_km2 ?? 0) + (row.reduced_km2 ?? 0) + (row.cleared_km2 ?? 0);
+    byYear.set(row.year, Math.max(byYear.get(row.year) ?? 0, total));
+  }
+  return byYear;
+}
+
+function coverageOf(polygonKm2: number, reported: ReportedRow | undefined, thinShare: number): z.infer<typeof Coverage> {
+  if (!reported || !reported.remaining_km2) return { share: null, year: reported?.year ?? null, thin: false };
+  const share = Math.round((polygonKm2 / reported.remaining_km2) * 1e4) / 1e4;
+  return { share, year: reported.year, thin: share < thinShare };
+}
+
+function obligationProgress(
+  obligation: Obligation,
+  balances: DayBalance[],
+  reportedRows: ReportedRow[],
+  asOf: AsOf,
+  thinShare: number,
+): z.infer<typeof ObligationProgress> {
+  const scope = TREATY_SCOPE[obligation.treaty];
+  const polygons = polygonFigures(balances, obligation.entry_into_force, asOf);
+  const scoped = reportedRows.filter((row) => row.contamination === scope.contamination);
+  const reported = latestReported(scoped);
+  const coverage = reported ? coverageOf(km2(polygons.remainingAtYearEnd(reported.year)), reported, thinShare) : coverageOf(0, undefined, thinShare);
+  const source = polygons.everRecorded && !coverage.thin ? 'polygons' : reported ? 'reported' : polygons.everRecorded ? 'polygons' : 'none';
+
+  const common = {
+    asOf: asOf.date,
+    currentDeadline: obligation.current_deadline,
+    declaredCompleted: obligation.status === 'completed',
+    maxExtensionYears: scope.maxExtensionYears,
+  };
+  const projection =
+    source === 'reported' && reported
+      ? project({
+          ...common,
+          // A reported figure stands at the end of its year: project from there.
+          asOf: `${reported.year}-12-31`,
+          remainingKm2: reported.remaining_km2,
+          everRecorded: true,
+          releasedByYear: reportedReleasesByYear(scoped),
+        })
+      : project({
+          ...common,
+          remainingKm2: source === 'none' ? null : km2(polygons.remaining),
+          everRecorded: polygons.everRecorded,
+          releasedByYear: polygons.releasedByYear,
+        });
+
+  const eifYear = Number(obligation.entry_into_force.slice(0, 4));
+  const reportedSince = scoped.filter((row) => row.year >= eifYear);
+  const sumReported = (key: 'cancelled_km2' | 'reduced_km2' | 'cleared_km2') => reportedSince.reduce((s, r) => s + (r[key] ?? 0), 0);
+  return {
+    treaty: obligation.treaty,
+    article: obligation.article,
+    scope: scope.scope,
+    contamination: scope.contamination,
+    entry_into_force: obligation.entry_into_force,
+    original_deadline: obligation.original_deadline,
+    current_deadline: obligation.current_deadline,
+    extensions: obligation.extensions,
+    obligation_status: obligation.status,
+    verified: obligation.confidence === 'verified',
+    source,
+    baseline_km2: source === 'polygons' ? km2(polygons.baseline) : null,
+    newly_found_km2: source === 'polygons' ? km2(polygons.found) : null,
+    released_km2:
+      source === 'polygons'
+        ? { cancelled: km2(polygons.released.cancelled), reduced: km2(polygons.released.reduced), cleared: km2(polygons.released.cleared) }
+        : source === 'reported' && reportedSince.length > 0
+          ? { cancelled: sumReported('cancelled_km2'), reduced: sumReported('reduced_km2'), cleared: sumReported('cleared_km2') }
+          : null,
+    remaining_km2: source === 'polygons' ? km2(polygons.remaining) : source === 'reported' ? (reported?.remaining_km2 ?? null) : null,
+    reported: reported ? { year: reported.year, remaining_km2: reported.remaining_km2 ?? 0, source: reported.source } : null,
+    annual: polygons.annual,
+    ...projection,
+    max_extension_years: scope.maxExtensionYears,
+    status_rule: STATUS_RULE,
+    coverage,
+  };
+}
+
+
+
+export async function getCountryProgress(
+  db: Db,
+  iso3: string,
+  asOf: AsOf,
+  thinShare = DEFAULT_THIN_SHARE,
+): Promise<z.infer<typeof CountryProgress>> {
+  const country = await countryExists(db, iso3);
+  if (!country) throw notFound(`country ${iso3}`);
+  const [obligations, reported, counts, coverage] = await Promise.all([
+    obligationRows(db, iso3),
+    reportedFigures(db, iso3, asOf.year),
+    hazardCounts(db, asOf.date, iso3),
+    countryCoverage(db, asOf, thinShare, iso3),
+  ]);
+  const progress = [];
+  for (const obligation of obligations) {
+    const contamination = TREATY_SCOPE[obligation.treaty].contamination;
+    const balances = await dayBalances(db, iso3, { kind: 'contamination', key: contamination }, asOf.date);
+    progress.push(obligationProgress(obligation, balances, reported, asOf, thinShare));
+  }
+  return {
+    iso3,
+    name: country.name,
+    as_of: asOf.date,
+    synthetic_data: Boolean(counts[0]?.synthetic),
+    coverage: coverage.get(iso3) ?? NO_COVERAGE,
+    obligations: progress,
+  };
+}
+
+/** Every country with a treaty obligation, side by side. */
+export async function listProgress(db: Db, asOf: AsOf, thinShare = DEFAULT_THIN_SHARE) {
+  const countries = await countriesWithData(db);
+  const withObligations = new Set((await obligationRows(db)).map((o) => o.country_iso3));
+  const result = [];
+  for (const country of countries) {
+    if (withObligations.has(country.iso3)) result.push(await getCountryProgress(db, country.iso3, asOf, thinShare));
+  }
+  return result;
+}
