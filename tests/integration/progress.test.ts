@@ -94,6 +94,17 @@ describe('progress per obligation from polygons', () => {
   });
 });
 
+describe('calendar-true deadlines', () => {
+  it('puts every original deadline on the tenth anniversary of entry into force', async () => {
+    const res = await app.api('GET', '/api/v1/obligations');
+    expect(res.body.length).toBeGreaterThan(40);
+    for (const o of res.body) {
+      const tenth = `${Number(o.entry_into_force.slice(0, 4)) + 10}${o.entry_into_force.slice(4)}`;
+      expect(o.original_deadline, `${o.country} ${o.treaty}`).toBe(tenth);
+    }
+  });
+});
+
 describe('fallback to reported figures and reconciliation', () => {
   let defaults: TestApp;
   beforeAll(async () => {
