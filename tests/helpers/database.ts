@@ -1,10 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+export { schemaFingerprint } from '../../server/src/db/fingerprint.js';
 
 export const TEMPLATE_DB = 'safeground_test_template';
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The server URL with another database name. */
 export function withDatabase(url: string, database: string): string {
@@ -21,17 +19,6 @@ async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): P
   } finally {
     await client.end();
   }
-}
-
-/** A fingerprint of everything that shapes the template: migrations, functions and geodata. */
-export async function schemaFingerprint(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const dir of ['sql/migrations', 'sql/functions', 'geodata']) {
-    for (const name of (await readdir(path.join(ROOT, dir))).sort()) {
-      hash.update(name).update(await readFile(path.join(ROOT, dir, name)));
-    }
-  }
-  return hash.digest('hex').slice(0, 16);
 }
 
 export async function templateFingerprint(url: string): Promise<string | null> {
