@@ -12,6 +12,7 @@ import { hazardRoutes } from './hazards/hazards.routes.js';
 import { obligationRoutes } from './obligations/obligations.routes.js';
 import { releaseRoutes } from './releases/releases.routes.js';
 import { progressRoutes } from './progress/progress.routes.js';
+import { reportRoutes } from './reports/reports.routes.js';
 import { errorHandler, notFoundHandler } from './http/error-middleware.js';
 import { homeRoutes } from './home/home.routes.js';
 import { API_BASE } from './http/api-base.js';
@@ -60,6 +61,7 @@ export function createApp(db: Db, config: Config): Express {
   api.use(hazardRoutes(db, config, registry, API_BASE));
   api.use(releaseRoutes(db, config, registry, API_BASE));
   api.use(progressRoutes(db, config, registry, API_BASE));
+  api.use(reportRoutes(db, config, registry, API_BASE));
   const document = openApiDocument(registry);
   api.get('/openapi.json', (_req, res) => {
     res.json(document);

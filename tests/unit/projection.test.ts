@@ -91,6 +91,14 @@ describe('status branches', () => {
     expect(result.status).toBe('off_track');
   });
 
+  it('off_track without a date when the rate would take more than 1,000 years', () => {
+    // 100 km² at 3 m² a year: 33 million years, far past any calendar date.
+    const result = project({ ...base, remainingKm2: 100, releasedByYear: new Map([[2024, 9e-6]]) });
+    expect(result.projected_completion).toBeNull();
+    expect(result.extension_years_needed).toBeNull();
+    expect(result.status).toBe('off_track');
+  });
+
   it('off_track: the deadline has passed with area remaining', () => {
     const result = project({ ...base, currentDeadline: '2025-03-01' });
     expect(result.required_rate_km2_per_year).toBeNull();

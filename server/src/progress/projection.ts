@@ -6,6 +6,8 @@ export type ProgressStatus = 'completed' | 'on_track' | 'at_risk' | 'off_track' 
 /** A rate at or above this share of the required rate is at risk rather than off track. */
 export const AT_RISK_SHARE = 0.75;
 export const RATE_WINDOW_YEARS = 3;
+/** Beyond this many years a projection is no date at all ("not at this rate"), only a status. */
+export const PROJECTION_HORIZON_YEARS = 1000;
 const DAYS_PER_YEAR = 365.25;
 
 /** The rule, word for word as the API documents it. */
@@ -15,6 +17,7 @@ export const STATUS_RULE = [
   `on_track: at the trailing ${RATE_WINDOW_YEARS}-year average release rate the remaining area is released on or before the current deadline;`,
   `at_risk: not on track, the deadline has not passed, and the rate is at least ${AT_RISK_SHARE * 100}% of the rate required to meet it;`,
   'off_track: otherwise (deadline passed with area remaining, no releases in the rate window, or a rate below that share).',
+  `projected_completion is null when the rate would take more than ${PROJECTION_HORIZON_YEARS} years.`,
 ].join(' ');
 
 export interface ProjectionInput {
@@ -81,7 +84,8 @@ export function project(input: ProjectionInput): Projection {
   }
   if (remaining === null) return { ...none, rate_km2_per_year: null };
 
-  const projected = remaining === 0 ? input.asOf : rate > 0 ? dateOf(dayNumber(input.asOf) + (remaining / rate) * DAYS_PER_YEAR) : null;
+  const yearsToGo = remaining === 0 ? 0 : rate > 0 ? remaining / rate : Infinity;
+  const projected = yearsToGo <= PROJECTION_HORIZON_YEARS ? dateOf(dayNumber(input.asOf) + yearsToGo * DAYS_PER_YEAR) : null;
   if (!deadline) return { ...none, projected_completion: projected };
 
   const yearsLeft = yearsBetween(input.asOf, deadline);

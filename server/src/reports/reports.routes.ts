@@ -1,0 +1,119 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.js';
+import { defineRoute } from '../http/route.js';
+import { article7Csv, extensionCsv } from './reports.csv.js';
+import { article7Html, extensionHtml } from './reports.html.js';
+import { Article7Query, Article7Report, ExtensionAnnex, ExtensionQuery, type ReportFormat } from './reports.schema.js';
+import { article7Report } from './reports.service.js';
+import { extensionAnnex } from './extension.service.js';
+
+const MEDIA_TYPES: Record<ReportFormat, string> = { json: 'application/json', csv: 'text/csv', html: 'text/html' };
+
+/** `format` wins; else the Accept header picks (a browser's text/html gets the page); else JSON. */
+function chooseFormat(req: Request, format: ReportFormat | undefined): ReportFormat {
+  if (format) return format;
+  const accepted = req.accepts(Object.values(MEDIA_TYPES));
+  const match = (Object.keys(MEDIA_TYPES) as ReportFormat[]).find((f) => MEDIA_TYPES[f] === accepted);
+  return match ?? 'json';
+}
+
+/** Sends CSV or HTML directly (defineRoute then leaves the response alone); JSON goes back as a body. */
+function send(res: Response, format: ReportFormat, filename: string, render: { csv: () => string; html: () => string }) {
+  res.setHeader('Vary', 'Accept');
+  if (format === 'csv') {
+    res.setHeader('Content-Disposition', `attachment; filename="${filename}.csv"`);
+    res.type('text/csv; charset=utf-8').send(render.csv());
+  } else {
+    res.setHeader('Content-Disposition', `inline; filename="${filename}.html"`);
+    // The page needs nothing but its own inline style: no script can run, whatever a value holds.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.type('text/html; charset=utf-8').send(render.html());
+  }
+}
+
+/**
+ * defineRoute documents one media type per status; the reports answer three. The CSV and HTML
+ * alternatives are added to the registered 200 response so the OpenAPI document lists them.
+ */
+function documentAlternatives(registry: OpenAPIRegistry, path: string) {
+  for (const definition of registry.definitions) {
+    if (definition.type !== 'route' || definition.route.path !== path || definition.route.method !== 'get') continue;
+    const ok = definition.route.responses[200];
+    if (ok && 'content' in ok && ok.content) {
+      ok.content['text/csv'] = { schema: z.string().describe('RFC 4180 CSV with a header row and a section column') };
+      ok.content['text/html'] = { schema: z.string().describe('standalone printable HTML page (A4)') };
+    }
+  }
+}
+
+const notFound = { description: 'unknown country, or the country has no obligation under the treaty', schema: ErrorResponse };
+const FORMATS =
+  'Formats: JSON (default), CSV (one table; the `section` column says what each row is) or a printable HTML page, ' +
+  'chosen by `format=json|csv|html` or else the Accept header (application/json, text/csv, text/html). ';
+
+export function reportRoutes(db: Db, config: Config, registry: OpenAPIRegistry, basePath: string): Router {
+  const router = Router();
+
+  const article7Path = '/countries/:iso3/reports/article7';
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: article7Path,
+    tag: 'reports',
+    summary: 'Article 7 transparency report for one calendar year (CCM Form F, APMBC Forms C and F)',
+    description:
+      FORMATS +
+      'Tables: (A) contaminated areas in scope at year end with reference, province, point, classification, contamination ' +
+      'and remaining size; (B) areas released during the year by method with operator and devices, with totals by method; ' +
+      '(C) devices destroyed by type; (D) remaining area at year end, deadline and status. Year figures equal ' +
+      '/countries/{iso3}/timeline?scope=ccm|apmbc&year=Y and the progress annual row to the square metre; the remaining ' +
+      'area is the union of remaining hazard geometry (overlaps counted once), not the sum of table A. ' +
+      '400 for a year in the future or before entry into force.',
+    auth: 'public',
+    params: Iso3Param,
+    query: Article7Query,
+    responses: { 200: { description: 'the report', schema: Article7Report }, 400: standardErrors[400], 404: notFound },
+    handler: async ({ params, query, req, res }) => {
+      const report = await article7Report(db, params.iso3, query.treaty, query.year, config.COVERAGE_THIN_SHARE);
+      const format = chooseFormat(req, query.format);
+      if (format === 'json') return { body: report, headers: { Vary: 'Accept' } };
+      send(res, format, `${report.iso3}-${report.treaty}-article7-${report.year}`, {
+        csv: () => article7Csv(report),
+        html: () => article7Html(report),
+      });
+    },
+  });
+  documentAlternatives(registry, basePath + '/countries/{iso3}/reports/article7');
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/countries/:iso3/reports/extension',
+    tag: 'reports',
+    summary: 'Extension-request annex: the quantitative part of CCM Article 4.6 (d)-(f) / APMBC Article 5.4',
+    description:
+      FORMATS +
+      'Area contaminated at entry into force, found since, released since by method, remaining, annual release history, ' +
+      'trailing-rate projection and the requested new deadline, all as the progress API gives them today. Without ' +
+      'requested_deadline the current deadline is extended by whole requests of the treaty maximum (CCM 5 years, ' +
+      'APMBC 10) until it covers the projected completion. 400 when requested_deadline is not after the current deadline.',
+    auth: 'public',
+    params: Iso3Param,
+    query: ExtensionQuery,
+    responses: { 200: { description: 'the annex', schema: ExtensionAnnex }, 400: standardErrors[400], 404: notFound },
+    handler: async ({ params, query, req, res }) => {
+      const annex = await extensionAnnex(db, params.iso3, query.treaty, query.requested_deadline, config.COVERAGE_THIN_SHARE);
+      const format = chooseFormat(req, query.format);
+      if (format === 'json') return { body: annex, headers: { Vary: 'Accept' } };
+      send(res, format, `${annex.iso3}-${annex.treaty}-extension-${annex.as_of}`, {
+        csv: () => extensionCsv(annex),
+        html: () => extensionHtml(annex),
+      });
+    },
+  });
+  documentAlternatives(registry, basePath + '/countries/{iso3}/reports/extension');
+
+  return router;
+}
