@@ -80,10 +80,17 @@ export async function getCountry(db: Db, iso3: string, when: AsOf, thinShare = D
 
 export async function getTimeline(db: Db, iso3: string, when: AsOf, scope: Scope | undefined) {
   if (!(await repo.countryExists(db, iso3))) throw notFound(`country ${iso3}`);
-  const until = when.year;
   const rows = scope
     ? await repo.yearlyBalance(db, iso3, 'contamination', SCOPES[scope], when.date)
     : await repo.yearlyBalance(db, iso3, 'all', '', when.date);
+  return { iso3, scope: scope ?? null, years: foldTimeline(rows, when.year) } satisfies z.infer<typeof Timeline>;
+}
+
+/**
+ * Yearly balances → timeline rows, from the first year with data to `until`: a year without a
+ * balance row changed nothing, and each year's remaining is the previous one's plus its balance.
+ */
+export function foldTimeline(rows: Awaited<ReturnType<typeof repo.yearlyBalance>>, until: number) {
   const years: z.infer<typeof Timeline>['years'] = [];
   const first = rows[0]?.year;
   let remaining = 0;
@@ -101,5 +108,5 @@ export async function getTimeline(db: Db, iso3: string, when: AsOf, scope: Scope
       remaining_km2: km2(remaining),
     });
   }
-  return { iso3, scope: scope ?? null, years } satisfies z.infer<typeof Timeline>;
+  return years;
 }

@@ -3,9 +3,8 @@ import type { Db } from '../db/pool.js';
 import { listCountries } from '../countries/countries.service.js';
 import { resolveAsOf } from '../area/as-of.js';
 import { API_BASE } from '../http/api-base.js';
+import { escapeHtml } from '../http/html.js';
 
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const km2 = (value: number) => value.toLocaleString('en', { maximumFractionDigits: 2 });
 
 /**
@@ -19,7 +18,7 @@ export function homeRoutes(db: Db, thinShare: number): Router {
     const synthetic = countries.some((c) => c.synthetic_data);
     const rows = countries
       .map(
-        (c) => `<tr><td><a href="${API_BASE}/countries/${c.iso3}">${escape(c.name)}</a>${c.synthetic_data ? ' <small>(demo)</small>' : ''}</td>
+        (c) => `<tr><td><a href="${API_BASE}/countries/${c.iso3}">${escapeHtml(c.name)}</a>${c.synthetic_data ? ' <small>(demo)</small>' : ''}</td>
 <td>${km2(c.remaining_km2)}</td><td>${km2(c.released_km2.cancelled)}</td><td>${km2(c.released_km2.reduced)}</td>
 <td>${km2(c.released_km2.cleared)}</td><td>${c.hazard_count}${c.coverage.thin ? ' <small title="polygons cover under the configured share of the nationally reported area">(thin coverage)</small>' : ''}</td><td>${c.deadlines.ccm ?? '–'}</td><td>${c.deadlines.apmbc ?? '–'}</td></tr>`,
       )

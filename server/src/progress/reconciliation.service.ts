@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import type { resolveAsOf } from '../area/as-of.js';
 import { countryExists, yearlyBalance } from '../countries/countries.repository.js';
-import { km2 } from '../countries/countries.service.js';
+import { foldTimeline } from '../countries/countries.service.js';
 import { notFound } from '../http/http-error.js';
 import { reportedFigures } from './progress.repository.js';
 import { Coverage } from './progress.schema.js';
@@ -43,19 +43,10 @@ export async function getReconciliation(db: Db, iso3: string, asOf: AsOf, thinSh
   const reported = await reportedFigures(db, iso3, asOf.year);
   const polygon = new Map<string, z.infer<typeof Figures>>();
   for (const kind of KINDS) {
-    const years = kind === 'all' ? await yearlyBalance(db, iso3, 'all', '', asOf.date) : await yearlyBalance(db, iso3, 'contamination', kind, asOf.date);
-    let remaining = 0;
-    const first = years[0]?.year ?? asOf.year;
-    for (let year = first; year <= asOf.year; year += 1) {
-      const row = years.find((y) => y.year === year);
-      const released = row ? Number(row.cancelled_m2) + Number(row.reduced_m2) + Number(row.cleared_m2) : 0;
-      remaining += row ? Number(row.found_m2) - released : 0;
-      polygon.set(`${year} ${kind}`, {
-        remaining_km2: km2(remaining),
-        cancelled_km2: km2(Number(row?.cancelled_m2 ?? 0)),
-        reduced_km2: km2(Number(row?.reduced_m2 ?? 0)),
-        cleared_km2: km2(Number(row?.cleared_m2 ?? 0)),
-      });
+    const balances = kind === 'all' ? await yearlyBalance(db, iso3, 'all', '', asOf.date) : await yearlyBalance(db, iso3, 'contamination', kind, asOf.date);
+    for (const y of foldTimeline(balances, asOf.year)) {
+      const { remaining_km2, cancelled_km2, reduced_km2, cleared_km2 } = y;
+      polygon.set(`${y.year} ${kind}`, { remaining_km2, cancelled_km2, reduced_km2, cleared_km2 });
     }
   }
   const empty = { remaining_km2: 0, cancelled_km2: 0, reduced_km2: 0, cleared_km2: 0 };

@@ -1,10 +1,10 @@
+import { escapeHtml } from '../http/html.js';
 import type { Article7ReportOut, DeviceCounts, ExtensionAnnexOut } from './reports.schema.js';
 
 // Printable pages built from template strings. Every value goes through esc() or a number
 // formatter: hazard names, operators and references are user input.
 
-export const esc = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
 /** A number cell: grouped digits for reading, the exact value in data-value for machines. */
 function num(value: number | null | undefined, decimals: number): string {
