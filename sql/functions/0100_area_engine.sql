@@ -53,7 +53,9 @@ LANGUAGE sql STABLE AS $$
      WHERE h.deleted_at IS NULL
   ),
   releases AS (
-    SELECT m.cid, r.hazard_id, r.completed_on AS day, sg_method_rank(r.method) AS rank, r.geom
+    -- A release dated before its hazard was recorded (back-filled records) counts on the recorded
+    -- day, so the area it released still appears as found and then released, not as neither.
+    SELECT m.cid, r.hazard_id, greatest(r.completed_on, m.recorded_day) AS day, sg_method_rank(r.method) AS rank, r.geom
       FROM land_releases r
       JOIN members m ON m.id = r.hazard_id
      WHERE r.status = 'approved'
@@ -281,12 +283,15 @@ END
 $$;
 
 -- Rebuilds every hazard's remaining geometry, all clusters and all summaries from the raw tables.
--- Writers are blocked meanwhile (SHARE ROW EXCLUSIVE conflicts with their row writes).
+-- Every country lock is taken first, in the writers' order, so a write already holding a row lock
+-- finishes before the rebuild starts (taking the table lock first would deadlock with it); the
+-- table lock then keeps out anything that writes without a country lock.
 CREATE OR REPLACE FUNCTION sg_recompute_all() RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_live bigint[];
 BEGIN
+  PERFORM sg_lock_country(iso3) FROM (SELECT iso3 FROM countries ORDER BY iso3 COLLATE "C") AS ordered;
   LOCK TABLE hazards, land_releases IN SHARE ROW EXCLUSIVE MODE;
   TRUNCATE area_cluster_days, area_country_days, area_clusters;
   UPDATE hazards SET cluster_id = NULL WHERE cluster_id IS NOT NULL;

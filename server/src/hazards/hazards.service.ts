@@ -97,11 +97,11 @@ export async function updateHazard(
   patch: z.infer<typeof HazardPatch>,
 ) {
   return db.transaction().execute(async (trx) => {
-    const current = await lockedHazard(trx, id);
+    const target = patch.properties?.country;
+    const current = await lockedHazard(trx, id, target ? [target] : []);
     const props = { ...current, ...renameCountry(patch.properties ?? {}) };
     assertCanWriteHazards(actor, current.country_iso3);
     assertCanWriteHazards(actor, props.country_iso3);
-    await lockCountries(trx, [current.country_iso3, props.country_iso3]);
     if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
 
     const feature = featureName(props.external_ref, id);
@@ -139,7 +139,6 @@ export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVer
   await db.transaction().execute(async (trx) => {
     const current = await lockedHazard(trx, id);
     assertCanWriteHazards(actor, current.country_iso3);
-    await lockCountries(trx, [current.country_iso3]);
     if (expectedVersion !== undefined && current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
     await repo.softDeleteHazard(trx, id);
     await refreshHazards(trx, [id], true);
@@ -148,13 +147,18 @@ export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVer
 }
 
 // The country lock must come before any row lock (see sg_lock_country), so the hazard is read
-// once to learn its country, the country is locked, then the row is locked and re-read.
-async function lockedHazard(trx: Db, id: string): Promise<repo.HazardRecord> {
+// once to learn its country, that country and any the write moves it to are locked together (in
+// order: two opposite moves must not each hold one), then the row is locked and re-read. If it
+// moved in between, the locks taken are the wrong ones and the writer retries.
+async function lockedHazard(trx: Db, id: string, alsoLock: string[] = []): Promise<repo.HazardRecord> {
   const peek = await repo.findHazard(trx, id);
   if (!peek) throw notFound(`hazard ${id}`);
-  await lockCountries(trx, [peek.country_iso3]);
+  await lockCountries(trx, [peek.country_iso3, ...alsoLock]);
   const row = await repo.findHazard(trx, id, { forUpdate: true });
   if (!row) throw notFound(`hazard ${id}`);
+  if (row.country_iso3 !== peek.country_iso3) {
+    throw conflict(`hazard ${id} moved from ${peek.country_iso3} to ${row.country_iso3} during this request; retry it`);
+  }
   return row;
 }
 

@@ -78,6 +78,7 @@ export async function createRelease(db: Db, config: Config, actor: Actor, input:
     await lockCountries(trx, [peek.country_iso3]);
     const hazard = await findHazardHeader(trx, hazardId, { forUpdate: true });
     if (!hazard) throw notFound(`hazard ${hazardId}`);
+    assertNotMoved(hazard.country_iso3, peek.country_iso3, hazardId);
 
     const geometry = await prepareGeometry(trx, config, input.geometry, feature);
     const clipped = await repo.clipToHazard(trx, geometry.ewkb, hazardId);
@@ -120,6 +121,16 @@ export async function createRelease(db: Db, config: Config, actor: Actor, input:
   });
 }
 
+/**
+ * The scope check and the country lock used the hazard's country as first read; if the hazard moved
+ * to another country before its row was locked, both are stale, so the writer must retry.
+ */
+function assertNotMoved(lockedCountry: string, checkedCountry: string, hazardId: string): void {
+  if (lockedCountry !== checkedCountry) {
+    throw conflict(`hazard ${hazardId} moved from ${checkedCountry} to ${lockedCountry} during this request; retry it`);
+  }
+}
+
 /** Approves or rejects a submitted release; only an approval changes any figure. */
 export async function reviewRelease(
   db: Db,
@@ -137,8 +148,9 @@ export async function reviewRelease(
     if (current.status !== 'submitted') {
       throw conflict(`release ${id} is already ${current.status}; only submitted releases can be reviewed`);
     }
-    const hazard = await findHazardHeader(trx, current.hazard_id);
+    const hazard = await findHazardHeader(trx, current.hazard_id, { forUpdate: true });
     if (!hazard) throw new HttpError(409, 'conflict', `the hazard of release ${id} has been deleted`);
+    assertNotMoved(hazard.country_iso3, peek.country_iso3, current.hazard_id);
     await repo.setReviewOutcome(trx, id, { ...outcome, reviewerId: actor.id });
     if (outcome.status === 'approved') await refreshHazards(trx, [current.hazard_id], false);
     const reviewed = toFeature((await repo.findRelease(trx, id))!);
