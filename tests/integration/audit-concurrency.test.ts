@@ -170,3 +170,14 @@ describe('concurrency', () => {
     expect((await recomputeAndCompare(app.db)).differences).toEqual([]);
   });
 });
+
+describe('deleting needs the version too', () => {
+  it('DELETE without If-Match is 428 and deletes nothing; with a stale version it is 409', async () => {
+    const hazard = ok(await post(authority.token, 'hazards', hazardFeature(square(LAO.lng - 0.2, LAO.lat - 0.2, 300))), 201);
+    const before = await rowCounts(app);
+    await expectRejected(app, 428, () => app.api('DELETE', `/api/v1/hazards/${hazard.id}`, { token: authority.token }));
+    await expectRejected(app, 409, () => app.api('DELETE', `/api/v1/hazards/${hazard.id}`, { token: authority.token, headers: { 'if-match': '"7"' } }));
+    expect(await rowCounts(app)).toEqual(before);
+    expect((await app.api('GET', `/api/v1/hazards/${hazard.id}`)).status).toBe(200);
+  });
+});

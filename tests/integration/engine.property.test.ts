@@ -90,7 +90,7 @@ async function run(commands: Command[]): Promise<void> {
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       target.version = res.body.properties.version;
     } else {
-      const res = await app.api('DELETE', `/api/v1/hazards/${target.id}`, { token: authority });
+      const res = await app.api('DELETE', `/api/v1/hazards/${target.id}`, { token: authority, headers: { 'if-match': `"${target.version}"` } });
       expect(res.status).toBe(204);
       hazards.splice(hazards.indexOf(target), 1);
     }

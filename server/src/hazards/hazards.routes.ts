@@ -79,10 +79,7 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
       428: { description: 'If-Match missing', schema: ErrorResponse },
     },
     handler: async ({ actor, params, body, req }) => {
-      const version = service.parseIfMatch(req.get('if-match'));
-      if (version === undefined) {
-        throw new HttpError(428, 'precondition_required', 'send If-Match with the version you are editing, e.g. If-Match: "3"');
-      }
+      const version = requiredIfMatch(req.get('if-match'));
       const updated = await service.updateHazard(db, config, actor!, String(params.id), version, body);
       return { body: updated, headers: { ETag: `"${updated.properties.version}"` } };
     },
@@ -96,13 +93,27 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     auth: 'actor',
     params: IdParam,
     headers: IfMatchHeader.partial(),
-    responses: { 204: { description: 'deleted' }, ...writeErrors, 409: { description: 'version conflict', schema: ErrorResponse } },
+    responses: {
+      204: { description: 'deleted' },
+      ...writeErrors,
+      409: { description: 'version conflict', schema: ErrorResponse },
+      428: { description: 'If-Match missing', schema: ErrorResponse },
+    },
     handler: async ({ actor, params, req }) => {
-      await service.deleteHazard(db, actor!, String(params.id), service.parseIfMatch(req.get('if-match')));
+      await service.deleteHazard(db, actor!, String(params.id), requiredIfMatch(req.get('if-match')));
     },
   });
 
   return router;
+}
+
+/** PATCH and DELETE must name the version they act on, so neither overwrites a change its sender never saw. */
+function requiredIfMatch(header: string | undefined): number {
+  const version = service.parseIfMatch(header);
+  if (version === undefined) {
+    throw new HttpError(428, 'precondition_required', 'send If-Match with the version you are changing, e.g. If-Match: "3"');
+  }
+  return version;
 }
 
 export type HazardFeature = z.infer<typeof HazardOut>;

@@ -135,11 +135,11 @@ export async function updateHazard(
   });
 }
 
-export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVersion: number | undefined) {
+export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVersion: number) {
   await db.transaction().execute(async (trx) => {
     const current = await lockedHazard(trx, id);
     assertCanWriteHazards(actor, current.country_iso3);
-    if (expectedVersion !== undefined && current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
+    if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
     await repo.softDeleteHazard(trx, id);
     await refreshHazards(trx, [id], true);
     await writeAudit(trx, { userId: actor.id, action: 'delete', entity: 'hazard', entityId: id, before: toFeature(current) });
