@@ -6,6 +6,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
+# The web app is built into the image: at start-up `npm start` finds it current and skips the build.
+RUN npm run build:web
 ENV HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
 USER node

@@ -14,8 +14,10 @@ import { releaseRoutes } from './releases/releases.routes.js';
 import { progressRoutes } from './progress/progress.routes.js';
 import { reportRoutes } from './reports/reports.routes.js';
 import { errorHandler, notFoundHandler } from './http/error-middleware.js';
-import { homeRoutes } from './home/home.routes.js';
+import { homeRoutes, summaryPage } from './home/home.routes.js';
+import { webRoutes } from './web/web.routes.js';
 import { API_BASE } from './http/api-base.js';
+import { tileRoutes } from './tiles/tiles.routes.js';
 
 export { API_BASE };
 
@@ -53,6 +55,8 @@ export function createApp(db: Db, config: Config): Express {
   });
 
   const registry = new OpenAPIRegistry();
+  // Vector tiles live at the root (/tiles/...), outside the JSON API and its auth middleware.
+  app.use(tileRoutes(db, config, registry));
   const api = express.Router();
   api.use(actorMiddleware(db));
   api.use(authRoutes(db, config, registry, API_BASE));
@@ -68,6 +72,9 @@ export function createApp(db: Db, config: Config): Express {
   });
   app.use(API_BASE, api);
   app.use(homeRoutes(db, config.COVERAGE_THIN_SHARE));
+  // The web app owns `/`; until it is built (npm run build:web), `/` shows the summary table.
+  const notBuilt = 'The interactive map has not been built yet (npm run build:web); this is the plain summary.';
+  app.use(webRoutes(config, { fallback: summaryPage(db, config.COVERAGE_THIN_SHARE, notBuilt) }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

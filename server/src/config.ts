@@ -20,6 +20,12 @@ const ConfigSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   COOKIE_SECURE: boolean.default(false),
   LOG_REQUESTS: boolean.default(false),
+  TILE_CACHE_MB: z.coerce.number().min(0).default(64).describe('bytes of vector tiles kept in memory per process, in MiB; 0 = no tile cache'),
+  BASEMAP_STYLE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('a hosted MapLibre style for the web map; unset = the offline basemap built from the shipped boundaries'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -4,6 +4,8 @@ import { databaseUrl } from '../../server/src/bootstrap.js';
 import { createDb } from '../../server/src/db/pool.js';
 import { migrate } from '../../server/src/db/migrator.js';
 import { loadGeodata } from '../../server/src/geodata/geodata.loader.js';
+import { ensureChromium } from './browser.js';
+import { buildWeb } from '../../scripts/build-web.js';
 import { TEMPLATE_DB, markTemplate, recreateDatabase, schemaFingerprint, templateFingerprint, withDatabase } from './database.js';
 
 /**
@@ -27,6 +29,10 @@ export default async function setup(project: TestProject): Promise<void> {
     await markTemplate(serverUrl, fingerprint);
   }
   project.provide('databaseServerUrl', serverUrl);
+  // The browser tests drive Debian's Chromium; as root it is installed here on a fresh machine.
+  await ensureChromium((line) => console.log(line));
+  // The browser tests load the built app; rebuilt only when web/ changed since the last build.
+  await buildWeb();
 }
 
 declare module 'vitest' {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../db/pool.js';
 import { allCountryDays, recomputeAll, type CountryDayRow } from './area.repository.js';
+import { afterCommit } from './data-changed.js';
 
 /** Below this many m² two summaries are the same number (floating-point delta bookkeeping). */
 export const AREA_TOLERANCE_M2 = 0.01;
@@ -30,10 +31,10 @@ export function compareCountryYears(incremental: CountryDayRow[], recomputed: Co
 /** Rebuilds all summaries from the raw tables and reports how they differ from the incremental state. */
 export async function recomputeAndCompare(db: Db) {
   const started = performance.now();
-  return db.transaction().execute(async (trx) => {
+  return afterCommit('recompute', db.transaction().execute(async (trx) => {
     const before = await allCountryDays(trx);
     await recomputeAll(trx);
     const after = await allCountryDays(trx);
     return { differences: compareCountryYears(before, after), rows: after.length, ms: performance.now() - started };
-  });
+  }));
 }

@@ -8,7 +8,17 @@ export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
     .select(['c.iso3', 'c.name'])
     .where((eb) =>
       eb.or([
-        eb.exists(eb.selectFrom('hazards as h').select('h.id').whereRef('h.country_iso3', '=', 'c.iso3').where('h.deleted_at', 'is', null)),
+        // IN, not a correlated EXISTS: with one country holding every hazard, the planner expects
+        // EXISTS to stop at the first row and seq-scans all hazards for each other country.
+        eb(
+          'c.iso3',
+          'in',
+          eb
+            .selectFrom('hazards as h')
+            .select('h.country_iso3')
+            .where('h.deleted_at', 'is', null)
+            .$if(iso3 !== undefined, (q) => q.where('h.country_iso3', '=', iso3!)),
+        ),
         eb.exists(eb.selectFrom('obligations as o').select('o.id').whereRef('o.country_iso3', '=', 'c.iso3')),
       ]),
     )

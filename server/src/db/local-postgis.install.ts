@@ -153,11 +153,13 @@ export async function postgisInstalled(pg: PgBinaries): Promise<boolean> {
 
 const postgisPackage = (major: number): string => `postgresql-${major}-postgis-3`;
 
-/** Finds PostgreSQL and PostGIS, installing them with apt-get as root; otherwise says what to run. */
-export async function ensurePostgresWithPostgis(log: Log, preferMajor?: number): Promise<PgBinaries> {
-  const canInstall = isRoot() && (await which('apt-get')) !== null;
+/**
+ * Installs Debian packages non-interactively, running `apt-get update` once per installer (a fresh
+ * container has empty package lists). Callers check isRoot() and which('apt-get') first.
+ */
+export function aptInstaller(log: Log): (packages: string[]) => Promise<void> {
   let updated = false;
-  const aptInstall = async (packages: string[]): Promise<void> => {
+  return async (packages) => {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const onLine = (line: string): void => log(`apt-get: ${line}`);
     if (!updated) {
@@ -168,6 +170,12 @@ export async function ensurePostgresWithPostgis(log: Log, preferMajor?: number):
     log(`installing ${packages.join(' ')} with apt-get`);
     await mustRun('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, onLine });
   };
+}
+
+/** Finds PostgreSQL and PostGIS, installing them with apt-get as root; otherwise says what to run. */
+export async function ensurePostgresWithPostgis(log: Log, preferMajor?: number): Promise<PgBinaries> {
+  const canInstall = isRoot() && (await which('apt-get')) !== null;
+  const aptInstall = aptInstaller(log);
 
   let pg = await findPostgres(preferMajor);
   if (!pg) {

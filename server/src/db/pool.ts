@@ -8,9 +8,17 @@ pg.types.setTypeParser(PG_DATE_OID, (value) => value);
 
 export type Db = Kysely<Database>;
 
+// The pool behind each Db, for the rare caller that needs a connection of its own (LISTEN).
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pg pool a Db was created over (undefined for a Db not made by createDb). */
+export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);
+
 export function createDb(connectionString: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client losing its connection (e.g. the database restarting) must not crash the process.
   pool.on('error', (error) => console.error('database pool error:', error.message));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
 }

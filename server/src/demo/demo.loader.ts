@@ -1,6 +1,7 @@
 import type { Contamination } from '../db/database.js';
 import type { Db } from '../db/pool.js';
 import { recomputeAll } from '../area/area.repository.js';
+import { announceDataChanged } from '../area/data-changed.js';
 import { DEMO_OPERATORS, generateDemo, type DemoCountrySpec } from './demo.generator.js';
 import {
   anyHazardExists,
@@ -115,6 +116,7 @@ export async function loadDemoData(
     log(`demo: recomputed remaining areas, clusters and summaries (${elapsed(started)} ms so far)`);
     return { hazards: hazardIds.size, releases };
   });
+  announceDataChanged('demo');
   const ms = elapsed(started);
   log(`demo: loaded ${written.hazards} hazards and ${written.releases} releases in ${ms} ms`);
   return { ...written, ms };

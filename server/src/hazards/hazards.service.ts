@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { afterCommit } from '../area/data-changed.js';
 import type { Db } from '../db/pool.js';
 import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
 import { lockCountries, refreshHazards } from '../area/area.repository.js';
@@ -63,7 +64,7 @@ export async function createHazard(db: Db, config: Config, actor: Actor, input: 
   const props = input.properties;
   assertCanWriteHazards(actor, props.country);
   const feature = featureName(props.external_ref);
-  return db.transaction().execute(async (trx) => {
+  return afterCommit('hazards', db.transaction().execute(async (trx) => {
     await lockCountries(trx, [props.country]);
     const geometry = await prepareGeometry(trx, config, input.geometry, feature);
     const outside = await checkInsideCountry(trx, config, geometry.ewkb, props.country, feature);
@@ -85,7 +86,7 @@ export async function createHazard(db: Db, config: Config, actor: Actor, input: 
     const created = toFeature((await repo.findHazard(trx, id))!, warnings);
     await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'hazard', entityId: id, after: created });
     return created;
-  });
+  }));
 }
 
 export async function updateHazard(
@@ -96,7 +97,7 @@ export async function updateHazard(
   expectedVersion: number,
   patch: z.infer<typeof HazardPatch>,
 ) {
-  return db.transaction().execute(async (trx) => {
+  return afterCommit('hazards', db.transaction().execute(async (trx) => {
     const target = patch.properties?.country;
     const current = await lockedHazard(trx, id, target ? [target] : []);
     const props = { ...current, ...renameCountry(patch.properties ?? {}) };
@@ -132,18 +133,18 @@ export async function updateHazard(
     const updated = toFeature((await repo.findHazard(trx, id))!, warnings);
     await writeAudit(trx, { userId: actor.id, action: 'update', entity: 'hazard', entityId: id, before: toFeature(current), after: updated });
     return updated;
-  });
+  }));
 }
 
 export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVersion: number) {
-  await db.transaction().execute(async (trx) => {
+  await afterCommit('hazards', db.transaction().execute(async (trx) => {
     const current = await lockedHazard(trx, id);
     assertCanWriteHazards(actor, current.country_iso3);
     if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
     await repo.softDeleteHazard(trx, id);
     await refreshHazards(trx, [id], true);
     await writeAudit(trx, { userId: actor.id, action: 'delete', entity: 'hazard', entityId: id, before: toFeature(current) });
-  });
+  }));
 }
 
 // The country lock must come before any row lock (see sg_lock_country), so the hazard is read

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { Db } from '../db/pool.js';
 import { listCountries } from '../countries/countries.service.js';
 import { resolveAsOf } from '../area/as-of.js';
@@ -7,13 +7,15 @@ import { escapeHtml } from '../http/html.js';
 
 const km2 = (value: number) => value.toLocaleString('en', { maximumFractionDigits: 2 });
 
+export const SUMMARY_PATH = '/summary';
+
 /**
- * The server's front page: a plain table of the national figures with links to the JSON API,
- * readable without JavaScript. The interactive map is the web app (web/).
+ * A plain table of the national figures with links to the JSON API, readable without JavaScript:
+ * the alternative to the interactive map (web/), and the front page while the map is not built.
+ * `note` is shown above the table.
  */
-export function homeRoutes(db: Db, thinShare: number): Router {
-  const router = Router();
-  router.get('/', async (_req, res) => {
+export function summaryPage(db: Db, thinShare: number, note?: string): RequestHandler {
+  return async (_req, res) => {
     const countries = (await listCountries(db, resolveAsOf({}), thinShare)).filter((c) => c.hazard_count > 0);
     const synthetic = countries.some((c) => c.synthetic_data);
     const rows = countries
@@ -30,6 +32,7 @@ export function homeRoutes(db: Db, thinShare: number): Router {
 table{border-collapse:collapse;width:100%}th,td{padding:.35rem .6rem;border-bottom:1px solid #ddd;text-align:right}
 th:first-child,td:first-child{text-align:left}.note{background:#fff4ce;padding:.5rem .8rem;border-radius:4px}</style></head>
 <body><h1>Safeground</h1>
+${note ? `<p class="note">${escapeHtml(note)}</p>` : '<p><a href="/">Interactive map</a></p>'}
 <p>Contaminated area remaining and land released per country (km², geodesic, overlaps counted once, approved releases only).</p>
 ${synthetic ? '<p class="note"><strong>Demo data:</strong> the hazards and releases below are synthetic, generated inside real country boundaries. They are not real contamination figures.</p>' : ''}
 <table><caption hidden>Remaining and released area by country</caption>
@@ -37,6 +40,11 @@ ${synthetic ? '<p class="note"><strong>Demo data:</strong> the hazards and relea
 <tbody>${rows || '<tr><td colspan="8">No hazards recorded yet.</td></tr>'}</tbody></table>
 <p>API: <a href="${API_BASE}/countries">${API_BASE}/countries</a> · <a href="${API_BASE}/openapi.json">OpenAPI document</a> · <a href="/healthz">health</a></p>
 </body></html>`);
-  });
+  };
+}
+
+export function homeRoutes(db: Db, thinShare: number): Router {
+  const router = Router();
+  router.get(SUMMARY_PATH, summaryPage(db, thinShare));
   return router;
 }

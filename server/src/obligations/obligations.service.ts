@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { afterCommit } from '../area/data-changed.js';
 import type { Db } from '../db/pool.js';
 import { type Actor, assertCanWriteObligations } from '../auth/actor.js';
 import { writeAudit } from '../audit/audit.repository.js';
@@ -65,7 +66,7 @@ async function writeObligation(
   assertCanWriteObligations(actor, iso3);
   const treaty = TREATIES.find((t) => t === treatyParam);
   if (!treaty) throw notFound(`treaty ${treatyParam} (use CCM or APMBC)`);
-  return db.transaction().execute(async (trx) => {
+  return afterCommit('obligations', db.transaction().execute(async (trx) => {
     const id = await repo.lockObligation(trx, iso3, treaty);
     if (!id) throw notFound(`${treaty} obligation of ${iso3}`);
     const before = toObligation((await repo.findObligation(trx, id))!);
@@ -75,7 +76,7 @@ async function writeObligation(
     const after = toObligation((await repo.findObligation(trx, id))!);
     await writeAudit(trx, { userId: actor.id, action, entity: 'obligation', entityId: id, before, after });
     return after;
-  });
+  }));
 }
 
 export function addExtension(db: Db, actor: Actor, iso3: string, treaty: string, body: z.infer<typeof ExtensionCreate>) {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { afterCommit } from '../area/data-changed.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { type Actor, assertCanRecordRelease, assertCanReview, recordsApprovedReleases } from '../auth/actor.js';
@@ -69,7 +70,7 @@ export async function createRelease(db: Db, config: Config, actor: Actor, input:
   const props = input.properties;
   const hazardId = String(props.hazard_id);
   const feature = props.external_ref ? `release ${props.external_ref}` : `release for hazard ${hazardId}`;
-  return db.transaction().execute(async (trx) => {
+  return afterCommit('releases', db.transaction().execute(async (trx) => {
     const peek = await findHazardHeader(trx, hazardId);
     if (!peek) {
       throw badRequest(`hazard ${hazardId} does not exist`, [{ feature, path: 'body.properties.hazard_id', message: 'no such hazard' }]);
@@ -118,7 +119,7 @@ export async function createRelease(db: Db, config: Config, actor: Actor, input:
     const created = toFeature((await repo.findRelease(trx, id))!, warnings);
     await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'release', entityId: id, after: created });
     return created;
-  });
+  }));
 }
 
 /**
@@ -138,7 +139,7 @@ export async function reviewRelease(
   id: string,
   outcome: { status: 'approved' | 'rejected'; reason: string | null },
 ) {
-  return db.transaction().execute(async (trx) => {
+  return afterCommit('releases', db.transaction().execute(async (trx) => {
     const peek = await repo.findRelease(trx, id);
     if (!peek || !repo.isVisible(peek, actor)) throw notFound(`release ${id}`);
     assertCanReview(actor, peek.country_iso3);
@@ -163,5 +164,5 @@ export async function reviewRelease(
       after: reviewed,
     });
     return reviewed;
-  });
+  }));
 }

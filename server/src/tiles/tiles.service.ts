@@ -1,0 +1,144 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import { onDataChanged, watchDataChanges } from '../area/data-changed.js';
+import { resolveAsOf } from '../area/as-of.js';
+import { todayUtc } from '../http/common.schema.js';
+import { dimensionTotals } from '../countries/countries.repository.js';
+import { km2, listCountries } from '../countries/countries.service.js';
+import { listProgress } from '../progress/progress.service.js';
+import type { ProgressStatus } from '../progress/projection.js';
+import { type CachedTile, TileCache, etagOf } from './tiles.cache.js';
+import type { TileAddress, TreatyChoice } from './tiles.layers.js';
+import { renderers } from './tiles.repository.js';
+
+type AsOf = ReturnType<typeof resolveAsOf>;
+
+export interface TileRequest extends TileAddress {
+  year?: number;
+  treaty?: TreatyChoice;
+}
+
+/** Worst first: a country shows the worst status among the selected treaty's obligations. */
+const STATUS_SEVERITY: Array<ProgressStatus> = ['off_track', 'at_risk', 'no_data', 'on_track', 'completed'];
+
+interface CountryFigures {
+  remaining_km2: number;
+  synthetic: boolean;
+  obligations: Array<{ treaty: 'CCM' | 'APMBC'; status: ProgressStatus; deadline: string | null }>;
+}
+
+/** Per country, the tile attributes under one treaty choice (the status rule stays in projection.ts). */
+export function countryAttributes(figures: Map<string, CountryFigures>, treaty: TreatyChoice) {
+  const out: Record<string, { affected: true; remaining_km2: number; synthetic: boolean; status: string; deadline?: string }> = {};
+  for (const [iso3, country] of figures) {
+    const selected = country.obligations.filter((o) => treaty === 'all' || o.treaty === treaty);
+    const worst = selected.map((o) => o.status).sort((a, b) => STATUS_SEVERITY.indexOf(a) - STATUS_SEVERITY.indexOf(b))[0];
+    const deadline = selected.map((o) => o.deadline).filter((d): d is string => d !== null).sort()[0];
+    out[iso3] = {
+      affected: true,
+      remaining_km2: country.remaining_km2,
+      synthetic: country.synthetic,
+      status: worst ?? 'none',
+      ...(deadline ? { deadline } : {}),
+    };
+  }
+  return out;
+}
+
+/**
+ * Renders, caches and invalidates tiles. Figures that come from TypeScript (country status and
+ * remaining, province remaining) are computed once per day asked about and reused by every tile
+ * until the data changes.
+ */
+export function createTileService(db: Db, config: Config) {
+  const cache = new TileCache(config.TILE_CACHE_MB * 1024 * 1024);
+  const rendering = new Map<string, Promise<CachedTile>>();
+  const figures = new Map<string, Promise<string>>();
+  // Tiles are cached only while changes by other processes are heard (see data-changed.ts).
+  const watch = watchDataChanges(db);
+  onDataChanged(() => {
+    cache.clear();
+    rendering.clear();
+    figures.clear();
+  });
+
+  const memo = (key: string, compute: () => Promise<string>) => {
+    let value = figures.get(key);
+    if (!value) {
+      value = compute();
+      figures.set(key, value);
+      value.catch(() => figures.delete(key));
+    }
+    return value;
+  };
+
+  const countryFigures = async (asOf: AsOf) => {
+    const [countries, progress] = await Promise.all([
+      listCountries(db, asOf, config.COVERAGE_THIN_SHARE),
+      listProgress(db, asOf, config.COVERAGE_THIN_SHARE),
+    ]);
+    const byIso3 = new Map<string, CountryFigures>();
+    for (const c of countries) byIso3.set(c.iso3, { remaining_km2: c.remaining_km2, synthetic: c.synthetic_data, obligations: [] });
+    for (const p of progress) {
+      byIso3.get(p.iso3)?.obligations.push(...p.obligations.map((o) => ({ treaty: o.treaty, status: o.status, deadline: o.current_deadline })));
+    }
+    return byIso3;
+  };
+
+  const attributesFor = (layer: TileAddress['layer'], asOf: AsOf, treaty: TreatyChoice): Promise<string> => {
+    if (layer === 'countries') {
+      return memo(`countries ${asOf.date} ${treaty}`, async () =>
+        JSON.stringify(countryAttributes(await countryFigures(asOf), treaty)),
+      );
+    }
+    if (layer === 'provinces') {
+      return memo(`provinces ${asOf.date}`, async () => {
+        const totals = await dimensionTotals(db, asOf.date);
+        const remaining: Record<string, number> = {};
+        for (const t of totals) {
+          if (t.dim_kind !== 'province') continue;
+          remaining[t.dim_key] = km2(Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2));
+        }
+        return JSON.stringify(remaining);
+      });
+    }
+    return Promise.resolve('{}');
+  };
+
+  const render = async (request: TileRequest, asOf: AsOf, treaty: TreatyChoice): Promise<CachedTile> => {
+    const attributes = await attributesFor(request.layer, asOf, treaty);
+    const current = asOf.date === todayUtc();
+    const bytes = (await renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes })) ?? Buffer.alloc(0);
+    return { bytes, etag: etagOf(bytes) };
+  };
+
+  return {
+    cache,
+    /** The tile's bytes (empty when nothing is in it), its ETag, and whether it came from the cache. */
+    async tile(request: TileRequest): Promise<CachedTile & { cached: boolean }> {
+      const asOf = resolveAsOf({ year: request.year });
+      const treaty = request.layer === 'countries' ? (request.treaty ?? 'all') : 'all';
+      const key = `${request.layer}/${request.z}/${request.x}/${request.y}/${asOf.date}/${treaty}`;
+      if (!watch.listening || config.TILE_CACHE_MB <= 0) return { ...(await render(request, asOf, treaty)), cached: false };
+      const hit = cache.get(key);
+      if (hit) return { ...hit, cached: true };
+      // Concurrent requests for the same missing tile share one render.
+      let work = rendering.get(key);
+      if (!work) {
+        const generation = cache.generation;
+        const started = render(request, asOf, treaty);
+        work = started;
+        rendering.set(key, started);
+        started
+          .then((tile) => cache.set(key, tile, generation))
+          .catch(() => {})
+          .finally(() => {
+            if (rendering.get(key) === started) rendering.delete(key);
+          });
+      }
+      return { ...(await work), cached: false };
+    },
+  };
+}
+
+export type TileService = ReturnType<typeof createTileService>;

@@ -1,0 +1,155 @@
+-- Vector tiles of the ledger: hazards (z 4-16) and approved releases (z 6-16). Helpers are in
+-- 0400_tiles.sql. p_as_of NULL means today: every live hazard with its stored remaining area;
+-- a date means the end of that day: hazards recorded and releases completed on or before it.
+--
+-- From z10 up every record is its own feature. Below z10 a tile would carry tens of thousands of
+-- polygons a pixel or two wide, so records are dissolved: each record marks the 16-unit blocks
+-- (two pixels of a 512-pixel tile) its bounding box touches, and one feature per 256-unit region
+-- and contamination type (releases: method and year) is the union of its blocks, with the
+-- count and summed areas of its records and generalised = true. Sums are per record: where
+-- hazards overlap they are not the union figures of the API.
+
+-- The rectangle of blocks bx0..bx1 in block row byy of a tile (block: its side in metres).
+CREATE OR REPLACE FUNCTION sg_tile_blocks(tile geometry, block double precision, bx0 int, bx1 int, byy int) RETURNS geometry
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ST_MakeEnvelope(ST_XMin(tile) + bx0 * block, ST_YMin(tile) + byy * block,
+                         ST_XMin(tile) + (bx1 + 1) * block, ST_YMin(tile) + (byy + 1) * block, 3857)
+$$;
+
+CREATE OR REPLACE FUNCTION sg_tile_hazards(p_z int, p_x int, p_y int, p_as_of date) RETURNS bytea
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off AS $$
+DECLARE
+  b record := sg_tile_bounds(p_z, p_x, p_y);
+  v_tile bytea;
+  v_block double precision := 16 * b.unit;
+BEGIN
+  IF p_z >= 10 THEN
+    SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
+      SELECT h.id AS fid, h.id, coalesce(h.external_ref, h.name, h.id::text) AS reference,
+             h.classification::text AS classification, h.contamination[1]::text AS contamination,
+             array_to_string(h.contamination, ',') AS contamination_all, h.status::text AS status,
+             round(h.area_m2)::bigint AS area_m2, round(r.m2)::bigint AS remaining_m2,
+             round((r.m2 / h.area_m2)::numeric, 4)::double precision AS remaining_share,
+             h.recorded_on::text AS recorded_on, h.country_iso3::text AS country_iso3,
+             ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.tile, 4096, 64, true) AS geom
+        FROM hazards h
+        -- As of a past day: the hazard minus its releases completed byy then (the engine's rule);
+        -- the stored figure already is that when no approved release came later.
+        CROSS JOIN LATERAL (
+          SELECT CASE
+            WHEN p_as_of IS NULL OR NOT EXISTS (
+              SELECT 1 FROM land_releases l
+               WHERE l.hazard_id = h.id AND l.status = 'approved' AND l.completed_on > p_as_of)
+            THEN h.remaining_m2
+            ELSE greatest(0, h.area_m2 - coalesce((
+              SELECT sg_geodesic_area(ST_Union(l.geom)) FROM land_releases l
+               WHERE l.hazard_id = h.id AND l.status = 'approved' AND l.completed_on <= p_as_of), 0))
+          END AS m2
+        ) r
+       WHERE h.geom && b.box AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
+    ) f WHERE f.geom IS NOT NULL;
+    RETURN coalesce(v_tile, '');
+  END IF;
+
+  WITH released AS (
+    -- As of a past day, generalised figures subtract each hazard's releases byy area (releases
+    -- of one hazard rarely overlap; the per-hazard figures above are exact).
+    SELECT l.hazard_id, sum(l.area_m2) AS m2
+      FROM land_releases l
+     WHERE p_as_of IS NOT NULL AND l.geom && b.box AND l.status = 'approved' AND l.completed_on <= p_as_of
+     GROUP BY l.hazard_id
+  ), members AS (
+    SELECT h.id, h.classification, h.contamination[1]::text AS contamination, h.area_m2,
+           CASE WHEN p_as_of IS NULL THEN h.remaining_m2 ELSE greatest(0, h.area_m2 - coalesce(r.m2, 0)) END AS remaining_m2,
+           floor((sg_mercator_x(ST_XMin(h.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx0,
+           floor((sg_mercator_y(ST_YMin(h.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy0,
+           floor((sg_mercator_x(ST_XMax(h.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx1,
+           floor((sg_mercator_y(ST_YMax(h.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy1
+      FROM hazards h
+      LEFT JOIN released r ON r.hazard_id = h.id
+     WHERE h.geom && b.box AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
+  ), groups AS (
+    SELECT contamination, bx0 / 16 AS rx, byy0 / 16 AS ry, min(id) AS fid, count(*) AS count,
+           sum(area_m2) AS area_m2, sum(remaining_m2) AS remaining_m2,
+           -- The classification of the larger part of the group's area.
+           CASE WHEN 2 * coalesce(sum(area_m2) FILTER (WHERE classification = 'CHA'), 0) >= sum(area_m2)
+                THEN 'CHA' ELSE 'SHA' END AS classification
+      FROM members GROUP BY 1, 2, 3
+  ), blocks AS (
+    SELECT DISTINCT m.contamination, m.bx0 / 16 AS rx, m.byy0 / 16 AS ry, bx, byy
+      FROM members m, generate_series(m.bx0, m.bx1) AS bx, generate_series(m.byy0, m.byy1) AS byy
+  ), runs AS (
+    -- Consecutive blocks of a row become one rectangle; rectangles only touch, so collecting
+    -- them is their union at a fraction of ST_Union's cost.
+    SELECT contamination, rx, ry, byy, min(bx) AS bx0, max(bx) AS bx1
+      FROM (SELECT *, bx - row_number() OVER (PARTITION BY contamination, rx, ry, byy ORDER BY bx) AS run FROM blocks) r
+     GROUP BY contamination, rx, ry, byy, run
+  ), shapes AS (
+    SELECT contamination, rx, ry, ST_Collect(sg_tile_blocks(b.tile, v_block, bx0, bx1, byy)) AS g
+      FROM runs GROUP BY 1, 2, 3
+  )
+  SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
+    SELECT g.fid, g.classification, g.contamination, g.count, round(g.area_m2)::bigint AS area_m2,
+           round(g.remaining_m2)::bigint AS remaining_m2,
+           round((g.remaining_m2 / g.area_m2)::numeric, 4)::double precision AS remaining_share,
+           true AS generalised,
+           ST_AsMVTGeom(s.g, b.tile, 4096, 64, true) AS geom
+      FROM groups g JOIN shapes s USING (contamination, rx, ry)
+  ) f WHERE f.geom IS NOT NULL;
+  RETURN coalesce(v_tile, '');
+END
+$$;
+
+CREATE OR REPLACE FUNCTION sg_tile_releases(p_z int, p_x int, p_y int, p_as_of date) RETURNS bytea
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off AS $$
+DECLARE
+  b record := sg_tile_bounds(p_z, p_x, p_y);
+  v_tile bytea;
+  -- Releases are drawn per method and year: coarser blocks keep a tile of many years small.
+  v_block double precision := (CASE WHEN p_z >= 8 THEN 64 ELSE 128 END) * b.unit;
+BEGIN
+  IF p_z >= 10 THEN
+    SELECT ST_AsMVT(f, 'releases', 4096, 'geom', 'fid') INTO v_tile FROM (
+      SELECT l.id AS fid, l.id, l.hazard_id, l.method::text AS method,
+             extract(year FROM l.completed_on)::int AS year, l.completed_on::text AS completed_on,
+             round(l.area_m2)::bigint AS area_m2,
+             ST_AsMVTGeom(ST_Transform(l.geom, 3857), b.tile, 4096, 64, true) AS geom
+        FROM land_releases l
+       WHERE l.geom && b.box AND l.status = 'approved' AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
+         -- A deleted hazard's releases no longer count anywhere.
+         AND EXISTS (SELECT 1 FROM hazards h WHERE h.id = l.hazard_id AND h.deleted_at IS NULL)
+    ) f WHERE f.geom IS NOT NULL;
+    RETURN coalesce(v_tile, '');
+  END IF;
+
+  WITH members AS (
+    SELECT l.id, l.method::text AS method, extract(year FROM l.completed_on)::int AS year, l.area_m2,
+           floor((sg_mercator_x(ST_XMin(l.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx0,
+           floor((sg_mercator_y(ST_YMin(l.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy0,
+           floor((sg_mercator_x(ST_XMax(l.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx1,
+           floor((sg_mercator_y(ST_YMax(l.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy1
+      FROM land_releases l
+     WHERE l.geom && b.box AND l.status = 'approved' AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
+       AND EXISTS (SELECT 1 FROM hazards h WHERE h.id = l.hazard_id AND h.deleted_at IS NULL)
+  ), groups AS (
+    SELECT method, year, bx0 / 16 AS rx, byy0 / 16 AS ry, min(id) AS fid, count(*) AS count, sum(area_m2) AS area_m2
+      FROM members GROUP BY 1, 2, 3, 4
+  ), blocks AS (
+    SELECT DISTINCT m.method, m.year, m.bx0 / 16 AS rx, m.byy0 / 16 AS ry, bx, byy
+      FROM members m, generate_series(m.bx0, m.bx1) AS bx, generate_series(m.byy0, m.byy1) AS byy
+  ), runs AS (
+    SELECT method, year, rx, ry, byy, min(bx) AS bx0, max(bx) AS bx1
+      FROM (SELECT *, bx - row_number() OVER (PARTITION BY method, year, rx, ry, byy ORDER BY bx) AS run FROM blocks) r
+     GROUP BY method, year, rx, ry, byy, run
+  ), shapes AS (
+    SELECT method, year, rx, ry, ST_Collect(sg_tile_blocks(b.tile, v_block, bx0, bx1, byy)) AS g
+      FROM runs GROUP BY 1, 2, 3, 4
+  )
+  SELECT ST_AsMVT(f, 'releases', 4096, 'geom', 'fid') INTO v_tile FROM (
+    SELECT g.fid, g.method, g.year, g.count, round(g.area_m2)::bigint AS area_m2, true AS generalised,
+           ST_AsMVTGeom(s.g, b.tile, 4096, 64, true) AS geom
+      FROM groups g JOIN shapes s USING (method, year, rx, ry)
+  ) f WHERE f.geom IS NOT NULL;
+  RETURN coalesce(v_tile, '');
+END
+$$;

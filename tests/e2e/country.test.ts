@@ -1,0 +1,152 @@
+// The country dashboard in real Chromium over the demo ledger: the same figures as the API, the
+// charts with their tables, the year slider replaying map and numbers, locale formatting, Arabic,
+// and readable errors when a request fails.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
+import type { TestApp } from '../helpers/test-app.js';
+import {
+  type OpenPage,
+  afterTransition,
+  apiRemaining,
+  expectSameFigures,
+  figures,
+  remainingFigures,
+  openPage,
+  renderedFeatures,
+  requestOrigin,
+  saveScreenshot,
+  startDemoApp,
+  visit,
+} from '../helpers/web-page.js';
+
+let app: TestApp;
+let browser: LaunchedBrowser;
+let english: OpenPage;
+const allRequests: string[][] = [];
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startDemoApp(), launchBrowser()]);
+  english = await openPage(browser);
+  allRequests.push(english.requests);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+/** Unique rendered features of a layer, counted as the hazards/releases they stand for. */
+async function renderedCount(layer: string): Promise<number> {
+  const features = await renderedFeatures(english.page, layer);
+  const unique = new Map(features.map((properties) => [properties.generalised ? JSON.stringify(properties) : properties.id, properties]));
+  return [...unique.values()].reduce((sum, properties) => sum + (properties.generalised ? Number(properties.count) : 1), 0);
+}
+
+describe('country dashboard', () => {
+  it('shows the API remaining figures, the burn-down chart with its table, and the map layers', async () => {
+    const { page } = english;
+    await visit(page, `${app.base}/countries/IRQ`);
+    await expect(page.locator('#country-dashboard').isVisible()).resolves.toBe(true);
+    // Iraq has both a CCM and an APMBC obligation: one headline figure each.
+    expectSameFigures(remainingFigures(await figures(page)), await apiRemaining(app, 'IRQ'));
+
+    const chart = await page.locator('#burndown-chart').boundingBox();
+    expect(chart!.width * chart!.height).toBeGreaterThan(10_000);
+    expect(await page.locator('#burndown-table tbody tr').count()).toBeGreaterThan(3);
+    expect(await page.locator('#annual-table tbody tr').count()).toBeGreaterThan(3);
+    expect(await page.locator('#province-table tbody tr').count()).toBeGreaterThan(0);
+    await expect(page.locator('#obligations').innerText()).resolves.toMatch(/CCM/);
+    expect(await page.locator('a[data-report]').count()).toBeGreaterThan(0);
+
+    const hazards = await renderedFeatures(page, 'hazards-fill');
+    expect(hazards.length).toBeGreaterThan(0);
+    expect(hazards.every((properties) => ['SHA', 'CHA'].includes(properties.classification))).toBe(true);
+    await saveScreenshot(page, 'country-en');
+  });
+
+  it('replays map and figures as of an earlier year end with the year slider', async () => {
+    const { page } = english;
+    await visit(page, `${app.base}/countries/LAO`);
+    const slider = page.locator('#year-slider');
+    const [min, max] = [Number(await slider.getAttribute('min')), Number(await slider.getAttribute('max'))];
+    const year = Math.max(min, Math.min(max - 1, 2016));
+    const hazardsNow = await renderedCount('hazards-fill');
+    const remainingNow = remainingFigures(await figures(page));
+
+    await afterTransition(page, () =>
+      slider.evaluate((input: any, value) => {
+        input.value = String(value);
+        input.dispatchEvent(new input.ownerDocument.defaultView.Event('input', { bubbles: true }));
+        input.dispatchEvent(new input.ownerDocument.defaultView.Event('change', { bubbles: true }));
+      }, year),
+    );
+    expect(new URL(page.url()).searchParams.get('year')).toBe(String(year));
+    const shownThen = remainingFigures(await figures(page));
+    expectSameFigures(shownThen, await apiRemaining(app, 'LAO', year));
+    expect(shownThen).not.toEqual(remainingNow);
+    // The demo records hazards over the years: fewer of them were known by an earlier year end.
+    expect(await renderedCount('hazards-fill')).toBeLessThan(hazardsNow);
+  });
+
+  it('formats numbers the French way in French', async () => {
+    const french = await openPage(browser, { locale: 'en-GB' });
+    allRequests.push(french.requests);
+    await visit(french.page, `${app.base}/countries/LAO?lang=fr`);
+    const [figure] = remainingFigures(await figures(french.page)).filter((candidate) => candidate.value !== null && candidate.value >= 1000);
+    expect(figure, 'a remaining figure of at least 1,000 km²').toBeDefined();
+    const candidates = (locale: string) => [0, 1, 2, 3].map((digits) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(figure!.value!));
+    // French groups thousands with a (narrow) no-break space and writes a decimal comma.
+    expect(candidates('fr').some((text) => figure!.text.includes(text)), `${figure!.text} vs ${candidates('fr').join(' / ')}`).toBe(true);
+    expect(figure!.text).not.toMatch(/\d,\d{3}(\D|$)/);
+    await french.context.close();
+  });
+
+  it('renders the dashboard right-to-left in Arabic', async () => {
+    const arabic = await openPage(browser, { locale: 'ar' });
+    allRequests.push(arabic.requests);
+    await visit(arabic.page, `${app.base}/countries/LAO?lang=ar`);
+    const root = await arabic.page.evaluate(() => {
+      const html = (globalThis as any).document.documentElement;
+      return { dir: html.dir, lang: html.lang, text: html.innerText as string };
+    });
+    expect(root).toMatchObject({ dir: 'rtl', lang: 'ar' });
+    expect(root.text).toMatch(/[\u0600-\u06FF]{3,}/);
+    expectSameFigures(remainingFigures(await figures(arabic.page)), await apiRemaining(app, 'LAO'));
+    await saveScreenshot(arabic.page, 'country-ar');
+    expect(arabic.pageErrors).toEqual([]);
+    await arabic.context.close();
+  });
+});
+
+describe('errors', () => {
+  it('shows a readable alert for a country the API does not know', async () => {
+    const { page } = english;
+    await visit(page, `${app.base}/countries/ZZZ`, 'error');
+    const alert = (await page.locator('[role=alert]').first().innerText()).trim();
+    expect(alert.length).toBeGreaterThan(10);
+    expect(alert).not.toMatch(/[{}]|\[object|undefined|TypeError/);
+  });
+
+  it('shows a translated alert when the server fails a request', async () => {
+    const arabic = await openPage(browser, { locale: 'ar' });
+    allRequests.push(arabic.requests);
+    // Fault injection at the network layer: the app and browser stay real, one answer is a 500.
+    await arabic.page.route('**/api/v1/countries/LAO/progress**', (route) =>
+      route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }) }),
+    );
+    await visit(arabic.page, `${app.base}/countries/LAO?lang=ar`, 'error');
+    const alert = (await arabic.page.locator('[role=alert]').first().innerText()).trim();
+    expect(alert).toMatch(/[\u0600-\u06FF]{3,}/);
+    expect(alert).not.toMatch(/[{}]|\[object|undefined/);
+    await arabic.context.close();
+  });
+});
+
+describe('offline', () => {
+  it('never requests anything from another host than the app itself', () => {
+    const urls = allRequests.flat();
+    expect(urls.some((url) => url.includes('/tiles/hazards/'))).toBe(true);
+    const foreign = urls.filter((url) => requestOrigin(url) !== app.base && requestOrigin(url) !== 'data:');
+    expect(foreign).toEqual([]);
+    expect(english.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,172 @@
+// The browser tests' view of the web app: the real server with the demo ledger, real Chromium,
+// and the page hooks of the web contract (data-state, window.safeground.map, data-* attributes).
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { loadDemoData } from '../../server/src/demo/demo.loader.js';
+import { WEB_DIST_DIR } from '../../server/src/web/web.routes.js';
+import type { LaunchedBrowser } from './browser.js';
+import { type TestApp, startTestApp } from './test-app.js';
+
+// Page-side code runs in Chromium; the project's type settings carry no DOM library.
+declare const document: any;
+declare const window: any;
+
+export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, '../artifacts');
+
+/** The app over a fresh database holding the default demo ledger, serving the built web app. */
+export async function startDemoApp(): Promise<TestApp> {
+  if (!existsSync(path.join(WEB_DIST_DIR, 'index.html'))) {
+    throw new Error(`the web app is not built (${WEB_DIST_DIR} has no index.html): run npm run build:web`);
+  }
+  const app = await startTestApp();
+  try {
+    await loadDemoData(app.db);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return app;
+}
+
+export interface OpenPage {
+  context: BrowserContext;
+  page: Page;
+  /** Every URL the browser asked for, from the page and its workers. */
+  requests: string[];
+  /** Uncaught page errors, so a broken page fails with its own message. */
+  pageErrors: string[];
+}
+
+/** A new browser context (fixed viewport, given locale) with its requests recorded. */
+export async function openPage(browser: LaunchedBrowser, options: { locale?: string } = {}): Promise<OpenPage> {
+  const context = await browser.newContext({ locale: options.locale ?? 'en-GB' });
+  const requests: string[] = [];
+  context.on('request', (request) => requests.push(request.url()));
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return { context, page, requests, pageErrors };
+}
+
+/** The origin a request went to; blob: URLs belong to the origin that made them. */
+export function requestOrigin(url: string): string {
+  if (url.startsWith('data:')) return 'data:';
+  return new URL(url.startsWith('blob:') ? url.slice(5) : url).origin;
+}
+
+export type PageState = 'loading' | 'ready' | 'error';
+
+export const pageState = (page: Page): Promise<PageState> => page.evaluate(() => document.documentElement.dataset.state);
+
+const alertText = (page: Page): Promise<string> =>
+  page.evaluate(() => [...document.querySelectorAll('[role=alert]')].map((element: any) => element.innerText).join(' | '));
+
+/** Waits until the view is `ready` (or `error`, to be asserted on); fails with the alert text otherwise. */
+export async function settled(page: Page, expected: PageState = 'ready'): Promise<void> {
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 45_000 });
+  const state = await pageState(page);
+  if (state !== expected) throw new Error(`page state is ${state}, expected ${expected}; alert: ${await alertText(page)}`);
+}
+
+/** Opens an app URL and waits for its first complete render. */
+export async function visit(page: Page, url: string, expected: PageState = 'ready'): Promise<void> {
+  await page.goto(url);
+  await settled(page, expected);
+}
+
+/**
+ * Runs an in-page action (a click, a slider move) and waits for the view it causes to be ready.
+ * data-state is still `ready` from before the action, so the wait first needs to see it change.
+ */
+export async function afterTransition(page: Page, action: () => Promise<unknown>, expected: PageState = 'ready'): Promise<void> {
+  await page.evaluate(() => {
+    const root = document.documentElement;
+    window.__sgStateObserver?.disconnect();
+    window.__sgStateChanged = false;
+    window.__sgStateObserver = new window.MutationObserver(() => (window.__sgStateChanged = true));
+    window.__sgStateObserver.observe(root, { attributes: true, attributeFilter: ['data-state'] });
+  });
+  await action();
+  await page.waitForFunction(() => window.__sgStateChanged === true, null, { timeout: 15_000 });
+  await settled(page, expected);
+}
+
+/** Properties of the features MapLibre has rendered in a layer (duplicates across tiles included). */
+export const renderedFeatures = (page: Page, layer: string): Promise<Array<Record<string, any>>> =>
+  page.evaluate((layerId) => window.safeground.map.queryRenderedFeatures({ layers: [layerId] }).map((feature: any) => ({ ...feature.properties, _id: feature.id })), layer);
+
+export interface Figure { figure: string; treaty: string | null; value: number | null; text: string }
+
+/** The headline figures of the country dashboard (`data-figure`), raw value and displayed text. */
+export const figures = (page: Page): Promise<Figure[]> =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('[data-figure]')].map((element: any) => ({
+      figure: element.dataset.figure,
+      treaty: element.dataset.treaty ?? null,
+      value: element.dataset.value === undefined || element.dataset.value === '' ? null : Number(element.dataset.value),
+      text: element.innerText.trim(),
+    })),
+  );
+
+export const remainingFigures = (all: Figure[]): Figure[] => all.filter((figure) => figure.figure === 'remaining_km2' && figure.treaty);
+
+/** The remaining km² per treaty the API gives for a country, optionally as of a year end. */
+export async function apiRemaining(app: TestApp, iso3: string, year?: number): Promise<Map<string, number | null>> {
+  const res = await app.api('GET', `/api/v1/countries/${iso3}/progress${year ? `?year=${year}` : ''}`);
+  expect(res.status).toBe(200);
+  return new Map(res.body.obligations.map((obligation: any) => [obligation.treaty, obligation.remaining_km2]));
+}
+
+/** One headline figure per obligation, holding exactly the API's number. */
+export function expectSameFigures(shown: Figure[], api: Map<string, number | null>): void {
+  expect(shown.map((figure) => figure.treaty).sort()).toEqual([...api.keys()].sort());
+  for (const figure of shown) {
+    const expected = api.get(figure.treaty!);
+    if (expected === null) expect(figure.value, figure.treaty!).toBeNull();
+    else expect(figure.value, figure.treaty!).toBeCloseTo(expected!, 6);
+  }
+}
+
+/**
+ * A viewport point where the map shows the given country on top in `countries-fill`, as central as
+ * the rendering allows (neighbours on all sides at 3 px), for clicking it like a user would.
+ */
+export async function countryPoint(page: Page, iso3: string): Promise<{ x: number; y: number }> {
+  const point = await page.evaluate((code) => {
+    const map = window.safeground.map;
+    const canvas = map.getCanvas().getBoundingClientRect();
+    const topIso3 = (x: number, y: number) => map.queryRenderedFeatures([x, y], { layers: ['countries-fill'] })[0]?.properties.iso3;
+    const parts = map.queryRenderedFeatures({ layers: ['countries-fill'], filter: ['==', ['get', 'iso3'], code] });
+    const lngLats = parts.flatMap((feature: any) => feature.geometry.coordinates.flat(feature.geometry.type === 'MultiPolygon' ? 2 : 1));
+    if (lngLats.length === 0) return null;
+    const projected = lngLats.map((lngLat: [number, number]) => map.project(lngLat));
+    const xs = projected.map((p: any) => p.x);
+    const ys = projected.map((p: any) => p.y);
+    const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const centre = { x: (minX + maxX) / 2, y: (minY + maxY) / 2 };
+    // About 60 × 60 probes whatever the zoom: a small country is probed pixel by pixel.
+    const step = Math.max(1, Math.floor(Math.max(maxX - minX, maxY - minY) / 60));
+    let best: { x: number; y: number; distance: number } | null = null;
+    for (let x = Math.max(0, Math.floor(minX)); x <= Math.min(canvas.width, maxX); x += step) {
+      for (let y = Math.max(0, Math.floor(minY)); y <= Math.min(canvas.height, maxY); y += step) {
+        const inside = [[0, 0], [3, 0], [-3, 0], [0, 3], [0, -3]].every(([dx, dy]) => topIso3(x + dx!, y + dy!) === code);
+        const distance = Math.hypot(x - centre.x, y - centre.y);
+        if (inside && (!best || distance < best.distance)) best = { x, y, distance };
+      }
+    }
+    return best && { x: canvas.left + best.x, y: canvas.top + best.y };
+  }, iso3);
+  if (!point) throw new Error(`${iso3} is not rendered in countries-fill`);
+  return point;
+}
+
+/** A screenshot of the viewport (the app lays itself out to it) under tests/artifacts/, git-ignored, for people to look at. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}

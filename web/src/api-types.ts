@@ -1,0 +1,130 @@
+// The shapes this app reads from the JSON API (see GET /api/v1/openapi.json), limited to the fields it uses.
+
+export type Status = 'completed' | 'on_track' | 'at_risk' | 'off_track' | 'no_data';
+export type TreatyName = 'CCM' | 'APMBC';
+export type Method = 'cancelled' | 'reduced' | 'cleared';
+
+export interface Coverage {
+  share: number | null;
+  year: number | null;
+  thin: boolean;
+}
+
+export interface ApiCountry {
+  iso3: string;
+  name: string;
+  as_of: string;
+  remaining_km2: number;
+  released_km2: Record<Method, number>;
+  found_km2: number;
+  hazard_count: number;
+  deadlines: { ccm: string | null; apmbc: string | null };
+  synthetic_data: boolean;
+  coverage: Coverage;
+}
+
+export interface ApiCountryDetail extends ApiCountry {
+  by_contamination: Record<string, number>;
+  by_scope: { ccm: number; apmbc: number; ccw_p5: number };
+  provinces: { code: string; name: string; remaining_km2: number }[];
+}
+
+export interface Extension {
+  meeting: string;
+  new_deadline: string;
+  granted_on: string | null;
+  source: string | null;
+}
+
+export interface AnnualProgress {
+  year: number;
+  newly_found_km2: number;
+  cancelled_km2: number;
+  reduced_km2: number;
+  cleared_km2: number;
+  remaining_km2: number;
+}
+
+export interface ObligationProgress {
+  treaty: TreatyName;
+  article: number;
+  scope: 'ccm' | 'apmbc';
+  contamination: string;
+  entry_into_force: string;
+  original_deadline: string;
+  current_deadline: string | null;
+  extensions: Extension[];
+  obligation_status: string;
+  verified: boolean;
+  source: 'polygons' | 'reported' | 'none';
+  remaining_km2: number | null;
+  released_km2: Record<Method, number> | null;
+  reported: { year: number; remaining_km2: number; source: string } | null;
+  annual: AnnualProgress[];
+  rate_km2_per_year: number | null;
+  rate_years: number[];
+  projected_completion: string | null;
+  required_rate_km2_per_year: number | null;
+  extension_years_needed: number | null;
+  extension_requests_needed: number | null;
+  max_extension_years: number;
+  status: Status;
+  status_rule: string;
+  coverage: Coverage;
+}
+
+export interface ApiProgress {
+  iso3: string;
+  name: string;
+  as_of: string;
+  synthetic_data: boolean;
+  coverage: Coverage;
+  obligations: ObligationProgress[];
+}
+
+export interface TimelineYear {
+  year: number;
+  baseline_km2: number;
+  newly_found_km2: number;
+  cancelled_km2: number;
+  reduced_km2: number;
+  cleared_km2: number;
+  remaining_km2: number;
+}
+
+export interface ApiTimeline {
+  iso3: string;
+  scope: string | null;
+  years: TimelineYear[];
+}
+
+export interface ApiReconciliation {
+  coverage: Coverage;
+  thin_share: number;
+  rows: {
+    year: number;
+    contamination: string;
+    polygon: { remaining_km2: number };
+    reported: { remaining_km2: number | null; source: string }[];
+  }[];
+}
+
+export interface ApiHazard {
+  id: number;
+  properties: {
+    id: number;
+    classification: 'SHA' | 'CHA';
+    contamination: string[];
+    status: string;
+    recorded_on: string;
+    external_ref: string | null;
+    name: string | null;
+    area_m2: number;
+    remaining_m2: number;
+    synthetic: boolean;
+  };
+}
+
+export interface ApiReleases {
+  features: { id: number; properties: { method: Method; completed_on: string; area_m2: number } }[];
+}

@@ -1,0 +1,136 @@
+import * as maplibregl from 'maplibre-gl';
+import type { LngLatBoundsLike, Map as MapLibreMap, VectorTileSource } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import rtlTextPluginUrl from 'mapbox-gl-rtl-text-plugin?url';
+import type { Lang, Mode } from '../state.js';
+import { TILE_LAYERS, type TileParams, countryFillColour, offlineStyle, thematicLayers, thematicSources, tileUrl } from './style.js';
+
+// The bundle moves MapLibre away from its worker file, so say where it went; the RTL plugin too
+// is served from this origin (no request may leave it).
+maplibregl.setWorkerUrl(workerUrl);
+void maplibregl.setRTLTextPlugin(rtlTextPluginUrl, true).catch(() => undefined);
+
+const COUNTRY_LAYERS = ['hazards-fill', 'hazards-line', 'releases-fill'];
+
+export interface MapOptions {
+  container: HTMLElement;
+  lang: Lang;
+  mode: Mode;
+  params: TileParams;
+  hostedStyleUrl: string | null;
+  ariaLabel: string;
+}
+
+/** The one MapLibre map of the page, kept across views; views change its paint, layers and tile parameters. */
+export class SafegroundMap {
+  readonly map: MapLibreMap;
+  readonly hosted: boolean;
+  private params: TileParams;
+  private readonly loaded: Promise<void>;
+
+  constructor(options: MapOptions) {
+    this.params = options.params;
+    this.hosted = options.hostedStyleUrl !== null;
+    this.map = new maplibregl.Map({
+      container: options.container,
+      style: options.hostedStyleUrl ?? offlineStyle({ lang: options.lang, mode: options.mode, params: options.params }),
+      center: [20, 15],
+      zoom: 1.2,
+      minZoom: 0.5,
+      maxZoom: 16,
+      renderWorldCopies: false,
+      attributionControl: { compact: true },
+      cooperativeGestures: false,
+    });
+    this.map.getCanvas().setAttribute('aria-label', options.ariaLabel);
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+    this.loaded = new Promise((resolve) => {
+      this.map.once('load', () => {
+        if (this.hosted) this.addThematicOnTop(options.lang, options.mode);
+        resolve();
+      });
+    });
+  }
+
+  /** A hosted basemap brings its own land and labels; Safeground's sources and layers go on top. */
+  private addThematicOnTop(lang: Lang, mode: Mode): void {
+    for (const [id, source] of Object.entries(thematicSources(this.params))) this.map.addSource(id, source);
+    for (const layer of thematicLayers({ lang, mode, hostedBasemap: true })) this.map.addLayer(layer);
+  }
+
+  whenLoaded(): Promise<void> {
+    return this.loaded;
+  }
+
+  /** Points the tile sources at another year or treaty; tiles reload. */
+  setParams(params: TileParams): void {
+    if (params.year === this.params.year && params.treaty === this.params.treaty) return;
+    this.params = params;
+    for (const layer of TILE_LAYERS) this.map.getSource<VectorTileSource>(layer)?.setTiles([tileUrl(layer, params)]);
+  }
+
+  showWorld(mode: Mode): void {
+    this.map.setPaintProperty('countries-fill', 'fill-color', countryFillColour('world', mode, '', this.hosted));
+    for (const id of COUNTRY_LAYERS) this.map.setLayoutProperty(id, 'visibility', 'none');
+    this.highlight('');
+  }
+
+  showCountry(iso3: string): void {
+    this.map.setPaintProperty('countries-fill', 'fill-color', countryFillColour('country', 'status', iso3, this.hosted));
+    for (const id of COUNTRY_LAYERS) this.map.setLayoutProperty(id, 'visibility', 'visible');
+    this.highlight(iso3);
+  }
+
+  highlight(iso3: string): void {
+    this.map.setFilter('countries-highlight', ['==', ['get', 'iso3'], iso3]);
+  }
+
+  /**
+   * Resolves once the map has drawn everything it needs (all tiles of the current sources loaded and
+   * rendered, no camera movement): the moment the page may say it is ready.
+   */
+  whenRendered(): Promise<void> {
+    return new Promise((resolve) => {
+      // A tile that never arrives must not leave the page loading for ever: after a while the
+      // figures are shown as ready and the map fills in when it can.
+      const timer = setTimeout(() => {
+        console.warn('map: still rendering after 20 s; showing the page as ready');
+        resolve();
+      }, 20_000);
+      this.map.once('idle', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.map.triggerRepaint();
+    });
+  }
+
+  /** The country's extent from its polygon in the loaded tiles (low zooms hold the whole country). */
+  countryBounds(iso3: string): LngLatBoundsLike | undefined {
+    const features = this.map.querySourceFeatures('countries', { sourceLayer: 'countries', filter: ['==', ['get', 'iso3'], iso3] });
+    const bounds = new maplibregl.LngLatBounds();
+    for (const feature of features) {
+      const geometry = feature.geometry;
+      const rings = geometry.type === 'Polygon' ? geometry.coordinates : geometry.type === 'MultiPolygon' ? geometry.coordinates.flat() : [];
+      for (const ring of rings) for (const point of ring) bounds.extend(point as [number, number]);
+    }
+    return bounds.isEmpty() ? undefined : bounds;
+  }
+
+  /** Frames the country; zooms out first when its tiles are not loaded at the current view. */
+  async frameCountry(iso3: string): Promise<void> {
+    let bounds = this.countryBounds(iso3);
+    if (!bounds) {
+      this.map.jumpTo({ center: [20, 15], zoom: 1.2 });
+      await this.whenRendered();
+      bounds = this.countryBounds(iso3);
+    }
+    if (bounds) this.map.fitBounds(bounds, { padding: 40, maxZoom: 9, duration: 700 });
+  }
+
+  frameWorld(): void {
+    this.map.easeTo({ center: [20, 15], zoom: 1.2, duration: 600 });
+  }
+}

@@ -1,0 +1,52 @@
+// Colour-blind-safe colours (Okabe–Ito for categories, viridis for amounts), shared by map, legend and charts.
+import type { Method, Status } from '../api-types.js';
+
+export const WATER = '#d4e4ee';
+export const LAND = '#f4f1ec';
+export const LAND_AFFECTED = '#e3ddd3';
+export const BORDER = '#b9b2a6';
+
+export type MapStatus = Status | 'none';
+
+export const STATUS_COLOURS: Record<MapStatus, string> = {
+  off_track: '#d55e00',
+  at_risk: '#e69f00',
+  on_track: '#0072b2',
+  no_data: '#8f8f8f',
+  completed: '#009e73',
+  none: LAND_AFFECTED,
+};
+
+/** Most at risk first: the order of the ranked list and of the legend. */
+export const STATUS_ORDER: MapStatus[] = ['off_track', 'at_risk', 'on_track', 'no_data', 'completed', 'none'];
+
+/** Remaining km² → colour, light (little) to dark (much). */
+export const REMAINING_STOPS: [number, string][] = [
+  [0.001, '#fde725'],
+  [1, '#7ad151'],
+  [5, '#22a884'],
+  [20, '#2a788e'],
+  [50, '#414487'],
+  [200, '#440154'],
+];
+
+export const CONTAMINATION_COLOURS: Record<string, string> = {
+  ap_mines: '#d55e00',
+  av_mines: '#cc79a7',
+  cmr: '#e69f00',
+  erw: '#0072b2',
+  ied: '#3d3d3d',
+};
+
+export const METHOD_COLOURS: Record<Method, string> = {
+  cancelled: '#56b4e9',
+  reduced: '#f0e442',
+  cleared: '#009e73',
+};
+
+/** Chart strokes need more contrast against white than fills on a map. */
+export const METHOD_BORDERS: Record<Method, string> = {
+  cancelled: '#2a7fb0',
+  reduced: '#9c9420',
+  cleared: '#00694d',
+};

@@ -1,0 +1,10 @@
+import { h } from './dom.js';
+
+/**
+ * Fills the map legend (#legend): a disclosure so that on a phone it can fold away from the map
+ * (folded there at first), open beside the map on wider screens.
+ */
+export function setLegend(legend: HTMLElement, title: string, ...content: HTMLElement[]): void {
+  const open = window.matchMedia('(min-width: 801px)').matches;
+  legend.replaceChildren(h('details', { open }, h('summary', { class: 'legend-title' }, title), ...content));
+}

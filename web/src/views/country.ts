@@ -1,0 +1,159 @@
+import type { ApiCountryDetail, ApiProgress, ApiReconciliation, ObligationProgress } from '../api-types.js';
+import { api } from '../api.js';
+import { annualTable, renderAnnual, type AnnualRow } from '../charts/annual.js';
+import { burndownTable, renderBurndown, type BurndownInput } from '../charts/burndown.js';
+import type { Chart } from '../charts/setup.js';
+import { countryName, date, t } from '../i18n/i18n.js';
+import { CONTAMINATION_COLOURS, METHOD_COLOURS, STATUS_ORDER } from '../map/palette.js';
+import { attachPopups } from '../map/popups.js';
+import { type AppState, yearQuery } from '../state.js';
+import { demoBadge, showDemoBanner } from '../ui/badges.js';
+import { h } from '../ui/dom.js';
+import { setLegend } from '../ui/legend.js';
+import { yearSlider } from '../ui/year-slider.js';
+import { coverageWarning, headlineFigures, obligationsPanel, provinceTable, reportLinks } from './country-panels.js';
+import type { ViewContext, ViewController } from './view.js';
+
+/** The obligation the charts follow: the selected treaty's, else the one most at risk. */
+function focusOf(obligations: ObligationProgress[], treaty: AppState['treaty']): ObligationProgress | null {
+  const chosen = obligations.find((o) => o.treaty === treaty);
+  if (chosen) return chosen;
+  return [...obligations].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status))[0] ?? null;
+}
+
+/** A chart with its table alternative, shown on demand (and always there for screen readers). */
+function chartBlock(title: string, canvasId: string, table: HTMLTableElement, note?: string): { block: HTMLElement; canvas: HTMLCanvasElement } {
+  const canvas = h('canvas', { id: canvasId, role: 'img', 'aria-label': title });
+  // The wrapper is hidden, not the table: a table will not shrink to the 1px that hiding relies on.
+  const wrapper = h('div', { class: 'table-scroll visually-hidden', id: `${table.id}-wrapper` }, table);
+  const toggle = h('button', { type: 'button', class: 'button button-quiet', 'aria-expanded': 'false', 'aria-controls': wrapper.id }, t('chart.show_table'));
+  toggle.addEventListener('click', () => {
+    const show = !wrapper.classList.toggle('visually-hidden');
+    toggle.setAttribute('aria-expanded', String(show));
+    toggle.textContent = show ? t('chart.hide_table') : t('chart.show_table');
+  });
+  const block = h(
+    'section',
+    { class: 'card chart-card' },
+    h('div', { class: 'card-head' }, h('h2', {}, title), toggle),
+    note ? h('p', { class: 'muted chart-note' }, note) : null,
+    h('div', { class: 'chart-box' }, canvas),
+    wrapper,
+  );
+  return { block, canvas };
+}
+
+function countryLegend(legend: HTMLElement): void {
+  const item = (colour: string, label: string, extra = '') => h('li', {}, h('span', { class: `swatch ${extra}`, style: `background:${colour}`, 'aria-hidden': 'true' }), label);
+  setLegend(
+    legend,
+    t('legend.title_country'),
+    h('h3', { class: 'legend-subtitle' }, t('legend.hazards')),
+    h('ul', { class: 'legend-items' }, ...Object.entries(CONTAMINATION_COLOURS).map(([c, colour]) => item(colour, t(`contamination.${c}` as 'contamination.cmr')))),
+    h('ul', { class: 'legend-items' }, item('#555', t('classification.CHA')), item('#555', t('classification.SHA'), 'swatch-pale')),
+    h('h3', { class: 'legend-subtitle' }, t('legend.releases')),
+    h('ul', { class: 'legend-items' }, ...Object.entries(METHOD_COLOURS).map(([m, colour]) => item(colour, t(`method.${m}` as 'method.cleared')))),
+  );
+}
+
+/** Country dashboard: map framed on the country with hazards and releases, figures, charts, obligations, provinces. */
+export class CountryView implements ViewController {
+  private charts: Chart[] = [];
+  private readonly detachPopups: () => void;
+  private framed = '';
+
+  constructor(private readonly context: ViewContext) {
+    this.detachPopups = attachPopups(context.map.map);
+  }
+
+  async update(state: AppState): Promise<void> {
+    if (state.view.name !== 'country') return;
+    const { iso3 } = state.view;
+    const { map, panel, legend } = this.context;
+    map.setParams({ treaty: state.treaty, year: state.year });
+    map.showCountry(iso3);
+    countryLegend(legend);
+    if (this.framed !== iso3) {
+      panel.replaceChildren(h('p', { class: 'loading-text' }, t('state.loading')));
+      this.framed = iso3;
+      void map.frameCountry(iso3);
+    }
+    const query = yearQuery(state.year);
+    const [country, progress, reconciliation] = await Promise.all([
+      api.country(iso3, query),
+      api.countryProgress(iso3, query),
+      api.reconciliation(iso3, query).catch(() => null),
+    ]);
+    const focus = focusOf(progress.obligations, state.treaty);
+    const polygon = focus ? focus.annual : (await api.timeline(iso3, query)).years;
+    showDemoBanner(country.synthetic_data);
+    this.render(state, country, progress, reconciliation, focus, polygon);
+  }
+
+  private render(
+    state: AppState,
+    country: ApiCountryDetail,
+    progress: ApiProgress,
+    reconciliation: ApiReconciliation | null,
+    focus: ObligationProgress | null,
+    annual: (AnnualRow & { remaining_km2: number })[],
+  ): void {
+    const { router, panel } = this.context;
+    this.destroyCharts();
+    const name = countryName(country.iso3, country.name);
+    const burndownInput: BurndownInput = {
+      asOf: country.as_of,
+      polygon: annual.map(({ year, remaining_km2 }) => ({ year, remaining_km2 })),
+      obligation: focus,
+      reconciliation,
+    };
+    const focusLabel = focus ? t('treaty.article', { treaty: t(`treaty_short.${focus.treaty}`), article: focus.article }) : t('figure.all_contamination');
+    const burndown = chartBlock(t('chart.burndown_title', { focus: focusLabel }), 'burndown-chart', burndownTable(burndownInput, 'burndown-table'), t('chart.burndown_note'));
+    const annualChart = chartBlock(t('chart.annual_title', { focus: focusLabel }), 'annual-chart', annualTable(annual, 'annual-table'));
+    const tabs =
+      progress.obligations.length > 1
+        ? h(
+            'div',
+            { class: 'tabs', role: 'group', 'aria-label': t('chart.focus_label') },
+            ...progress.obligations.map((o) =>
+              h(
+                'button',
+                { type: 'button', class: 'tab', 'aria-pressed': String(o === focus), onclick: () => router.update({ treaty: o.treaty }) },
+                t('treaty.article', { treaty: t(`treaty_short.${o.treaty}`), article: o.article }),
+              ),
+            ),
+          )
+        : null;
+    const firstYear = Math.min(...progress.obligations.map((o) => Number(o.entry_into_force.slice(0, 4))), annual[0]?.year ?? 2000);
+    panel.replaceChildren(
+      h(
+        'div',
+        { id: 'country-dashboard', 'data-iso3': country.iso3 },
+        h('a', { class: 'back-link', href: router.href({ view: { name: 'world' } }), 'data-nav': true }, t('country.back')),
+        h('h1', {}, name, country.synthetic_data ? demoBadge() : null),
+        h('p', { class: 'lede' }, t('country.as_of', { date: date(country.as_of) })),
+        coverageWarning(country),
+        headlineFigures(country, progress.obligations),
+        yearSlider(state.year, firstYear, (year) => router.update({ year })),
+        tabs,
+        burndown.block,
+        annualChart.block,
+        obligationsPanel(progress.obligations),
+        provinceTable(country),
+        reportLinks(country.iso3, progress.obligations, state.year),
+      ),
+    );
+    this.charts.push(renderBurndown(burndown.canvas, burndownInput), renderAnnual(annualChart.canvas, annual));
+  }
+
+  private destroyCharts(): void {
+    for (const chart of this.charts) chart.destroy();
+    this.charts = [];
+  }
+
+  destroy(): void {
+    this.destroyCharts();
+    this.detachPopups();
+    this.context.legend.replaceChildren();
+  }
+}
