@@ -13,6 +13,8 @@ import { obligationRoutes } from './obligations/obligations.routes.js';
 import { releaseRoutes } from './releases/releases.routes.js';
 import { progressRoutes } from './progress/progress.routes.js';
 import { reportRoutes } from './reports/reports.routes.js';
+import { importRoutes } from './imports/imports.routes.js';
+import { exportRoutes } from './exports/exports.routes.js';
 import { errorHandler, notFoundHandler } from './http/error-middleware.js';
 import { homeRoutes, summaryPage } from './home/home.routes.js';
 import { webRoutes } from './web/web.routes.js';
@@ -40,7 +42,9 @@ export function createApp(db: Db, config: Config): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(express.json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/geo+json'] }));
+  const json = express.json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/geo+json'] });
+  // An import's body is the file itself, streamed to disk under its own limit (IMPORT_MAX_BYTES).
+  app.use((req, res, next) => (req.method === 'POST' && req.path === `${API_BASE}/imports` ? next() : json(req, res, next)));
   app.use(cookieParser());
 
   app.get('/healthz', async (_req, res) => {
@@ -66,6 +70,8 @@ export function createApp(db: Db, config: Config): Express {
   api.use(releaseRoutes(db, config, registry, API_BASE));
   api.use(progressRoutes(db, config, registry, API_BASE));
   api.use(reportRoutes(db, config, registry, API_BASE));
+  api.use(importRoutes(db, config, registry, API_BASE));
+  api.use(exportRoutes(db, registry, API_BASE));
   const document = openApiDocument(registry);
   api.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -4,6 +4,7 @@ import { databaseUrl } from '../../server/src/bootstrap.js';
 import { createDb } from '../../server/src/db/pool.js';
 import { migrate } from '../../server/src/db/migrator.js';
 import { loadGeodata } from '../../server/src/geodata/geodata.loader.js';
+import { ensureGdal } from '../../server/src/gdal/gdal.js';
 import { ensureChromium } from './browser.js';
 import { buildWeb } from '../../scripts/build-web.js';
 import { TEMPLATE_DB, markTemplate, recreateDatabase, schemaFingerprint, templateFingerprint, withDatabase } from './database.js';
@@ -29,6 +30,8 @@ export default async function setup(project: TestProject): Promise<void> {
     await markTemplate(serverUrl, fingerprint);
   }
   project.provide('databaseServerUrl', serverUrl);
+  // Imports and exports run GDAL's ogr2ogr; as root it is installed here on a fresh machine.
+  await ensureGdal((line) => console.log(line));
   // The browser tests drive Debian's Chromium; as root it is installed here on a fresh machine.
   await ensureChromium((line) => console.log(line));
   // The browser tests load the built app; rebuilt only when web/ changed since the last build.

@@ -7,7 +7,7 @@ type Row = Record<string, Cell>;
 // Spreadsheets run a cell that starts like a formula; a text cell never should (CSV injection).
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-function cell(value: Cell): string {
+export function cell(value: Cell): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const text = FORMULA_START.test(value) ? `'${value}` : value;

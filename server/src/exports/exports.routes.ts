@@ -1,0 +1,53 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/pool.js';
+import { standardErrors } from '../http/common.schema.js';
+import { defineRoute } from '../http/route.js';
+import { HazardExportQuery, ReleaseExportQuery } from './exports.schema.js';
+import { type ExportFile, MEDIA_TYPE, exportHazards, exportReleases } from './exports.service.js';
+
+const fileResponse = {
+  description: 'the file (GeoJSON, CSV, zipped Shapefile or GeoPackage) as an attachment',
+  schema: z.string().describe('file contents'),
+  contentType: Object.values(MEDIA_TYPE).join(', '),
+};
+
+async function send(res: Response, file: ExportFile): Promise<void> {
+  res.setHeader('Content-Type', file.mediaType);
+  res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
+  file.stream.pipe(res);
+  await new Promise<void>((resolve, reject) => {
+    res.once('finish', resolve);
+    res.once('close', resolve);
+    file.stream.once('error', reject);
+  });
+}
+
+export function exportRoutes(db: Db, registry: OpenAPIRegistry, basePath: string): Router {
+  const router = Router();
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/exports/hazards',
+    tag: 'exports',
+    summary: 'Every hazard matching the filters (as GET /hazards, unpaged) as a GeoJSON, CSV, zipped Shapefile or GeoPackage file',
+    auth: 'public',
+    query: HazardExportQuery,
+    responses: { 200: fileResponse, 400: standardErrors[400] },
+    handler: async ({ query, res }) => send(res, await exportHazards(db, query)),
+  });
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/exports/releases',
+    tag: 'exports',
+    summary: 'Every land release matching the filters that the caller may see (as GET /releases, unpaged) as a file',
+    auth: 'public',
+    query: ReleaseExportQuery,
+    responses: { 200: fileResponse, 400: standardErrors[400] },
+    handler: async ({ query, actor, res }) => send(res, await exportReleases(db, actor, query)),
+  });
+
+  return router;
+}

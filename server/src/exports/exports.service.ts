@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { Actor } from '../auth/actor.js';
+import type { Db } from '../db/pool.js';
+import { ogr2ogr } from '../gdal/gdal.js';
+import * as hazards from '../hazards/hazards.repository.js';
+import * as releases from '../releases/releases.repository.js';
+import type { ExportFormat, HazardExportQuery, ReleaseExportQuery } from './exports.schema.js';
+
+const WORK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/exports');
+const PAGE = 2_000;
+
+export const MEDIA_TYPE: Record<ExportFormat, string> = {
+  geojson: 'application/geo+json',
+  csv: 'text/csv; charset=utf-8',
+  shp: 'application/zip',
+  gpkg: 'application/geopackage+sqlite3',
+};
+const FILE_NAME: Record<ExportFormat, (layer: string) => string> = {
+  geojson: (layer) => `${layer}.geojson`,
+  csv: (layer) => `${layer}.csv`,
+  shp: (layer) => `${layer}.shp.zip`,
+  gpkg: (layer) => `${layer}.gpkg`,
+};
+const GDAL_ARGS: Record<ExportFormat, string[]> = {
+  geojson: ['-f', 'GeoJSON', '-lco', 'RFC7946=YES'],
+  csv: ['-f', 'CSV', '-lco', 'GEOMETRY=AS_WKT'],
+  shp: ['-f', 'ESRI Shapefile', '-nlt', 'MULTIPOLYGON', '-lco', 'ENCODING=UTF-8'],
+  gpkg: ['-f', 'GPKG', '-nlt', 'MULTIPOLYGON'],
+};
+
+type Properties = Record<string, string | number | boolean | null | string[]>;
+type Page = { geometry: unknown; properties: Properties; id: string }[];
+
+export interface ExportFile {
+  fileName: string;
+  mediaType: string;
+  stream: Readable;
+}
+
+/**
+ * Writes the selection page by page into a GeoJSON file, has ogr2ogr convert it, and hands back
+ * the result as a stream that removes its working directory once read. Memory holds one page.
+ */
+async function exportLayer(layer: string, format: ExportFormat, pages: AsyncIterable<Page>): Promise<ExportFile> {
+  const dir = path.join(WORK_DIR, randomUUID());
+  await mkdir(dir, { recursive: true });
+  try {
+    const input = path.join(dir, 'selection.geojson');
+    const out = createWriteStream(input);
+    await write(out, '{"type":"FeatureCollection","features":[\n');
+    let first = true;
+    for await (const page of pages) {
+      for (const feature of page) {
+        const properties = format === 'geojson' ? feature.properties : flatten(feature.properties, format);
+        await write(out, `${first ? '' : ',\n'}${JSON.stringify({ type: 'Feature', properties, geometry: feature.geometry })}`);
+        first = false;
+      }
+    }
+    await write(out, '\n]}\n');
+    out.end();
+    await once(out, 'close');
+    const output = path.join(dir, FILE_NAME[format](layer));
+    await ogr2ogr([...GDAL_ARGS[format], '-nln', layer, output, input]);
+    const stream = createReadStream(output);
+    stream.once('close', () => void rm(dir, { recursive: true, force: true }));
+    return { fileName: FILE_NAME[format](layer), mediaType: MEDIA_TYPE[format], stream };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function write(out: WriteStream, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+// Shapefile attribute names stop at ten characters; the import preset "safeground" reads these back.
+const SHAPEFILE_NAMES: Record<string, string> = {
+  classification: 'class', contamination: 'contam', recorded_on: 'recorded', external_ref: 'ext_ref', remaining_m2: 'remain_m2',
+  organisation_id: 'org_id', completed_on: 'completed', clipped_m2: 'clipped_m2',
+};
+
+/** Tabular formats have no list type: lists become comma-separated text. */
+function flatten(properties: Properties, format: ExportFormat): Properties {
+  const flat: Properties = {};
+  for (const [key, value] of Object.entries(properties)) {
+    flat[format === 'shp' ? (SHAPEFILE_NAMES[key] ?? key) : key] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return flat;
+}
+
+export async function exportHazards(db: Db, query: HazardExportQuery): Promise<ExportFile> {
+  const { format, ...filter } = query;
+  return exportLayer('hazards', format, keysetPages(async (cursor) => {
+    const rows = await hazards.listHazards(db, { ...filter, limit: PAGE, cursor });
+    return rows.map((row) => ({
+      id: row.id,
+      geometry: row.geometry,
+      properties: {
+        id: Number(row.id), country: row.country_iso3, classification: row.classification, contamination: row.contamination,
+        status: row.status, recorded_on: row.recorded_on, external_ref: row.external_ref, name: row.name,
+        area_m2: row.area_m2, remaining_m2: row.remaining_m2, synthetic: row.synthetic,
+      },
+    }));
+  }));
+}
+
+/** Releases the actor may see (approved ones for everybody; see releases.repository visibleTo). */
+export async function exportReleases(db: Db, actor: Actor | null, query: ReleaseExportQuery): Promise<ExportFile> {
+  const { format, ...filter } = query;
+  return exportLayer('releases', format, keysetPages(async (cursor) => {
+    const rows = await releases.listReleases(db, { ...filter, limit: PAGE, cursor }, actor);
+    return rows.map((row) => ({
+      id: row.id,
+      geometry: row.geometry,
+      properties: {
+        id: Number(row.id), hazard_id: Number(row.hazard_id), country: row.country_iso3, method: row.method, status: row.status,
+        start_on: row.start_on, completed_on: row.completed_on, organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
+        external_ref: row.external_ref, area_m2: row.area_m2, clipped_m2: row.clipped_m2, synthetic: row.synthetic,
+      },
+    }));
+  }));
+}
+
+async function* keysetPages(fetchPage: (cursor: number | undefined) => Promise<Page>): AsyncGenerator<Page> {
+  let cursor: number | undefined;
+  for (;;) {
+    const page = await fetchPage(cursor);
+    if (page.length) yield page;
+    if (page.length < PAGE) return;
+    cursor = Number(page[page.length - 1]!.id);
+  }
+}

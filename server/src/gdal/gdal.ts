@@ -1,0 +1,112 @@
+// GDAL's ogr2ogr is the one reader of every import format and the one writer of every export
+// format, so that Shapefile projections, KMZ archives and GeoPackage layers are handled by the
+// library GIS users already trust rather than by hand-written parsers.
+import { spawn } from 'node:child_process';
+import { type Log, aptInstaller, isRoot, run, tail, which } from '../db/local-postgis.install.js';
+
+export const GDAL_PACKAGE = 'gdal-bin';
+
+let ready: Promise<void> | undefined;
+
+/** Makes sure ogr2ogr is on PATH, installing Debian's gdal-bin as root; otherwise says what to run. */
+export function ensureGdal(log: Log = () => {}): Promise<void> {
+  ready ??= findOrInstall(log).catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  });
+  return ready;
+}
+
+async function findOrInstall(log: Log): Promise<void> {
+  if ((await which('ogr2ogr')) && (await which('ogrinfo'))) return;
+  if (!isRoot() || !(await which('apt-get'))) {
+    throw new Error(
+      `GDAL's ogr2ogr was not found; imports and exports need it. Install it, e.g. on Debian/Ubuntu:\n  sudo apt-get install ${GDAL_PACKAGE}`,
+    );
+  }
+  await aptInstaller(log)([GDAL_PACKAGE]);
+  if (!(await which('ogr2ogr'))) throw new Error(`apt-get installed ${GDAL_PACKAGE} but ogr2ogr is still not on PATH`);
+}
+
+/** Runs ogr2ogr to completion (exports); a failure carries the end of GDAL's messages. */
+export async function ogr2ogr(args: string[]): Promise<void> {
+  await ensureGdal();
+  const result = await run('ogr2ogr', args);
+  if (result.code !== 0) throw new Error(`ogr2ogr failed: ${gdalErrors(result.output)}`);
+}
+
+/** GDAL's ERROR lines (its warnings are noise to a user), or the end of its output. */
+export function gdalErrors(output: string): string {
+  const errors = output
+    .split('\n')
+    .filter((line) => line.startsWith('ERROR'))
+    .map((line) => line.replace(/^ERROR \d+: /, ''));
+  return (errors.length ? errors.join(' ') : tail(output, 5)).replace(/\s+/g, ' ').trim();
+}
+
+export interface ReadOptions {
+  /** The file as GDAL opens it, e.g. /vsizip/ for an archive. */
+  source: string;
+  /** Extra arguments: open options, source SRS. */
+  args: string[];
+  /** Receives the peak resident memory of ogr2ogr, sampled from /proc while it runs (benchmarks). */
+  onPeakRss?: (bytes: number) => void;
+}
+
+/**
+ * Streams every feature of every layer of a file as one GeoJSON text per line (GeoJSONSeq), in
+ * WGS 84. Lines are yielded as they arrive and ogr2ogr is paused while the consumer works, so
+ * memory stays bounded whatever the size of the file.
+ */
+export async function* readGeoJsonLines(options: ReadOptions): AsyncGenerator<string> {
+  await ensureGdal();
+  const child = spawn(
+    'ogr2ogr',
+    ['-f', 'GeoJSONSeq', '/vsistdout/', options.source, '-dim', 'XY', '-lco', 'COORDINATE_PRECISION=9', ...options.args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    // Warnings can be many (one per odd feature): keep the end only.
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+  const sampler = options.onPeakRss ? sampleRss(child.pid, options.onPeakRss) : undefined;
+  let pending = '';
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) yield line;
+    }
+    if (pending.trim()) yield pending;
+    const code = await exited;
+    if (code !== 0) throw new GdalReadError(gdalErrors(stderr));
+  } finally {
+    sampler?.stop();
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+/** The file could not be read (format, projection, corrupt archive): the user's problem, not ours. */
+export class GdalReadError extends Error {}
+
+function sampleRss(pid: number | undefined, report: (bytes: number) => void): { stop: () => void } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    void import('node:fs/promises')
+      .then((fs) => fs.readFile(`/proc/${pid}/status`, 'utf8'))
+      .then((status) => {
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        if (kb * 1024 > peak) {
+          peak = kb * 1024;
+          report(peak);
+        }
+      })
+      .catch(() => {});
+  }, 50);
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,174 @@
+// Reads an import file through GDAL as a stream of candidate hazards: attributes mapped and
+// validated here, geometry left as GeoJSON text for PostGIS to repair and measure set-based.
+import { HazardProperties } from '../hazards/hazards.schema.js';
+import { readGeoJsonLines } from '../gdal/gdal.js';
+import { type FieldMap, mapProperties, resolveColumns } from './field-mapping.js';
+import type { StagedBatch } from './imports.repository.js';
+
+export const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv'] as const;
+export type ImportFormat = (typeof FORMATS)[number];
+
+/** File extension the upload is stored under, so GDAL picks the right driver. */
+export const EXTENSION: Record<ImportFormat, string> = { geojson: 'geojson', shp: 'zip', kml: 'kml', kmz: 'kmz', gpkg: 'gpkg', csv: 'csv' };
+
+/** How ogr2ogr opens each format. Shapefiles come zipped with their .prj, which -t_srs honours. */
+function gdalInput(format: ImportFormat, file: string): { source: string; args: string[] } {
+  switch (format) {
+    case 'shp':
+      return { source: `/vsizip/${file}`, args: ['-t_srs', 'EPSG:4326'] };
+    case 'csv':
+      // CSV coordinates are WGS 84 longitude/latitude by convention (RFC 7946); text stays text
+      // so that a reference like 007 keeps its zeros.
+      return {
+        source: file,
+        args: [
+          '-a_srs', 'EPSG:4326',
+          '-oo', 'GEOM_POSSIBLE_NAMES=wkt,geometry,geom,the_geom,shape,polygon',
+          '-oo', 'X_POSSIBLE_NAMES=longitude,lon,long,lng,x',
+          '-oo', 'Y_POSSIBLE_NAMES=latitude,lat,y',
+          '-oo', 'KEEP_GEOM_COLUMNS=NO',
+          '-oo', 'AUTODETECT_TYPE=NO',
+        ],
+      };
+    default:
+      return { source: file, args: ['-t_srs', 'EPSG:4326'] };
+  }
+}
+
+interface SourceFeature {
+  index: number;
+  properties: Record<string, unknown>;
+  geometry: { type?: string; coordinates?: unknown } | null;
+}
+
+export interface ReadOptions {
+  file: string;
+  format: ImportFormat;
+  country: string;
+  fields: FieldMap;
+  maxVertices: number;
+  batchSize: number;
+  onPeakRss?: (bytes: number) => void;
+}
+
+/** Yields staged batches in file order; feature indexes are 1-based source records. */
+export async function* readCandidates(options: ReadOptions): AsyncGenerator<StagedBatch> {
+  const { source, args } = gdalInput(options.format, options.file);
+  const lines = readGeoJsonLines({ source, args, onPeakRss: options.onPeakRss });
+  const features = options.format === 'csv' ? assembleVertexRows(parsed(lines), options.fields) : parsed(lines);
+  let batch = emptyBatch();
+  let columnsFor = { keys: '', columns: {} as ReturnType<typeof resolveColumns> };
+  for await (const feature of features) {
+    const keys = Object.keys(feature.properties);
+    const keyId = keys.join('\u0000');
+    if (keyId !== columnsFor.keys) columnsFor = { keys: keyId, columns: resolveColumns(options.fields, keys) };
+    addCandidate(batch, feature, mapProperties(feature.properties, columnsFor.columns, options.country), options);
+    if (batch.index.length >= options.batchSize) {
+      yield batch;
+      batch = emptyBatch();
+    }
+  }
+  if (batch.index.length > 0) yield batch;
+}
+
+async function* parsed(lines: AsyncIterable<string>): AsyncGenerator<SourceFeature> {
+  let index = 0;
+  for await (const line of lines) {
+    index += 1;
+    const feature = JSON.parse(line) as { properties?: Record<string, unknown> | null; geometry?: SourceFeature['geometry'] };
+    yield { index, properties: feature.properties ?? {}, geometry: feature.geometry ?? null };
+  }
+}
+
+/**
+ * A CSV with longitude/latitude columns lists each hazard's boundary vertices on consecutive rows
+ * sharing one reference (as surveyors record turning points); they become one polygon, reported
+ * under the index of its first row. Rows with a WKT polygon pass through unchanged.
+ */
+async function* assembleVertexRows(features: AsyncIterable<SourceFeature>, fields: FieldMap): AsyncGenerator<SourceFeature> {
+  let group: { first: SourceFeature; ref: unknown; ring: number[][] } | undefined;
+  const flush = (): SourceFeature | undefined => {
+    if (!group) return undefined;
+    const ring = group.ring;
+    if (ring.length === 1) {
+      const single = group.first;
+      group = undefined;
+      return single;
+    }
+    const [first, last] = [ring[0]!, ring[ring.length - 1]!];
+    if (first[0] !== last[0] || first[1] !== last[1]) ring.push(first);
+    const vertices = ring.length - 1;
+    const geometry = vertices >= 3 ? { type: 'Polygon', coordinates: [ring] } : { type: `${vertices} vertex point list`, coordinates: ring };
+    const done = { ...group.first, geometry };
+    group = undefined;
+    return done;
+  };
+  for await (const feature of features) {
+    if (feature.geometry?.type !== 'Point') {
+      const done = flush();
+      if (done) yield done;
+      yield feature;
+      continue;
+    }
+    const refColumn = resolveColumns(fields, Object.keys(feature.properties)).external_ref;
+    const ref = refColumn === undefined ? undefined : feature.properties[refColumn];
+    const point = feature.geometry.coordinates as number[];
+    if (group && ref !== undefined && ref === group.ref) {
+      group.ring.push(point);
+      continue;
+    }
+    const done = flush();
+    if (done) yield done;
+    group = { first: feature, ref, ring: [point] };
+  }
+  const done = flush();
+  if (done) yield done;
+}
+
+function emptyBatch(): StagedBatch {
+  return { index: [], ref: [], problem: [], classification: [], contamination: [], status: [], recorded_on: [], name: [], geojson: [] };
+}
+
+function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record<string, unknown>, options: ReadOptions): void {
+  const problems: string[] = [];
+  const parsed = HazardProperties.safeParse(mapped);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = issue.path.join('.') || 'properties';
+      const absent = issue.path.length === 1 && mapped[String(issue.path[0])] === undefined;
+      const given = issue.code === 'invalid_value' ? ` (got ${JSON.stringify(mapped[String(issue.path[0])])})` : '';
+      problems.push(`${field}: ${absent ? 'missing' : issue.message + given}`);
+    }
+  }
+  const ref = typeof mapped.external_ref === 'string' ? mapped.external_ref : null;
+  if (ref === null) problems.push('external_ref: missing (imports match hazards by reference, so a re-import updates instead of duplicating)');
+  if (mapped.country !== options.country) problems.push(`country: ${String(mapped.country)} is not the import's country ${options.country}`);
+  problems.push(...geometryProblems(feature.geometry, options.maxVertices));
+  const props = parsed.success ? parsed.data : undefined;
+  batch.index.push(feature.index);
+  batch.ref.push(ref);
+  batch.problem.push(problems.length ? problems.join('; ') : null);
+  batch.classification.push(props?.classification ?? null);
+  batch.contamination.push(props ? props.contamination.join(',') : null);
+  batch.status.push(props?.status ?? null);
+  batch.recorded_on.push(props?.recorded_on ?? null);
+  batch.name.push(props?.name ?? null);
+  batch.geojson.push(problems.length ? null : JSON.stringify(feature.geometry));
+}
+
+function geometryProblems(geometry: SourceFeature['geometry'], maxVertices: number): string[] {
+  if (!geometry) return ['geometry: missing or unreadable'];
+  if (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon') {
+    return [`geometry: a ${geometry.type ?? 'geometry of no type'} is not an area (Polygon or MultiPolygon expected)`];
+  }
+  const vertices = countPositions(geometry.coordinates);
+  return vertices > maxVertices ? [`geometry: ${vertices} vertices; the limit is ${maxVertices}`] : [];
+}
+
+function countPositions(value: unknown): number {
+  if (!Array.isArray(value)) return 0;
+  if (typeof value[0] === 'number') return 1;
+  let count = 0;
+  for (const item of value) count += countPositions(item);
+  return count;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { Iso3 } from '../http/common.schema.js';
+import { PRESETS, TARGET_FIELDS, type TargetField } from './field-mapping.js';
+import { FORMATS } from './import-reader.js';
+
+const presetNames = Object.keys(PRESETS) as [keyof typeof PRESETS, ...(keyof typeof PRESETS)[]];
+
+const FieldOverrides = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'fields must be a JSON object, e.g. {"external_ref":"HAZ_ID"}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.partialRecord(z.enum(TARGET_FIELDS), z.string().min(1).max(100)))
+  .transform((value) => value as Partial<Record<TargetField, string>>);
+
+export const ImportQuery = z
+  .object({
+    country: Iso3.describe('the country every feature belongs to; a feature naming another country is rejected'),
+    format: z.enum(FORMATS).describe('geojson, shp (zipped Shapefile with its .prj), kml, kmz, gpkg, csv (WKT column, or longitude/latitude rows)'),
+    mapping: z.enum(presetNames).default('safeground').describe('attribute names preset: safeground, imsma, gichd_mdr'),
+    fields: FieldOverrides.optional().describe('JSON object naming the file\'s column for any of our fields, overriding the preset'),
+    file_name: z.string().trim().min(1).max(255).optional().describe('original file name, kept for the record'),
+  })
+  .strict();
+
+export const ImportOut = z
+  .object({
+    id: z.number(),
+    country: z.string(),
+    format: z.string(),
+    mapping: z.string(),
+    file_name: z.string().nullable(),
+    file_bytes: z.number(),
+    status: z
+      .enum(['receiving', 'validating', 'ready', 'invalid', 'committing', 'committed', 'commit_failed'])
+      .describe('ready: dry run done, nothing written yet; commit_failed: nothing was written, the commit may be retried'),
+    error: z.string().nullable(),
+    counts: z.object({ features: z.number(), ok: z.number(), repaired: z.number(), rejected: z.number() }).describe('dry-run outcomes'),
+    progress: z.object({ done: z.number(), total: z.number().nullable() }).describe('features read (dry run) or written (commit) so far'),
+    committed: z.object({ inserted: z.number(), updated: z.number(), unchanged: z.number() }).nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    committed_at: z.string().nullable(),
+  })
+  .meta({ id: 'Import' });

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
+import { lockCountries, refreshHazards } from '../area/area.repository.js';
+import { afterCommit } from '../area/data-changed.js';
+import { writeAudit } from '../audit/audit.repository.js';
+import { GdalReadError } from '../gdal/gdal.js';
+import { HttpError, conflict, notFound } from '../http/http-error.js';
+import { cell } from '../reports/reports.csv.js';
+import { type PresetName, type TargetField, fieldMap } from './field-mapping.js';
+import { EXTENSION, type ImportFormat, readCandidates } from './import-reader.js';
+import * as repo from './imports.repository.js';
+
+const UPLOAD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/imports');
+const STAGE_BATCH = 2_000;
+const COMMIT_BATCH = 5_000;
+const ANALYZE_AFTER = 1_000;
+
+export interface ImportRequest {
+  country: string;
+  format: ImportFormat;
+  mapping: PresetName;
+  fields?: Partial<Record<TargetField, string>>;
+  fileName?: string | null;
+}
+
+/** The command line acts as the operator of the machine: an admin with no user row (audit user_id is NULL). */
+export const SYSTEM_ACTOR = { id: '', email: 'command line', role: 'admin', country_iso3: null, organisation_id: null } as const satisfies Actor;
+
+export interface ImportHooks {
+  onProgress?: (done: number, total: number | null) => void;
+  /** Peak resident memory of the ogr2ogr reading the file (benchmarks). */
+  onReaderRss?: (bytes: number) => void;
+  stageBatchSize?: number;
+  commitBatchSize?: number;
+}
+
+export function toImportOut(row: repo.ImportRow) {
+  return {
+    id: Number(row.id),
+    country: row.country_iso3,
+    format: row.format,
+    mapping: row.mapping,
+    file_name: row.file_name,
+    file_bytes: Number(row.file_bytes),
+    status: row.status,
+    error: row.error,
+    counts: { features: row.feature_count, ok: row.ok_count, repaired: row.repaired_count, rejected: row.rejected_count },
+    progress: { done: row.progress_done, total: row.progress_total },
+    committed:
+      row.inserted_count === null ? null : { inserted: row.inserted_count, updated: row.updated_count ?? 0, unchanged: row.unchanged_count ?? 0 },
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    committed_at: row.committed_at?.toISOString() ?? null,
+  };
+}
+export type ImportOut = ReturnType<typeof toImportOut>;
+
+const tooLarge = (max: number) =>
+  new HttpError(413, 'payload_too_large', `import file is larger than the limit of ${max} bytes (IMPORT_MAX_BYTES)`, [
+    { path: 'body', message: `limit is ${max} bytes` },
+  ]);
+
+const tooManyFeatures = (max: number) =>
+  new HttpError(413, 'too_many_features', `import file has more than ${max} features, the limit (IMPORT_MAX_FEATURES)`, [
+    { path: 'body', message: `limit is ${max} features` },
+  ]);
+
+/**
+ * Receives an upload into a file (never into memory), then runs the dry run. Over the byte limit
+ * the upload is cut off and nothing is kept.
+ */
+export async function importUpload(
+  db: Db,
+  config: Config,
+  actor: Actor,
+  request: ImportRequest,
+  body: Readable,
+  declaredBytes: number | undefined,
+  hooks: ImportHooks = {},
+): Promise<ImportOut> {
+  assertCanWriteHazards(actor, request.country);
+  if (declaredBytes !== undefined && declaredBytes > config.IMPORT_MAX_BYTES) throw tooLarge(config.IMPORT_MAX_BYTES);
+  const id = await repo.createImport(db, { ...request, fileName: request.fileName ?? null, userId: actor.id || null });
+  await mkdir(UPLOAD_DIR, { recursive: true });
+  // Unique across processes and databases sharing this checkout (tests, benchmarks), not just by id.
+  const file = path.join(UPLOAD_DIR, `${id}-${randomUUID()}.${EXTENSION[request.format]}`);
+  let bytes = 0;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(bytes > config.IMPORT_MAX_BYTES ? tooLarge(config.IMPORT_MAX_BYTES) : null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, limiter, createWriteStream(file));
+    await repo.updateImport(db, id, { file_bytes: String(bytes) });
+    return await dryRun(db, config, id, request, file, hooks);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 413) await repo.deleteImport(db, id);
+    throw error;
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/** The same dry run over a file already on disk (the CLI). */
+export async function importFile(db: Db, config: Config, actor: Actor, request: ImportRequest, file: string, hooks: ImportHooks = {}) {
+  assertCanWriteHazards(actor, request.country);
+  const { size } = await stat(file);
+  if (size > config.IMPORT_MAX_BYTES) throw tooLarge(config.IMPORT_MAX_BYTES);
+  const id = await repo.createImport(db, { ...request, fileName: request.fileName ?? path.basename(file), userId: actor.id || null });
+  await repo.updateImport(db, id, { file_bytes: String(size) });
+  try {
+    return await dryRun(db, config, id, request, path.resolve(file), hooks);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 413) await repo.deleteImport(db, id);
+    throw error;
+  }
+}
+
+/**
+ * Reads, maps, validates and prepares every feature, staging each with its outcome (ok, repaired
+ * and why, rejected and why). Nothing reaches the ledger; the staged rows are the report.
+ */
+async function dryRun(db: Db, config: Config, id: string, request: ImportRequest, file: string, hooks: ImportHooks): Promise<ImportOut> {
+  await repo.updateImport(db, id, { status: 'validating', progress_done: 0, progress_total: null });
+  let read = 0;
+  try {
+    const batches = readCandidates({
+      file,
+      format: request.format,
+      country: request.country,
+      fields: fieldMap(request.mapping, request.fields),
+      maxVertices: config.MAX_VERTICES,
+      batchSize: hooks.stageBatchSize ?? STAGE_BATCH,
+      onPeakRss: hooks.onReaderRss,
+    });
+    const rules = { maxChange: config.MAX_REPAIR_AREA_CHANGE, toleranceM: config.COUNTRY_TOLERANCE_M };
+    for await (const batch of batches) {
+      read += batch.index.length;
+      if (read > config.IMPORT_MAX_FEATURES) throw tooManyFeatures(config.IMPORT_MAX_FEATURES);
+      await repo.stageBatch(db, id, request.country, rules, batch);
+      await repo.updateImport(db, id, { progress_done: read });
+      hooks.onProgress?.(read, null);
+    }
+    await repo.rejectDuplicates(db, id);
+  } catch (error) {
+    await repo.deleteStaged(db, id);
+    if (error instanceof GdalReadError || error instanceof SyntaxError) {
+      const message = `the file could not be read as ${request.format}: ${error.message}`;
+      await repo.updateImport(db, id, { status: 'invalid', error: message });
+      throw new HttpError(422, 'unreadable_file', message, [{ path: 'body', message: error.message }]);
+    }
+    throw error;
+  }
+  const counts = await repo.outcomeCounts(db, id);
+  await repo.updateImport(db, id, {
+    status: 'ready',
+    feature_count: counts.ok + counts.repaired + counts.rejected,
+    ok_count: counts.ok,
+    repaired_count: counts.repaired,
+    rejected_count: counts.rejected,
+    progress_total: read,
+  });
+  return getImport(db, null, id);
+}
+
+export async function getImport(db: Db, actor: Actor | null, id: string): Promise<ImportOut> {
+  const row = await repo.findImport(db, id);
+  if (!row) throw notFound(`import ${id}`);
+  if (actor) assertCanWriteHazards(actor, row.country_iso3);
+  return toImportOut(row);
+}
+
+/** The per-feature report as RFC 4180 CSV, produced page by page. */
+export async function* reportCsv(db: Db, id: string): AsyncGenerator<string> {
+  yield 'feature,external_ref,outcome,reason\r\n';
+  let lines: string[] = [];
+  for await (const row of repo.reportRows(db, id)) {
+    lines.push([row.feature_index, row.external_ref, row.outcome, row.reason].map(cell).join(','));
+    if (lines.length === 1_000) {
+      yield `${lines.join('\r\n')}\r\n`;
+      lines = [];
+    }
+  }
+  if (lines.length) yield `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * Writes every accepted feature in one transaction: all of them or, on any failure, none.
+ * Progress (features written so far) is recorded outside the transaction so a client can poll it.
+ */
+export async function commitImport(db: Db, actor: Actor, id: string, hooks: ImportHooks = {}): Promise<ImportOut> {
+  const row = await repo.findImport(db, id);
+  if (!row) throw notFound(`import ${id}`);
+  assertCanWriteHazards(actor, row.country_iso3);
+  if (row.status !== 'ready' && row.status !== 'commit_failed') {
+    throw conflict(`import ${id} is ${row.status}; only a finished dry run (ready) can be committed`);
+  }
+  const ranges = await repo.acceptedRanges(db, id, hooks.commitBatchSize ?? COMMIT_BATCH);
+  const total = ranges.reduce((sum, range) => sum + range.n, 0);
+  if (!(await repo.claimForCommit(db, id, total))) throw conflict(`import ${id} is already being committed`);
+  try {
+    // Cached tiles and figures drop what they hold once the commit is visible.
+    await afterCommit('imports', db.transaction().execute(async (trx) => {
+      await lockCountries(trx, [row.country_iso3]);
+      const touched: string[] = [];
+      let inserted = 0;
+      let done = 0;
+      for (const range of ranges) {
+        for (const written of await repo.commitBatch(trx, id, range, actor.id || null)) {
+          touched.push(written.hazard_id);
+          if (written.inserted) inserted += 1;
+        }
+        done += range.n;
+        await repo.updateImport(db, id, { progress_done: done });
+        hooks.onProgress?.(done, total);
+      }
+      // A large import changes the table's statistics enough to mislead the planner of the area
+      // refresh (nested loops over "a few" rows that are now thousands); ANALYZE sees our own rows.
+      if (touched.length >= ANALYZE_AFTER) await sql`ANALYZE hazards`.execute(trx);
+      // Area summaries once for everything the import touched, not once per feature.
+      if (touched.length) await refreshHazards(trx, touched, true);
+      const counts = { inserted, updated: touched.length - inserted, unchanged: total - touched.length };
+      await writeAudit(trx, { userId: actor.id || null, action: 'commit', entity: 'import', entityId: id, after: { country: row.country_iso3, ...counts } });
+      await repo.updateImport(trx, id, {
+        status: 'committed',
+        inserted_count: counts.inserted,
+        updated_count: counts.updated,
+        unchanged_count: counts.unchanged,
+        committed_at: new Date(),
+      });
+    }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await repo.updateImport(db, id, { status: 'commit_failed', error: `nothing was written: ${message}`, progress_done: 0 });
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(23|40)/.test(code)) {
+      throw new HttpError(code.startsWith('23') ? 422 : 409, 'commit_failed', `import ${id} was not committed, nothing was written: ${message}`);
+    }
+    throw error;
+  }
+  return getImport(db, null, id);
+}

@@ -1,0 +1,156 @@
+-- File imports: staging a dry run's features and committing them (server/src/imports).
+
+-- The outcome of one imported geometry under the same rules as a single hazard write
+-- (server/src/geometry/geometry.service.ts): sg_prepare_geometry repairs it, a repair that leaves
+-- nothing or changes the area by more than p_max_change rejects it, and so does reaching farther
+-- than p_tolerance_m outside the country. Never raises: an unreadable geometry is a rejection.
+CREATE OR REPLACE FUNCTION sg_import_check_geometry(p_geojson text, p_iso3 text, p_max_change double precision, p_tolerance_m double precision)
+RETURNS TABLE (geom geometry, area_m2 double precision, outcome text, reason text, warnings text[])
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  p record;
+  o record;
+  v_change double precision;
+  v_pct text;
+BEGIN
+  warnings := '{}';
+  BEGIN
+    SELECT * INTO p FROM sg_prepare_geometry(p_geojson);
+  EXCEPTION WHEN others THEN
+    outcome := 'rejected';
+    reason := 'geometry could not be read: ' || SQLERRM;
+    RETURN NEXT;
+    RETURN;
+  END;
+  IF p.area_m2 <= 0 THEN
+    outcome := 'rejected';
+    reason := CASE WHEN p.invalid_reason IS NULL THEN 'has no area'
+                   ELSE 'invalid (' || p.invalid_reason || ') and repair leaves no area' END;
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  IF p.invalid_reason IS NOT NULL THEN
+    v_change := abs(p.area_m2 - p.input_area_m2) / greatest(p.input_area_m2, 1e-300);
+    -- A figure-8 drawn as one ring encloses (almost) nothing net: any change is then unbounded.
+    v_pct := CASE WHEN v_change < 1e6 THEN round((v_change * 100)::numeric, 2) || '%' ELSE 'more than 100000000%' END;
+    IF v_change > p_max_change THEN
+      outcome := 'rejected';
+      reason := 'invalid (' || p.invalid_reason || '); repairing it would change its area by ' || v_pct || ', more than '
+                || to_char(p_max_change * 100, 'FM990.00') || '%';
+      RETURN NEXT;
+      RETURN;
+    END IF;
+    warnings := array['geometry repaired: ' || p.invalid_reason || '; area changed by ' || v_pct];
+  END IF;
+  SELECT * INTO o FROM sg_outside_country(p.geom, p_iso3);
+  IF o.max_distance_m > p_tolerance_m THEN
+    outcome := 'rejected';
+    reason := 'lies outside ' || p_iso3 || ': ' || round(o.outside_m2) || ' m² up to ' || round(o.max_distance_m)
+              || ' m beyond the boundary (tolerance ' || round(p_tolerance_m) || ' m)';
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  IF o.outside_m2 > 0 THEN
+    warnings := warnings || (round(o.outside_m2) || ' m² lie just outside the ' || p_iso3 || ' boundary (within the '
+                             || round(p_tolerance_m) || ' m tolerance)');
+  END IF;
+  geom := p.geom;
+  area_m2 := p.area_m2;
+  outcome := CASE WHEN p.invalid_reason IS NULL THEN 'ok' ELSE 'repaired' END;
+  reason := nullif(array_to_string(warnings, '; '), '');
+  RETURN NEXT;
+END
+$$;
+
+-- Stages one batch of a dry run, set-based. p_problem holds what attribute validation already
+-- rejected (then the geometry is not even looked at); contamination comes comma-separated.
+CREATE OR REPLACE FUNCTION sg_import_stage(
+  p_import bigint, p_iso3 text, p_max_change double precision, p_tolerance_m double precision,
+  p_index integer[], p_ref text[], p_problem text[], p_classification text[], p_contamination text[],
+  p_status text[], p_recorded_on text[], p_name text[], p_geojson text[])
+RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO import_features (import_id, feature_index, external_ref, outcome, reason, classification, contamination,
+                               status, recorded_on, name, geom, area_m2, warnings)
+  SELECT p_import, f.idx, f.ref,
+         CASE WHEN f.problem IS NOT NULL THEN 'rejected' ELSE g.outcome END,
+         coalesce(f.problem, g.reason),
+         CASE WHEN accepted THEN f.classification::hazard_classification END,
+         CASE WHEN accepted THEN string_to_array(f.contamination, ',')::contamination_type[] END,
+         CASE WHEN accepted THEN f.status::hazard_status END,
+         CASE WHEN accepted THEN f.recorded_on::date END,
+         CASE WHEN accepted THEN f.name END,
+         CASE WHEN accepted THEN g.geom END,
+         CASE WHEN accepted THEN g.area_m2 END,
+         coalesce(g.warnings, '{}')
+    FROM unnest(p_index, p_ref, p_problem, p_classification, p_contamination, p_status, p_recorded_on, p_name, p_geojson)
+           AS f(idx, ref, problem, classification, contamination, status, recorded_on, name, geojson)
+    LEFT JOIN LATERAL sg_import_check_geometry(f.geojson, p_iso3, p_max_change, p_tolerance_m) g ON f.problem IS NULL
+    CROSS JOIN LATERAL (SELECT f.problem IS NULL AND g.outcome <> 'rejected' AS accepted) a
+$$;
+
+-- A hazard as the API shows it (hazards.service toFeature), for the audit log.
+CREATE OR REPLACE FUNCTION sg_hazard_audit_json(h hazards) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+    'type', 'Feature', 'id', h.id, 'geometry', ST_AsGeoJSON(h.geom, 7)::jsonb,
+    'properties', jsonb_build_object(
+      'id', h.id, 'country', h.country_iso3, 'classification', h.classification, 'contamination', to_jsonb(h.contamination::text[]),
+      'status', h.status, 'recorded_on', h.recorded_on, 'external_ref', h.external_ref, 'name', h.name,
+      'area_m2', h.area_m2, 'remaining_m2', h.remaining_m2, 'version', h.version, 'warnings', to_jsonb(h.warnings),
+      'synthetic', h.synthetic, 'created_at', h.created_at, 'updated_at', h.updated_at))
+$$;
+
+-- Writes the accepted features p_from..p_to of an import: new references are inserted, known
+-- ones (same country and external_ref among live hazards) updated when anything differs, each
+-- with its audit row. Returns the hazards written; unchanged ones are left alone. Runs inside the
+-- commit's transaction; the caller refreshes the area summaries once at the end.
+CREATE OR REPLACE FUNCTION sg_import_commit_batch(p_import bigint, p_from integer, p_to integer, p_user bigint)
+RETURNS TABLE (hazard_id bigint, inserted boolean)
+LANGUAGE sql AS $$
+  WITH staged AS (
+    SELECT f.*, i.country_iso3
+      FROM import_features f JOIN imports i ON i.id = f.import_id
+     WHERE f.import_id = p_import AND f.feature_index BETWEEN p_from AND p_to AND f.outcome <> 'rejected'
+  ),
+  previous AS (
+    SELECT h.id, sg_hazard_audit_json(h) AS snapshot
+      FROM staged s
+      JOIN hazards h ON h.country_iso3 = s.country_iso3 AND h.external_ref = s.external_ref AND h.deleted_at IS NULL
+  ),
+  written AS (
+    INSERT INTO hazards AS h (country_iso3, classification, contamination, status, recorded_on, external_ref, name,
+                              geom, area_m2, remaining_geom, remaining_m2, warnings, created_by)
+    SELECT country_iso3, classification, contamination, status, recorded_on, external_ref, name,
+           geom, area_m2, geom, area_m2, warnings, p_user
+      FROM staged ORDER BY feature_index
+    ON CONFLICT (country_iso3, external_ref) WHERE external_ref IS NOT NULL AND deleted_at IS NULL
+    DO UPDATE SET classification = excluded.classification, contamination = excluded.contamination,
+                  status = excluded.status, recorded_on = excluded.recorded_on, name = excluded.name,
+                  geom = excluded.geom, area_m2 = excluded.area_m2,
+                  remaining_geom = excluded.geom, remaining_m2 = excluded.area_m2, warnings = excluded.warnings,
+                  version = h.version + 1, updated_at = now()
+     WHERE (h.classification, h.contamination, h.status, h.recorded_on, h.name)
+             IS DISTINCT FROM (excluded.classification, excluded.contamination, excluded.status, excluded.recorded_on, excluded.name)
+        OR NOT ST_OrderingEquals(h.geom, excluded.geom)
+    RETURNING h.id, h.xmax::text = '0' AS inserted, sg_hazard_audit_json(h) AS after
+  ),
+  audit AS (
+    INSERT INTO audit_log (user_id, action, entity, entity_id, before, after)
+    SELECT p_user, CASE WHEN w.inserted THEN 'create' ELSE 'update' END, 'hazard', w.id::text, p.snapshot, w.after
+      FROM written w LEFT JOIN previous p ON p.id = w.id
+  )
+  SELECT id, inserted FROM written
+$$;
+
+-- A reference may appear once per file: later features repeating it are rejected (the commit
+-- upserts by reference, so two rows with one reference would silently overwrite each other).
+CREATE OR REPLACE FUNCTION sg_import_reject_duplicates(p_import bigint) RETURNS void
+LANGUAGE sql AS $$
+  UPDATE import_features f
+     SET outcome = 'rejected',
+         reason = 'external_ref ' || f.external_ref || ' repeats that of feature ' || d.first_index
+    FROM (SELECT feature_index, min(feature_index) OVER (PARTITION BY external_ref) AS first_index
+            FROM import_features WHERE import_id = p_import AND external_ref IS NOT NULL) d
+   WHERE f.import_id = p_import AND f.feature_index = d.feature_index AND d.first_index < f.feature_index
+$$;
