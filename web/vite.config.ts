@@ -7,13 +7,6 @@ export default defineConfig({
   root: here('.'),
   base: '/',
   publicDir: here('public'),
-  resolve: {
-    alias: [
-      // The package exports only its ES source; the self-contained browser build is what the map loads
-      // (imported with ?url, hence a pattern that keeps the query).
-      { find: /^mapbox-gl-rtl-text-plugin(?=\?|$)/, replacement: here('../node_modules/@mapbox/mapbox-gl-rtl-text/dist/mapbox-gl-rtl-text.js') },
-    ],
-  },
   build: {
     outDir: here('dist'),
     emptyOutDir: true,

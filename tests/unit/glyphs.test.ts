@@ -56,7 +56,7 @@ describe('label glyph PBFs', () => {
     ['0-255', ['A', 'g', 'é', 'ñ', ' ']],
     ['256-511', ['Œ', 'ő']],
     ['1536-1791', ['ب', 'ع', '،']],
-    ['65024-65279', ['\uFE91', '\uFEFB']], // beh initial form, lam-alef ligature: what the RTL plugin shapes to
+    ['65024-65279', ['\uFE91', '\uFEFB']], // beh initial form, lam-alef ligature: what Arabic shaping draws
     ['8192-8447', ['–', '’', '…']],
   ])('range %s carries %j in both stacks', async (range, characters) => {
     for (const stack of STACKS) {

@@ -2,14 +2,12 @@ import * as maplibregl from 'maplibre-gl';
 import type { LngLatBoundsLike, Map as MapLibreMap, VectorTileSource } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import rtlTextPluginUrl from 'mapbox-gl-rtl-text-plugin?url';
 import type { Lang, Mode } from '../state.js';
 import { TILE_LAYERS, type TileParams, countryFillColour, offlineStyle, thematicLayers, thematicSources, tileUrl } from './style.js';
 
-// The bundle moves MapLibre away from its worker file, so say where it went; the RTL plugin too
-// is served from this origin (no request may leave it).
+// The bundle moves MapLibre away from its worker file, so say where it went. Arabic labels need no
+// RTL plugin: MapLibre 6 shapes right-to-left text itself.
 maplibregl.setWorkerUrl(workerUrl);
-void maplibregl.setRTLTextPlugin(rtlTextPluginUrl, true).catch(() => undefined);
 
 const COUNTRY_LAYERS = ['hazards-fill', 'hazards-line', 'releases-fill'];
 
