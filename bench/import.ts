@@ -3,21 +3,20 @@
 // repair and country check in PostGIS, atomic insert, audit, area summaries) into an empty LAO.
 // Prints features/s and the peak memory of this (server) process and of ogr2ogr. Nothing asserts.
 //
-//   npx tsx bench/import.ts          BENCH_IMPORT_HAZARDS (default 100000)
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+//   npm run bench -- import   or   npx tsx bench/import.ts      BENCH_IMPORT_HAZARDS (default 100000)
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { databaseUrl } from '../server/src/bootstrap.js';
-import { loadConfig } from '../server/src/config.js';
+import { type Config, loadConfig } from '../server/src/config.js';
 import { migrate } from '../server/src/db/migrator.js';
 import { createDb, type Db } from '../server/src/db/pool.js';
-import { generateDemo } from '../server/src/demo/demo.generator.js';
-import { countryBoundaries } from '../server/src/demo/demo.repository.js';
-import { ogr2ogr } from '../server/src/gdal/gdal.js';
 import { loadGeodata } from '../server/src/geodata/geodata.loader.js';
 import { SYSTEM_ACTOR, commitImport, importUpload } from '../server/src/imports/imports.service.js';
 import type { ImportFormat } from '../server/src/imports/import-reader.js';
@@ -28,37 +27,33 @@ const BENCH_DB = 'safeground_bench_import';
 const WORK = path.resolve('.data/bench-import');
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
+function benchUrl(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${BENCH_DB}`;
+  return url.toString();
+}
+
 async function freshDatabase(serverUrl: string): Promise<Db> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${BENCH_DB}`);
   await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DB}`;
-  const db = createDb(url.toString());
+  const db = createDb(benchUrl(serverUrl));
   await migrate(db);
   await loadGeodata(db);
   return db;
 }
 
-/** The demo generator's hazards as a GeoJSON file with Shapefile-safe attribute names (the safeground preset reads them). */
-async function writeSource(db: Db): Promise<{ geojson: string; shp: string }> {
+/** The source files, written by a child process (see bench/import-source.ts). */
+async function writeSource(serverUrl: string): Promise<{ geojson: string; shp: string }> {
   await mkdir(WORK, { recursive: true });
   const geojson = path.join(WORK, `hazards-${HAZARDS}.geojson`);
   const shp = path.join(WORK, `hazards-${HAZARDS}.shp.zip`);
-  const boundary = (await countryBoundaries(db, [COUNTRY])).get(COUNTRY)!;
-  const { hazards } = generateDemo({ seed: 11, today: '2026-06-30', countries: [{ iso3: COUNTRY, boundary, hazards: HAZARDS, contamination: ['cmr', 'erw'] }] });
-  const out = createWriteStream(geojson);
-  out.write('{"type":"FeatureCollection","features":[\n');
-  hazards.forEach((h, i) => {
-    const properties = { ext_ref: h.ref, class: h.classification, contam: h.contamination.join(','), recorded: h.recorded_on, name: h.name };
-    if (!out.write(`${i ? ',\n' : ''}${JSON.stringify({ type: 'Feature', properties, geometry: h.geometry })}`)) void 0;
-  });
-  out.end('\n]}\n');
-  await once(out, 'close');
-  await rm(shp, { force: true });
-  await ogr2ogr(['-f', 'ESRI Shapefile', '-lco', 'ENCODING=UTF-8', shp, geojson]);
+  const script = fileURLToPath(new URL('./import-source.ts', import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, script, benchUrl(serverUrl), COUNTRY, String(HAZARDS), geojson, shp], { stdio: 'inherit' });
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`writing the benchmark source files failed (exit ${code})`);
   return { geojson, shp };
 }
 
@@ -92,13 +87,18 @@ async function run(db: Db, file: string, format: ImportFormat): Promise<void> {
   console.log(`  peak RSS: server process ${mb(await peakRss())}, ogr2ogr ${mb(readerPeak)}`);
 }
 
-const config = loadConfig();
-console.log(`import benchmark: ${HAZARDS.toLocaleString('en')} demo hazards in ${COUNTRY}`);
-const db = await freshDatabase(await databaseUrl(config));
-try {
-  const files = await writeSource(db);
-  await run(db, files.geojson, 'geojson');
-  await run(db, files.shp, 'shp');
-} finally {
-  await db.destroy();
+/** npm run bench -- import: its own database (an empty LAO), not the shared benchmark database. */
+export async function importBench(config: Config): Promise<void> {
+  console.log(`\n== import: ${HAZARDS.toLocaleString('en')} demo hazards in ${COUNTRY} (BENCH_IMPORT_HAZARDS) ==`);
+  const serverUrl = await databaseUrl(config);
+  const db = await freshDatabase(serverUrl);
+  try {
+    const files = await writeSource(serverUrl);
+    await run(db, files.geojson, 'geojson');
+    await run(db, files.shp, 'shp');
+  } finally {
+    await db.destroy();
+  }
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await importBench(loadConfig());

@@ -6,6 +6,7 @@
 //   npm run bench -- engine       the remaining-area engine only
 //   npm run bench -- tiles        the vector tiles only
 //   npm run bench -- web          page load to the first rendered choropleth in headless Chromium
+//   npm run bench -- import       file import throughput (GeoJSON, Shapefile) into its own database
 //
 //   BENCH_HAZARDS (default 100000)  demo hazards in one country (LAO)
 //   BENCH_WRITES  (default 200)     single release writes to time
@@ -15,19 +16,27 @@ import { databaseUrl } from '../server/src/bootstrap.js';
 import { loadConfig } from '../server/src/config.js';
 import { COUNTRY, HAZARDS, benchDatabase } from './database.js';
 import { engineBench } from './engine.js';
+import { importBench } from './import.js';
 import { tileBench } from './tiles.js';
 import { webBench } from './web.js';
 
 const BENCHMARKS = { engine: engineBench, tiles: tileBench, web: webBench } as const;
+// Benchmarks that build their own database and do not need the shared 100,000-hazard one.
+const STANDALONE = { import: importBench } as const;
 type Name = keyof typeof BENCHMARKS;
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
-  const unknown = asked.filter((name) => !(name in BENCHMARKS));
-  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`);
-  const names = (asked.length > 0 ? asked : Object.keys(BENCHMARKS)) as Name[];
+  const unknown = asked.filter((name) => !(name in BENCHMARKS) && !(name in STANDALONE));
+  if (unknown.length > 0) {
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${[...Object.keys(BENCHMARKS), ...Object.keys(STANDALONE)].join(', ')}`);
+  }
+  const standalone = (asked.length > 0 ? asked : Object.keys(STANDALONE)).filter((name) => name in STANDALONE) as (keyof typeof STANDALONE)[];
+  const names = (asked.length > 0 ? asked.filter((name) => name in BENCHMARKS) : Object.keys(BENCHMARKS)) as Name[];
 
   const config = loadConfig();
+  for (const name of standalone) await STANDALONE[name](config);
+  if (names.length === 0) return;
   console.log(`Safeground benchmark: ${HAZARDS.toLocaleString('en')} demo hazards in ${COUNTRY} (${names.join(', ')})`);
   const { db, built, loadMs } = await benchDatabase(await databaseUrl(config));
   if (built) console.log(`demo load (generate, insert, full recompute): ${(loadMs / 1000).toFixed(1)} s`);

@@ -30,7 +30,11 @@ RETURNS TABLE (outside_m2 double precision, max_distance_m double precision)
 LANGUAGE sql STABLE AS $$
   WITH c AS (SELECT geom FROM countries WHERE iso3 = p_iso3),
   outside AS (
-    SELECT CASE WHEN ST_CoveredBy(p_geom, c.geom) THEN NULL
+    -- Inside one piece of the country (0007_subdivided_boundaries.sql) is inside the country,
+    -- and cheap; only a geometry crossing a piece's edge is tested against the whole boundary.
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM country_pieces cp
+                              WHERE cp.iso3 = p_iso3 AND cp.geom ~ p_geom AND ST_CoveredBy(p_geom, cp.geom))
+                  OR ST_CoveredBy(p_geom, c.geom) THEN NULL
                 ELSE sg_polygonal(ST_Difference(p_geom, c.geom)) END AS g,
            c.geom AS country
       FROM c

@@ -31,7 +31,10 @@ LANGUAGE sql AS $$
            WHERE lr.hazard_id = h2.id AND lr.status = 'approved'
         ) r ON true
     ) rem
+   -- Rewriting an unchanged row costs a new tuple and an entry in every index: a bulk import
+   -- passes 100,000 hazards whose remaining geometry (without releases) is already their own.
    WHERE h.id = rem.id
+     AND (h.remaining_geom IS DISTINCT FROM rem.g OR h.remaining_m2 IS DISTINCT FROM LEAST(sg_geodesic_area(rem.g), h.area_m2))
 $$;
 
 -- The per-day, per-dimension effect of the given clusters (set-based: one plan for one cluster
@@ -165,10 +168,30 @@ CREATE OR REPLACE FUNCTION sg_cluster_days(p_clusters bigint[])
 RETURNS TABLE (cluster_id bigint, day date, dim_kind text, dim_key text,
                found_m2 double precision, cancelled_m2 double precision,
                reduced_m2 double precision, cleared_m2 double precision)
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE
+-- Disabling nested loops makes plan costs astronomical, which triggers JIT compilation: seconds
+-- spent compiling a query that runs once.
+SET jit = off
+AS $fn$
 DECLARE
   v_nestloop text := current_setting('enable_nestloop');
+  v_single bigint[];
 BEGIN
+  IF cardinality(p_clusters) > 100 THEN
+    -- Bulk writes (imports, recomputes) are mostly lone hazards without releases: their days
+    -- come from sg_single_hazard_days without the stage machinery, and only the rest goes below.
+    SELECT coalesce(array_agg(c.id) FILTER (WHERE c.single), '{}'), coalesce(array_agg(c.id) FILTER (WHERE NOT c.single), '{}')
+      INTO v_single, p_clusters
+      FROM (
+        SELECT ids.id, count(h.id) = 1
+                 AND bool_and(cardinality(h.contamination) = cardinality(ARRAY(SELECT DISTINCT unnest(h.contamination))))
+                 AND NOT bool_or(EXISTS (SELECT 1 FROM land_releases r WHERE r.hazard_id = h.id AND r.status = 'approved')) AS single
+          FROM unnest(p_clusters) AS ids(id)
+          LEFT JOIN hazards h ON h.cluster_id = ids.id AND h.deleted_at IS NULL
+         GROUP BY ids.id
+      ) c;
+    RETURN QUERY SELECT * FROM sg_single_hazard_days(v_single);
+  END IF;
   IF cardinality(p_clusters) <= 100 THEN
     RETURN QUERY SELECT * FROM sg_cluster_days_sql(p_clusters);
     RETURN;
@@ -180,7 +203,7 @@ END
 $fn$;
 
 -- Adds (p_sign = 1) or removes (p_sign = -1) the given clusters' rows to/from the country totals.
-CREATE OR REPLACE FUNCTION sg_apply_cluster_days(p_clusters bigint[], p_sign integer) RETURNS void
+CREATE OR REPLACE FUNCTION sg_apply_cluster_days_sql(p_clusters bigint[], p_sign integer) RETURNS void
 LANGUAGE sql AS $$
   INSERT INTO area_country_days AS t
          (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
@@ -197,6 +220,26 @@ LANGUAGE sql AS $$
          reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
          cleared_m2 = t.cleared_m2 + excluded.cleared_m2
 $$;
+
+-- As sg_cluster_days: a bulk write (100,000 new clusters, their rows written moments ago in the
+-- same transaction, so the statistics still say the table is empty) was planned as a nested loop
+-- rescanning the whole array for every row: quadratic, it ran for many minutes.
+CREATE OR REPLACE FUNCTION sg_apply_cluster_days(p_clusters bigint[], p_sign integer) RETURNS void
+LANGUAGE plpgsql
+SET jit = off
+AS $fn$
+DECLARE
+  v_nestloop text := current_setting('enable_nestloop');
+BEGIN
+  IF cardinality(p_clusters) <= 100 THEN
+    PERFORM sg_apply_cluster_days_sql(p_clusters, p_sign);
+    RETURN;
+  END IF;
+  PERFORM set_config('enable_nestloop', 'off', true);
+  EXECUTE 'SELECT sg_apply_cluster_days_sql($1, $2)' USING p_clusters, p_sign;
+  PERFORM set_config('enable_nestloop', v_nestloop, true);
+END
+$fn$;
 
 CREATE OR REPLACE FUNCTION sg_compute_clusters(p_clusters bigint[]) RETURNS void
 LANGUAGE sql AS $$
@@ -276,7 +319,7 @@ BEGIN
    WHERE (cluster_id = ANY (v_old) OR id = ANY (p_ids)) AND deleted_at IS NULL;
 
   PERFORM sg_apply_cluster_days(v_old, -1);
-  UPDATE hazards SET cluster_id = NULL WHERE cluster_id = ANY (v_old) OR id = ANY (p_ids);
+  UPDATE hazards SET cluster_id = NULL WHERE cluster_id IS NOT NULL AND (cluster_id = ANY (v_old) OR id = ANY (p_ids));
   DELETE FROM area_clusters WHERE id = ANY (v_old);
   PERFORM sg_compute_clusters(sg_assign_clusters(v_members));
 END

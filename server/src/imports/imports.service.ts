@@ -134,6 +134,9 @@ export async function importFile(db: Db, config: Config, actor: Actor, request: 
 async function dryRun(db: Db, config: Config, id: string, request: ImportRequest, file: string, hooks: ImportHooks): Promise<ImportOut> {
   await repo.updateImport(db, id, { status: 'validating', progress_done: 0, progress_total: null });
   let read = 0;
+  // One batch is staged in PostgreSQL while the next is read and validated here (and ogr2ogr
+  // parses on): the three run on different cores instead of waiting for one another.
+  let staging: Promise<void> = Promise.resolve();
   try {
     const batches = readCandidates({
       file,
@@ -148,12 +151,20 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
     for await (const batch of batches) {
       read += batch.index.length;
       if (read > config.IMPORT_MAX_FEATURES) throw tooManyFeatures(config.IMPORT_MAX_FEATURES);
-      await repo.stageBatch(db, id, request.country, rules, batch);
-      await repo.updateImport(db, id, { progress_done: read });
-      hooks.onProgress?.(read, null);
+      await staging;
+      const done = read;
+      staging = repo.stageBatch(db, id, request.country, rules, batch).then(async () => {
+        await repo.updateImport(db, id, { progress_done: done });
+        hooks.onProgress?.(done, null);
+      });
+      // Awaited on the next turn or below; a rejection meanwhile is not unhandled.
+      staging.catch(() => {});
     }
+    await staging;
     await repo.rejectDuplicates(db, id);
   } catch (error) {
+    // A batch still being staged must land before its rows are deleted.
+    await staging.catch(() => {});
     await repo.deleteStaged(db, id);
     if (error instanceof GdalReadError || error instanceof SyntaxError) {
       const message = `the file could not be read as ${request.format}: ${error.message}`;
