@@ -18,6 +18,13 @@ const ConfigSchema = z.object({
     .default(0.5)
     .describe('below this share of the reported remaining area covered by polygons, a country is marked thin'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  // Login hardening (server/src/auth/login-guard.ts): per-IP and per-account rate limits in memory,
+  // lockout on the user row after consecutive failures.
+  LOGIN_RATE_WINDOW_MINUTES: z.coerce.number().positive().default(15).describe('window of the login rate limits'),
+  LOGIN_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(50).describe('login attempts per IP address per window'),
+  LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(20).describe('login attempts per email address per window'),
+  LOGIN_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).default(5).describe('consecutive failed logins that lock an account'),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15).describe('how long a locked account refuses logins'),
   COOKIE_SECURE: boolean.default(false),
   LOG_REQUESTS: boolean.default(false),
   TILE_CACHE_MB: z.coerce.number().min(0).default(64).describe('bytes of vector tiles kept in memory per process, in MiB; 0 = no tile cache'),

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database, OrganisationKind, UserRole } from '../db/database.js';
 
@@ -84,4 +85,63 @@ export async function findActorByToken(db: Kysely<Database>, hash: Buffer) {
     .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', new Date())]))
     .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
+}
+
+/**
+ * Counts one failed login in a single statement (concurrent failures cannot lose a count); the
+ * failure that reaches `attempts` sets locked_until and restarts the count. Returns the lock's end
+ * when this failure locked the account.
+ */
+export async function recordFailedLogin(db: Kysely<Database>, userId: string, attempts: number, lockMinutes: number) {
+  const row = await db
+    .updateTable('users')
+    .set((eb) => ({
+      failed_logins: sql<number>`CASE WHEN ${eb.ref('failed_logins')} + 1 >= ${attempts} THEN 0 ELSE ${eb.ref('failed_logins')} + 1 END`,
+      locked_until: sql<Date>`CASE WHEN ${eb.ref('failed_logins')} + 1 >= ${attempts}
+        THEN now() + make_interval(secs => ${lockMinutes * 60}) ELSE ${eb.ref('locked_until')} END`,
+    }))
+    .where('id', '=', userId)
+    .returning(['locked_until'])
+    .executeTakeFirst();
+  const until = row?.locked_until ? new Date(row.locked_until) : null;
+  return until && until > new Date() ? until : null;
+}
+
+export async function resetFailedLogins(db: Kysely<Database>, userId: string) {
+  await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
+}
+
+export async function updatePassword(db: Kysely<Database>, userId: string, passwordHash: string) {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, password_changed_at: new Date(), failed_logins: 0, locked_until: null })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Ends every session of a user (expired ones too), except the one given. */
+export async function deleteSessionsOfUser(db: Kysely<Database>, userId: string, exceptIdHash?: Buffer) {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (exceptIdHash) query = query.where('id_hash', '<>', exceptIdHash);
+  await query.execute();
+}
+
+export async function deleteExpiredSessions(db: Kysely<Database>, userId: string) {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('expires_at', '<=', new Date()).execute();
+}
+
+export async function tokensOfUser(db: Kysely<Database>, userId: string) {
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'created_at', 'expires_at', 'revoked_at'])
+    .where('user_id', '=', userId)
+    .orderBy('id')
+    .execute();
+}
+
+/** Sets revoked_at once; `ownerId` limits it to that user's tokens (undefined: any token, for admins). */
+export async function revokeToken(db: Kysely<Database>, tokenId: string, ownerId: string | undefined) {
+  let query = db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', tokenId).where('revoked_at', 'is', null);
+  if (ownerId !== undefined) query = query.where('user_id', '=', ownerId);
+  return query.returning(['id', 'name']).executeTakeFirst();
 }

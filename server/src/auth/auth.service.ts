@@ -3,9 +3,10 @@ import argon2 from 'argon2';
 import type { Db } from '../db/pool.js';
 import type { OrganisationKind, UserRole } from '../db/database.js';
 import { writeAudit } from '../audit/audit.repository.js';
-import { HttpError, badRequest } from '../http/http-error.js';
+import { HttpError, badRequest, notFound } from '../http/http-error.js';
 import type { Actor } from './actor.js';
 import * as repo from './auth.repository.js';
+import { passwordProblem } from './password-policy.js';
 
 // Session ids and API tokens are 256-bit random secrets, so a fast SHA-256 is enough to store
 // them safely; argon2 is kept for passwords, which people choose and attackers can guess.
@@ -15,8 +16,6 @@ const newSecret = (prefix: string) => prefix + randomBytes(32).toString('base64u
 // Verifying against a fixed hash when the email is unknown keeps both paths equally slow, so
 // response time does not reveal which emails have accounts.
 let dummyHash: Promise<string> | undefined;
-
-export const MIN_PASSWORD_LENGTH = 12;
 
 export function toActor(row: {
   id: string;
@@ -34,21 +33,70 @@ export function toActor(row: {
   };
 }
 
-export async function login(db: Db, email: string, password: string, ttlHours: number) {
+export interface LoginPolicy {
+  ttlHours: number;
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+}
+
+/**
+ * Checks the password and opens a session. A locked account is refused before its password is
+ * even checked (so guessing during the lock learns nothing); the failure that reaches the
+ * configured count locks it and restarts the count.
+ */
+export async function login(db: Db, email: string, password: string, policy: LoginPolicy) {
   const user = await repo.findUserByEmail(db, email);
+  if (user?.locked_until && new Date(user.locked_until) > new Date()) throw accountLocked(new Date(user.locked_until));
   dummyHash ??= argon2.hash('not-a-real-password');
   const ok = user
     ? user.disabled_at === null && (await argon2.verify(user.password_hash, password))
     : await argon2.verify(await dummyHash, password).then(() => false);
-  if (!user || !ok) throw new HttpError(401, 'invalid_credentials', 'email or password is wrong');
+  if (!user || !ok) {
+    if (user) {
+      const lockedUntil = await repo.recordFailedLogin(db, user.id, policy.lockoutAttempts, policy.lockoutMinutes);
+      if (lockedUntil) {
+        await writeAudit(db, { userId: null, action: 'lock', entity: 'user', entityId: String(user.id), after: { locked_until: lockedUntil } });
+      }
+    }
+    throw new HttpError(401, 'invalid_credentials', 'email or password is wrong');
+  }
+  if (user.failed_logins > 0 || user.locked_until) await repo.resetFailedLogins(db, user.id);
+  await repo.deleteExpiredSessions(db, user.id);
   const sessionId = newSecret('');
-  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  const expiresAt = new Date(Date.now() + policy.ttlHours * 3600_000);
   await repo.insertSession(db, sha256(sessionId), user.id, expiresAt);
-  return { sessionId, expiresAt, actor: toActor(user) };
+  return { sessionId, expiresAt, actor: toActor(user), csrfToken: csrfTokenFor(sessionId) };
+}
+
+const accountLocked = (until: Date) =>
+  new HttpError(429, 'account_locked', `too many failed logins: this account is locked until ${until.toISOString()}`);
+
+/**
+ * The anti-CSRF token of a cookie session, derived from its secret id: a page of another site
+ * can neither read the HttpOnly cookie nor this token, and nothing needs storing.
+ */
+export function csrfTokenFor(sessionId: string): string {
+  return createHash('sha256').update(`csrf:${sessionId}`).digest('base64url');
 }
 
 export async function logout(db: Db, sessionId: string): Promise<void> {
   await repo.deleteSession(db, sha256(sessionId));
+}
+
+/** Sets a new password after checking the current one; every other session of the user ends. */
+export async function changePassword(db: Db, actor: Actor, current: string, next: string, keepSessionId?: string) {
+  const user = await repo.findUserByEmail(db, actor.email);
+  if (!user || !(await argon2.verify(user.password_hash, current))) {
+    throw new HttpError(403, 'invalid_credentials', 'the current password is wrong');
+  }
+  const problem = passwordProblem(next, actor.email);
+  if (problem) throw badRequest(problem, [{ path: 'body.new_password', message: problem }]);
+  const passwordHash = await argon2.hash(next);
+  await db.transaction().execute(async (trx) => {
+    await repo.updatePassword(trx, user.id, passwordHash);
+    await repo.deleteSessionsOfUser(trx, user.id, keepSessionId ? sha256(keepSessionId) : undefined);
+    await writeAudit(trx, { userId: actor.id, action: 'update', entity: 'user', entityId: String(user.id), after: { password_changed: true } });
+  });
 }
 
 export async function createToken(db: Db, actor: Actor, name: string, expiresInDays: number | undefined) {
@@ -61,15 +109,35 @@ export async function createToken(db: Db, actor: Actor, name: string, expiresInD
   });
 }
 
-export async function resolveActor(db: Db, credentials: { sessionId?: string; bearer?: string }): Promise<Actor | null> {
+export async function listTokens(db: Db, actor: Actor) {
+  return repo.tokensOfUser(db, actor.id);
+}
+
+/** Revokes one API token: the owner's own, or any for an admin. Unknown or foreign ids are 404 alike. */
+export async function revokeToken(db: Db, actor: Actor, tokenId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const revoked = await repo.revokeToken(trx, tokenId, actor.role === 'admin' ? undefined : actor.id);
+    if (!revoked) throw notFound(`API token ${tokenId}`);
+    await writeAudit(trx, { userId: actor.id, action: 'revoke', entity: 'api_token', entityId: tokenId, after: { name: revoked.name } });
+  });
+}
+
+export interface ResolvedActor {
+  actor: Actor;
+  /** How the request proved who it is: cookie sessions need CSRF protection, bearer tokens do not. */
+  via: 'bearer' | 'session';
+  sessionId?: string;
+}
+
+export async function resolveActor(db: Db, credentials: { sessionId?: string; bearer?: string }): Promise<ResolvedActor | null> {
   if (credentials.bearer) {
     const row = await repo.findActorByToken(db, sha256(credentials.bearer));
     if (!row) throw new HttpError(401, 'invalid_token', 'the bearer token is unknown, expired or revoked');
-    return toActor(row);
+    return { actor: toActor(row), via: 'bearer' };
   }
   if (credentials.sessionId) {
     const row = await repo.findActorBySession(db, sha256(credentials.sessionId));
-    return row ? toActor(row) : null;
+    return row ? { actor: toActor(row), via: 'session', sessionId: credentials.sessionId } : null;
   }
   return null;
 }
@@ -90,11 +158,10 @@ export interface NewUser {
   organisation?: string;
 }
 
-/** The rules for a new user that need no database: checked before anything is written. */
+/** The rules for a new user that need no database, password policy included: checked before anything is written. */
 export function assertValidNewUser(input: NewUser): void {
-  if (input.password.length < MIN_PASSWORD_LENGTH) {
-    throw badRequest(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-  }
+  const problem = passwordProblem(input.password, input.email);
+  if (problem) throw badRequest(problem);
   if (input.role === 'national_authority' && !input.country) throw badRequest('a national_authority needs --country');
   if (input.role === 'operator' && !input.organisation) throw badRequest('an operator needs --organisation');
 }

@@ -59,6 +59,10 @@ export interface UsersTable {
   organisation_id: BigId | null;
   disabled_at: Date | null;
   created_at: Generated<Date>;
+  // sql/migrations/0006_hardening.sql
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  password_changed_at: Timestamp | null;
 }
 
 export interface SessionsTable {

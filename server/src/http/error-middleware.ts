@@ -6,6 +6,8 @@ interface BodyParserError {
   type?: string;
   status?: number;
   limit?: number;
+  expose?: boolean;
+  message?: string;
 }
 
 function fromBodyParser(error: BodyParserError): HttpError | undefined {
@@ -15,6 +17,10 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
   if (error.type === 'entity.parse.failed') return new HttpError(400, 'bad_request', 'request body is not valid JSON');
   if (typeof error.type === 'string' && error.status && error.status < 500) {
     return new HttpError(error.status, 'bad_request', 'request body could not be read');
+  }
+  // express's own 4xx (http-errors), e.g. a path with a broken percent-encoding.
+  if (error.status && error.status >= 400 && error.status < 500) {
+    return new HttpError(error.status, 'bad_request', error.expose && error.message ? error.message : 'the request could not be read');
   }
   return undefined;
 }
@@ -31,10 +37,23 @@ function fromPostgres(error: { code?: string; message?: string }): HttpError | u
     case '40P01':
     case '40001':
       return new HttpError(409, 'conflict', 'a concurrent write interfered; retry the request');
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case '57P01':
+    case '57P02':
+    case '57P03':
+      return databaseUnavailable();
     default:
-      return undefined;
+      if (error.code?.startsWith('08') || /^Connection terminated/.test(error.message ?? '')) return databaseUnavailable();
+      // Class 22 is "data exception": a value PostgreSQL could not take (a NUL character in text,
+      // a number out of range, an invalid date). Only input can cause it.
+      return error.code?.startsWith('22') ? new HttpError(400, 'bad_request', 'a value in the request cannot be stored') : undefined;
   }
 }
+
+// The database restarting or unreachable is not the server's bug: 503 tells clients to retry (the
+// pool reconnects by itself once PostgreSQL is back).
+const databaseUnavailable = () => new HttpError(503, 'database_unavailable', 'the database is unavailable; retry shortly');
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));

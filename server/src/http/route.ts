@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { HttpError, type ErrorDetail, unauthorized } from './http-error.js';
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
 export interface RouteInput<P, Q, B> {
@@ -38,6 +38,11 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult | void>;
 }
+
+// A route that declares no query parameters refuses any, like the routes that declare some refuse
+// unknown ones (their schemas are strict): a misspelt parameter must not be silently ignored.
+const NoQuery = z.object({}).strict();
+const JSON_TYPES = ['application/json', 'application/geo+json'];
 
 /** Turns zod issues into 400 details that name the offending field. */
 export function zodDetails(error: z.ZodError, where: string): ErrorDetail[] {
@@ -95,7 +100,12 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
     const actor = (res.locals.actor as Actor | undefined) ?? null;
     if (spec.auth === 'actor' && !actor) throw unauthorized();
     const params = spec.params ? parseOrThrow(spec.params, req.params, 'params') : {};
-    const query = spec.query ? parseOrThrow(spec.query, req.query, 'query') : {};
+    const query = parseOrThrow(spec.query ?? NoQuery, req.query, 'query');
+    // req.is is false for a body of another type (null for no body at all): a form or text body
+    // must not reach validation as "every field missing".
+    if (spec.body && req.is(JSON_TYPES) === false) {
+      throw new HttpError(415, 'unsupported_media_type', `the request body must be ${JSON_TYPES.join(' or ')}, not ${req.get('content-type')}`);
+    }
     const body = spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : undefined;
     const result = await spec.handler({ params, query, body, actor, req, res } as RouteInput<
       z.infer<P>,
