@@ -8,6 +8,10 @@
 -- and contamination type (releases: method and year) is the union of its blocks, with the
 -- count and summed areas of its records and generalised = true. Sums are per record: where
 -- hazards overlap they are not the union figures of the API.
+--
+-- Sensitive locations (0600_restrictions.sql): p_exact is the reader's exact scope. Records of
+-- countries hidden from this reader never enter the exact or dissolved features; at every zoom
+-- they appear only as grid cells (generalised = true, with cell_km), whose ids are above 2^52.
 
 -- The rectangle of blocks bx0..bx1 in block row byy of a tile (block: its side in metres).
 CREATE OR REPLACE FUNCTION sg_tile_blocks(tile geometry, block double precision, bx0 int, bx1 int, byy int) RETURNS geometry
@@ -16,10 +20,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                          ST_XMin(tile) + (bx1 + 1) * block, ST_YMin(tile) + (byy + 1) * block, 3857)
 $$;
 
-CREATE OR REPLACE FUNCTION sg_tile_hazards(p_z int, p_x int, p_y int, p_as_of date) RETURNS bytea
+CREATE OR REPLACE FUNCTION sg_tile_hazards(p_z int, p_x int, p_y int, p_as_of date, p_exact text[]) RETURNS bytea
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off AS $$
 DECLARE
   b record := sg_tile_bounds(p_z, p_x, p_y);
+  v_hidden char(3)[] := sg_hidden_countries(p_exact);
   v_tile bytea;
   v_block double precision := 16 * b.unit;
 BEGIN
@@ -31,6 +36,7 @@ BEGIN
              round(h.area_m2)::bigint AS area_m2, round(r.m2)::bigint AS remaining_m2,
              round((r.m2 / h.area_m2)::numeric, 4)::double precision AS remaining_share,
              h.recorded_on::text AS recorded_on, h.country_iso3::text AS country_iso3,
+             NULL::bigint AS count, NULL::boolean AS generalised, NULL::double precision AS cell_km,
              ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.tile, 4096, 64, true) AS geom
         FROM hazards h
         -- As of a past day: the hazard minus its releases completed byy then (the engine's rule);
@@ -47,6 +53,11 @@ BEGIN
           END AS m2
         ) r
        WHERE h.geom && b.box AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
+         AND NOT h.country_iso3 = ANY(v_hidden)
+      UNION ALL
+      SELECT c.fid, NULL, NULL, c.classification, c.contamination, NULL, NULL, c.area_m2, c.remaining_m2, c.remaining_share,
+             NULL, NULL, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
+        FROM sg_tile_hazard_cells(b.tile, v_hidden, p_as_of) c
     ) f WHERE f.geom IS NOT NULL;
     RETURN coalesce(v_tile, '');
   END IF;
@@ -68,6 +79,7 @@ BEGIN
       FROM hazards h
       LEFT JOIN released r ON r.hazard_id = h.id
      WHERE h.geom && b.box AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
+       AND NOT h.country_iso3 = ANY(v_hidden)
   ), groups AS (
     SELECT contamination, bx0 / 16 AS rx, byy0 / 16 AS ry, min(id) AS fid, count(*) AS count,
            sum(area_m2) AS area_m2, sum(remaining_m2) AS remaining_m2,
@@ -92,18 +104,23 @@ BEGIN
     SELECT g.fid, g.classification, g.contamination, g.count, round(g.area_m2)::bigint AS area_m2,
            round(g.remaining_m2)::bigint AS remaining_m2,
            round((g.remaining_m2 / g.area_m2)::numeric, 4)::double precision AS remaining_share,
-           true AS generalised,
+           true AS generalised, NULL::double precision AS cell_km,
            ST_AsMVTGeom(s.g, b.tile, 4096, 64, true) AS geom
       FROM groups g JOIN shapes s USING (contamination, rx, ry)
+    UNION ALL
+    SELECT c.fid, c.classification, c.contamination, c.count, c.area_m2, c.remaining_m2, c.remaining_share, true, c.cell_km,
+           ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
+      FROM sg_tile_hazard_cells(b.tile, v_hidden, p_as_of) c
   ) f WHERE f.geom IS NOT NULL;
   RETURN coalesce(v_tile, '');
 END
 $$;
 
-CREATE OR REPLACE FUNCTION sg_tile_releases(p_z int, p_x int, p_y int, p_as_of date) RETURNS bytea
+CREATE OR REPLACE FUNCTION sg_tile_releases(p_z int, p_x int, p_y int, p_as_of date, p_exact text[]) RETURNS bytea
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off AS $$
 DECLARE
   b record := sg_tile_bounds(p_z, p_x, p_y);
+  v_hidden char(3)[] := sg_hidden_countries(p_exact);
   v_tile bytea;
   -- Releases are drawn per method and year: coarser blocks keep a tile of many years small.
   v_block double precision := (CASE WHEN p_z >= 8 THEN 64 ELSE 128 END) * b.unit;
@@ -113,11 +130,16 @@ BEGIN
       SELECT l.id AS fid, l.id, l.hazard_id, l.method::text AS method,
              extract(year FROM l.completed_on)::int AS year, l.completed_on::text AS completed_on,
              round(l.area_m2)::bigint AS area_m2,
+             NULL::bigint AS count, NULL::boolean AS generalised, NULL::double precision AS cell_km,
              ST_AsMVTGeom(ST_Transform(l.geom, 3857), b.tile, 4096, 64, true) AS geom
         FROM land_releases l
        WHERE l.geom && b.box AND l.status = 'approved' AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
          -- A deleted hazard's releases no longer count anywhere.
-         AND EXISTS (SELECT 1 FROM hazards h WHERE h.id = l.hazard_id AND h.deleted_at IS NULL)
+         AND EXISTS (SELECT 1 FROM hazards h WHERE h.id = l.hazard_id AND h.deleted_at IS NULL
+                       AND NOT h.country_iso3 = ANY(v_hidden))
+      UNION ALL
+      SELECT c.fid, NULL, NULL, c.method, NULL, NULL, c.area_m2, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
+        FROM sg_tile_release_cells(b.tile, v_hidden, p_as_of) c
     ) f WHERE f.geom IS NOT NULL;
     RETURN coalesce(v_tile, '');
   END IF;
@@ -130,7 +152,8 @@ BEGIN
            floor((sg_mercator_y(ST_YMax(l.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy1
       FROM land_releases l
      WHERE l.geom && b.box AND l.status = 'approved' AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
-       AND EXISTS (SELECT 1 FROM hazards h WHERE h.id = l.hazard_id AND h.deleted_at IS NULL)
+       AND EXISTS (SELECT 1 FROM hazards h WHERE h.id = l.hazard_id AND h.deleted_at IS NULL
+                     AND NOT h.country_iso3 = ANY(v_hidden))
   ), groups AS (
     SELECT method, year, bx0 / 16 AS rx, byy0 / 16 AS ry, min(id) AS fid, count(*) AS count, sum(area_m2) AS area_m2
       FROM members GROUP BY 1, 2, 3, 4
@@ -146,9 +169,12 @@ BEGIN
       FROM runs GROUP BY 1, 2, 3, 4
   )
   SELECT ST_AsMVT(f, 'releases', 4096, 'geom', 'fid') INTO v_tile FROM (
-    SELECT g.fid, g.method, g.year, g.count, round(g.area_m2)::bigint AS area_m2, true AS generalised,
-           ST_AsMVTGeom(s.g, b.tile, 4096, 64, true) AS geom
+    SELECT g.fid, g.method::text AS method, g.year, g.count, round(g.area_m2)::bigint AS area_m2, true AS generalised,
+           NULL::double precision AS cell_km, ST_AsMVTGeom(s.g, b.tile, 4096, 64, true) AS geom
       FROM groups g JOIN shapes s USING (method, year, rx, ry)
+    UNION ALL
+    SELECT c.fid, c.method, NULL, c.count, c.area_m2, true, c.cell_km, ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
+      FROM sg_tile_release_cells(b.tile, v_hidden, p_as_of) c
   ) f WHERE f.geom IS NOT NULL;
   RETURN coalesce(v_tile, '');
 END

@@ -6,6 +6,8 @@ export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
   let query = db
     .selectFrom('countries as c')
     .select(['c.iso3', 'c.name'])
+    // Not in the Database interface: a column of the restrictions migration (0005), read here only.
+    .select(sql<boolean>`c.restricted`.as('restricted'))
     .where((eb) =>
       eb.or([
         // IN, not a correlated EXISTS: with one country holding every hazard, the planner expects
@@ -28,7 +30,12 @@ export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
 }
 
 export async function countryExists(db: Kysely<Database>, iso3: string) {
-  return db.selectFrom('countries').select(['iso3', 'name']).where('iso3', '=', iso3).executeTakeFirst();
+  return db
+    .selectFrom('countries')
+    .select(['iso3', 'name'])
+    .select(sql<boolean>`restricted`.as('restricted'))
+    .where('iso3', '=', iso3)
+    .executeTakeFirst();
 }
 
 /** Cumulative figures per dimension up to the end of a day (sums of the daily balances). */

@@ -8,6 +8,7 @@ import { defineRoute } from '../http/route.js';
 import { AsOfQuery, CountryDetail, CountrySummary, Timeline, TimelineQuery } from './countries.schema.js';
 import * as service from './countries.service.js';
 import { resolveAsOf } from '../area/as-of.js';
+import { restrictionRoutes } from '../restrictions/restrictions.routes.js';
 
 const notFoundError = { description: 'unknown country code', schema: ErrorResponse };
 
@@ -53,6 +54,8 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     responses: { 200: { description: 'the timeline', schema: Timeline }, 400: standardErrors[400], 404: notFoundError },
     handler: async ({ params, query }) => ({ body: await service.getTimeline(db, params.iso3, resolveAsOf(query), query.scope) }),
   });
+
+  router.use(restrictionRoutes(db, registry, basePath));
 
   return router;
 }

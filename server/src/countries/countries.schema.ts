@@ -46,6 +46,9 @@ export const CountrySummary = z
     coverage: z
       .object({ share: z.number().nullable(), year: z.number().int().nullable(), thin: z.boolean() })
       .describe('share of the latest nationally reported remaining area that the polygons cover; thin below COVERAGE_THIN_SHARE'),
+    restricted: z
+      .boolean()
+      .describe('sensitive locations: anonymous, viewer and donor readers get its hazards and releases as grid cells (PUT .../restriction); figures stay exact'),
   })
   .meta({ id: 'CountrySummary' });
 

@@ -35,7 +35,7 @@ export function exportRoutes(db: Db, registry: OpenAPIRegistry, basePath: string
     auth: 'public',
     query: HazardExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, res }) => send(res, await exportHazards(db, query)),
+    handler: async ({ query, actor, res }) => send(res, await exportHazards(db, actor, query)),
   });
 
   defineRoute(router, registry, basePath, {

@@ -11,6 +11,7 @@ import { ogr2ogr } from '../gdal/gdal.js';
 import * as hazards from '../hazards/hazards.repository.js';
 import * as releases from '../releases/releases.repository.js';
 import type { ExportFormat, HazardExportQuery, ReleaseExportQuery } from './exports.schema.js';
+import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 
 const WORK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/exports');
 const PAGE = 2_000;
@@ -95,17 +96,22 @@ function flatten(properties: Properties, format: ExportFormat): Properties {
   return flat;
 }
 
-export async function exportHazards(db: Db, query: HazardExportQuery): Promise<ExportFile> {
+/** Restricted countries' polygons come out as grid cells unless the actor may see them (restrictions/). */
+const cellKm = (row: { generalised_cell_km: number | null }): Properties =>
+  row.generalised_cell_km === null ? {} : { cell_km: row.generalised_cell_km };
+
+export async function exportHazards(db: Db, actor: Actor | null, query: HazardExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
+  const exact = exactGeometryScope(actor);
   return exportLayer('hazards', format, keysetPages(async (cursor) => {
-    const rows = await hazards.listHazards(db, { ...filter, limit: PAGE, cursor });
+    const rows = await hazards.listHazards(db, { ...filter, limit: PAGE, cursor }, exact);
     return rows.map((row) => ({
       id: row.id,
       geometry: row.geometry,
       properties: {
         id: Number(row.id), country: row.country_iso3, classification: row.classification, contamination: row.contamination,
         status: row.status, recorded_on: row.recorded_on, external_ref: row.external_ref, name: row.name,
-        area_m2: row.area_m2, remaining_m2: row.remaining_m2, synthetic: row.synthetic,
+        area_m2: row.area_m2, remaining_m2: row.remaining_m2, synthetic: row.synthetic, ...cellKm(row),
       },
     }));
   }));
@@ -114,15 +120,16 @@ export async function exportHazards(db: Db, query: HazardExportQuery): Promise<E
 /** Releases the actor may see (approved ones for everybody; see releases.repository visibleTo). */
 export async function exportReleases(db: Db, actor: Actor | null, query: ReleaseExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
+  const exact = exactGeometryScope(actor);
   return exportLayer('releases', format, keysetPages(async (cursor) => {
-    const rows = await releases.listReleases(db, { ...filter, limit: PAGE, cursor }, actor);
+    const rows = await releases.listReleases(db, { ...filter, limit: PAGE, cursor }, actor, exact);
     return rows.map((row) => ({
       id: row.id,
       geometry: row.geometry,
       properties: {
         id: Number(row.id), hazard_id: Number(row.hazard_id), country: row.country_iso3, method: row.method, status: row.status,
         start_on: row.start_on, completed_on: row.completed_on, organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
-        external_ref: row.external_ref, area_m2: row.area_m2, clipped_m2: row.clipped_m2, synthetic: row.synthetic,
+        external_ref: row.external_ref, area_m2: row.area_m2, clipped_m2: row.clipped_m2, synthetic: row.synthetic, ...cellKm(row),
       },
     }));
   }));

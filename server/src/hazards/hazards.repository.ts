@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Classification, Contamination, Database, HazardStatus } from '../db/database.js';
 import type { HazardListQuery } from './hazards.schema.js';
+import { EVERY_COUNTRY, type ExactScope, generalisedCellKm, visibleGeoJson, visibleIntersects } from '../restrictions/restrictions.repository.js';
 
 const columns = [
   'id',
@@ -19,13 +20,15 @@ const columns = [
   'updated_at',
 ] as const;
 
-function selectHazards(db: Kysely<Database>) {
+/** `exact`: the reader's exact-geometry scope; writes and the audit log always see every country. */
+function selectHazards(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY) {
   return db
     .selectFrom('hazards')
     .select(columns)
     // pg does not parse arrays of a custom enum; as text[] they arrive as JS arrays.
     .select(sql<Contamination[]>`contamination::text[]`.as('contamination'))
-    .select(sql<GeoJsonGeometry>`ST_AsGeoJSON(geom, 7)::json`.as('geometry'))
+    .select(visibleGeoJson('geom', 'country_iso3', exact).as('geometry'))
+    .select(generalisedCellKm('country_iso3', exact).as('generalised_cell_km'))
     .where('deleted_at', 'is', null);
 }
 
@@ -36,8 +39,8 @@ export interface GeoJsonGeometry {
 
 export type HazardRecord = Awaited<ReturnType<typeof findHazard>> & object;
 
-export async function findHazard(db: Kysely<Database>, id: string, options: { forUpdate?: boolean } = {}) {
-  let query = selectHazards(db).where('id', '=', id);
+export async function findHazard(db: Kysely<Database>, id: string, options: { forUpdate?: boolean; exact?: ExactScope } = {}) {
+  let query = selectHazards(db, options.exact).where('id', '=', id);
   if (options.forUpdate) query = query.forUpdate();
   return query.executeTakeFirst();
 }
@@ -53,8 +56,8 @@ export async function findHazardHeader(db: Kysely<Database>, id: string, options
   return query.executeTakeFirst();
 }
 
-export async function listHazards(db: Kysely<Database>, filter: HazardListQuery) {
-  let query = selectHazards(db).orderBy('id').limit(filter.limit + 1);
+export async function listHazards(db: Kysely<Database>, filter: HazardListQuery, exact: ExactScope = EVERY_COUNTRY) {
+  let query = selectHazards(db, exact).orderBy('id').limit(filter.limit + 1);
   if (filter.cursor !== undefined) query = query.where('id', '>', String(filter.cursor));
   if (filter.country) query = query.where('country_iso3', '=', filter.country);
   if (filter.classification) query = query.where('classification', '=', filter.classification);
@@ -64,7 +67,7 @@ export async function listHazards(db: Kysely<Database>, filter: HazardListQuery)
   }
   if (filter.bbox) {
     const { minLng, minLat, maxLng, maxLat } = filter.bbox;
-    query = query.where(sql<boolean>`geom && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4326)`);
+    query = query.where(visibleIntersects('geom', 'country_iso3', sql`ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4326)`, exact));
   }
   return query.execute();
 }

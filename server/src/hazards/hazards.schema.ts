@@ -68,6 +68,8 @@ export const HazardOut = z
       synthetic: z.boolean().describe('true for generated demo data'),
       created_at: z.string(),
       updated_at: z.string(),
+      generalised: z.literal(true).optional().describe('present when the country restricts its polygons and the geometry is grid cells'),
+      cell_km: z.number().optional().describe('side of the grid cells (km) when generalised'),
     }),
   })
   .meta({ id: 'Hazard' });

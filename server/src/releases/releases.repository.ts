@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, ReleaseMethod, ReleaseStatus } from '../db/database.js';
 import type { Actor } from '../auth/actor.js';
-import type { GeoJsonGeometry } from '../hazards/hazards.repository.js';
 import type { ReleaseListQuery } from './releases.schema.js';
+import { EVERY_COUNTRY, type ExactScope, generalisedCellKm, visibleGeoJson } from '../restrictions/restrictions.repository.js';
 
-function selectReleases(db: Kysely<Database>) {
+/** `exact`: the reader's exact-geometry scope; writes and the audit log always see every country. */
+function selectReleases(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY) {
   return db
     .selectFrom('land_releases as r')
     .innerJoin('hazards as h', 'h.id', 'r.hazard_id')
@@ -13,13 +14,14 @@ function selectReleases(db: Kysely<Database>) {
       'r.devices', 'r.external_ref', 'r.status', 'r.reject_reason', 'r.area_m2', 'r.clipped_m2', 'r.version',
       'r.warnings', 'r.synthetic', 'r.created_at', 'r.reviewed_at',
     ])
-    .select(sql<GeoJsonGeometry>`ST_AsGeoJSON(r.geom, 7)::json`.as('geometry'));
+    .select(visibleGeoJson('r.geom', 'h.country_iso3', exact).as('geometry'))
+    .select(generalisedCellKm('h.country_iso3', exact).as('generalised_cell_km'));
 }
 
 export type ReleaseRecord = NonNullable<Awaited<ReturnType<typeof findRelease>>>;
 
-export async function findRelease(db: Kysely<Database>, id: string, options: { forUpdate?: boolean } = {}) {
-  let query = selectReleases(db).where('r.id', '=', id);
+export async function findRelease(db: Kysely<Database>, id: string, options: { forUpdate?: boolean; exact?: ExactScope } = {}) {
+  let query = selectReleases(db, options.exact).where('r.id', '=', id);
   if (options.forUpdate) query = query.forUpdate('r');
   return query.executeTakeFirst();
 }
@@ -35,8 +37,8 @@ function visibleTo(actor: Actor | null) {
     OR (${actor?.role === 'operator'} AND r.organisation_id = ${actor?.organisation_id ?? null}))`;
 }
 
-export async function listReleases(db: Kysely<Database>, filter: ReleaseListQuery, actor: Actor | null) {
-  let query = selectReleases(db)
+export async function listReleases(db: Kysely<Database>, filter: ReleaseListQuery, actor: Actor | null, exact: ExactScope = EVERY_COUNTRY) {
+  let query = selectReleases(db, exact)
     .where('h.deleted_at', 'is', null)
     .where(visibleTo(actor))
     .orderBy('r.id')

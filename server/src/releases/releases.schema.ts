@@ -54,6 +54,8 @@ export const ReleaseOut = z
       synthetic: z.boolean(),
       created_at: z.string(),
       reviewed_at: z.string().nullable(),
+      generalised: z.literal(true).optional().describe('present when the country restricts its polygons and the geometry is grid cells'),
+      cell_km: z.number().optional().describe('side of the grid cells (km) when generalised'),
     }),
   })
   .meta({ id: 'Release' });

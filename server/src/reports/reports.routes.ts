@@ -9,6 +9,7 @@ import { article7Csv, extensionCsv } from './reports.csv.js';
 import { article7Html, extensionHtml } from './reports.html.js';
 import { Article7Query, Article7Report, ExtensionAnnex, ExtensionQuery, type ReportFormat } from './reports.schema.js';
 import { article7Report } from './reports.service.js';
+import { generaliseLocations } from '../restrictions/restrictions.service.js';
 import { extensionAnnex } from './extension.service.js';
 
 const MEDIA_TYPES: Record<ReportFormat, string> = { json: 'application/json', csv: 'text/csv', html: 'text/html' };
@@ -76,8 +77,10 @@ export function reportRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     params: Iso3Param,
     query: Article7Query,
     responses: { 200: { description: 'the report', schema: Article7Report }, 400: standardErrors[400], 404: notFound },
-    handler: async ({ params, query, req, res }) => {
-      const report = await article7Report(db, params.iso3, query.treaty, query.year, config.COVERAGE_THIN_SHARE);
+    handler: async ({ actor, params, query, req, res }) => {
+      const exact = await article7Report(db, params.iso3, query.treaty, query.year, config.COVERAGE_THIN_SHARE);
+      // A restricted country's hazard points are cell centres for readers outside its circle (restrictions/).
+      const report = { ...exact, contaminated_areas: { ...exact.contaminated_areas, hazards: await generaliseLocations(db, actor, params.iso3, exact.contaminated_areas.hazards) } };
       const format = chooseFormat(req, query.format);
       if (format === 'json') return { body: report, headers: { Vary: 'Accept' } };
       send(res, format, `${report.iso3}-${report.treaty}-article7-${report.year}`, {

@@ -72,7 +72,7 @@ export const ContaminatedArea = z.object({
   reference: z.string().describe('external_ref (national database id), else the Safeground id'),
   name: z.string().nullable(),
   province: z.object({ code: z.string(), name: z.string() }).nullable().describe('province containing the point on surface'),
-  centroid: z.object({ lng: z.number(), lat: z.number() }).describe('a point on the hazard surface (ST_PointOnSurface)'),
+  centroid: z.object({ lng: z.number(), lat: z.number() }).describe('a point on the hazard surface (ST_PointOnSurface); the centre of its grid cell where the country restricts its polygons and the reader is outside its circle'),
   classification: z.enum(['SHA', 'CHA']),
   contamination: z.array(z.string()),
   recorded_on: z.string(),

@@ -5,7 +5,9 @@ import type { TileAddress } from './tiles.layers.js';
 // One SQL function per layer (sql/functions/0400_tiles.sql, 0410_tiles_ledger.sql). Each layer
 // maps to its function here, in code: the layer name from a request never becomes SQL.
 
-type Render = (db: Db, tile: TileAddress, input: { asOf: string | null; attributes: string }) => Promise<Buffer | null>;
+// `exact` is the reader's exact-geometry scope (restrictions.service.ts): the ledger layers show
+// restricted countries outside it as grid cells.
+type Render = (db: Db, tile: TileAddress, input: { asOf: string | null; attributes: string; exact: string[] }) => Promise<Buffer | null>;
 
 const first = async (query: Promise<{ rows: Array<{ tile: Buffer | null }> }>) => (await query).rows[0]?.tile ?? null;
 
@@ -14,8 +16,8 @@ export const renderers: Record<TileAddress['layer'], Render> = {
     first(sql<{ tile: Buffer | null }>`SELECT sg_tile_countries(${z}::int, ${x}::int, ${y}::int, ${attributes}::jsonb) AS tile`.execute(db)),
   provinces: (db, { z, x, y }, { attributes }) =>
     first(sql<{ tile: Buffer | null }>`SELECT sg_tile_provinces(${z}::int, ${x}::int, ${y}::int, ${attributes}::jsonb) AS tile`.execute(db)),
-  hazards: (db, { z, x, y }, { asOf }) =>
-    first(sql<{ tile: Buffer | null }>`SELECT sg_tile_hazards(${z}::int, ${x}::int, ${y}::int, ${asOf}::date) AS tile`.execute(db)),
-  releases: (db, { z, x, y }, { asOf }) =>
-    first(sql<{ tile: Buffer | null }>`SELECT sg_tile_releases(${z}::int, ${x}::int, ${y}::int, ${asOf}::date) AS tile`.execute(db)),
+  hazards: (db, { z, x, y }, { asOf, exact }) =>
+    first(sql<{ tile: Buffer | null }>`SELECT sg_tile_hazards(${z}::int, ${x}::int, ${y}::int, ${asOf}::date, ${exact}::text[]) AS tile`.execute(db)),
+  releases: (db, { z, x, y }, { asOf, exact }) =>
+    first(sql<{ tile: Buffer | null }>`SELECT sg_tile_releases(${z}::int, ${x}::int, ${y}::int, ${asOf}::date, ${exact}::text[]) AS tile`.execute(db)),
 };

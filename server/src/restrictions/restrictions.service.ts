@@ -1,0 +1,152 @@
+import type { Actor } from '../auth/actor.js';
+import { forbidden, notFound } from '../http/http-error.js';
+import { afterCommit } from '../area/data-changed.js';
+import { writeAudit } from '../audit/audit.repository.js';
+import type { Db } from '../db/pool.js';
+import * as repo from './restrictions.repository.js';
+import { EVERY_COUNTRY, type ExactScope } from './restrictions.repository.js';
+
+export { EVERY_COUNTRY, type ExactScope };
+
+/**
+ * Whose eyes a restricted country's exact polygons are for (the rule, in one place):
+ *  - admins: every country;
+ *  - a national authority: its own country;
+ *  - operators: the countries where they may record releases (as auth/actor.ts
+ *    assertCanRecordRelease): their account's country, or every country when the account has no
+ *    country scope. Clearing land and reporting it needs the real polygons;
+ *  - viewers, donors and anonymous readers: none.
+ * Countries that are not restricted are exact for everybody. National figures (country, progress,
+ * report and timeline endpoints) carry no geometry and are exact for everybody.
+ */
+export function exactGeometryScope(actor: Actor | null): ExactScope {
+  switch (actor?.role) {
+    case 'admin':
+      return EVERY_COUNTRY;
+    case 'national_authority':
+      return actor.country_iso3 ? [actor.country_iso3] : [];
+    case 'operator':
+      return actor.country_iso3 ? [actor.country_iso3] : EVERY_COUNTRY;
+    default:
+      return [];
+  }
+}
+
+export type GeometryPolicy = { exact: true } | { exact: false; cell_km: number };
+
+/** How this reader may see the polygons of one country. */
+export async function geometryPolicy(db: Db, actor: Actor | null, iso3: string): Promise<GeometryPolicy> {
+  const exact = exactGeometryScope(actor);
+  if (exact.includes('*') || exact.includes(iso3)) return { exact: true };
+  const cellKm = (await repo.restrictedAmong(db, [iso3])).get(iso3);
+  return cellKm === undefined ? { exact: true } : { exact: false, cell_km: cellKm };
+}
+
+/** A GeoJSON geometry of one country as this reader may see it (e.g. the before/after of a history change). */
+export async function generaliseGeometry(db: Db, actor: Actor | null, iso3: string, geometry: unknown): Promise<unknown> {
+  if (geometry === null || geometry === undefined) return geometry;
+  const policy = await geometryPolicy(db, actor, iso3);
+  return policy.exact ? geometry : repo.generaliseGeoJson(db, geometry, policy.cell_km);
+}
+
+interface CountryFeature {
+  geometry: unknown;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * GeoJSON Features (hazards or releases, country in properties.country) as this reader may see
+ * them: for a restricted country outside the reader's scope the geometry becomes grid cells and
+ * the properties gain generalised: true and cell_km, as in GET /hazards. For features kept
+ * outside the live tables, such as the audit log's history. Null entries pass through.
+ */
+export async function generaliseFeatures<F extends CountryFeature | null>(db: Db, actor: Actor | null, features: F[]): Promise<F[]> {
+  const exact = exactGeometryScope(actor);
+  if (exact.includes('*')) return features;
+  const countries = new Set<string>();
+  for (const f of features) if (typeof f?.properties.country === 'string' && !exact.includes(f.properties.country)) countries.add(f.properties.country);
+  const restricted = await repo.restrictedAmong(db, [...countries]);
+  if (restricted.size === 0) return features;
+  return Promise.all(
+    features.map(async (feature) => {
+      const cellKm = feature ? restricted.get(String(feature.properties.country)) : undefined;
+      if (!feature || cellKm === undefined || exact.includes(String(feature.properties.country))) return feature;
+      const geometry = feature.geometry ? await repo.generaliseGeoJson(db, feature.geometry, cellKm) : feature.geometry;
+      return { ...feature, geometry, properties: { ...feature.properties, generalised: true, cell_km: cellKm } };
+    }),
+  );
+}
+
+interface HistoryEntry {
+  feature: unknown;
+  changes: Array<{ field: string; before: unknown; after: unknown }>;
+}
+
+const asCountryFeature = (value: unknown): CountryFeature | null =>
+  value !== null && typeof value === 'object' && 'properties' in value && typeof value.properties === 'object' && value.properties !== null
+    ? (value as CountryFeature)
+    : null;
+
+/**
+ * A feature's history (server/src/history) as this reader may see it: each version's feature by
+ * its own country's rule, and the before/after geometries of `geometry` changes in the coarsest
+ * cells of any hidden country the feature has been in (a hazard can move between countries).
+ */
+export async function generaliseHistory<V extends HistoryEntry>(db: Db, actor: Actor | null, versions: V[]): Promise<V[]> {
+  const exact = exactGeometryScope(actor);
+  if (exact.includes('*')) return versions;
+  const countries = new Set<string>();
+  for (const v of versions) {
+    const country = asCountryFeature(v.feature)?.properties.country;
+    if (typeof country === 'string' && !exact.includes(country)) countries.add(country);
+  }
+  const restricted = await repo.restrictedAmong(db, [...countries]);
+  if (restricted.size === 0) return versions;
+  const cellKm = Math.max(...restricted.values());
+  const cells = async (geometry: unknown) => (geometry ? repo.generaliseGeoJson(db, geometry, cellKm) : geometry);
+  return Promise.all(
+    versions.map(async (v) => {
+      const [feature] = await generaliseFeatures(db, actor, [asCountryFeature(v.feature)]);
+      const changes = await Promise.all(
+        v.changes.map(async (c) => (c.field === 'geometry' ? { ...c, before: await cells(c.before), after: await cells(c.after) } : c)),
+      );
+      return { ...v, feature: v.feature === null ? null : feature, changes };
+    }),
+  );
+}
+
+/**
+ * Locations given as points (the Article 7 report's hazard centroids) as this reader may see
+ * them: the centre of their grid cell when the country is restricted. Figures stay as they are.
+ */
+export async function generaliseLocations<T extends { centroid: { lng: number; lat: number } }>(
+  db: Db,
+  actor: Actor | null,
+  iso3: string,
+  items: T[],
+): Promise<T[]> {
+  const policy = await geometryPolicy(db, actor, iso3);
+  if (policy.exact || items.length === 0) return items;
+  const centres = await repo.generalisePoints(db, items.map((item) => item.centroid), policy.cell_km);
+  return items.map((item, i) => ({ ...item, centroid: centres[i]! }));
+}
+
+/** Restricting a country is its national authority's decision (or an admin's). */
+function assertCanRestrict(actor: Actor, iso3: string): void {
+  if (actor.role === 'admin') return;
+  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
+  throw forbidden(`role ${actor.role}${actor.country_iso3 ? ` (scope ${actor.country_iso3})` : ''} may not change the restriction of ${iso3}`);
+}
+
+/** Sets a country's restriction, audited; every cached tile is dropped once it commits. */
+export async function setRestriction(db: Db, actor: Actor, iso3: string, change: { restricted: boolean; cell_km: number }) {
+  assertCanRestrict(actor, iso3);
+  return afterCommit('countries', db.transaction().execute(async (trx) => {
+    const before = await repo.findRestriction(trx, iso3, { forUpdate: true });
+    if (!before) throw notFound(`country ${iso3}`);
+    await repo.updateRestriction(trx, iso3, change.restricted, change.cell_km);
+    const after = { iso3, restricted: change.restricted, cell_km: change.cell_km };
+    await writeAudit(trx, { userId: actor.id, action: 'restriction', entity: 'country', entityId: iso3, before, after });
+    return after;
+  }));
+}

@@ -1,0 +1,135 @@
+-- Sensitive locations (issue 5): generalised geometry for countries that restrict their polygons.
+--
+-- The grid is square cells of cell_km x cell_km in EPSG:6933 (WGS 84 / EASE-Grid 2.0 Global, a
+-- cylindrical equal-area projection), aligned at its origin. So every cell covers cell_km² on the
+-- ellipsoid at any latitude, its edges are meridians and parallels (a rectangle in longitude and
+-- latitude, and in web mercator), and a cell is the same wherever it is computed: lists, exports,
+-- history and tiles all show the same cells. A feature is shown as the block of cells covering its
+-- extent (tiles: one feature per cell, with counts and areas); no vertex of the stored polygon survives.
+--
+-- Who sees what is decided in TypeScript (server/src/restrictions/restrictions.service.ts) and
+-- arrives here as the reader's exact scope: a text[] of country codes whose polygons the reader
+-- may see exactly, '*' meaning every country. The restriction itself is read here, in the same
+-- statement as the features, so no answer can mix an old restriction with new data.
+
+-- The cells a polygon's interior touches, each with the polygon's area inside it (m², equal-area).
+CREATE OR REPLACE FUNCTION sg_generalise_cells(g geometry, cell_km double precision)
+RETURNS TABLE (i integer, j integer, cell geometry, area_m2 double precision)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT s.i, s.j, ST_Transform(s.geom, 4326), ST_Area(ST_Intersection(s.geom, p.g))
+    FROM (SELECT ST_Transform(g, 6933) AS g) p
+   CROSS JOIN LATERAL ST_SquareGrid(cell_km * 1000, p.g) s
+   WHERE ST_Intersects(s.geom, p.g) AND NOT ST_Touches(s.geom, p.g)
+$$;
+
+-- A feature generalised to the block of whole cells that covers its extent (MultiPolygon, 4326).
+-- The projection is cylindrical, so the extent in EPSG:6933 is the transformed longitude/latitude
+-- extent and the block is found by arithmetic on two corners, with no overlay: a list of a
+-- thousand features costs milliseconds. A block is at least as coarse as the cells touched.
+CREATE OR REPLACE FUNCTION sg_generalise(g geometry, cell_km double precision) RETURNS geometry
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ST_Multi(ST_Transform(ST_MakeEnvelope(
+           floor(ST_X(lo) / s) * s, floor(ST_Y(lo) / s) * s,
+           greatest(ceil(ST_X(hi) / s), floor(ST_X(lo) / s) + 1) * s, greatest(ceil(ST_Y(hi) / s), floor(ST_Y(lo) / s) + 1) * s, 6933), 4326))
+    FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(ST_XMin(g), ST_YMin(g)), ST_SRID(g)), 6933) AS lo,
+                 ST_Transform(ST_SetSRID(ST_MakePoint(ST_XMax(g), ST_YMax(g)), ST_SRID(g)), 6933) AS hi,
+                 cell_km * 1000 AS s) x
+   WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)
+$$;
+
+-- The cell size in which a feature of country p_iso3 is shown to a reader with exact scope
+-- p_exact; NULL when the reader sees it exactly.
+CREATE OR REPLACE FUNCTION sg_restriction_cell_km(p_iso3 text, p_exact text[]) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT c.restriction_cell_km FROM countries c
+   WHERE c.iso3 = p_iso3::char(3) AND c.restricted AND NOT ('*' = ANY(p_exact) OR p_iso3 = ANY(p_exact))
+$$;
+
+-- A feature's geometry as this reader may see it.
+CREATE OR REPLACE FUNCTION sg_visible_geometry(g geometry, p_iso3 text, p_exact text[]) RETURNS geometry
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN x.cell_km IS NULL THEN g ELSE sg_generalise(g, x.cell_km) END
+    FROM (SELECT sg_restriction_cell_km(p_iso3, p_exact) AS cell_km) x
+$$;
+
+-- The countries whose polygons this reader must not see exactly.
+CREATE OR REPLACE FUNCTION sg_hidden_countries(p_exact text[]) RETURNS char(3)[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(iso3 ORDER BY iso3), '{}') FROM countries
+   WHERE restricted AND NOT ('*' = ANY(p_exact) OR iso3::text = ANY(p_exact))
+$$;
+
+-- The 4326 box to search for features whose cells may reach a web-mercator tile: the tile in
+-- EPSG:6933 widened by the largest cell of the hidden countries (clamped to the projection's
+-- extent), so a cell straddling tiles carries the same figures in each.
+CREATE OR REPLACE FUNCTION sg_cells_reach(p_tile geometry, p_hidden char(3)[]) RETURNS geometry
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT ST_Transform(ST_MakeEnvelope(
+           greatest(ST_XMin(t) - m, -17367530), greatest(ST_YMin(t) - m, -7314540),
+           least(ST_XMax(t) + m, 17367530), least(ST_YMax(t) + m, 7314540), 6933), 4326)
+    FROM (SELECT ST_Transform(p_tile, 6933)::box2d AS t,
+                 (SELECT max(restriction_cell_km) * 1000 FROM countries WHERE iso3 = ANY(p_hidden)) AS m) x
+   WHERE x.m IS NOT NULL
+$$;
+
+-- A cell's feature id in tiles: far above any record id (2^52), unique per cell (and per release
+-- method), exact in a JavaScript number.
+CREATE OR REPLACE FUNCTION sg_cell_fid(i integer, j integer, variant integer) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT 4503599627370496 + (((i::bigint + 32768) * 65536 + (j + 32768)) * 4 + variant)
+$$;
+
+-- Hazards of hidden countries as one feature per cell (web mercator geometry): how many hazards
+-- touch it, their area inside it, the remaining part of that area (each hazard's remaining share
+-- applied to its area in the cell), and the contamination and classification of most of it.
+-- Sums are per hazard, like the dissolved low-zoom features: overlaps are not the union figures.
+CREATE OR REPLACE FUNCTION sg_tile_hazard_cells(p_tile geometry, p_hidden char(3)[], p_as_of date)
+RETURNS TABLE (fid bigint, classification text, contamination text, count bigint, area_m2 bigint,
+               remaining_m2 bigint, remaining_share double precision, cell_km double precision, geom geometry)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  WITH members AS (
+    SELECT h.classification::text AS classification, h.contamination[1]::text AS contamination, c.restriction_cell_km AS cell_km,
+           CASE WHEN p_as_of IS NULL THEN h.remaining_m2 / h.area_m2
+                ELSE greatest(0, h.area_m2 - coalesce((
+                  SELECT sum(l.area_m2) FROM land_releases l
+                   WHERE l.hazard_id = h.id AND l.status = 'approved' AND l.completed_on <= p_as_of), 0)) / h.area_m2
+           END AS remaining_share,
+           h.geom
+      FROM hazards h JOIN countries c ON c.iso3 = h.country_iso3
+     WHERE cardinality(p_hidden) > 0 AND h.country_iso3 = ANY(p_hidden) AND h.geom && sg_cells_reach(p_tile, p_hidden)
+       AND h.deleted_at IS NULL AND h.area_m2 > 0 AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
+  ), pieces AS (
+    SELECT m.classification, m.contamination, m.cell_km, m.remaining_share, p.i, p.j, p.cell, p.area_m2
+      FROM members m CROSS JOIN LATERAL sg_generalise_cells(m.geom, m.cell_km) p
+  )
+  SELECT sg_cell_fid(i, j, 0), mode() WITHIN GROUP (ORDER BY classification), mode() WITHIN GROUP (ORDER BY contamination),
+         count(*), round(sum(area_m2))::bigint, round(sum(area_m2 * remaining_share))::bigint,
+         round((sum(area_m2 * remaining_share) / nullif(sum(area_m2), 0))::numeric, 4)::double precision,
+         cell_km, ST_Transform((array_agg(cell))[1], 3857)
+    FROM pieces GROUP BY cell_km, i, j
+$$;
+
+-- Approved releases of hidden countries as one feature per cell and method.
+CREATE OR REPLACE FUNCTION sg_tile_release_cells(p_tile geometry, p_hidden char(3)[], p_as_of date)
+RETURNS TABLE (fid bigint, method text, count bigint, area_m2 bigint, cell_km double precision, geom geometry)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  WITH members AS (
+    SELECT l.method, c.restriction_cell_km AS cell_km, l.geom
+      FROM land_releases l JOIN hazards h ON h.id = l.hazard_id JOIN countries c ON c.iso3 = h.country_iso3
+     WHERE cardinality(p_hidden) > 0 AND h.country_iso3 = ANY(p_hidden) AND l.geom && sg_cells_reach(p_tile, p_hidden)
+       AND l.status = 'approved' AND h.deleted_at IS NULL AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
+  ), pieces AS (
+    SELECT m.method, m.cell_km, p.i, p.j, p.cell, p.area_m2
+      FROM members m CROSS JOIN LATERAL sg_generalise_cells(m.geom, m.cell_km) p
+  )
+  SELECT sg_cell_fid(i, j, CASE method WHEN 'cancelled' THEN 0 WHEN 'reduced' THEN 1 ELSE 2 END), method::text,
+         count(*), round(sum(area_m2))::bigint, cell_km, ST_Transform((array_agg(cell))[1], 3857)
+    FROM pieces GROUP BY cell_km, i, j, method
+$$;
+
+-- A point (e.g. a hazard's centroid in the Article 7 report) moved to the centre of its cell.
+CREATE OR REPLACE FUNCTION sg_generalise_point(p geometry, cell_km double precision) RETURNS geometry
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ST_Transform(ST_SetSRID(ST_MakePoint((floor(ST_X(q) / s) + 0.5) * s, (floor(ST_Y(q) / s) + 0.5) * s), 6933), 4326)
+    FROM (SELECT ST_Transform(p, 6933) AS q, cell_km * 1000 AS s) x
+$$;
