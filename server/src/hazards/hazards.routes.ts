@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { ErrorResponse, IdParam, standardErrors } from '../http/common.schema.js';
 import { HttpError } from '../http/http-error.js';
+import { DryRunQuery } from '../http/dry-run.js';
 import { defineRoute } from '../http/route.js';
 import { HazardCollection, HazardCreate, HazardListQuery, HazardOut, HazardPatch, IfMatchHeader } from './hazards.schema.js';
 import * as service from './hazards.service.js';
@@ -27,7 +28,7 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     auth: 'public',
     query: HazardListQuery,
     responses: { 200: { description: 'a page of hazards', schema: HazardCollection }, 400: standardErrors[400] },
-    handler: async ({ query }) => ({ body: await service.listHazards(db, query) }),
+    handler: async ({ actor, query }) => ({ body: await service.listHazards(db, actor, query) }),
   });
 
   defineRoute(router, registry, basePath, {
@@ -40,10 +41,16 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
       'returned in warnings, or rejected (422) when the repair changes the area by more than MAX_REPAIR_AREA_CHANGE or leaves nothing. ' +
       'A hazard reaching more than COUNTRY_TOLERANCE_M outside its country is rejected (422).',
     auth: 'actor',
+    query: DryRunQuery,
     body: HazardCreate,
-    responses: { 201: { description: 'created', schema: HazardOut }, ...writeErrors },
-    handler: async ({ actor, body }) => {
-      const created = await service.createHazard(db, config, actor!, body);
+    responses: {
+      200: { description: 'dry run: the hazard as it would be recorded (warnings, area); nothing written', schema: HazardOut },
+      201: { description: 'created', schema: HazardOut },
+      ...writeErrors,
+    },
+    handler: async ({ actor, body, query }) => {
+      const created = await service.createHazard(db, config, actor!, body, { dryRun: query.dry_run });
+      if (query.dry_run) return { body: created };
       return { status: 201, body: created, headers: { ETag: `"${created.properties.version}"` } };
     },
   });
@@ -56,8 +63,8 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     auth: 'public',
     params: IdParam,
     responses: { 200: { description: 'the hazard', schema: HazardOut }, 404: writeErrors[404] },
-    handler: async ({ params }) => {
-      const hazard = await service.getHazard(db, String(params.id));
+    handler: async ({ actor, params }) => {
+      const hazard = await service.getHazard(db, actor, String(params.id));
       return { body: hazard, headers: { ETag: `"${hazard.properties.version}"` } };
     },
   });
@@ -71,16 +78,18 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     auth: 'actor',
     params: IdParam,
     headers: IfMatchHeader,
+    query: DryRunQuery,
     body: HazardPatch,
     responses: {
-      200: { description: 'updated', schema: HazardOut },
+      200: { description: 'updated (or, with dry_run=true, as it would be; nothing written)', schema: HazardOut },
       ...writeErrors,
       409: { description: 'version conflict', schema: ErrorResponse },
       428: { description: 'If-Match missing', schema: ErrorResponse },
     },
-    handler: async ({ actor, params, body, req }) => {
+    handler: async ({ actor, params, body, req, query }) => {
       const version = requiredIfMatch(req.get('if-match'));
-      const updated = await service.updateHazard(db, config, actor!, String(params.id), version, body);
+      const updated = await service.updateHazard(db, config, actor!, String(params.id), version, body, { dryRun: query.dry_run });
+      if (query.dry_run) return { body: updated };
       return { body: updated, headers: { ETag: `"${updated.properties.version}"` } };
     },
   });
@@ -108,7 +117,7 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
 }
 
 /** PATCH and DELETE must name the version they act on, so neither overwrites a change its sender never saw. */
-function requiredIfMatch(header: string | undefined): number {
+export function requiredIfMatch(header: string | undefined): number {
   const version = service.parseIfMatch(header);
   if (version === undefined) {
     throw new HttpError(428, 'precondition_required', 'send If-Match with the version you are changing, e.g. If-Match: "3"');

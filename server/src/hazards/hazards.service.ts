@@ -6,10 +6,12 @@ import { lockCountries, refreshHazards } from '../area/area.repository.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { checkInsideCountry, prepareGeometry } from '../geometry/geometry.service.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
+import { writeTransaction } from '../http/dry-run.js';
 import { featurePage } from '../http/pagination.js';
 import * as repo from './hazards.repository.js';
 import type { HazardCollection, HazardCreate, HazardListQuery, HazardOut, HazardPatch } from './hazards.schema.js';
 import type { z } from 'zod';
+import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 
 type HazardFeature = z.infer<typeof HazardOut>;
 
@@ -35,6 +37,7 @@ export function toFeature(row: repo.HazardRecord, warnings: string[] = row.warni
       synthetic: row.synthetic,
       created_at: row.created_at.toISOString(),
       updated_at: row.updated_at.toISOString(),
+      ...(row.generalised_cell_km === null ? {} : { generalised: true, cell_km: row.generalised_cell_km }),
     },
   };
 }
@@ -50,21 +53,22 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
-export async function getHazard(db: Db, id: string): Promise<HazardFeature> {
-  const row = await repo.findHazard(db, id);
+/** Geometry as the reader may see it: restricted countries' polygons become grid cells (restrictions/). */
+export async function getHazard(db: Db, actor: Actor | null, id: string): Promise<HazardFeature> {
+  const row = await repo.findHazard(db, id, { exact: exactGeometryScope(actor) });
   if (!row) throw notFound(`hazard ${id}`);
   return toFeature(row);
 }
 
-export async function listHazards(db: Db, query: HazardListQuery): Promise<z.infer<typeof HazardCollection>> {
-  return featurePage(await repo.listHazards(db, query), query.limit, (row) => toFeature(row));
+export async function listHazards(db: Db, actor: Actor | null, query: HazardListQuery): Promise<z.infer<typeof HazardCollection>> {
+  return featurePage(await repo.listHazards(db, query, exactGeometryScope(actor)), query.limit, (row) => toFeature(row));
 }
 
-export async function createHazard(db: Db, config: Config, actor: Actor, input: z.infer<typeof HazardCreate>) {
+export async function createHazard(db: Db, config: Config, actor: Actor, input: z.infer<typeof HazardCreate>, options: { dryRun?: boolean } = {}) {
   const props = input.properties;
   assertCanWriteHazards(actor, props.country);
   const feature = featureName(props.external_ref);
-  return afterCommit('hazards', db.transaction().execute(async (trx) => {
+  return writeTransaction(db, 'hazards', options.dryRun ?? false, async (trx) => {
     await lockCountries(trx, [props.country]);
     const geometry = await prepareGeometry(trx, config, input.geometry, feature);
     const outside = await checkInsideCountry(trx, config, geometry.ewkb, props.country, feature);
@@ -86,7 +90,7 @@ export async function createHazard(db: Db, config: Config, actor: Actor, input: 
     const created = toFeature((await repo.findHazard(trx, id))!, warnings);
     await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'hazard', entityId: id, after: created });
     return created;
-  }));
+  });
 }
 
 export async function updateHazard(
@@ -96,44 +100,61 @@ export async function updateHazard(
   id: string,
   expectedVersion: number,
   patch: z.infer<typeof HazardPatch>,
+  options: { dryRun?: boolean } = {},
 ) {
-  return afterCommit('hazards', db.transaction().execute(async (trx) => {
-    const target = patch.properties?.country;
-    const current = await lockedHazard(trx, id, target ? [target] : []);
-    const props = { ...current, ...renameCountry(patch.properties ?? {}) };
-    assertCanWriteHazards(actor, current.country_iso3);
-    assertCanWriteHazards(actor, props.country_iso3);
-    if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
+  return writeTransaction(db, 'hazards', options.dryRun ?? false, (trx) => updateHazardIn(trx, config, actor, id, expectedVersion, patch));
+}
 
-    const feature = featureName(props.external_ref, id);
-    const geometry = patch.geometry ? await prepareGeometry(trx, config, patch.geometry, feature) : undefined;
-    const warnings = geometry ? [...geometry.warnings] : [];
-    if (geometry || props.country_iso3 !== current.country_iso3) {
-      const ewkb = geometry?.ewkb ?? (await repo.hazardEwkb(trx, id));
-      warnings.push(...(await checkInsideCountry(trx, config, ewkb, props.country_iso3, feature)));
-      const outsideReleases = await repo.releasedAreaOutside(trx, id, ewkb);
-      if (outsideReleases > 0.5) {
-        warnings.push(`${Math.round(outsideReleases)} m² of this hazard's approved releases now lie outside it and no longer count`);
-      }
+/**
+ * A PATCH inside the caller's transaction (which must announce the change after commit). A restore
+ * (server/src/history) reuses it so that it is validated, refreshed and versioned exactly like an
+ * edit; `audit` names its action and, for an undelete, the `before` it records.
+ */
+export async function updateHazardIn(
+  trx: Db,
+  config: Config,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  patch: z.infer<typeof HazardPatch>,
+  audit: { action: string; before?: HazardFeature | null } = { action: 'update' },
+): Promise<HazardFeature> {
+  const target = patch.properties?.country;
+  const current = await lockedHazard(trx, id, target ? [target] : []);
+  const props = { ...current, ...renameCountry(patch.properties ?? {}) };
+  assertCanWriteHazards(actor, current.country_iso3);
+  assertCanWriteHazards(actor, props.country_iso3);
+  if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
+
+  const feature = featureName(props.external_ref, id);
+  const geometry = patch.geometry ? await prepareGeometry(trx, config, patch.geometry, feature) : undefined;
+  const warnings = geometry ? [...geometry.warnings] : [];
+  if (geometry || props.country_iso3 !== current.country_iso3) {
+    const ewkb = geometry?.ewkb ?? (await repo.hazardEwkb(trx, id));
+    warnings.push(...(await checkInsideCountry(trx, config, ewkb, props.country_iso3, feature)));
+    const outsideReleases = await repo.releasedAreaOutside(trx, id, ewkb);
+    if (outsideReleases > 0.5) {
+      warnings.push(`${Math.round(outsideReleases)} m² of this hazard's approved releases now lie outside it and no longer count`);
     }
-    await repo.updateHazard(trx, id, {
-      country_iso3: props.country_iso3,
-      classification: props.classification,
-      contamination: props.contamination,
-      status: props.status,
-      recorded_on: props.recorded_on,
-      external_ref: props.external_ref ?? null,
-      name: props.name ?? null,
-      geometry: geometry ? { ewkb: geometry.ewkb, area_m2: geometry.areaM2 } : undefined,
-      warnings: geometry ? warnings : current.warnings,
-    });
-    const geometryChanged = Boolean(geometry) || props.country_iso3 !== current.country_iso3;
-    // recorded_on moves the hazard between years, so its cluster's yearly rows change too.
-    await refreshHazards(trx, [id], geometryChanged);
-    const updated = toFeature((await repo.findHazard(trx, id))!, warnings);
-    await writeAudit(trx, { userId: actor.id, action: 'update', entity: 'hazard', entityId: id, before: toFeature(current), after: updated });
-    return updated;
-  }));
+  }
+  await repo.updateHazard(trx, id, {
+    country_iso3: props.country_iso3,
+    classification: props.classification,
+    contamination: props.contamination,
+    status: props.status,
+    recorded_on: props.recorded_on,
+    external_ref: props.external_ref ?? null,
+    name: props.name ?? null,
+    geometry: geometry ? { ewkb: geometry.ewkb, area_m2: geometry.areaM2 } : undefined,
+    warnings: geometry ? warnings : current.warnings,
+  });
+  const geometryChanged = Boolean(geometry) || props.country_iso3 !== current.country_iso3;
+  // recorded_on moves the hazard between years, so its cluster's yearly rows change too.
+  await refreshHazards(trx, [id], geometryChanged);
+  const updated = toFeature((await repo.findHazard(trx, id))!, warnings);
+  const before = audit.before === undefined ? toFeature(current) : (audit.before ?? undefined);
+  await writeAudit(trx, { userId: actor.id, action: audit.action, entity: 'hazard', entityId: id, before, after: updated });
+  return updated;
 }
 
 export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVersion: number) {
@@ -163,7 +184,7 @@ async function lockedHazard(trx: Db, id: string, alsoLock: string[] = []): Promi
   return row;
 }
 
-function versionConflict(current: repo.HazardRecord, expected: number): HttpError {
+export function versionConflict(current: Pick<repo.HazardRecord, 'id' | 'version' | 'updated_at'>, expected: number): HttpError {
   return conflict(`hazard ${current.id} is at version ${current.version}, not ${expected}: someone else changed it`, [
     { path: 'headers.if-match', message: `current version is ${current.version}; reload it (updated ${current.updated_at.toISOString()})` },
   ]);

@@ -1,0 +1,186 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError, hazardFeature, LAO, releaseFeature } from '../helpers/features.js';
+import { geodesicArea, square } from '../helpers/geo.js';
+import { type TestApp, startTestApp } from '../helpers/test-app.js';
+
+// Issue 5 item 5: every hazard and release keeps its versions (who, when, what changed) and a
+// hazard can be restored to any of them, as a new audited version, even after it was deleted.
+
+const V1 = square(LAO.lng, LAO.lat, 1000);
+const V3 = square(LAO.lng, LAO.lat, 1500);
+
+let app: TestApp;
+const tokens: Record<string, string> = {};
+let laoEmail: string;
+let hazardId: number;
+
+const remainingKm2 = async () => (await app.api('GET', '/api/v1/countries/LAO')).body.remaining_km2 as number;
+const history = (id: number, token?: string) => app.api('GET', `/api/v1/hazards/${id}/history`, { token });
+const restore = (id: number, version: number, ifMatch: string | undefined, token = tokens.lao) =>
+  app.api('POST', `/api/v1/hazards/${id}/restore`, {
+    token,
+    headers: ifMatch === undefined ? {} : { 'if-match': ifMatch },
+    body: { version },
+  });
+
+beforeAll(async () => {
+  app = await startTestApp({ COVERAGE_THIN_SHARE: 0 });
+  const lao = await app.user('national_authority', { country: 'LAO' });
+  tokens.lao = lao.token;
+  laoEmail = (await app.db.selectFrom('users').select('email').where('id', '=', lao.id).executeTakeFirstOrThrow()).email;
+  tokens.khm = (await app.user('national_authority', { country: 'KHM' })).token;
+  tokens.operator = (await app.user('operator', { organisation: 'History operator' })).token;
+  tokens.donor = (await app.user('donor', { organisation: 'History donor' })).token;
+  tokens.viewer = (await app.user('viewer')).token;
+
+  const created = await app.api('POST', '/api/v1/hazards', { token: tokens.lao, body: hazardFeature(V1, { external_ref: 'HIST-1', name: 'first' }) });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  hazardId = created.body.id;
+  const rename = await app.api('PATCH', `/api/v1/hazards/${hazardId}`, { token: tokens.lao, headers: { 'if-match': '1' }, body: { properties: { name: 'second' } } });
+  expect(rename.status, JSON.stringify(rename.body)).toBe(200);
+  const grow = await app.api('PATCH', `/api/v1/hazards/${hazardId}`, {
+    token: tokens.lao,
+    headers: { 'if-match': '2' },
+    body: { geometry: V3, properties: { classification: 'SHA' } },
+  });
+  expect(grow.status, JSON.stringify(grow.body)).toBe(200);
+});
+afterAll(() => app?.close());
+
+describe('hazard history', () => {
+  it('lists every version newest first with who, when and the fields that changed', async () => {
+    const res = await history(hazardId, tokens.viewer);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const versions = res.body.versions;
+    expect(versions.map((v: any) => [v.version, v.action])).toEqual([[3, 'update'], [2, 'update'], [1, 'create']]);
+    for (const v of versions) {
+      expect(v.user).toEqual({ id: expect.any(String), email: laoEmail });
+      expect(Math.abs(Date.now() - Date.parse(v.at))).toBeLessThan(120_000);
+      expect(v.feature.properties.version).toBe(v.version);
+    }
+    expect(versions[1].changes).toEqual([{ field: 'properties.name', before: 'first', after: 'second' }]);
+    expect(versions[0].changes.map((c: any) => c.field)).toEqual(['geometry', 'properties.area_m2', 'properties.classification']);
+    expect(versions[0].changes[2]).toEqual({ field: 'properties.classification', before: 'CHA', after: 'SHA' });
+    // A creation lists what it set, from nothing.
+    const name = versions[2].changes.find((c: any) => c.field === 'properties.name');
+    expect(name).toEqual({ field: 'properties.name', before: null, after: 'first' });
+    const rounded = (ring: number[][]) => ring.map(([x, y]) => [Number(x!.toFixed(7)), Number(y!.toFixed(7))]);
+    expect(versions[2].feature.geometry.coordinates[0]).toEqual([rounded(V1.coordinates[0]!)]);
+  });
+
+  it('is public like the hazard, without naming staff to anonymous readers', async () => {
+    const res = await history(hazardId);
+    expect(res.status).toBe(200);
+    expect(res.body.versions).toHaveLength(3);
+    expect(res.body.versions.every((v: any) => v.user === null)).toBe(true);
+    expect((await history(999_999)).status).toBe(404);
+  });
+});
+
+describe('restore', () => {
+  it('brings version 1 back as version 4, audited, with the country figure following', async () => {
+    const before = await remainingKm2();
+    expect(before).toBeCloseTo(geodesicArea(V3) / 1e6, 6);
+    const res = await restore(hazardId, 1, '"3"');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.headers.get('etag')).toBe('"4"');
+    expect(res.body.properties).toMatchObject({ version: 4, name: 'first', classification: 'CHA', external_ref: 'HIST-1' });
+    // Equal to version 1 as stored and shown (GeoJSON keeps 7 decimals, ~1 cm).
+    const v1 = (await history(hazardId)).body.versions.find((v: any) => v.version === 1).feature;
+    expect(res.body.geometry).toEqual(v1.geometry);
+    expect(await remainingKm2()).toBeCloseTo(geodesicArea(res.body.geometry) / 1e6, 6);
+
+    const top = (await history(hazardId, tokens.lao)).body.versions[0];
+    expect(top).toMatchObject({ version: 4, action: 'restore', user: { email: laoEmail } });
+    expect(top.changes.map((c: any) => c.field)).toEqual(['geometry', 'properties.area_m2', 'properties.classification', 'properties.name']);
+    const { rows } = await sql<{ action: string; before_version: number; after_version: number }>`
+      SELECT action, (before -> 'properties' ->> 'version')::int AS before_version, (after -> 'properties' ->> 'version')::int AS after_version
+        FROM audit_log WHERE entity = 'hazard' AND entity_id = ${String(hazardId)} ORDER BY id DESC LIMIT 1`.execute(app.db);
+    expect(rows[0]).toEqual({ action: 'restore', before_version: 3, after_version: 4 });
+  });
+
+  it('answers 409 on a stale If-Match and 428 without one, writing nothing', async () => {
+    const audits = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_log`.execute(app.db)).rows[0]!.n);
+    const count = await audits();
+    const stale = expectError(await restore(hazardId, 2, '"3"'), 409);
+    expect(stale.message).toMatch(/version 4, not 3/);
+    expectError(await restore(hazardId, 2, undefined), 428);
+    expect(await audits()).toBe(count);
+  });
+
+  it('answers 404 for a version that never was, 400 for a malformed body', async () => {
+    expectError(await restore(hazardId, 99, '"4"'), 404);
+    expectError(await app.api('POST', `/api/v1/hazards/${hazardId}/restore`, { token: tokens.lao, headers: { 'if-match': '"4"' }, body: { version: 'one' } }), 400);
+    expectError(await restore(999_999, 1, '"1"'), 404);
+  });
+
+  it('follows the PATCH scope: other country, operator, donor and viewer 403; anonymous 401', async () => {
+    for (const who of ['khm', 'operator', 'donor', 'viewer']) {
+      expectError(await restore(hazardId, 2, '"4"', tokens[who]), 403);
+    }
+    expectError(await app.api('POST', `/api/v1/hazards/${hazardId}/restore`, { headers: { 'if-match': '"4"' }, body: { version: 2 } }), 401);
+    expect((await app.api('GET', `/api/v1/hazards/${hazardId}`)).body.properties.version).toBe(4);
+  });
+
+  it('undeletes a deleted hazard, and only its authority sees a deleted hazard\'s history', async () => {
+    const deleted = await app.api('DELETE', `/api/v1/hazards/${hazardId}`, { token: tokens.lao, headers: { 'if-match': '"4"' } });
+    expect(deleted.status).toBe(204);
+    expect(await remainingKm2()).toBe(0);
+    expect((await history(hazardId)).status).toBe(404);
+    expect((await history(hazardId, tokens.khm)).status).toBe(404);
+    const trail = (await history(hazardId, tokens.lao)).body.versions;
+    expect(trail[0]).toMatchObject({ version: 5, action: 'delete', feature: null, changes: [{ field: 'deleted', before: false, after: true }] });
+    expectError(await restore(hazardId, 5, '"5"'), 400);
+
+    const res = await restore(hazardId, 3, '"5"');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.properties).toMatchObject({ version: 6, name: 'second', classification: 'SHA' });
+    expect((await app.api('GET', `/api/v1/hazards/${hazardId}`)).status).toBe(200);
+    expect(await remainingKm2()).toBeCloseTo(geodesicArea(res.body.geometry) / 1e6, 6);
+    const top = (await history(hazardId)).body.versions[0];
+    expect(top).toMatchObject({ version: 6, action: 'restore' });
+    // Against the state that was deleted (version 4 = version 1's content), plus the undelete itself.
+    expect(top.changes.map((c: any) => c.field)).toEqual(['geometry', 'properties.area_m2', 'properties.classification', 'properties.name', 'deleted']);
+  });
+
+  it('refuses to undelete onto a reference another live hazard has taken since', async () => {
+    const other = await app.api('POST', '/api/v1/hazards', { token: tokens.lao, body: hazardFeature(square(LAO.lng + 0.1, LAO.lat, 300), { external_ref: 'HIST-2' }) });
+    expect(other.status).toBe(201);
+    expect((await app.api('DELETE', `/api/v1/hazards/${other.body.id}`, { token: tokens.lao, headers: { 'if-match': '1' } })).status).toBe(204);
+    const taker = await app.api('POST', '/api/v1/hazards', { token: tokens.lao, body: hazardFeature(square(LAO.lng + 0.2, LAO.lat, 300), { external_ref: 'HIST-2' }) });
+    expect(taker.status).toBe(201);
+    const error = expectError(await restore(other.body.id, 1, '"2"'), 409);
+    expect(error.message).toMatch(new RegExp(`HIST-2 now belongs to hazard ${taker.body.id}`));
+  });
+});
+
+describe('release history', () => {
+  it('shows submission then approval, to those who may see the release', async () => {
+    const submitted = await app.api('POST', '/api/v1/releases', {
+      token: tokens.operator,
+      body: releaseFeature(hazardId, square(LAO.lng, LAO.lat, 200), { external_ref: 'CR-H1' }),
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+    const id = submitted.body.id;
+    // Submitted releases are not public.
+    expect((await app.api('GET', `/api/v1/releases/${id}/history`)).status).toBe(404);
+    expect((await app.api('GET', `/api/v1/releases/${id}/history`, { token: tokens.khm })).status).toBe(404);
+    expect((await app.api('POST', `/api/v1/releases/${id}/approve`, { token: tokens.lao })).status).toBe(200);
+
+    const res = await app.api('GET', `/api/v1/releases/${id}/history`, { token: tokens.operator });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const versions = res.body.versions;
+    expect(versions.map((v: any) => [v.version, v.action])).toEqual([[2, 'approve'], [1, 'create']]);
+    expect(versions[0].user.email).toBe(laoEmail);
+    expect(versions[0].changes).toContainEqual({ field: 'properties.status', before: 'submitted', after: 'approved' });
+    expect(versions[1].feature.properties.status).toBe('submitted');
+    // Once approved it is public, like the release.
+    expect((await app.api('GET', `/api/v1/releases/${id}/history`)).status).toBe(200);
+  });
+
+  it('is in the OpenAPI document', async () => {
+    const paths = Object.keys((await app.api('GET', '/api/v1/openapi.json')).body.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/hazards/{id}/history', '/api/v1/releases/{id}/history', '/api/v1/hazards/{id}/restore', '/api/v1/countries/{iso3}/quality']));
+  });
+});
