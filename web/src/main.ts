@@ -6,9 +6,24 @@ import { Router } from './router.js';
 import type { AppState, Lang, Treaty } from './state.js';
 import { byId } from './ui/dom.js';
 import { clearError, setPageState, showError } from './ui/status.js';
+import { currentUser, loadSession, onUserChange, signOut } from './session.js';
+import { renderUserMenu } from './ui/user-menu.js';
 import { CountryView } from './views/country.js';
+import { ImportsView } from './views/imports.js';
+import { LoginView } from './views/login.js';
+import { QualityView } from './views/quality.js';
+import { ReviewView } from './views/review.js';
 import type { ViewContext, ViewController } from './views/view.js';
 import { WorldView } from './views/world.js';
+
+const CONTROLLERS: Record<AppState['view']['name'], new (context: ViewContext) => ViewController> = {
+  world: WorldView,
+  country: CountryView,
+  quality: QualityView,
+  review: ReviewView,
+  imports: ImportsView,
+  login: LoginView,
+};
 
 declare global {
   interface Window {
@@ -38,7 +53,7 @@ async function render(state: AppState): Promise<void> {
   byId<HTMLSelectElement>('lang-select').value = state.lang;
   if (current?.name !== state.view.name) {
     current?.controller.destroy();
-    const controller = state.view.name === 'country' ? new CountryView(context) : new WorldView(context);
+    const controller = new CONTROLLERS[state.view.name](context);
     current = { name: state.view.name, controller };
   }
   try {
@@ -65,7 +80,13 @@ async function start(): Promise<void> {
   );
 
   // Without the run-time configuration the offline basemap is the safe choice.
-  const config = await api.appConfig().catch(() => ({ basemap_style_url: null }));
+  const [config] = await Promise.all([api.appConfig().catch(() => ({ basemap_style_url: null })), loadSession()]);
+  const userMenu = byId('user-control');
+  const showUser = () =>
+    renderUserMenu(userMenu, currentUser(), () => {
+      void signOut().finally(() => router.go('/'));
+    });
+  showUser();
   const map = new SafegroundMap({
     container: byId('map'),
     lang: state.lang,
@@ -73,10 +94,16 @@ async function start(): Promise<void> {
     params: { treaty: state.treaty, year: state.year },
     hostedStyleUrl: config.basemap_style_url,
     ariaLabel: t('map.region'),
+    freshTiles: () => currentUser() !== null,
   });
   window.safeground = { map: map.map };
   context = { map, router, panel: byId('panel'), legend: byId('legend'), tooltip: byId('map-tooltip') };
   await map.whenLoaded();
+  // Signing in or out changes which controls and which releases the view shows.
+  onUserChange(() => {
+    showUser();
+    map.refreshData();
+  });
   await render(state);
 }
 

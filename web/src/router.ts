@@ -32,7 +32,7 @@ export class Router {
   }
 
   update(patch: Partial<AppState>): void {
-    const next = { ...this.state, ...patch };
+    const next = withPatch(this.state, patch);
     const newView = JSON.stringify(next.view) !== JSON.stringify(this.state.view);
     this.state = next;
     if (newView) history.pushState(null, '', urlOf(next));
@@ -42,6 +42,20 @@ export class Router {
 
   /** A link to another state, for hrefs (so they open in new tabs and can be copied). */
   href(patch: Partial<AppState>): string {
-    return urlOf({ ...this.state, ...patch });
+    return urlOf(withPatch(this.state, patch));
   }
+
+  /** Goes to an app URL (a path with its query) as a new history entry. */
+  go(url: string): void {
+    history.pushState(null, '', url);
+    this.state = parseLocation(location);
+    this.onChange(this.state);
+  }
+}
+
+/** A hazard to focus belongs to the view it was opened in: another view starts unfocused. */
+function withPatch(state: AppState, patch: Partial<AppState>): AppState {
+  const next = { ...state, ...patch };
+  if (patch.view && JSON.stringify(patch.view) !== JSON.stringify(state.view) && !('focus' in patch)) next.focus = null;
+  return next;
 }

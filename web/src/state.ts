@@ -7,7 +7,13 @@ export type Lang = (typeof LANGS)[number];
 export type Treaty = (typeof TREATIES)[number];
 export type Mode = (typeof MODES)[number];
 
-export type View = { name: 'world' } | { name: 'country'; iso3: string };
+export type View =
+  | { name: 'world' }
+  | { name: 'country'; iso3: string }
+  | { name: 'quality'; iso3: string }
+  | { name: 'review' }
+  | { name: 'imports' }
+  | { name: 'login' };
 
 export interface AppState {
   view: View;
@@ -18,6 +24,8 @@ export interface AppState {
   mode: Mode;
   /** Figures as of the end of this year; null = today. */
   year: number | null;
+  /** Country view: the hazard (or release) to zoom to and open, from ?hazard= / ?release=. */
+  focus: { kind: 'hazard' | 'release'; id: number } | null;
 }
 
 export const CURRENT_YEAR = new Date().getUTCFullYear();
@@ -36,17 +44,45 @@ function browserLang(): Lang {
 
 export function parseLocation(location: Location): AppState {
   const query = new URLSearchParams(location.search);
-  const match = /^\/countries\/([A-Za-z]{3})\/?$/.exec(location.pathname);
   const urlLang = pick(LANGS, query.get('lang'));
   const year = Number(query.get('year'));
   return {
-    view: match ? { name: 'country', iso3: match[1]!.toUpperCase() } : { name: 'world' },
+    view: viewOf(location.pathname),
     lang: urlLang ?? browserLang(),
     langInUrl: urlLang !== undefined,
     treaty: pick(TREATIES, query.get('treaty')) ?? 'all',
     mode: pick(MODES, query.get('mode')) ?? 'status',
     year: Number.isInteger(year) && year >= FIRST_YEAR && year < CURRENT_YEAR ? year : null,
+    focus: focusOf(query),
   };
+}
+
+function viewOf(pathname: string): View {
+  const country = /^\/countries\/([A-Za-z]{3})(\/quality)?\/?$/.exec(pathname);
+  if (country) return { name: country[2] ? 'quality' : 'country', iso3: country[1]!.toUpperCase() };
+  const page = /^\/(review|imports|login)\/?$/.exec(pathname)?.[1];
+  return page ? { name: page as 'review' | 'imports' | 'login' } : { name: 'world' };
+}
+
+function focusOf(query: URLSearchParams): AppState['focus'] {
+  for (const kind of ['hazard', 'release'] as const) {
+    const id = Number(query.get(kind));
+    if (Number.isInteger(id) && id > 0) return { kind, id };
+  }
+  return null;
+}
+
+function pathOf(view: View): string {
+  switch (view.name) {
+    case 'country':
+      return `/countries/${view.iso3}`;
+    case 'quality':
+      return `/countries/${view.iso3}/quality`;
+    case 'world':
+      return '/';
+    default:
+      return `/${view.name}`;
+  }
 }
 
 /** The URL of a state; defaults are left out so URLs stay short. The map position stays in the hash. */
@@ -56,7 +92,8 @@ export function urlOf(state: AppState, hash = ''): string {
   if (state.treaty !== 'all') query.set('treaty', state.treaty);
   if (state.mode !== 'status') query.set('mode', state.mode);
   if (state.year !== null) query.set('year', String(state.year));
-  const path = state.view.name === 'country' ? `/countries/${state.view.iso3}` : '/';
+  if (state.focus && state.view.name === 'country') query.set(state.focus.kind, String(state.focus.id));
+  const path = pathOf(state.view);
   const search = query.toString();
   return `${path}${search ? `?${search}` : ''}${hash}`;
 }

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { ErrorResponse, IdParam, standardErrors } from '../http/common.schema.js';
+import { DryRunQuery } from '../http/dry-run.js';
 import { defineRoute } from '../http/route.js';
 import { RejectBody, ReleaseCollection, ReleaseCreate, ReleaseListQuery, ReleaseOut } from './releases.schema.js';
 import * as service from './releases.service.js';
@@ -47,14 +48,19 @@ export function releaseRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
       'inside its hazard is rejected (422). Recorded by an admin or the country\'s national authority it is approved at once; ' +
       'recorded by an operator it is submitted and counts nowhere until the authority approves it.',
     auth: 'actor',
+    query: DryRunQuery,
     body: ReleaseCreate,
     responses: {
+      200: { description: 'dry run: the release as it would be recorded (warnings, area, clipped area); nothing written', schema: ReleaseOut },
       201: { description: 'recorded', schema: ReleaseOut },
       ...standardErrors,
       413: { description: 'too many vertices', schema: ErrorResponse },
       422: { description: 'geometry rejected', schema: ErrorResponse },
     },
-    handler: async ({ actor, body }) => ({ status: 201, body: await service.createRelease(db, config, actor!, body) }),
+    handler: async ({ actor, body, query }) => ({
+      status: query.dry_run ? 200 : 201,
+      body: await service.createRelease(db, config, actor!, body, { dryRun: query.dry_run }),
+    }),
   });
 
   defineRoute(router, registry, basePath, {

@@ -8,9 +8,11 @@ import { writeAudit } from '../audit/audit.repository.js';
 import { prepareGeometry } from '../geometry/geometry.service.js';
 import { findHazardHeader } from '../hazards/hazards.repository.js';
 import { HttpError, badRequest, conflict, forbidden, geometryRejected, notFound } from '../http/http-error.js';
+import { writeTransaction } from '../http/dry-run.js';
 import { featurePage } from '../http/pagination.js';
 import * as repo from './releases.repository.js';
 import type { ReleaseCollection, ReleaseCreate, ReleaseListQuery, ReleaseOut } from './releases.schema.js';
+import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 
 type ReleaseFeature = z.infer<typeof ReleaseOut>;
 
@@ -39,12 +41,14 @@ export function toFeature(row: repo.ReleaseRecord, warnings: string[] = row.warn
       synthetic: row.synthetic,
       created_at: row.created_at.toISOString(),
       reviewed_at: row.reviewed_at ? new Date(row.reviewed_at).toISOString() : null,
+      ...(row.generalised_cell_km === null ? {} : { generalised: true, cell_km: row.generalised_cell_km }),
     },
   };
 }
 
+/** Geometry as the reader may see it: restricted countries' polygons become grid cells (restrictions/). */
 export async function getRelease(db: Db, actor: Actor | null, id: string): Promise<ReleaseFeature> {
-  const row = await repo.findRelease(db, id);
+  const row = await repo.findRelease(db, id, { exact: exactGeometryScope(actor) });
   if (!row || !repo.isVisible(row, actor)) throw notFound(`release ${id}`);
   return toFeature(row);
 }
@@ -54,7 +58,7 @@ export async function listReleases(
   actor: Actor | null,
   query: ReleaseListQuery,
 ): Promise<z.infer<typeof ReleaseCollection>> {
-  return featurePage(await repo.listReleases(db, query, actor), query.limit, (row) => toFeature(row));
+  return featurePage(await repo.listReleases(db, query, actor, exactGeometryScope(actor)), query.limit, (row) => toFeature(row));
 }
 
 /** The operator organisation a release is credited to: an operator can only credit its own. */
@@ -66,11 +70,11 @@ function creditedOrganisation(actor: Actor, requested: number | null | undefined
   return actor.organisation_id;
 }
 
-export async function createRelease(db: Db, config: Config, actor: Actor, input: z.infer<typeof ReleaseCreate>) {
+export async function createRelease(db: Db, config: Config, actor: Actor, input: z.infer<typeof ReleaseCreate>, options: { dryRun?: boolean } = {}) {
   const props = input.properties;
   const hazardId = String(props.hazard_id);
   const feature = props.external_ref ? `release ${props.external_ref}` : `release for hazard ${hazardId}`;
-  return afterCommit('releases', db.transaction().execute(async (trx) => {
+  return writeTransaction(db, 'releases', options.dryRun ?? false, async (trx) => {
     const peek = await findHazardHeader(trx, hazardId);
     if (!peek) {
       throw badRequest(`hazard ${hazardId} does not exist`, [{ feature, path: 'body.properties.hazard_id', message: 'no such hazard' }]);
@@ -119,7 +123,7 @@ export async function createRelease(db: Db, config: Config, actor: Actor, input:
     const created = toFeature((await repo.findRelease(trx, id))!, warnings);
     await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'release', entityId: id, after: created });
     return created;
-  }));
+  });
 }
 
 /**

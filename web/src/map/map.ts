@@ -18,6 +18,8 @@ export interface MapOptions {
   params: TileParams;
   hostedStyleUrl: string | null;
   ariaLabel: string;
+  /** Whether tiles must be revalidated with the server (whoever edits must see the edit at once). */
+  freshTiles: () => boolean;
 }
 
 /** The one MapLibre map of the page, kept across views; views change its paint, layers and tile parameters. */
@@ -40,6 +42,8 @@ export class SafegroundMap {
       renderWorldCopies: false,
       attributionControl: { compact: true },
       cooperativeGestures: false,
+      // Tiles may be cached for a minute; after a write that minute would show the old figures.
+      transformRequest: (url, type) => (type === 'Tile' && options.freshTiles() ? { url, cache: 'no-cache' } : { url }),
     });
     this.map.getCanvas().setAttribute('aria-label', options.ariaLabel);
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
@@ -67,6 +71,11 @@ export class SafegroundMap {
     if (params.year === this.params.year && params.treaty === this.params.treaty) return;
     this.params = params;
     for (const layer of TILE_LAYERS) this.map.getSource<VectorTileSource>(layer)?.setTiles([tileUrl(layer, params)]);
+  }
+
+  /** Reloads every tile after a write, so that map figures and polygons show it. */
+  refreshData(): void {
+    for (const layer of TILE_LAYERS) if (this.map.getSource(layer)) this.map.refreshTiles(layer);
   }
 
   showWorld(mode: Mode): void {

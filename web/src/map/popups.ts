@@ -67,34 +67,53 @@ async function hazardContent(hazardId: number): Promise<HTMLElement> {
   );
 }
 
-/** Click on a hazard or release: a popup with its figures, the details fetched from the API. */
-export function attachPopups(map: MapLibreMap): () => void {
+export interface PopupControl {
+  /** Opens the popup of a hazard (with a line on one of its releases) where the user looks. */
+  open: (hazardId: number, lngLat: maplibregl.LngLatLike, release?: { method: string; area_m2: number; completed_on: string }) => void;
+  /** While a drawing or picking task holds the map, clicks are the task's, not the popups'. */
+  setEnabled: (enabled: boolean) => void;
+  close: () => void;
+  detach: () => void;
+}
+
+/**
+ * Click on a hazard or release: a popup with its figures, the details fetched from the API;
+ * `actions` adds the signed-in user's buttons for the hazard (history, edit, record a release).
+ */
+export function attachPopups(map: MapLibreMap, actions: (hazardId: number) => Node | null = () => null): PopupControl {
   const popup = new maplibregl.Popup({ maxWidth: '320px', className: 'sg-popup' });
-  const onClick = (event: MapLayerMouseEvent) => {
-    const feature: MapGeoJSONFeature | undefined = event.features?.[0];
-    if (!feature) return;
-    const p = feature.properties;
-    const isRelease = feature.layer.id === 'releases-fill';
-    popup.setLngLat(event.lngLat);
-    if (p.generalised) {
-      popup.setDOMContent(generalisedContent(p, isRelease)).addTo(map);
-      return;
-    }
-    const hazardId = Number(isRelease ? p.hazard_id : p.id);
+  let enabled = true;
+  const open: PopupControl['open'] = (hazardId, lngLat, release) => {
+    popup.setLngLat(lngLat);
     popup.setDOMContent(h('p', { class: 'muted', role: 'status' }, t('state.loading'))).addTo(map);
     hazardContent(hazardId).then(
       (content) => {
-        if (isRelease) content.prepend(h('p', { class: 'popup-release' }, t('popup.release_of', { method: t(`method.${String(p.method)}` as 'method.cleared'), size: km2(m2ToKm2(p.area_m2)), date: date(String(p.completed_on)) })));
+        if (release) content.prepend(h('p', { class: 'popup-release' }, t('popup.release_of', { method: t(`method.${release.method}` as 'method.cleared'), size: km2(m2ToKm2(release.area_m2)), date: date(release.completed_on) })));
+        const extra = actions(hazardId);
+        if (extra) content.append(extra);
         popup.setDOMContent(content);
       },
       (error: unknown) => popup.setDOMContent(h('p', { role: 'alert' }, errorMessage(error))),
     );
   };
+  const onClick = (event: MapLayerMouseEvent) => {
+    const feature: MapGeoJSONFeature | undefined = event.features?.[0];
+    if (!feature) return;
+    const p = feature.properties;
+    const isRelease = feature.layer.id === 'releases-fill';
+    if (p.generalised) {
+      popup.setLngLat(event.lngLat).setDOMContent(generalisedContent(p, isRelease)).addTo(map);
+      return;
+    }
+    const release = isRelease ? { method: String(p.method), area_m2: Number(p.area_m2), completed_on: String(p.completed_on) } : undefined;
+    open(Number(isRelease ? p.hazard_id : p.id), event.lngLat, release);
+  };
   const layers = ['releases-fill', 'hazards-fill'];
-  const pointer = () => (map.getCanvas().style.cursor = 'pointer');
-  const plain = () => (map.getCanvas().style.cursor = '');
+  const pointer = () => enabled && (map.getCanvas().style.cursor = 'pointer');
+  const plain = () => enabled && (map.getCanvas().style.cursor = '');
   // Releases lie on top of their hazards: one click, one popup, the release's.
   const onMapClick = (event: maplibregl.MapMouseEvent) => {
+    if (!enabled) return;
     const features = map.queryRenderedFeatures(event.point, { layers });
     if (features.length) onClick({ ...event, features } as unknown as MapLayerMouseEvent);
   };
@@ -103,12 +122,20 @@ export function attachPopups(map: MapLibreMap): () => void {
     map.on('mouseenter', layer, pointer);
     map.on('mouseleave', layer, plain);
   }
-  return () => {
-    popup.remove();
-    map.off('click', onMapClick);
-    for (const layer of layers) {
-      map.off('mouseenter', layer, pointer);
-      map.off('mouseleave', layer, plain);
-    }
+  return {
+    open,
+    setEnabled: (value) => {
+      enabled = value;
+      if (!value) popup.remove();
+    },
+    close: () => popup.remove(),
+    detach: () => {
+      popup.remove();
+      map.off('click', onMapClick);
+      for (const layer of layers) {
+        map.off('mouseenter', layer, pointer);
+        map.off('mouseleave', layer, plain);
+      }
+    },
   };
 }

@@ -5,7 +5,13 @@ import { burndownTable, renderBurndown, type BurndownInput } from '../charts/bur
 import type { Chart } from '../charts/setup.js';
 import { countryName, date, t } from '../i18n/i18n.js';
 import { CONTAMINATION_COLOURS, METHOD_COLOURS, STATUS_ORDER } from '../map/palette.js';
-import { attachPopups } from '../map/popups.js';
+import { pointOnFeature } from '@turf/turf';
+import { fieldApi } from '../api.js';
+import { MapOverlay, boundsOf } from '../map/overlay.js';
+import { type PopupControl, attachPopups } from '../map/popups.js';
+import { fieldTools, popupActions } from './field-tools.js';
+import type { TaskName } from './tasks.js';
+import { TaskHost } from './task-host.js';
 import { type AppState, yearQuery } from '../state.js';
 import { demoBadge, showDemoBanner } from '../ui/badges.js';
 import { h } from '../ui/dom.js';
@@ -59,11 +65,53 @@ function countryLegend(legend: HTMLElement): void {
 /** Country dashboard: map framed on the country with hazards and releases, figures, charts, obligations, provinces. */
 export class CountryView implements ViewController {
   private charts: Chart[] = [];
-  private readonly detachPopups: () => void;
+  private readonly popups: PopupControl;
+  private readonly tasks: TaskHost;
   private framed = '';
+  private focused = '';
 
   constructor(private readonly context: ViewContext) {
-    this.detachPopups = attachPopups(context.map.map);
+    this.popups = attachPopups(context.map.map, (hazardId) => popupActions(this.iso3(), hazardId, (task, id) => this.openTask(task, id)));
+    this.tasks = new TaskHost({
+      map: context.map,
+      overlay: new MapOverlay(context.map.map),
+      popups: this.popups,
+      dataChanged: () => {
+        context.map.refreshData();
+        context.router.update({});
+      },
+    });
+  }
+
+  private iso3(): string {
+    const { view } = this.context.router.current;
+    return view.name === 'country' ? view.iso3 : '';
+  }
+
+  private openTask(task: TaskName, hazardId?: number): void {
+    this.popups.close();
+    this.tasks.open(this.iso3(), task, hazardId);
+  }
+
+  /** ?hazard= / ?release=: frame that feature and open its popup, once per URL. */
+  private async showFocus(state: AppState): Promise<boolean> {
+    const { focus } = state;
+    if (!focus) return false;
+    const key = `${focus.kind}:${focus.id}`;
+    if (this.focused === key) return true;
+    this.focused = key;
+    const { map } = this.context.map;
+    if (focus.kind === 'hazard') {
+      const hazard = await fieldApi.hazard(focus.id);
+      map.fitBounds(boundsOf(hazard.geometry)!, { padding: 80, maxZoom: 15, duration: 0 });
+      this.popups.open(hazard.id, pointOnFeature(hazard.geometry).geometry.coordinates as [number, number]);
+    } else {
+      const release = await fieldApi.release(focus.id);
+      map.fitBounds(boundsOf(release.geometry)!, { padding: 80, maxZoom: 15, duration: 0 });
+      const p = release.properties;
+      this.popups.open(p.hazard_id, pointOnFeature(release.geometry).geometry.coordinates as [number, number], p);
+    }
+    return true;
   }
 
   async update(state: AppState): Promise<void> {
@@ -76,8 +124,11 @@ export class CountryView implements ViewController {
     if (this.framed !== iso3) {
       panel.replaceChildren(h('p', { class: 'loading-text' }, t('state.loading')));
       this.framed = iso3;
-      void map.frameCountry(iso3);
+      this.tasks.close();
+      if (!state.focus) void map.frameCountry(iso3);
     }
+    if (!state.focus) this.focused = '';
+    const focusing = this.showFocus(state);
     const query = yearQuery(state.year);
     const [country, progress, reconciliation] = await Promise.all([
       api.country(iso3, query),
@@ -88,6 +139,7 @@ export class CountryView implements ViewController {
     const polygon = focus ? focus.annual : (await api.timeline(iso3, query)).years;
     showDemoBanner(country.synthetic_data);
     this.render(state, country, progress, reconciliation, focus, polygon);
+    await focusing;
   }
 
   private render(
@@ -131,6 +183,8 @@ export class CountryView implements ViewController {
         { id: 'country-dashboard', 'data-iso3': country.iso3 },
         h('a', { class: 'back-link', href: router.href({ view: { name: 'world' } }), 'data-nav': true }, t('country.back')),
         h('h1', {}, name, country.synthetic_data ? demoBadge() : null),
+        this.tasks.element,
+        fieldTools(country.iso3, router.href({ view: { name: 'quality', iso3: country.iso3 } }), (task) => this.openTask(task)),
         h('p', { class: 'lede' }, t('country.as_of', { date: date(country.as_of) })),
         coverageWarning(country),
         headlineFigures(country, progress.obligations),
@@ -153,7 +207,8 @@ export class CountryView implements ViewController {
 
   destroy(): void {
     this.destroyCharts();
-    this.detachPopups();
+    this.tasks.close();
+    this.popups.detach();
     this.context.legend.replaceChildren();
   }
 }

@@ -1,0 +1,57 @@
+import { ApiError, clearApiCache, fieldApi, setCsrfToken } from './api.js';
+import type { ApiUser } from './api-types-field.js';
+
+// Who is signed in, and what they may change. The server decides every write; these rules only
+// decide which controls to show, and mirror server/src/auth/actor.ts.
+
+let user: ApiUser | null = null;
+const listeners = new Set<(user: ApiUser | null) => void>();
+
+export const currentUser = (): ApiUser | null => user;
+
+function setUser(next: ApiUser | null, csrf: string | null): void {
+  user = next;
+  setCsrfToken(csrf);
+  // What a reader may see (submitted releases, exact polygons) depends on who asks.
+  clearApiCache();
+  for (const listener of listeners) listener(user);
+}
+
+export function onUserChange(listener: (user: ApiUser | null) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Asks the server who the session cookie belongs to; nobody when there is none. */
+export async function loadSession(): Promise<void> {
+  try {
+    const { csrf_token, ...me } = await fieldApi.me();
+    setUser(me, csrf_token);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401) console.warn('session check failed', error);
+    setUser(null, null);
+  }
+}
+
+export async function signIn(email: string, password: string): Promise<ApiUser> {
+  const session = await fieldApi.login(email, password);
+  setUser(session.user, session.csrf_token);
+  return session.user;
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await fieldApi.logout();
+  } finally {
+    setUser(null, null);
+  }
+}
+
+const authorityOf = (iso3: string) => user !== null && (user.role === 'admin' || (user.role === 'national_authority' && user.country_iso3 === iso3));
+
+export const canWriteHazards = (iso3: string): boolean => authorityOf(iso3);
+export const canReview = (iso3: string): boolean => authorityOf(iso3);
+export const canRecordRelease = (iso3: string): boolean =>
+  authorityOf(iso3) || (user?.role === 'operator' && (user.country_iso3 === null || user.country_iso3 === iso3));
+/** The review queue and imports are the authority's pages. */
+export const isAuthority = (): boolean => user?.role === 'admin' || user?.role === 'national_authority';

@@ -1,0 +1,71 @@
+import { area } from '@turf/turf';
+import { ApiError } from '../api.js';
+import { km2, t } from '../i18n/i18n.js';
+import { h } from './dom.js';
+import { errorMessage } from './status.js';
+
+let fieldCounter = 0;
+
+/** A labelled form control (the label names the control for screen readers). */
+export function field(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): HTMLElement {
+  if (!control.id) control.id = `field-${++fieldCounter}`;
+  const hintElement = hint ? h('span', { class: 'field-hint', id: `${control.id}-hint` }, hint) : null;
+  if (hintElement) control.setAttribute('aria-describedby', hintElement.id);
+  return h('div', { class: 'field' }, h('label', { for: control.id, class: 'control-label' }, label), control, hintElement);
+}
+
+export function select(options: [string, string][], value: string, attrs: Record<string, string> = {}): HTMLSelectElement {
+  const element = h('select', attrs, ...options.map(([optionValue, label]) => h('option', { value: optionValue }, label)));
+  element.value = value;
+  return element;
+}
+
+/** A write's failure in words: the server's reason and the fields it names, not just a status. */
+export function writeErrorMessage(error: unknown): string {
+  if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500) return errorMessage(error);
+  const details = error.details.map((d) => d.message).filter(Boolean);
+  return [error.serverMessage, ...details].join(' — ');
+}
+
+export function alertBox(message: string): HTMLElement {
+  return h('p', { class: 'alert inline-alert', role: 'alert' }, message);
+}
+
+/** The live area of a drawn polygon, clearly marked as not the official figure. */
+export function areaPreview(polygon: GeoJSON.Polygon | null): string {
+  if (!polygon) return t('field.area_none');
+  return t('field.area_preview', { value: km2(area(polygon) / 1e6) });
+}
+
+/**
+ * Typed corners, one "longitude latitude" (or "longitude, latitude") pair a line, or a GeoJSON
+ * Polygon: the keyboard's way to give a polygon. The ring is closed if it is not.
+ */
+export function parseCoordinates(text: string): GeoJSON.Polygon | null {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(trimmed) as { type?: string; geometry?: GeoJSON.Geometry; coordinates?: unknown };
+      const geometry = parsed.type === 'Feature' ? parsed.geometry : (parsed as GeoJSON.Geometry);
+      return geometry?.type === 'Polygon' ? geometry : null;
+    } catch {
+      return null;
+    }
+  }
+  const ring = trimmed
+    .split(/\n+/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => line.split(/[\s,;]+/).map(Number));
+  if (ring.length < 3 || ring.some((pair) => pair.length !== 2 || pair.some((n) => !Number.isFinite(n)))) return null;
+  if (ring.some(([lng, lat]) => Math.abs(lng!) > 180 || Math.abs(lat!) > 90)) return null;
+  const [first, last] = [ring[0]!, ring[ring.length - 1]!];
+  if (first[0] !== last[0] || first[1] !== last[1]) ring.push([...first]);
+  return ring.length >= 4 ? { type: 'Polygon', coordinates: [ring] } : null;
+}
+
+export const formatCoordinates = (polygon: GeoJSON.Polygon): string =>
+  (polygon.coordinates[0] ?? []).map(([lng, lat]) => `${lng!.toFixed(6)} ${lat!.toFixed(6)}`).join('\n');
+
+/** Today in ISO form (the default completion date). */
+export const today = (): string => new Date().toISOString().slice(0, 10);

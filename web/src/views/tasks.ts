@@ -1,0 +1,87 @@
+import type { MapMouseEvent } from 'maplibre-gl';
+import type { ApiHazardFeature } from '../api-types-field.js';
+import { fieldApi } from '../api.js';
+import { t } from '../i18n/i18n.js';
+import type { SafegroundMap } from '../map/map.js';
+import { MapOverlay, boundsOf } from '../map/overlay.js';
+import type { PopupControl } from '../map/popups.js';
+import { h } from '../ui/dom.js';
+import { field } from '../ui/forms.js';
+
+/** What a task in the country view's side panel (record, edit, history) works with. */
+export interface TaskContext {
+  iso3: string;
+  map: SafegroundMap;
+  overlay: MapOverlay;
+  popups: PopupControl;
+  /** After a write: figures, tiles and the dashboard reload. */
+  dataChanged: () => void;
+  close: () => void;
+  /** Opens another task in the same panel. */
+  open: (task: TaskName, hazardId?: number) => void;
+}
+
+export type TaskName = 'record' | 'edit' | 'history';
+
+export interface Task {
+  element: HTMLElement;
+  destroy: () => void;
+}
+
+/** The task's frame: a heading that takes focus, its body, and a way out. */
+export function taskFrame(title: string, context: TaskContext, ...body: (Node | null)[]): HTMLElement {
+  return h(
+    'section',
+    { class: 'card task', 'aria-labelledby': 'task-title' },
+    h('div', { class: 'card-head' }, h('h2', { id: 'task-title', tabindex: '-1' }, title), h('button', { type: 'button', class: 'button button-quiet', 'data-action': 'close-task', onclick: () => context.close() }, t('field.close'))),
+    ...body,
+  );
+}
+
+/**
+ * Choosing a hazard: a click on it in the map, or its number typed in (keyboard and screen-reader
+ * users). `chosen` gets the id.
+ */
+export function hazardPicker(context: TaskContext, chosen: (hazardId: number) => void): { element: HTMLElement; destroy: () => void } {
+  const map = context.map.map;
+  context.popups.setEnabled(false);
+  const onClick = (event: MapMouseEvent) => {
+    const feature = map.queryRenderedFeatures(event.point, { layers: ['hazards-fill'] }).find((f) => !f.properties.generalised);
+    if (feature) chosen(Number(feature.properties.id));
+  };
+  map.on('click', onClick);
+  map.getCanvas().style.cursor = 'crosshair';
+  const input = h('input', { type: 'number', min: '1', step: '1', id: 'hazard-id-input', inputmode: 'numeric' });
+  const form = h(
+    'form',
+    {
+      class: 'inline-form',
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        const id = Number(input.value);
+        if (Number.isInteger(id) && id > 0) chosen(id);
+      },
+    },
+    field(t('field.hazard_number'), input),
+    h('button', { type: 'submit', class: 'button' }, t('field.use_hazard')),
+  );
+  return {
+    element: h('div', { class: 'picker' }, h('p', {}, t('field.pick_hazard')), form),
+    destroy: () => {
+      map.off('click', onClick);
+      map.getCanvas().style.cursor = '';
+    },
+  };
+}
+
+/** Loads a hazard for a task, outlines it on the map and frames it. */
+export async function loadHazard(context: TaskContext, hazardId: number): Promise<ApiHazardFeature> {
+  const hazard = await fieldApi.hazard(hazardId);
+  context.overlay.show([{ role: 'hazard', geometry: hazard.geometry }]);
+  const bounds = boundsOf(hazard.geometry);
+  if (bounds) context.map.map.fitBounds(bounds, { padding: 80, maxZoom: 15, duration: 0 });
+  return hazard;
+}
+
+export const hazardLabel = (hazard: ApiHazardFeature): string =>
+  hazard.properties.external_ref ?? hazard.properties.name ?? t('field.hazard_id', { id: hazard.id });
