@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { createApp } from '../server/src/app.js';
+import { createServer } from '../server/src/app.js';
 import { recomputeAndCompare } from '../server/src/area/area.service.js';
 import { createToken, createUser } from '../server/src/auth/auth.service.js';
 import type { Config } from '../server/src/config.js';
@@ -27,8 +27,7 @@ export async function engineBench(db: Db, config: Config): Promise<void> {
   const s = stats.rows[0]!;
   console.log(`ledger: ${s.hazards} hazards, ${s.releases} releases, ${s.clusters} overlap clusters (largest ${s.biggest} hazards)`);
 
-  const app = createApp(db, { ...config, LOAD_DEMO_DATA: false });
-  const server = app.listen(0, '127.0.0.1');
+  const server = createServer(db, { ...config, LOAD_DEMO_DATA: false }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   const actor = await createUser(db, {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import { createApp } from '../server/src/app.js';
+import { createServer } from '../server/src/app.js';
 import { announceDataChanged } from '../server/src/area/data-changed.js';
 import type { Config } from '../server/src/config.js';
 import type { Db } from '../server/src/db/pool.js';
@@ -53,8 +53,7 @@ interface Row {
 
 export async function tileBench(db: Db, config: Config): Promise<void> {
   console.log(`\n== vector tiles: up to ${TILES_PER_SET} distinct tiles over ${COUNTRY} per layer and zoom ==`);
-  const app = createApp(db, { ...config, LOAD_DEMO_DATA: false });
-  const server = app.listen(0, '127.0.0.1');
+  const server = createServer(db, { ...config, LOAD_DEMO_DATA: false }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
 import { buildWeb } from '../scripts/build-web.js';
-import { createApp } from '../server/src/app.js';
+import { createServer } from '../server/src/app.js';
 import { databaseUrl } from '../server/src/bootstrap.js';
 import { type Config, loadConfig } from '../server/src/config.js';
 import type { Db } from '../server/src/db/pool.js';
@@ -122,7 +122,7 @@ export async function benchWeb(base: string, runs = RUNS): Promise<{ cold: PageL
 /** `npm run bench -- web`: the web app served over the benchmark database, measured in Chromium. */
 export async function webBench(db: Db, config: Config): Promise<void> {
   await buildWeb();
-  const server = createApp(db, { ...config, LOAD_DEMO_DATA: false }).listen(0, '127.0.0.1');
+  const server = createServer(db, { ...config, LOAD_DEMO_DATA: false }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   try {
     await benchWeb(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);

@@ -20,6 +20,13 @@ import { homeRoutes, summaryPage } from './home/home.routes.js';
 import { webRoutes } from './web/web.routes.js';
 import { API_BASE } from './http/api-base.js';
 import { tileRoutes } from './tiles/tiles.routes.js';
+import { type TileService, createTileService } from './tiles/tiles.service.js';
+import { answerCachedTile as cachedTileAnswerer } from './tiles/tiles.fast-path.js';
+import { type Server, createServer as createHttpServer } from 'node:http';
+import { historyRoutes } from './history/history.routes.js';
+import { qualityRoutes } from './quality/quality.routes.js';
+import { securityHeaders } from './http/security-headers.js';
+import { jsonBody } from './http/json-body.js';
 
 export { API_BASE };
 
@@ -38,13 +45,29 @@ function openApiDocument(registry: OpenAPIRegistry) {
   });
 }
 
-export function createApp(db: Db, config: Config): Express {
+/**
+ * The HTTP server: anonymous requests for cached tiles are answered before express (see
+ * tiles/tiles.fast-path.ts); everything else is the express app.
+ */
+export function createServer(db: Db, config: Config): Server {
+  const tiles = createTileService(db, config);
+  const app = createApp(db, config, tiles);
+  const answerCachedTile = cachedTileAnswerer(tiles);
+  return createHttpServer((req, res) => {
+    if (!answerCachedTile(req, res)) app(req, res);
+  });
+}
+
+export function createApp(db: Db, config: Config, tiles: TileService = createTileService(db, config)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  const json = express.json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/geo+json'] });
+  app.use(securityHeaders(config)); // issue 5 item 8: helmet + CSP (server/src/http/security-headers.ts)
+  const json = jsonBody(config); // MAX_BODY_BYTES, UTF-8 only (server/src/http/json-body.ts)
   // An import's body is the file itself, streamed to disk under its own limit (IMPORT_MAX_BYTES).
-  app.use((req, res, next) => (req.method === 'POST' && req.path === `${API_BASE}/imports` ? next() : json(req, res, next)));
+  // Matched as loosely as express routes it (case-insensitive, optional trailing slash).
+  const importUpload = new RegExp(`^${API_BASE}/imports/?$`, 'i');
+  app.use((req, res, next) => (req.method === 'POST' && importUpload.test(req.path) ? next() : json(req, res, next)));
   app.use(cookieParser());
 
   app.get('/healthz', async (_req, res) => {
@@ -60,7 +83,7 @@ export function createApp(db: Db, config: Config): Express {
 
   const registry = new OpenAPIRegistry();
   // Vector tiles live at the root (/tiles/...), outside the JSON API and its auth middleware.
-  app.use(tileRoutes(db, config, registry));
+  app.use(tileRoutes(db, config, registry, tiles));
   const api = express.Router();
   api.use(actorMiddleware(db));
   api.use(authRoutes(db, config, registry, API_BASE));
@@ -72,6 +95,8 @@ export function createApp(db: Db, config: Config): Express {
   api.use(reportRoutes(db, config, registry, API_BASE));
   api.use(importRoutes(db, config, registry, API_BASE));
   api.use(exportRoutes(db, registry, API_BASE));
+  api.use(historyRoutes(db, config, registry, API_BASE)); // issue 5 item 5
+  api.use(qualityRoutes(db, config, registry, API_BASE)); // issue 5 item 6
   const document = openApiDocument(registry);
   api.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -1,12 +1,11 @@
 import { loadConfig } from './config.js';
-import { createApp } from './app.js';
+import { createServer } from './app.js';
 import { prepareDatabase } from './bootstrap.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const db = await prepareDatabase(config, { demo: config.LOAD_DEMO_DATA });
-  const app = createApp(db, config);
-  const server = app.listen(config.PORT, config.HOST, () => {
+  const server = createServer(db, config).listen(config.PORT, config.HOST, () => {
     const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
     console.log(`Safeground is running at ${url}/  (API ${url}/api/v1/countries, OpenAPI ${url}/api/v1/openapi.json)`);
   });

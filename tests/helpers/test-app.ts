@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
-import { createApp } from '../../server/src/app.js';
+import { createServer } from '../../server/src/app.js';
 import { type Config, loadConfig } from '../../server/src/config.js';
 import { createDb, type Db } from '../../server/src/db/pool.js';
 import type { UserRole } from '../../server/src/db/database.js';
@@ -33,7 +33,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const clone = await cloneTemplate(inject('databaseServerUrl'));
   const config: Config = Object.freeze({ ...loadConfig({}), DATABASE_URL: clone.url, LOAD_DEMO_DATA: false, ...overrides });
   const db = createDb(clone.url);
-  const server = createApp(db, config).listen(0, '127.0.0.1');
+  const server = createServer(db, config).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

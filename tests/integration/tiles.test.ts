@@ -231,6 +231,25 @@ describe('tile requests', () => {
     expect((await fetchTile(path, { 'if-none-match': '"other"' })).response.status).toBe(200);
   });
 
+  it('answers repeated anonymous requests from the cache before express, exactly as the route does', async () => {
+    const path = `/tiles/countries/${at(6, hazard)}.mvt?treaty=CCM&year=2020`;
+    const miss = await fetchTile(path);
+    expect(miss.response.headers.get('x-tile-cache')).toBe('miss');
+    const hit = await fetchTile(path);
+    expect(hit.response.headers.get('x-tile-cache')).toBe('hit');
+    expect(hit.bytes.equals(miss.bytes)).toBe(true);
+    for (const header of ['etag', 'cache-control', 'vary', 'content-type', 'content-length', 'x-content-type-options', 'cross-origin-resource-policy']) {
+      expect(hit.response.headers.get(header), header).toBe(miss.response.headers.get(header));
+    }
+    expect((await fetchTile(path, { 'if-none-match': hit.response.headers.get('etag')! })).response.status).toBe(304);
+    // What the route refuses is still refused once the tile is cached; credentials take the route.
+    expect((await fetch(`${app.base}${path}&colour=red`)).status).toBe(400);
+    expect((await fetch(`${app.base}${path}&year=2021`)).status).toBe(400);
+    const withToken = await fetchTile(path, { authorization: `Bearer ${lao}` });
+    expect(withToken.response.status).toBe(200);
+    expect(withToken.bytes.equals(miss.bytes)).toBe(true);
+  });
+
   it('filters by year: hazards recorded and releases completed by the year end, remaining as of then', async () => {
     const before = hazard.recorded_year - 1;
     const path = `/tiles/hazards/${at(14, hazard)}.mvt`;

@@ -7,10 +7,18 @@ import { ErrorResponse, YearQuery } from '../http/common.schema.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { defineRoute } from '../http/route.js';
 import { TILE_LAYERS, TREATY_CHOICES, isTileLayer } from './tiles.layers.js';
-import { createTileService } from './tiles.service.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CachedTile } from './tiles.cache.js';
+import { type TileService, createTileService } from './tiles.service.js';
+import { actorMiddleware } from '../auth/auth.middleware.js';
+import type { Actor } from '../auth/actor.js';
+import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 
 export const TILE_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
-const CACHE_CONTROL = 'public, max-age=60';
+export const CACHE_CONTROL = 'public, max-age=60';
+// A ledger tile for a reader who may see some restricted polygons exactly must stay in that
+// reader's browser: no shared cache may hand it to the public.
+const PRIVATE_CACHE_CONTROL = 'private, max-age=60';
 
 const TileParams = z.object({
   layer: z.string().describe(`one of ${Object.keys(TILE_LAYERS).join(', ')}`),
@@ -33,9 +41,29 @@ const layerRanges = Object.entries(TILE_LAYERS)
 const outOfRange = (path: string, message: string) => new HttpError(400, 'bad_request', `${path}: ${message}`, [{ path, message }]);
 
 /** GET /tiles/{layer}/{z}/{x}/{y}.mvt, at the root of the app (not under /api/v1). */
-export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry): Router {
+/** Writes a tile (or 304) with its caching headers; shared by the route and the fast path. */
+export function sendTile(req: IncomingMessage, res: ServerResponse, tile: CachedTile & { cached: boolean }, cacheControl: string): void {
+  res.setHeader('ETag', tile.etag);
+  res.setHeader('Cache-Control', cacheControl);
+  res.setHeader('Vary', 'Authorization, Cookie');
+  // Whether this process's tile cache answered: for operators and the benchmark.
+  res.setHeader('X-Tile-Cache', tile.cached ? 'hit' : 'miss');
+  if (req.headers['if-none-match']?.split(/\s*,\s*/).includes(tile.etag)) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Type', TILE_CONTENT_TYPE);
+  res.setHeader('Content-Length', tile.bytes.length);
+  res.statusCode = 200;
+  res.end(tile.bytes);
+}
+
+export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry, tiles: TileService = createTileService(db, config)): Router {
   const router = Router();
-  const tiles = createTileService(db, config);
+  // Tiles stay public, but who asks decides whether restricted countries' polygons are exact
+  // (restrictions/). Without credentials this costs nothing: no query is made.
+  router.use('/tiles', actorMiddleware(db));
 
   defineRoute(router, registry, '', {
     method: 'get',
@@ -45,7 +73,10 @@ export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry): R
     description:
       `Layers: ${layerRanges}. Every feature has an integer id. An empty tile is answered 200 with an empty body. ` +
       'Responses carry an ETag and Cache-Control: public, max-age=60; If-None-Match with the current ETag answers 304. ' +
-      'Tiles are cached in the server and dropped as soon as any write commits.',
+      'Tiles are cached in the server and dropped as soon as any write commits. ' +
+      'In the hazards and releases layers, countries that restrict their polygons appear as grid cells (generalised = true, ' +
+      'cell_km, count, area_m2) to anonymous, viewer and donor readers; readers allowed the exact polygons (bearer token or ' +
+      'session cookie) get them with Cache-Control: private.',
     auth: 'public',
     params: TileParams,
     query: TileQuery,
@@ -64,19 +95,11 @@ export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry): R
       const last = 2 ** params.z - 1;
       if (params.x > last) throw outOfRange('params.x', `must be 0 to ${last} at zoom ${params.z}`);
       if (params.y > last) throw outOfRange('params.y', `must be 0 to ${last} at zoom ${params.z}`);
-      const tile = await tiles.tile({ ...params, layer: params.layer, year: query.year, treaty: query.treaty });
+      const exact = exactGeometryScope((res.locals.actor as Actor | null | undefined) ?? null);
+      const tile = await tiles.tile({ ...params, layer: params.layer, year: query.year, treaty: query.treaty, exact: [...exact] });
 
-      res.setHeader('ETag', tile.etag);
-      res.setHeader('Cache-Control', CACHE_CONTROL);
-      // Whether this process's tile cache answered: for operators and the benchmark.
-      res.setHeader('X-Tile-Cache', tile.cached ? 'hit' : 'miss');
-      if (req.headers['if-none-match']?.split(/\s*,\s*/).includes(tile.etag)) {
-        res.status(304).end();
-        return;
-      }
-      res.setHeader('Content-Type', TILE_CONTENT_TYPE);
-      res.setHeader('Content-Length', tile.bytes.length);
-      res.status(200).end(tile.bytes);
+      const personal = exact.length > 0 && (params.layer === 'hazards' || params.layer === 'releases');
+      sendTile(req, res, tile, personal ? PRIVATE_CACHE_CONTROL : CACHE_CONTROL);
     },
   });
   return router;

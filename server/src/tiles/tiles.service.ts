@@ -16,6 +16,22 @@ type AsOf = ReturnType<typeof resolveAsOf>;
 export interface TileRequest extends TileAddress {
   year?: number;
   treaty?: TreatyChoice;
+  /** The reader's exact-geometry scope (restrictions.service exactGeometryScope); default: none. */
+  exact?: string[];
+}
+
+/** Layers whose geometry a country's restriction generalises. */
+const RESTRICTABLE = new Set<TileAddress['layer']>(['hazards', 'releases']);
+
+/** The cache key of a request, with the resolved day, treaty and exact scope it stands for. */
+function cacheKey(request: TileRequest) {
+  const asOf = resolveAsOf({ year: request.year });
+  const treaty: TreatyChoice = request.layer === 'countries' ? (request.treaty ?? 'all') : 'all';
+  // The exact scope is part of the key: a tile rendered for a national authority (exact
+  // polygons of its restricted country) must never be served to anybody with another scope.
+  const exact = RESTRICTABLE.has(request.layer) ? [...(request.exact ?? [])].sort() : [];
+  const key = `${request.layer}/${request.z}/${request.x}/${request.y}/${asOf.date}/${treaty}/${exact.join(',')}`;
+  return { key, asOf, treaty, exact };
 }
 
 /** Worst first: a country shows the worst status among the selected treaty's obligations. */
@@ -105,28 +121,34 @@ export function createTileService(db: Db, config: Config) {
     return Promise.resolve('{}');
   };
 
-  const render = async (request: TileRequest, asOf: AsOf, treaty: TreatyChoice): Promise<CachedTile> => {
+  const render = async (request: TileRequest, asOf: AsOf, treaty: TreatyChoice, exact: string[]): Promise<CachedTile> => {
     const attributes = await attributesFor(request.layer, asOf, treaty);
     const current = asOf.date === todayUtc();
-    const bytes = (await renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes })) ?? Buffer.alloc(0);
+    const bytes = (await renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes, exact })) ?? Buffer.alloc(0);
     return { bytes, etag: etagOf(bytes) };
   };
 
   return {
     cache,
     /** The tile's bytes (empty when nothing is in it), its ETag, and whether it came from the cache. */
+    /**
+     * The cached tile for an already validated request, without rendering: the server's fast path
+     * for anonymous requests (tiles.fast-path.ts). A miss goes through the express route.
+     */
+    cached(request: TileRequest): CachedTile | undefined {
+      if (!watch.listening || config.TILE_CACHE_MB <= 0) return undefined;
+      return cache.get(cacheKey(request).key);
+    },
     async tile(request: TileRequest): Promise<CachedTile & { cached: boolean }> {
-      const asOf = resolveAsOf({ year: request.year });
-      const treaty = request.layer === 'countries' ? (request.treaty ?? 'all') : 'all';
-      const key = `${request.layer}/${request.z}/${request.x}/${request.y}/${asOf.date}/${treaty}`;
-      if (!watch.listening || config.TILE_CACHE_MB <= 0) return { ...(await render(request, asOf, treaty)), cached: false };
+      const { key, asOf, treaty, exact } = cacheKey(request);
+      if (!watch.listening || config.TILE_CACHE_MB <= 0) return { ...(await render(request, asOf, treaty, exact)), cached: false };
       const hit = cache.get(key);
       if (hit) return { ...hit, cached: true };
       // Concurrent requests for the same missing tile share one render.
       let work = rendering.get(key);
       if (!work) {
         const generation = cache.generation;
-        const started = render(request, asOf, treaty);
+        const started = render(request, asOf, treaty, exact);
         work = started;
         rendering.set(key, started);
         started
