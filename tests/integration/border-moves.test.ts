@@ -112,3 +112,19 @@ describe('a release dated before its hazard was recorded', () => {
     expect((await recomputeAndCompare(app.db)).differences).toEqual([]);
   });
 });
+
+describe('a submission whose hazard was deleted', () => {
+  it('can be rejected, clearing the queue, but not approved', async () => {
+    const hazard = created(await app.api('POST', '/api/v1/hazards', { token: admin, body: hazardFeature(square(LAO.lng + 0.6, LAO.lat, 300)) }));
+    const operator = (await app.user('operator', { organisation: 'Deleted hazard operator' })).token;
+    const submit = () => app.api('POST', '/api/v1/releases', { token: operator, body: releaseFeature(hazard.id, square(LAO.lng + 0.6, LAO.lat, 100)) });
+    const [first, second] = [created(await submit()), created(await submit())];
+    expect((await app.api('DELETE', `/api/v1/hazards/${hazard.id}`, { token: admin, headers: { 'if-match': '"1"' } })).status).toBe(204);
+
+    const approve = await app.api('POST', `/api/v1/releases/${first.id}/approve`, { token: laoAuthority, body: {} });
+    expect(approve.status, JSON.stringify(approve.body)).toBe(409);
+    const reject = await app.api('POST', `/api/v1/releases/${second.id}/reject`, { token: laoAuthority, body: { reason: 'the hazard was deleted' } });
+    expect(reject.status, JSON.stringify(reject.body)).toBe(200);
+    expect(reject.body.properties.status).toBe('rejected');
+  });
+});

@@ -154,8 +154,9 @@ export async function reviewRelease(
       throw conflict(`release ${id} is already ${current.status}; only submitted releases can be reviewed`);
     }
     const hazard = await findHazardHeader(trx, current.hazard_id, { forUpdate: true });
-    if (!hazard) throw new HttpError(409, 'conflict', `the hazard of release ${id} has been deleted`);
-    assertNotMoved(hazard.country_iso3, peek.country_iso3, current.hazard_id);
+    // A deleted hazard's submissions can still be rejected, so the queue can be cleared, never approved.
+    if (!hazard && outcome.status === 'approved') throw new HttpError(409, 'conflict', `the hazard of release ${id} has been deleted`);
+    if (hazard) assertNotMoved(hazard.country_iso3, peek.country_iso3, current.hazard_id);
     await repo.setReviewOutcome(trx, id, { ...outcome, reviewerId: actor.id });
     if (outcome.status === 'approved') await refreshHazards(trx, [current.hazard_id], false);
     const reviewed = toFeature((await repo.findRelease(trx, id))!);
