@@ -12,33 +12,43 @@ export interface Actor {
 
 // Scope rules, in one place. Reading public aggregates needs no actor at all.
 
+/**
+ * Whether the actor speaks for the country: an admin, or that country's national authority. Its
+ * hazards, the review of its releases, its treaty record and its restriction are theirs.
+ */
+export function governsCountry(actor: Actor | null, iso3: string): boolean {
+  return actor !== null && (actor.role === 'admin' || (actor.role === 'national_authority' && actor.country_iso3 === iso3));
+}
+
+function assertGoverns(actor: Actor, iso3: string, what: string): void {
+  if (!governsCountry(actor, iso3)) throw forbidden(`role ${actor.role}${scopeText(actor)} may not ${what}`);
+}
+
 /** Hazards (and their deletion) belong to the national authority of their country. */
 export function assertCanWriteHazards(actor: Actor, iso3: string): void {
-  if (actor.role === 'admin') return;
-  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
-  throw forbidden(`role ${actor.role}${scopeText(actor)} may not change hazards in ${iso3}`);
+  assertGoverns(actor, iso3, `change hazards in ${iso3}`);
 }
 
 /** Releases may be recorded by the authority of the country and by operators working there. */
 export function assertCanRecordRelease(actor: Actor, iso3: string): void {
-  if (actor.role === 'admin') return;
-  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
+  if (governsCountry(actor, iso3)) return;
   if (actor.role === 'operator' && (actor.country_iso3 === null || actor.country_iso3 === iso3)) return;
   throw forbidden(`role ${actor.role}${scopeText(actor)} may not record releases in ${iso3}`);
 }
 
 /** Approving or rejecting submitted releases is the national authority's decision. */
 export function assertCanReview(actor: Actor, iso3: string): void {
-  if (actor.role === 'admin') return;
-  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
-  throw forbidden(`role ${actor.role}${scopeText(actor)} may not review releases in ${iso3}`);
+  assertGoverns(actor, iso3, `review releases in ${iso3}`);
 }
 
 /** Treaty obligations (extensions, completion, confirmation) are the national authority's record. */
 export function assertCanWriteObligations(actor: Actor, iso3: string): void {
-  if (actor.role === 'admin') return;
-  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
-  throw forbidden(`role ${actor.role}${scopeText(actor)} may not change treaty obligations of ${iso3}`);
+  assertGoverns(actor, iso3, `change treaty obligations of ${iso3}`);
+}
+
+/** Restricting a country's exact polygons (sensitive locations) is its national authority's decision. */
+export function assertCanRestrictCountry(actor: Actor, iso3: string): void {
+  assertGoverns(actor, iso3, `change the restriction of ${iso3}`);
 }
 
 /** Whether a release recorded by this actor counts at once or waits for the authority. */

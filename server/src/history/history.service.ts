@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { afterCommit } from '../area/data-changed.js';
 import { lockCountries } from '../area/area.repository.js';
-import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
+import { type Actor, assertCanWriteHazards, governsCountry } from '../auth/actor.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { HazardPatch } from '../hazards/hazards.schema.js';
@@ -84,20 +84,10 @@ export function toVersions(rows: repo.AuditRow[], showUsers: boolean): HistoryVe
   return versions;
 }
 
-function mayWriteHazards(actor: Actor | null, iso3: string): boolean {
-  if (!actor) return false;
-  try {
-    assertCanWriteHazards(actor, iso3);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A live hazard's history is as public as the hazard; a deleted one's only for those who may restore it. */
 export async function hazardHistory(db: Db, actor: Actor | null, id: string): Promise<{ versions: HistoryVersion[] }> {
   const hazard = await repo.findHazardAnyState(db, id);
-  if (!hazard || (hazard.deleted_at !== null && !mayWriteHazards(actor, hazard.country_iso3))) throw notFound(`hazard ${id}`);
+  if (!hazard || (hazard.deleted_at !== null && !governsCountry(actor, hazard.country_iso3))) throw notFound(`hazard ${id}`);
   const versions = toVersions(await repo.auditTrail(db, 'hazard', id), actor !== null);
   // Sensitive locations: restricted countries' geometry as grid cells for readers outside their circle.
   return { versions: await generaliseHistory(db, actor, versions.reverse()) };

@@ -1,5 +1,5 @@
-import type { Actor } from '../auth/actor.js';
-import { forbidden, notFound } from '../http/http-error.js';
+import { type Actor, assertCanRestrictCountry } from '../auth/actor.js';
+import { notFound } from '../http/http-error.js';
 import { afterCommit } from '../area/data-changed.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import type { Db } from '../db/pool.js';
@@ -104,9 +104,10 @@ export async function generaliseHistory<V extends HistoryEntry>(db: Db, actor: A
   if (restricted.size === 0) return versions;
   const cellKm = Math.max(...restricted.values());
   const cells = async (geometry: unknown) => (geometry ? repo.generaliseGeoJson(db, geometry, cellKm) : geometry);
+  const features = await generaliseFeatures(db, actor, versions.map((v) => asCountryFeature(v.feature)));
   return Promise.all(
-    versions.map(async (v) => {
-      const [feature] = await generaliseFeatures(db, actor, [asCountryFeature(v.feature)]);
+    versions.map(async (v, i) => {
+      const feature = features[i];
       const changes = await Promise.all(
         v.changes.map(async (c) => (c.field === 'geometry' ? { ...c, before: await cells(c.before), after: await cells(c.after) } : c)),
       );
@@ -131,16 +132,10 @@ export async function generaliseLocations<T extends { centroid: { lng: number; l
   return items.map((item, i) => ({ ...item, centroid: centres[i]! }));
 }
 
-/** Restricting a country is its national authority's decision (or an admin's). */
-function assertCanRestrict(actor: Actor, iso3: string): void {
-  if (actor.role === 'admin') return;
-  if (actor.role === 'national_authority' && actor.country_iso3 === iso3) return;
-  throw forbidden(`role ${actor.role}${actor.country_iso3 ? ` (scope ${actor.country_iso3})` : ''} may not change the restriction of ${iso3}`);
-}
 
 /** Sets a country's restriction, audited; every cached tile is dropped once it commits. */
 export async function setRestriction(db: Db, actor: Actor, iso3: string, change: { restricted: boolean; cell_km: number }) {
-  assertCanRestrict(actor, iso3);
+  assertCanRestrictCountry(actor, iso3);
   return afterCommit('countries', db.transaction().execute(async (trx) => {
     const before = await repo.findRestriction(trx, iso3, { forUpdate: true });
     if (!before) throw notFound(`country ${iso3}`);
