@@ -64,8 +64,5 @@ export function parseCoordinates(text: string): GeoJSON.Polygon | null {
   return ring.length >= 4 ? { type: 'Polygon', coordinates: [ring] } : null;
 }
 
-export const formatCoordinates = (polygon: GeoJSON.Polygon): string =>
-  (polygon.coordinates[0] ?? []).map(([lng, lat]) => `${lng!.toFixed(6)} ${lat!.toFixed(6)}`).join('\n');
-
 /** Today in ISO form (the default completion date). */
 export const today = (): string => new Date().toISOString().slice(0, 10);

@@ -1,5 +1,5 @@
 import type { ApiImport } from '../api-types-field.js';
-import { API, ApiError, clearApiCache, currentCsrfToken, fieldApi } from '../api.js';
+import { API, ApiError, currentCsrfToken, fieldApi } from '../api.js';
 import { plainNumber, t } from '../i18n/i18n.js';
 import type { AppState } from '../state.js';
 import { currentUser, isAuthority } from '../session.js';
@@ -160,7 +160,6 @@ export class ImportsView implements ViewController {
     try {
       const done = await fieldApi.commitImport(id);
       finished = true;
-      clearApiCache();
       this.context.map.refreshData();
       progress.set(1, t('imports.committed'));
       const r = done.committed ?? { inserted: 0, updated: 0, unchanged: 0 };

@@ -11,7 +11,6 @@ export interface RankedCountry {
   /** Earliest current deadline under the selected treaty. */
   deadline: string | null;
   reportedFigure: boolean;
-  thinCoverage: boolean;
   synthetic: boolean;
 }
 
@@ -42,7 +41,6 @@ export function rankCountries(countries: ApiCountry[], progress: ApiProgress[], 
       remaining_km2: treaty === 'all' ? country.remaining_km2 : treatyFigure,
       deadline: deadlines[0] ?? null,
       reportedFigure: treaty !== 'all' && obligations[0]?.source === 'reported',
-      thinCoverage: country.coverage.thin,
       synthetic: country.synthetic_data,
     });
   }
