@@ -4,7 +4,7 @@ import { km2, t } from '../i18n/i18n.js';
 import { PolygonDrawing } from '../map/draw.js';
 import { debounce, h } from '../ui/dom.js';
 import { alertBox, areaPreview, field, select, writeErrorMessage } from '../ui/forms.js';
-import { type Task, type TaskContext, hazardLabel, hazardPicker, loadHazard, taskFrame } from './tasks.js';
+import { type Task, type TaskContext, hazardLabel, hazardSubject, taskFrame } from './tasks.js';
 
 const CONTAMINATION = ['ap_mines', 'av_mines', 'cmr', 'erw', 'ied'] as const;
 const EDITABLE = ['name', 'external_ref', 'classification', 'contamination', 'status', 'recorded_on'] as const;
@@ -36,22 +36,8 @@ export function editHazardTask(context: TaskContext, hazardId?: number): Task {
   const body = h('div', { class: 'task-body' });
   const element = taskFrame(t('field.edit_title'), context, body);
   let drawing: PolygonDrawing | null = null;
-  let picker: ReturnType<typeof hazardPicker> | null = null;
 
-  const open = async (id: number) => {
-    picker?.destroy();
-    picker = null;
-    drawing?.destroy();
-    drawing = null;
-    body.replaceChildren(h('p', { class: 'muted', role: 'status' }, t('state.loading')));
-    let loaded: ApiHazardFeature;
-    try {
-      loaded = await loadHazard(context, id);
-    } catch (error) {
-      body.replaceChildren(alertBox(writeErrorMessage(error)));
-      return;
-    }
-    context.popups.setEnabled(false);
+  const edit = (loaded: ApiHazardFeature) => {
     const original = singlePolygon(loaded.geometry);
     const p = loaded.properties;
     const name = h('input', { type: 'text', id: 'hazard-name', value: p.name ?? '', maxlength: '200' });
@@ -169,18 +155,18 @@ export function editHazardTask(context: TaskContext, hazardId?: number): Task {
     );
   };
 
-  if (hazardId) void open(hazardId);
-  else {
-    picker = hazardPicker(context, (id) => void open(id));
-    body.replaceChildren(picker.element);
-  }
+  const subject = hazardSubject(context, body, hazardId, edit);
+  // Reloading (after a save or a conflict) drops the drawing of the version being replaced.
+  const open = (id: number) => {
+    drawing?.destroy();
+    drawing = null;
+    return subject.load(id);
+  };
   return {
     element,
     destroy: () => {
-      picker?.destroy();
+      subject.close();
       drawing?.destroy();
-      context.overlay.clear();
-      context.popups.setEnabled(true);
     },
   };
 }

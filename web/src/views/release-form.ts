@@ -4,7 +4,7 @@ import { km2, t } from '../i18n/i18n.js';
 import { PolygonDrawing } from '../map/draw.js';
 import { debounce, h } from '../ui/dom.js';
 import { alertBox, areaPreview, field, parseCoordinates, select, today, writeErrorMessage } from '../ui/forms.js';
-import { type Task, type TaskContext, hazardLabel, hazardPicker, loadHazard, taskFrame } from './tasks.js';
+import { type Task, type TaskContext, hazardLabel, hazardSubject, taskFrame } from './tasks.js';
 
 /** The server's verdict on a release before it is saved: its area inside the hazard, what was clipped, warnings. */
 export function releaseCheck(release: ApiReleaseFeature): HTMLElement {
@@ -34,7 +34,6 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
   const body = h('div', { class: 'task-body' });
   const element = taskFrame(t('field.record_title'), context, body);
   let drawing: PolygonDrawing | null = null;
-  let picker: ReturnType<typeof hazardPicker> | null = null;
   let hazard: ApiHazardFeature | null = null;
 
   const method = select((['cleared', 'reduced', 'cancelled'] as const).map((m) => [m, t(`method.${m}`)]), 'cleared', { id: 'release-method' });
@@ -142,17 +141,8 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
     outcome,
   );
 
-  const useHazard = async (id: number) => {
-    picker?.destroy();
-    picker = null;
-    body.replaceChildren(h('p', { class: 'muted', role: 'status' }, t('state.loading')));
-    try {
-      hazard = await loadHazard(context, id);
-    } catch (error) {
-      body.replaceChildren(alertBox(writeErrorMessage(error)));
-      return;
-    }
-    context.popups.setEnabled(false);
+  const useHazard = (loaded: ApiHazardFeature) => {
+    hazard = loaded;
     drawing = new PolygonDrawing(context.map.map, (polygon) => {
       preview.textContent = areaPreview(polygon);
       changed();
@@ -161,18 +151,12 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
     body.replaceChildren(h('p', { class: 'task-subject', 'data-hazard-id': hazard.id }, t('field.release_from', { hazard: hazardLabel(hazard) })), form);
   };
 
-  if (hazardId) void useHazard(hazardId);
-  else {
-    picker = hazardPicker(context, (id) => void useHazard(id));
-    body.replaceChildren(picker.element);
-  }
+  const subject = hazardSubject(context, body, hazardId, useHazard);
   return {
     element,
     destroy: () => {
-      picker?.destroy();
+      subject.close();
       drawing?.destroy();
-      context.overlay.clear();
-      context.popups.setEnabled(true);
     },
   };
 }

@@ -6,7 +6,7 @@ import type { SafegroundMap } from '../map/map.js';
 import { MapOverlay, boundsOf } from '../map/overlay.js';
 import type { PopupControl } from '../map/popups.js';
 import { h } from '../ui/dom.js';
-import { field } from '../ui/forms.js';
+import { alertBox, field, writeErrorMessage } from '../ui/forms.js';
 
 /** What a task in the country view's side panel (record, edit, history) works with. */
 export interface TaskContext {
@@ -74,13 +74,51 @@ export function hazardPicker(context: TaskContext, chosen: (hazardId: number) =>
   };
 }
 
-/** Loads a hazard for a task, outlines it on the map and frames it. */
-export async function loadHazard(context: TaskContext, hazardId: number): Promise<ApiHazardFeature> {
-  const hazard = await fieldApi.hazard(hazardId);
-  context.overlay.show([{ role: 'hazard', geometry: hazard.geometry }]);
-  const bounds = boundsOf(hazard.geometry);
-  if (bounds) context.map.map.fitBounds(bounds, { padding: 80, maxZoom: 15, duration: 0 });
-  return hazard;
+/**
+ * The hazard a task works on: the given one, or one picked on the map or by number. `load` fetches
+ * it, outlines and frames it, turns popups off and hands it to `use`, which builds the task's body.
+ * A task closed while its hazard was loading does nothing more: no outline, no drawing left behind.
+ */
+export function hazardSubject(
+  context: TaskContext,
+  body: HTMLElement,
+  hazardId: number | undefined,
+  use: (hazard: ApiHazardFeature) => void,
+): { load: (id: number) => Promise<void>; close: () => void } {
+  let picker: ReturnType<typeof hazardPicker> | null = null;
+  let closed = false;
+  const load = async (id: number) => {
+    picker?.destroy();
+    picker = null;
+    body.replaceChildren(h('p', { class: 'muted', role: 'status' }, t('state.loading')));
+    let hazard: ApiHazardFeature;
+    try {
+      hazard = await fieldApi.hazard(id);
+    } catch (error) {
+      if (!closed) body.replaceChildren(alertBox(writeErrorMessage(error)));
+      return;
+    }
+    if (closed) return;
+    context.overlay.show([{ role: 'hazard', geometry: hazard.geometry }]);
+    const bounds = boundsOf(hazard.geometry);
+    if (bounds) context.map.map.fitBounds(bounds, { padding: 80, maxZoom: 15, duration: 0 });
+    context.popups.setEnabled(false);
+    use(hazard);
+  };
+  if (hazardId) void load(hazardId);
+  else {
+    picker = hazardPicker(context, (id) => void load(id));
+    body.replaceChildren(picker.element);
+  }
+  return {
+    load,
+    close: () => {
+      closed = true;
+      picker?.destroy();
+      context.overlay.clear();
+      context.popups.setEnabled(true);
+    },
+  };
 }
 
 export const hazardLabel = (hazard: ApiHazardFeature): string =>
