@@ -18,11 +18,14 @@ import { cell } from '../reports/reports.csv.js';
 import { type PresetName, type TargetField, fieldMap } from './field-mapping.js';
 import { EXTENSION, type ImportFormat, readCandidates } from './import-reader.js';
 import * as repo from './imports.repository.js';
+import { markInterrupted, runExistingImport, runNewImport } from './imports.liveness.js';
 
 const UPLOAD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/imports');
 const STAGE_BATCH = 2_000;
 const COMMIT_BATCH = 5_000;
 const ANALYZE_AFTER = 1_000;
+/** Statuses of a run in progress: shown only while its process is alive (imports.liveness.ts). */
+const IN_FLIGHT = new Set<repo.ImportStatus>(['receiving', 'validating', 'committing']);
 
 export interface ImportRequest {
   country: string;
@@ -89,7 +92,11 @@ export async function importUpload(
 ): Promise<ImportOut> {
   assertCanWriteHazards(actor, request.country);
   if (declaredBytes !== undefined && declaredBytes > config.IMPORT_MAX_BYTES) throw tooLarge(config.IMPORT_MAX_BYTES);
-  const id = await repo.createImport(db, { ...request, fileName: request.fileName ?? null, userId: actor.id || null });
+  const values = { ...request, fileName: request.fileName ?? null, userId: actor.id || null };
+  return runNewImport(db, values, (id) => receiveAndDryRun(db, config, id, request, body, hooks));
+}
+
+async function receiveAndDryRun(db: Db, config: Config, id: string, request: ImportRequest, body: Readable, hooks: ImportHooks): Promise<ImportOut> {
   await mkdir(UPLOAD_DIR, { recursive: true });
   // Unique across processes and databases sharing this checkout (tests, benchmarks), not just by id.
   const file = path.join(UPLOAD_DIR, `${id}-${randomUUID()}.${EXTENSION[request.format]}`);
@@ -117,14 +124,16 @@ export async function importFile(db: Db, config: Config, actor: Actor, request: 
   assertCanWriteHazards(actor, request.country);
   const { size } = await stat(file);
   if (size > config.IMPORT_MAX_BYTES) throw tooLarge(config.IMPORT_MAX_BYTES);
-  const id = await repo.createImport(db, { ...request, fileName: request.fileName ?? path.basename(file), userId: actor.id || null });
-  await repo.updateImport(db, id, { file_bytes: String(size) });
-  try {
-    return await dryRun(db, config, id, request, path.resolve(file), hooks);
-  } catch (error) {
-    if (error instanceof HttpError && error.status === 413) await repo.deleteImport(db, id);
-    throw error;
-  }
+  const values = { ...request, fileName: request.fileName ?? path.basename(file), userId: actor.id || null };
+  return runNewImport(db, values, async (id) => {
+    await repo.updateImport(db, id, { file_bytes: String(size) });
+    try {
+      return await dryRun(db, config, id, request, path.resolve(file), hooks);
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 413) await repo.deleteImport(db, id);
+      throw error;
+    }
+  });
 }
 
 /**
@@ -186,9 +195,10 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
 }
 
 export async function getImport(db: Db, actor: Actor | null, id: string): Promise<ImportOut> {
-  const row = await repo.findImport(db, id);
+  let row = await repo.findImport(db, id);
   if (!row) throw notFound(`import ${id}`);
   if (actor) assertCanWriteHazards(actor, row.country_iso3);
+  if (IN_FLIGHT.has(row.status) && (await markInterrupted(db, id))) row = (await repo.findImport(db, id))!;
   return toImportOut(row);
 }
 
@@ -219,6 +229,12 @@ export async function commitImport(db: Db, actor: Actor, id: string, hooks: Impo
   }
   const ranges = await repo.acceptedRanges(db, id, hooks.commitBatchSize ?? COMMIT_BATCH);
   const total = ranges.reduce((sum, range) => sum + range.n, 0);
+  const busy = () => conflict(`import ${id} is already being committed`);
+  return runExistingImport(db, id, busy, () => commitClaimed(db, actor, row, total, ranges, hooks));
+}
+
+async function commitClaimed(db: Db, actor: Actor, row: repo.ImportRow, total: number, ranges: { from: number; to: number; n: number }[], hooks: ImportHooks) {
+  const id = row.id;
   if (!(await repo.claimForCommit(db, id, total))) throw conflict(`import ${id} is already being committed`);
   try {
     // Cached tiles and figures drop what they hold once the commit is visible.
