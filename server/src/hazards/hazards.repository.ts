@@ -18,18 +18,19 @@ const columns = [
   'synthetic',
   'created_at',
   'updated_at',
+  'deleted_at',
 ] as const;
 
 /** `exact`: the reader's exact-geometry scope; writes and the audit log always see every country. */
-function selectHazards(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY) {
-  return db
+function selectHazards(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY, includeDeleted = false) {
+  const query = db
     .selectFrom('hazards')
     .select(columns)
     // pg does not parse arrays of a custom enum; as text[] they arrive as JS arrays.
     .select(sql<Contamination[]>`contamination::text[]`.as('contamination'))
     .select(visibleGeoJson('geom', 'country_iso3', exact).as('geometry'))
-    .select(generalisedCellKm('country_iso3', exact).as('generalised_cell_km'))
-    .where('deleted_at', 'is', null);
+    .select(generalisedCellKm('country_iso3', exact).as('generalised_cell_km'));
+  return includeDeleted ? query : query.where('deleted_at', 'is', null);
 }
 
 export interface GeoJsonGeometry {
@@ -39,8 +40,9 @@ export interface GeoJsonGeometry {
 
 export type HazardRecord = Awaited<ReturnType<typeof findHazard>> & object;
 
-export async function findHazard(db: Kysely<Database>, id: string, options: { forUpdate?: boolean; exact?: ExactScope } = {}) {
-  let query = selectHazards(db, options.exact).where('id', '=', id);
+/** A live hazard; `includeDeleted` also finds a deleted one (a restore undeletes it). */
+export async function findHazard(db: Kysely<Database>, id: string, options: { forUpdate?: boolean; exact?: ExactScope; includeDeleted?: boolean } = {}) {
+  let query = selectHazards(db, options.exact, options.includeDeleted).where('id', '=', id);
   if (options.forUpdate) query = query.forUpdate();
   return query.executeTakeFirst();
 }

@@ -108,7 +108,8 @@ export async function updateHazard(
 /**
  * A PATCH inside the caller's transaction (which must announce the change after commit). A restore
  * (server/src/history) reuses it so that it is validated, refreshed and versioned exactly like an
- * edit; `audit` names its action and, for an undelete, the `before` it records.
+ * edit; `audit` names its action, for an undelete the `before` it records, and the row it has
+ * locked already.
  */
 export async function updateHazardIn(
   trx: Db,
@@ -117,10 +118,10 @@ export async function updateHazardIn(
   id: string,
   expectedVersion: number,
   patch: z.infer<typeof HazardPatch>,
-  audit: { action: string; before?: HazardFeature | null } = { action: 'update' },
+  audit: { action: string; before?: HazardFeature | null; locked?: repo.HazardRecord } = { action: 'update' },
 ): Promise<HazardFeature> {
   const target = patch.properties?.country;
-  const current = await lockedHazard(trx, id, target ? [target] : []);
+  const current = audit.locked ?? (await lockedHazard(trx, id, target ? [target] : []));
   const props = { ...current, ...renameCountry(patch.properties ?? {}) };
   assertCanWriteHazards(actor, current.country_iso3);
   assertCanWriteHazards(actor, props.country_iso3);
@@ -172,11 +173,12 @@ export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVer
 // once to learn its country, that country and any the write moves it to are locked together (in
 // order: two opposite moves must not each hold one), then the row is locked and re-read. If it
 // moved in between, the locks taken are the wrong ones and the writer retries.
-async function lockedHazard(trx: Db, id: string, alsoLock: string[] = []): Promise<repo.HazardRecord> {
-  const peek = await repo.findHazard(trx, id);
+// A restore (server/src/history) may lock a deleted hazard to undelete it.
+export async function lockedHazard(trx: Db, id: string, alsoLock: string[] = [], options: { includeDeleted?: boolean } = {}): Promise<repo.HazardRecord> {
+  const peek = await repo.findHazard(trx, id, options);
   if (!peek) throw notFound(`hazard ${id}`);
   await lockCountries(trx, [peek.country_iso3, ...alsoLock]);
-  const row = await repo.findHazard(trx, id, { forUpdate: true });
+  const row = await repo.findHazard(trx, id, { ...options, forUpdate: true });
   if (!row) throw notFound(`hazard ${id}`);
   if (row.country_iso3 !== peek.country_iso3) {
     throw conflict(`hazard ${id} moved from ${peek.country_iso3} to ${row.country_iso3} during this request; retry it`);

@@ -1,12 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { afterCommit } from '../area/data-changed.js';
-import { lockCountries } from '../area/area.repository.js';
 import { type Actor, assertCanWriteHazards, governsCountry } from '../auth/actor.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { HazardPatch } from '../hazards/hazards.schema.js';
-import { updateHazardIn, versionConflict } from '../hazards/hazards.service.js';
+import { lockedHazard, updateHazardIn, versionConflict } from '../hazards/hazards.service.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
 import { parseOrThrow } from '../http/route.js';
 import { findRelease, isVisible } from '../releases/releases.repository.js';
@@ -144,13 +143,7 @@ export async function restoreHazard(db: Db, config: Config, actor: Actor, id: st
     );
     const target = patch.properties!.country!;
     assertCanWriteHazards(actor, target);
-    // Same lock order as every hazard write: countries first, then the row.
-    await lockCountries(trx, [peek.country_iso3, target]);
-    const current = await repo.findHazardAnyState(trx, id, { forUpdate: true });
-    if (!current) throw notFound(`hazard ${id}`);
-    if (current.country_iso3 !== peek.country_iso3) {
-      throw conflict(`hazard ${id} moved from ${peek.country_iso3} to ${current.country_iso3} during this request; retry it`);
-    }
+    const current = await lockedHazard(trx, id, [target], { includeDeleted: true });
     if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
     const ref = patch.properties!.external_ref;
     const holder = ref ? await repo.liveHazardWithReference(trx, target, ref, id) : undefined;
@@ -161,6 +154,6 @@ export async function restoreHazard(db: Db, config: Config, actor: Actor, id: st
     }
     const wasDeleted = current.deleted_at !== null;
     if (wasDeleted) await repo.undeleteHazard(trx, id);
-    return updateHazardIn(trx, config, actor, id, expectedVersion, patch, { action: 'restore', before: wasDeleted ? null : undefined });
+    return updateHazardIn(trx, config, actor, id, expectedVersion, patch, { action: 'restore', before: wasDeleted ? null : undefined, locked: current });
   }));
 }
