@@ -1,7 +1,7 @@
 // The 100,000-hazard benchmark database, shared by every benchmark (building it takes minutes;
 // it is reused while the schema fingerprint and size match).
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
+import { onServer, quoteIdent, withDatabase } from '../server/src/db/database-url.js';
 import { migrate } from '../server/src/db/migrator.js';
 import { schemaFingerprint } from '../server/src/db/fingerprint.js';
 import { createDb, type Db } from '../server/src/db/pool.js';
@@ -21,36 +21,28 @@ export const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 /** The benchmark database, reused while its schema fingerprint and size match (building it takes minutes). */
 export async function benchDatabase(serverUrl: string): Promise<{ db: Db; built: boolean; loadMs: number }> {
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DB}`;
+  const url = withDatabase(serverUrl, BENCH_DB);
   const wanted = `${await schemaFingerprint()}:${HAZARDS}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query<{ comment: string | null }>(
-      `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
-      [BENCH_DB],
-    );
-    if (rows[0]?.comment === wanted && process.env.BENCH_REBUILD !== '1') {
-      return { db: createDb(url.toString()), built: false, loadMs: 0 };
-    }
-    await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${BENCH_DB}`);
-    const db = createDb(url.toString());
-    await migrate(db);
-    await loadGeodata(db);
-    const started = performance.now();
-    await loadDemoData(db, {
-      today: TODAY,
-      seed: 7,
-      countries: [{ iso3: COUNTRY, hazards: HAZARDS, contamination: ['cmr', 'erw'] }],
-      log: (line) => console.log(`  ${line}`),
-    });
-    const loadMs = performance.now() - started;
-    await admin.query(`COMMENT ON DATABASE ${BENCH_DB} IS '${wanted.replace(/[^0-9a-f:]/g, '')}'`);
-    return { db, built: true, loadMs };
-  } finally {
-    await admin.end();
-  }
-}
+  const { rows } = await onServer(serverUrl, (client) =>
+    client.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [BENCH_DB]),
+  );
+  if (rows[0]?.comment === wanted && process.env.BENCH_REBUILD !== '1') return { db: createDb(url), built: false, loadMs: 0 };
 
+  await onServer(serverUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(BENCH_DB)} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${quoteIdent(BENCH_DB)}`);
+  });
+  const db = createDb(url);
+  await migrate(db);
+  await loadGeodata(db);
+  const started = performance.now();
+  await loadDemoData(db, {
+    today: TODAY,
+    seed: 7,
+    countries: [{ iso3: COUNTRY, hazards: HAZARDS, contamination: ['cmr', 'erw'] }],
+    log: (line) => console.log(`  ${line}`),
+  });
+  const loadMs = performance.now() - started;
+  await onServer(serverUrl, (client) => client.query(`COMMENT ON DATABASE ${quoteIdent(BENCH_DB)} IS '${wanted.replace(/[^0-9a-f:]/g, '')}'`));
+  return { db, built: true, loadMs };
+}

@@ -6,7 +6,8 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { appDatabaseUrl, clientBinaries, clientConnection, databaseName, mustSucceed } from './pg-archive.js';
+import { databaseName } from '../server/src/db/database-url.js';
+import { appDatabaseUrl, clientBinaries, clientConnection, mustSucceed } from './pg-archive.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const usage = 'usage: npm run backup [-- --out FILE]';

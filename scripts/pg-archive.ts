@@ -11,14 +11,6 @@ export async function appDatabaseUrl(): Promise<string> {
   return databaseUrl(loadConfig());
 }
 
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
-}
-
-export const databaseName = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1));
-
 /**
  * The URL without its password, and an environment carrying it as PGPASSWORD: arguments are
  * visible to every user of the machine through ps, the environment is not.

@@ -7,20 +7,10 @@
 import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { appDatabaseUrl, clientBinaries, clientConnection, databaseName, mustSucceed, withDatabase } from './pg-archive.js';
+import { databaseName, onServer, quoteIdent, withDatabase } from '../server/src/db/database-url.js';
+import { appDatabaseUrl, clientBinaries, clientConnection, mustSucceed } from './pg-archive.js';
 
 const usage = 'usage: npm run restore -- FILE [--database NAME | --url URL] [--force]';
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-async function onServer<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Tables and views in the database outside the system schemas and not owned by an extension. */
 async function userRelations(url: string): Promise<number> {

@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../server/src/app.js';
 import { createDb } from '../../server/src/db/pool.js';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
-import { withDatabase } from '../helpers/database.js';
+import { onServer, quoteIdent, withDatabase } from '../../server/src/db/database-url.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
 // Issue 5 item 8: `npm run backup` then `npm run restore` into a new database gives identical
@@ -25,11 +24,7 @@ const restoredName = `safeground_test_restored_${randomBytes(4).toString('hex')}
 const script = (name: string, args: string[]) =>
   execFileAsync('npx', ['tsx', `scripts/${name}.ts`, ...args], { env: { ...process.env, DATABASE_URL: app.databaseUrl } });
 
-async function dropRestored() {
-  const client = new pg.Client({ connectionString: withDatabase(app.databaseUrl, 'postgres') });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${restoredName}" WITH (FORCE)`).finally(() => client.end());
-}
+const dropRestored = () => onServer(app.databaseUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(restoredName)} WITH (FORCE)`));
 
 beforeAll(async () => {
   app = await startTestApp();
