@@ -136,11 +136,12 @@ LANGUAGE sql AS $$
     CROSS JOIN LATERAL (SELECT f.problem IS NULL AND c.outcome <> 'rejected' AS accepted) a
 $$;
 
--- A hazard as the API shows it (hazards.service toFeature), for the audit log.
+-- A hazard as a write returns it (hazards.service toFeature), for the audit log: coordinates at
+-- full precision (RECORDED_DIGITS in restrictions.repository.ts) so that a restore is exact.
 CREATE OR REPLACE FUNCTION sg_hazard_audit_json(h hazards) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object(
-    'type', 'Feature', 'id', h.id, 'geometry', ST_AsGeoJSON(h.geom, 7)::jsonb,
+    'type', 'Feature', 'id', h.id, 'geometry', ST_AsGeoJSON(h.geom, 15)::jsonb,
     'properties', jsonb_build_object(
       'id', h.id, 'country', h.country_iso3, 'classification', h.classification, 'contamination', to_jsonb(h.contamination::text[]),
       'status', h.status, 'recorded_on', h.recorded_on, 'external_ref', h.external_ref, 'name', h.name,

@@ -73,3 +73,14 @@ export async function checkInsideCountry(
     ? [`${Math.round(outside.outside_m2)} m² lie just outside the ${iso3} boundary (within the ${config.COUNTRY_TOLERANCE_M} m tolerance)`]
     : [];
 }
+
+/**
+ * A geometry with its coordinates rounded to `digits` decimals, as ST_AsGeoJSON(geom, digits)
+ * prints them (both round the exact binary value): a write's answer then equals what a GET of
+ * the same feature shows, while the audit log keeps every digit.
+ */
+export function roundCoordinates<G extends { coordinates: unknown[] }>(geometry: G, digits: number): G {
+  const round = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(round) : typeof value === 'number' ? Number(value.toFixed(digits)) : value;
+  return { ...geometry, coordinates: round(geometry.coordinates) as unknown[] };
+}

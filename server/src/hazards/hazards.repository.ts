@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Classification, Contamination, Database, HazardStatus } from '../db/database.js';
 import type { HazardListQuery } from './hazards.schema.js';
-import { EVERY_COUNTRY, type ExactScope, generalisedCellKm, visibleGeoJson, visibleIntersects } from '../restrictions/restrictions.repository.js';
+import { EVERY_COUNTRY, type ExactScope, RECORDED_DIGITS, generalisedCellKm, visibleGeoJson, visibleIntersects } from '../restrictions/restrictions.repository.js';
 
 const columns = [
   'id',
@@ -22,15 +22,15 @@ const columns = [
 ] as const;
 
 /** `exact`: the reader's exact-geometry scope; writes and the audit log always see every country. */
-function selectHazards(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY, includeDeleted = false) {
+function selectHazards(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY, options: { includeDeleted?: boolean; digits?: number } = {}) {
   const query = db
     .selectFrom('hazards')
     .select(columns)
     // pg does not parse arrays of a custom enum; as text[] they arrive as JS arrays.
     .select(sql<Contamination[]>`contamination::text[]`.as('contamination'))
-    .select(visibleGeoJson('geom', 'country_iso3', exact).as('geometry'))
+    .select(visibleGeoJson('geom', 'country_iso3', exact, options.digits).as('geometry'))
     .select(generalisedCellKm('country_iso3', exact).as('generalised_cell_km'));
-  return includeDeleted ? query : query.where('deleted_at', 'is', null);
+  return options.includeDeleted ? query : query.where('deleted_at', 'is', null);
 }
 
 export interface GeoJsonGeometry {
@@ -40,9 +40,17 @@ export interface GeoJsonGeometry {
 
 export type HazardRecord = Awaited<ReturnType<typeof findHazard>> & object;
 
-/** A live hazard; `includeDeleted` also finds a deleted one (a restore undeletes it). */
-export async function findHazard(db: Kysely<Database>, id: string, options: { forUpdate?: boolean; exact?: ExactScope; includeDeleted?: boolean } = {}) {
-  let query = selectHazards(db, options.exact, options.includeDeleted).where('id', '=', id);
+/** A live hazard as the reader with this scope sees it. */
+export async function findHazard(db: Kysely<Database>, id: string, options: { exact?: ExactScope } = {}) {
+  return selectHazards(db, options.exact).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * A hazard as a write sees, returns and audits it: exact, with coordinates at full precision;
+ * `includeDeleted` also finds a deleted one (a restore undeletes it).
+ */
+export async function findHazardForWrite(db: Kysely<Database>, id: string, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}) {
+  let query = selectHazards(db, EVERY_COUNTRY, { includeDeleted: options.includeDeleted, digits: RECORDED_DIGITS }).where('id', '=', id);
   if (options.forUpdate) query = query.forUpdate();
   return query.executeTakeFirst();
 }

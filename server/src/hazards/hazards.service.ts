@@ -4,13 +4,14 @@ import type { Db } from '../db/pool.js';
 import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
 import { lockCountries, refreshHazards } from '../area/area.repository.js';
 import { writeAudit } from '../audit/audit.repository.js';
-import { checkInsideCountry, prepareGeometry } from '../geometry/geometry.service.js';
+import { checkInsideCountry, prepareGeometry, roundCoordinates } from '../geometry/geometry.service.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
 import { writeTransaction } from '../http/dry-run.js';
 import { featurePage } from '../http/pagination.js';
 import * as repo from './hazards.repository.js';
 import type { HazardCollection, HazardCreate, HazardListQuery, HazardOut, HazardPatch } from './hazards.schema.js';
 import type { z } from 'zod';
+import { PUBLISHED_DIGITS } from '../restrictions/restrictions.repository.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 
 type HazardFeature = z.infer<typeof HazardOut>;
@@ -60,6 +61,9 @@ export async function getHazard(db: Db, actor: Actor | null, id: string): Promis
   return toFeature(row);
 }
 
+/** A written hazard as a GET shows it; the audit log keeps the coordinates at full precision. */
+const published = (feature: HazardFeature): HazardFeature => ({ ...feature, geometry: roundCoordinates(feature.geometry, PUBLISHED_DIGITS) });
+
 export async function listHazards(db: Db, actor: Actor | null, query: HazardListQuery): Promise<z.infer<typeof HazardCollection>> {
   return featurePage(await repo.listHazards(db, query, exactGeometryScope(actor)), query.limit, (row) => toFeature(row));
 }
@@ -87,9 +91,9 @@ export async function createHazard(db: Db, config: Config, actor: Actor, input: 
       created_by: actor.id,
     });
     await refreshHazards(trx, [id], true);
-    const created = toFeature((await repo.findHazard(trx, id))!, warnings);
+    const created = toFeature((await repo.findHazardForWrite(trx, id))!, warnings);
     await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'hazard', entityId: id, after: created });
-    return created;
+    return published(created);
   });
 }
 
@@ -152,10 +156,10 @@ export async function updateHazardIn(
   const geometryChanged = Boolean(geometry) || props.country_iso3 !== current.country_iso3;
   // recorded_on moves the hazard between years, so its cluster's yearly rows change too.
   await refreshHazards(trx, [id], geometryChanged);
-  const updated = toFeature((await repo.findHazard(trx, id))!, warnings);
+  const updated = toFeature((await repo.findHazardForWrite(trx, id))!, warnings);
   const before = audit.before === undefined ? toFeature(current) : (audit.before ?? undefined);
   await writeAudit(trx, { userId: actor.id, action: audit.action, entity: 'hazard', entityId: id, before, after: updated });
-  return updated;
+  return published(updated);
 }
 
 export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVersion: number) {
@@ -175,10 +179,10 @@ export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVer
 // moved in between, the locks taken are the wrong ones and the writer retries.
 // A restore (server/src/history) may lock a deleted hazard to undelete it.
 export async function lockedHazard(trx: Db, id: string, alsoLock: string[] = [], options: { includeDeleted?: boolean } = {}): Promise<repo.HazardRecord> {
-  const peek = await repo.findHazard(trx, id, options);
+  const peek = await repo.findHazardForWrite(trx, id, options);
   if (!peek) throw notFound(`hazard ${id}`);
   await lockCountries(trx, [peek.country_iso3, ...alsoLock]);
-  const row = await repo.findHazard(trx, id, { ...options, forUpdate: true });
+  const row = await repo.findHazardForWrite(trx, id, { ...options, forUpdate: true });
   if (!row) throw notFound(`hazard ${id}`);
   if (row.country_iso3 !== peek.country_iso3) {
     throw conflict(`hazard ${id} moved from ${peek.country_iso3} to ${row.country_iso3} during this request; retry it`);

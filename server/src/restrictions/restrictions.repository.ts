@@ -10,10 +10,18 @@ export type ExactScope = readonly string[];
 export const EVERY_COUNTRY: ExactScope = Object.freeze(['*']);
 export const seesEverything = (exact: ExactScope) => exact.includes('*');
 
+/** Decimals of published coordinates: 7 is about 1 cm. */
+export const PUBLISHED_DIGITS = 7;
+/**
+ * Decimals of the coordinates a write returns and audits: every digit PostGIS prints, so that a
+ * restore from the audit log gives back the stored geometry itself, not a copy rounded to 1 cm.
+ */
+export const RECORDED_DIGITS = 15;
+
 /** A geometry column as GeoJSON, generalised to grid cells where the reader's scope requires it. */
-export function visibleGeoJson(geom: string, country: string, exact: ExactScope): RawBuilder<GeoJsonGeometry> {
-  if (seesEverything(exact)) return sql<GeoJsonGeometry>`ST_AsGeoJSON(${sql.ref(geom)}, 7)::json`;
-  return sql<GeoJsonGeometry>`ST_AsGeoJSON(sg_visible_geometry(${sql.ref(geom)}, ${sql.ref(country)}, ${[...exact]}::text[]), 7)::json`;
+export function visibleGeoJson(geom: string, country: string, exact: ExactScope, digits = PUBLISHED_DIGITS): RawBuilder<GeoJsonGeometry> {
+  if (seesEverything(exact)) return sql<GeoJsonGeometry>`ST_AsGeoJSON(${sql.ref(geom)}, ${sql.lit(digits)})::json`;
+  return sql<GeoJsonGeometry>`ST_AsGeoJSON(sg_visible_geometry(${sql.ref(geom)}, ${sql.ref(country)}, ${[...exact]}::text[]), ${sql.lit(digits)})::json`;
 }
 
 /** The cell size (km) a row's geometry was generalised to, or null when it is exact. */
