@@ -53,11 +53,17 @@ export async function buildWeb(options: { force?: boolean } = {}): Promise<'buil
   const { build } = await import('vite');
   const staging = `${DIST}.${process.pid}-${Date.now()}`;
   const started = performance.now();
-  await build({
-    configFile: join(WEB, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: staging, emptyOutDir: true },
-  });
+  try {
+    await build({
+      configFile: join(WEB, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: staging, emptyOutDir: true },
+    });
+  } catch (error) {
+    // A failed build leaves no half-written bundle behind.
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
   await writeFile(join(staging, STAMP), hash);
   const retired = `${staging}.old`;
   await rename(DIST, retired).catch(ignoreCode('ENOENT'));
