@@ -199,7 +199,7 @@ describe('sensitive locations', () => {
     const response = await restrict(true);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ iso3: 'LAO', restricted: true, cell_km: 10 });
-    expect((await app.api('GET', '/api/v1/countries/LAO')).body.restricted).toBe(true);
+    expect((await app.api('GET', '/api/v1/countries/LAO')).body).toMatchObject({ restricted: true, restriction_cell_km: 10 });
     expect((await app.api('GET', '/api/v1/countries')).body.find((c: any) => c.iso3 === 'KHM').restricted).toBe(false);
     const audit = await sql<{ before: any; after: any }>`
       SELECT before, after FROM audit_log WHERE entity = 'country' AND entity_id = 'LAO' ORDER BY id DESC LIMIT 1`.execute(app.db);

@@ -8,6 +8,7 @@ export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
     .select(['c.iso3', 'c.name'])
     // Not in the Database interface: a column of the restrictions migration (0005), read here only.
     .select(sql<boolean>`c.restricted`.as('restricted'))
+    .select(sql<number>`c.restriction_cell_km`.as('restriction_cell_km'))
     .where((eb) =>
       eb.or([
         // IN, not a correlated EXISTS: with one country holding every hazard, the planner expects
@@ -34,6 +35,7 @@ export async function countryExists(db: Kysely<Database>, iso3: string) {
     .selectFrom('countries')
     .select(['iso3', 'name'])
     .select(sql<boolean>`restricted`.as('restricted'))
+    .select(sql<number>`restriction_cell_km`.as('restriction_cell_km'))
     .where('iso3', '=', iso3)
     .executeTakeFirst();
 }

@@ -49,6 +49,7 @@ export const CountrySummary = z
     restricted: z
       .boolean()
       .describe('sensitive locations: anonymous, viewer and donor readers get its hazards and releases as grid cells (PUT .../restriction); figures stay exact'),
+    restriction_cell_km: z.number().describe('the grid cell size (km) those readers get while the country is restricted'),
   })
   .meta({ id: 'CountrySummary' });
 

@@ -30,7 +30,7 @@ async function summaries(db: Db, when: AsOf, thinShare: number, iso3?: string) {
     repo.obligations(db, iso3),
     countryCoverage(db, when, thinShare, iso3),
   ]);
-  const summaryOf = (country: { iso3: string; name: string; restricted: boolean }): z.infer<typeof CountrySummary> => {
+  const summaryOf = (country: { iso3: string; name: string; restricted: boolean; restriction_cell_km: number }): z.infer<typeof CountrySummary> => {
     const all = totals.find((t) => t.country_iso3 === country.iso3 && t.dim_kind === 'all');
     const count = counts.find((c) => c.country_iso3 === country.iso3);
     const deadline = (treaty: 'CCM' | 'APMBC') =>
@@ -51,6 +51,7 @@ async function summaries(db: Db, when: AsOf, thinShare: number, iso3?: string) {
       synthetic_data: Boolean(count?.synthetic),
       coverage: coverage.get(country.iso3) ?? NO_COVERAGE,
       restricted: country.restricted,
+      restriction_cell_km: country.restriction_cell_km,
     };
   };
   return { countries, totals, obligations, summaryOf };
