@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { type OpenPage, openPage, renderedFeatures, requestOrigin, saveScreenshot, startDemoApp, visit } from '../helpers/web-page.js';
+import { type OpenPage, foreignRequests, openPage, renderedFeatures, saveScreenshot, startDemoApp, visit } from '../helpers/web-page.js';
 
 declare const document: any;
 declare const window: any;
@@ -183,7 +183,6 @@ describe('field data', () => {
     await visit(authority.page, `${app.base}/imports`);
     await expect(authority.page.locator('#import-form').isVisible()).resolves.toBe(true);
     await saveScreenshot(authority.page, 'field-imports');
-    const foreign = pages.flatMap((open) => open.requests).filter((url) => requestOrigin(url) !== app.base && requestOrigin(url) !== 'data:');
-    expect(foreign).toEqual([]);
+    expect(foreignRequests(pages.flatMap((open) => open.requests), app.base)).toEqual([]);
   }, 120_000);
 });

@@ -11,10 +11,10 @@ import {
   countryPoint,
   expectSameFigures,
   figures,
+  foreignRequests,
   remainingFigures,
   openPage,
   renderedFeatures,
-  requestOrigin,
   saveScreenshot,
   startDemoApp,
   visit,
@@ -143,8 +143,7 @@ describe('offline', () => {
     // The tiles are fetched by MapLibre's workers: seeing them proves worker requests are recorded too.
     expect(urls.some((url) => url.includes('/tiles/countries/'))).toBe(true);
     expect(urls.some((url) => url.includes('/fonts/'))).toBe(true);
-    const foreign = urls.filter((url) => requestOrigin(url) !== app.base && requestOrigin(url) !== 'data:');
-    expect(foreign).toEqual([]);
+    expect(foreignRequests(urls, app.base)).toEqual([]);
     expect(english.pageErrors).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { Config } from '../../server/src/config.js';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { WEB_DIST_DIR } from '../../server/src/web/web.routes.js';
 import type { LaunchedBrowser } from './browser.js';
@@ -16,12 +17,12 @@ declare const window: any;
 
 export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, '../artifacts');
 
-/** The app over a fresh database holding the default demo ledger, serving the built web app. */
-export async function startDemoApp(): Promise<TestApp> {
+/** The app over a fresh database holding the default demo ledger, serving the built web app; `overrides` as startTestApp's. */
+export async function startDemoApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   if (!existsSync(path.join(WEB_DIST_DIR, 'index.html'))) {
     throw new Error(`the web app is not built (${WEB_DIST_DIR} has no index.html): run npm run build:web`);
   }
-  const app = await startTestApp();
+  const app = await startTestApp(overrides);
   try {
     await loadDemoData(app.db);
   } catch (error) {
@@ -40,9 +41,9 @@ export interface OpenPage {
   pageErrors: string[];
 }
 
-/** A new browser context (fixed viewport, given locale) with its requests recorded. */
-export async function openPage(browser: LaunchedBrowser, options: { locale?: string } = {}): Promise<OpenPage> {
-  const context = await browser.newContext({ locale: options.locale ?? 'en-GB' });
+/** A new browser context (fixed viewport unless given, given locale) with its requests recorded. */
+export async function openPage(browser: LaunchedBrowser, options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<OpenPage> {
+  const context = await browser.newContext({ locale: options.locale ?? 'en-GB', ...(options.viewport ? { viewport: options.viewport } : {}) });
   const requests: string[] = [];
   context.on('request', (request) => requests.push(request.url()));
   const page = await context.newPage();
@@ -56,6 +57,10 @@ export function requestOrigin(url: string): string {
   if (url.startsWith('data:')) return 'data:';
   return new URL(url.startsWith('blob:') ? url.slice(5) : url).origin;
 }
+
+/** The requests that left the app's own origin (data: URLs never leave the browser): the web app promises none. */
+export const foreignRequests = (urls: string[], appOrigin: string): string[] =>
+  urls.filter((url) => ![appOrigin, 'data:'].includes(requestOrigin(url)));
 
 export type PageState = 'loading' | 'ready' | 'error';
 
@@ -92,6 +97,20 @@ export async function afterTransition(page: Page, action: () => Promise<unknown>
   await action();
   await page.waitForFunction(() => window.__sgStateChanged === true, null, { timeout: 15_000 });
   await settled(page, expected);
+}
+
+/**
+ * Signs in through the /login form like a person (the session cookie and CSRF token are the
+ * browser's own) and waits for `next` to be ready with the signed-in user shown.
+ */
+export async function signIn(open: OpenPage, base: string, credentials: { email: string; password: string }, next: string): Promise<void> {
+  const { page } = open;
+  await visit(page, `${base}/login?next=${encodeURIComponent(next)}`);
+  await page.fill('#login-email', credentials.email);
+  await page.fill('#login-password', credentials.password);
+  await page.click('#login-submit');
+  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
+  await page.waitForFunction(() => document.documentElement.dataset.state === 'ready' && document.querySelector('#current-user'), null, { timeout: 45_000 });
 }
 
 /** Properties of the features MapLibre has rendered in a layer (duplicates across tiles included). */
@@ -170,3 +189,46 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   await page.screenshot({ path: file });
   return file;
 }
+
+/**
+ * What sticks out sideways: the page's scroll width beyond the viewport, and each visible element
+ * reaching past either edge that no scrolling or clipping box contains (a wide table inside
+ * `.table-scroll` is fine; a long word pushing the panel out is not).
+ */
+export const horizontalOverflow = (page: Page): Promise<{ viewport: number; scrollWidth: number; offenders: string[] }> =>
+  page.evaluate(() => {
+    const viewport = document.documentElement.clientWidth;
+    const contained = (element: any) => {
+      for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+        if (window.getComputedStyle(box).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
+    const offenders: string[] = [];
+    for (const element of document.body.querySelectorAll('*')) {
+      const rect = element.getBoundingClientRect();
+      if (rect.width <= 1 || rect.height <= 1 || (rect.right <= viewport + 1 && rect.left >= -1) || contained(element)) continue;
+      const name = `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.classList.length ? `.${[...element.classList].join('.')}` : ''}`;
+      offenders.push(`${name} [${Math.round(rect.left)}, ${Math.round(rect.right)}]`);
+    }
+    return { viewport, scrollWidth: document.documentElement.scrollWidth, offenders };
+  });
+
+/**
+ * Text a translated page should not show: message keys (`imports.title`) and runs of three or more
+ * English words outside elements marked `lang="en"` (server-written reasons are marked so on purpose).
+ * Text nodes are read one by one, so words of neighbouring elements never run together.
+ */
+export const untranslatedText = (page: Page, keyPrefixes: string[]): Promise<{ keys: string[]; english: string[] }> =>
+  page.evaluate((prefixes) => {
+    const texts: string[] = [];
+    const walker = document.createTreeWalker(document.body, window.NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      // The page's own <html lang> does not count: only elements inside it marked as English text.
+      const excluded = node.parentElement.closest('[lang="en"], script, style, noscript, [hidden], .maplibregl-ctrl-attrib');
+      if (!excluded || excluded === document.documentElement) texts.push(node.textContent);
+    }
+    const keyPattern = new RegExp(`\\b(?:${prefixes.join('|')})\\.[a-z][a-z0-9_]*\\b`, 'g');
+    const englishPattern = /\b[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){2,}\b/g;
+    return { keys: texts.flatMap((text) => text.match(keyPattern) ?? []), english: texts.flatMap((text) => text.match(englishPattern) ?? []) };
+  }, keyPrefixes);

@@ -26,7 +26,10 @@ export interface HazardProperties {
   remaining_m2: number;
   version: number;
   warnings: string[];
+  synthetic: boolean;
+  /** Present when the country restricts its polygons and this reader gets grid cells. */
   generalised?: true;
+  cell_km?: number;
 }
 
 export interface ApiHazardFeature {
@@ -56,6 +59,12 @@ export interface ApiReleaseFeature {
     warnings: string[];
     created_at: string;
   };
+}
+
+export interface ApiRestriction {
+  iso3: string;
+  restricted: boolean;
+  cell_km: number;
 }
 
 export interface ApiReleasePage {

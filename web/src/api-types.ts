@@ -21,6 +21,10 @@ export interface ApiCountry {
   deadlines: { ccm: string | null; apmbc: string | null };
   synthetic_data: boolean;
   coverage: Coverage;
+  /** Sensitive locations: the public gets this country's hazards and releases as grid cells. */
+  restricted: boolean;
+  /** Grid cell size (km) the public gets while restricted. */
+  restriction_cell_km: number;
 }
 
 export interface ApiCountryDetail extends ApiCountry {
@@ -107,22 +111,6 @@ export interface ApiReconciliation {
     polygon: { remaining_km2: number };
     reported: { remaining_km2: number | null; source: string }[];
   }[];
-}
-
-export interface ApiHazard {
-  id: number;
-  properties: {
-    id: number;
-    classification: 'SHA' | 'CHA';
-    contamination: string[];
-    status: string;
-    recorded_on: string;
-    external_ref: string | null;
-    name: string | null;
-    area_m2: number;
-    remaining_m2: number;
-    synthetic: boolean;
-  };
 }
 
 export interface ApiReleases {

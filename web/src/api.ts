@@ -1,5 +1,5 @@
-import type { ApiCountry, ApiCountryDetail, ApiHazard, ApiProgress, ApiReconciliation, ApiReleases, ApiTimeline } from './api-types.js';
-import type { ApiHazardFeature, ApiHistory, ApiImport, ApiQuality, ApiReleaseFeature, ApiReleasePage, ApiUser } from './api-types-field.js';
+import type { ApiCountry, ApiCountryDetail, ApiProgress, ApiReconciliation, ApiReleases, ApiTimeline } from './api-types.js';
+import type { ApiHazardFeature, ApiHistory, ApiImport, ApiQuality, ApiReleaseFeature, ApiReleasePage, ApiRestriction, ApiUser } from './api-types-field.js';
 
 export const API = '/api/v1';
 
@@ -40,14 +40,32 @@ export const setCsrfToken = (token: string | null): void => {
   csrfToken = token;
 };
 
-export const currentCsrfToken = (): string | null => csrfToken;
-
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The headers of a write: JSON answers, and the session's CSRF token for cookie-authenticated writes. */
+function requestHeaders(method: string, extra: Record<string, string> = {}): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json', ...extra };
+  if (UNSAFE.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
+  return headers;
+}
+
+/** The ApiError of a failed answer, from the API's JSON error shape when it sent one. */
+export function apiErrorOf(path: string, status: number, statusText: string, bodyText: string): ApiError {
+  try {
+    const parsed = JSON.parse(bodyText) as { error?: { message?: string; code?: string; details?: ApiError['details'] } };
+    return new ApiError(path, status, parsed.error?.message ?? statusText, parsed.error?.code ?? null, parsed.error?.details ?? []);
+  } catch {
+    // not the API's JSON error shape (a proxy's page, say): the status says enough
+    return new ApiError(path, status, statusText);
+  }
+}
+
+// A dry run answers what a write would do and writes nothing, so the cached answers stay true.
+const writesData = (method: string, path: string) => UNSAFE.has(method) && !/[?&]dry_run=true(&|$)/.test(path);
 
 /** One request to the API; any failure becomes an ApiError. */
 export async function request(method: string, path: string, init: { body?: BodyInit; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
-  if (UNSAFE.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const headers = requestHeaders(method, init.headers);
   let body = init.body;
   if (init.json !== undefined) {
     headers['content-type'] = 'application/json';
@@ -60,22 +78,29 @@ export async function request(method: string, path: string, init: { body?: BodyI
     if (init.signal?.aborted) throw error;
     throw new ApiError(path, 0, error instanceof Error ? error.message : String(error));
   }
-  if (!response.ok) {
-    let message = response.statusText;
-    let code: string | null = null;
-    let details: ApiError['details'] = [];
-    try {
-      const parsed = (await response.json()) as { error?: { message?: string; code?: string; details?: ApiError['details'] } };
-      message = parsed.error?.message ?? message;
-      code = parsed.error?.code ?? null;
-      details = parsed.error?.details ?? [];
-    } catch {
-      // not the API's JSON error shape (a proxy's page, say): the status says enough
-    }
-    throw new ApiError(path, response.status, message, code, details);
-  }
-  if (UNSAFE.has(method)) clearApiCache();
+  if (!response.ok) throw apiErrorOf(path, response.status, response.statusText, await response.text().catch(() => ''));
+  if (writesData(method, path)) clearApiCache();
   return response;
+}
+
+/** A file sent as the raw request body, with the browser's upload progress (fetch reports none). */
+export function uploadFile<T>(path: string, file: File, onProgress: (share: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    for (const [name, value] of Object.entries(requestHeaders('POST', { 'content-type': 'application/octet-stream' }))) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    xhr.onerror = () => reject(new ApiError(path, 0, 'network error'));
+    xhr.onload = () => {
+      if (xhr.status < 200 || xhr.status >= 300) return reject(apiErrorOf(path, xhr.status, xhr.statusText, xhr.responseText));
+      try {
+        resolve(JSON.parse(xhr.responseText) as T);
+      } catch {
+        reject(new ApiError(path, xhr.status, 'the answer was not JSON'));
+      }
+    };
+    xhr.send(file);
+  });
 }
 
 async function fetchJson<T>(path: string, signal?: AbortSignal): Promise<T> {
@@ -99,7 +124,8 @@ export const api = {
   timeline: (iso3: string, query: string) => getJson<ApiTimeline>(withQuery(`${API}/countries/${iso3}/timeline`, query)),
   reconciliation: (iso3: string, query: string) =>
     getJson<ApiReconciliation>(withQuery(`${API}/countries/${iso3}/reconciliation`, query)),
-  hazard: (id: number) => getJson<ApiHazard>(`${API}/hazards/${id}`),
+  /** Cached: the popup and the ?hazard= focus read the same answer. */
+  hazard: (id: number) => getJson<ApiHazardFeature>(`${API}/hazards/${id}`),
   releases: (hazardId: number) => getJson<ApiReleases>(`${API}/releases?hazard_id=${hazardId}&status=approved&limit=50`),
 };
 
@@ -112,6 +138,7 @@ export const fieldApi = {
   hazard: (id: number) => fetchJson<ApiHazardFeature>(`${API}/hazards/${id}`),
   release: (id: number) => fetchJson<ApiReleaseFeature>(`${API}/releases/${id}`),
   releases: (query: string) => fetchJson<ApiReleasePage>(`${API}/releases?${query}`),
+  createHazard: (feature: unknown, dryRun: boolean) => sendJson<ApiHazardFeature>('POST', `${API}/hazards${dryRun ? '?dry_run=true' : ''}`, feature),
   createRelease: (feature: unknown, dryRun: boolean) => sendJson<ApiReleaseFeature>('POST', `${API}/releases${dryRun ? '?dry_run=true' : ''}`, feature),
   approve: (id: number) => sendJson<ApiReleaseFeature>('POST', `${API}/releases/${id}/approve`),
   reject: (id: number, reason: string) => sendJson<ApiReleaseFeature>('POST', `${API}/releases/${id}/reject`, { reason }),
@@ -120,6 +147,8 @@ export const fieldApi = {
   history: (kind: 'hazards' | 'releases', id: number) => fetchJson<ApiHistory>(`${API}/${kind}/${id}/history`),
   restore: (id: number, currentVersion: number, version: number) =>
     sendJson<ApiHazardFeature>('POST', `${API}/hazards/${id}/restore`, { version }, { 'if-match': `"${currentVersion}"` }),
+  setRestriction: (iso3: string, restricted: boolean, cellKm: number) =>
+    sendJson<ApiRestriction>('PUT', `${API}/countries/${iso3}/restriction`, { restricted, cell_km: cellKm }),
   quality: (iso3: string) => fetchJson<ApiQuality>(`${API}/countries/${iso3}/quality`),
   importStatus: (id: number) => fetchJson<ApiImport>(`${API}/imports/${id}`),
   importReport: async (id: number) => (await request('GET', `${API}/imports/${id}/report.csv`, { headers: { accept: 'text/csv' } })).text(),

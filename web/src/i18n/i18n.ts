@@ -60,6 +60,9 @@ export function date(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(lang, options).format(new Date(Date.UTC(year!, month - 1, day ?? 1)));
 }
 
+/** A moment (an ISO timestamp) with date and time, in the reader's language and time zone. */
+export const dateTime = (iso: string): string => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+
 /** The country's name in the current language (the API's English name where the browser has none). */
 export function countryName(iso3: string, apiName: string): string {
   const iso2 = iso2Of(iso3);

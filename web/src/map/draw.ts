@@ -8,6 +8,10 @@ type FeatureId = string | number;
 const PRECISION = 9;
 const round = (value: number) => Number(value.toFixed(PRECISION));
 
+/** A polygon as Terra Draw holds it: what an unchanged outline looks like after a round trip through the drawing. */
+export const roundCoordinates = (polygon: GeoJSON.Polygon): GeoJSON.Polygon['coordinates'] =>
+  polygon.coordinates.map((ring) => ring.map(([lng, lat]) => [round(lng!), round(lat!)]));
+
 /**
  * One polygon drawn or edited on the map with Terra Draw: drawn vertex by vertex (polygon mode),
  * then adjusted in select mode (drag vertices, add one from a midpoint, right-click to delete).
@@ -76,8 +80,7 @@ export class PolygonDrawing {
   setPolygon(polygon: GeoJSON.Polygon): boolean {
     this.draw.clear();
     this.featureId = null;
-    const coordinates = polygon.coordinates.map((ring) => ring.map(([lng, lat]) => [round(lng!), round(lat!)]));
-    const [result] = this.draw.addFeatures([{ type: 'Feature', geometry: { type: 'Polygon', coordinates }, properties: { mode: 'polygon' } }]);
+    const [result] = this.draw.addFeatures([{ type: 'Feature', geometry: { type: 'Polygon', coordinates: roundCoordinates(polygon) }, properties: { mode: 'polygon' } }]);
     if (!result?.valid) {
       console.warn('polygon not accepted for editing', result?.reason);
       this.emit();

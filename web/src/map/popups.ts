@@ -3,6 +3,7 @@ import type { MapGeoJSONFeature, MapLayerMouseEvent, Map as MapLibreMap } from '
 import { api } from '../api.js';
 import { date, km2, percent, plainNumber, t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
+import { hazardLabel } from '../ui/format.js';
 import { errorMessage } from '../ui/status.js';
 
 const m2ToKm2 = (m2: unknown) => Number(m2) / 1e6;
@@ -42,7 +43,7 @@ async function hazardContent(hazardId: number): Promise<HTMLElement> {
   return h(
     'div',
     {},
-    h('h3', {}, p.external_ref ?? p.name ?? `#${p.id}`),
+    h('h3', {}, hazardLabel(p)),
     h(
       'dl',
       { class: 'popup-facts' },
@@ -67,9 +68,17 @@ async function hazardContent(hazardId: number): Promise<HTMLElement> {
   );
 }
 
+/** The release a popup was opened on: a line about it above its hazard's figures. */
+export interface PopupRelease {
+  id: number;
+  method: string;
+  area_m2: number;
+  completed_on: string;
+}
+
 export interface PopupControl {
   /** Opens the popup of a hazard (with a line on one of its releases) where the user looks. */
-  open: (hazardId: number, lngLat: maplibregl.LngLatLike, release?: { method: string; area_m2: number; completed_on: string }) => void;
+  open: (hazardId: number, lngLat: maplibregl.LngLatLike, release?: PopupRelease) => void;
   /** While a drawing or picking task holds the map, clicks are the task's, not the popups'. */
   setEnabled: (enabled: boolean) => void;
   close: () => void;
@@ -80,7 +89,7 @@ export interface PopupControl {
  * Click on a hazard or release: a popup with its figures, the details fetched from the API;
  * `actions` adds the signed-in user's buttons for the hazard (history, edit, record a release).
  */
-export function attachPopups(map: MapLibreMap, actions: (hazardId: number) => Node | null = () => null): PopupControl {
+export function attachPopups(map: MapLibreMap, actions: (hazardId: number, releaseId: number | null) => Node | null = () => null): PopupControl {
   const popup = new maplibregl.Popup({ maxWidth: '320px', className: 'sg-popup' });
   let enabled = true;
   const open: PopupControl['open'] = (hazardId, lngLat, release) => {
@@ -88,8 +97,8 @@ export function attachPopups(map: MapLibreMap, actions: (hazardId: number) => No
     popup.setDOMContent(h('p', { class: 'muted', role: 'status' }, t('state.loading'))).addTo(map);
     hazardContent(hazardId).then(
       (content) => {
-        if (release) content.prepend(h('p', { class: 'popup-release' }, t('popup.release_of', { method: t(`method.${release.method}` as 'method.cleared'), size: km2(m2ToKm2(release.area_m2)), date: date(release.completed_on) })));
-        const extra = actions(hazardId);
+        if (release) content.prepend(h('p', { class: 'popup-release', 'data-release-id': release.id }, t('popup.release_of', { method: t(`method.${release.method}` as 'method.cleared'), size: km2(m2ToKm2(release.area_m2)), date: date(release.completed_on) })));
+        const extra = actions(hazardId, release?.id ?? null);
         if (extra) content.append(extra);
         popup.setDOMContent(content);
       },
@@ -105,7 +114,7 @@ export function attachPopups(map: MapLibreMap, actions: (hazardId: number) => No
       popup.setLngLat(event.lngLat).setDOMContent(generalisedContent(p, isRelease)).addTo(map);
       return;
     }
-    const release = isRelease ? { method: String(p.method), area_m2: Number(p.area_m2), completed_on: String(p.completed_on) } : undefined;
+    const release = isRelease ? { id: Number(p.id), method: String(p.method), area_m2: Number(p.area_m2), completed_on: String(p.completed_on) } : undefined;
     open(Number(isRelease ? p.hazard_id : p.id), event.lngLat, release);
   };
   const layers = ['releases-fill', 'hazards-fill'];

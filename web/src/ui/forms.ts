@@ -31,6 +31,36 @@ export function alertBox(message: string): HTMLElement {
   return h('p', { class: 'alert inline-alert', role: 'alert' }, message);
 }
 
+/** A form's controls by the name the API gives their field (properties.<name>, or geometry). */
+export type FieldControls = Record<string, { control: HTMLElement; label: string }>;
+
+/** Takes the marks of a refused write off the fields (the next check passed). */
+export function clearFieldErrors(controls: FieldControls): void {
+  for (const { control } of Object.values(controls)) control.removeAttribute('aria-invalid');
+}
+
+/** The field a detail's path names: body.properties.recorded_on → recorded_on; body.geometry.coordinates.0 → geometry. */
+function fieldOf(path = ''): string | undefined {
+  const parts = path.split('.').filter((part) => part !== 'body');
+  return parts[0] === 'properties' ? parts[1] : parts[0];
+}
+
+/**
+ * A refused write, with the fields the API's error details name marked invalid and listed by their
+ * labels (the API says `body.properties.recorded_on`; the user reads "Recorded: …").
+ */
+export function fieldErrorBox(error: unknown, controls: FieldControls): HTMLElement {
+  clearFieldErrors(controls);
+  if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.details.length === 0) return alertBox(writeErrorMessage(error));
+  const items = error.details.map((detail) => {
+    const name = fieldOf(detail.path);
+    const named = name ? controls[name] : undefined;
+    named?.control.setAttribute('aria-invalid', 'true');
+    return h('li', { 'data-field': name ?? '' }, named ? `${named.label}: ` : detail.path ? `${detail.path}: ` : '', h('span', { lang: 'en', dir: 'ltr' }, detail.message ?? ''));
+  });
+  return h('div', { class: 'alert inline-alert', role: 'alert' }, h('p', {}, t('field.refused')), h('ul', { class: 'field-errors' }, ...items));
+}
+
 /** The live area of a drawn polygon, clearly marked as not the official figure. */
 export function areaPreview(polygon: GeoJSON.Polygon | null): string {
   if (!polygon) return t('field.area_none');

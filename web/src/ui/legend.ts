@@ -8,3 +8,8 @@ export function setLegend(legend: HTMLElement, title: string, ...content: HTMLEl
   const open = window.matchMedia('(min-width: 801px)').matches;
   legend.replaceChildren(h('details', { open }, h('summary', { class: 'legend-title' }, title), ...content));
 }
+
+/** One legend entry: a colour swatch (pale for the lighter variant, a shape for colour-blind readers) and its label. */
+export function legendItem(colour: string, label: string, options: { pale?: boolean; shape?: string } = {}): HTMLElement {
+  return h('li', {}, h('span', { class: options.pale ? 'swatch swatch-pale' : 'swatch', style: `background:${colour}`, 'aria-hidden': 'true' }, options.shape), label);
+}

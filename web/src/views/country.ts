@@ -7,6 +7,7 @@ import { countryName, date, t } from '../i18n/i18n.js';
 import { CONTAMINATION_COLOURS, METHOD_COLOURS, STATUS_ORDER } from '../map/palette.js';
 import { pointOnFeature } from '@turf/turf';
 import { fieldApi } from '../api.js';
+import type { AreaGeometry } from '../api-types-field.js';
 import { MapOverlay, boundsOf } from '../map/overlay.js';
 import { type PopupControl, attachPopups } from '../map/popups.js';
 import { fieldTools, popupActions } from './field-tools.js';
@@ -15,8 +16,9 @@ import { TaskHost } from './task-host.js';
 import { type AppState, yearQuery } from '../state.js';
 import { demoBadge, showDemoBanner } from '../ui/badges.js';
 import { h } from '../ui/dom.js';
-import { setLegend } from '../ui/legend.js';
+import { legendItem, setLegend } from '../ui/legend.js';
 import { yearSlider } from '../ui/year-slider.js';
+import { RestrictionControl, restrictionBadge } from './restriction-panel.js';
 import { coverageWarning, headlineFigures, obligationsPanel, provinceTable, reportLinks } from './country-panels.js';
 import type { ViewContext, ViewController } from './view.js';
 
@@ -50,15 +52,14 @@ function chartBlock(title: string, canvasId: string, table: HTMLTableElement, no
 }
 
 function countryLegend(legend: HTMLElement): void {
-  const item = (colour: string, label: string, extra = '') => h('li', {}, h('span', { class: `swatch ${extra}`, style: `background:${colour}`, 'aria-hidden': 'true' }), label);
   setLegend(
     legend,
     t('legend.title_country'),
     h('h3', { class: 'legend-subtitle' }, t('legend.hazards')),
-    h('ul', { class: 'legend-items' }, ...Object.entries(CONTAMINATION_COLOURS).map(([c, colour]) => item(colour, t(`contamination.${c}` as 'contamination.cmr')))),
-    h('ul', { class: 'legend-items' }, item('#555', t('classification.CHA')), item('#555', t('classification.SHA'), 'swatch-pale')),
+    h('ul', { class: 'legend-items' }, ...Object.entries(CONTAMINATION_COLOURS).map(([c, colour]) => legendItem(colour, t(`contamination.${c}` as 'contamination.cmr')))),
+    h('ul', { class: 'legend-items' }, legendItem('#555', t('classification.CHA')), legendItem('#555', t('classification.SHA'), { pale: true })),
     h('h3', { class: 'legend-subtitle' }, t('legend.releases')),
-    h('ul', { class: 'legend-items' }, ...Object.entries(METHOD_COLOURS).map(([m, colour]) => item(colour, t(`method.${m}` as 'method.cleared')))),
+    h('ul', { class: 'legend-items' }, ...Object.entries(METHOD_COLOURS).map(([m, colour]) => legendItem(colour, t(`method.${m}` as 'method.cleared')))),
   );
 }
 
@@ -67,20 +68,18 @@ export class CountryView implements ViewController {
   private charts: Chart[] = [];
   private readonly popups: PopupControl;
   private readonly tasks: TaskHost;
+  private readonly restriction: RestrictionControl;
   private framed = '';
   private focused = '';
 
   constructor(private readonly context: ViewContext) {
-    this.popups = attachPopups(context.map.map, (hazardId) => popupActions(this.iso3(), hazardId, (task, id) => this.openTask(task, id)));
-    this.tasks = new TaskHost({
-      map: context.map,
-      overlay: new MapOverlay(context.map.map),
-      popups: this.popups,
-      dataChanged: () => {
-        context.map.refreshData();
-        context.router.update({});
-      },
-    });
+    this.popups = attachPopups(context.map.map, (hazardId, releaseId) => popupActions(this.iso3(), hazardId, releaseId, (task, id) => this.openTask(task, id)));
+    const dataChanged = (focus?: AppState['focus']) => {
+      context.map.refreshData();
+      context.router.update(focus ? { focus } : {});
+    };
+    this.tasks = new TaskHost({ map: context.map, overlay: new MapOverlay(context.map.map), popups: this.popups, dataChanged });
+    this.restriction = new RestrictionControl(dataChanged);
   }
 
   private iso3(): string {
@@ -88,9 +87,9 @@ export class CountryView implements ViewController {
     return view.name === 'country' ? view.iso3 : '';
   }
 
-  private openTask(task: TaskName, hazardId?: number): void {
+  private openTask(task: TaskName, id?: number): void {
     this.popups.close();
-    this.tasks.open(this.iso3(), task, hazardId);
+    this.tasks.open(this.iso3(), task, id);
   }
 
   /** ?hazard= / ?release=: frame that feature and open its popup, once per URL. */
@@ -100,16 +99,17 @@ export class CountryView implements ViewController {
     const key = `${focus.kind}:${focus.id}`;
     if (this.focused === key) return true;
     this.focused = key;
-    const { map } = this.context.map;
+    const frame = (geometry: AreaGeometry) => {
+      this.context.map.map.fitBounds(boundsOf(geometry)!, { padding: 80, maxZoom: 15, duration: 0 });
+      return pointOnFeature(geometry).geometry.coordinates as [number, number];
+    };
+    // The cached read: the popup then reads the same answer instead of asking again.
     if (focus.kind === 'hazard') {
-      const hazard = await fieldApi.hazard(focus.id);
-      map.fitBounds(boundsOf(hazard.geometry)!, { padding: 80, maxZoom: 15, duration: 0 });
-      this.popups.open(hazard.id, pointOnFeature(hazard.geometry).geometry.coordinates as [number, number]);
+      const hazard = await api.hazard(focus.id);
+      this.popups.open(hazard.id, frame(hazard.geometry));
     } else {
       const release = await fieldApi.release(focus.id);
-      map.fitBounds(boundsOf(release.geometry)!, { padding: 80, maxZoom: 15, duration: 0 });
-      const p = release.properties;
-      this.popups.open(p.hazard_id, pointOnFeature(release.geometry).geometry.coordinates as [number, number], p);
+      this.popups.open(release.properties.hazard_id, frame(release.geometry), { ...release.properties, id: release.id });
     }
     return true;
   }
@@ -176,13 +176,17 @@ export class CountryView implements ViewController {
             ),
           )
         : null;
+    // The task panel and the restriction switch outlive this re-render: whoever was typing or
+    // switching there keeps the focus.
+    const active = document.activeElement;
+    const keepFocus = active instanceof HTMLElement && [this.tasks.element, this.restriction.element].some((kept) => kept.contains(active)) ? active : null;
     const firstYear = Math.min(...progress.obligations.map((o) => Number(o.entry_into_force.slice(0, 4))), annual[0]?.year ?? 2000);
     panel.replaceChildren(
       h(
         'div',
         { id: 'country-dashboard', 'data-iso3': country.iso3 },
         h('a', { class: 'back-link', href: router.href({ view: { name: 'world' } }), 'data-nav': true }, t('country.back')),
-        h('h1', {}, name, country.synthetic_data ? demoBadge() : null),
+        h('h1', {}, name, country.synthetic_data ? demoBadge() : null, restrictionBadge(country)),
         this.tasks.element,
         fieldTools(country.iso3, router.href({ view: { name: 'quality', iso3: country.iso3 } }), (task) => this.openTask(task)),
         h('p', { class: 'lede' }, t('country.as_of', { date: date(country.as_of) })),
@@ -195,8 +199,10 @@ export class CountryView implements ViewController {
         obligationsPanel(progress.obligations),
         provinceTable(country),
         reportLinks(country.iso3, progress.obligations, state.year),
+        this.restriction.update(country),
       ),
     );
+    keepFocus?.focus();
     this.charts.push(renderBurndown(burndown.canvas, burndownInput), renderAnnual(annualChart.canvas, annual));
   }
 

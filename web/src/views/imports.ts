@@ -1,6 +1,6 @@
 import type { ApiImport } from '../api-types-field.js';
-import { API, ApiError, currentCsrfToken, fieldApi } from '../api.js';
-import { plainNumber, t } from '../i18n/i18n.js';
+import { API, ApiError, fieldApi, uploadFile } from '../api.js';
+import { currentLang, plainNumber, t } from '../i18n/i18n.js';
 import type { AppState } from '../state.js';
 import { currentUser, isAuthority } from '../session.js';
 import { h } from '../ui/dom.js';
@@ -13,29 +13,21 @@ const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv'] as const;
 const EXTENSIONS: Record<string, (typeof FORMATS)[number]> = { geojson: 'geojson', json: 'geojson', zip: 'shp', kml: 'kml', kmz: 'kmz', gpkg: 'gpkg', csv: 'csv' };
 const PRESETS = ['safeground', 'imsma', 'gichd_mdr'] as const;
 
-/** The upload as a raw body, with the browser's upload progress (fetch has none). */
-function upload(url: string, file: File, onProgress: (share: number) => void): Promise<ApiImport> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
-    xhr.setRequestHeader('accept', 'application/json');
-    xhr.setRequestHeader('content-type', 'application/octet-stream');
-    const csrf = currentCsrfToken();
-    if (csrf) xhr.setRequestHeader('x-csrf-token', csrf);
-    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
-    xhr.onerror = () => reject(new ApiError(url, 0, 'network error'));
-    xhr.onload = () => {
-      let body: { error?: { message?: string; code?: string; details?: ApiError['details'] } } & Partial<ApiImport> = {};
-      try {
-        body = JSON.parse(xhr.responseText) as typeof body;
-      } catch {
-        // not JSON: the status alone explains it
-      }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(body as ApiImport);
-      else reject(new ApiError(url, xhr.status, body.error?.message ?? xhr.statusText, body.error?.code ?? null, body.error?.details ?? []));
-    };
-    xhr.send(file);
-  });
+/** Bytes as people read them (8 KB, 2 GB), in the page's language. */
+function fileSize(bytes: number): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+  const power = Math.min(units.length - 1, Math.max(0, Math.floor(Math.log(bytes) / Math.log(1024))));
+  return new Intl.NumberFormat(currentLang(), { style: 'unit', unit: units[power], maximumFractionDigits: 1 }).format(bytes / 1024 ** power);
+}
+
+/** A refused upload in words; over a limit (413) the limit read from the answer's details, in units people use. */
+function uploadErrorMessage(error: unknown, chosenBytes: number): string {
+  if (error instanceof ApiError && error.status === 413) {
+    const limit = Number(/\d+/.exec(error.details.map((d) => d.message ?? '').join(' '))?.[0]);
+    if (error.code === 'too_many_features' && limit) return t('imports.too_many_features', { limit: plainNumber(limit, 0) });
+    if (error.code === 'payload_too_large' && limit) return t('imports.too_large', { size: fileSize(chosenBytes), limit: fileSize(limit) });
+  }
+  return writeErrorMessage(error);
 }
 
 function progressBar(id: string, label: string): { element: HTMLElement; set: (share: number | null, text: string) => void } {
@@ -91,12 +83,12 @@ export class ImportsView implements ViewController {
           uploadProgress.set(0, t('imports.uploading'));
           const query = new URLSearchParams({ country: country.value.toUpperCase(), format: format.value, mapping: mapping.value, file_name: chosen.name });
           try {
-            const done = await upload(`${API}/imports?${query}`, chosen, (share) => uploadProgress.set(share, share < 1 ? t('imports.uploading') : t('imports.validating')));
+            const done = await uploadFile<ApiImport>(`${API}/imports?${query}`, chosen, (share) => uploadProgress.set(share, share < 1 ? t('imports.uploading') : t('imports.validating')));
             uploadProgress.set(1, t('imports.validated'));
             await this.showDryRun(result, done);
           } catch (error) {
             uploadProgress.element.hidden = true;
-            result.replaceChildren(alertBox(writeErrorMessage(error)));
+            result.replaceChildren(alertBox(uploadErrorMessage(error, chosen.size)));
           } finally {
             submit.disabled = false;
           }

@@ -34,8 +34,9 @@ export class LoginView implements ViewController {
   async update(_state: AppState): Promise<void> {
     const { map, panel, router } = this.context;
     map.showWorld('status');
-    const email = h('input', { type: 'email', id: 'login-email', autocomplete: 'username', required: true });
-    const password = h('input', { type: 'password', id: 'login-password', autocomplete: 'current-password', required: true });
+    // Addresses and passwords are left-to-right text even on an Arabic page.
+    const email = h('input', { type: 'email', id: 'login-email', autocomplete: 'username', required: true, dir: 'ltr' });
+    const password = h('input', { type: 'password', id: 'login-password', autocomplete: 'current-password', required: true, dir: 'ltr' });
     const outcome = h('div', { 'aria-live': 'assertive' });
     const submit = h('button', { type: 'submit', id: 'login-submit', class: 'button button-primary' }, t('auth.sign_in'));
     const user = currentUser();
@@ -43,7 +44,7 @@ export class LoginView implements ViewController {
     append(
       panel,
       h('h1', {}, t('auth.title')),
-      user ? h('p', { class: 'muted' }, t('auth.signed_in_as', { who: user.email })) : null,
+      user ? h('p', { class: 'muted' }, t('auth.signed_in_as', { who: `\u2068${user.email}\u2069` })) : null,
       h(
         'form',
         {

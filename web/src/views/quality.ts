@@ -1,11 +1,18 @@
 import type { ApiQuality } from '../api-types-field.js';
 import { api, fieldApi } from '../api.js';
-import { countryName, km2, plainNumber, t } from '../i18n/i18n.js';
+import en from '../i18n/en.json';
+import { type MessageKey, countryName, km2, plainNumber, t } from '../i18n/i18n.js';
 import type { AppState } from '../state.js';
 import { h } from '../ui/dom.js';
 import type { ViewContext, ViewController } from './view.js';
 
 const SEVERITY_ORDER = ['error', 'warning', 'info'] as const;
+
+/** The check's name in the user's language; a check newer than the translations keeps the server's English. */
+function checkTitle(check: ApiQuality['checks'][number]): HTMLElement {
+  const key = `quality.check_${check.code}`;
+  return key in en ? h('span', {}, t(key as MessageKey)) : h('span', { lang: 'en', dir: 'ltr' }, check.title);
+}
 
 /**
  * /countries/{ISO3}/quality: each data-quality check a section with its findings, each finding a
@@ -37,7 +44,7 @@ export class QualityView implements ViewController {
         h('a', { class: 'back-link', href: router.href({ view: { name: 'country', iso3 } }), 'data-nav': true }, t('quality.back')),
         h('h1', {}, t('quality.title', { country: countryName(iso3, country?.name ?? iso3) })),
         h('p', { class: 'lede' }, total ? t('quality.summary', { count: plainNumber(total, 0) }) : t('quality.all_clear')),
-        h('nav', { 'aria-label': t('quality.contents') }, h('ul', { class: 'plain quality-toc' }, ...checks.map((check) => h('li', {}, h('a', { href: `#check-${check.code}` }, check.title, ` (${plainNumber(check.count, 0)})`))))),
+        h('nav', { 'aria-label': t('quality.contents') }, h('ul', { class: 'plain quality-toc' }, ...checks.map((check) => h('li', {}, h('a', { href: `#check-${check.code}` }, checkTitle(check), ` (${plainNumber(check.count, 0)})`))))),
         ...checks.map((check) => this.section(check)),
       ),
     );
@@ -48,7 +55,7 @@ export class QualityView implements ViewController {
     return h(
       'section',
       { class: `card quality-check severity-${check.severity}`, id: `check-${check.code}`, 'data-check': check.code, 'data-count': check.count },
-      h('h2', {}, h('span', { class: `badge severity-badge severity-${check.severity}` }, t(`quality.severity_${check.severity}`)), ' ', h('span', { lang: 'en', dir: 'ltr' }, check.title), ' ', h('span', { class: 'count' }, plainNumber(check.count, 0))),
+      h('h2', {}, h('span', { class: `badge severity-badge severity-${check.severity}` }, t(`quality.severity_${check.severity}`)), ' ', checkTitle(check), ' ', h('span', { class: 'count' }, plainNumber(check.count, 0))),
       check.count === 0
         ? h('p', { class: 'muted' }, t('quality.none_found'))
         : h(
@@ -59,9 +66,9 @@ export class QualityView implements ViewController {
                 'li',
                 { 'data-entity': item.entity, 'data-id': item.id },
                 h('a', { href: item.link, 'data-nav': true }, item.entity === 'hazard' ? t('quality.hazard', { id: item.id }) : t('quality.release', { id: item.id }), item.reference ? ` (${item.reference})` : ''),
-                ' — ',
-                h('span', { lang: 'en', dir: 'ltr' }, item.detail),
                 item.area_m2 !== undefined ? h('span', { class: 'muted' }, ` · ${km2(item.area_m2 / 1e6)}`) : null,
+                // The server's English detail on a line of its own, so it never interleaves with right-to-left text.
+                h('span', { class: 'quality-detail', lang: 'en', dir: 'ltr' }, item.detail),
               ),
             ),
           ),

@@ -1,30 +1,12 @@
-import type { ApiHazardFeature, ApiReleaseFeature } from '../api-types-field.js';
+import type { ApiHazardFeature } from '../api-types-field.js';
 import { fieldApi } from '../api.js';
-import { km2, t } from '../i18n/i18n.js';
-import { PolygonDrawing } from '../map/draw.js';
-import { debounce, h } from '../ui/dom.js';
-import { alertBox, areaPreview, field, parseCoordinates, select, today, writeErrorMessage } from '../ui/forms.js';
-import { type Task, type TaskContext, hazardLabel, hazardSubject, taskFrame } from './tasks.js';
-
-/** The server's verdict on a release before it is saved: its area inside the hazard, what was clipped, warnings. */
-export function releaseCheck(release: ApiReleaseFeature): HTMLElement {
-  const p = release.properties;
-  return h(
-    'div',
-    { class: 'check-result' },
-    h(
-      'dl',
-      { class: 'facts' },
-      h('dt', {}, t('field.server_area')),
-      h('dd', { 'data-value': p.area_m2 }, km2(p.area_m2 / 1e6)),
-      h('dt', {}, t('field.clipped_area')),
-      h('dd', { 'data-value': p.clipped_m2 }, km2(p.clipped_m2 / 1e6)),
-    ),
-    p.warnings.length
-      ? h('ul', { class: 'warnings', 'aria-label': t('field.warnings') }, ...p.warnings.map((w) => h('li', { lang: 'en', dir: 'ltr' }, w)))
-      : h('p', { class: 'muted' }, t('field.no_warnings')),
-  );
-}
+import { t } from '../i18n/i18n.js';
+import { h } from '../ui/dom.js';
+import { alertBox, field, select, today, writeErrorMessage } from '../ui/forms.js';
+import { hazardLabel } from '../ui/format.js';
+import { type PolygonInput, polygonInput } from './polygon-input.js';
+import { liveCheck } from './server-check.js';
+import { type Task, type TaskContext, hazardSubject, taskFrame } from './tasks.js';
 
 /**
  * Record a release: choose the hazard, draw the released polygon (or type its corners), say how and
@@ -33,26 +15,23 @@ export function releaseCheck(release: ApiReleaseFeature): HTMLElement {
 export function recordReleaseTask(context: TaskContext, hazardId?: number): Task {
   const body = h('div', { class: 'task-body' });
   const element = taskFrame(t('field.record_title'), context, body);
-  let drawing: PolygonDrawing | null = null;
+  let polygon: PolygonInput | null = null;
   let hazard: ApiHazardFeature | null = null;
 
   const method = select((['cleared', 'reduced', 'cancelled'] as const).map((m) => [m, t(`method.${m}`)]), 'cleared', { id: 'release-method' });
   const startOn = h('input', { type: 'date', id: 'release-start' });
   const completedOn = h('input', { type: 'date', id: 'release-completed', required: true, value: today(), max: today() });
   const reference = h('input', { type: 'text', id: 'release-reference', maxlength: '100', autocomplete: 'off' });
-  const coordinates = h('textarea', { id: 'release-coordinates', rows: '5', spellcheck: 'false', dir: 'ltr' });
-  const preview = h('p', { id: 'release-area-preview', class: 'area-preview', 'aria-live': 'polite' }, areaPreview(null));
   const check = h('div', { id: 'release-check', 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', id: 'release-submit', class: 'button button-primary', disabled: true }, t('field.submit_release'));
   const outcome = h('div', { id: 'release-outcome', 'aria-live': 'polite' });
-  let checked: string | null = null;
 
   const feature = () => {
-    const polygon = drawing?.polygon();
-    if (!hazard || !polygon || !completedOn.value) return null;
+    const geometry = polygon?.drawing.polygon();
+    if (!hazard || !geometry || !completedOn.value) return null;
     return {
       type: 'Feature',
-      geometry: polygon,
+      geometry,
       properties: {
         hazard_id: hazard.id,
         method: method.value,
@@ -62,93 +41,50 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
       },
     };
   };
+  const live = liveCheck({ host: check, submit, candidate: feature, dryRun: (candidate) => fieldApi.createRelease(candidate, true) });
+  for (const input of [method, startOn, completedOn, reference]) input.addEventListener('input', live.changed);
 
-  const runCheck = async () => {
-    const candidate = feature();
-    submit.disabled = true;
-    checked = null;
-    if (!candidate) return check.replaceChildren();
-    const key = JSON.stringify(candidate);
-    check.replaceChildren(h('p', { class: 'muted' }, t('field.checking')));
-    try {
-      const result = await fieldApi.createRelease(candidate, true);
-      if (JSON.stringify(feature()) !== key) return;
-      check.replaceChildren(h('h3', {}, t('field.server_check')), releaseCheck(result));
-      checked = key;
-      submit.disabled = false;
-    } catch (error) {
-      if (JSON.stringify(feature()) === key) check.replaceChildren(alertBox(writeErrorMessage(error)));
-    }
-  };
-  const checkSoon = debounce(() => void runCheck(), 400);
-  const changed = () => {
-    submit.disabled = true;
-    checkSoon();
-  };
-  for (const input of [method, startOn, completedOn, reference]) input.addEventListener('input', changed);
-
-  const form = h(
-    'form',
-    {
-      id: 'release-form',
-      class: 'task-form',
-      onsubmit: async (event: Event) => {
-        event.preventDefault();
-        const candidate = feature();
-        if (!candidate || checked !== JSON.stringify(candidate)) return;
-        submit.disabled = true;
-        try {
-          const saved = await fieldApi.createRelease(candidate, false);
-          outcome.replaceChildren(
-            h('p', { class: 'success', role: 'status', 'data-release-id': saved.id, 'data-status': saved.properties.status }, saved.properties.status === 'approved' ? t('field.release_approved') : t('field.release_submitted')),
-          );
-          drawing?.clear();
-          check.replaceChildren();
-          context.dataChanged();
-        } catch (error) {
-          outcome.replaceChildren(alertBox(writeErrorMessage(error)));
-          submit.disabled = false;
-        }
-      },
-    },
-    h('p', { class: 'muted' }, t('field.draw_help')),
-    preview,
+  const form = (input: PolygonInput) =>
     h(
-      'details',
-      { class: 'coordinates' },
-      h('summary', {}, t('field.type_corners')),
-      field(t('field.corners'), coordinates, t('field.corners_hint')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button',
-          id: 'release-use-coordinates',
-          onclick: () => {
-            const polygon = parseCoordinates(coordinates.value);
-            if (!polygon || !drawing?.setPolygon(polygon)) outcome.replaceChildren(alertBox(t('field.corners_invalid')));
-            else outcome.replaceChildren();
-          },
+      'form',
+      {
+        id: 'release-form',
+        class: 'task-form',
+        onsubmit: async (event: Event) => {
+          event.preventDefault();
+          const candidate = live.checked();
+          if (!candidate) return;
+          submit.disabled = true;
+          try {
+            const saved = await fieldApi.createRelease(candidate, false);
+            outcome.replaceChildren(
+              h('p', { class: 'success', role: 'status', 'data-release-id': saved.id, 'data-status': saved.properties.status }, saved.properties.status === 'approved' ? t('field.release_approved') : t('field.release_submitted')),
+            );
+            input.drawing.clear();
+            check.replaceChildren();
+            context.dataChanged();
+          } catch (error) {
+            outcome.replaceChildren(alertBox(writeErrorMessage(error)));
+            submit.disabled = false;
+          }
         },
-        t('field.use_corners'),
-      ),
-    ),
-    field(t('field.method'), method),
-    h('div', { class: 'field-row' }, field(t('field.start_on'), startOn), field(t('field.completed_on'), completedOn)),
-    field(t('field.reference'), reference),
-    check,
-    submit,
-    outcome,
-  );
+      },
+      h('p', { class: 'muted' }, t('field.draw_help')),
+      input.preview,
+      input.typedCorners,
+      field(t('field.method'), method),
+      h('div', { class: 'field-row' }, field(t('field.start_on'), startOn), field(t('field.completed_on'), completedOn)),
+      field(t('field.reference'), reference),
+      check,
+      submit,
+      outcome,
+    );
 
   const useHazard = (loaded: ApiHazardFeature) => {
     hazard = loaded;
-    drawing = new PolygonDrawing(context.map.map, (polygon) => {
-      preview.textContent = areaPreview(polygon);
-      changed();
-    });
-    drawing.startDrawing();
-    body.replaceChildren(h('p', { class: 'task-subject', 'data-hazard-id': hazard.id }, t('field.release_from', { hazard: hazardLabel(hazard) })), form);
+    polygon = polygonInput(context.map.map, 'release', live.changed);
+    polygon.drawing.startDrawing();
+    body.replaceChildren(h('p', { class: 'task-subject', 'data-hazard-id': hazard.id }, t('field.release_from', { hazard: hazardLabel(hazard.properties) })), form(polygon));
   };
 
   const subject = hazardSubject(context, body, hazardId, useHazard);
@@ -156,7 +92,7 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
     element,
     destroy: () => {
       subject.close();
-      drawing?.destroy();
+      polygon?.destroy();
     },
   };
 }

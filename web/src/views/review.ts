@@ -6,8 +6,9 @@ import type { AppState } from '../state.js';
 import { currentUser, isAuthority } from '../session.js';
 import { h } from '../ui/dom.js';
 import { alertBox, field, writeErrorMessage } from '../ui/forms.js';
-import { setLegend } from '../ui/legend.js';
-import { releaseCheck } from './release-form.js';
+import { legendItem, setLegend } from '../ui/legend.js';
+import { hazardLabel } from '../ui/format.js';
+import { checkResult } from './server-check.js';
 import { signInPrompt } from './login.js';
 import type { ViewContext, ViewController } from './view.js';
 
@@ -49,11 +50,10 @@ export class ReviewView implements ViewController {
   }
 
   private legend(): void {
-    const item = (colour: string, label: string) => h('li', {}, h('span', { class: 'swatch', style: `background:${colour}`, 'aria-hidden': 'true' }), label);
     setLegend(
       this.context.legend,
       t('legend.title_country'),
-      h('ul', { class: 'legend-items' }, item(OVERLAY_COLOURS.hazard, t('review.legend_hazard')), item(OVERLAY_COLOURS.approved, t('review.legend_approved')), item(OVERLAY_COLOURS.submitted, t('review.legend_submitted'))),
+      h('ul', { class: 'legend-items' }, legendItem(OVERLAY_COLOURS.hazard, t('review.legend_hazard')), legendItem(OVERLAY_COLOURS.approved, t('review.legend_approved')), legendItem(OVERLAY_COLOURS.submitted, t('review.legend_submitted'))),
     );
   }
 
@@ -138,8 +138,8 @@ export class ReviewView implements ViewController {
     detail.replaceChildren(
       h('h2', {}, t('review.item', { id, hazard: hazardId })),
       h('p', {}, t(`method.${release.properties.method}`), ' · ', date(release.properties.completed_on), release.properties.external_ref ? ` · ${release.properties.external_ref}` : ''),
-      h('p', { class: 'muted' }, t('review.hazard', { hazard: hazard.properties.external_ref ?? `#${hazardId}`, approved: approved.features.length })),
-      releaseCheck(release),
+      h('p', { class: 'muted' }, t('review.hazard', { hazard: hazardLabel(hazard.properties), approved: approved.features.length })),
+      checkResult(release.properties),
       h('div', { class: 'decision' }, h('button', { type: 'button', id: 'approve-release', class: 'button button-primary', onclick: () => void decide(() => fieldApi.approve(id)) }, t('review.approve'))),
       h(
         'form',

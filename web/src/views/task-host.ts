@@ -1,22 +1,29 @@
 import { h } from '../ui/dom.js';
+import { newHazardTask } from './hazard-create.js';
 import { editHazardTask } from './hazard-editor.js';
 import { historyTask } from './history-panel.js';
 import { recordReleaseTask } from './release-form.js';
 import type { Task, TaskContext, TaskName } from './tasks.js';
 
-/** The country view's side-panel slot for one task at a time (record a release, edit a hazard, history). */
+function startTask(context: TaskContext, name: TaskName, id?: number): Task {
+  if (name === 'history' && id) return historyTask(context, 'hazards', id);
+  if (name === 'release-history' && id) return historyTask(context, 'releases', id);
+  if (name === 'edit') return editHazardTask(context, id);
+  if (name === 'create') return newHazardTask(context);
+  return recordReleaseTask(context, id);
+}
+
+/** The country view's side-panel slot for one task at a time (record a release, edit or draw a hazard, history). */
 export class TaskHost {
   readonly element = h('div', { id: 'task-panel' });
   private task: Task | null = null;
 
   constructor(private readonly base: Omit<TaskContext, 'iso3' | 'close' | 'open'>) {}
 
-  open(iso3: string, name: TaskName, hazardId?: number): void {
+  open(iso3: string, name: TaskName, id?: number): void {
     this.close();
-    const context: TaskContext = { ...this.base, iso3, close: () => this.close(), open: (next, id) => this.open(iso3, next, id) };
-    if (name === 'history' && hazardId) this.task = historyTask(context, hazardId);
-    else if (name === 'edit') this.task = editHazardTask(context, hazardId);
-    else this.task = recordReleaseTask(context, hazardId);
+    const context: TaskContext = { ...this.base, iso3, close: () => this.close(), open: (next, nextId) => this.open(iso3, next, nextId) };
+    this.task = startTask(context, name, id);
     this.element.replaceChildren(this.task.element);
     this.element.scrollIntoView({ block: 'nearest' });
     this.element.querySelector<HTMLElement>('#task-title')?.focus();

@@ -5,23 +5,24 @@ import { t } from '../i18n/i18n.js';
 import type { SafegroundMap } from '../map/map.js';
 import { MapOverlay, boundsOf } from '../map/overlay.js';
 import type { PopupControl } from '../map/popups.js';
+import type { AppState } from '../state.js';
 import { h } from '../ui/dom.js';
 import { alertBox, field, writeErrorMessage } from '../ui/forms.js';
 
-/** What a task in the country view's side panel (record, edit, history) works with. */
+/** What a task in the country view's side panel (record, edit, create, history) works with. */
 export interface TaskContext {
   iso3: string;
   map: SafegroundMap;
   overlay: MapOverlay;
   popups: PopupControl;
-  /** After a write: figures, tiles and the dashboard reload. */
-  dataChanged: () => void;
+  /** After a write: figures, tiles and the dashboard reload; `focus` then frames that feature and opens its popup (?hazard=). */
+  dataChanged: (focus?: AppState['focus']) => void;
   close: () => void;
-  /** Opens another task in the same panel. */
-  open: (task: TaskName, hazardId?: number) => void;
+  /** Opens another task in the same panel (`id`: the hazard's, or the release's for its history). */
+  open: (task: TaskName, id?: number) => void;
 }
 
-export type TaskName = 'record' | 'edit' | 'history';
+export type TaskName = 'record' | 'edit' | 'create' | 'history' | 'release-history';
 
 export interface Task {
   element: HTMLElement;
@@ -120,6 +121,3 @@ export function hazardSubject(
     },
   };
 }
-
-export const hazardLabel = (hazard: ApiHazardFeature): string =>
-  hazard.properties.external_ref ?? hazard.properties.name ?? t('field.hazard_id', { id: hazard.id });

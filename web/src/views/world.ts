@@ -5,7 +5,7 @@ import { REMAINING_STOPS, STATUS_COLOURS, STATUS_ORDER } from '../map/palette.js
 import { type AppState, type Mode, yearQuery } from '../state.js';
 import { STATUS_SHAPES, demoBadge, showDemoBanner, statusBadge } from '../ui/badges.js';
 import { append, h } from '../ui/dom.js';
-import { setLegend } from '../ui/legend.js';
+import { legendItem, setLegend } from '../ui/legend.js';
 import { yearSlider } from '../ui/year-slider.js';
 import { type RankedCountry, rankCountries } from './ranking.js';
 import type { ViewContext, ViewController } from './view.js';
@@ -162,12 +162,7 @@ export class WorldView implements ViewController {
         'ul',
         { class: 'legend-items' },
         ...STATUS_ORDER.map((status) =>
-          h(
-            'li',
-            {},
-            h('span', { class: 'swatch', style: `background:${STATUS_COLOURS[status]}`, 'aria-hidden': 'true' }, STATUS_SHAPES[status]),
-            t(`status.${status}`),
-          ),
+          legendItem(STATUS_COLOURS[status], t(`status.${status}`), { shape: STATUS_SHAPES[status] }),
         ),
       ),
     );

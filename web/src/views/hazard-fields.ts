@@ -1,0 +1,58 @@
+import type { HazardProperties } from '../api-types-field.js';
+import { t } from '../i18n/i18n.js';
+import { h } from '../ui/dom.js';
+import { type FieldControls, field, select, today } from '../ui/forms.js';
+
+export const CONTAMINATION = ['ap_mines', 'av_mines', 'cmr', 'erw', 'ied'] as const;
+/** The attributes an authority sets on a hazard (the server computes the rest). */
+export const HAZARD_ATTRIBUTES = ['name', 'external_ref', 'classification', 'contamination', 'status', 'recorded_on'] as const;
+export type HazardAttributes = Pick<HazardProperties, (typeof HAZARD_ATTRIBUTES)[number]>;
+
+/** A new hazard's starting values: suspected, open, recorded today; its contamination left for the user to say. */
+export const newHazardAttributes = (): HazardAttributes => ({
+  name: null,
+  external_ref: null,
+  classification: 'SHA',
+  contamination: [],
+  status: 'open',
+  recorded_on: today(),
+});
+
+export interface HazardFields {
+  /** The labelled inputs, in form order. */
+  elements: HTMLElement[];
+  values: () => HazardAttributes;
+  /** Each attribute's control and label, to mark the fields a refused write names. */
+  controls: FieldControls;
+}
+
+/** A hazard's attribute inputs (the editor and the new-hazard task), starting from `initial`; `changed` hears every input. */
+export function hazardFields(initial: HazardAttributes, changed: () => void): HazardFields {
+  const name = h('input', { type: 'text', id: 'hazard-name', value: initial.name ?? '', maxlength: '200' });
+  const reference = h('input', { type: 'text', id: 'hazard-reference', value: initial.external_ref ?? '', maxlength: '100', autocomplete: 'off' });
+  const classification = select([['CHA', t('classification.CHA')], ['SHA', t('classification.SHA')]], initial.classification, { id: 'hazard-classification' });
+  const status = select((['open', 'closed', 'handed_over'] as const).map((s) => [s, t(`hazard_status.${s}`)]), initial.status, { id: 'hazard-status' });
+  const recordedOn = h('input', { type: 'date', id: 'hazard-recorded', value: initial.recorded_on, required: true, max: today() });
+  const boxes = CONTAMINATION.map((c) => h('input', { type: 'checkbox', value: c, 'data-contamination': c, checked: initial.contamination.includes(c) }));
+  const contamination = h('fieldset', { class: 'checkboxes', id: 'hazard-contamination' }, h('legend', {}, t('popup.contamination')), ...boxes.map((box) => h('label', {}, box, t(`contamination.${box.value}` as 'contamination.cmr'))));
+  for (const input of [name, reference, classification, status, recordedOn, ...boxes]) input.addEventListener('input', changed);
+  return {
+    elements: [field(t('field.name'), name), field(t('field.reference'), reference), field(t('popup.classification'), classification), contamination, field(t('popup.status'), status), field(t('popup.recorded'), recordedOn)],
+    values: () => ({
+      name: name.value.trim() || null,
+      external_ref: reference.value.trim() || null,
+      classification: classification.value as HazardAttributes['classification'],
+      contamination: boxes.filter((b) => b.checked).map((b) => b.value),
+      status: status.value as HazardAttributes['status'],
+      recorded_on: recordedOn.value,
+    }),
+    controls: {
+      name: { control: name, label: t('field.name') },
+      external_ref: { control: reference, label: t('field.reference') },
+      classification: { control: classification, label: t('popup.classification') },
+      contamination: { control: contamination, label: t('popup.contamination') },
+      status: { control: status, label: t('popup.status') },
+      recorded_on: { control: recordedOn, label: t('popup.recorded') },
+    },
+  };
+}
