@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { type OpenPage, foreignRequests, openPage, renderedFeatures, saveScreenshot, settled, startDemoApp, visit } from '../helpers/web-page.js';
+import { type OpenPage, clickBoxCorners, foreignRequests, openPage, renderedFeatures, saveScreenshot, settled, startDemoApp, visit } from '../helpers/web-page.js';
 
 declare const document: any;
 declare const window: any;
@@ -65,20 +65,7 @@ async function boxInsideCountry(): Promise<Box> {
 async function drawBox(page: Page, box: Box): Promise<void> {
   await page.evaluate(([w, s, e, n]) => window.safeground.map.fitBounds([w, s, e, n], { padding: { top: 80, bottom: 80, left: 280, right: 280 }, duration: 0 }), box);
   await page.waitForFunction(() => window.safeground.map.loaded());
-  const [w, s, e, n] = box;
-  const points = await page.evaluate((corners) => {
-    const map = window.safeground.map;
-    const rect = map.getCanvas().getBoundingClientRect();
-    return corners.map((c: number[]) => {
-      const p = map.project(c);
-      return { x: rect.left + p.x, y: rect.top + p.y };
-    });
-  }, [[w, s], [e, s], [e, n], [w, n]]);
-  for (const point of [...points, points[0]!]) {
-    await page.mouse.move(point.x, point.y, { steps: 4 });
-    await page.mouse.click(point.x, point.y);
-    await page.waitForTimeout(150);
-  }
+  await clickBoxCorners(page, box);
 }
 
 const anonymousHazard = async (id: number) => (await app.api('GET', `/api/v1/hazards/${id}`)).body;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { type OpenPage, foreignRequests, openPage, renderedFeatures, saveScreenshot, startDemoApp, visit } from '../helpers/web-page.js';
+import { type OpenPage, clickBoxCorners, foreignRequests, openPage, renderedFeatures, saveScreenshot, startDemoApp, visit } from '../helpers/web-page.js';
 
 declare const document: any;
 declare const window: any;
@@ -62,24 +62,6 @@ async function openHazard(): Promise<{ id: number; geometry: any; remaining_m2: 
   return { id: hazard.id, geometry: hazard.geometry, remaining_m2: hazard.properties.remaining_m2 };
 }
 
-/** Clicks the corners of a lng/lat box on the map canvas, then the first again to close it. */
-async function drawBox(page: Page, bbox: [number, number, number, number]): Promise<void> {
-  const [w, s, e, n] = bbox;
-  const points = await page.evaluate((corners) => {
-    const map = window.safeground.map;
-    const rect = map.getCanvas().getBoundingClientRect();
-    return corners.map((c: number[]) => {
-      const p = map.project(c);
-      return { x: rect.left + p.x, y: rect.top + p.y };
-    });
-  }, [[w, s], [e, s], [e, n], [w, n]]);
-  for (const point of [...points, points[0]!]) {
-    await page.mouse.move(point.x, point.y, { steps: 4 });
-    await page.mouse.click(point.x, point.y);
-    await page.waitForTimeout(150);
-  }
-}
-
 function bboxOf(geometry: any): [number, number, number, number] {
   const points: [number, number][] = geometry.coordinates.flat(geometry.type === 'MultiPolygon' ? 2 : 1);
   const xs = points.map((p) => p[0]);
@@ -106,7 +88,7 @@ describe('field data', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector(`.task-subject[data-hazard-id="${hazard.id}"]`);
     await page.waitForTimeout(300);
-    await drawBox(page, bboxOf(hazard.geometry));
+    await clickBoxCorners(page, bboxOf(hazard.geometry));
     await expect(page.locator('#release-area-preview').innerText()).resolves.toMatch(/km²/);
     await page.selectOption('#release-method', 'cleared');
     await page.waitForSelector('#release-submit:not([disabled])', { timeout: 15_000 });

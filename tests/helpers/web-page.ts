@@ -232,3 +232,20 @@ export const untranslatedText = (page: Page, keyPrefixes: string[]): Promise<{ k
     const englishPattern = /\b[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){2,}\b/g;
     return { keys: texts.flatMap((text) => text.match(keyPattern) ?? []), english: texts.flatMap((text) => text.match(englishPattern) ?? []) };
   }, keyPrefixes);
+
+/** Clicks the corners of a lng/lat box on the map canvas, then the first again to close it (Terra Draw). */
+export async function clickBoxCorners(page: Page, [w, s, e, n]: [number, number, number, number]): Promise<void> {
+  const points = await page.evaluate((corners) => {
+    const map = window.safeground.map;
+    const rect = map.getCanvas().getBoundingClientRect();
+    return corners.map((c: number[]) => {
+      const p = map.project(c as [number, number]);
+      return { x: rect.left + p.x, y: rect.top + p.y };
+    });
+  }, [[w, s], [e, s], [e, n], [w, n]]);
+  for (const point of [...points, points[0]!]) {
+    await page.mouse.move(point.x, point.y, { steps: 4 });
+    await page.mouse.click(point.x, point.y);
+    await page.waitForTimeout(150);
+  }
+}
