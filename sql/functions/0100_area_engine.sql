@@ -18,11 +18,12 @@
 CREATE OR REPLACE FUNCTION sg_refresh_hazard_remaining(p_ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
   UPDATE hazards h
-     SET remaining_geom = rem.g,
-         remaining_m2 = LEAST(sg_geodesic_area(rem.g), h.area_m2)
+     SET remaining_geom = rem.g, remaining_m2 = rem.m2
     FROM (
-      SELECT h2.id,
-             CASE WHEN r.g IS NULL THEN h2.geom ELSE sg_polygonal(ST_Difference(h2.geom, r.g)) END AS g
+      SELECT h2.id, d.g,
+             -- Without releases the remaining area is the hazard's own: hazards.area_m2 is exactly
+             -- sg_geodesic_area(geom) (0009_engine_bulk.sql), so nothing needs measuring.
+             CASE WHEN r.g IS NULL THEN h2.area_m2 ELSE LEAST(sg_geodesic_area(d.g), h2.area_m2) END AS m2
         FROM unnest(p_ids) AS ids(id)
         JOIN hazards h2 ON h2.id = ids.id
         LEFT JOIN LATERAL (
@@ -30,11 +31,59 @@ LANGUAGE sql AS $$
             FROM land_releases lr
            WHERE lr.hazard_id = h2.id AND lr.status = 'approved'
         ) r ON true
+        CROSS JOIN LATERAL (
+          SELECT CASE WHEN r.g IS NULL THEN h2.geom ELSE sg_polygonal(ST_Difference(h2.geom, r.g)) END AS g
+        ) d
     ) rem
    -- Rewriting an unchanged row costs a new tuple and an entry in every index: a bulk import
    -- passes 100,000 hazards whose remaining geometry (without releases) is already their own.
    WHERE h.id = rem.id
-     AND (h.remaining_geom IS DISTINCT FROM rem.g OR h.remaining_m2 IS DISTINCT FROM LEAST(sg_geodesic_area(rem.g), h.area_m2))
+     AND (h.remaining_geom IS DISTINCT FROM rem.g OR h.remaining_m2 IS DISTINCT FROM rem.m2)
+$$;
+
+-- The provinces each given hazard meets, and whether it lies wholly inside each. Provinces are
+-- found through their pieces (0007_subdivided_boundaries.sql): inside one piece is inside the
+-- province, and only a hazard crossing a piece's edge is tested against the whole province. The
+-- tests run piece by piece, then province by province: PostGIS prepares a geometry that repeats
+-- as the first argument of consecutive calls, which makes each test a few microseconds instead
+-- of twenty (100,000 imported hazards, one test each).
+CREATE OR REPLACE FUNCTION sg_hazard_provinces(p_hazards bigint[])
+RETURNS TABLE (hazard_id bigint, code text, covered boolean)
+LANGUAGE sql STABLE
+-- A bulk caller disables nested loops (sg_cluster_days); the piece lookup is one index probe per
+-- hazard and has no other plan.
+SET enable_nestloop = on
+AS $$
+  WITH pairs AS MATERIALIZED (
+    SELECT h.id, h.geom, r.code, r.geom AS piece
+      FROM unnest(p_hazards) AS ids(id)
+      JOIN hazards h ON h.id = ids.id
+      CROSS JOIN LATERAL (
+        SELECT pp.ctid AS piece_row, pp.code, pp.geom
+          FROM province_pieces pp
+         WHERE pp.country_iso3 = h.country_iso3 AND pp.geom && h.geom
+        OFFSET 0
+      ) r
+     ORDER BY r.piece_row
+  ),
+  tested AS MATERIALIZED (
+    SELECT id, code, in_piece
+      FROM (SELECT id, code, piece, geom, ST_Covers(piece, geom) AS in_piece FROM pairs OFFSET 0) p
+     -- Covered implies intersecting: the second test only for the pieces the hazard crosses.
+     WHERE in_piece OR ST_Intersects(piece, geom)
+  ),
+  met AS (
+    SELECT id, code, bool_or(in_piece) AS in_piece FROM tested GROUP BY id, code
+  ),
+  crossing AS MATERIALIZED (
+    SELECT id, code FROM met WHERE NOT in_piece ORDER BY code
+  )
+  SELECT id, code, true FROM met WHERE in_piece
+  UNION ALL
+  SELECT c.id, c.code, ST_Covers(p.geom, h.geom)
+    FROM crossing c
+    JOIN LATERAL (SELECT geom FROM provinces p WHERE p.code = c.code) p ON true
+    JOIN LATERAL (SELECT geom FROM hazards h WHERE h.id = c.id) h ON true
 $$;
 
 -- The per-day, per-dimension effect of the given clusters (set-based: one plan for one cluster
@@ -101,9 +150,8 @@ LANGUAGE sql STABLE AS $$
            LATERAL (SELECT CASE WHEN su.members = 1 THEN su.gs[1] ELSE ST_Union(su.gs) END AS g) u
   ),
   member_provinces AS (
-    SELECT m.cid, p.code, ST_CoveredBy(m.geom, p.geom) AS covered
-      FROM members m
-      JOIN provinces p ON p.country_iso3 = m.country_iso3 AND p.geom && m.geom AND ST_Intersects(p.geom, m.geom)
+    SELECT m.cid, hp.code, hp.covered
+      FROM sg_hazard_provinces(ARRAY(SELECT id FROM members)) hp JOIN members m ON m.id = hp.hazard_id
   ),
   member_counts AS (SELECT cid, count(*) AS n FROM members GROUP BY cid),
   touched_provinces AS (
@@ -293,6 +341,12 @@ DECLARE
 BEGIN
   PERFORM sg_refresh_hazard_remaining(p_ids);
 
+  -- Imports: set-based clustering that leaves fresh hazards alone (0110_area_single_hazard.sql).
+  IF p_geometry_changed AND cardinality(p_ids) > 100 THEN
+    PERFORM sg_refresh_hazards_bulk(p_ids);
+    RETURN;
+  END IF;
+
   IF NOT p_geometry_changed THEN
     SELECT coalesce(array_agg(DISTINCT cluster_id), '{}') INTO v_old
       FROM hazards WHERE id = ANY (p_ids) AND cluster_id IS NOT NULL;
@@ -303,7 +357,8 @@ BEGIN
   END IF;
 
   -- Clusters that may merge or split: the old clusters of the written hazards and the clusters
-  -- of every live hazard that now intersects one of them.
+  -- of every live hazard that now intersects one of them. (A new hazard's provisional cluster id,
+  -- 0009_engine_bulk.sql, has no rows yet: subtracting and deleting it does nothing.)
   SELECT coalesce(array_agg(DISTINCT cid), '{}') INTO v_old FROM (
     SELECT cluster_id AS cid FROM hazards WHERE id = ANY (p_ids) AND cluster_id IS NOT NULL
     UNION
@@ -320,6 +375,7 @@ BEGIN
 
   PERFORM sg_apply_cluster_days(v_old, -1);
   UPDATE hazards SET cluster_id = NULL WHERE cluster_id IS NOT NULL AND (cluster_id = ANY (v_old) OR id = ANY (p_ids));
+  DELETE FROM area_cluster_days WHERE cluster_id = ANY (v_old);
   DELETE FROM area_clusters WHERE id = ANY (v_old);
   PERFORM sg_compute_clusters(sg_assign_clusters(v_members));
 END
