@@ -7,6 +7,7 @@
 //   npm run bench -- tiles        the vector tiles only
 //   npm run bench -- web          page load to the first rendered choropleth in headless Chromium
 //   npm run bench -- import       file import throughput (GeoJSON, Shapefile) into its own database
+//   npm run bench -- import-large a ~1 GB GeoJSON dry run: throughput and peak memory (not run by default)
 //
 //   BENCH_HAZARDS (default 100000)  demo hazards in one country (LAO)
 //   BENCH_WRITES  (default 200)     single release writes to time
@@ -16,13 +17,15 @@ import { databaseUrl } from '../server/src/bootstrap.js';
 import { loadConfig } from '../server/src/config.js';
 import { COUNTRY, HAZARDS, benchDatabase } from './database.js';
 import { engineBench } from './engine.js';
-import { importBench } from './import.js';
+import { importBench, importLargeBench } from './import.js';
 import { tileBench } from './tiles.js';
 import { webBench } from './web.js';
 
 const BENCHMARKS = { engine: engineBench, tiles: tileBench, web: webBench } as const;
 // Benchmarks that build their own database and do not need the shared 100,000-hazard one.
-const STANDALONE = { import: importBench } as const;
+const STANDALONE = { import: importBench, 'import-large': importLargeBench } as const;
+// Run only when asked for by name: minutes long and gigabytes of disk.
+const ON_REQUEST_ONLY = new Set(['import-large']);
 type Name = keyof typeof BENCHMARKS;
 
 async function main(): Promise<void> {
@@ -31,7 +34,9 @@ async function main(): Promise<void> {
   if (unknown.length > 0) {
     throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${[...Object.keys(BENCHMARKS), ...Object.keys(STANDALONE)].join(', ')}`);
   }
-  const standalone = (asked.length > 0 ? asked : Object.keys(STANDALONE)).filter((name) => name in STANDALONE) as (keyof typeof STANDALONE)[];
+  const standalone = (asked.length > 0 ? asked : Object.keys(STANDALONE).filter((name) => !ON_REQUEST_ONLY.has(name))).filter(
+    (name) => name in STANDALONE,
+  ) as (keyof typeof STANDALONE)[];
   const names = (asked.length > 0 ? asked.filter((name) => name in BENCHMARKS) : Object.keys(BENCHMARKS)) as Name[];
 
   const config = loadConfig();

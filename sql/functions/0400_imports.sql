@@ -1,10 +1,34 @@
 -- File imports: staging a dry run's features and committing them (server/src/imports).
 
+-- sg_prepare_geometry (0050_geometry.sql) for a geometry that arrives as (E)WKB instead of GeoJSON
+-- text: the same repair and the same areas, without the text parse.
+CREATE OR REPLACE FUNCTION sg_import_prepare_wkb(p_wkb bytea)
+RETURNS TABLE (geom geometry, area_m2 double precision, input_area_m2 double precision, invalid_reason text)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  v_input geometry := ST_Force2D(ST_SetSRID(ST_GeomFromEWKB(p_wkb), 4326));
+BEGIN
+  IF ST_IsValid(v_input) THEN
+    geom := ST_Multi(v_input);
+    invalid_reason := NULL;
+  ELSE
+    invalid_reason := ST_IsValidReason(v_input);
+    geom := ST_Multi(ST_CollectionExtract(ST_MakeValid(v_input), 3));
+  END IF;
+  area_m2 := sg_geodesic_area(geom);
+  input_area_m2 := abs(ST_Area(v_input::geography));
+  RETURN NEXT;
+END
+$$;
+
 -- The outcome of one imported geometry under the same rules as a single hazard write
 -- (server/src/geometry/geometry.service.ts): sg_prepare_geometry repairs it, a repair that leaves
 -- nothing or changes the area by more than p_max_change rejects it, and so does reaching farther
 -- than p_tolerance_m outside the country. Never raises: an unreadable geometry is a rejection.
-CREATE OR REPLACE FUNCTION sg_import_check_geometry(p_geojson text, p_iso3 text, p_max_change double precision, p_tolerance_m double precision)
+-- The geometry comes as GeoJSON text or, when the reader could already encode it, as (E)WKB.
+DROP FUNCTION IF EXISTS sg_import_check_geometry(text, text, double precision, double precision);
+CREATE OR REPLACE FUNCTION sg_import_check_geometry(p_geojson text, p_wkb bytea, p_iso3 text, p_max_change double precision,
+                                                    p_tolerance_m double precision)
 RETURNS TABLE (geom geometry, area_m2 double precision, outcome text, reason text, warnings text[])
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -15,7 +39,11 @@ DECLARE
 BEGIN
   warnings := '{}';
   BEGIN
-    SELECT * INTO p FROM sg_prepare_geometry(p_geojson);
+    IF p_wkb IS NULL THEN
+      SELECT * INTO p FROM sg_prepare_geometry(p_geojson);
+    ELSE
+      SELECT * INTO p FROM sg_import_prepare_wkb(p_wkb);
+    END IF;
   EXCEPTION WHEN others THEN
     outcome := 'rejected';
     reason := 'geometry could not be read: ' || SQLERRM;
@@ -62,52 +90,108 @@ BEGIN
 END
 $$;
 
+-- Fills country_inner_boxes (0008_country_inner_boxes.sql) for a country once. Cells of 1 degree
+-- on whole-degree lines cover the country's extent; a cell inside the boundary is kept, one
+-- crossing it is split in four down to 1/64 degree (level 6), one outside is dropped.
+CREATE OR REPLACE FUNCTION sg_country_inner_boxes(p_iso3 text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  -- Read (and decompressed) once; PostGIS then prepares it once for all the cells.
+  v_country geometry;
+BEGIN
+  IF EXISTS (SELECT 1 FROM country_inner_boxes_done WHERE iso3 = p_iso3) THEN
+    RETURN;
+  END IF;
+  -- Two imports of one country starting together compute the cells once.
+  PERFORM pg_advisory_xact_lock(hashtext('safeground:inner-boxes:' || p_iso3));
+  IF EXISTS (SELECT 1 FROM country_inner_boxes_done WHERE iso3 = p_iso3) THEN
+    RETURN;
+  END IF;
+  SELECT geom INTO v_country FROM countries WHERE iso3 = p_iso3;
+  INSERT INTO country_inner_boxes (iso3, geom, west, south, east, north)
+  WITH RECURSIVE cells (level, ix, iy, state) AS (
+    SELECT 0, ix, iy, sg_inner_box_state(v_country, 0, ix, iy)
+      FROM generate_series(floor(ST_XMin(v_country))::int, ceil(ST_XMax(v_country))::int - 1) ix,
+           generate_series(floor(ST_YMin(v_country))::int, ceil(ST_YMax(v_country))::int - 1) iy
+    UNION ALL
+    SELECT p.level + 1, k.ix, k.iy, sg_inner_box_state(v_country, p.level + 1, k.ix, k.iy)
+      FROM cells p,
+           LATERAL (SELECT 2 * p.ix + dx AS ix, 2 * p.iy + dy AS iy FROM (VALUES (0, 0), (1, 0), (0, 1), (1, 1)) d(dx, dy)) k
+     WHERE p.state = 'crossing' AND p.level < 6
+  )
+  SELECT p_iso3, ST_MakeEnvelope(ix * s, iy * s, (ix + 1) * s, (iy + 1) * s, 4326), ix * s, iy * s, (ix + 1) * s, (iy + 1) * s
+    FROM cells, LATERAL (SELECT power(2::double precision, -level) AS s) scale
+   WHERE state = 'inside';
+  INSERT INTO country_inner_boxes_done (iso3) VALUES (p_iso3);
+END
+$$;
+
+-- A cell at quadtree level p_level (size 2^-p_level degrees) against a country boundary.
+CREATE OR REPLACE FUNCTION sg_inner_box_state(p_country geometry, p_level integer, p_ix integer, p_iy integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN ST_CoveredBy(box, p_country) THEN 'inside' WHEN ST_Intersects(box, p_country) THEN 'crossing' ELSE 'outside' END
+    FROM (SELECT ST_MakeEnvelope(p_ix * s, p_iy * s, (p_ix + 1) * s, (p_iy + 1) * s, 4326) AS box
+            FROM (SELECT power(2::double precision, -p_level) AS s) scale) b
+$$;
+
 -- Stages one batch of a dry run. p_problem holds what attribute validation already rejected
 -- (then the geometry is not even looked at); contamination comes comma-separated.
 -- Most features of a real file are valid polygons well inside the country: for those the outcome
 -- of sg_import_check_geometry is known without calling it (a plpgsql function run once per row,
 -- whose queries are planned again on every call) — valid, so sg_prepare_geometry keeps ST_Multi
--- of the input; inside one piece of the country (0007_subdivided_boundaries.sql), so nothing lies
+-- of the input; inside one of the country's inner boxes (0008_country_inner_boxes.sql, an index
+-- probe) or else one piece of it (0007_subdivided_boundaries.sql), so nothing lies
 -- outside; 'ok' with no warning. Every other feature goes through sg_import_check_geometry. A
 -- geometry PostGIS cannot even parse raises in the set-based statement: the batch then runs again
 -- feature by feature, where the parse error becomes that feature's rejection.
+DROP FUNCTION IF EXISTS sg_import_stage(bigint, text, double precision, double precision, integer[], text[], text[], text[], text[],
+                                         text[], text[], text[], text[]);
 CREATE OR REPLACE FUNCTION sg_import_stage(
   p_import bigint, p_iso3 text, p_max_change double precision, p_tolerance_m double precision,
   p_index integer[], p_ref text[], p_problem text[], p_classification text[], p_contamination text[],
-  p_status text[], p_recorded_on text[], p_name text[], p_geojson text[])
+  p_status text[], p_recorded_on text[], p_name text[], p_geojson text[], p_wkb bytea[])
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM sg_country_inner_boxes(p_iso3);
   BEGIN
     PERFORM sg_import_stage_rows(p_import, p_iso3, p_max_change, p_tolerance_m, p_index, p_ref, p_problem, p_classification,
-                                 p_contamination, p_status, p_recorded_on, p_name, p_geojson, true);
+                                 p_contamination, p_status, p_recorded_on, p_name, p_geojson, p_wkb, true);
   EXCEPTION WHEN others THEN
     PERFORM sg_import_stage_rows(p_import, p_iso3, p_max_change, p_tolerance_m, p_index, p_ref, p_problem, p_classification,
-                                 p_contamination, p_status, p_recorded_on, p_name, p_geojson, false);
+                                 p_contamination, p_status, p_recorded_on, p_name, p_geojson, p_wkb, false);
   END;
 END
 $$;
 
+DROP FUNCTION IF EXISTS sg_import_stage_rows(bigint, text, double precision, double precision, integer[], text[], text[], text[],
+                                              text[], text[], text[], text[], text[], boolean);
 CREATE OR REPLACE FUNCTION sg_import_stage_rows(
   p_import bigint, p_iso3 text, p_max_change double precision, p_tolerance_m double precision,
   p_index integer[], p_ref text[], p_problem text[], p_classification text[], p_contamination text[],
-  p_status text[], p_recorded_on text[], p_name text[], p_geojson text[], p_fast boolean)
+  p_status text[], p_recorded_on text[], p_name text[], p_geojson text[], p_wkb bytea[], p_fast boolean)
 RETURNS void
 LANGUAGE sql AS $$
   WITH f AS (
-    SELECT * FROM unnest(p_index, p_ref, p_problem, p_classification, p_contamination, p_status, p_recorded_on, p_name, p_geojson)
-             AS f(idx, ref, problem, classification, contamination, status, recorded_on, name, geojson)
+    SELECT * FROM unnest(p_index, p_ref, p_problem, p_classification, p_contamination, p_status, p_recorded_on, p_name, p_geojson, p_wkb)
+             AS f(idx, ref, problem, classification, contamination, status, recorded_on, name, geojson, wkb)
   ),
   -- Parsed once (a lateral expression would be inlined into every place that uses it).
   parsed AS MATERIALIZED (
-    SELECT f.idx, ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(f.geojson), 4326)) AS input
+    SELECT f.idx, ST_Force2D(ST_SetSRID(CASE WHEN f.wkb IS NULL THEN ST_GeomFromGeoJSON(f.geojson) ELSE ST_GeomFromEWKB(f.wkb) END, 4326)) AS input
       FROM f
      WHERE p_fast AND f.problem IS NULL AND p_tolerance_m >= 0
   ),
   quick AS MATERIALIZED (
     SELECT v.idx, v.geom, sg_geodesic_area(v.geom) AS area_m2
       FROM (SELECT idx, ST_Multi(input) AS geom FROM parsed WHERE ST_IsValid(input) OFFSET 0) v
-     WHERE EXISTS (SELECT 1 FROM country_pieces cp WHERE cp.iso3 = p_iso3 AND cp.geom ~ v.geom AND ST_CoveredBy(v.geom, cp.geom))
+     -- ST_XMin and friends may read the float4 box kept with the geometry, rounded outwards:
+     -- never smaller than the feature.
+     WHERE EXISTS (SELECT 1 FROM country_inner_boxes b
+                    WHERE b.iso3 = p_iso3 AND b.geom ~ v.geom AND b.west <= ST_XMin(v.geom) AND b.south <= ST_YMin(v.geom)
+                      AND b.east >= ST_XMax(v.geom) AND b.north >= ST_YMax(v.geom))
+        OR EXISTS (SELECT 1 FROM country_pieces cp WHERE cp.iso3 = p_iso3 AND cp.geom ~ v.geom AND ST_CoveredBy(v.geom, cp.geom))
   ),
   -- An inner join, so that the filter runs before the function (a LEFT JOIN's ON runs after it).
   checked AS (
@@ -115,7 +199,7 @@ LANGUAGE sql AS $$
     UNION ALL
     SELECT f.idx, g.geom, g.area_m2, g.outcome, g.reason, g.warnings
       FROM f
-     CROSS JOIN LATERAL sg_import_check_geometry(f.geojson, p_iso3, p_max_change, p_tolerance_m) g
+     CROSS JOIN LATERAL sg_import_check_geometry(f.geojson, f.wkb, p_iso3, p_max_change, p_tolerance_m) g
      WHERE f.problem IS NULL AND f.idx NOT IN (SELECT q.idx FROM quick q WHERE q.area_m2 > 0)
   )
   INSERT INTO import_features (import_id, feature_index, external_ref, outcome, reason, classification, contamination,

@@ -1,7 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fieldMap } from '../../server/src/imports/field-mapping.js';
+import { readCandidates } from '../../server/src/imports/import-reader.js';
 import { commitImport } from '../../server/src/imports/imports.service.js';
 import { expectError, rowCounts } from '../helpers/features.js';
 import { geodesicArea } from '../helpers/geo.js';
@@ -242,5 +245,47 @@ describe('limits and scope', () => {
     expect((await app.api('GET', `/api/v1/imports/${run.body.id}`, { token: lao.token })).status).toBe(200);
     expectError(await app.api('GET', '/api/v1/imports/999999', { token: admin }), 404);
     expectError(await uploadFixture(app, admin, 'hazards.geojson', { country: 'LAO', format: 'xls' }), 400);
+  });
+});
+
+describe('the in-process GeoJSON reader', () => {
+  // ogr2ogr reads a file with a "crs" member other than CRS84; the same features without it are
+  // read in-process. Both must hand on the same candidates: GDAL's rounding to 9 decimals, its
+  // RFC 7946 ring orientation, its dropping of Z, and the same attribute values.
+  it('hands on what ogr2ogr hands on', async () => {
+    const ring = (x: number, y: number, d: number, clockwise: boolean) => {
+      const r = [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]];
+      return clockwise ? r.reverse() : r;
+    };
+    const props = (i: number, extra: Record<string, unknown> = {}) => ({
+      external_ref: `LAO-R-${i}`, classification: 'CHA', contamination: ['cmr', 'erw'], recorded_on: '2015-03-01', name: `n ${i}`, ...extra,
+    });
+    const features = [
+      { type: 'Feature', properties: props(1), geometry: { type: 'Polygon', coordinates: [ring(103.2, 19.4, 0.01, true)] } },
+      { type: 'Feature', properties: props(2, { score: 7.5, count: 3, flag: true }), geometry: {
+        type: 'Polygon', coordinates: [ring(103.3, 19.4, 0.01, false), ring(103.302, 19.402, 0.001, false)] } },
+      { type: 'Feature', properties: props(3), geometry: { type: 'MultiPolygon', coordinates: [[ring(103.1234567891234, 19.4, 0.01, false)], [ring(103.5, 19.5, 0.02, true)]] } },
+      { type: 'Feature', properties: props(4), geometry: { type: 'Polygon', coordinates: [ring(103.6, 19.4, 0.01, false).map(([x, y]) => [x, y, 250])] } },
+      { type: 'Feature', properties: props(5), geometry: { type: 'Point', coordinates: [103.2, 19.4] } },
+      { type: 'Feature', properties: props(6), geometry: null },
+      { type: 'Feature', properties: props(7, { recorded_on: '2099-01-01' }), geometry: { type: 'Polygon', coordinates: [[[103.7, 19.4], [103.71, 19.4], [103.71, 19.41], [103.7, 19.4]]] } },
+    ];
+    const dir = await mkdtemp(path.join(tmpdir(), 'safeground-reader-'));
+    try {
+      const read = async (collection: object) => {
+        const file = path.join(dir, `${Math.random()}.geojson`);
+        await writeFile(file, JSON.stringify(collection));
+        const batches = [];
+        for await (const batch of readCandidates({ file, format: 'geojson', country: 'LAO', fields: fieldMap('safeground'), maxVertices: 1000, batchSize: 100 })) batches.push(batch);
+        return batches;
+      };
+      const inProcess = await read({ type: 'FeatureCollection', features });
+      const gdal = await read({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'EPSG:4326' } }, features });
+      expect(inProcess[0]!.index).toHaveLength(features.length);
+      expect(inProcess).toEqual(gdal);
+      expect(inProcess[0]!.wkb.filter(Boolean)).toHaveLength(4);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

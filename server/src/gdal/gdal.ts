@@ -58,13 +58,33 @@ export interface ReadOptions {
  * WGS 84. Lines are yielded as they arrive and ogr2ogr is paused while the consumer works, so
  * memory stays bounded whatever the size of the file.
  */
-export async function* readGeoJsonLines(options: ReadOptions): AsyncGenerator<string> {
-  await ensureGdal();
-  const child = spawn(
-    'ogr2ogr',
-    ['-f', 'GeoJSONSeq', '/vsistdout/', options.source, '-dim', 'XY', '-lco', 'COORDINATE_PRECISION=9', ...options.args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+export function readGeoJsonLines(options: ReadOptions): AsyncGenerator<string> {
+  return readOgrLines(['-f', 'GeoJSONSeq', '/vsistdout/', options.source, '-dim', 'XY', '-lco', 'COORDINATE_PRECISION=9', ...options.args], options);
+}
+
+/**
+ * Streams every layer of a file as a PostgreSQL dump (ogr2ogr's PGDump driver, COPY mode): per
+ * layer its column definitions, then one tab-separated line per feature with the geometry as hex
+ * EWKB. For a Shapefile several times cheaper than GeoJSONSeq, which formats every coordinate.
+ * The layer keeps its field names and plain types (TEXT, INTEGER, FLOAT8, DATE...).
+ */
+export function readPgDumpLines(options: ReadOptions & { geometryColumn: string }): AsyncGenerator<string> {
+  return readOgrLines(
+    [
+      '-f', 'PGDump', '/vsistdout/', options.source, '-dim', 'XY', '-nlt', 'GEOMETRY',
+      '-lco', 'LAUNDER=NO', '-lco', 'PRECISION=NO', '-lco', 'SPATIAL_INDEX=NONE', '-lco', `GEOMETRY_NAME=${options.geometryColumn}`,
+      '-lco', 'CREATE_SCHEMA=OFF', '-lco', 'DROP_TABLE=OFF', '--config', 'PG_USE_COPY', 'YES',
+      ...options.args,
+    ],
+    options,
+    true,
   );
+}
+
+/** ogr2ogr's output line by line; blank lines are dropped unless they can be data (a row of empty values). */
+async function* readOgrLines(ogrArgs: string[], options: ReadOptions, keepBlank = false): AsyncGenerator<string> {
+  await ensureGdal();
+  const child = spawn('ogr2ogr', ogrArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     // Warnings can be many (one per odd feature): keep the end only.
@@ -80,7 +100,7 @@ export async function* readGeoJsonLines(options: ReadOptions): AsyncGenerator<st
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) yield line;
+      for (const line of lines) if (keepBlank || line.trim()) yield line;
     }
     if (pending.trim()) yield pending;
     const code = await exited;

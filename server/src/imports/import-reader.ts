@@ -1,9 +1,15 @@
-// Reads an import file through GDAL as a stream of candidate hazards: attributes mapped and
-// validated here, geometry left as GeoJSON text for PostGIS to repair and measure set-based.
+// Reads an import file as a stream of candidate hazards: attributes mapped and validated here,
+// geometry handed on (as WKB where it is well formed, else as GeoJSON text) for PostGIS to
+// repair and measure set-based. A plain GeoJSON FeatureCollection is read here directly
+// (geojson-stream.ts); every other file, and GeoJSON this reader leaves to GDAL, goes through
+// ogr2ogr: Shapefiles as a PostgreSQL dump with binary geometry (pgdump-reader.ts), the rest as GeoJSONSeq.
 import { HazardProperties } from '../hazards/hazards.schema.js';
 import { readGeoJsonLines } from '../gdal/gdal.js';
 import { type FieldMap, mapProperties, resolveColumns } from './field-mapping.js';
+import { NotPlainFeatureCollection, readFeatureCollection } from './geojson-stream.js';
 import type { StagedBatch } from './imports.repository.js';
+import { type DumpFeature, readPgDumpFeatures } from './pgdump-reader.js';
+import { polygonWkb } from './polygon-wkb.js';
 
 export const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv'] as const;
 export type ImportFormat = (typeof FORMATS)[number];
@@ -53,9 +59,7 @@ export interface ReadOptions {
 
 /** Yields staged batches in file order; feature indexes are 1-based source records. */
 export async function* readCandidates(options: ReadOptions): AsyncGenerator<StagedBatch> {
-  const { source, args } = gdalInput(options.format, options.file);
-  const lines = readGeoJsonLines({ source, args, onPeakRss: options.onPeakRss });
-  const features = options.format === 'csv' ? assembleVertexRows(parsed(lines), options.fields) : parsed(lines);
+  const features = options.format === 'geojson' ? geoJsonFeatures(options) : gdalFeatures(options);
   let batch = emptyBatch();
   let columnsFor = { keys: '', columns: {} as ReturnType<typeof resolveColumns> };
   for await (const feature of features) {
@@ -71,13 +75,48 @@ export async function* readCandidates(options: ReadOptions): AsyncGenerator<Stag
   if (batch.index.length > 0) yield batch;
 }
 
+function gdalFeatures(options: ReadOptions): AsyncGenerator<SourceFeature> {
+  const { source, args } = gdalInput(options.format, options.file);
+  if (options.format === 'shp') return numbered(readPgDumpFeatures({ source, args, onPeakRss: options.onPeakRss }));
+  const lines = readGeoJsonLines({ source, args, onPeakRss: options.onPeakRss });
+  return options.format === 'csv' ? assembleVertexRows(parsed(lines), options.fields) : parsed(lines);
+}
+
+/** A FeatureCollection read here; GDAL reads what the stream reader leaves to it (it says so before the first feature). */
+async function* geoJsonFeatures(options: ReadOptions): AsyncGenerator<SourceFeature> {
+  let index = 0;
+  try {
+    for await (const item of readFeatureCollection(options.file)) {
+      index += 1;
+      yield sourceFeature(index, item);
+    }
+  } catch (error) {
+    if (!(error instanceof NotPlainFeatureCollection) || index > 0) throw error;
+    yield* gdalFeatures(options);
+  }
+}
+
+async function* numbered(features: AsyncIterable<DumpFeature>): AsyncGenerator<SourceFeature> {
+  let index = 0;
+  for await (const feature of features) {
+    index += 1;
+    yield { index, properties: feature.properties, geometry: feature.geometry };
+  }
+}
+
 async function* parsed(lines: AsyncIterable<string>): AsyncGenerator<SourceFeature> {
   let index = 0;
   for await (const line of lines) {
     index += 1;
-    const feature = JSON.parse(line) as { properties?: Record<string, unknown> | null; geometry?: SourceFeature['geometry'] };
-    yield { index, properties: feature.properties ?? {}, geometry: feature.geometry ?? null };
+    yield sourceFeature(index, JSON.parse(line));
   }
+}
+
+function sourceFeature(index: number, item: unknown): SourceFeature {
+  const feature = (item !== null && typeof item === 'object' ? item : {}) as { properties?: unknown; geometry?: unknown };
+  const properties = feature.properties !== null && typeof feature.properties === 'object' && !Array.isArray(feature.properties) ? feature.properties : {};
+  const geometry = feature.geometry !== null && typeof feature.geometry === 'object' ? feature.geometry : null;
+  return { index, properties: properties as Record<string, unknown>, geometry: geometry as SourceFeature['geometry'] };
 }
 
 /**
@@ -126,7 +165,7 @@ async function* assembleVertexRows(features: AsyncIterable<SourceFeature>, field
 }
 
 function emptyBatch(): StagedBatch {
-  return { index: [], ref: [], problem: [], classification: [], contamination: [], status: [], recorded_on: [], name: [], geojson: [] };
+  return { index: [], ref: [], problem: [], classification: [], contamination: [], status: [], recorded_on: [], name: [], geojson: [], wkb: [] };
 }
 
 function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record<string, unknown>, options: ReadOptions): void {
@@ -143,7 +182,8 @@ function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record
   const ref = typeof mapped.external_ref === 'string' ? mapped.external_ref : null;
   if (ref === null) problems.push('external_ref: missing (imports match hazards by reference, so a re-import updates instead of duplicating)');
   if (mapped.country !== options.country) problems.push(`country: ${String(mapped.country)} is not the import's country ${options.country}`);
-  problems.push(...geometryProblems(feature.geometry, options.maxVertices));
+  const encoded = feature.geometry ? polygonWkb(feature.geometry) : undefined;
+  problems.push(...geometryProblems(feature.geometry, options.maxVertices, encoded?.vertices));
   const props = parsed.success ? parsed.data : undefined;
   batch.index.push(feature.index);
   batch.ref.push(ref);
@@ -153,15 +193,16 @@ function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record
   batch.status.push(props?.status ?? null);
   batch.recorded_on.push(props?.recorded_on ?? null);
   batch.name.push(props?.name ?? null);
-  batch.geojson.push(problems.length ? null : JSON.stringify(feature.geometry));
+  batch.geojson.push(problems.length || encoded ? null : JSON.stringify(feature.geometry));
+  batch.wkb.push(problems.length || !encoded ? null : encoded.wkb);
 }
 
-function geometryProblems(geometry: SourceFeature['geometry'], maxVertices: number): string[] {
+function geometryProblems(geometry: SourceFeature['geometry'], maxVertices: number, knownVertices?: number): string[] {
   if (!geometry) return ['geometry: missing or unreadable'];
   if (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon') {
     return [`geometry: a ${geometry.type ?? 'geometry of no type'} is not an area (Polygon or MultiPolygon expected)`];
   }
-  const vertices = countPositions(geometry.coordinates);
+  const vertices = knownVertices ?? countPositions(geometry.coordinates);
   return vertices > maxVertices ? [`geometry: ${vertices} vertices; the limit is ${maxVertices}`] : [];
 }
 

@@ -22,6 +22,7 @@ import { markInterrupted, runExistingImport, runNewImport } from './imports.live
 
 const UPLOAD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/imports');
 const STAGE_BATCH = 2_000;
+const STAGE_PARALLEL = 2;
 const COMMIT_BATCH = 5_000;
 const ANALYZE_AFTER = 1_000;
 /** Statuses of a run in progress: shown only while its process is alive (imports.liveness.ts). */
@@ -43,6 +44,8 @@ export interface ImportHooks {
   /** Peak resident memory of the ogr2ogr reading the file (benchmarks). */
   onReaderRss?: (bytes: number) => void;
   stageBatchSize?: number;
+  /** Batches staged at once, each on its own connection. */
+  stageParallel?: number;
   commitBatchSize?: number;
 }
 
@@ -143,9 +146,12 @@ export async function importFile(db: Db, config: Config, actor: Actor, request: 
 async function dryRun(db: Db, config: Config, id: string, request: ImportRequest, file: string, hooks: ImportHooks): Promise<ImportOut> {
   await repo.updateImport(db, id, { status: 'validating', progress_done: 0, progress_total: null });
   let read = 0;
-  // One batch is staged in PostgreSQL while the next is read and validated here (and ogr2ogr
-  // parses on): the three run on different cores instead of waiting for one another.
-  let staging: Promise<void> = Promise.resolve();
+  let staged = 0;
+  // Batches are staged in PostgreSQL, STAGE_PARALLEL at a time on their own connections, while the
+  // next is read and validated here: reading and the geometry checks use every core instead of
+  // waiting for one another.
+  const staging: Promise<void>[] = [];
+  const settled = () => Promise.allSettled(staging);
   try {
     const batches = readCandidates({
       file,
@@ -160,20 +166,22 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
     for await (const batch of batches) {
       read += batch.index.length;
       if (read > config.IMPORT_MAX_FEATURES) throw tooManyFeatures(config.IMPORT_MAX_FEATURES);
-      await staging;
-      const done = read;
-      staging = repo.stageBatch(db, id, request.country, rules, batch).then(async () => {
-        await repo.updateImport(db, id, { progress_done: done });
-        hooks.onProgress?.(done, null);
+      if (staging.length >= (hooks.stageParallel ?? STAGE_PARALLEL)) await staging.shift();
+      const size = batch.index.length;
+      const stage = repo.stageBatch(db, id, request.country, rules, batch).then(async () => {
+        staged += size;
+        await repo.updateImport(db, id, { progress_done: staged });
+        hooks.onProgress?.(staged, null);
       });
-      // Awaited on the next turn or below; a rejection meanwhile is not unhandled.
-      staging.catch(() => {});
+      // Awaited in turn or below; a rejection meanwhile is not unhandled.
+      stage.catch(() => {});
+      staging.push(stage);
     }
-    await staging;
+    await Promise.all(staging);
     await repo.rejectDuplicates(db, id);
   } catch (error) {
-    // A batch still being staged must land before its rows are deleted.
-    await staging.catch(() => {});
+    // Batches still being staged must land before their rows are deleted.
+    await settled();
     await repo.deleteStaged(db, id);
     if (error instanceof GdalReadError || error instanceof SyntaxError) {
       const message = `the file could not be read as ${request.format}: ${error.message}`;
@@ -189,6 +197,8 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
     ok_count: counts.ok,
     repaired_count: counts.repaired,
     rejected_count: counts.rejected,
+    // Batches staged in parallel may have reported their progress out of order.
+    progress_done: read,
     progress_total: read,
   });
   return getImport(db, null, id);
