@@ -1,13 +1,14 @@
 -- Geometry intake: parse, repair, and check submitted polygons.
 
--- Parses a GeoJSON Polygon/MultiPolygon into a valid 2D MultiPolygon in EPSG:4326.
--- An invalid input is repaired with ST_MakeValid; the reason (ST_IsValidReason) and the change in
--- geodesic area are returned so the caller can report the repair or reject it.
-CREATE OR REPLACE FUNCTION sg_prepare_geometry(p_geojson text)
+-- Makes a submitted Polygon/MultiPolygon a valid 2D MultiPolygon in EPSG:4326. An invalid input
+-- is repaired with ST_MakeValid; the reason (ST_IsValidReason) and the change in geodesic area are
+-- returned so the caller can report the repair or reject it. Imports hand the geometry over as
+-- WKB; single writes as GeoJSON text (below).
+CREATE OR REPLACE FUNCTION sg_prepare_input(p_input geometry)
 RETURNS TABLE (geom geometry, area_m2 double precision, input_area_m2 double precision, invalid_reason text)
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
-  v_input geometry := ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(p_geojson), 4326));
+  v_input geometry := ST_Force2D(ST_SetSRID(p_input, 4326));
 BEGIN
   IF ST_IsValid(v_input) THEN
     geom := ST_Multi(v_input);
@@ -21,6 +22,13 @@ BEGIN
   input_area_m2 := abs(ST_Area(v_input::geography));
   RETURN NEXT;
 END
+$$;
+
+-- The same for a GeoJSON geometry.
+CREATE OR REPLACE FUNCTION sg_prepare_geometry(p_geojson text)
+RETURNS TABLE (geom geometry, area_m2 double precision, input_area_m2 double precision, invalid_reason text)
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT * FROM sg_prepare_input(ST_GeomFromGeoJSON(p_geojson))
 $$;
 
 -- How much of a geometry lies outside a country, and how far its farthest outside vertex is from

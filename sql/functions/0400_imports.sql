@@ -1,26 +1,5 @@
 -- File imports: staging a dry run's features and committing them (server/src/imports).
 
--- sg_prepare_geometry (0050_geometry.sql) for a geometry that arrives as (E)WKB instead of GeoJSON
--- text: the same repair and the same areas, without the text parse.
-CREATE OR REPLACE FUNCTION sg_import_prepare_wkb(p_wkb bytea)
-RETURNS TABLE (geom geometry, area_m2 double precision, input_area_m2 double precision, invalid_reason text)
-LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-  v_input geometry := ST_Force2D(ST_SetSRID(ST_GeomFromEWKB(p_wkb), 4326));
-BEGIN
-  IF ST_IsValid(v_input) THEN
-    geom := ST_Multi(v_input);
-    invalid_reason := NULL;
-  ELSE
-    invalid_reason := ST_IsValidReason(v_input);
-    geom := ST_Multi(ST_CollectionExtract(ST_MakeValid(v_input), 3));
-  END IF;
-  area_m2 := sg_geodesic_area(geom);
-  input_area_m2 := abs(ST_Area(v_input::geography));
-  RETURN NEXT;
-END
-$$;
-
 -- The outcome of one imported geometry under the same rules as a single hazard write
 -- (server/src/geometry/geometry.service.ts): sg_prepare_geometry repairs it, a repair that leaves
 -- nothing or changes the area by more than p_max_change rejects it, and so does reaching farther
@@ -42,7 +21,7 @@ BEGIN
     IF p_wkb IS NULL THEN
       SELECT * INTO p FROM sg_prepare_geometry(p_geojson);
     ELSE
-      SELECT * INTO p FROM sg_import_prepare_wkb(p_wkb);
+      SELECT * INTO p FROM sg_prepare_input(ST_GeomFromEWKB(p_wkb));
     END IF;
   EXCEPTION WHEN others THEN
     outcome := 'rejected';
