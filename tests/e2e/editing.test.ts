@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { type OpenPage, clickBoxCorners, foreignRequests, openPage, renderedFeatures, saveScreenshot, settled, startDemoApp, visit } from '../helpers/web-page.js';
+import { type OpenPage, clickBoxCorners, foreignRequests, openPage, signIn as signInAs, renderedFeatures, saveScreenshot, settled, startDemoApp, visit } from '../helpers/web-page.js';
 
 declare const document: any;
 declare const window: any;
@@ -32,16 +32,11 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** Signs in through the /login form and lands on `next`. */
+/** Signs in through the /login form, in a page of its own, and lands on `next`. */
 async function signIn(email: string, next: string): Promise<OpenPage> {
   const open = await openPage(browser);
   pages.push(open);
-  await visit(open.page, `${app.base}/login?next=${encodeURIComponent(next)}`);
-  await open.page.fill('#login-email', email);
-  await open.page.fill('#login-password', PASSWORD);
-  await open.page.click('#login-submit');
-  await open.page.waitForURL((url) => url.pathname === next.split('?')[0]);
-  await open.page.waitForFunction(() => document.documentElement.dataset.state === 'ready' && document.querySelector('#current-user'));
+  await signInAs(open, app.base, { email, password: PASSWORD }, next);
   return open;
 }
 
