@@ -223,4 +223,15 @@ describe('fuzzing every write endpoint', () => {
     );
     expect(await ledger()).toEqual(before);
   }, 60_000);
+
+  it('coordinates nested thousands of arrays deep are a rejected feature, not a crash', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const body = `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"external_ref":"DEEP"},"geometry":{"type":"Polygon","coordinates":${deep}}}]}`;
+    const res = await fetch(`${app.base}/api/v1/imports?country=LAO&format=geojson`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
+    const created = (await res.json()) as { id: number; counts: unknown };
+    expect(res.status, JSON.stringify(created)).toBe(201);
+    expect(created.counts).toEqual({ features: 1, ok: 0, repaired: 0, rejected: 1 });
+    const report = await (await fetch(`${app.base}/api/v1/imports/${created.id}/report.csv`, { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(report).toContain("geometry: coordinates nest deeper than a MultiPolygon's");
+  });
 });

@@ -89,8 +89,9 @@ export function generateDemo(options: {
   const out: DemoData = { hazards: [], releases: [] };
   for (const spec of options.countries) {
     const country = generateCountry(spec, new Random(hashSeed(options.seed, spec.iso3)), startDay, todayDay);
-    out.hazards.push(...country.hazards);
-    out.releases.push(...country.releases);
+    // concat, not push(...): spreading half a million elements as arguments overflows the stack.
+    out.hazards = out.hazards.concat(country.hazards);
+    out.releases = out.releases.concat(country.releases);
   }
   return out;
 }

@@ -203,13 +203,27 @@ function geometryProblems(geometry: SourceFeature['geometry'], maxVertices: numb
     return [`geometry: a ${geometry.type ?? 'geometry of no type'} is not an area (Polygon or MultiPolygon expected)`];
   }
   const vertices = knownVertices ?? countPositions(geometry.coordinates);
+  if (vertices === undefined) return ['geometry: coordinates nest deeper than a MultiPolygon\'s'];
   return vertices > maxVertices ? [`geometry: ${vertices} vertices; the limit is ${maxVertices}`] : [];
 }
 
-function countPositions(value: unknown): number {
-  if (!Array.isArray(value)) return 0;
-  if (typeof value[0] === 'number') return 1;
+/** A MultiPolygon's positions lie 4 arrays deep (polygons, rings, positions, numbers). */
+const MAX_NESTING = 4;
+
+/**
+ * Positions in malformed coordinates, without recursion: a file may nest arrays thousands deep
+ * (JSON.parse accepts it), which would overflow the stack. Undefined when deeper than a MultiPolygon.
+ */
+function countPositions(coordinates: unknown): number | undefined {
   let count = 0;
-  for (const item of value) count += countPositions(item);
+  const pending: Array<[unknown, number]> = [[coordinates, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, depth] = next;
+    if (!Array.isArray(value)) continue;
+    if (typeof value[0] === 'number') count += 1;
+    else if (depth >= MAX_NESTING) {
+      if (value.some(Array.isArray)) return undefined;
+    } else for (const item of value) pending.push([item, depth + 1]);
+  }
   return count;
 }
