@@ -1,4 +1,4 @@
--- The area engine's bulk path: sg_refresh_hazards (0100_area_engine.sql) hands writes of more than
+-- The area engine's bulk path: sg_refresh_hazards (0105_area_refresh.sql) hands writes of more than
 -- 100 hazards with new geometry (imports) to sg_refresh_hazards_bulk, and sg_cluster_days hands
 -- lone hazards to sg_single_hazard_days.
 
