@@ -52,11 +52,7 @@ export function newHazardTask(context: TaskContext): Task {
     {
       id: 'new-hazard-form',
       class: 'task-form',
-      onsubmit: async (event: Event) => {
-        event.preventDefault();
-        const candidate = live.checked();
-        if (!candidate) return;
-        save.disabled = true;
+      onsubmit: live.onSubmit(async (candidate) => {
         try {
           const created = await fieldApi.createHazard(candidate, false);
           finish();
@@ -71,7 +67,7 @@ export function newHazardTask(context: TaskContext): Task {
           outcome.replaceChildren(fieldErrorBox(error, controls));
           save.disabled = false;
         }
-      },
+      }),
     },
     h('p', { class: 'muted' }, t('field.create_help')),
     polygon.preview,

@@ -91,11 +91,7 @@ export function editHazardTask(context: TaskContext, hazardId?: number): Task {
       {
         id: 'hazard-form',
         class: 'task-form',
-        onsubmit: async (event: Event) => {
-          event.preventDefault();
-          const candidate = live.checked();
-          if (!candidate) return;
-          save.disabled = true;
+        onsubmit: live.onSubmit(async (candidate) => {
           try {
             const saved = await fieldApi.patchHazard(loaded.id, p.version, candidate, false);
             context.dataChanged();
@@ -104,7 +100,7 @@ export function editHazardTask(context: TaskContext, hazardId?: number): Task {
           } catch (error) {
             outcome.replaceChildren(conflictOr(error));
           }
-        },
+        }),
       },
       h('p', { class: 'muted' }, original ? t('field.edit_help') : t('field.multipart')),
       polygon?.preview ?? null,

@@ -50,11 +50,7 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
       {
         id: 'release-form',
         class: 'task-form',
-        onsubmit: async (event: Event) => {
-          event.preventDefault();
-          const candidate = live.checked();
-          if (!candidate) return;
-          submit.disabled = true;
+        onsubmit: live.onSubmit(async (candidate) => {
           try {
             const saved = await fieldApi.createRelease(candidate, false);
             outcome.replaceChildren(
@@ -67,7 +63,7 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
             outcome.replaceChildren(alertBox(writeErrorMessage(error)));
             submit.disabled = false;
           }
-        },
+        }),
       },
       h('p', { class: 'muted' }, t('field.draw_help')),
       input.preview,

@@ -26,8 +26,11 @@ export function checkResult(figures: CheckedFigures): HTMLElement {
 export interface LiveCheck<C> {
   /** Call on every change of the form or the polygon: Save waits for the next check. */
   changed: () => void;
-  /** The form's candidate if the server has checked exactly it and accepted it, else null. */
-  checked: () => C | null;
+  /**
+   * The form's submit handler: `save` gets the checked candidate, with the submit button disabled
+   * (a failed save decides whether to enable it again). Nothing happens before a passed check.
+   */
+  onSubmit: (save: (candidate: C) => Promise<void>) => (event: Event) => Promise<void>;
 }
 
 /**
@@ -71,15 +74,23 @@ export function liveCheck<C>(options: {
     }
   };
   const runSoon = debounce(() => void run(), 400);
+  /** The form's candidate if the server has checked exactly it and accepted it, else null. */
+  const checked = () => {
+    const candidate = options.candidate();
+    return candidate !== null && JSON.stringify(candidate) === checkedKey ? candidate : null;
+  };
   return {
     changed: () => {
       checkedKey = null;
       submit.disabled = true;
       runSoon();
     },
-    checked: () => {
-      const candidate = options.candidate();
-      return candidate !== null && JSON.stringify(candidate) === checkedKey ? candidate : null;
+    onSubmit: (save) => async (event) => {
+      event.preventDefault();
+      const candidate = checked();
+      if (!candidate) return;
+      submit.disabled = true;
+      await save(candidate);
     },
   };
 }
