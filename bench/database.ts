@@ -1,7 +1,7 @@
 // The 100,000-hazard benchmark database, shared by every benchmark (building it takes minutes;
 // it is reused while the schema fingerprint and size match).
 import { performance } from 'node:perf_hooks';
-import { onServer, quoteIdent, withDatabase } from '../server/src/db/database-url.js';
+import { databaseComment, recreateDatabase, setDatabaseComment, withDatabase } from '../server/src/db/database-url.js';
 import { migrate } from '../server/src/db/migrator.js';
 import { schemaFingerprint } from '../server/src/db/fingerprint.js';
 import { createDb, type Db } from '../server/src/db/pool.js';
@@ -23,15 +23,9 @@ export const ms = (value: number) => `${value.toFixed(1)} ms`;
 export async function benchDatabase(serverUrl: string): Promise<{ db: Db; built: boolean; loadMs: number }> {
   const url = withDatabase(serverUrl, BENCH_DB);
   const wanted = `${await schemaFingerprint()}:${HAZARDS}`;
-  const { rows } = await onServer(serverUrl, (client) =>
-    client.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [BENCH_DB]),
-  );
-  if (rows[0]?.comment === wanted && process.env.BENCH_REBUILD !== '1') return { db: createDb(url), built: false, loadMs: 0 };
+  if ((await databaseComment(serverUrl, BENCH_DB)) === wanted && process.env.BENCH_REBUILD !== '1') return { db: createDb(url), built: false, loadMs: 0 };
 
-  await onServer(serverUrl, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(BENCH_DB)} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${quoteIdent(BENCH_DB)}`);
-  });
+  await recreateDatabase(serverUrl, BENCH_DB);
   const db = createDb(url);
   await migrate(db);
   await loadGeodata(db);
@@ -43,6 +37,6 @@ export async function benchDatabase(serverUrl: string): Promise<{ db: Db; built:
     log: (line) => console.log(`  ${line}`),
   });
   const loadMs = performance.now() - started;
-  await onServer(serverUrl, (client) => client.query(`COMMENT ON DATABASE ${quoteIdent(BENCH_DB)} IS '${wanted.replace(/[^0-9a-f:]/g, '')}'`));
+  await setDatabaseComment(serverUrl, BENCH_DB, wanted);
   return { db, built: true, loadMs };
 }

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
+import { recreateDatabase, withDatabase } from '../server/src/db/database-url.js';
 import { databaseUrl } from '../server/src/bootstrap.js';
 import { type Config, loadConfig } from '../server/src/config.js';
 import { migrate } from '../server/src/db/migrator.js';
@@ -32,18 +32,10 @@ const BENCH_DB = 'safeground_bench_import';
 const WORK = path.resolve('.data/bench-import');
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-function benchUrl(serverUrl: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DB}`;
-  return url.toString();
-}
+const benchUrl = (serverUrl: string) => withDatabase(serverUrl, BENCH_DB);
 
 async function freshDatabase(serverUrl: string): Promise<Db> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${BENCH_DB}`);
-  await admin.end();
+  await recreateDatabase(serverUrl, BENCH_DB);
   const db = createDb(benchUrl(serverUrl));
   await migrate(db);
   await loadGeodata(db);
