@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/pool.js';
 
 // An import's upload, dry run and commit each run while their process holds the import's "run
@@ -7,7 +7,9 @@ import type { Db } from '../db/pool.js';
 // an import still "receiving", "validating" or "committing" with its lock free knows the run was
 // interrupted, and says so instead of showing it busy for ever.
 // The two-key form keeps these locks apart from the one-key hashtext locks used elsewhere.
-const lockKeys = (id: string | number) => sql`hashtext('safeground:import'), (${String(id)}::bigint & 2147483647)::int`;
+// `id` is an import id, or the id column of the statement.
+const lockKeys = (id: string | RawBuilder<unknown>) => sql`hashtext('safeground:import'), (${id}::bigint & 2147483647)::int`;
+const ID_COLUMN = sql.ref('id');
 
 /** Runs `work` holding the run lock of the import that `claim` returns (it runs on the reserved connection). */
 async function holdingRunLock<T>(db: Db, claim: (connection: Db) => Promise<string>, work: (id: string) => Promise<T>): Promise<T> {
@@ -40,7 +42,7 @@ export function runNewImport<T>(
           INSERT INTO imports (country_iso3, format, mapping, file_name, status, created_by)
           VALUES (${values.country}, ${values.format}, ${values.mapping}, ${values.fileName}, 'receiving', ${values.userId})
           RETURNING id)
-        SELECT id, pg_advisory_lock(hashtext('safeground:import'), (id & 2147483647)::int) FROM created`.execute(connection);
+        SELECT id, pg_advisory_lock(${lockKeys(ID_COLUMN)}) FROM created`.execute(connection);
       return rows[0]!.id;
     },
     work,
@@ -80,7 +82,7 @@ export async function markInterrupted(db: Db, id?: string): Promise<number> {
              progress_done = 0, updated_at = now()
        WHERE status IN ('receiving', 'validating', 'committing')
          AND (${id ?? null}::bigint IS NULL OR id = ${id ?? null}::bigint)
-         AND pg_try_advisory_xact_lock(hashtext('safeground:import'), (id & 2147483647)::int)
+         AND pg_try_advisory_xact_lock(${lockKeys(ID_COLUMN)})
       RETURNING id, status`.execute(trx);
     const abandoned = rows.filter((row) => row.status === 'invalid').map((row) => row.id);
     if (abandoned.length) await sql`DELETE FROM import_features WHERE import_id = ANY (${abandoned}::bigint[])`.execute(trx);

@@ -46,17 +46,6 @@ export interface StagedBatch {
 
 type Db = Kysely<Database>;
 
-export async function createImport(
-  db: Db,
-  values: { country: string; format: string; mapping: string; fileName: string | null; userId: string | null },
-): Promise<string> {
-  const { rows } = await sql<{ id: string }>`
-    INSERT INTO imports (country_iso3, format, mapping, file_name, status, created_by)
-    VALUES (${values.country}, ${values.format}, ${values.mapping}, ${values.fileName}, 'receiving', ${values.userId})
-    RETURNING id`.execute(db);
-  return rows[0]!.id;
-}
-
 export async function findImport(db: Db, id: string): Promise<ImportRow | undefined> {
   const { rows } = await sql<ImportRow>`SELECT * FROM imports WHERE id = ${id}`.execute(db);
   return rows[0];

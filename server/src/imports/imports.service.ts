@@ -44,8 +44,6 @@ export interface ImportHooks {
   /** Peak resident memory of the ogr2ogr reading the file (benchmarks). */
   onReaderRss?: (bytes: number) => void;
   stageBatchSize?: number;
-  /** Batches staged at once, each on its own connection. */
-  stageParallel?: number;
   commitBatchSize?: number;
 }
 
@@ -151,7 +149,6 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
   // next is read and validated here: reading and the geometry checks use every core instead of
   // waiting for one another.
   const staging: Promise<void>[] = [];
-  const settled = () => Promise.allSettled(staging);
   try {
     const batches = readCandidates({
       file,
@@ -166,7 +163,7 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
     for await (const batch of batches) {
       read += batch.index.length;
       if (read > config.IMPORT_MAX_FEATURES) throw tooManyFeatures(config.IMPORT_MAX_FEATURES);
-      if (staging.length >= (hooks.stageParallel ?? STAGE_PARALLEL)) await staging.shift();
+      if (staging.length >= STAGE_PARALLEL) await staging.shift();
       const size = batch.index.length;
       const stage = repo.stageBatch(db, id, request.country, rules, batch).then(async () => {
         staged += size;
@@ -181,7 +178,7 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
     await repo.rejectDuplicates(db, id);
   } catch (error) {
     // Batches still being staged must land before their rows are deleted.
-    await settled();
+    await Promise.allSettled(staging);
     await repo.deleteStaged(db, id);
     if (error instanceof GdalReadError || error instanceof SyntaxError) {
       const message = `the file could not be read as ${request.format}: ${error.message}`;
