@@ -162,13 +162,16 @@ export function aptInstaller(log: Log): (packages: string[]) => Promise<void> {
   return async (packages) => {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const onLine = (line: string): void => log(`apt-get: ${line}`);
+    // Another apt-get (a second checkout's setup, unattended upgrades) may hold the dpkg lock for a
+    // while: wait for it instead of failing at once.
+    const waitForLock = ['-o', 'DPkg::Lock::Timeout=600'];
     if (!updated) {
       log('running apt-get update');
-      await mustRun('apt-get', ['update'], { env, onLine });
+      await mustRun('apt-get', [...waitForLock, 'update'], { env, onLine });
       updated = true;
     }
     log(`installing ${packages.join(' ')} with apt-get`);
-    await mustRun('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, onLine });
+    await mustRun('apt-get', [...waitForLock, 'install', '-y', '--no-install-recommends', ...packages], { env, onLine });
   };
 }
 
