@@ -62,7 +62,7 @@ export function createApp(db: Db, config: Config, tiles: TileService = createTil
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(securityHeaders(config)); // issue 5 item 8: helmet + CSP (server/src/http/security-headers.ts)
+  app.use(securityHeaders(config));
   const json = jsonBody(config); // MAX_BODY_BYTES, UTF-8 only (server/src/http/json-body.ts)
   // An import's body is the file itself, streamed to disk under its own limit (IMPORT_MAX_BYTES).
   // Matched as loosely as express routes it (case-insensitive, optional trailing slash).
@@ -95,8 +95,8 @@ export function createApp(db: Db, config: Config, tiles: TileService = createTil
   api.use(reportRoutes(db, config, registry, API_BASE));
   api.use(importRoutes(db, config, registry, API_BASE));
   api.use(exportRoutes(db, registry, API_BASE));
-  api.use(historyRoutes(db, config, registry, API_BASE)); // issue 5 item 5
-  api.use(qualityRoutes(db, config, registry, API_BASE)); // issue 5 item 6
+  api.use(historyRoutes(db, config, registry, API_BASE));
+  api.use(qualityRoutes(db, config, registry, API_BASE));
   const document = openApiDocument(registry);
   api.get('/openapi.json', (_req, res) => {
     res.json(document);

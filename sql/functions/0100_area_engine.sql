@@ -1,4 +1,4 @@
--- Remaining-area engine (DESIGN.md "The numbers").
+-- Remaining-area engine: the rules are stated in README.md, "The numbers".
 --
 -- remaining(hazard, D) = hazard geometry minus the union of its own approved releases completed
 -- on or before D. The remaining area of a country / province / contamination type is the geodesic

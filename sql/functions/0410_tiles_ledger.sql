@@ -39,7 +39,7 @@ BEGIN
              NULL::bigint AS count, NULL::boolean AS generalised, NULL::double precision AS cell_km,
              ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.tile, 4096, 64, true) AS geom
         FROM hazards h
-        -- As of a past day: the hazard minus its releases completed byy then (the engine's rule);
+        -- As of a past day: the hazard minus its releases completed by then (the engine's rule);
         -- the stored figure already is that when no approved release came later.
         CROSS JOIN LATERAL (
           SELECT CASE
@@ -63,7 +63,7 @@ BEGIN
   END IF;
 
   WITH released AS (
-    -- As of a past day, generalised figures subtract each hazard's releases byy area (releases
+    -- As of a past day, generalised figures subtract each hazard's releases by area (releases
     -- of one hazard rarely overlap; the per-hazard figures above are exact).
     SELECT l.hazard_id, sum(l.area_m2) AS m2
       FROM land_releases l

@@ -1,4 +1,4 @@
--- Sensitive locations (issue 5): generalised geometry for countries that restrict their polygons.
+-- Sensitive locations: generalised geometry for countries that restrict their polygons.
 --
 -- The grid is square cells of cell_km x cell_km in EPSG:6933 (WGS 84 / EASE-Grid 2.0 Global, a
 -- cylindrical equal-area projection), aligned at its origin. So every cell covers cell_km² on the

@@ -1,4 +1,4 @@
--- Obligations edited through the API (issue 3 item 1): who confirmed a row that came only from
+-- Obligations edited through the API: who confirmed a row that came only from
 -- recall, and who last changed it. A row with updated_at set was changed by a user, so the
 -- geodata loader keeps it as it is instead of letting obligations.csv overwrite it.
 

@@ -1,4 +1,4 @@
--- Vector tiles (issue 4).
+-- Vector tiles.
 --
 -- 1. Every committed change to data a tile shows is announced on the channel sg_data_changed, so
 --    that every server process drops its cached tiles, whichever process (API, CLI import, psql)

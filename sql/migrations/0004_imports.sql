@@ -1,4 +1,4 @@
--- File imports (issue 5): a dry run stages every feature of the file with its outcome, so the
+-- File imports: a dry run stages every feature of the file with its outcome, so the
 -- per-feature report can be read and downloaded before anything touches the ledger; a commit then
 -- moves the accepted features into hazards in one transaction.
 -- (country_iso3, external_ref) is already unique among live hazards (hazards_external_ref_idx),

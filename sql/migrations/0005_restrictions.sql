@@ -1,4 +1,4 @@
--- Sensitive locations (issue 5): a country may restrict its exact hazard and release polygons.
+-- Sensitive locations: a country may restrict its exact hazard and release polygons.
 -- Readers outside its circle (anonymous, viewer, donor) then get the polygons generalised to
 -- equal-area grid cells of restriction_cell_km (sql/functions/0600_restrictions.sql); national
 -- figures stay exact. An UPDATE of countries already notifies sg_data_changed (0003_tiles.sql),

@@ -1,4 +1,4 @@
--- Account lockout (issue 5, item 8): consecutive failed logins per user and, once they reach
+-- Account lockout: consecutive failed logins per user and, once they reach
 -- LOGIN_LOCKOUT_ATTEMPTS, the time until which the account refuses every login, right or wrong.
 -- A successful login resets both. Kept on the user row so every server process sees the same lock.
 ALTER TABLE users

@@ -5,7 +5,7 @@ import { expectRejected, hazardFeature, LAO, releaseFeature, rowCounts } from '.
 import { rectangle, square } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue item 7 ("every write runs in one transaction with an audit-log row") and the concurrency
+// Every write runs in one transaction with an audit-log row; and the concurrency
 // guarantees: optimistic locking on PATCH, and summaries that stay exact under parallel writes.
 
 let app: TestApp;

@@ -7,7 +7,7 @@ import { expectError, expectRejected, hazardFeature, KHM, LAO, releaseFeature } 
 import { square } from '../helpers/geo.js';
 import { type ApiResponse, type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue item 7: login, tokens, and who may write what. Scope is checked on real users of every
+// Login, tokens, and who may write what. Scope is checked on real users of every
 // role against real hazards in two countries.
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

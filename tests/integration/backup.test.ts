@@ -13,7 +13,7 @@ import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { onServer, quoteIdent, withDatabase } from '../../server/src/db/database-url.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue 5 item 8: `npm run backup` then `npm run restore` into a new database gives identical
+// `npm run backup` then `npm run restore` into a new database gives identical
 // national figures, and restore never overwrites a database holding data unless told to.
 
 const execFileAsync = promisify(execFile);

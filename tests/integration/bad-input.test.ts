@@ -3,7 +3,7 @@ import { expectError, expectRejected, hazardFeature, KHM, LAO, releaseFeature, r
 import { rectangle, square } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue item 8: every bad input is answered with the documented status and error shape, names
+// Every bad input is answered with the documented status and error shape, names
 // what is wrong, and writes nothing (no hazard, release or audit row).
 
 let app: TestApp;

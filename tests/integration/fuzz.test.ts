@@ -5,7 +5,7 @@ import { hazardFeature, LAO, releaseFeature } from '../helpers/features.js';
 import { square } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue 5 item 8: malformed JSON and GeoJSON thrown at every write endpoint of the OpenAPI
+// Malformed JSON and GeoJSON thrown at every write endpoint of the OpenAPI
 // document, as an admin (allowed to write anything), gets a 4xx and writes nothing. Every request
 // is malformed in a way that makes it invalid whatever the endpoint accepts: an unknown query key
 // (query schemas are strict), a path parameter that cannot be an id/code, or a body that breaks

@@ -7,7 +7,7 @@ import { HttpError } from '../../server/src/http/http-error.js';
 import { expectError, rowCounts } from '../helpers/features.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue 5 item 8: security headers, login limits and lockout, password policy, CSRF for cookie
+// Security headers, login limits and lockout, password policy, CSRF for cookie
 // writes, logout, session expiry and token revocation, and 4xx for malformed requests.
 
 const PASSWORD = 'correct horse battery staple'; // what startTestApp gives its users

@@ -5,7 +5,7 @@ import { roundCoordinates } from '../../server/src/geometry/geometry.service.js'
 import { geodesicArea, square } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue 5 item 5: every hazard and release keeps its versions (who, when, what changed) and a
+// Every hazard and release keeps its versions (who, when, what changed) and a
 // hazard can be restored to any of them, as a new audited version, even after it was deleted.
 
 const V1 = square(LAO.lng, LAO.lat, 1000);

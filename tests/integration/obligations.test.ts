@@ -4,7 +4,7 @@ import { loadGeodata } from '../../server/src/geodata/geodata.loader.js';
 import { expectError } from '../helpers/features.js';
 import { type ApiResponse, type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue 3 item 1: treaty obligations (CCM Art. 4, APMBC Art. 5) as loaded from
+// Treaty obligations (CCM Art. 4, APMBC Art. 5) as loaded from
 // geodata/obligations.csv, read by everyone, extended / completed / confirmed by admins and the
 // country's own authority, every write audited, and never undone by a geodata re-load.
 

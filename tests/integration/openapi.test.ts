@@ -3,7 +3,7 @@ import { hazardFeature, LAO } from '../helpers/features.js';
 import { square } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue item 6: the OpenAPI 3 document is generated from the same zod schemas the server
+// The OpenAPI 3 document is generated from the same zod schemas the server
 // validates with, and lists every route of the issue; /healthz reports the database state.
 
 let app: TestApp;

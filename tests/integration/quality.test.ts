@@ -4,7 +4,7 @@ import { hazardFeature, releaseFeature, THA } from '../helpers/features.js';
 import { geodesicArea, rectangle, square } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Issue 5 item 6: each data-quality check finds exactly the features crafted to fail it and none
+// Each data-quality check finds exactly the features crafted to fail it and none
 // of the others. Fixtures sit ~5 km apart in Xiangkhouang, Lao PDR, so only the pairs built to
 // interact do; what the API refuses (a hazard outside the country) is inserted with SQL.
 

@@ -12,7 +12,7 @@ import { migrate } from '../../server/src/db/migrator.js';
 import { ensureLocalPostgis, stopLocalPostgis } from '../../server/src/db/local-postgis.js';
 import { watchDataChanges } from '../../server/src/area/data-changed.js';
 
-// Issue 5 item 8: the server survives a database restart. This file runs its OWN throwaway
+// The server survives a database restart. This file runs its OWN throwaway
 // PostgreSQL cluster (the shared test cluster serves other test files at the same time), stops and
 // restarts it under a running app, and checks that requests fail cleanly (503) meanwhile and
 // succeed again afterwards, without restarting the app: the pg pool replaces its dead

@@ -6,7 +6,7 @@ import { type TestApp, startTestApp } from '../helpers/test-app.js';
 import { Article7Report, ExtensionAnnex } from '../../server/src/reports/reports.schema.js';
 import { addYears, requestsToReach } from '../../server/src/reports/extension.service.js';
 
-// Issue 3 items 4 and 5: the Article 7 report and the extension-request annex. Lao PDR's CCM
+// The Article 7 report and the extension-request annex. Lao PDR's CCM
 // obligation entered into force on 2010-08-01 (deadline 2025-08-01 in geodata); the report
 // year is 2024. H1 and H2 overlap on 103.11-103.12 in Xiangkhouang (LA-XI).
 const Y = 2024;

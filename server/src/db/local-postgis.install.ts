@@ -1,5 +1,5 @@
 // Finding the PostgreSQL server binaries and making sure PostGIS is installed for them, installing
-// through apt-get when we are allowed to. Used by local-postgis.ts; see DESIGN.md "Running it".
+// through apt-get when we are allowed to. Used by local-postgis.ts.
 import { spawn } from 'node:child_process';
 import { access, constants, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';

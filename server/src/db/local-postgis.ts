@@ -1,5 +1,5 @@
-// The project-managed local PostGIS used by `npm start` / `npm test` when DATABASE_URL is unset
-// (DESIGN.md "Running it"): one cluster per checkout under <root>/.data, on a private port,
+// The project-managed local PostGIS used by `npm start` / `npm test` when DATABASE_URL is unset:
+// one cluster per checkout under <root>/.data, on a private port,
 // reachable over TCP on 127.0.0.1 only, password-protected.
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, chmod, chown, mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
