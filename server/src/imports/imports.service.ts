@@ -152,6 +152,8 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
   try {
     const batches = readCandidates({
       file,
+      // Messages name the upload, never its path on this server.
+      name: request.fileName ?? `the uploaded ${request.format} file`,
       format: request.format,
       country: request.country,
       fields: fieldMap(request.mapping, request.fields),
