@@ -4,6 +4,7 @@
 // (geojson-stream.ts); every other file, and GeoJSON this reader leaves to GDAL, goes through
 // ogr2ogr: Shapefiles as a PostgreSQL dump with binary geometry (pgdump-reader.ts), the rest as GeoJSONSeq.
 import { HazardProperties } from '../hazards/hazards.schema.js';
+import { printable } from '../http/common.schema.js';
 import { type ReadOptions as GdalReadOptions, readGeoJsonLines } from '../gdal/gdal.js';
 import { type FieldMap, mapProperties, resolveColumns } from './field-mapping.js';
 import { NotPlainFeatureCollection, readFeatureCollection } from './geojson-stream.js';
@@ -187,7 +188,8 @@ function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record
       problems.push(`${field}: ${absent ? 'missing' : issue.message + given}`);
     }
   }
-  const ref = typeof mapped.external_ref === 'string' ? mapped.external_ref : null;
+  // A refused reference (a NUL or a lone surrogate in it) is reported, escaped, with its feature.
+  const ref = typeof mapped.external_ref === 'string' ? printable(mapped.external_ref) : null;
   if (ref === null) problems.push('external_ref: missing (imports match hazards by reference, so a re-import updates instead of duplicating)');
   if (mapped.country !== options.country) problems.push(`country: ${String(mapped.country)} is not the import's country ${options.country}`);
   const encoded = feature.geometry ? polygonWkb(feature.geometry) : undefined;
@@ -195,7 +197,7 @@ function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record
   const props = parsed.success ? parsed.data : undefined;
   batch.index.push(feature.index);
   batch.ref.push(ref);
-  batch.problem.push(problems.length ? problems.join('; ') : null);
+  batch.problem.push(problems.length ? printable(problems.join('; ')) : null);
   batch.classification.push(props?.classification ?? null);
   batch.contamination.push(props ? props.contamination.join(',') : null);
   batch.status.push(props?.status ?? null);

@@ -187,6 +187,9 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
       await repo.updateImport(db, id, { status: 'invalid', error: message });
       throw new HttpError(422, 'unreadable_file', message, [{ path: 'body', message: error.message }]);
     }
+    // Not the file's fault: say the dry run failed rather than leave it "validating" until it
+    // reads as interrupted by a server stop.
+    await repo.updateImport(db, id, { status: 'invalid', error: 'the dry run failed on the server; upload the file again' }).catch(() => {});
     throw error;
   }
   const counts = await repo.outcomeCounts(db, id);
