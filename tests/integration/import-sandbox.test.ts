@@ -31,7 +31,7 @@ const requests: string[] = [];
 
 // On several lines, so that read as a CSV it has rows (each a rejected feature).
 const vrt = (source: string, layer: string) =>
-  `<OGRVRTDataSource>\n<OGRVRTLayer name="hazards">\n<SrcDataSource>${source}</SrcDataSource>\n<SrcLayer>${layer}</SrcLayer>\n</OGRVRTLayer>\n</OGRVRTDataSource>\n`;
+  `<OGRVRTDataSource>\n<OGRVRTLayer name="hazards">\n<SrcDataSource>${source}</SrcDataSource>\n<SrcLayer>${layer}</SrcLayer>\n<LayerSRS>WGS84</LayerSRS>\n</OGRVRTLayer>\n</OGRVRTDataSource>\n`;
 const localVrt = () => vrt(`CSV:${secretFile}`, 'secret');
 const remoteVrt = () => vrt(`/vsicurl/${url}/secret.csv`, 'secret');
 
