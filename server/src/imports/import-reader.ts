@@ -15,7 +15,7 @@ import { polygonWkb } from './polygon-wkb.js';
 export const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv'] as const;
 export type ImportFormat = (typeof FORMATS)[number];
 
-/** File extension the upload is stored under. */
+/** File extension the upload is stored under (LIBKML goes by it to read a .kmz as an archive). */
 export const EXTENSION: Record<ImportFormat, string> = { geojson: 'geojson', shp: 'zip', kml: 'kml', kmz: 'kmz', gpkg: 'gpkg', csv: 'csv' };
 
 /** The one GDAL driver each format is opened with, whatever the file's content looks like (gdal-sandbox.ts). */
