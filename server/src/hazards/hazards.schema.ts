@@ -20,7 +20,7 @@ const HazardPropertiesShape = {
   contamination: ContaminationList,
   status: HazardStatus.default('open'),
   recorded_on: PastDate.describe('date the hazard was recorded (after entry into force = newly found)'),
-  external_ref: PlainText(1, 100).nullable().optional().describe('reference in the national database (e.g. IMSMA id)'),
+  external_ref: PlainText(1, 100, 'reference in the national database (e.g. IMSMA id)').nullable().optional(),
   name: PlainText(1, 200).nullable().optional(),
 };
 

@@ -26,9 +26,9 @@ export const printable = (text: string): string => text.replace(UNSTORABLE_ALL, 
 /**
  * Free text a person gives (names, references, reasons), trimmed, `min` to `max` characters.
  * Text breaking the rule above is refused naming the field, never cleaned: in single writes (400)
- * and in imports (that feature rejected) alike.
+ * and in imports (that feature rejected) alike. The description states the rule after `about`.
  */
-export const PlainText = (min: number, max: number) =>
+export const PlainText = (min: number, max: number, about?: string) =>
   z
     .string()
     .trim()
@@ -37,7 +37,8 @@ export const PlainText = (min: number, max: number) =>
     .superRefine((value, ctx) => {
       const problem = unstorableText(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
+    })
+    .describe(`${about ? `${about}; ` : ''}no control characters but tab and line breaks, no lone UTF-16 surrogates`);
 
 /** Today's date in UTC, 'YYYY-MM-DD'. */
 export const todayUtc = () => new Date().toISOString().slice(0, 10);

@@ -43,7 +43,7 @@ export const ObligationParams = z.object({
   treaty: z.string().max(20).describe('CCM or APMBC'),
 });
 
-const Source = PlainText(1, 500).describe('where this was seen: report, decision or page reference (required)');
+const Source = PlainText(1, 500, 'where this was seen: report, decision or page reference (required)');
 
 export const ExtensionCreate = z
   .object({

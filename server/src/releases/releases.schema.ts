@@ -28,7 +28,7 @@ const ReleaseProperties = z
 
 export const ReleaseCreate = featureInput(ReleaseProperties).meta({ id: 'ReleaseCreate' });
 
-export const RejectBody = z.object({ reason: PlainText(3, 2000).describe('why the submission is rejected') }).strict();
+export const RejectBody = z.object({ reason: PlainText(3, 2000, 'why the submission is rejected') }).strict();
 
 export const ReleaseOut = z
   .object({
