@@ -33,7 +33,7 @@ try {
   await once(out, 'close');
   if (shp !== '-') {
     await rm(shp, { force: true });
-    await ogr2ogr(['-f', 'ESRI Shapefile', '-lco', 'ENCODING=UTF-8', shp, geojson]);
+    await ogr2ogr(['-f', 'ESRI Shapefile', '-lco', 'ENCODING=UTF-8', shp, geojson], { input: 'GeoJSON', output: 'ESRI Shapefile' });
   }
 } finally {
   await db.destroy();

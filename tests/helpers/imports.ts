@@ -7,7 +7,11 @@ export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /** POSTs a fixture file as the raw body of an import (dry run). */
 export async function uploadFixture(app: TestApp, token: string | undefined, file: string, query: Record<string, string>): Promise<ApiResponse> {
-  const body = await readFile(path.join(FIXTURES, file));
+  return uploadBody(app, token, await readFile(path.join(FIXTURES, file)), query);
+}
+
+/** POSTs bytes as the raw body of an import (dry run). */
+export async function uploadBody(app: TestApp, token: string | undefined, body: string | Buffer, query: Record<string, string>): Promise<ApiResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (token) headers.authorization = `Bearer ${token}`;
   const response = await fetch(`${app.base}/api/v1/imports?${new URLSearchParams(query)}`, { method: 'POST', headers, body });

@@ -276,7 +276,7 @@ describe('the in-process GeoJSON reader', () => {
         const file = path.join(dir, `${Math.random()}.geojson`);
         await writeFile(file, JSON.stringify(collection));
         const batches = [];
-        for await (const batch of readCandidates({ file, format: 'geojson', country: 'LAO', fields: fieldMap('safeground'), maxVertices: 1000, batchSize: 100 })) batches.push(batch);
+        for await (const batch of readCandidates({ file, name: 'test.geojson', format: 'geojson', country: 'LAO', fields: fieldMap('safeground'), maxVertices: 1000, batchSize: 100 })) batches.push(batch);
         return batches;
       };
       const inProcess = await read({ type: 'FeatureCollection', features });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlainText } from '../http/common.schema.js';
 
 export const LoginBody = z
   .object({
@@ -38,7 +39,7 @@ export const TokenListResponse = z.array(
 
 export const CreateTokenBody = z
   .object({
-    name: z.string().trim().min(1).max(100).describe('what the token is for, e.g. "IMSMA sync"'),
+    name: PlainText(1, 100, 'what the token is for, e.g. "IMSMA sync"'),
     expires_in_days: z.number().int().min(1).max(3650).optional(),
   })
   .strict();

@@ -28,11 +28,13 @@ const FILE_NAME: Record<ExportFormat, (layer: string) => string> = {
   shp: (layer) => `${layer}.shp.zip`,
   gpkg: (layer) => `${layer}.gpkg`,
 };
+/** The GDAL driver writing each format (the selection is read by GeoJSON's, and no other driver is loaded). */
+const GDAL_DRIVER: Record<ExportFormat, string> = { geojson: 'GeoJSON', csv: 'CSV', shp: 'ESRI Shapefile', gpkg: 'GPKG' };
 const GDAL_ARGS: Record<ExportFormat, string[]> = {
-  geojson: ['-f', 'GeoJSON', '-lco', 'RFC7946=YES'],
-  csv: ['-f', 'CSV', '-lco', 'GEOMETRY=AS_WKT'],
-  shp: ['-f', 'ESRI Shapefile', '-nlt', 'MULTIPOLYGON', '-lco', 'ENCODING=UTF-8'],
-  gpkg: ['-f', 'GPKG', '-nlt', 'MULTIPOLYGON'],
+  geojson: ['-lco', 'RFC7946=YES'],
+  csv: ['-lco', 'GEOMETRY=AS_WKT'],
+  shp: ['-nlt', 'MULTIPOLYGON', '-lco', 'ENCODING=UTF-8'],
+  gpkg: ['-nlt', 'MULTIPOLYGON'],
 };
 
 type Properties = Record<string, string | number | boolean | null | string[]>;
@@ -67,7 +69,7 @@ async function exportLayer(layer: string, format: ExportFormat, pages: AsyncIter
     out.end();
     await once(out, 'close');
     const output = path.join(dir, FILE_NAME[format](layer));
-    await ogr2ogr([...GDAL_ARGS[format], '-nln', layer, output, input]);
+    await ogr2ogr(['-f', GDAL_DRIVER[format], ...GDAL_ARGS[format], '-nln', layer, output, input], { input: 'GeoJSON', output: GDAL_DRIVER[format] });
     const stream = createReadStream(output);
     stream.once('close', () => void rm(dir, { recursive: true, force: true }));
     return { fileName: FILE_NAME[format](layer), mediaType: MEDIA_TYPE[format], stream };

@@ -1,8 +1,10 @@
 // GDAL's ogr2ogr is the one reader of every import format and the one writer of every export
 // format, so that Shapefile projections, KMZ archives and GeoPackage layers are handled by the
-// library GIS users already trust rather than by hand-written parsers.
+// library GIS users already trust rather than by hand-written parsers. Every run goes through
+// gdal-sandbox.ts: one input driver, no network.
 import { spawn } from 'node:child_process';
 import { type Log, aptInstaller, isRoot, run, tail, which } from '../db/local-postgis.install.js';
+import { type GdalDrivers, sandboxed } from './gdal-sandbox.js';
 
 export const GDAL_PACKAGE = 'gdal-bin';
 
@@ -28,30 +30,48 @@ async function findOrInstall(log: Log): Promise<void> {
   if (!(await which('ogr2ogr'))) throw new Error(`apt-get installed ${GDAL_PACKAGE} but ogr2ogr is still not on PATH`);
 }
 
-/** Runs ogr2ogr to completion (exports); a failure carries the end of GDAL's messages. */
-export async function ogr2ogr(args: string[]): Promise<void> {
+/** Runs ogr2ogr to completion (exports) with only the two drivers given; a failure carries the end of GDAL's messages. */
+export async function ogr2ogr(args: string[], drivers: GdalDrivers): Promise<void> {
   await ensureGdal();
-  const result = await run('ogr2ogr', args);
+  const { command, args: commandArgs, env } = await sandboxed(args, drivers);
+  const result = await run(command, commandArgs, { env });
   if (result.code !== 0) throw new Error(`ogr2ogr failed: ${gdalErrors(result.output)}`);
 }
 
-/** GDAL's ERROR lines (its warnings are noise to a user), or the end of its output. */
-export function gdalErrors(output: string): string {
+/**
+ * GDAL's ERROR lines (its warnings are noise to a user), or the end of its output, without any
+ * path of this server: `file` becomes `name`, any other absolute path an ellipsis.
+ */
+export function gdalErrors(output: string, file?: { path: string; name: string }): string {
   const errors = output
     .split('\n')
     .filter((line) => line.startsWith('ERROR'))
     .map((line) => line.replace(/^ERROR \d+: /, ''));
-  return (errors.length ? errors.join(' ') : tail(output, 5)).replace(/\s+/g, ' ').trim();
+  const text = (errors.length ? errors.join(' ') : tail(output, 5)).replace(/\s+/g, ' ').trim();
+  const parts = file ? text.split(file.path) : [text];
+  return parts.map((part) => part.replace(ABSOLUTE_PATH, '$1…')).join(file?.name ?? '');
 }
 
+/** A path of two or more segments from the root, e.g. /srv/app/.data or /vsizip/ (not 2010/01/01). */
+const ABSOLUTE_PATH = /(^|[\s'"`(=:])\/[^\s'"`/]+(?:\/[^\s'"`/]*)+/g;
+
 export interface ReadOptions {
-  /** The file as GDAL opens it, e.g. /vsizip/ for an archive. */
-  source: string;
+  /** The upload on disk. Nothing but this file is opened. */
+  file: string;
+  /** What messages call it: the name it was uploaded under (never a path of this server). */
+  name: string;
+  /** The one GDAL driver that may open it, e.g. KML's LIBKML. */
+  driver: string;
+  /** A zip archive, opened through /vsizip/ (a zipped Shapefile). */
+  zipped?: boolean;
   /** Extra arguments: open options, source SRS. */
   args: string[];
   /** Receives the peak resident memory of ogr2ogr, sampled from /proc while it runs (benchmarks). */
   onPeakRss?: (bytes: number) => void;
 }
+
+/** The upload as GDAL opens it: the file itself, or its archive's contents (/vsizip/ of the upload only). */
+const source = (options: ReadOptions) => (options.zipped ? `/vsizip/${options.file}` : options.file);
 
 /**
  * Streams every feature of every layer of a file as one GeoJSON text per line (GeoJSONSeq), in
@@ -59,7 +79,7 @@ export interface ReadOptions {
  * memory stays bounded whatever the size of the file.
  */
 export function readGeoJsonLines(options: ReadOptions): AsyncGenerator<string> {
-  return readOgrLines(['-f', 'GeoJSONSeq', '/vsistdout/', options.source, '-dim', 'XY', '-lco', 'COORDINATE_PRECISION=9', ...options.args], options);
+  return readOgrLines(['-f', 'GeoJSONSeq', '/vsistdout/', source(options), '-dim', 'XY', '-lco', 'COORDINATE_PRECISION=9', ...options.args], options, 'GeoJSONSeq');
 }
 
 /**
@@ -71,20 +91,22 @@ export function readGeoJsonLines(options: ReadOptions): AsyncGenerator<string> {
 export function readPgDumpLines(options: ReadOptions & { geometryColumn: string }): AsyncGenerator<string> {
   return readOgrLines(
     [
-      '-f', 'PGDump', '/vsistdout/', options.source, '-dim', 'XY', '-nlt', 'GEOMETRY',
+      '-f', 'PGDump', '/vsistdout/', source(options), '-dim', 'XY', '-nlt', 'GEOMETRY',
       '-lco', 'LAUNDER=NO', '-lco', 'PRECISION=NO', '-lco', 'SPATIAL_INDEX=NONE', '-lco', `GEOMETRY_NAME=${options.geometryColumn}`,
       '-lco', 'CREATE_SCHEMA=OFF', '-lco', 'DROP_TABLE=OFF', '--config', 'PG_USE_COPY', 'YES',
       ...options.args,
     ],
     options,
+    'PGDump',
     true,
   );
 }
 
 /** ogr2ogr's output line by line; blank lines are dropped unless they can be data (a row of empty values). */
-async function* readOgrLines(ogrArgs: string[], options: ReadOptions, keepBlank = false): AsyncGenerator<string> {
+async function* readOgrLines(ogrArgs: string[], options: ReadOptions, output: string, keepBlank = false): AsyncGenerator<string> {
   await ensureGdal();
-  const child = spawn('ogr2ogr', ogrArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { command, args, env } = await sandboxed(ogrArgs, { input: options.driver, output });
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     // Warnings can be many (one per odd feature): keep the end only.
@@ -104,7 +126,7 @@ async function* readOgrLines(ogrArgs: string[], options: ReadOptions, keepBlank 
     }
     if (pending.trim()) yield pending;
     const code = await exited;
-    if (code !== 0) throw new GdalReadError(gdalErrors(stderr));
+    if (code !== 0) throw new GdalReadError(gdalErrors(stderr, { path: options.file, name: options.name }));
   } finally {
     sampler?.stop();
     if (child.exitCode === null) child.kill();

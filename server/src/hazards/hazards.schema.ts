@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Iso3, PastDate } from '../http/common.schema.js';
+import { Iso3, PastDate, PlainText } from '../http/common.schema.js';
 import { AreaGeometry, GeometryOut, featureInput } from '../geometry/geometry.schema.js';
 
 export const CONTAMINATION = ['ap_mines', 'av_mines', 'cmr', 'erw', 'ied'] as const;
@@ -20,8 +20,8 @@ const HazardPropertiesShape = {
   contamination: ContaminationList,
   status: HazardStatus.default('open'),
   recorded_on: PastDate.describe('date the hazard was recorded (after entry into force = newly found)'),
-  external_ref: z.string().trim().min(1).max(100).nullable().optional().describe('reference in the national database (e.g. IMSMA id)'),
-  name: z.string().trim().min(1).max(200).nullable().optional(),
+  external_ref: PlainText(1, 100, 'reference in the national database (e.g. IMSMA id)').nullable().optional(),
+  name: PlainText(1, 200).nullable().optional(),
 };
 
 export const HazardProperties = z.object(HazardPropertiesShape).strict();

@@ -1,5 +1,45 @@
 import { z } from 'zod';
 
+/**
+ * Characters no stored text may hold: control characters other than tab and line breaks (they
+ * include NUL, which PostgreSQL cannot store, and the escape that starts an ANSI terminal
+ * sequence), and a lone UTF-16 surrogate (half a character; stored, it would silently become
+ * U+FFFD). No `u` flag, so that surrogates are seen one by one.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+
+const codePoint = (char: string) => `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** What is wrong with a text under the rule above, or undefined when nothing is. */
+export function unstorableText(text: string): string | undefined {
+  const found = UNSTORABLE.exec(text);
+  if (!found) return undefined;
+  const what = /[\ud800-\udfff]/.test(found[0]) ? 'a lone UTF-16 surrogate' : 'a control character';
+  return `must not contain ${what} (${codePoint(found[0])} at character ${found.index + 1})`;
+}
+
+/** The text with every character the rule refuses written as \uXXXX, for echoing it in a message or report. */
+export const printable = (text: string): string => text.replace(UNSTORABLE_ALL, (char) => `\\u${codePoint(char).slice(2).toLowerCase()}`);
+
+/**
+ * Free text a person gives (names, references, reasons), trimmed, `min` to `max` characters.
+ * Text breaking the rule above is refused naming the field, never cleaned: in single writes (400)
+ * and in imports (that feature rejected) alike. The description states the rule after `about`.
+ */
+export const PlainText = (min: number, max: number, about?: string) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .superRefine((value, ctx) => {
+      const problem = unstorableText(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe(`${about ? `${about}; ` : ''}no control characters but tab and line breaks, no lone UTF-16 surrogates`);
+
 /** Today's date in UTC, 'YYYY-MM-DD'. */
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
 

@@ -4,7 +4,8 @@
 // (geojson-stream.ts); every other file, and GeoJSON this reader leaves to GDAL, goes through
 // ogr2ogr: Shapefiles as a PostgreSQL dump with binary geometry (pgdump-reader.ts), the rest as GeoJSONSeq.
 import { HazardProperties } from '../hazards/hazards.schema.js';
-import { readGeoJsonLines } from '../gdal/gdal.js';
+import { printable } from '../http/common.schema.js';
+import { type ReadOptions as GdalReadOptions, readGeoJsonLines } from '../gdal/gdal.js';
 import { type FieldMap, mapProperties, resolveColumns } from './field-mapping.js';
 import { NotPlainFeatureCollection, readFeatureCollection } from './geojson-stream.js';
 import type { StagedBatch } from './imports.repository.js';
@@ -14,19 +15,25 @@ import { polygonWkb } from './polygon-wkb.js';
 export const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv'] as const;
 export type ImportFormat = (typeof FORMATS)[number];
 
-/** File extension the upload is stored under, so GDAL picks the right driver. */
+/** File extension the upload is stored under (LIBKML goes by it to read a .kmz as an archive). */
 export const EXTENSION: Record<ImportFormat, string> = { geojson: 'geojson', shp: 'zip', kml: 'kml', kmz: 'kmz', gpkg: 'gpkg', csv: 'csv' };
 
+/** The one GDAL driver each format is opened with, whatever the file's content looks like (gdal-sandbox.ts). */
+const DRIVER: Record<ImportFormat, string> = {
+  geojson: 'GeoJSON', shp: 'ESRI Shapefile', kml: 'LIBKML', kmz: 'LIBKML', gpkg: 'GPKG', csv: 'CSV',
+};
+
 /** How ogr2ogr opens each format. Shapefiles come zipped with their .prj, which -t_srs honours. */
-function gdalInput(format: ImportFormat, file: string): { source: string; args: string[] } {
-  switch (format) {
+function gdalInput(options: ReadOptions): GdalReadOptions {
+  const common = { file: options.file, name: options.name, driver: DRIVER[options.format], onPeakRss: options.onPeakRss };
+  switch (options.format) {
     case 'shp':
-      return { source: `/vsizip/${file}`, args: ['-t_srs', 'EPSG:4326'] };
+      return { ...common, zipped: true, args: ['-t_srs', 'EPSG:4326'] };
     case 'csv':
       // CSV coordinates are WGS 84 longitude/latitude by convention (RFC 7946); text stays text
       // so that a reference like 007 keeps its zeros.
       return {
-        source: file,
+        ...common,
         args: [
           '-a_srs', 'EPSG:4326',
           '-oo', 'GEOM_POSSIBLE_NAMES=wkt,geometry,geom,the_geom,shape,polygon',
@@ -37,7 +44,7 @@ function gdalInput(format: ImportFormat, file: string): { source: string; args: 
         ],
       };
     default:
-      return { source: file, args: ['-t_srs', 'EPSG:4326'] };
+      return { ...common, args: ['-t_srs', 'EPSG:4326'] };
   }
 }
 
@@ -49,6 +56,8 @@ interface SourceFeature {
 
 export interface ReadOptions {
   file: string;
+  /** The upload's name, which messages use instead of the file's path. */
+  name: string;
   format: ImportFormat;
   country: string;
   fields: FieldMap;
@@ -76,9 +85,9 @@ export async function* readCandidates(options: ReadOptions): AsyncGenerator<Stag
 }
 
 function gdalFeatures(options: ReadOptions): AsyncGenerator<SourceFeature> {
-  const { source, args } = gdalInput(options.format, options.file);
-  if (options.format === 'shp') return numbered(readPgDumpFeatures({ source, args, onPeakRss: options.onPeakRss }));
-  const lines = readGeoJsonLines({ source, args, onPeakRss: options.onPeakRss });
+  const input = gdalInput(options);
+  if (options.format === 'shp') return numbered(readPgDumpFeatures(input));
+  const lines = readGeoJsonLines(input);
   return options.format === 'csv' ? assembleVertexRows(parsed(lines), options.fields) : parsed(lines);
 }
 
@@ -179,7 +188,8 @@ function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record
       problems.push(`${field}: ${absent ? 'missing' : issue.message + given}`);
     }
   }
-  const ref = typeof mapped.external_ref === 'string' ? mapped.external_ref : null;
+  // A refused reference (a NUL or a lone surrogate in it) is reported, escaped, with its feature.
+  const ref = typeof mapped.external_ref === 'string' ? printable(mapped.external_ref) : null;
   if (ref === null) problems.push('external_ref: missing (imports match hazards by reference, so a re-import updates instead of duplicating)');
   if (mapped.country !== options.country) problems.push(`country: ${String(mapped.country)} is not the import's country ${options.country}`);
   const encoded = feature.geometry ? polygonWkb(feature.geometry) : undefined;
@@ -187,7 +197,7 @@ function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record
   const props = parsed.success ? parsed.data : undefined;
   batch.index.push(feature.index);
   batch.ref.push(ref);
-  batch.problem.push(problems.length ? problems.join('; ') : null);
+  batch.problem.push(problems.length ? printable(problems.join('; ')) : null);
   batch.classification.push(props?.classification ?? null);
   batch.contamination.push(props ? props.contamination.join(',') : null);
   batch.status.push(props?.status ?? null);

@@ -22,6 +22,7 @@ export function importRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
       'The file is the raw request body (any content type). Admins and the national authority of the country only. ' +
       'Every feature is read, mapped, validated and its geometry repaired or rejected exactly as a single hazard write would be; ' +
       'nothing is written to the ledger. The answer carries the counts; GET .../report.csv lists every feature with its outcome. ' +
+      'The file is opened only as its declared format (never as a VRT or any other), with no network access. ' +
       'Over IMPORT_MAX_BYTES or IMPORT_MAX_FEATURES the answer is 413 naming the limit.',
     auth: 'actor',
     query: ImportQuery,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Iso3 } from '../http/common.schema.js';
+import { Iso3, PlainText } from '../http/common.schema.js';
 import { PRESETS, TARGET_FIELDS, type TargetField } from './field-mapping.js';
 import { FORMATS } from './import-reader.js';
 
@@ -24,7 +24,7 @@ export const ImportQuery = z
     format: z.enum(FORMATS).describe('geojson, shp (zipped Shapefile with its .prj), kml, kmz, gpkg, csv (WKT column, or longitude/latitude rows)'),
     mapping: z.enum(presetNames).default('safeground').describe('attribute names preset: safeground, imsma, gichd_mdr'),
     fields: FieldOverrides.optional().describe('JSON object naming the file\'s column for any of our fields, overriding the preset'),
-    file_name: z.string().trim().min(1).max(255).optional().describe('original file name, kept for the record'),
+    file_name: PlainText(1, 255, 'original file name, kept for the record and naming the file in messages').optional(),
   })
   .strict();
 

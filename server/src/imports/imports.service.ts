@@ -152,6 +152,8 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
   try {
     const batches = readCandidates({
       file,
+      // Messages name the upload, never its path on this server.
+      name: request.fileName ?? `the uploaded ${request.format} file`,
       format: request.format,
       country: request.country,
       fields: fieldMap(request.mapping, request.fields),
@@ -185,6 +187,9 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
       await repo.updateImport(db, id, { status: 'invalid', error: message });
       throw new HttpError(422, 'unreadable_file', message, [{ path: 'body', message: error.message }]);
     }
+    // Not the file's fault: say the dry run failed rather than leave it "validating" until it
+    // reads as interrupted by a server stop.
+    await repo.updateImport(db, id, { status: 'invalid', error: 'the dry run failed on the server; upload the file again' }).catch(() => {});
     throw error;
   }
   const counts = await repo.outcomeCounts(db, id);

@@ -3,7 +3,7 @@
 // values are typed as GDAL's GeoJSON output types them (numbers, booleans, dates as YYYY-MM-DD
 // text), and the geometry becomes the same {type, coordinates} the GeoJSON path yields, so the
 // rest of the import cannot tell the two apart.
-import { readPgDumpLines } from '../gdal/gdal.js';
+import { type ReadOptions, readPgDumpLines } from '../gdal/gdal.js';
 
 export interface DumpFeature {
   properties: Record<string, unknown>;
@@ -17,7 +17,7 @@ const COPY = /\(((?:"(?:[^"]|"")*"(?:, )?)*)\) FROM STDIN;$/;
 const QUOTED = /"((?:[^"]|"")*)"/g;
 
 /** Every feature of every layer, in order. */
-export async function* readPgDumpFeatures(options: { source: string; args: string[]; onPeakRss?: (bytes: number) => void }): AsyncGenerator<DumpFeature> {
+export async function* readPgDumpFeatures(options: ReadOptions): AsyncGenerator<DumpFeature> {
   let types = new Map<string, string>();
   let columns: string[] | undefined;
   for await (const line of readPgDumpLines({ ...options, geometryColumn: GEOMETRY_COLUMN })) {

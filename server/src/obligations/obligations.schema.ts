@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Iso3, IsoDate, PastDate } from '../http/common.schema.js';
+import { Iso3, IsoDate, PastDate, PlainText } from '../http/common.schema.js';
 
 export const TREATIES = ['CCM', 'APMBC'] as const;
 export type TreatyName = (typeof TREATIES)[number];
@@ -43,7 +43,7 @@ export const ObligationParams = z.object({
   treaty: z.string().max(20).describe('CCM or APMBC'),
 });
 
-const Source = z.string().trim().min(1).max(500).describe('where this was seen: report, decision or page reference (required)');
+const Source = PlainText(1, 500, 'where this was seen: report, decision or page reference (required)');
 
 export const ExtensionCreate = z
   .object({

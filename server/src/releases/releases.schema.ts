@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate, Iso3, PastDate } from '../http/common.schema.js';
+import { IsoDate, Iso3, PastDate, PlainText } from '../http/common.schema.js';
 import { GeometryOut, featureInput } from '../geometry/geometry.schema.js';
 
 export const ReleaseMethod = z
@@ -21,14 +21,14 @@ const ReleaseProperties = z
     completed_on: PastDate,
     organisation_id: z.number().int().positive().nullable().optional().describe("the operator; defaults to an operator's own"),
     devices: Devices,
-    external_ref: z.string().trim().min(1).max(100).nullable().optional(),
+    external_ref: PlainText(1, 100).nullable().optional(),
   })
   .strict()
   .refine((p) => !p.start_on || p.start_on <= p.completed_on, { message: 'start_on must not be after completed_on', path: ['start_on'] });
 
 export const ReleaseCreate = featureInput(ReleaseProperties).meta({ id: 'ReleaseCreate' });
 
-export const RejectBody = z.object({ reason: z.string().trim().min(3).max(2000).describe('why the submission is rejected') }).strict();
+export const RejectBody = z.object({ reason: PlainText(3, 2000, 'why the submission is rejected') }).strict();
 
 export const ReleaseOut = z
   .object({
