@@ -18,7 +18,8 @@ export { EVERY_COUNTRY, type ExactScope };
  *    country scope. Clearing land and reporting it needs the real polygons;
  *  - viewers, donors and anonymous readers: none.
  * Countries that are not restricted are exact for everybody. National figures (country, progress,
- * report and timeline endpoints) carry no geometry and are exact for everybody.
+ * report and timeline endpoints) carry no geometry and are exact for everybody; what else outside
+ * readers may learn (free text, province figures, tile cells' areas) is ruled in disclosure.ts.
  */
 export function exactGeometryScope(actor: Actor | null): ExactScope {
   switch (actor?.role) {
