@@ -10,6 +10,18 @@
 -- to the square metre, and a fully released hazard can keep a sliver of floating-point noise.
 -- These sizes are per hazard; overlapping hazards share ground, so they do not add up to the
 -- country's remaining area (the union), which the report takes from area_country_days.
+-- The province of a country containing a point. A point on a shared boundary lies in two
+-- provinces: take one, deterministically.
+CREATE OR REPLACE FUNCTION sg_province_at(p_iso3 text, p_point geometry)
+RETURNS TABLE (code text, name text)
+LANGUAGE sql STABLE AS $$
+  SELECT pr.code, pr.name
+    FROM provinces pr
+   WHERE pr.country_iso3 = p_iso3 AND pr.geom && p_point AND ST_Covers(pr.geom, p_point)
+   ORDER BY pr.code
+   LIMIT 1
+$$;
+
 CREATE OR REPLACE FUNCTION sg_report_hazards(p_iso3 text, p_contamination contamination_type, p_until date)
 RETURNS TABLE (id bigint, external_ref text, name text, classification hazard_classification,
                contamination text[], recorded_on date, area_m2 double precision,
@@ -41,14 +53,7 @@ LANGUAGE sql STABLE AS $$
   SELECT m.id, m.external_ref, m.name, m.classification, m.contamination::text[], m.recorded_on,
          m.area_m2, m.remaining_m2, ST_X(m.point), ST_Y(m.point), p.code, p.name
     FROM measured m
-    -- A point on a shared boundary lies in two provinces: take one, deterministically.
-    LEFT JOIN LATERAL (
-      SELECT pr.code, pr.name
-        FROM provinces pr
-       WHERE pr.country_iso3 = p_iso3 AND pr.geom && m.point AND ST_Covers(pr.geom, m.point)
-       ORDER BY pr.code
-       LIMIT 1
-    ) p ON true
+    LEFT JOIN LATERAL sg_province_at(p_iso3, m.point) p ON true
    WHERE m.remaining_m2 >= 0.5
    ORDER BY p.name NULLS LAST, m.id
 $$;

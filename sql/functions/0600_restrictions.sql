@@ -79,10 +79,35 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT 4503599627370496 + (((i::bigint + 32768) * 65536 + (j + 32768)) * 4 + variant)
 $$;
 
+-- The unit in which outside readers get figures that locate hazards inside a country (province
+-- figures, the areas of tile cells): 1% of a cell's area, 1 km² for 10 km cells. A hazard smaller
+-- than that cannot be placed within its cell by how its area splits across a grid line or a
+-- province boundary. The rest of the rule is in server/src/restrictions/disclosure.ts.
+CREATE OR REPLACE FUNCTION sg_disclosure_unit_m2(cell_km double precision) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (cell_km * 1000) ^ 2 / 100 $$;
+
+-- An area (m²) rounded to that unit.
+CREATE OR REPLACE FUNCTION sg_disclosed_m2(m2 double precision, cell_km double precision) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT (round(m2 / sg_disclosure_unit_m2(cell_km)) * sg_disclosure_unit_m2(cell_km))::bigint
+$$;
+
+-- Whether a tile reaches a restricted country (or the cells of its hazards): such tiles are sent
+-- Cache-Control: private, so no shared cache keeps anything of a restricted country.
+CREATE OR REPLACE FUNCTION sg_tile_meets_restricted(p_z int, p_x int, p_y int) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM countries c
+     CROSS JOIN LATERAL sg_cells_reach(ST_TileEnvelope(p_z, p_x, p_y), ARRAY[c.iso3]::char(3)[]) AS reach
+      JOIN country_pieces cp ON cp.iso3 = c.iso3 AND cp.geom && reach AND ST_Intersects(cp.geom, reach)
+     WHERE c.restricted)
+$$;
+
 -- Hazards of hidden countries as one feature per cell (web mercator geometry): how many hazards
 -- touch it, their area inside it, the remaining part of that area (each hazard's remaining share
 -- applied to its area in the cell), and the contamination and classification of most of it.
 -- Sums are per hazard, like the dissolved low-zoom features: overlaps are not the union figures.
+-- Areas are rounded to the disclosure unit, and the remaining share is that of the rounded areas.
 CREATE OR REPLACE FUNCTION sg_tile_hazard_cells(p_tile geometry, p_hidden char(3)[], p_as_of date)
 RETURNS TABLE (fid bigint, classification text, contamination text, count bigint, area_m2 bigint,
                remaining_m2 bigint, remaining_share double precision, cell_km double precision, geom geometry)
@@ -102,14 +127,18 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT m.classification, m.contamination, m.cell_km, m.remaining_share, p.i, p.j, p.cell, p.area_m2
       FROM members m CROSS JOIN LATERAL sg_generalise_cells(m.geom, m.cell_km) p
   )
-  SELECT sg_cell_fid(i, j, 0), mode() WITHIN GROUP (ORDER BY classification), mode() WITHIN GROUP (ORDER BY contamination),
-         count(*), round(sum(area_m2))::bigint, round(sum(area_m2 * remaining_share))::bigint,
-         round((sum(area_m2 * remaining_share) / nullif(sum(area_m2), 0))::numeric, 4)::double precision,
-         cell_km, ST_Transform((array_agg(cell))[1], 3857)
-    FROM pieces GROUP BY cell_km, i, j
+  SELECT sg_cell_fid(i, j, 0), classification, contamination, count, area_m2, remaining_m2,
+         round((remaining_m2::numeric / nullif(area_m2, 0)), 4)::double precision, cell_km, geom
+    FROM (
+      SELECT i, j, cell_km, mode() WITHIN GROUP (ORDER BY classification) AS classification,
+             mode() WITHIN GROUP (ORDER BY contamination) AS contamination, count(*) AS count,
+             sg_disclosed_m2(sum(area_m2), cell_km) AS area_m2, sg_disclosed_m2(sum(area_m2 * remaining_share), cell_km) AS remaining_m2,
+             ST_Transform((array_agg(cell))[1], 3857) AS geom
+        FROM pieces GROUP BY cell_km, i, j
+    ) c
 $$;
 
--- Approved releases of hidden countries as one feature per cell and method.
+-- Approved releases of hidden countries as one feature per cell and method (areas rounded likewise).
 CREATE OR REPLACE FUNCTION sg_tile_release_cells(p_tile geometry, p_hidden char(3)[], p_as_of date)
 RETURNS TABLE (fid bigint, method text, count bigint, area_m2 bigint, cell_km double precision, geom geometry)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -123,7 +152,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
       FROM members m CROSS JOIN LATERAL sg_generalise_cells(m.geom, m.cell_km) p
   )
   SELECT sg_cell_fid(i, j, CASE method WHEN 'cancelled' THEN 0 WHEN 'reduced' THEN 1 ELSE 2 END), method::text,
-         count(*), round(sum(area_m2))::bigint, cell_km, ST_Transform((array_agg(cell))[1], 3857)
+         count(*), sg_disclosed_m2(sum(area_m2), cell_km), cell_km, ST_Transform((array_agg(cell))[1], 3857)
     FROM pieces GROUP BY cell_km, i, j, method
 $$;
 

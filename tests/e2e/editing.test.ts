@@ -182,6 +182,9 @@ describe('map editing', () => {
     await visit(visitor.page, `${app.base}/countries/${ISO3}?lang=ar`);
     await expect(visitor.page.locator('#restricted-badge').isVisible()).resolves.toBe(true);
     await expect(visitor.page.locator('#restriction-switch').count()).resolves.toBe(0);
+    // Province figures are coarsened for the public, and the page says so; the authority's are exact.
+    await expect(visitor.page.locator('#provinces-coarsened').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#provinces-coarsened').count()).resolves.toBe(0);
     await expect(visitor.page.evaluate(() => document.documentElement.dir)).resolves.toBe('rtl');
     await saveScreenshot(visitor.page, 'editing-restricted-badge-ar');
 

@@ -31,6 +31,10 @@ export interface ApiCountryDetail extends ApiCountry {
   by_contamination: Record<string, number>;
   by_scope: { ccm: number; apmbc: number; ccw_p5: number };
   provinces: { code: string; name: string; remaining_km2: number }[];
+  /** The day province figures are as of: as_of, or the last year end for readers outside a restricted country. */
+  provinces_as_of: string;
+  /** Province figures are rounded to this many km² (outside a restricted country); null when exact. */
+  provinces_rounding_km2: number | null;
 }
 
 export interface Extension {

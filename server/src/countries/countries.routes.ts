@@ -9,6 +9,7 @@ import { AsOfQuery, CountryDetail, CountrySummary, Timeline, TimelineQuery } fro
 import * as service from './countries.service.js';
 import { resolveAsOf } from '../area/as-of.js';
 import { restrictionRoutes } from '../restrictions/restrictions.routes.js';
+import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 
 const notFoundError = { description: 'unknown country code', schema: ErrorResponse };
 
@@ -32,11 +33,16 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     path: '/countries/:iso3',
     tag: 'countries',
     summary: 'One country: remaining area by contamination, treaty scope and province, and its obligations',
+    description:
+      'For readers outside a restricted country (PUT /countries/{iso3}/restriction) the province figures are as of ' +
+      'provinces_as_of, the last 31 December on or before as_of, and rounded to provinces_rounding_km2; every other figure is exact.',
     auth: 'public',
     params: Iso3Param,
     query: AsOfQuery,
     responses: { 200: { description: 'the country', schema: CountryDetail }, 400: standardErrors[400], 404: notFoundError },
-    handler: async ({ params, query }) => ({ body: await service.getCountry(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE) }),
+    handler: async ({ actor, params, query }) => ({
+      body: await service.getCountry(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE, exactGeometryScope(actor)),
+    }),
   });
 
   defineRoute(router, registry, basePath, {

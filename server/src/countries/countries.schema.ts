@@ -60,6 +60,13 @@ export const CountryDetail = CountrySummary.extend({
   by_contamination: z.record(z.string(), Km2).describe('remaining by contamination type; a hazard with several types counts in each'),
   by_scope: z.object({ ccm: Km2, apmbc: Km2, ccw_p5: Km2 }),
   provinces: z.array(z.object({ code: z.string(), name: z.string(), remaining_km2: Km2 })),
+  provinces_as_of: z
+    .string()
+    .describe('the day the province figures are as of: as_of, or for readers outside a restricted country the last 31 December on or before it'),
+  provinces_rounding_km2: z
+    .number()
+    .nullable()
+    .describe('province figures are rounded to this many km² (readers outside a restricted country: 1% of a cell); null when exact'),
   obligations: z.array(Obligation),
 }).meta({ id: 'CountryDetail' });
 

@@ -9,6 +9,7 @@ import { CONTAMINATION } from '../hazards/hazards.schema.js';
 import * as repo from './countries.repository.js';
 import { toObligation } from '../obligations/obligations.service.js';
 import { type CountryDetail, type CountrySummary, SCOPES, type Scope, type Timeline } from './countries.schema.js';
+import { type ExactScope, provinceFigures } from '../restrictions/restrictions.service.js';
 
 type Totals = Awaited<ReturnType<typeof repo.dimensionTotals>>[number];
 
@@ -62,11 +63,17 @@ export async function listCountries(db: Db, when: AsOf, thinShare = DEFAULT_THIN
   return countries.map(summaryOf);
 }
 
-export async function getCountry(db: Db, iso3: string, when: AsOf, thinShare = DEFAULT_THIN_SHARE): Promise<z.infer<typeof CountryDetail>> {
+/** `exact`: the reader's exact-geometry scope, which decides how precise province figures are (restrictions/). */
+export async function getCountry(db: Db, iso3: string, when: AsOf, thinShare = DEFAULT_THIN_SHARE, exact: ExactScope = []): Promise<z.infer<typeof CountryDetail>> {
   const known = await repo.countryExists(db, iso3);
   if (!known) throw notFound(`country ${iso3}`);
   const [{ totals, obligations, summaryOf }, provinces] = await Promise.all([summaries(db, when, thinShare, iso3), repo.provinces(db, iso3)]);
   const dim = (kind: string, key: string) => km2(remainingM2(totals.find((t) => t.dim_kind === kind && t.dim_key === key)));
+  const provinceRows = (rows: Totals[]) =>
+    rows.filter((t) => t.dim_kind === 'province').map((t) => ({ country_iso3: t.country_iso3, code: t.dim_key, m2: remainingM2(t) }));
+  const byProvince = await provinceFigures(db, exact, when.date, iso3, async (date) =>
+    provinceRows(date === when.date ? totals : await repo.dimensionTotals(db, date, iso3)));
+  const provinceView = byProvince.viewOf(iso3);
   return {
     ...summaryOf(known),
     by_contamination: Object.fromEntries(CONTAMINATION.map((c) => [c, dim('contamination', c)])),
@@ -75,7 +82,9 @@ export async function getCountry(db: Db, iso3: string, when: AsOf, thinShare = D
       apmbc: dim('contamination', SCOPES.apmbc),
       ccw_p5: dim('contamination', SCOPES.ccw_p5),
     },
-    provinces: provinces.map((p) => ({ code: p.code, name: p.name, remaining_km2: dim('province', p.code) })),
+    provinces: provinces.map((p) => ({ code: p.code, name: p.name, remaining_km2: km2(byProvince.m2.get(p.code) ?? 0) })),
+    provinces_as_of: provinceView.as_of,
+    provinces_rounding_km2: provinceView.unit_m2 === null ? null : provinceView.unit_m2 / 1e6,
     obligations: obligations.map(toObligation),
   };
 }

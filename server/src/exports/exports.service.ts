@@ -12,6 +12,7 @@ import * as hazards from '../hazards/hazards.repository.js';
 import * as releases from '../releases/releases.repository.js';
 import type { ExportFormat, HazardExportQuery, ReleaseExportQuery } from './exports.schema.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
+import { withholdText } from '../restrictions/disclosure.js';
 
 const WORK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/exports');
 const PAGE = 2_000;
@@ -98,9 +99,12 @@ function flatten(properties: Properties, format: ExportFormat): Properties {
   return flat;
 }
 
-/** Restricted countries' polygons come out as grid cells unless the actor may see them (restrictions/). */
-const cellKm = (row: { generalised_cell_km: number | null }): Properties =>
-  row.generalised_cell_km === null ? {} : { cell_km: row.generalised_cell_km };
+/**
+ * Restricted countries' polygons come out as grid cells unless the actor may see them, and their
+ * free text withheld (restrictions/disclosure.ts).
+ */
+const asSeen = (row: { generalised_cell_km: number | null }, properties: Properties): Properties =>
+  row.generalised_cell_km === null ? properties : withholdText({ ...properties, cell_km: row.generalised_cell_km });
 
 export async function exportHazards(db: Db, actor: Actor | null, query: HazardExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
@@ -110,11 +114,11 @@ export async function exportHazards(db: Db, actor: Actor | null, query: HazardEx
     return rows.map((row) => ({
       id: row.id,
       geometry: row.geometry,
-      properties: {
+      properties: asSeen(row, {
         id: Number(row.id), country: row.country_iso3, classification: row.classification, contamination: row.contamination,
         status: row.status, recorded_on: row.recorded_on, external_ref: row.external_ref, name: row.name,
-        area_m2: row.area_m2, remaining_m2: row.remaining_m2, synthetic: row.synthetic, ...cellKm(row),
-      },
+        area_m2: row.area_m2, remaining_m2: row.remaining_m2, synthetic: row.synthetic,
+      }),
     }));
   }));
 }
@@ -128,11 +132,11 @@ export async function exportReleases(db: Db, actor: Actor | null, query: Release
     return rows.map((row) => ({
       id: row.id,
       geometry: row.geometry,
-      properties: {
+      properties: asSeen(row, {
         id: Number(row.id), hazard_id: Number(row.hazard_id), country: row.country_iso3, method: row.method, status: row.status,
         start_on: row.start_on, completed_on: row.completed_on, organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
-        external_ref: row.external_ref, area_m2: row.area_m2, clipped_m2: row.clipped_m2, synthetic: row.synthetic, ...cellKm(row),
-      },
+        external_ref: row.external_ref, area_m2: row.area_m2, clipped_m2: row.clipped_m2, synthetic: row.synthetic,
+      }),
     }));
   }));
 }

@@ -13,12 +13,13 @@ import type { HazardCollection, HazardCreate, HazardListQuery, HazardOut, Hazard
 import type { z } from 'zod';
 import { PUBLISHED_DIGITS } from '../restrictions/restrictions.repository.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
+import { withholdText } from '../restrictions/disclosure.js';
 
 type HazardFeature = z.infer<typeof HazardOut>;
 
 export function toFeature(row: repo.HazardRecord, warnings: string[] = row.warnings): HazardFeature {
   const id = Number(row.id);
-  return {
+  const feature: HazardFeature = {
     type: 'Feature',
     id,
     geometry: row.geometry,
@@ -38,9 +39,11 @@ export function toFeature(row: repo.HazardRecord, warnings: string[] = row.warni
       synthetic: row.synthetic,
       created_at: row.created_at.toISOString(),
       updated_at: row.updated_at.toISOString(),
-      ...(row.generalised_cell_km === null ? {} : { generalised: true, cell_km: row.generalised_cell_km }),
     },
   };
+  // Outside a restricted country's circle: grid cells, and no free text (restrictions/disclosure.ts).
+  if (row.generalised_cell_km === null) return feature;
+  return { ...feature, properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: row.generalised_cell_km }) };
 }
 
 const featureName = (ref: string | null | undefined, id?: string) =>

@@ -13,12 +13,13 @@ import { featurePage } from '../http/pagination.js';
 import * as repo from './releases.repository.js';
 import type { ReleaseCollection, ReleaseCreate, ReleaseListQuery, ReleaseOut } from './releases.schema.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
+import { withholdText } from '../restrictions/disclosure.js';
 
 type ReleaseFeature = z.infer<typeof ReleaseOut>;
 
 export function toFeature(row: repo.ReleaseRecord, warnings: string[] = row.warnings): ReleaseFeature {
   const id = Number(row.id);
-  return {
+  const feature: ReleaseFeature = {
     type: 'Feature',
     id,
     geometry: row.geometry,
@@ -41,9 +42,11 @@ export function toFeature(row: repo.ReleaseRecord, warnings: string[] = row.warn
       synthetic: row.synthetic,
       created_at: row.created_at.toISOString(),
       reviewed_at: row.reviewed_at ? new Date(row.reviewed_at).toISOString() : null,
-      ...(row.generalised_cell_km === null ? {} : { generalised: true, cell_km: row.generalised_cell_km }),
     },
   };
+  // Outside a restricted country's circle: grid cells, and no free text (restrictions/disclosure.ts).
+  if (row.generalised_cell_km === null) return feature;
+  return { ...feature, properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: row.generalised_cell_km }) };
 }
 
 /** Geometry as the reader may see it: restricted countries' polygons become grid cells (restrictions/). */

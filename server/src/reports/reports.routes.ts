@@ -9,7 +9,7 @@ import { article7Csv, extensionCsv } from './reports.csv.js';
 import { article7Html, extensionHtml } from './reports.html.js';
 import { Article7Query, Article7Report, ExtensionAnnex, ExtensionQuery, type ReportFormat } from './reports.schema.js';
 import { article7Report } from './reports.service.js';
-import { generaliseLocations } from '../restrictions/restrictions.service.js';
+import { generaliseReportHazards } from '../restrictions/restrictions.service.js';
 import { extensionAnnex } from './extension.service.js';
 
 const MEDIA_TYPES: Record<ReportFormat, string> = { json: 'application/json', csv: 'text/csv', html: 'text/html' };
@@ -79,8 +79,9 @@ export function reportRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     responses: { 200: { description: 'the report', schema: Article7Report }, 400: standardErrors[400], 404: notFound },
     handler: async ({ actor, params, query, req, res }) => {
       const exact = await article7Report(db, params.iso3, query.treaty, query.year, config.COVERAGE_THIN_SHARE);
-      // A restricted country's hazard points are cell centres for readers outside its circle (restrictions/).
-      const report = { ...exact, contaminated_areas: { ...exact.contaminated_areas, hazards: await generaliseLocations(db, actor, params.iso3, exact.contaminated_areas.hazards) } };
+      // A restricted country's hazards are located by their cells for readers outside its circle (restrictions/).
+      const hazards = await generaliseReportHazards(db, actor, params.iso3, exact.contaminated_areas.hazards);
+      const report = { ...exact, contaminated_areas: { ...exact.contaminated_areas, hazards } };
       const format = chooseFormat(req, query.format);
       if (format === 'json') return { body: report, headers: { Vary: 'Accept' } };
       send(res, format, `${report.iso3}-${report.treaty}-article7-${report.year}`, {

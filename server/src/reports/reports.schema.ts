@@ -70,8 +70,8 @@ const Deadline = {
 export const ContaminatedArea = z.object({
   id: z.number().int(),
   reference: z.string().describe('external_ref (national database id), else the Safeground id'),
-  name: z.string().nullable(),
-  province: z.object({ code: z.string(), name: z.string() }).nullable().describe('province containing the point on surface'),
+  name: z.string().nullable().describe('null for readers outside a restricted country'),
+  province: z.object({ code: z.string(), name: z.string() }).nullable().describe('province containing the point (for readers outside a restricted country: containing the cell centre)'),
   centroid: z.object({ lng: z.number(), lat: z.number() }).describe('a point on the hazard surface (ST_PointOnSurface); the centre of its grid cell where the country restricts its polygons and the reader is outside its circle'),
   classification: z.enum(['SHA', 'CHA']),
   contamination: z.array(z.string()),

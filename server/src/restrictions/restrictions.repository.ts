@@ -69,12 +69,31 @@ export async function updateRestriction(db: Kysely<Database>, iso3: string, rest
   await sql`UPDATE countries SET restricted = ${restricted}, restriction_cell_km = ${cellKm} WHERE iso3 = ${iso3}`.execute(db);
 }
 
-/** Points moved to the centres of their cells of cellKm (7 decimals, as GeoJSON gives them). */
-export async function generalisePoints(db: Kysely<Database>, points: Array<{ lng: number; lat: number }>, cellKm: number) {
-  const { rows } = await sql<{ lng: number; lat: number }>`
-    SELECT round(ST_X(c)::numeric, 7)::float8 AS lng, round(ST_Y(c)::numeric, 7)::float8 AS lat
+/** The countries restricted and outside this scope, each with its disclosure unit (m²). */
+export async function hiddenCountries(db: Kysely<Database>, exact: ExactScope, iso3?: string): Promise<Map<string, number>> {
+  if (seesEverything(exact)) return new Map();
+  const { rows } = await sql<{ iso3: string; unit_m2: number }>`
+    SELECT iso3, sg_disclosure_unit_m2(restriction_cell_km) AS unit_m2 FROM countries
+     WHERE iso3 = ANY(sg_hidden_countries(${[...exact]}::text[])) AND (${iso3 ?? null}::text IS NULL OR iso3 = ${iso3 ?? null})`.execute(db);
+  return new Map(rows.map((r) => [r.iso3, r.unit_m2]));
+}
+
+/** Whether a tile reaches a restricted country (sql/functions/0600_restrictions.sql). */
+export async function tileMeetsRestricted(db: Kysely<Database>, tile: { z: number; x: number; y: number }): Promise<boolean> {
+  const { rows } = await sql<{ meets: boolean }>`SELECT sg_tile_meets_restricted(${tile.z}::int, ${tile.x}::int, ${tile.y}::int) AS meets`.execute(db);
+  return rows[0]?.meets ?? false;
+}
+
+/**
+ * Points of a country moved to the centres of their cells of cellKm (7 decimals, as GeoJSON gives
+ * them), each with the province of the country containing that centre.
+ */
+export async function generalisePoints(db: Kysely<Database>, iso3: string, points: Array<{ lng: number; lat: number }>, cellKm: number) {
+  const { rows } = await sql<{ lng: number; lat: number; code: string | null; name: string | null }>`
+    SELECT round(ST_X(c)::numeric, 7)::float8 AS lng, round(ST_Y(c)::numeric, 7)::float8 AS lat, pr.code, pr.name
       FROM unnest(${points.map((p) => p.lng)}::float8[], ${points.map((p) => p.lat)}::float8[]) WITH ORDINALITY AS p(lng, lat, n)
      CROSS JOIN LATERAL sg_generalise_point(ST_SetSRID(ST_MakePoint(p.lng, p.lat), 4326), ${cellKm}) AS c
+      LEFT JOIN LATERAL sg_province_at(${iso3}, c) pr ON true
      ORDER BY p.n`.execute(db);
   return rows;
 }

@@ -5,6 +5,7 @@ import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.
 import { defineRoute } from '../http/route.js';
 import { RestrictionBody, RestrictionOut } from './restrictions.schema.js';
 import { setRestriction } from './restrictions.service.js';
+import { DISCLOSURE_RULE } from './disclosure.js';
 
 export function restrictionRoutes(db: Db, registry: OpenAPIRegistry, basePath: string): Router {
   const router = Router();
@@ -14,12 +15,7 @@ export function restrictionRoutes(db: Db, registry: OpenAPIRegistry, basePath: s
     path: '/countries/:iso3/restriction',
     tag: 'countries',
     summary: "Restrict (or release) a country's exact hazard and release polygons",
-    description:
-      "The country's national authority or an admin. While restricted, anonymous, viewer and donor readers (and operators " +
-      'scoped to another country) get each hazard and release as the square cells of cell_km (equal-area grid, EPSG:6933) ' +
-      'that it touches, in lists, single GETs, exports, history and tiles (hazards and releases layers: one feature per ' +
-      'cell with count and area). Admins, the country\'s authority and operators who may record releases there keep the ' +
-      'exact polygons. National figures stay exact. Audited.',
+    description: `The country's national authority or an admin; audited. ${DISCLOSURE_RULE}`,
     auth: 'actor',
     params: Iso3Param,
     body: RestrictionBody,

@@ -5,6 +5,7 @@ import { writeAudit } from '../audit/audit.repository.js';
 import type { Db } from '../db/pool.js';
 import * as repo from './restrictions.repository.js';
 import { EVERY_COUNTRY, type ExactScope } from './restrictions.repository.js';
+import { type FigureView, disclosedAsOf, isWithheldChange, roundToUnit, withholdText } from './disclosure.js';
 
 export { EVERY_COUNTRY, type ExactScope };
 
@@ -17,7 +18,8 @@ export { EVERY_COUNTRY, type ExactScope };
  *    country scope. Clearing land and reporting it needs the real polygons;
  *  - viewers, donors and anonymous readers: none.
  * Countries that are not restricted are exact for everybody. National figures (country, progress,
- * report and timeline endpoints) carry no geometry and are exact for everybody.
+ * report and timeline endpoints) carry no geometry and are exact for everybody; what else outside
+ * readers may learn (free text, province figures, tile cells' areas) is ruled in disclosure.ts.
  */
 export function exactGeometryScope(actor: Actor | null): ExactScope {
   switch (actor?.role) {
@@ -72,7 +74,7 @@ export async function generaliseFeatures<F extends CountryFeature | null>(db: Db
       const cellKm = feature ? restricted.get(String(feature.properties.country)) : undefined;
       if (!feature || cellKm === undefined || exact.includes(String(feature.properties.country))) return feature;
       const geometry = feature.geometry ? await repo.generaliseGeoJson(db, feature.geometry, cellKm) : feature.geometry;
-      return { ...feature, geometry, properties: { ...feature.properties, generalised: true, cell_km: cellKm } };
+      return { ...feature, geometry, properties: withholdText({ ...feature.properties, generalised: true, cell_km: cellKm }) };
     }),
   );
 }
@@ -90,7 +92,8 @@ const asCountryFeature = (value: unknown): CountryFeature | null =>
 /**
  * A feature's history (server/src/history) as this reader may see it: each version's feature by
  * its own country's rule, and the before/after geometries of `geometry` changes in the coarsest
- * cells of any hidden country the feature has been in (a hazard can move between countries).
+ * cells of any hidden country the feature has been in (a hazard can move between countries);
+ * changes of withheld free text (disclosure.ts) are left out.
  */
 export async function generaliseHistory<V extends HistoryEntry>(db: Db, actor: Actor | null, versions: V[]): Promise<V[]> {
   const exact = exactGeometryScope(actor);
@@ -109,29 +112,75 @@ export async function generaliseHistory<V extends HistoryEntry>(db: Db, actor: A
     versions.map(async (v, i) => {
       const feature = features[i];
       const changes = await Promise.all(
-        v.changes.map(async (c) => (c.field === 'geometry' ? { ...c, before: await cells(c.before), after: await cells(c.after) } : c)),
+        v.changes
+          .filter((c) => !isWithheldChange(c.field))
+          .map(async (c) => (c.field === 'geometry' ? { ...c, before: await cells(c.before), after: await cells(c.after) } : c)),
       );
       return { ...v, feature: v.feature === null ? null : feature, changes };
     }),
   );
 }
 
-/**
- * Locations given as points (the Article 7 report's hazard centroids) as this reader may see
- * them: the centre of their grid cell when the country is restricted. Figures stay as they are.
- */
-export async function generaliseLocations<T extends { centroid: { lng: number; lat: number } }>(
-  db: Db,
-  actor: Actor | null,
-  iso3: string,
-  items: T[],
-): Promise<T[]> {
-  const policy = await geometryPolicy(db, actor, iso3);
-  if (policy.exact || items.length === 0) return items;
-  const centres = await repo.generalisePoints(db, items.map((item) => item.centroid), policy.cell_km);
-  return items.map((item, i) => ({ ...item, centroid: centres[i]! }));
+interface ReportHazard {
+  id: number;
+  name: string | null;
+  province: { code: string; name: string } | null;
+  centroid: { lng: number; lat: number };
 }
 
+/**
+ * The Article 7 report's hazards as this reader may see them: where the country is restricted, a
+ * hazard's point is the centre of its grid cell, its province the one containing that centre, its
+ * name withheld, and the rows ordered by that province, so neither the column nor the order tells
+ * which side of a province boundary inside the cell the hazard lies. Figures stay as they are.
+ */
+export async function generaliseReportHazards<T extends ReportHazard>(db: Db, actor: Actor | null, iso3: string, items: T[]): Promise<T[]> {
+  const policy = await geometryPolicy(db, actor, iso3);
+  if (policy.exact || items.length === 0) return items;
+  const centres = await repo.generalisePoints(db, iso3, items.map((item) => item.centroid), policy.cell_km);
+  const generalised = items.map((item, i) => {
+    const { lng, lat, code, name } = centres[i]!;
+    return withholdText({ ...item, centroid: { lng, lat }, province: code && name ? { code, name } : null });
+  });
+  const provinceName = (item: T) => item.province?.name ?? '\uffff';
+  return generalised.sort((a, b) => (provinceName(a) < provinceName(b) ? -1 : provinceName(a) > provinceName(b) ? 1 : a.id - b.id));
+}
+
+/** Province remaining area of a day (m²), as the caller computes it exactly. */
+export interface ProvinceRemaining {
+  country_iso3: string;
+  code: string;
+  m2: number;
+}
+
+/**
+ * Province figures (m² by province code) as a reader with this exact scope may see them: exact,
+ * or for each country hidden from the reader as of disclosedAsOf(date) and rounded to its
+ * disclosure unit (disclosure.ts). `remainingAt` gives the exact figures of a day (of `iso3`
+ * only, when given); `viewOf` says how a country's figures were given.
+ */
+export async function provinceFigures(
+  db: Db,
+  exact: ExactScope,
+  date: string,
+  iso3: string | undefined,
+  remainingAt: (date: string) => Promise<ProvinceRemaining[]>,
+): Promise<{ m2: Map<string, number>; viewOf: (iso3: string) => FigureView }> {
+  const hidden = await repo.hiddenCountries(db, exact, iso3);
+  const coarse = disclosedAsOf(date);
+  const [now, then] = await Promise.all([remainingAt(date), hidden.size > 0 && coarse !== date ? remainingAt(coarse) : undefined]);
+  const m2 = new Map<string, number>();
+  for (const row of now) if (!hidden.has(row.country_iso3)) m2.set(row.code, row.m2);
+  for (const row of then ?? now) {
+    const unit = hidden.get(row.country_iso3);
+    if (unit !== undefined) m2.set(row.code, roundToUnit(row.m2, unit));
+  }
+  const viewOf = (country: string): FigureView => {
+    const unit = hidden.get(country);
+    return unit === undefined ? { as_of: date, unit_m2: null } : { as_of: coarse, unit_m2: unit };
+  };
+  return { m2, viewOf };
+}
 
 /** Sets a country's restriction, audited; every cached tile is dropped once it commits. */
 export async function setRestriction(db: Db, actor: Actor, iso3: string, change: { restricted: boolean; cell_km: number }) {

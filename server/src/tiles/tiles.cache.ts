@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 export interface CachedTile {
   bytes: Buffer;
   etag: string;
+  /** The tile reaches a restricted country: no shared cache may keep it (tiles.routes cacheControl). */
+  restricted: boolean;
 }
 
 /** A strong ETag from the tile's bytes: equal bytes, equal tag, whichever process made them. */

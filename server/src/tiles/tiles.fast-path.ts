@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TILE_LAYERS, TREATY_CHOICES, type TreatyChoice, isTileLayer } from './tiles.layers.js';
-import { CACHE_CONTROL, sendTile } from './tiles.routes.js';
+import { cacheControl, sendTile } from './tiles.routes.js';
 import type { TileRequest, TileService } from './tiles.service.js';
 
 // Most tile requests are anonymous repeats of a cached tile. Express's routing, middleware and
@@ -50,7 +50,7 @@ export function answerCachedTile(tiles: TileService) {
     }
     if (!tile) return false;
     for (const [name, value] of Object.entries(SAFETY_HEADERS)) res.setHeader(name, value);
-    sendTile(req, res, { ...tile, cached: true }, CACHE_CONTROL);
+    sendTile(req, res, { ...tile, cached: true }, cacheControl(tile));
     return true;
   };
 }

@@ -9,16 +9,20 @@ import { defineRoute } from '../http/route.js';
 import { TILE_LAYERS, TREATY_CHOICES, isTileLayer } from './tiles.layers.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CachedTile } from './tiles.cache.js';
-import { type TileService, createTileService } from './tiles.service.js';
+import { type TileService, createTileService, isRestrictable } from './tiles.service.js';
 import { actorMiddleware } from '../auth/auth.middleware.js';
 import type { Actor } from '../auth/actor.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 
 export const TILE_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
-export const CACHE_CONTROL = 'public, max-age=60';
-// A ledger tile for a reader who may see some restricted polygons exactly must stay in that
-// reader's browser: no shared cache may hand it to the public.
-const PRIVATE_CACHE_CONTROL = 'private, max-age=60';
+
+/**
+ * A tile that reaches a restricted country, or one rendered for a reader who may see some
+ * restricted polygons exactly (`personal`), must stay in the reader's browser: no shared cache
+ * may keep it, so a restriction (or its cell size) holds at once for the tiles fetched after it.
+ */
+export const cacheControl = (tile: CachedTile, personal = false) =>
+  personal || tile.restricted ? 'private, max-age=60' : 'public, max-age=60';
 
 const TileParams = z.object({
   layer: z.string().describe(`one of ${Object.keys(TILE_LAYERS).join(', ')}`),
@@ -75,8 +79,10 @@ export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ti
       'Responses carry an ETag and Cache-Control: public, max-age=60; If-None-Match with the current ETag answers 304. ' +
       'Tiles are cached in the server and dropped as soon as any write commits. ' +
       'In the hazards and releases layers, countries that restrict their polygons appear as grid cells (generalised = true, ' +
-      'cell_km, count, area_m2) to anonymous, viewer and donor readers; readers allowed the exact polygons (bearer token or ' +
-      'session cookie) get them with Cache-Control: private.',
+      'cell_km, count, area_m2 and remaining_m2 rounded to 1% of a cell) to anonymous, viewer and donor readers, and their ' +
+      'provinces carry the coarsened province figures (PUT /countries/{iso3}/restriction); readers allowed the exact ' +
+      'polygons (bearer token or session cookie) get them. Hazards, releases and provinces tiles that reach a restricted ' +
+      'country, and those rendered for readers allowed exact polygons, are sent Cache-Control: private, max-age=60.',
     auth: 'public',
     params: TileParams,
     query: TileQuery,
@@ -98,8 +104,8 @@ export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ti
       const exact = exactGeometryScope((res.locals.actor as Actor | null | undefined) ?? null);
       const tile = await tiles.tile({ ...params, layer: params.layer, year: query.year, treaty: query.treaty, exact: [...exact] });
 
-      const personal = exact.length > 0 && (params.layer === 'hazards' || params.layer === 'releases');
-      sendTile(req, res, tile, personal ? PRIVATE_CACHE_CONTROL : CACHE_CONTROL);
+      const personal = exact.length > 0 && isRestrictable(params.layer);
+      sendTile(req, res, tile, cacheControl(tile, personal));
     },
   });
   return router;

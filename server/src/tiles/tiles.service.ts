@@ -10,6 +10,8 @@ import type { ProgressStatus } from '../progress/projection.js';
 import { type CachedTile, TileCache, etagOf } from './tiles.cache.js';
 import type { TileAddress, TreatyChoice } from './tiles.layers.js';
 import { renderers } from './tiles.repository.js';
+import { tileMeetsRestricted } from '../restrictions/restrictions.repository.js';
+import { provinceFigures } from '../restrictions/restrictions.service.js';
 
 type AsOf = ReturnType<typeof resolveAsOf>;
 
@@ -20,15 +22,16 @@ export interface TileRequest extends TileAddress {
   exact?: string[];
 }
 
-/** Layers whose geometry a country's restriction generalises. */
-const RESTRICTABLE = new Set<TileAddress['layer']>(['hazards', 'releases']);
+/** Layers a country's restriction coarsens: its hazards and releases become cells, its province figures coarser. */
+const RESTRICTABLE = new Set<TileAddress['layer']>(['hazards', 'releases', 'provinces']);
+export const isRestrictable = (layer: TileAddress['layer']) => RESTRICTABLE.has(layer);
 
 /** The cache key of a request, with the resolved day, treaty and exact scope it stands for. */
 function cacheKey(request: TileRequest) {
   const asOf = resolveAsOf({ year: request.year });
   const treaty: TreatyChoice = request.layer === 'countries' ? (request.treaty ?? 'all') : 'all';
   // The exact scope is part of the key: a tile rendered for a national authority (exact
-  // polygons of its restricted country) must never be served to anybody with another scope.
+  // polygons and figures of its restricted country) must never be served to anybody with another scope.
   const exact = RESTRICTABLE.has(request.layer) ? [...(request.exact ?? [])].sort() : [];
   const key = `${request.layer}/${request.z}/${request.x}/${request.y}/${asOf.date}/${treaty}/${exact.join(',')}`;
   return { key, asOf, treaty, exact };
@@ -101,31 +104,38 @@ export function createTileService(db: Db, config: Config) {
     return byIso3;
   };
 
-  const attributesFor = (layer: TileAddress['layer'], asOf: AsOf, treaty: TreatyChoice): Promise<string> => {
+  const attributesFor = (layer: TileAddress['layer'], asOf: AsOf, treaty: TreatyChoice, exact: string[]): Promise<string> => {
     if (layer === 'countries') {
       return memo(`countries ${asOf.date} ${treaty}`, async () =>
         JSON.stringify(countryAttributes(await countryFigures(asOf), treaty)),
       );
     }
     if (layer === 'provinces') {
-      return memo(`provinces ${asOf.date}`, async () => {
-        const totals = await dimensionTotals(db, asOf.date);
-        const remaining: Record<string, number> = {};
-        for (const t of totals) {
-          if (t.dim_kind !== 'province') continue;
-          remaining[t.dim_key] = km2(Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2));
-        }
-        return JSON.stringify(remaining);
+      return memo(`provinces ${asOf.date} ${exact.join(',')}`, async () => {
+        // Restricted countries' province figures as this reader may see them (restrictions/).
+        const { m2 } = await provinceFigures(db, exact, asOf.date, undefined, async (date) =>
+          (await dimensionTotals(db, date))
+            .filter((t) => t.dim_kind === 'province')
+            .map((t) => ({
+              country_iso3: t.country_iso3,
+              code: t.dim_key,
+              m2: Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2),
+            })));
+        return JSON.stringify(Object.fromEntries([...m2].map(([code, value]) => [code, km2(value)])));
       });
     }
     return Promise.resolve('{}');
   };
 
   const render = async (request: TileRequest, asOf: AsOf, treaty: TreatyChoice, exact: string[]): Promise<CachedTile> => {
-    const attributes = await attributesFor(request.layer, asOf, treaty);
+    const attributes = await attributesFor(request.layer, asOf, treaty, exact);
     const current = asOf.date === todayUtc();
-    const bytes = (await renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes, exact })) ?? Buffer.alloc(0);
-    return { bytes, etag: etagOf(bytes) };
+    const [bytes, restricted] = await Promise.all([
+      renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes, exact }),
+      RESTRICTABLE.has(request.layer) ? tileMeetsRestricted(db, request) : false,
+    ]);
+    const tile = bytes ?? Buffer.alloc(0);
+    return { bytes: tile, etag: etagOf(tile), restricted };
   };
 
   return {

@@ -105,6 +105,9 @@ export function provinceTable(country: ApiCountryDetail): HTMLElement {
     'section',
     { class: 'card', 'aria-labelledby': 'provinces-title' },
     h('h2', { id: 'provinces-title' }, t('provinces.title')),
+    country.provinces_rounding_km2 === null
+      ? null
+      : h('p', { class: 'muted', id: 'provinces-coarsened' }, t('provinces.coarsened', { date: date(country.provinces_as_of), km2: km2(country.provinces_rounding_km2) })),
     h(
       'table',
       { id: 'province-table', class: 'data-table' },
