@@ -63,6 +63,27 @@ describe('country dashboard', () => {
     await saveScreenshot(page, 'country-en');
   });
 
+  it('says when a passed deadline awaits a decision on an extension, and how old and sparse the reported figures are', async () => {
+    const { page } = english;
+    await visit(page, `${app.base}/countries/TJK`);
+    const apmbc = page.locator('#obligations [data-treaty="APMBC"]');
+    await expect(apmbc.getAttribute('data-status')).resolves.toBe('extension_requested');
+    const text = await apmbc.innerText();
+    expect(text).toContain('Deadline passed — extension requested');
+    expect(text).toContain('decision due at the 23rd Meeting of States Parties');
+    // The 2016 national figure with releases reported in 2015 and 2016 of 2014–2016.
+    expect(text).toContain('Latest national figure: 2016.');
+    expect(text).toContain('Releases reported in 2 of the 3 years 2014–2016 (2015, 2016)');
+    await expect(page.locator('.figure-stale').innerText()).resolves.toBe('latest national figure: 2016');
+    await page.locator('#obligations').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'country-extension-requested');
+
+    await visit(page, `${app.base}/countries/TJK?lang=fr`);
+    await expect(page.locator('#obligations').innerText()).resolves.toContain('décision attendue à la 23e Assemblée des États parties');
+    await visit(page, `${app.base}/countries/TJK?lang=ar`);
+    await expect(page.locator('#obligations').innerText()).resolves.toContain('اجتماع الدول الأطراف 23');
+  });
+
   it('replays map and figures as of an earlier year end with the year slider', async () => {
     const { page } = english;
     await visit(page, `${app.base}/countries/LAO`);
