@@ -81,7 +81,7 @@ describe('country dashboard', () => {
     await visit(page, `${app.base}/countries/TJK?lang=fr`);
     await expect(page.locator('#obligations').innerText()).resolves.toContain('décision attendue à la 23e Assemblée des États parties');
     await visit(page, `${app.base}/countries/TJK?lang=ar`);
-    await expect(page.locator('#obligations').innerText()).resolves.toContain('اجتماع الدول الأطراف 23');
+    await expect(page.locator('#obligations').innerText()).resolves.toMatch(/اجتماع الدول الأطراف (23|٢٣)/);
   });
 
   it('replays map and figures as of an earlier year end with the year slider', async () => {
