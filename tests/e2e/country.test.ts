@@ -77,11 +77,6 @@ describe('country dashboard', () => {
     await expect(page.locator('.figure-stale').innerText()).resolves.toBe('latest national figure: 2016');
     await page.locator('#obligations').scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'country-extension-requested');
-
-    await visit(page, `${app.base}/countries/TJK?lang=fr`);
-    await expect(page.locator('#obligations').innerText()).resolves.toContain('décision attendue à la 23e Assemblée des États parties');
-    await visit(page, `${app.base}/countries/TJK?lang=ar`);
-    await expect(page.locator('#obligations').innerText()).resolves.toMatch(/اجتماع الدول الأطراف (23|٢٣)/);
   });
 
   it('replays map and figures as of an earlier year end with the year slider', async () => {
@@ -118,6 +113,8 @@ describe('country dashboard', () => {
     // French groups thousands with a (narrow) no-break space and writes a decimal comma.
     expect(candidates('fr').some((text) => figure!.text.includes(text)), `${figure!.text} vs ${candidates('fr').join(' / ')}`).toBe(true);
     expect(figure!.text).not.toMatch(/\d,\d{3}(\D|$)/);
+    // Lao PDR's CCM deadline passed with the request analysed at the 12th Meeting open, in French words.
+    await expect(french.page.locator('#obligations').innerText()).resolves.toContain('décision attendue à la 12e Assemblée des États parties');
     await french.context.close();
   });
 
@@ -131,6 +128,7 @@ describe('country dashboard', () => {
     });
     expect(root).toMatchObject({ dir: 'rtl', lang: 'ar' });
     expect(root.text).toMatch(/[\u0600-\u06FF]{3,}/);
+    expect(root.text).toMatch(/اجتماع الدول الأطراف (12|١٢)/);
     expectSameFigures(remainingFigures(await figures(arabic.page)), await apiRemaining(app, 'LAO'));
     await saveScreenshot(arabic.page, 'country-ar');
     expect(arabic.pageErrors).toEqual([]);
