@@ -63,6 +63,22 @@ describe('country dashboard', () => {
     await saveScreenshot(page, 'country-en');
   });
 
+  it('says when a passed deadline awaits a decision on an extension, and how old and sparse the reported figures are', async () => {
+    const { page } = english;
+    await visit(page, `${app.base}/countries/TJK`);
+    const apmbc = page.locator('#obligations [data-treaty="APMBC"]');
+    await expect(apmbc.getAttribute('data-status')).resolves.toBe('extension_requested');
+    const text = await apmbc.innerText();
+    expect(text).toContain('Deadline passed — extension requested');
+    expect(text).toContain('decision due at the 23rd Meeting of States Parties');
+    // The 2016 national figure with releases reported in 2015 and 2016 of 2014–2016.
+    expect(text).toContain('Latest national figure: 2016.');
+    expect(text).toContain('Releases reported in 2 of the 3 years 2014–2016 (2015, 2016)');
+    await expect(page.locator('.figure-stale').innerText()).resolves.toBe('latest national figure: 2016');
+    await page.locator('#obligations').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'country-extension-requested');
+  });
+
   it('replays map and figures as of an earlier year end with the year slider', async () => {
     const { page } = english;
     await visit(page, `${app.base}/countries/LAO`);
@@ -97,6 +113,8 @@ describe('country dashboard', () => {
     // French groups thousands with a (narrow) no-break space and writes a decimal comma.
     expect(candidates('fr').some((text) => figure!.text.includes(text)), `${figure!.text} vs ${candidates('fr').join(' / ')}`).toBe(true);
     expect(figure!.text).not.toMatch(/\d,\d{3}(\D|$)/);
+    // Lao PDR's CCM deadline passed with the request analysed at the 12th Meeting open, in French words.
+    await expect(french.page.locator('#obligations').innerText()).resolves.toContain('décision attendue à la 12e Assemblée des États parties');
     await french.context.close();
   });
 
@@ -110,6 +128,7 @@ describe('country dashboard', () => {
     });
     expect(root).toMatchObject({ dir: 'rtl', lang: 'ar' });
     expect(root.text).toMatch(/[\u0600-\u06FF]{3,}/);
+    expect(root.text).toMatch(/اجتماع الدول الأطراف (12|١٢)/);
     expectSameFigures(remainingFigures(await figures(arabic.page)), await apiRemaining(app, 'LAO'));
     await saveScreenshot(arabic.page, 'country-ar');
     expect(arabic.pageErrors).toEqual([]);

@@ -20,7 +20,7 @@ import {
   visit,
 } from '../helpers/web-page.js';
 
-const STATUSES = ['completed', 'on_track', 'at_risk', 'off_track', 'no_data'];
+const STATUSES = ['completed', 'extension_requested', 'on_track', 'at_risk', 'off_track', 'no_data'];
 
 let app: TestApp;
 let browser: LaunchedBrowser;
@@ -73,6 +73,19 @@ describe('world view', () => {
     const listed = await english.page.locator('#country-list [data-iso3]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-iso3')));
     expect(listed).toEqual(expect.arrayContaining(['LAO', 'KHM', 'AFG', 'IRQ', 'BIH', 'COL']));
     await expect(english.page.locator('#legend').innerText()).resolves.not.toBe('');
+  });
+
+  it('shows a passed deadline with an extension requested as its own state, in the legend, list and map', async () => {
+    const { page } = english;
+    await expect(page.locator('#legend').innerText()).resolves.toContain('Deadline passed — extension requested');
+    // Senegal's APMBC deadline (2026-03-01) passed with its request going to the 23rd Meeting.
+    const senegal = page.locator('#country-list [data-iso3="SEN"] [data-status]');
+    await expect(senegal.getAttribute('data-status')).resolves.toBe('extension_requested');
+    await expect(senegal.innerText()).resolves.toContain('Deadline passed — extension requested');
+    const rendered = new Map((await renderedFeatures(page, 'countries-fill')).map((properties) => [properties.iso3, properties.status]));
+    expect(rendered.get('SEN')).toBe('extension_requested');
+    // Recalled obligation rows (Argentina's APMBC row) are marked unverified in the list.
+    await expect(page.locator('#country-list [data-iso3="ARG"]').innerText()).resolves.toContain('(unverified)');
   });
 
   it('opens a country dashboard from the list, and comes back with the back button', async () => {

@@ -88,6 +88,18 @@ describe('reading obligations', () => {
     expect(ccm.body.every((o: any) => o.treaty === 'CCM')).toBe(true);
   });
 
+  it('carries the extension request awaiting a decision, verified or not', async () => {
+    expect((await obligation('SEN', 'APMBC')).pending_extension).toEqual({
+      requested_deadline: null, submitted: '2025', meeting: '23MSP', meeting_name: '23rd Meeting of States Parties',
+      decision: 'pending: not considered at 22MSP (filed late); deadline 2026-03-01 has passed',
+      source: 'CNAMS_SEN_2025;MOFA_JP_22MSP_2025', confidence: 'verified', verified: true,
+    });
+    expect((await obligation('DEU', 'CCM')).pending_extension).toMatchObject({ requested_deadline: '2030-08-01', verified: false });
+    expect((await obligation('KHM', 'APMBC')).pending_extension).toBeNull();
+    const all = (await app.api('GET', '/api/v1/obligations')).body;
+    expect(all.filter((o: any) => o.pending_extension).length).toBe(17);
+  });
+
   it('flags rows known only from recall as unverified', async () => {
     expect(await obligation('ARG', 'APMBC')).toMatchObject({ confidence: 'recalled', verified: false, confirmed_at: null });
     expect(await obligation('GNB', 'CCM')).toMatchObject({ confidence: 'recalled', verified: false });
@@ -163,6 +175,9 @@ describe('an extension', () => {
       { meeting: '13MSP', new_deadline: '2030-08-01', granted_on: '2025-09-17', source: 'CCM_13MSP_FINAL_REPORT' },
     ]);
     expect(res.body.source).toBe(`${before.source};CCM_13MSP_FINAL_REPORT`);
+    // The grant moved the deadline: it is the outcome of the request analysed at the 12th Meeting, which closes.
+    expect(before.pending_extension).toMatchObject({ meeting: '12MSP' });
+    expect(res.body.pending_extension).toBeNull();
 
     expect(await obligation('LAO', 'CCM')).toEqual(res.body);
     const country = (await app.api('GET', '/api/v1/countries/LAO')).body;
@@ -262,10 +277,19 @@ describe('a geodata re-load', () => {
     const untouched = await obligation('AFG', 'APMBC');
     // An untouched row edited behind the API's back: the file still wins for it.
     await sql`UPDATE obligations SET source = 'tampered' WHERE country_iso3 = 'AFG' AND treaty = 'APMBC'`.execute(app.db);
-    await sql`DELETE FROM geodata_versions WHERE dataset = 'obligations'`.execute(app.db);
+    await sql`DELETE FROM geodata_versions WHERE dataset IN ('obligations', 'obligation_requests')`.execute(app.db);
+    // An open request edited behind the API's back: the file wins; one the file no longer lists goes.
+    await sql`UPDATE obligation_requests SET decision = 'tampered' WHERE meeting = '23MSP'`.execute(app.db);
+    await sql`INSERT INTO obligation_requests (obligation_id, meeting, decision, source, confidence)
+      SELECT id, '30MSP', 'withdrawn', 'X', 'verified' FROM obligations WHERE country_iso3 = 'KHM'`.execute(app.db);
     const lines: string[] = [];
     const result = await loadGeodata(app.db, (line) => lines.push(line));
-    expect(result.loaded).toEqual(['obligations']);
+    expect(result.loaded).toEqual(['obligations', 'obligation_requests']);
+    // The LAO request its authority closed by recording the 13MSP grant stays closed.
+    expect(changed.lao.pending_extension).toBeNull();
+    expect(lines.find((line) => line.startsWith('obligation_requests:'))).toContain('16 requests loaded; 1 kept as users closed them');
+    expect((await obligation('SEN', 'APMBC')).pending_extension.decision).toMatch(/^pending: not considered/);
+    expect((await obligation('KHM', 'APMBC')).pending_extension).toBeNull();
 
     expect(await obligation('LAO', 'CCM')).toEqual(changed.lao);
     expect(await obligation('ARG', 'APMBC')).toEqual(changed.arg);

@@ -119,9 +119,73 @@ describe('fallback to reported figures and reconciliation', () => {
     expect(apmbc.remaining_km2).toBe(205);
     expect(apmbc.reported).toMatchObject({ year: 2017, remaining_km2: 205 });
     expect(apmbc.baseline_km2).toBeNull();
-    // No reported releases of AP mined area: a rate of zero never finishes.
-    expect(apmbc.rate_km2_per_year).toBe(0);
-    expect(apmbc.status).toBe('off_track');
+    // No release of AP mined area reported in 2015-2017: "not reported" is no rate, not a rate of zero,
+    // and gives no status (it used to read off track).
+    expect(apmbc.rate_km2_per_year).toBeNull();
+    expect(apmbc.rate_years).toEqual([]);
+    expect(apmbc.projected_from).toBe('2017-12-31');
+    expect(apmbc.status).toBe('no_data');
+    expect(apmbc.reported_basis).toMatchObject({ figure_year: 2017, stale: true, window_years: [2015, 2016, 2017], reported_years: [] });
+  });
+
+  it('LAO CCM (thin polygons): no rate from one reported year in 2019-2021, and the passed deadline with a request open', async () => {
+    // The 2021 figure (1,371.10 km²) with releases reported only for 2019 (45.6 km²) in 2019-2021. Counting 2020 and 2021
+    // as zero gave (45.6 + 0 + 0) / 3 = 15.2 km²/year, completion in 2112 and "off track".
+    const res = await defaults.api('GET', '/api/v1/countries/LAO/progress?as_of=2026-11-30');
+    const ccm = res.body.obligations.find((o: any) => o.treaty === 'CCM');
+    expect(ccm.source).toBe('reported');
+    expect(ccm.remaining_km2).toBe(1371.1);
+    expect(ccm.rate_km2_per_year).toBeNull();
+    expect(ccm.rate_years).toEqual([2019]);
+    expect(ccm.projected_completion).toBeNull();
+    expect(ccm.reported_basis).toEqual({
+      figure_year: 2021, age_years: 5, stale: true, window_years: [2019, 2020, 2021], reported_years: [2019], min_reported_years: 2,
+    });
+    // Deadline 2025-08-01 passed; the request analysed at the 12th Meeting (2024) has no outcome seen.
+    expect(ccm.status).toBe('extension_requested');
+    expect(ccm.pending_extension).toMatchObject({
+      requested_deadline: null, submitted: '2024', meeting: '12MSP', meeting_name: '12th Meeting of States Parties',
+      source: 'CCM_12MSP', confidence: 'recalled', verified: false,
+    });
+    expect(ccm.status_detail).toBe(
+      'deadline passed — extension requested, decision due at the 12th Meeting of States Parties (not verified); ' +
+        'latest national figure: 2021; a release reported in 1 of the years 2019–2021: too few for a rate',
+    );
+    // Before the request was made, the same figures give no status at all.
+    const before = (await defaults.api('GET', '/api/v1/countries/LAO/progress?as_of=2023-12-31')).body.obligations[0];
+    expect(before).toMatchObject({ status: 'no_data', pending_extension: null, rate_km2_per_year: null });
+  });
+
+  it('TJK APMBC: a 2016 figure projected from its own year at the two years reported, flagged stale', async () => {
+    // 2015: 0.57; 2016: 0.65 + 0.3 + 0.5 = 1.45; rate 1.01; 9.73 / 1.01 years from 2016-12-31 = 2026-08-20.
+    const res = await defaults.api('GET', '/api/v1/countries/TJK/progress?as_of=2026-11-30');
+    const apmbc = res.body.obligations.find((o: any) => o.treaty === 'APMBC');
+    expect(apmbc).toMatchObject({
+      source: 'reported', remaining_km2: 9.73, rate_km2_per_year: 1.01, rate_years: [2015, 2016], projected_from: '2016-12-31',
+      projected_completion: '2026-08-20', required_rate_km2_per_year: null, status: 'extension_requested',
+    });
+    expect(apmbc.reported_basis).toMatchObject({ figure_year: 2016, age_years: 10, stale: true });
+    expect(apmbc.pending_extension).toMatchObject({ meeting: '23MSP', verified: true });
+    expect(apmbc.status_detail).toBe(
+      'deadline passed — extension requested, decision due at the 23rd Meeting of States Parties; latest national figure: 2016',
+    );
+  });
+
+  it('AGO APMBC at the end of 2023: the two reported years, two sources added by method, at risk of the 2030 deadline', async () => {
+    const res = await defaults.api('GET', '/api/v1/countries/AGO/progress?year=2023');
+    const apmbc = res.body.obligations.find((o: any) => o.treaty === 'APMBC');
+    // (5.91 + (5.87 + 3.14)) / 2 = 7.46 km²/year; 67.43 km² over 2,557 days to 2030-12-31 needs 9.631915.
+    expect(apmbc).toMatchObject({
+      current_deadline: '2030-12-31', verified: false, remaining_km2: 67.43, rate_km2_per_year: 7.46, rate_years: [2021, 2022],
+      projected_completion: '2033-01-13', required_rate_km2_per_year: 9.631915, status: 'at_risk', status_detail: null,
+    });
+  });
+
+  it('SRB APMBC: on track in 2019; today the deadline has passed with the 5RC request open', async () => {
+    const in2019 = (await defaults.api('GET', '/api/v1/countries/SRB/progress?year=2019')).body.obligations[0];
+    expect(in2019).toMatchObject({ rate_km2_per_year: 0.396667, projected_completion: '2022-10-09', status: 'on_track', pending_extension: null });
+    const now = (await defaults.api('GET', '/api/v1/countries/SRB/progress?as_of=2026-11-30')).body.obligations[0];
+    expect(now).toMatchObject({ status: 'extension_requested', rate_km2_per_year: null, pending_extension: { meeting: '5RC', submitted: '2024-03' } });
   });
 
   it('compares polygon and reported figures per year and type, and marks thin coverage', async () => {

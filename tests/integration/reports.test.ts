@@ -390,6 +390,33 @@ describe('data source flags', () => {
       expect(report.body.coverage_thin).toBe(true);
       expect(report.body.notes.join(' ')).toMatch(/Thin coverage/);
       expect(report.body.summary.status_source).toBe('reported');
+
+      // 2025: the 2025-08-01 deadline passed with the request analysed at the 12th Meeting still open.
+      const passed = await thin.api('GET', '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2025');
+      expect(passed.body.summary).toMatchObject({
+        status: 'extension_requested', verified: true, pending_extension: { meeting: '12MSP', verified: false },
+        reported_basis: { figure_year: 2021, stale: true, reported_years: [2019] },
+      });
+      expect(passed.body.summary.status_detail).toMatch(/^deadline passed — extension requested, decision due at the 12th Meeting of States Parties/);
+      expect(passed.body.notes.join(' ')).toMatch(/national figure is from 2021 \(4 years before 2025\), stale; releases were reported for 2019 of 2019, 2020, 2021/);
+      const html = (await thin.api('GET', '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2025&format=html')).body as string;
+      expect(html).toContain('<th scope="row">Status</th><td>extension requested (from the nationally reported figure)</td>');
+      expect(html).toContain('deadline passed — extension requested, decision due at the 12th Meeting of States Parties (not verified)');
+      expect(html).toContain('<th scope="row">Extension requested</th>');
+      const csv = (await thin.api('GET', '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2025&format=csv')).body as string;
+      const rows: Array<Record<string, string>> = parse(csv, { columns: true });
+      const field = (key: string) => rows.find((r) => r.section === 'summary' && r.field === key)?.value;
+      expect(field('status')).toBe('extension_requested');
+      expect(field('pending_meeting')).toBe('12MSP');
+      expect(field('reported_figure_stale')).toBe('true');
+
+      // Recalled obligation rows stay visibly unverified in the reports.
+      const annex = await thin.api('GET', '/api/v1/countries/AGO/reports/extension?treaty=APMBC&format=html');
+      expect(annex.status).toBe(200);
+      expect(annex.body).toContain('UNVERIFIED: recalled, awaiting confirmation');
+      const json = (await thin.api('GET', '/api/v1/countries/AGO/reports/extension?treaty=APMBC')).body;
+      expect(json.verified).toBe(false);
+      expect(json.notes.join(' ')).toMatch(/^.*UNVERIFIED: this obligation comes from a recalled source/);
     } finally {
       await thin.close();
     }

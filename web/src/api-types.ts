@@ -1,6 +1,6 @@
 // The shapes this app reads from the JSON API (see GET /api/v1/openapi.json), limited to the fields it uses.
 
-export type Status = 'completed' | 'on_track' | 'at_risk' | 'off_track' | 'no_data';
+export type Status = 'completed' | 'extension_requested' | 'on_track' | 'at_risk' | 'off_track' | 'no_data';
 export type TreatyName = 'CCM' | 'APMBC';
 export type Method = 'cancelled' | 'reduced' | 'cleared';
 
@@ -53,6 +53,26 @@ export interface AnnualProgress {
   remaining_km2: number;
 }
 
+export interface PendingExtension {
+  requested_deadline: string | null;
+  submitted: string | null;
+  meeting: string;
+  meeting_name: string;
+  decision: string;
+  source: string;
+  confidence: 'verified' | 'recalled';
+  verified: boolean;
+}
+
+export interface ReportedBasis {
+  figure_year: number;
+  age_years: number;
+  stale: boolean;
+  window_years: number[];
+  reported_years: number[];
+  min_reported_years: number;
+}
+
 export interface ObligationProgress {
   treaty: TreatyName;
   article: number;
@@ -71,12 +91,16 @@ export interface ObligationProgress {
   annual: AnnualProgress[];
   rate_km2_per_year: number | null;
   rate_years: number[];
+  projected_from: string;
   projected_completion: string | null;
   required_rate_km2_per_year: number | null;
   extension_years_needed: number | null;
   extension_requests_needed: number | null;
+  reported_basis: ReportedBasis | null;
+  pending_extension: PendingExtension | null;
   max_extension_years: number;
   status: Status;
+  status_detail: string | null;
   status_rule: string;
   coverage: Coverage;
 }

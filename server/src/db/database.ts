@@ -161,6 +161,20 @@ export interface ObligationExtensionsTable {
   created_at: Timestamp | null;
 }
 
+export interface ObligationRequestsTable {
+  id: Generated<BigId>;
+  obligation_id: BigId;
+  requested_deadline: DateColumn | null;
+  submitted: string | null;
+  meeting: string;
+  decision: string;
+  source: string;
+  confidence: SourceConfidence;
+  /** Set when a user recorded the outcome; the geodata loader leaves such rows alone. */
+  resolved_by: BigId | null;
+  resolved_at: Timestamp | null;
+}
+
 export interface ReportedFiguresTable {
   id: Generated<BigId>;
   country_iso3: string;
@@ -220,6 +234,7 @@ export interface Database {
   land_releases: LandReleasesTable;
   obligations: ObligationsTable;
   obligation_extensions: ObligationExtensionsTable;
+  obligation_requests: ObligationRequestsTable;
   reported_figures: ReportedFiguresTable;
   audit_log: AuditLogTable;
   area_clusters: AreaClustersTable;

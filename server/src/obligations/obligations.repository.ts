@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, ObligationStatus, Treaty } from '../db/database.js';
+import type { PendingRequest } from './extension-requests.js';
 
 export interface ExtensionRecord {
   meeting: string;
@@ -12,13 +13,19 @@ function selectObligations(db: Kysely<Database>) {
   return db
     .selectFrom('obligations as o')
     .selectAll('o')
-    .select(
+    .select([
       sql<ExtensionRecord[]>`coalesce((
         SELECT json_agg(json_build_object('meeting', e.meeting, 'new_deadline', e.new_deadline, 'granted_on', e.granted_on,
                                           'source', e.source)
                         ORDER BY e.new_deadline)
           FROM obligation_extensions e WHERE e.obligation_id = o.id), '[]'::json)`.as('extensions'),
-    );
+      // The open request, the latest submitted where there are several.
+      sql<PendingRequest | null>`(
+        SELECT json_build_object('requested_deadline', r.requested_deadline, 'submitted', r.submitted, 'meeting', r.meeting,
+                                 'decision', r.decision, 'source', r.source, 'confidence', r.confidence)
+          FROM obligation_requests r WHERE r.obligation_id = o.id AND r.resolved_at IS NULL
+          ORDER BY r.submitted DESC NULLS LAST, r.id DESC LIMIT 1)`.as('pending_request'),
+    ]);
 }
 
 export type ObligationRecord = Awaited<ReturnType<typeof findObligation>> & object;
@@ -94,5 +101,15 @@ export async function updateObligation(db: Kysely<Database>, id: string, userId:
       updated_at: sql`now()`,
     })
     .where('id', '=', id)
+    .execute();
+}
+
+/** Closes the obligation's open extension requests: a user recorded their outcome (see the geodata loader). */
+export async function resolveRequests(db: Kysely<Database>, obligationId: string, userId: string): Promise<void> {
+  await db
+    .updateTable('obligation_requests')
+    .set({ resolved_by: userId, resolved_at: sql`now()` })
+    .where('obligation_id', '=', obligationId)
+    .where('resolved_at', 'is', null)
     .execute();
 }

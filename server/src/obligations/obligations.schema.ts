@@ -12,6 +12,23 @@ export const Extension = z.object({
   source: z.string().nullable().describe('where the grant was seen; null for grants shipped with the obligation row'),
 });
 
+export const PendingExtension = z
+  .object({
+    requested_deadline: z.string().nullable().describe('the deadline asked for; null where no source gave it'),
+    submitted: z.string().nullable().describe('when the request was (or is to be) submitted: YYYY, YYYY-MM or YYYY-MM-DD'),
+    meeting: z.string().describe('the meeting expected to decide, e.g. 23MSP or 5RC'),
+    meeting_name: z.string().describe('the same in words, e.g. "23rd Meeting of States Parties"'),
+    decision: z.string().describe('what is known of the decision, in words, as the source has it'),
+    source: z.string(),
+    confidence: z.enum(['verified', 'recalled']),
+    verified: z.boolean().describe('false where the request is known only from recall: to be shown as unverified'),
+  })
+  .describe(
+    'an extension request whose outcome is pending or not verified. Recording an extension that moves the current deadline, ' +
+      'or the completion, closes it.',
+  )
+  .meta({ id: 'PendingExtension' });
+
 export const Obligation = z
   .object({
     country: z.string().describe('ISO 3166-1 alpha-3 code of the State Party'),
@@ -23,6 +40,7 @@ export const Obligation = z
     status: z.enum(['in_progress', 'completed', 'not_applicable', 'declared_completed_then_new_contamination']),
     completed_on: z.string().nullable().describe('YYYY, YYYY-MM or YYYY-MM-DD: as precise as the source'),
     extensions: z.array(Extension),
+    pending_extension: PendingExtension.nullable(),
     source: z.string().describe('sources the row was seen in, separated by ";"'),
     confidence: z.enum(['verified', 'recalled']),
     verified: z.boolean().describe('false where the row comes only from recall and awaits confirmation'),

@@ -6,6 +6,7 @@ import { writeAudit } from '../audit/audit.repository.js';
 import { countryExists } from '../countries/countries.repository.js';
 import { badRequest, conflict, notFound } from '../http/http-error.js';
 import * as repo from './obligations.repository.js';
+import { toPendingExtension } from './extension-requests.js';
 import {
   type CompletionCreate,
   type Confirmation,
@@ -14,6 +15,7 @@ import {
   TREATIES,
   type TreatyName,
 } from './obligations.schema.js';
+
 
 export function toObligation(row: repo.ObligationRecord): ObligationOut {
   return {
@@ -26,6 +28,7 @@ export function toObligation(row: repo.ObligationRecord): ObligationOut {
     status: row.status,
     completed_on: row.completed_on,
     extensions: row.extensions,
+    pending_extension: toPendingExtension(row.pending_request),
     source: row.source,
     confidence: row.confidence,
     verified: row.confidence === 'verified',
@@ -61,7 +64,11 @@ async function writeObligation(
   iso3: string,
   treatyParam: string,
   action: Action,
-  change: (current: ObligationOut) => repo.ObligationChange & { extension?: Omit<repo.NewExtension, 'obligationId' | 'userId'> },
+  change: (current: ObligationOut) => repo.ObligationChange & {
+    extension?: Omit<repo.NewExtension, 'obligationId' | 'userId'>;
+    /** The write is the outcome of the open extension requests: they close. */
+    resolvesRequests?: boolean;
+  },
 ): Promise<ObligationOut> {
   assertCanWriteObligations(actor, iso3);
   const treaty = TREATIES.find((t) => t === treatyParam);
@@ -70,8 +77,9 @@ async function writeObligation(
     const id = await repo.lockObligation(trx, iso3, treaty);
     if (!id) throw notFound(`${treaty} obligation of ${iso3}`);
     const before = toObligation((await repo.findObligation(trx, id))!);
-    const { extension, ...columns } = change(before);
+    const { extension, resolvesRequests, ...columns } = change(before);
     if (extension) await repo.insertExtension(trx, { ...extension, obligationId: id, userId: actor.id });
+    if (resolvesRequests) await repo.resolveRequests(trx, id, actor.id);
     await repo.updateObligation(trx, id, actor.id, columns);
     const after = toObligation((await repo.findObligation(trx, id))!);
     await writeAudit(trx, { userId: actor.id, action, entity: 'obligation', entityId: id, before, after });
@@ -94,7 +102,7 @@ export function addExtension(db: Db, actor: Actor, iso3: string, treaty: string,
     const moves = current.current_deadline === null || body.new_deadline > current.current_deadline;
     return {
       extension: { meeting: body.meeting, newDeadline: body.new_deadline, grantedOn: body.granted_on ?? null, source: body.source },
-      ...(moves ? { current_deadline: body.new_deadline } : {}),
+      ...(moves ? { current_deadline: body.new_deadline, resolvesRequests: true } : {}),
       source: appendSource(current.source, body.source),
     };
   });
@@ -106,7 +114,12 @@ export function markCompleted(db: Db, actor: Actor, iso3: string, treaty: string
       const message = `must not be before entry into force ${current.entry_into_force}`;
       throw badRequest(`body.completed_on: ${message}`, [{ path: 'body.completed_on', message }]);
     }
-    return { status: 'completed', completed_on: body.completed_on, source: appendSource(current.source, body.source) };
+    return {
+      status: 'completed',
+      completed_on: body.completed_on,
+      source: appendSource(current.source, body.source),
+      resolvesRequests: true,
+    };
   });
 }
 

@@ -7,7 +7,8 @@ import { notFound } from '../http/http-error.js';
 import { type DayBalance, dayBalances, reportedFigures, type ReportedRow } from './progress.repository.js';
 import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from './coverage.js';
 import type { AnnualProgress, CountryProgress, Coverage, ObligationProgress } from './progress.schema.js';
-import { STATUS_RULE, project } from './projection.js';
+import { STATUS_RULE, project, reportedReleasesByYear, statusDetail } from './projection.js';
+import { latestKnownDeadline, openRequestOn, toPendingExtension } from '../obligations/extension-requests.js';
 
 type AsOf = ReturnType<typeof resolveAsOf>;
 type Obligation = Awaited<ReturnType<typeof obligationRows>>[number];
@@ -88,16 +89,6 @@ function polygonFigures(balances: DayBalance[], entryIntoForce: string, asOf: As
 
 const latestReported = (rows: ReportedRow[]) => [...rows].reverse().find((row) => row.remaining_km2 !== null);
 
-function reportedReleasesByYear(rows: ReportedRow[]): Map<number, number> {
-  const byYear = new Map<number, number>();
-  for (const row of rows) {
-    if (row.cancelled_km2 === null && row.reduced_km2 === null && row.cleared_km2 === null) continue;
-    const total = (row.cancelled_km2 ?? 0) + (row.reduced_km2 ?? 0) + (row.cleared_km2 ?? 0);
-    byYear.set(row.year, Math.max(byYear.get(row.year) ?? 0, total));
-  }
-  return byYear;
-}
-
 function coverageOf(polygonKm2: number, reported: ReportedRow | undefined, thinShare: number): z.infer<typeof Coverage> {
   if (!reported || !reported.remaining_km2) return { share: null, year: reported?.year ?? null, thin: false };
   const share = Math.round((polygonKm2 / reported.remaining_km2) * 1e4) / 1e4;
@@ -118,9 +109,13 @@ function obligationProgress(
   const coverage = reported ? coverageOf(km2(polygons.remainingAtYearEnd(reported.year)), reported, thinShare) : coverageOf(0, undefined, thinShare);
   const source = polygons.everRecorded && !coverage.thin ? 'polygons' : reported ? 'reported' : polygons.everRecorded ? 'polygons' : 'none';
 
+  // An extension request open on the as-of day (see obligations/extension-requests.ts).
+  const request = openRequestOn(obligation.pending_request, asOf.date);
   const common = {
     asOf: asOf.date,
     currentDeadline: obligation.current_deadline,
+    latestKnownDeadline: latestKnownDeadline(obligation),
+    extensionRequested: request !== null,
     declaredCompleted: obligation.status === 'completed',
     maxExtensionYears: scope.maxExtensionYears,
   };
@@ -129,16 +124,18 @@ function obligationProgress(
       ? project({
           ...common,
           // A reported figure stands at the end of its year: project from there.
-          asOf: `${reported.year}-12-31`,
+          figureDate: `${reported.year}-12-31`,
           remainingKm2: reported.remaining_km2,
           everRecorded: true,
           releasedByYear: reportedReleasesByYear(scoped),
+          releases: 'reported',
         })
       : project({
           ...common,
           remainingKm2: source === 'none' ? null : km2(polygons.remaining),
           everRecorded: polygons.everRecorded,
           releasedByYear: polygons.releasedByYear,
+          releases: 'ledger',
         });
 
   const eifYear = Number(obligation.entry_into_force.slice(0, 4));
@@ -168,6 +165,8 @@ function obligationProgress(
     reported: reported ? { year: reported.year, remaining_km2: reported.remaining_km2 ?? 0, source: reported.source } : null,
     annual: polygons.annual,
     ...projection,
+    pending_extension: toPendingExtension(request),
+    status_detail: statusDetail(projection, request),
     max_extension_years: scope.maxExtensionYears,
     status_rule: STATUS_RULE,
     coverage,

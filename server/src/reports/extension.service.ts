@@ -101,6 +101,7 @@ export async function extensionAnnex(
   if (o.current_deadline && o.current_deadline < asOf.date) {
     header.notes.push(`The current deadline (${o.current_deadline}) has passed: no rate can meet it any more.`);
   }
+  if (o.status === 'extension_requested' && o.status_detail) header.notes.push(`Status: ${o.status_detail}.`);
   const requestedFields = requestedDeadline(
     {
       currentDeadline: o.current_deadline,
@@ -131,6 +132,7 @@ export async function extensionAnnex(
     })),
     rate_km2_per_year: o.rate_km2_per_year,
     rate_years: o.rate_years,
+    projected_from: o.projected_from,
     projected_completion: o.projected_completion,
     required_rate_km2_per_year: o.required_rate_km2_per_year,
     extension_years_needed: o.extension_years_needed,

@@ -83,13 +83,22 @@ ${content}
 
 const STATUS_SOURCE = { polygons: 'from the polygon figures', reported: 'from the nationally reported figure', none: 'no figures' } as const;
 
+const requestText = (p: NonNullable<ExtensionAnnexOut['pending_extension']>) =>
+  `${p.requested_deadline ? `to ${p.requested_deadline}` : 'new date not seen'}, decision due at the ${p.meeting_name}: ` +
+  `${p.decision}${p.verified ? '' : ' (unverified)'}`;
+
 export function deadlineFacts(r: Article7ReportOut['summary'] | ExtensionAnnexOut): Array<[string, string]> {
   return [
     ['Entry into force', textCell(r.entry_into_force)],
     ['Original deadline', textCell(r.original_deadline)],
     ['Extensions granted', textCell(r.extensions.map((e) => `${e.meeting}: ${e.new_deadline}`).join('; '))],
     ['Current deadline', textCell(r.current_deadline)],
-    ['Status', textCell(`${r.status} (${STATUS_SOURCE[r.status_source]})`)],
+    ...(r.pending_extension
+      ? [['Extension requested', textCell(requestText(r.pending_extension))] as [string, string]]
+      : []),
+    ['Obligation row', textCell(r.verified ? 'verified against a cited source' : 'UNVERIFIED: recalled, awaiting confirmation')],
+    ['Status', textCell(`${r.status.replace(/_/g, ' ')} (${STATUS_SOURCE[r.status_source]})`)],
+    ...(r.status_detail ? [['Status detail', textCell(r.status_detail)] as [string, string]] : []),
   ];
 }
 
@@ -172,7 +181,8 @@ export function extensionHtml(a: ExtensionAnnexOut): string {
     ['Figures from', textCell(a.figures_source)],
   ]);
   const plan = facts('Projection and requested deadline', [
-    [`Release rate, average of ${a.rate_years.join(', ')} (km²/year)`, km2Cell(a.rate_km2_per_year)],
+    [`Release rate, average of ${a.rate_years.join(', ') || 'no year'} (km²/year)`, km2Cell(a.rate_km2_per_year)],
+    ['Projected from', textCell(a.projected_from)],
     ['Projected completion at that rate', textCell(a.projected_completion)],
     ['Rate required to meet the current deadline (km²/year)', km2Cell(a.required_rate_km2_per_year)],
     ['Years needed beyond the current deadline', num(a.extension_years_needed, 2)],

@@ -3,7 +3,8 @@ import { IsoDate, todayUtc } from '../http/common.schema.js';
 import { Treaty } from '../obligations/obligations.schema.js';
 import { Extension } from '../countries/countries.schema.js';
 import { DEVICE_TYPES, ReleaseMethod } from '../releases/releases.schema.js';
-import { STATUS_RULE } from '../progress/projection.js';
+import { ProgressStatus, ReportedBasis } from '../progress/progress.schema.js';
+import { PendingExtension } from '../obligations/obligations.schema.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -63,8 +64,12 @@ const Deadline = {
   original_deadline: z.string(),
   current_deadline: z.string().nullable(),
   extensions: z.array(Extension.omit({ source: true })),
-  status: z.enum(['completed', 'on_track', 'at_risk', 'off_track', 'no_data']).describe(STATUS_RULE),
+  verified: z.boolean().describe('false where the obligation comes only from recall and awaits confirmation'),
+  pending_extension: PendingExtension.nullable(),
+  status: ProgressStatus,
+  status_detail: z.string().nullable().describe('what to read beside the status (see ObligationProgress)'),
   status_source: z.enum(['polygons', 'reported', 'none']).describe('which figures the status was computed from'),
+  reported_basis: ReportedBasis.nullable(),
 };
 
 export const ContaminatedArea = z.object({
@@ -148,6 +153,7 @@ export const ExtensionAnnex = z
     annual: z.array(AnnualRelease).describe('polygon-derived, entry-into-force year to the current year'),
     rate_km2_per_year: Km2.nullable(),
     rate_years: z.array(z.number().int()),
+    projected_from: z.string().describe('the day the projection starts (a reported figure stands at the end of its year)'),
     projected_completion: z.string().nullable(),
     required_rate_km2_per_year: Km2.nullable(),
     extension_years_needed: z.number().nullable(),

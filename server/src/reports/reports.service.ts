@@ -66,6 +66,25 @@ export function reportHeader(
   if (obligation.source === 'reported') {
     notes.push('Status and projection use the latest nationally reported figure, because the polygon data is missing or thin.');
   }
+  const basis = obligation.reported_basis;
+  if (basis) {
+    const years = basis.reported_years.length ? basis.reported_years.join(', ') : 'none';
+    notes.push(
+      `The national figure is from ${basis.figure_year} (${basis.age_years} years before ${asOf.date.slice(0, 4)})` +
+        `${basis.stale ? ', stale' : ''}; releases were reported for ${years} of ${basis.window_years.join(', ')}` +
+        ` (a rate needs ${basis.min_reported_years}).`,
+    );
+  }
+  if (!obligation.verified) {
+    notes.push('UNVERIFIED: this obligation comes from a recalled source and awaits confirmation against a cited source.');
+  }
+  const request = obligation.pending_extension;
+  if (request) {
+    notes.push(
+      `Extension request${request.verified ? '' : ' (unverified)'}: ${request.requested_deadline ? `to ${request.requested_deadline}` : 'date not seen'}, ` +
+        `${request.meeting_name}: ${request.decision} (source ${request.source}).`,
+    );
+  }
   return {
     iso3: progress.iso3,
     country: progress.name,
@@ -87,8 +106,12 @@ export function deadlineFields(obligation: Obligation) {
     original_deadline: obligation.original_deadline,
     current_deadline: obligation.current_deadline,
     extensions: obligation.extensions.map((e) => ({ meeting: e.meeting, new_deadline: e.new_deadline, granted_on: e.granted_on })),
+    verified: obligation.verified,
+    pending_extension: obligation.pending_extension,
     status: obligation.status,
+    status_detail: obligation.status_detail,
     status_source: obligation.source,
+    reported_basis: obligation.reported_basis,
   };
 }
 

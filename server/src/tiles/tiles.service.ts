@@ -38,7 +38,7 @@ function cacheKey(request: TileRequest) {
 }
 
 /** Worst first: a country shows the worst status among the selected treaty's obligations. */
-const STATUS_SEVERITY: Array<ProgressStatus> = ['off_track', 'at_risk', 'no_data', 'on_track', 'completed'];
+const STATUS_SEVERITY: Array<ProgressStatus> = ['off_track', 'extension_requested', 'at_risk', 'no_data', 'on_track', 'completed'];
 
 interface CountryFigures {
   remaining_km2: number;

@@ -65,7 +65,9 @@ export function burndownSeries(input: BurndownInput) {
     const deadlines = [obligation.original_deadline, ...obligation.extensions.map((e) => e.new_deadline)].map(yearPosition);
     axisEnd = Math.max(axisEnd, ...deadlines.map((d) => d + 1));
     if (obligation.remaining_km2 !== null && obligation.projected_completion) {
-      const start = { x: yearPosition(asOf), y: obligation.remaining_km2, date: asOf };
+      // A reported figure is projected from the end of its own year, which may be years before asOf.
+      const from = obligation.projected_from;
+      const start = { x: yearPosition(from), y: obligation.remaining_km2, date: from };
       const end = { x: yearPosition(obligation.projected_completion), y: 0, date: obligation.projected_completion };
       // A projection decades out would squash the chart: draw it to the axis end at the same slope.
       const limit = Math.max(axisEnd, start.x + 5);

@@ -60,6 +60,19 @@ export function date(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(lang, options).format(new Date(Date.UTC(year!, month - 1, day ?? 1)));
 }
 
+/** An ordinal number in the current language's form: 23rd, 23e, 23.ª. */
+export function ordinal(n: number): string {
+  const rule = new Intl.PluralRules(lang, { type: 'ordinal' }).select(n);
+  const key = (['one', 'two', 'few'].includes(rule) ? `ordinal.${rule}` : 'ordinal.other') as MessageKey;
+  return t(key, { n: numberFormat(0, { useGrouping: false }).format(n) });
+}
+
+/** A meeting label of the treaties in words: 23MSP, 5RC (any other label as it is). */
+export function meetingName(meeting: string): string {
+  const match = /^(\d+)(MSP|RC)$/.exec(meeting);
+  return match ? t(match[2] === 'MSP' ? 'meeting.MSP' : 'meeting.RC', { n: ordinal(Number(match[1])) }) : meeting;
+}
+
 /** A moment (an ISO timestamp) with date and time, in the reader's language and time zone. */
 export const dateTime = (iso: string): string => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 

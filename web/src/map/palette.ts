@@ -10,6 +10,7 @@ export type MapStatus = Status | 'none';
 
 export const STATUS_COLOURS: Record<MapStatus, string> = {
   off_track: '#d55e00',
+  extension_requested: '#cc79a7',
   at_risk: '#e69f00',
   on_track: '#0072b2',
   no_data: '#8f8f8f',
@@ -18,7 +19,7 @@ export const STATUS_COLOURS: Record<MapStatus, string> = {
 };
 
 /** Most at risk first: the order of the ranked list and of the legend. */
-export const STATUS_ORDER: MapStatus[] = ['off_track', 'at_risk', 'on_track', 'no_data', 'completed', 'none'];
+export const STATUS_ORDER: MapStatus[] = ['off_track', 'extension_requested', 'at_risk', 'on_track', 'no_data', 'completed', 'none'];
 
 /** Remaining km² → colour, light (little) to dark (much). */
 export const REMAINING_STOPS: [number, string][] = [

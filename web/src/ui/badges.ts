@@ -5,6 +5,7 @@ import { h } from './dom.js';
 // A shape per status as well as a colour, so the status reads without colour vision.
 export const STATUS_SHAPES: Record<MapStatus, string> = {
   off_track: '▲',
+  extension_requested: '■',
   at_risk: '◆',
   on_track: '●',
   no_data: '○',

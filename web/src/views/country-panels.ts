@@ -1,6 +1,6 @@
 import type { ApiCountryDetail, ObligationProgress } from '../api-types.js';
 import { API } from '../api.js';
-import { date, km2, percent, plainNumber, t, yearLabel } from '../i18n/i18n.js';
+import { date, km2, meetingName, percent, plainNumber, t, yearLabel } from '../i18n/i18n.js';
 import { CURRENT_YEAR } from '../state.js';
 import { statusBadge } from '../ui/badges.js';
 import { h } from '../ui/dom.js';
@@ -20,6 +20,7 @@ export function headlineFigures(country: ApiCountryDetail, obligations: Obligati
         o.remaining_km2 === null ? t('figure.none') : km2(o.remaining_km2),
       ),
       h('p', { class: 'figure-caption' }, t(`figure.source_${o.source}`)),
+      o.reported_basis?.stale ? h('p', { class: 'figure-caption figure-stale' }, t('figure.stale_short', { year: yearLabel(o.reported_basis.figure_year) })) : null,
       statusBadge(o.status),
       h('p', { class: 'figure-caption' }, o.current_deadline ? t('world.deadline', { date: date(o.current_deadline) }) : t('world.no_deadline')),
     ),
@@ -49,6 +50,40 @@ export function coverageWarning(country: ApiCountryDetail): HTMLElement | null {
     coverage.share === null || coverage.year === null
       ? t('coverage.text_no_share')
       : t('coverage.text', { share: percent(coverage.share), year: yearLabel(coverage.year) }),
+  );
+}
+
+/** The extension request awaiting a decision: to when, which meeting decides, what is known, whether verified. */
+function pendingExtension(o: ObligationProgress): HTMLElement | null {
+  const p = o.pending_extension;
+  if (!p) return null;
+  const deadline = p.requested_deadline ? t('obligations.pending_to', { date: date(p.requested_deadline) }) : t('obligations.pending_no_date');
+  return h(
+    'div',
+    { class: 'pending-extension', 'data-meeting': p.meeting },
+    h('h4', {}, t('obligations.pending')),
+    h('p', {}, t('obligations.pending_text', { deadline, meeting: meetingName(p.meeting) })),
+    // The decision is the source's own English words.
+    h('p', { class: 'muted' }, t('obligations.pending_known', { source: p.source }), h('span', { lang: 'en', dir: 'ltr' }, p.decision)),
+    p.verified ? null : h('p', { class: 'unverified' }, t('obligations.pending_unverified')),
+  );
+}
+
+/** Where reported figures drive the status: how old the figure is and in how many years a release was reported. */
+function reportedBasis(o: ObligationProgress): HTMLElement | null {
+  const b = o.reported_basis;
+  if (!b) return null;
+  const listed = b.reported_years.length ? ` (${b.reported_years.map(yearLabel).join(', ')})` : '';
+  return h(
+    'div',
+    { class: 'reported-basis', 'data-stale': String(b.stale) },
+    h('h4', {}, t('basis.title')),
+    h('p', {}, t('basis.latest', { year: yearLabel(b.figure_year) }), b.stale ? ` ${t('basis.stale', { age: b.age_years, year: yearLabel(b.figure_year) })}` : ''),
+    h('p', {}, t('basis.years', {
+      count: b.reported_years.length, total: b.window_years.length,
+      from: yearLabel(b.window_years[0]!), to: yearLabel(b.window_years.at(-1)!), years: listed,
+    })),
+    o.rate_km2_per_year === null ? h('p', {}, t('basis.no_rate', { min: b.min_reported_years })) : null,
   );
 }
 
@@ -90,7 +125,9 @@ export function obligationsPanel(obligations: ObligationProgress[]): HTMLElement
             ? definition(t('obligations.extensions_needed'), t('obligations.extensions_needed_value', { count: o.extension_requests_needed, years: o.max_extension_years }))
             : []),
         ),
-        o.verified ? null : h('p', { class: 'muted' }, t('obligations.unverified')),
+        pendingExtension(o),
+        reportedBasis(o),
+        o.verified ? null : h('p', { class: 'unverified' }, t('obligations.unverified')),
         h('details', { class: 'rule' }, h('summary', {}, t('obligations.rule')), h('p', { lang: 'en', dir: 'ltr' }, o.status_rule)),
       ),
     ),

@@ -11,6 +11,8 @@ export interface RankedCountry {
   /** Earliest current deadline under the selected treaty. */
   deadline: string | null;
   reportedFigure: boolean;
+  /** An obligation shown comes only from recall and awaits confirmation. */
+  unverified: boolean;
   synthetic: boolean;
 }
 
@@ -23,7 +25,8 @@ export function worstStatus(obligations: ObligationProgress[]): MapStatus {
 
 /**
  * Countries under the selected treaty (for "all": every country with hazards or an obligation),
- * most at risk first: off track, at risk, on track, no data, completed; then by remaining area.
+ * most at risk first: off track, deadline passed with an extension requested, at risk, on track, no data, completed;
+ * then by remaining area.
  */
 export function rankCountries(countries: ApiCountry[], progress: ApiProgress[], treaty: Treaty): RankedCountry[] {
   const progressByIso = new Map(progress.map((p) => [p.iso3, p]));
@@ -41,6 +44,7 @@ export function rankCountries(countries: ApiCountry[], progress: ApiProgress[], 
       remaining_km2: treaty === 'all' ? country.remaining_km2 : treatyFigure,
       deadline: deadlines[0] ?? null,
       reportedFigure: treaty !== 'all' && obligations[0]?.source === 'reported',
+      unverified: obligations.some((o) => !o.verified),
       synthetic: country.synthetic_data,
     });
   }

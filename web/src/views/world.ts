@@ -133,7 +133,12 @@ export class WorldView implements ViewController {
               'span',
               { class: 'country-figures' },
               h('span', {}, row.remaining_km2 === null ? t('world.no_figure') : km2(row.remaining_km2), row.reportedFigure ? h('abbr', { title: t('figure.reported_note') }, ` (${t('figure.reported_short')})`) : null),
-              h('span', { class: 'muted' }, row.deadline ? t('world.deadline', { date: date(row.deadline) }) : t('world.no_deadline')),
+              h(
+                'span',
+                { class: 'muted' },
+                row.deadline ? t('world.deadline', { date: date(row.deadline) }) : t('world.no_deadline'),
+                row.unverified ? h('abbr', { class: 'unverified', title: t('obligations.unverified') }, ` (${t('world.unverified_short')})`) : null,
+              ),
             ),
           ),
         ),
