@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Contamination, Database, FigureContamination } from '../db/database.js';
 
 export interface DayBalance {
+  country_iso3: string;
+  contamination: Contamination;
   day: string;
   found_m2: number;
   cancelled_m2: number;
@@ -9,25 +11,32 @@ export interface DayBalance {
   cleared_m2: number;
 }
 
-/** Daily balances of one dimension of a country up to the end of a day, oldest first. */
-export async function dayBalances(
+/**
+ * Daily balances of the given contamination types up to the end of a day, of one country or of
+ * every country: by country, contamination, then oldest day first.
+ */
+export async function contaminationBalances(
   db: Kysely<Database>,
-  iso3: string,
-  dimension: { kind: 'all' } | { kind: 'contamination'; key: Contamination },
+  contaminations: Contamination[],
   asOf: string,
+  iso3?: string,
 ): Promise<DayBalance[]> {
-  return db
+  if (contaminations.length === 0) return [];
+  let query = db
     .selectFrom('area_country_days')
-    .select(['day', 'found_m2', 'cancelled_m2', 'reduced_m2', 'cleared_m2'])
-    .where('country_iso3', '=', iso3)
-    .where('dim_kind', '=', dimension.kind)
-    .where('dim_key', '=', dimension.kind === 'all' ? '' : dimension.key)
+    .select(['country_iso3', sql<Contamination>`dim_key`.as('contamination'), 'day', 'found_m2', 'cancelled_m2', 'reduced_m2', 'cleared_m2'])
+    .where('dim_kind', '=', 'contamination')
+    .where('dim_key', 'in', contaminations)
     .where('day', '<=', asOf)
-    .orderBy('day')
-    .execute();
+    .orderBy('country_iso3')
+    .orderBy('dim_key')
+    .orderBy('day');
+  if (iso3) query = query.where('country_iso3', '=', iso3);
+  return query.execute();
 }
 
 export interface ReportedRow {
+  country_iso3: string;
   year: number;
   contamination: FigureContamination;
   remaining_km2: number | null;
@@ -40,16 +49,18 @@ export interface ReportedRow {
 
 const numberOrNull = (value: string | null) => (value === null ? null : Number(value));
 
-export async function reportedFigures(db: Kysely<Database>, iso3: string, untilYear: number): Promise<ReportedRow[]> {
-  const rows = await db
+/** Reported figures of one country (or of every country, by country) up to a year, oldest first. */
+export async function reportedFigures(db: Kysely<Database>, iso3: string | undefined, untilYear: number): Promise<ReportedRow[]> {
+  let query = db
     .selectFrom('reported_figures')
-    .select(['year', 'contamination', 'remaining_km2', 'cancelled_km2', 'reduced_km2', 'cleared_km2', 'source', 'confidence'])
-    .where('country_iso3', '=', iso3)
+    .select(['country_iso3', 'year', 'contamination', 'remaining_km2', 'cancelled_km2', 'reduced_km2', 'cleared_km2', 'source', 'confidence'])
     .where('year', '<=', untilYear)
+    .orderBy('country_iso3')
     .orderBy('year')
     .orderBy('contamination')
-    .orderBy('source')
-    .execute();
+    .orderBy('source');
+  if (iso3) query = query.where('country_iso3', '=', iso3);
+  const rows = await query.execute();
   return rows.map((row) => ({
     ...row,
     remaining_km2: numberOrNull(row.remaining_km2),
