@@ -27,6 +27,7 @@ import { historyRoutes } from './history/history.routes.js';
 import { qualityRoutes } from './quality/quality.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
+import { createFiguresCache } from './area/figures-cache.js';
 
 export { API_BASE };
 
@@ -60,6 +61,8 @@ export function createServer(db: Db, config: Config): Server {
 
 export function createApp(db: Db, config: Config, tiles: TileService = createTileService(db, config)): Express {
   const app = express();
+  // One cache for every public figures endpoint, bounded together.
+  const figures = createFiguresCache(db, config.FIGURES_CACHE_MB * 1024 * 1024);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders(config)); // issue 5 item 8: helmet + CSP (server/src/http/security-headers.ts)
@@ -87,11 +90,11 @@ export function createApp(db: Db, config: Config, tiles: TileService = createTil
   const api = express.Router();
   api.use(actorMiddleware(db));
   api.use(authRoutes(db, config, registry, API_BASE));
-  api.use(countryRoutes(db, config, registry, API_BASE));
+  api.use(countryRoutes(db, config, registry, API_BASE, figures));
   api.use(obligationRoutes(db, registry, API_BASE));
   api.use(hazardRoutes(db, config, registry, API_BASE));
   api.use(releaseRoutes(db, config, registry, API_BASE));
-  api.use(progressRoutes(db, config, registry, API_BASE));
+  api.use(progressRoutes(db, config, registry, API_BASE, figures));
   api.use(reportRoutes(db, config, registry, API_BASE));
   api.use(importRoutes(db, config, registry, API_BASE));
   api.use(exportRoutes(db, registry, API_BASE));

@@ -1,13 +1,13 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
-import { onDataChanged, watchDataChanges } from '../area/data-changed.js';
+import { onDataChanged } from '../area/data-changed.js';
+import { type CachedBytes, createDerivedCache } from '../area/derived-cache.js';
 import { resolveAsOf } from '../area/as-of.js';
 import { todayUtc } from '../http/common.schema.js';
 import { dimensionTotals } from '../countries/countries.repository.js';
 import { km2, listCountries } from '../countries/countries.service.js';
 import { listProgress } from '../progress/progress.service.js';
 import type { ProgressStatus } from '../progress/projection.js';
-import { type CachedTile, TileCache, etagOf } from './tiles.cache.js';
 import type { TileAddress, TreatyChoice } from './tiles.layers.js';
 import { renderers } from './tiles.repository.js';
 
@@ -67,16 +67,9 @@ export function countryAttributes(figures: Map<string, CountryFigures>, treaty: 
  * until the data changes.
  */
 export function createTileService(db: Db, config: Config) {
-  const cache = new TileCache(config.TILE_CACHE_MB * 1024 * 1024);
-  const rendering = new Map<string, Promise<CachedTile>>();
+  const cache = createDerivedCache(db, config.TILE_CACHE_MB * 1024 * 1024);
   const figures = new Map<string, Promise<string>>();
-  // Tiles are cached only while changes by other processes are heard (see data-changed.ts).
-  const watch = watchDataChanges(db);
-  onDataChanged(() => {
-    cache.clear();
-    rendering.clear();
-    figures.clear();
-  });
+  onDataChanged(() => figures.clear());
 
   const memo = (key: string, compute: () => Promise<string>) => {
     let value = figures.get(key);
@@ -109,7 +102,7 @@ export function createTileService(db: Db, config: Config) {
     }
     if (layer === 'provinces') {
       return memo(`provinces ${asOf.date}`, async () => {
-        const totals = await dimensionTotals(db, asOf.date);
+        const totals = await dimensionTotals(db, asOf.date, undefined, 'province');
         const remaining: Record<string, number> = {};
         for (const t of totals) {
           if (t.dim_kind !== 'province') continue;
@@ -121,44 +114,24 @@ export function createTileService(db: Db, config: Config) {
     return Promise.resolve('{}');
   };
 
-  const render = async (request: TileRequest, asOf: AsOf, treaty: TreatyChoice, exact: string[]): Promise<CachedTile> => {
+  const render = async (request: TileRequest, asOf: AsOf, treaty: TreatyChoice, exact: string[]): Promise<Buffer> => {
     const attributes = await attributesFor(request.layer, asOf, treaty);
     const current = asOf.date === todayUtc();
-    const bytes = (await renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes, exact })) ?? Buffer.alloc(0);
-    return { bytes, etag: etagOf(bytes) };
+    return (await renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes, exact })) ?? Buffer.alloc(0);
   };
 
   return {
-    cache,
-    /** The tile's bytes (empty when nothing is in it), its ETag, and whether it came from the cache. */
     /**
      * The cached tile for an already validated request, without rendering: the server's fast path
      * for anonymous requests (tiles.fast-path.ts). A miss goes through the express route.
      */
-    cached(request: TileRequest): CachedTile | undefined {
-      if (!watch.listening || config.TILE_CACHE_MB <= 0) return undefined;
-      return cache.get(cacheKey(request).key);
+    cached(request: TileRequest): CachedBytes | undefined {
+      return cache.cached(cacheKey(request).key);
     },
-    async tile(request: TileRequest): Promise<CachedTile & { cached: boolean }> {
+    /** The tile's bytes (empty when nothing is in it), its ETag, and whether it came from the cache. */
+    async tile(request: TileRequest): Promise<CachedBytes & { cached: boolean }> {
       const { key, asOf, treaty, exact } = cacheKey(request);
-      if (!watch.listening || config.TILE_CACHE_MB <= 0) return { ...(await render(request, asOf, treaty, exact)), cached: false };
-      const hit = cache.get(key);
-      if (hit) return { ...hit, cached: true };
-      // Concurrent requests for the same missing tile share one render.
-      let work = rendering.get(key);
-      if (!work) {
-        const generation = cache.generation;
-        const started = render(request, asOf, treaty, exact);
-        work = started;
-        rendering.set(key, started);
-        started
-          .then((tile) => cache.set(key, tile, generation))
-          .catch(() => {})
-          .finally(() => {
-            if (rendering.get(key) === started) rendering.delete(key);
-          });
-      }
-      return { ...(await work), cached: false };
+      return cache.get(key, () => render(request, asOf, treaty, exact));
     },
   };
 }
