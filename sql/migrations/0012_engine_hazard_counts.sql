@@ -32,3 +32,12 @@ SELECT country_iso3, recorded_on, 'all', '', 0, 0, 0, 0, count(*), count(*) FILT
  GROUP BY country_iso3, recorded_on
 ON CONFLICT (country_iso3, dim_kind, dim_key, day) DO UPDATE
    SET hazards = excluded.hazards, synthetic_hazards = excluded.synthetic_hazards;
+
+-- The public figures sum one dimension of every country at once (the 'all' totals and hazard
+-- counts of the country list, the treaty contamination types of /progress), over every day up to
+-- the as-of day. The primary key leads with the country, so that read scanned the whole table;
+-- this index answers it alone (an index-only scan of about 60 pages instead of 1,000 at 100,000
+-- hazards). Carrying the sums costs the engine's updates their HOT path: one more index entry
+-- per summary row a write changes, a few dozen per write.
+CREATE INDEX area_country_days_dimension_idx ON area_country_days (dim_kind, dim_key, country_iso3, day)
+  INCLUDE (found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards);

@@ -191,6 +191,10 @@ describe('the figures cache', () => {
     expect(again.headers.get('x-figures-cache')).toBe('hit');
     expect(again.headers.get('etag')).toBe(etag);
     expect(again.body).toEqual(first.body);
+    // Answered before express: the same security headers as the express route's.
+    for (const header of ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'content-type']) {
+      expect(again.headers.get(header), header).toBe(first.headers.get(header));
+    }
 
     const notModified = await app.api('GET', '/api/v1/countries/KHM', { headers: { 'if-none-match': etag } });
     expect(notModified.status).toBe(304);

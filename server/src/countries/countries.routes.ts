@@ -27,7 +27,7 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     query: AsOfQuery,
     responses: { 200: { description: 'countries', schema: z.array(CountrySummary) }, 304: NOT_MODIFIED, 400: standardErrors[400] },
     handler: ({ query, req, res, actor }) =>
-      figures({ req, res, scope: exactGeometryScope(actor) }, () => service.listCountries(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE)),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () => service.listCountries(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE)),
   });
 
   defineRoute(router, registry, basePath, {
@@ -41,7 +41,7 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     query: AsOfQuery,
     responses: { 200: { description: 'the country', schema: CountryDetail }, 304: NOT_MODIFIED, 400: standardErrors[400], 404: notFoundError },
     handler: ({ params, query, req, res, actor }) =>
-      figures({ req, res, scope: exactGeometryScope(actor) }, () =>
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
         service.getCountry(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
       ),
   });
@@ -60,7 +60,7 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     query: TimelineQuery,
     responses: { 200: { description: 'the timeline', schema: Timeline }, 304: NOT_MODIFIED, 400: standardErrors[400], 404: notFoundError },
     handler: ({ params, query, req, res, actor }) =>
-      figures({ req, res, scope: exactGeometryScope(actor) }, () => service.getTimeline(db, params.iso3, resolveAsOf(query), query.scope)),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () => service.getTimeline(db, params.iso3, resolveAsOf(query), query.scope)),
   });
 
   router.use(restrictionRoutes(db, registry, basePath));

@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import type { Contamination, Database, FigureContamination } from '../db/database.js';
+import type { Contamination, Database, FigureContamination, Treaty } from '../db/database.js';
 
 export interface DayBalance {
   country_iso3: string;
-  contamination: Contamination;
+  treaty: Treaty;
   day: string;
   found_m2: number;
   cancelled_m2: number;
@@ -12,27 +12,29 @@ export interface DayBalance {
 }
 
 /**
- * Daily balances of the given contamination types up to the end of a day, of one country or of
- * every country: by country, contamination, then oldest day first.
+ * The balances of each obligation's contamination type up to the end of a day, of one country or
+ * of every country, folded to what progress tells apart: per calendar year, the days up to entry
+ * into force apart from the days after it. Each row stands at the last day it folds, so it lies in
+ * the same year and on the same side of entry into force as every day in it. By country, treaty,
+ * then oldest first.
  */
-export async function contaminationBalances(
+export async function obligationBalances(
   db: Kysely<Database>,
-  contaminations: Contamination[],
+  scopes: ReadonlyArray<{ treaty: Treaty; contamination: Contamination }>,
   asOf: string,
   iso3?: string,
 ): Promise<DayBalance[]> {
-  if (contaminations.length === 0) return [];
-  let query = db
-    .selectFrom('area_country_days')
-    .select(['country_iso3', sql<Contamination>`dim_key`.as('contamination'), 'day', 'found_m2', 'cancelled_m2', 'reduced_m2', 'cleared_m2'])
-    .where('dim_kind', '=', 'contamination')
-    .where('dim_key', 'in', contaminations)
-    .where('day', '<=', asOf)
-    .orderBy('country_iso3')
-    .orderBy('dim_key')
-    .orderBy('day');
-  if (iso3) query = query.where('country_iso3', '=', iso3);
-  return query.execute();
+  const { rows } = await sql<DayBalance>`
+    SELECT o.country_iso3, o.treaty, max(d.day) AS day,
+           sum(d.found_m2) AS found_m2, sum(d.cancelled_m2) AS cancelled_m2,
+           sum(d.reduced_m2) AS reduced_m2, sum(d.cleared_m2) AS cleared_m2
+      FROM unnest(${scopes.map((s) => s.treaty)}::treaty[], ${scopes.map((s) => s.contamination)}::text[]) AS s(treaty, contamination)
+      JOIN obligations o ON o.treaty = s.treaty
+      JOIN area_country_days d ON d.dim_kind = 'contamination' AND d.dim_key = s.contamination AND d.country_iso3 = o.country_iso3
+     WHERE d.day <= ${asOf} AND (${iso3 ?? null}::text IS NULL OR o.country_iso3 = ${iso3 ?? null})
+     GROUP BY o.country_iso3, o.treaty, extract(year FROM d.day), d.day <= o.entry_into_force
+     ORDER BY o.country_iso3, o.treaty, max(d.day)`.execute(db);
+  return rows;
 }
 
 export interface ReportedRow {

@@ -35,7 +35,7 @@ export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry
     query: ProgressQuery,
     responses: { 200: { description: 'progress', schema: CountryProgress }, 304: NOT_MODIFIED, 400: standardErrors[400], 404: notFoundError },
     handler: ({ params, query, req, res, actor }) =>
-      figures({ req, res, scope: exactGeometryScope(actor) }, () =>
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
         getCountryProgress(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
       ),
   });
@@ -50,7 +50,7 @@ export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry
     query: ProgressQuery,
     responses: { 200: { description: 'progress per country', schema: z.array(CountryProgress) }, 304: NOT_MODIFIED, 400: standardErrors[400] },
     handler: ({ query, req, res, actor }) =>
-      figures({ req, res, scope: exactGeometryScope(actor) }, () => listProgress(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE)),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () => listProgress(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE)),
   });
 
   defineRoute(router, registry, basePath, {

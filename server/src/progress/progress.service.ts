@@ -4,7 +4,8 @@ import type { resolveAsOf } from '../area/as-of.js';
 import { countryExists, countriesWithData, dimensionTotals, obligations as obligationRows } from '../countries/countries.repository.js';
 import { km2 } from '../countries/countries.service.js';
 import { notFound } from '../http/http-error.js';
-import { type DayBalance, contaminationBalances, reportedFigures, type ReportedRow } from './progress.repository.js';
+import { type DayBalance, obligationBalances, reportedFigures, type ReportedRow } from './progress.repository.js';
+import type { Treaty } from '../db/database.js';
 import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from './coverage.js';
 import type { AnnualProgress, CountryProgress, Coverage, ObligationProgress } from './progress.schema.js';
 import { STATUS_RULE, project } from './projection.js';
@@ -178,13 +179,13 @@ function obligationProgress(
 
 /** Every row progress is computed from, for one country or for every country, in five queries. */
 async function progressInputs(db: Db, asOf: AsOf, thinShare: number, iso3?: string) {
-  const contaminations = Object.values(TREATY_SCOPE).map((scope) => scope.contamination);
+  const scopes = Object.entries(TREATY_SCOPE).map(([treaty, scope]) => ({ treaty: treaty as Treaty, contamination: scope.contamination }));
   const [obligations, reported, totals, coverage, balances] = await Promise.all([
     obligationRows(db, iso3),
     reportedFigures(db, iso3, asOf.year),
     dimensionTotals(db, asOf.date, iso3, 'all'),
     countryCoverage(db, asOf, thinShare, iso3),
-    contaminationBalances(db, contaminations, asOf.date, iso3),
+    obligationBalances(db, scopes, asOf.date, iso3),
   ]);
   const byCountry = <T extends { country_iso3: string }>(rows: T[]) => {
     const grouped = new Map<string, T[]>();
@@ -209,8 +210,7 @@ async function progressInputs(db: Db, asOf: AsOf, thinShare: number, iso3?: stri
     synthetic_data: Number(totalsOf.get(country.iso3)?.synthetic_hazards ?? 0) > 0,
     coverage: coverage.get(country.iso3) ?? NO_COVERAGE,
     obligations: (obligationsOf.get(country.iso3) ?? []).map((obligation) => {
-      const contamination = TREATY_SCOPE[obligation.treaty].contamination;
-      const scoped = (balancesOf.get(country.iso3) ?? []).filter((b) => b.contamination === contamination);
+      const scoped = (balancesOf.get(country.iso3) ?? []).filter((b) => b.treaty === obligation.treaty);
       return obligationProgress(obligation, scoped, reportedOf.get(country.iso3) ?? [], asOf, thinShare);
     }),
   });
