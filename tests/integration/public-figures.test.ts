@@ -191,6 +191,11 @@ describe('the figures cache', () => {
     expect(again.headers.get('x-figures-cache')).toBe('hit');
     expect(again.headers.get('etag')).toBe(etag);
     expect(again.body).toEqual(first.body);
+    // fetch accepts gzip: the compressed copy, a representation of its own with its own tag.
+    expect(again.headers.get('content-encoding')).toBe('gzip');
+    expect(etag).toMatch(/-gz"$/);
+    const plain = await app.api('GET', '/api/v1/countries/KHM', { headers: { 'accept-encoding': 'identity' } });
+    expect([plain.headers.get('content-encoding'), plain.headers.get('etag'), plain.body]).toEqual([null, etag.replace('-gz"', '"'), first.body]);
     // Answered before express: the same security headers as the express route's.
     for (const header of ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'content-type']) {
       expect(again.headers.get(header), header).toBe(first.headers.get(header));

@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Db } from '../db/pool.js';
 import { onDataChanged, watchDataChanges } from './data-changed.js';
 
 export interface CachedBytes {
   bytes: Buffer;
   etag: string;
+  /** The same bytes gzip-compressed, for entries made with `gzip` (large JSON). */
+  gzip?: Buffer;
 }
+
+const sizeOf = (entry: CachedBytes) => entry.bytes.length + (entry.gzip?.length ?? 0);
+
+const gzipped = promisify(gzip);
 
 /** A strong ETag from the bytes: equal bytes, equal tag, whichever process made them. */
 export const etagOf = (bytes: Buffer) => `"${createHash('sha1').update(bytes).digest('base64url').slice(0, 22)}"`;
@@ -40,18 +48,18 @@ export class BytesCache {
   }
 
   set(key: string, entry: CachedBytes, generation: number): void {
-    if (generation !== this.generationValue || entry.bytes.length > this.maxBytes) return;
+    if (generation !== this.generationValue || sizeOf(entry) > this.maxBytes) return;
     const previous = this.entries.get(key);
     if (previous) {
-      this.bytes -= previous.bytes.length;
+      this.bytes -= sizeOf(previous);
       this.entries.delete(key);
     }
     this.entries.set(key, entry);
-    this.bytes += entry.bytes.length;
+    this.bytes += sizeOf(entry);
     for (const [oldest, stored] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= stored.bytes.length;
+      this.bytes -= sizeOf(stored);
     }
   }
 
@@ -67,9 +75,10 @@ export class BytesCache {
  * data changes: every committed write of this process and every NOTIFY sg_data_changed from
  * another clears them (data-changed.ts). Nothing is cached while the LISTEN connection is down,
  * when another process's write could go unseen, nor with a bound of 0 bytes. Concurrent requests
- * for the same missing key share one render.
+ * for the same missing key share one render. With `gzip`, each entry also keeps its compressed
+ * bytes, made once instead of on every request.
  */
-export function createDerivedCache(db: Db, maxBytes: number) {
+export function createDerivedCache(db: Db, maxBytes: number, options: { gzip?: boolean } = {}) {
   const cache = new BytesCache(maxBytes);
   const rendering = new Map<string, Promise<CachedBytes>>();
   const watch = watchDataChanges(db);
@@ -86,16 +95,14 @@ export function createDerivedCache(db: Db, maxBytes: number) {
     },
     /** The entry of `key`, rendered by `render` unless stored; `cached` says which. */
     async get(key: string, render: () => Promise<Buffer>): Promise<CachedBytes & { cached: boolean }> {
-      if (!enabled()) {
-        const bytes = await render();
-        return { bytes, etag: etagOf(bytes), cached: false };
-      }
+      const entryOf = async (bytes: Buffer): Promise<CachedBytes> => ({ bytes, etag: etagOf(bytes), ...(options.gzip ? { gzip: await gzipped(bytes) } : {}) });
+      if (!enabled()) return { ...(await entryOf(await render())), cached: false };
       const hit = cache.get(key);
       if (hit) return { ...hit, cached: true };
       let work = rendering.get(key);
       if (!work) {
         const generation = cache.generation;
-        const started = render().then((bytes) => ({ bytes, etag: etagOf(bytes) }));
+        const started = render().then(entryOf);
         work = started;
         rendering.set(key, started);
         started
