@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { createServer } from '../server/src/app.js';
-import { recomputeAndCompare } from '../server/src/area/area.service.js';
+import { TOLERANCE_RULE, recomputeAndCompare } from '../server/src/area/area.service.js';
 import { createToken, createUser } from '../server/src/auth/auth.service.js';
 import type { Config } from '../server/src/config.js';
 import type { Db } from '../server/src/db/pool.js';
@@ -86,7 +86,10 @@ export async function engineBench(db: Db, config: Config): Promise<void> {
 
   const recompute = await recomputeAndCompare(db);
   console.log(`full recompute of every summary from the raw tables: ${(recompute.ms / 1000).toFixed(1)} s, ` +
-    `${recompute.differences.length} differences from the incremental state`);
+    `${recompute.differences.length} differences from the incremental state beyond tolerance ` +
+    `(${TOLERANCE_RULE}); ${recompute.drift.count} within it, largest ${recompute.drift.largestM2.toFixed(3)} m² ` +
+    `(${recompute.drift.largestRelative.toExponential(1)} relative)`);
+  for (const d of recompute.differences.slice(0, 20)) console.log(`  ${d}`);
 
   server.close();
 }

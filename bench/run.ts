@@ -1,10 +1,11 @@
-// npm run bench: measures the remaining-area engine and the vector tiles on a large synthetic
-// country and prints the figures. Nothing here asserts; speed is reported, correctness is tested
-// in tests/.
+// npm run bench: measures the remaining-area engine, the vector tiles and the public figures on a
+// large synthetic country and prints the figures. Nothing here asserts; speed is reported,
+// correctness is tested in tests/.
 //
 //   npm run bench                 every benchmark
 //   npm run bench -- engine       the remaining-area engine only
 //   npm run bench -- tiles        the vector tiles only
+//   npm run bench -- public       the public figures (countries, progress): uncached and cached
 //   npm run bench -- web          page load to the first rendered choropleth in headless Chromium
 //   npm run bench -- import       file import throughput (GeoJSON, Shapefile) into its own database
 //   npm run bench -- import-large a ~1 GB GeoJSON dry run: throughput and peak memory (not run by default)
@@ -18,10 +19,11 @@ import { loadConfig } from '../server/src/config.js';
 import { COUNTRY, HAZARDS, benchDatabase } from './database.js';
 import { engineBench } from './engine.js';
 import { importBench, importLargeBench } from './import.js';
+import { publicBench } from './public.js';
 import { tileBench } from './tiles.js';
 import { webBench } from './web.js';
 
-const BENCHMARKS = { engine: engineBench, tiles: tileBench, web: webBench } as const;
+const BENCHMARKS = { engine: engineBench, tiles: tileBench, public: publicBench, web: webBench } as const;
 // Benchmarks that build their own database and do not need the shared 100,000-hazard one.
 const STANDALONE = { import: importBench, 'import-large': importLargeBench } as const;
 // Run only when asked for by name: minutes long and gigabytes of disk.

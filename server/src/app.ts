@@ -22,11 +22,12 @@ import { API_BASE } from './http/api-base.js';
 import { tileRoutes } from './tiles/tiles.routes.js';
 import { type TileService, createTileService } from './tiles/tiles.service.js';
 import { answerCachedTile as cachedTileAnswerer } from './tiles/tiles.fast-path.js';
-import { type Server, createServer as createHttpServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from 'node:http';
 import { historyRoutes } from './history/history.routes.js';
 import { qualityRoutes } from './quality/quality.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
+import { type FiguresCache, createFiguresCache } from './area/figures-cache.js';
 
 export { API_BASE };
 
@@ -46,19 +47,29 @@ function openApiDocument(registry: OpenAPIRegistry) {
 }
 
 /**
- * The HTTP server: anonymous requests for cached tiles are answered before express (see
- * tiles/tiles.fast-path.ts); everything else is the express app.
+ * The HTTP server: anonymous requests for cached tiles and public figures are answered before
+ * express (tiles/tiles.fast-path.ts, area/figures-cache.ts); everything else is the express app.
  */
 export function createServer(db: Db, config: Config): Server {
   const tiles = createTileService(db, config);
-  const app = createApp(db, config, tiles);
+  // One cache for every public figures endpoint, bounded together.
+  const figures = createFiguresCache(db, config.FIGURES_CACHE_MB * 1024 * 1024);
+  const app = createApp(db, config, tiles, figures);
   const answerCachedTile = cachedTileAnswerer(tiles);
+  const headers = securityHeaders(config) as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
   return createHttpServer((req, res) => {
-    if (!answerCachedTile(req, res)) app(req, res);
+    if (answerCachedTile(req, res)) return;
+    if (figures.answerAnonymous(req, res, () => headers(req, res, () => {}))) return;
+    app(req, res);
   });
 }
 
-export function createApp(db: Db, config: Config, tiles: TileService = createTileService(db, config)): Express {
+export function createApp(
+  db: Db,
+  config: Config,
+  tiles: TileService = createTileService(db, config),
+  figures: FiguresCache = createFiguresCache(db, config.FIGURES_CACHE_MB * 1024 * 1024),
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -87,11 +98,11 @@ export function createApp(db: Db, config: Config, tiles: TileService = createTil
   const api = express.Router();
   api.use(actorMiddleware(db));
   api.use(authRoutes(db, config, registry, API_BASE));
-  api.use(countryRoutes(db, config, registry, API_BASE));
+  api.use(countryRoutes(db, config, registry, API_BASE, figures));
   api.use(obligationRoutes(db, registry, API_BASE));
   api.use(hazardRoutes(db, config, registry, API_BASE));
   api.use(releaseRoutes(db, config, registry, API_BASE));
-  api.use(progressRoutes(db, config, registry, API_BASE));
+  api.use(progressRoutes(db, config, registry, API_BASE, figures));
   api.use(reportRoutes(db, config, registry, API_BASE));
   api.use(importRoutes(db, config, registry, API_BASE));
   api.use(exportRoutes(db, registry, API_BASE));

@@ -28,6 +28,7 @@ const ConfigSchema = z.object({
   COOKIE_SECURE: boolean.default(false),
   LOG_REQUESTS: boolean.default(false),
   TILE_CACHE_MB: z.coerce.number().min(0).default(64).describe('bytes of vector tiles kept in memory per process, in MiB; 0 = no tile cache'),
+  FIGURES_CACHE_MB: z.coerce.number().min(0).default(16).describe('bytes of public figure responses (countries, progress) kept in memory per process, in MiB; 0 = no cache'),
   // File imports (server/src/imports): over either limit the upload answers 413 naming it.
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 ** 3).describe('largest import file accepted, in bytes'),
   IMPORT_MAX_FEATURES: z.coerce.number().int().min(1).default(1_000_000).describe('most features one import file may hold'),

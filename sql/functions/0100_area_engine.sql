@@ -95,11 +95,12 @@ $$;
 CREATE OR REPLACE FUNCTION sg_cluster_days_sql(p_clusters bigint[])
 RETURNS TABLE (cluster_id bigint, day date, dim_kind text, dim_key text,
                found_m2 double precision, cancelled_m2 double precision,
-               reduced_m2 double precision, cleared_m2 double precision)
+               reduced_m2 double precision, cleared_m2 double precision,
+               hazards integer, synthetic_hazards integer)
 LANGUAGE sql STABLE AS $$
   WITH members AS (
     SELECT h.cluster_id AS cid, h.id, h.geom, h.contamination, h.country_iso3,
-           h.recorded_on AS recorded_day
+           h.recorded_on AS recorded_day, h.synthetic
       FROM hazards h
       JOIN unnest(p_clusters) AS c(id) ON h.cluster_id = c.id
      WHERE h.deleted_at IS NULL
@@ -202,10 +203,17 @@ LANGUAGE sql STABLE AS $$
            a0 - coalesce(lag(a3) OVER (PARTITION BY cid, dim_kind, dim_key ORDER BY day), 0) AS found_m2,
            a0 - a1 AS cancelled_m2, a1 - a2 AS reduced_m2, a2 - a3 AS cleared_m2
       FROM filled
+  ),
+  -- Hazards counted on their recorded day, in the 'all' dimension only.
+  recorded AS (
+    SELECT cid, recorded_day AS day, count(*)::int AS hazards, (count(*) FILTER (WHERE synthetic))::int AS synthetic_hazards
+      FROM members GROUP BY cid, recorded_day
   )
-  SELECT cid, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2
-    FROM balanced
-   WHERE found_m2 <> 0 OR cancelled_m2 <> 0 OR reduced_m2 <> 0 OR cleared_m2 <> 0
+  SELECT b.cid, b.day, b.dim_kind, b.dim_key, b.found_m2, b.cancelled_m2, b.reduced_m2, b.cleared_m2,
+         coalesce(r.hazards, 0), coalesce(r.synthetic_hazards, 0)
+    FROM balanced b
+    LEFT JOIN recorded r ON b.dim_kind = 'all' AND r.cid = b.cid AND r.day = b.day
+   WHERE b.found_m2 <> 0 OR b.cancelled_m2 <> 0 OR b.reduced_m2 <> 0 OR b.cleared_m2 <> 0 OR r.hazards IS NOT NULL
 $$;
 
 -- A write touches one or two clusters: the plain SQL function serves them. A recompute passes
@@ -215,7 +223,8 @@ $$;
 CREATE OR REPLACE FUNCTION sg_cluster_days(p_clusters bigint[])
 RETURNS TABLE (cluster_id bigint, day date, dim_kind text, dim_key text,
                found_m2 double precision, cancelled_m2 double precision,
-               reduced_m2 double precision, cleared_m2 double precision)
+               reduced_m2 double precision, cleared_m2 double precision,
+               hazards integer, synthetic_hazards integer)
 LANGUAGE plpgsql STABLE
 -- Disabling nested loops makes plan costs astronomical, which triggers JIT compilation: seconds
 -- spent compiling a query that runs once.
@@ -254,10 +263,11 @@ $fn$;
 CREATE OR REPLACE FUNCTION sg_apply_cluster_days_sql(p_clusters bigint[], p_sign integer) RETURNS void
 LANGUAGE sql AS $$
   INSERT INTO area_country_days AS t
-         (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
+         (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
   SELECT c.country_iso3, y.day, y.dim_kind, y.dim_key,
          p_sign * sum(y.found_m2), p_sign * sum(y.cancelled_m2),
-         p_sign * sum(y.reduced_m2), p_sign * sum(y.cleared_m2)
+         p_sign * sum(y.reduced_m2), p_sign * sum(y.cleared_m2),
+         p_sign * sum(y.hazards), p_sign * sum(y.synthetic_hazards)
     FROM unnest(p_clusters) AS ids(id)
     JOIN area_cluster_days y ON y.cluster_id = ids.id
     JOIN area_clusters c ON c.id = y.cluster_id
@@ -266,7 +276,9 @@ LANGUAGE sql AS $$
      SET found_m2 = t.found_m2 + excluded.found_m2,
          cancelled_m2 = t.cancelled_m2 + excluded.cancelled_m2,
          reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
-         cleared_m2 = t.cleared_m2 + excluded.cleared_m2
+         cleared_m2 = t.cleared_m2 + excluded.cleared_m2,
+         hazards = t.hazards + excluded.hazards,
+         synthetic_hazards = t.synthetic_hazards + excluded.synthetic_hazards
 $$;
 
 -- As sg_cluster_days: a bulk write (100,000 new clusters, their rows written moments ago in the
@@ -291,7 +303,7 @@ $fn$;
 
 CREATE OR REPLACE FUNCTION sg_compute_clusters(p_clusters bigint[]) RETURNS void
 LANGUAGE sql AS $$
-  INSERT INTO area_cluster_days (cluster_id, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
+  INSERT INTO area_cluster_days (cluster_id, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
   SELECT * FROM sg_cluster_days(p_clusters);
   SELECT sg_apply_cluster_days(p_clusters, 1);
 $$;

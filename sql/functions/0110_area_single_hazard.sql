@@ -10,23 +10,25 @@
 CREATE OR REPLACE FUNCTION sg_single_hazard_days(p_clusters bigint[])
 RETURNS TABLE (cluster_id bigint, day date, dim_kind text, dim_key text,
                found_m2 double precision, cancelled_m2 double precision,
-               reduced_m2 double precision, cleared_m2 double precision)
+               reduced_m2 double precision, cleared_m2 double precision,
+               hazards integer, synthetic_hazards integer)
 LANGUAGE sql STABLE AS $$
   WITH members AS (
     -- hazards.area_m2 is sg_geodesic_area(geom), exactly (0009_engine_bulk.sql).
-    SELECT h.cluster_id AS cid, h.id, h.recorded_on AS day, h.geom, h.contamination, h.country_iso3, h.area_m2 AS area
+    SELECT h.cluster_id AS cid, h.id, h.recorded_on AS day, h.geom, h.contamination, h.country_iso3, h.area_m2 AS area, h.synthetic
       FROM unnest(p_clusters) AS c(id)
       JOIN hazards h ON h.cluster_id = c.id
      WHERE h.deleted_at IS NULL
   )
-  SELECT cid, day, 'all', '', area, 0, 0, 0 FROM members WHERE area <> 0
+  -- The hazard itself is counted in 'all' on its recorded day (area_m2 > 0: the row is there).
+  SELECT cid, day, 'all', '', area, 0, 0, 0, 1, synthetic::int FROM members WHERE area <> 0
   UNION ALL
-  SELECT m.cid, m.day, 'contamination', c::text, m.area, 0, 0, 0
+  SELECT m.cid, m.day, 'contamination', c::text, m.area, 0, 0, 0, 0, 0
     FROM members m, unnest(m.contamination) AS c
    WHERE m.area <> 0
   UNION ALL
   -- A province covering the hazard gets its whole area, another the area of the intersection.
-  SELECT m.cid, m.day, 'province', t.code, a.area, 0, 0, 0
+  SELECT m.cid, m.day, 'province', t.code, a.area, 0, 0, 0, 0, 0
     FROM sg_hazard_provinces(ARRAY(SELECT id FROM members)) t
     JOIN members m ON m.id = t.hazard_id
     CROSS JOIN LATERAL (
@@ -54,20 +56,22 @@ BEGIN
   ),
   stored AS (
     -- In key order: new cluster ids mostly ascend, so primary-key entries land on the rightmost leaf.
-    INSERT INTO area_cluster_days (cluster_id, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
+    INSERT INTO area_cluster_days (cluster_id, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
     SELECT * FROM days ORDER BY cluster_id, day, dim_kind, dim_key
   )
   INSERT INTO area_country_days AS t
-         (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2)
+         (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
   SELECT c.country_iso3, d.day, d.dim_kind, d.dim_key,
-         sum(d.found_m2), sum(d.cancelled_m2), sum(d.reduced_m2), sum(d.cleared_m2)
+         sum(d.found_m2), sum(d.cancelled_m2), sum(d.reduced_m2), sum(d.cleared_m2), sum(d.hazards), sum(d.synthetic_hazards)
     FROM days d JOIN area_clusters c ON c.id = d.cluster_id
    GROUP BY c.country_iso3, d.day, d.dim_kind, d.dim_key
   ON CONFLICT (country_iso3, dim_kind, dim_key, day) DO UPDATE
      SET found_m2 = t.found_m2 + excluded.found_m2,
          cancelled_m2 = t.cancelled_m2 + excluded.cancelled_m2,
          reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
-         cleared_m2 = t.cleared_m2 + excluded.cleared_m2
+         cleared_m2 = t.cleared_m2 + excluded.cleared_m2,
+         hazards = t.hazards + excluded.hazards,
+         synthetic_hazards = t.synthetic_hazards + excluded.synthetic_hazards
   $q$ USING p_single, p_general;
 END
 $fn$;

@@ -27,6 +27,8 @@ export interface CountryDayRow {
   cancelled_m2: number;
   reduced_m2: number;
   cleared_m2: number;
+  hazards: number;
+  synthetic_hazards: number;
 }
 
 export async function allCountryDays(db: Kysely<Database>): Promise<CountryDayRow[]> {

@@ -1,7 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/database.js';
+import type { Database, DimKind } from '../db/database.js';
 import { listObligations } from '../obligations/obligations.repository.js';
 
+/**
+ * Countries with live hazards or with obligations. Hazards are known from the engine's summary
+ * rows (their per-day hazard counts), not by reading the hazards table.
+ */
 export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
   let query = db
     .selectFrom('countries as c')
@@ -11,16 +15,17 @@ export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
     .select(sql<number>`c.restriction_cell_km`.as('restriction_cell_km'))
     .where((eb) =>
       eb.or([
-        // IN, not a correlated EXISTS: with one country holding every hazard, the planner expects
-        // EXISTS to stop at the first row and seq-scans all hazards for each other country.
         eb(
           'c.iso3',
           'in',
           eb
-            .selectFrom('hazards as h')
-            .select('h.country_iso3')
-            .where('h.deleted_at', 'is', null)
-            .$if(iso3 !== undefined, (q) => q.where('h.country_iso3', '=', iso3!)),
+            .selectFrom('area_country_days as d')
+            .select('d.country_iso3')
+            .where('d.dim_kind', '=', 'all')
+            .where('d.dim_key', '=', '')
+            .$if(iso3 !== undefined, (q) => q.where('d.country_iso3', '=', iso3!))
+            .groupBy('d.country_iso3')
+            .having((h) => h.fn.sum('d.hazards'), '>', 0),
         ),
         eb.exists(eb.selectFrom('obligations as o').select('o.id').whereRef('o.country_iso3', '=', 'c.iso3')),
       ]),
@@ -40,8 +45,12 @@ export async function countryExists(db: Kysely<Database>, iso3: string) {
     .executeTakeFirst();
 }
 
-/** Cumulative figures per dimension up to the end of a day (sums of the daily balances). */
-export async function dimensionTotals(db: Kysely<Database>, asOf: string, iso3?: string) {
+/**
+ * Cumulative figures per dimension up to the end of a day (sums of the daily balances), with the
+ * live hazards recorded by then (counted on the 'all' rows). `dimKind` limits the dimensions read
+ * (the country list needs only 'all').
+ */
+export async function dimensionTotals(db: Kysely<Database>, asOf: string, iso3?: string, dimKind?: DimKind) {
   let query = db
     .selectFrom('area_country_days')
     .select(['country_iso3', 'dim_kind', 'dim_key'])
@@ -50,22 +59,13 @@ export async function dimensionTotals(db: Kysely<Database>, asOf: string, iso3?:
       eb.fn.sum<number>('cancelled_m2').as('cancelled_m2'),
       eb.fn.sum<number>('reduced_m2').as('reduced_m2'),
       eb.fn.sum<number>('cleared_m2').as('cleared_m2'),
+      eb.fn.sum<string>('hazards').as('hazards'),
+      eb.fn.sum<string>('synthetic_hazards').as('synthetic_hazards'),
     ])
     .where('day', '<=', asOf)
     .groupBy(['country_iso3', 'dim_kind', 'dim_key']);
   if (iso3) query = query.where('country_iso3', '=', iso3);
-  return query.execute();
-}
-
-export async function hazardCounts(db: Kysely<Database>, asOf: string, iso3?: string) {
-  let query = db
-    .selectFrom('hazards')
-    .select(['country_iso3'])
-    .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn<boolean>('bool_or', ['synthetic']).as('synthetic')])
-    .where('deleted_at', 'is', null)
-    .where('recorded_on', '<=', asOf)
-    .groupBy('country_iso3');
-  if (iso3) query = query.where('country_iso3', '=', iso3);
+  if (dimKind) query = query.where('dim_kind', '=', dimKind);
   return query.execute();
 }
 

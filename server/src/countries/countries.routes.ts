@@ -10,10 +10,11 @@ import * as service from './countries.service.js';
 import { resolveAsOf } from '../area/as-of.js';
 import { restrictionRoutes } from '../restrictions/restrictions.routes.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
+import { FIGURES_CACHING, type FiguresCache, NOT_MODIFIED } from '../area/figures-cache.js';
 
 const notFoundError = { description: 'unknown country code', schema: ErrorResponse };
 
-export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry, basePath: string): Router {
+export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry, basePath: string, figures: FiguresCache): Router {
   const router = Router();
 
   defineRoute(router, registry, basePath, {
@@ -21,11 +22,12 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     path: '/countries',
     tag: 'countries',
     summary: 'Every country with hazards or treaty obligations, with remaining and released area',
-    description: 'Areas are geodesic and never double count overlapping hazards; only approved releases count.',
+    description: `Areas are geodesic and never double count overlapping hazards; only approved releases count. ${FIGURES_CACHING}`,
     auth: 'public',
     query: AsOfQuery,
-    responses: { 200: { description: 'countries', schema: z.array(CountrySummary) }, 400: standardErrors[400] },
-    handler: async ({ query }) => ({ body: await service.listCountries(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE) }),
+    responses: { 200: { description: 'countries', schema: z.array(CountrySummary) }, 304: NOT_MODIFIED, 400: standardErrors[400] },
+    handler: ({ query, req, res, actor }) =>
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () => service.listCountries(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE)),
   });
 
   defineRoute(router, registry, basePath, {
@@ -35,14 +37,18 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     summary: 'One country: remaining area by contamination, treaty scope and province, and its obligations',
     description:
       'For readers outside a restricted country (PUT /countries/{iso3}/restriction) the province figures are as of ' +
-      'provinces_as_of, the last 31 December on or before as_of, and rounded to provinces_rounding_km2; every other figure is exact.',
+      'provinces_as_of, the last 31 December on or before as_of, and rounded to provinces_rounding_km2; every other figure is exact. ' +
+      FIGURES_CACHING,
     auth: 'public',
     params: Iso3Param,
     query: AsOfQuery,
-    responses: { 200: { description: 'the country', schema: CountryDetail }, 400: standardErrors[400], 404: notFoundError },
-    handler: async ({ actor, params, query }) => ({
-      body: await service.getCountry(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE, exactGeometryScope(actor)),
-    }),
+    responses: { 200: { description: 'the country', schema: CountryDetail }, 304: NOT_MODIFIED, 400: standardErrors[400], 404: notFoundError },
+    handler: ({ params, query, req, res, actor }) => {
+      const scope = exactGeometryScope(actor);
+      return figures.answer({ req, res, scope }, () =>
+        service.getCountry(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE, scope),
+      );
+    },
   });
 
   defineRoute(router, registry, basePath, {
@@ -53,12 +59,13 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     description:
       'Within a year, newly recorded hazards are added first, then that year\'s releases remove area in the order ' +
       'cancelled, reduced, cleared; area already released by an earlier method (or covered by an overlapping hazard) is ' +
-      'not counted again, so remaining = baseline + newly_found - cancelled - reduced - cleared holds for every year.',
+      `not counted again, so remaining = baseline + newly_found - cancelled - reduced - cleared holds for every year. ${FIGURES_CACHING}`,
     auth: 'public',
     params: Iso3Param,
     query: TimelineQuery,
-    responses: { 200: { description: 'the timeline', schema: Timeline }, 400: standardErrors[400], 404: notFoundError },
-    handler: async ({ params, query }) => ({ body: await service.getTimeline(db, params.iso3, resolveAsOf(query), query.scope) }),
+    responses: { 200: { description: 'the timeline', schema: Timeline }, 304: NOT_MODIFIED, 400: standardErrors[400], 404: notFoundError },
+    handler: ({ params, query, req, res, actor }) =>
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () => service.getTimeline(db, params.iso3, resolveAsOf(query), query.scope)),
   });
 
   router.use(restrictionRoutes(db, registry, basePath));

@@ -23,17 +23,17 @@ export const km2 = (m2: number) => Math.max(0, Math.round(m2)) / 1e6;
 const remainingM2 = (t: Totals | undefined) =>
   t ? Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2) : 0;
 
+/** Everything a country summary needs, for one country (every dimension) or all (the 'all' totals). */
 async function summaries(db: Db, when: AsOf, thinShare: number, iso3?: string) {
-  const [countries, totals, counts, obligations, coverage] = await Promise.all([
+  const [countries, totals, obligations, coverage] = await Promise.all([
     repo.countriesWithData(db, iso3),
-    repo.dimensionTotals(db, when.date, iso3),
-    repo.hazardCounts(db, when.date, iso3),
+    repo.dimensionTotals(db, when.date, iso3, iso3 ? undefined : 'all'),
     repo.obligations(db, iso3),
     countryCoverage(db, when, thinShare, iso3),
   ]);
+  const allTotals = new Map(totals.filter((t) => t.dim_kind === 'all').map((t) => [t.country_iso3, t]));
   const summaryOf = (country: { iso3: string; name: string; restricted: boolean; restriction_cell_km: number }): z.infer<typeof CountrySummary> => {
-    const all = totals.find((t) => t.country_iso3 === country.iso3 && t.dim_kind === 'all');
-    const count = counts.find((c) => c.country_iso3 === country.iso3);
+    const all = allTotals.get(country.iso3);
     const deadline = (treaty: 'CCM' | 'APMBC') =>
       obligations.find((o) => o.country_iso3 === country.iso3 && o.treaty === treaty)?.current_deadline ?? null;
     return {
@@ -47,9 +47,9 @@ async function summaries(db: Db, when: AsOf, thinShare: number, iso3?: string) {
         cleared: km2(Number(all?.cleared_m2 ?? 0)),
       },
       found_km2: km2(Number(all?.found_m2 ?? 0)),
-      hazard_count: Number(count?.count ?? 0),
+      hazard_count: Number(all?.hazards ?? 0),
       deadlines: { ccm: deadline('CCM'), apmbc: deadline('APMBC') },
-      synthetic_data: Boolean(count?.synthetic),
+      synthetic_data: Number(all?.synthetic_hazards ?? 0) > 0,
       coverage: coverage.get(country.iso3) ?? NO_COVERAGE,
       restricted: country.restricted,
       restriction_cell_km: country.restriction_cell_km,

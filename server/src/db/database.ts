@@ -207,6 +207,9 @@ interface AreaDayColumns {
   cancelled_m2: number;
   reduced_m2: number;
   cleared_m2: number;
+  /** Live hazards recorded that day, and how many of them are synthetic ('all' rows only; 0 elsewhere). */
+  hazards: number;
+  synthetic_hazards: number;
 }
 
 export interface AreaClustersTable {

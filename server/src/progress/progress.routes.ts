@@ -10,15 +10,18 @@ import { CountryProgress, ProgressQuery } from './progress.schema.js';
 import { STATUS_RULE } from './projection.js';
 import { Reconciliation, getReconciliation } from './reconciliation.service.js';
 import { getCountryProgress, listProgress } from './progress.service.js';
+import { FIGURES_CACHING, type FiguresCache, NOT_MODIFIED } from '../area/figures-cache.js';
+import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 
 const notFoundError = { description: 'unknown country code', schema: ErrorResponse };
 const description =
   'Per treaty obligation (CCM Article 4: cmr hazards; APMBC Article 5: ap_mines hazards): baseline at entry into force, ' +
   'area found since, released by method, remaining, trailing 3-year release rate, projected completion, required rate, ' +
   `extension needed and status. Status rule: ${STATUS_RULE} Figures come from the polygons; where those are missing or ` +
-  'cover less than COVERAGE_THIN_SHARE of the reported remaining area, the latest reported figure is used and source says so.';
+  'cover less than COVERAGE_THIN_SHARE of the reported remaining area, the latest reported figure is used and source says so. ' +
+  FIGURES_CACHING;
 
-export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry, basePath: string): Router {
+export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry, basePath: string, figures: FiguresCache): Router {
   const router = Router();
 
   defineRoute(router, registry, basePath, {
@@ -30,10 +33,11 @@ export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry
     auth: 'public',
     params: Iso3Param,
     query: ProgressQuery,
-    responses: { 200: { description: 'progress', schema: CountryProgress }, 400: standardErrors[400], 404: notFoundError },
-    handler: async ({ params, query }) => ({
-      body: await getCountryProgress(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
-    }),
+    responses: { 200: { description: 'progress', schema: CountryProgress }, 304: NOT_MODIFIED, 400: standardErrors[400], 404: notFoundError },
+    handler: ({ params, query, req, res, actor }) =>
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
+        getCountryProgress(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
+      ),
   });
 
   defineRoute(router, registry, basePath, {
@@ -44,8 +48,9 @@ export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry
     description,
     auth: 'public',
     query: ProgressQuery,
-    responses: { 200: { description: 'progress per country', schema: z.array(CountryProgress) }, 400: standardErrors[400] },
-    handler: async ({ query }) => ({ body: await listProgress(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE) }),
+    responses: { 200: { description: 'progress per country', schema: z.array(CountryProgress) }, 304: NOT_MODIFIED, 400: standardErrors[400] },
+    handler: ({ query, req, res, actor }) =>
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () => listProgress(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE)),
   });
 
   defineRoute(router, registry, basePath, {

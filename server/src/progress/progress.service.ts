@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import type { resolveAsOf } from '../area/as-of.js';
-import { countryExists, countriesWithData, hazardCounts, obligations as obligationRows } from '../countries/countries.repository.js';
+import { countryExists, countriesWithData, dimensionTotals, obligations as obligationRows } from '../countries/countries.repository.js';
 import { km2 } from '../countries/countries.service.js';
 import { notFound } from '../http/http-error.js';
-import { type DayBalance, dayBalances, reportedFigures, type ReportedRow } from './progress.repository.js';
+import { type DayBalance, obligationBalances, reportedFigures, type ReportedRow } from './progress.repository.js';
+import type { Treaty } from '../db/database.js';
 import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from './coverage.js';
 import type { AnnualProgress, CountryProgress, Coverage, ObligationProgress } from './progress.schema.js';
 import { STATUS_RULE, project, reportedReleasesByYear, statusDetail } from './projection.js';
@@ -175,43 +176,62 @@ function obligationProgress(
 
 
 
+/** Every row progress is computed from, for one country or for every country, in five queries. */
+async function progressInputs(db: Db, asOf: AsOf, thinShare: number, iso3?: string) {
+  const scopes = Object.entries(TREATY_SCOPE).map(([treaty, scope]) => ({ treaty: treaty as Treaty, contamination: scope.contamination }));
+  const [obligations, reported, totals, coverage, balances] = await Promise.all([
+    obligationRows(db, iso3),
+    reportedFigures(db, iso3, asOf.year),
+    dimensionTotals(db, asOf.date, iso3, 'all'),
+    countryCoverage(db, asOf, thinShare, iso3),
+    obligationBalances(db, scopes, asOf.date, iso3),
+  ]);
+  const byCountry = <T extends { country_iso3: string }>(rows: T[]) => {
+    const grouped = new Map<string, T[]>();
+    for (const row of rows) {
+      const list = grouped.get(row.country_iso3);
+      if (list) list.push(row);
+      else grouped.set(row.country_iso3, [row]);
+    }
+    return grouped;
+  };
+  const obligationsOf = byCountry(obligations);
+  const reportedOf = byCountry(reported);
+  const balancesOf = byCountry(balances);
+  const totalsOf = new Map(totals.map((t) => [t.country_iso3, t]));
+
+  const hasObligations = (iso3: string) => obligationsOf.has(iso3);
+  /** One country's progress from the rows read above. */
+  const progressOf = (country: { iso3: string; name: string }): z.infer<typeof CountryProgress> => ({
+    iso3: country.iso3,
+    name: country.name,
+    as_of: asOf.date,
+    synthetic_data: Number(totalsOf.get(country.iso3)?.synthetic_hazards ?? 0) > 0,
+    coverage: coverage.get(country.iso3) ?? NO_COVERAGE,
+    obligations: (obligationsOf.get(country.iso3) ?? []).map((obligation) => {
+      const scoped = (balancesOf.get(country.iso3) ?? []).filter((b) => b.treaty === obligation.treaty);
+      return obligationProgress(obligation, scoped, reportedOf.get(country.iso3) ?? [], asOf, thinShare);
+    }),
+  });
+  return { progressOf, hasObligations };
+}
+
 export async function getCountryProgress(
   db: Db,
   iso3: string,
   asOf: AsOf,
   thinShare = DEFAULT_THIN_SHARE,
 ): Promise<z.infer<typeof CountryProgress>> {
-  const country = await countryExists(db, iso3);
+  const [country, { progressOf }] = await Promise.all([countryExists(db, iso3), progressInputs(db, asOf, thinShare, iso3)]);
   if (!country) throw notFound(`country ${iso3}`);
-  const [obligations, reported, counts, coverage] = await Promise.all([
-    obligationRows(db, iso3),
-    reportedFigures(db, iso3, asOf.year),
-    hazardCounts(db, asOf.date, iso3),
-    countryCoverage(db, asOf, thinShare, iso3),
-  ]);
-  const progress = [];
-  for (const obligation of obligations) {
-    const contamination = TREATY_SCOPE[obligation.treaty].contamination;
-    const balances = await dayBalances(db, iso3, { kind: 'contamination', key: contamination }, asOf.date);
-    progress.push(obligationProgress(obligation, balances, reported, asOf, thinShare));
-  }
-  return {
-    iso3,
-    name: country.name,
-    as_of: asOf.date,
-    synthetic_data: Boolean(counts[0]?.synthetic),
-    coverage: coverage.get(iso3) ?? NO_COVERAGE,
-    obligations: progress,
-  };
+  return progressOf(country);
 }
 
-/** Every country with a treaty obligation, side by side. */
+/**
+ * Every country with a treaty obligation, side by side: the same computation as one country's,
+ * from the same handful of queries for all of them at once.
+ */
 export async function listProgress(db: Db, asOf: AsOf, thinShare = DEFAULT_THIN_SHARE) {
-  const countries = await countriesWithData(db);
-  const withObligations = new Set((await obligationRows(db)).map((o) => o.country_iso3));
-  const result = [];
-  for (const country of countries) {
-    if (withObligations.has(country.iso3)) result.push(await getCountryProgress(db, country.iso3, asOf, thinShare));
-  }
-  return result;
+  const [countries, { progressOf, hasObligations }] = await Promise.all([countriesWithData(db), progressInputs(db, asOf, thinShare)]);
+  return countries.filter((country) => hasObligations(country.iso3)).map(progressOf);
 }

@@ -8,7 +8,8 @@ import { HttpError, notFound } from '../http/http-error.js';
 import { defineRoute } from '../http/route.js';
 import { TILE_LAYERS, TREATY_CHOICES, isTileLayer } from './tiles.layers.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CachedTile } from './tiles.cache.js';
+import type { CachedBytes } from '../area/derived-cache.js';
+import { sendCached } from '../http/send-cached.js';
 import { type TileService, createTileService, isRestrictable } from './tiles.service.js';
 import { actorMiddleware } from '../auth/auth.middleware.js';
 import type { Actor } from '../auth/actor.js';
@@ -21,7 +22,7 @@ export const TILE_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
  * restricted polygons exactly (`personal`), must stay in the reader's browser: no shared cache
  * may keep it, so a restriction (or its cell size) holds at once for the tiles fetched after it.
  */
-export const cacheControl = (tile: CachedTile, personal = false) =>
+export const cacheControl = (tile: CachedBytes, personal = false) =>
   personal || tile.restricted ? 'private, max-age=60' : 'public, max-age=60';
 
 const TileParams = z.object({
@@ -44,25 +45,12 @@ const layerRanges = Object.entries(TILE_LAYERS)
 
 const outOfRange = (path: string, message: string) => new HttpError(400, 'bad_request', `${path}: ${message}`, [{ path, message }]);
 
-/** GET /tiles/{layer}/{z}/{x}/{y}.mvt, at the root of the app (not under /api/v1). */
 /** Writes a tile (or 304) with its caching headers; shared by the route and the fast path. */
-export function sendTile(req: IncomingMessage, res: ServerResponse, tile: CachedTile & { cached: boolean }, cacheControl: string): void {
-  res.setHeader('ETag', tile.etag);
-  res.setHeader('Cache-Control', cacheControl);
-  res.setHeader('Vary', 'Authorization, Cookie');
-  // Whether this process's tile cache answered: for operators and the benchmark.
-  res.setHeader('X-Tile-Cache', tile.cached ? 'hit' : 'miss');
-  if (req.headers['if-none-match']?.split(/\s*,\s*/).includes(tile.etag)) {
-    res.statusCode = 304;
-    res.end();
-    return;
-  }
-  res.setHeader('Content-Type', TILE_CONTENT_TYPE);
-  res.setHeader('Content-Length', tile.bytes.length);
-  res.statusCode = 200;
-  res.end(tile.bytes);
+export function sendTile(req: IncomingMessage, res: ServerResponse, tile: CachedBytes & { cached: boolean }, cacheControl: string): void {
+  sendCached(req, res, tile, { contentType: TILE_CONTENT_TYPE, cacheControl, cacheHeader: 'X-Tile-Cache' });
 }
 
+/** GET /tiles/{layer}/{z}/{x}/{y}.mvt, at the root of the app (not under /api/v1). */
 export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry, tiles: TileService = createTileService(db, config)): Router {
   const router = Router();
   // Tiles stay public, but who asks decides whether restricted countries' polygons are exact

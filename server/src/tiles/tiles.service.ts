@@ -1,13 +1,13 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
-import { onDataChanged, watchDataChanges } from '../area/data-changed.js';
+import { onDataChanged } from '../area/data-changed.js';
+import { type CachedBytes, createDerivedCache } from '../area/derived-cache.js';
 import { resolveAsOf } from '../area/as-of.js';
 import { todayUtc } from '../http/common.schema.js';
 import { dimensionTotals } from '../countries/countries.repository.js';
 import { km2, listCountries } from '../countries/countries.service.js';
 import { listProgress } from '../progress/progress.service.js';
 import type { ProgressStatus } from '../progress/projection.js';
-import { type CachedTile, TileCache, etagOf } from './tiles.cache.js';
 import type { TileAddress, TreatyChoice } from './tiles.layers.js';
 import { renderers } from './tiles.repository.js';
 import { tileMeetsRestricted } from '../restrictions/restrictions.repository.js';
@@ -70,16 +70,9 @@ export function countryAttributes(figures: Map<string, CountryFigures>, treaty: 
  * until the data changes.
  */
 export function createTileService(db: Db, config: Config) {
-  const cache = new TileCache(config.TILE_CACHE_MB * 1024 * 1024);
-  const rendering = new Map<string, Promise<CachedTile>>();
+  const cache = createDerivedCache(db, config.TILE_CACHE_MB * 1024 * 1024);
   const figures = new Map<string, Promise<string>>();
-  // Tiles are cached only while changes by other processes are heard (see data-changed.ts).
-  const watch = watchDataChanges(db);
-  onDataChanged(() => {
-    cache.clear();
-    rendering.clear();
-    figures.clear();
-  });
+  onDataChanged(() => figures.clear());
 
   const memo = (key: string, compute: () => Promise<string>) => {
     let value = figures.get(key);
@@ -114,7 +107,7 @@ export function createTileService(db: Db, config: Config) {
       return memo(`provinces ${asOf.date} ${exact.join(',')}`, async () => {
         // Restricted countries' province figures as this reader may see them (restrictions/).
         const { m2 } = await provinceFigures(db, exact, asOf.date, undefined, async (date) =>
-          (await dimensionTotals(db, date))
+          (await dimensionTotals(db, date, undefined, 'province'))
             .filter((t) => t.dim_kind === 'province')
             .map((t) => ({
               country_iso3: t.country_iso3,
@@ -127,48 +120,28 @@ export function createTileService(db: Db, config: Config) {
     return Promise.resolve('{}');
   };
 
-  const render = async (request: TileRequest, asOf: AsOf, treaty: TreatyChoice, exact: string[]): Promise<CachedTile> => {
+  const render = async (request: TileRequest, asOf: AsOf, treaty: TreatyChoice, exact: string[]) => {
     const attributes = await attributesFor(request.layer, asOf, treaty, exact);
     const current = asOf.date === todayUtc();
     const [bytes, restricted] = await Promise.all([
       renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes, exact }),
       RESTRICTABLE.has(request.layer) ? tileMeetsRestricted(db, request) : false,
     ]);
-    const tile = bytes ?? Buffer.alloc(0);
-    return { bytes: tile, etag: etagOf(tile), restricted };
+    return { bytes: bytes ?? Buffer.alloc(0), restricted };
   };
 
   return {
-    cache,
-    /** The tile's bytes (empty when nothing is in it), its ETag, and whether it came from the cache. */
     /**
      * The cached tile for an already validated request, without rendering: the server's fast path
      * for anonymous requests (tiles.fast-path.ts). A miss goes through the express route.
      */
-    cached(request: TileRequest): CachedTile | undefined {
-      if (!watch.listening || config.TILE_CACHE_MB <= 0) return undefined;
-      return cache.get(cacheKey(request).key);
+    cached(request: TileRequest): CachedBytes | undefined {
+      return cache.cached(cacheKey(request).key);
     },
-    async tile(request: TileRequest): Promise<CachedTile & { cached: boolean }> {
+    /** The tile's bytes (empty when nothing is in it), its ETag, and whether it came from the cache. */
+    async tile(request: TileRequest): Promise<CachedBytes & { cached: boolean }> {
       const { key, asOf, treaty, exact } = cacheKey(request);
-      if (!watch.listening || config.TILE_CACHE_MB <= 0) return { ...(await render(request, asOf, treaty, exact)), cached: false };
-      const hit = cache.get(key);
-      if (hit) return { ...hit, cached: true };
-      // Concurrent requests for the same missing tile share one render.
-      let work = rendering.get(key);
-      if (!work) {
-        const generation = cache.generation;
-        const started = render(request, asOf, treaty, exact);
-        work = started;
-        rendering.set(key, started);
-        started
-          .then((tile) => cache.set(key, tile, generation))
-          .catch(() => {})
-          .finally(() => {
-            if (rendering.get(key) === started) rendering.delete(key);
-          });
-      }
-      return { ...(await work), cached: false };
+      return cache.get(key, () => render(request, asOf, treaty, exact));
     },
   };
 }
