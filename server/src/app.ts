@@ -47,15 +47,19 @@ function openApiDocument(registry: OpenAPIRegistry) {
 
 /**
  * The HTTP server: anonymous requests for cached tiles are answered before express (see
- * tiles/tiles.fast-path.ts); everything else is the express app.
+ * tiles/tiles.fast-path.ts); everything else is the express app. Its keep-alive and header
+ * timeouts come from the configuration; the start script, tests and benchmarks all create it here.
  */
 export function createServer(db: Db, config: Config): Server {
   const tiles = createTileService(db, config);
   const app = createApp(db, config, tiles);
   const answerCachedTile = cachedTileAnswerer(tiles);
-  return createHttpServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (!answerCachedTile(req, res)) app(req, res);
   });
+  server.keepAliveTimeout = config.KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = config.HEADERS_TIMEOUT_MS;
+  return server;
 }
 
 export function createApp(db: Db, config: Config, tiles: TileService = createTileService(db, config)): Express {

@@ -6,6 +6,7 @@ import { createUser } from '../../server/src/auth/auth.service.js';
 import { HttpError } from '../../server/src/http/http-error.js';
 import { expectError, rowCounts } from '../helpers/features.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { testFetch } from '../helpers/http.js';
 
 // Issue 5 item 8: security headers, login limits and lockout, password policy, CSRF for cookie
 // writes, logout, session expiry and token revocation, and 4xx for malformed requests.
@@ -33,7 +34,7 @@ async function session(role: 'viewer' | 'admin' = 'viewer') {
 
 describe('security headers', () => {
   it.each(['/', '/api/v1/countries'])('%s carries helmet headers and a CSP the web app works under', async (path) => {
-    const res = await fetch(app.base + path);
+    const res = await testFetch(app.base + path);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
@@ -214,7 +215,7 @@ describe('malformed requests are 4xx, never 500', () => {
     ['a NUL character PostgreSQL cannot store', 400, 'application/json', '{"name":"a\\u0000b"}'],
     ['invalid UTF-8', 400, 'application/json', Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d])],
   ] as const)('%s is answered %i', async (_name, status, type, body) => {
-    const res = await fetch(`${app.base}/api/v1/auth/tokens`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+    const res = await testFetch(`${app.base}/api/v1/auth/tokens`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
     expect(res.status).toBe(status);
     if (status >= 400) expect(((await res.json()) as { error: { code: string } }).error.code).toEqual(expect.any(String));
   });
