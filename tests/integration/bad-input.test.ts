@@ -142,7 +142,7 @@ describe('geometry PostGIS cannot measure', () => {
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const res = await testFetch(`http://127.0.0.1:${(probe.address() as AddressInfo).port}/probe`);
-      const body = await res.json();
+      const body = (await res.json()) as { error: { code: string } };
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(body.error.code).toBe('geometry_unprocessable');
       expect(JSON.stringify(body)).not.toMatch(/antipodal|edge|lwgeom|PostGIS/i);
