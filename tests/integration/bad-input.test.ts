@@ -130,6 +130,14 @@ describe('geometry PostGIS cannot measure', () => {
     expect(error.details[0]).toMatchObject({ path: 'body.geometry' });
   });
 
+  it('gives the reason an import gives for the same geometry', async () => {
+    const error = expectError(await postHazard(hazardFeature(antipodal, { external_ref: 'ANTI-1' })), 422);
+    const { rows } = await sql<{ outcome: string; reason: string }>`
+      SELECT outcome, reason FROM sg_import_check_geometry(${JSON.stringify(antipodal)}, NULL, 'LAO', 0.01, 5000)`.execute(app.db);
+    expect(rows[0]!.outcome).toBe('rejected');
+    expect(error.message).toBe(`hazard ANTI-1: ${rows[0]!.reason}`);
+  });
+
   it('any PostGIS internal error (XX000) a request runs into is 422 without PostGIS text, not 500', async () => {
     // A route that hands PostGIS such a geometry unchecked, behind the app's own error handler.
     const probe = express()
