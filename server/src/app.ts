@@ -49,6 +49,8 @@ function openApiDocument(registry: OpenAPIRegistry) {
 /**
  * The HTTP server: anonymous requests for cached tiles and public figures are answered before
  * express (tiles/tiles.fast-path.ts, area/figures-cache.ts); everything else is the express app.
+ * Its keep-alive and header timeouts come from the configuration; the start script, tests and
+ * benchmarks all create it here.
  */
 export function createServer(db: Db, config: Config): Server {
   const tiles = createTileService(db, config);
@@ -57,11 +59,14 @@ export function createServer(db: Db, config: Config): Server {
   const app = createApp(db, config, tiles, figures);
   const answerCachedTile = cachedTileAnswerer(tiles);
   const headers = securityHeaders(config) as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
-  return createHttpServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (answerCachedTile(req, res)) return;
     if (figures.answerAnonymous(req, res, () => headers(req, res, () => {}))) return;
     app(req, res);
   });
+  server.keepAliveTimeout = config.KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = config.HEADERS_TIMEOUT_MS;
+  return server;
 }
 
 export function createApp(

@@ -6,6 +6,11 @@ const ConfigSchema = z.object({
   DATABASE_URL: z.string().url().optional().describe('PostgreSQL + PostGIS; unset = the embedded local cluster under .data/'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  // Node's own defaults (5 s keep-alive) are shorter than the idle timeout of the proxies and load
+  // balancers in front of it (60 s for nginx and the common cloud ones): the server would close
+  // sockets they still reuse, and users would get intermittent 502s. Both must outlast the proxy's.
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(65_000).describe('how long an idle keep-alive connection stays open'),
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).default(66_000).describe('how long a client may take to send request headers; above KEEP_ALIVE_TIMEOUT_MS'),
   LOAD_DEMO_DATA: boolean.default(true).describe('load the synthetic demo dataset when the ledger is empty'),
   MAX_VERTICES: z.coerce.number().int().min(4).default(50_000).describe('vertex cap per submitted geometry'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
@@ -37,6 +42,10 @@ const ConfigSchema = z.object({
     .url()
     .optional()
     .describe('a hosted MapLibre style for the web map; unset = the offline basemap built from the shipped boundaries'),
+}).refine((config) => config.HEADERS_TIMEOUT_MS > config.KEEP_ALIVE_TIMEOUT_MS, {
+  // Otherwise a request arriving on a connection just before it idles out can be cut off mid-headers.
+  message: 'must be greater than KEEP_ALIVE_TIMEOUT_MS',
+  path: ['HEADERS_TIMEOUT_MS'],
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

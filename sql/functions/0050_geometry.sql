@@ -31,6 +31,30 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT * FROM sg_prepare_input(ST_GeomFromGeoJSON(p_geojson))
 $$;
 
+-- The first step of every geometry check, single writes and imports alike: sg_prepare_geometry
+-- (GeoJSON) or sg_prepare_input (when the reader already encoded the geometry as (E)WKB), except
+-- that an input PostGIS cannot read or measure comes back as read_error instead of raising. An
+-- edge between antipodal points is one: it has no unique great circle, so the geodesic area
+-- cannot be computed. The caller rejects such a geometry with read_error as the reason.
+CREATE OR REPLACE FUNCTION sg_read_geometry(p_geojson text, p_wkb bytea)
+RETURNS TABLE (geom geometry, area_m2 double precision, input_area_m2 double precision, invalid_reason text, read_error text)
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  BEGIN
+    IF p_wkb IS NULL THEN
+      SELECT p.geom, p.area_m2, p.input_area_m2, p.invalid_reason INTO geom, area_m2, input_area_m2, invalid_reason
+        FROM sg_prepare_geometry(p_geojson) p;
+    ELSE
+      SELECT p.geom, p.area_m2, p.input_area_m2, p.invalid_reason INTO geom, area_m2, input_area_m2, invalid_reason
+        FROM sg_prepare_input(ST_GeomFromEWKB(p_wkb)) p;
+    END IF;
+  EXCEPTION WHEN others THEN
+    read_error := 'geometry could not be read: ' || SQLERRM;
+  END;
+  RETURN NEXT;
+END
+$$;
+
 -- How much of a geometry lies outside a country, and how far its farthest outside vertex is from
 -- the boundary (metres). Natural Earth boundaries are generalised, so callers allow a tolerance.
 CREATE OR REPLACE FUNCTION sg_outside_country(p_geom geometry, p_iso3 text)

@@ -17,18 +17,13 @@ DECLARE
   v_pct text;
 BEGIN
   warnings := '{}';
-  BEGIN
-    IF p_wkb IS NULL THEN
-      SELECT * INTO p FROM sg_prepare_geometry(p_geojson);
-    ELSE
-      SELECT * INTO p FROM sg_prepare_input(ST_GeomFromEWKB(p_wkb));
-    END IF;
-  EXCEPTION WHEN others THEN
+  SELECT * INTO p FROM sg_read_geometry(p_geojson, p_wkb);
+  IF p.read_error IS NOT NULL THEN
     outcome := 'rejected';
-    reason := 'geometry could not be read: ' || SQLERRM;
+    reason := p.read_error;
     RETURN NEXT;
     RETURN;
-  END;
+  END IF;
   IF p.area_m2 <= 0 THEN
     outcome := 'rejected';
     reason := CASE WHEN p.invalid_reason IS NULL THEN 'has no area'

@@ -7,6 +7,7 @@ import { createDb, type Db } from '../../server/src/db/pool.js';
 import type { UserRole } from '../../server/src/db/database.js';
 import { createToken, createUser } from '../../server/src/auth/auth.service.js';
 import { cloneTemplate } from './database.js';
+import { testFetch } from './http.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -45,7 +46,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     } else if (body !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(base + path, { method, headers, body });
+    const response = await testFetch(base + path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     try {

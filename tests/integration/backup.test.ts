@@ -12,6 +12,7 @@ import { createDb } from '../../server/src/db/pool.js';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { onServer, quoteIdent, withDatabase } from '../../server/src/db/database-url.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { testFetch } from '../helpers/http.js';
 
 // `npm run backup` then `npm run restore` into a new database gives identical
 // national figures, and restore never overwrites a database holding data unless told to.
@@ -54,15 +55,15 @@ describe('npm run backup / npm run restore', () => {
     await once(server, 'listening');
     const restoredBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const health = await fetch(`${restoredBase}/healthz`);
+      const health = await testFetch(`${restoredBase}/healthz`);
       expect(await health.json()).toMatchObject({ status: 'ok', pending_migrations: [] });
       for (const route of FIGURES) {
-        const [original, restored] = await Promise.all([fetch(app.base + route), fetch(restoredBase + route)]);
+        const [original, restored] = await Promise.all([testFetch(app.base + route), testFetch(restoredBase + route)]);
         expect(restored.status, route).toBe(200);
         const figures = await original.json();
         expect(await restored.json(), route).toEqual(figures);
       }
-      const countries = (await (await fetch(`${app.base}/api/v1/countries`)).json()) as Array<{ remaining_km2?: number }>;
+      const countries = (await (await testFetch(`${app.base}/api/v1/countries`)).json()) as Array<{ remaining_km2?: number }>;
       expect(countries.length).toBeGreaterThan(0);
     } finally {
       server.close();

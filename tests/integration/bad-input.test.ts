@@ -1,7 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { errorHandler } from '../../server/src/http/error-middleware.js';
 import { expectError, expectRejected, hazardFeature, KHM, LAO, releaseFeature, rowCounts, THA } from '../helpers/features.js';
 import { rectangle, square } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { testFetch } from '../helpers/http.js';
 
 // Every bad input is answered with the documented status and error shape, names
 // what is wrong, and writes nothing (no hazard, release or audit row).
@@ -102,6 +108,65 @@ describe('geometry repair', () => {
 
   it('rejects a bow-tie release too', async () => {
     await expectRejected(app, 422, () => postRelease(releaseFeature(hazardId, figure8)));
+  });
+});
+
+describe('geometry PostGIS cannot measure', () => {
+  // An edge between antipodal points has no unique great circle: PostGIS cannot compute the
+  // geodesic area. The import path rejects such a feature as unreadable; single writes do the same.
+  const antipodal = polygon([[[-90, 0], [90, 0], [90, 1], [-90, 0]]]);
+  const world = polygon([[[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]]);
+
+  it.each([
+    ['POST /hazards?dry_run=true', () => app.api('POST', '/api/v1/hazards?dry_run=true', { token: authority, body: hazardFeature(antipodal) })],
+    ['POST /hazards', () => postHazard(hazardFeature(antipodal))],
+    ['PATCH /hazards/{id}', () => app.api('PATCH', `/api/v1/hazards/${hazardId}`, { token: authority, headers: { 'if-match': '"1"' }, body: { geometry: antipodal } })],
+    ['POST /releases', () => postRelease(releaseFeature(hazardId, antipodal))],
+    ['POST /releases?dry_run=true', () => app.api('POST', '/api/v1/releases?dry_run=true', { token: authority, body: releaseFeature(hazardId, antipodal) })],
+  ])('an antipodal edge on %s is 422 naming the problem, not 500', async (_route, send) => {
+    const error = await expectRejected(app, 422, send);
+    expect(error.code).toBe('geometry_rejected');
+    expect(error.message).toMatch(/geometry could not be read: .*antipodal/i);
+    expect(error.details[0]).toMatchObject({ path: 'body.geometry' });
+  });
+
+  it('gives the reason an import gives for the same geometry', async () => {
+    const error = expectError(await postHazard(hazardFeature(antipodal, { external_ref: 'ANTI-1' })), 422);
+    const { rows } = await sql<{ outcome: string; reason: string }>`
+      SELECT outcome, reason FROM sg_import_check_geometry(${JSON.stringify(antipodal)}, NULL, 'LAO', 0.01, 5000)`.execute(app.db);
+    expect(rows[0]!.outcome).toBe('rejected');
+    expect(error.message).toBe(`hazard ANTI-1: ${rows[0]!.reason}`);
+  });
+
+  it('any PostGIS internal error (XX000) a request runs into is 422 without PostGIS text, not 500', async () => {
+    // A route that hands PostGIS such a geometry unchecked, behind the app's own error handler.
+    const probe = express()
+      .get('/probe', async () => {
+        await sql`SELECT ST_Area(ST_GeomFromText('POLYGON((-90 0, 90 0, 90 1, -90 0))', 4326)::geography)`.execute(app.db);
+      })
+      .use(errorHandler)
+      .listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const res = await testFetch(`http://127.0.0.1:${(probe.address() as AddressInfo).port}/probe`);
+      const body = (await res.json()) as { error: { code: string } };
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(body.error.code).toBe('geometry_unprocessable');
+      expect(JSON.stringify(body)).not.toMatch(/antipodal|edge|lwgeom|PostGIS/i);
+      expect(quiet).toHaveBeenCalled();
+    } finally {
+      quiet.mockRestore();
+      probe.close();
+    }
+  });
+
+  it('a whole-world polygon is 4xx, not 500', async () => {
+    for (const send of [() => postHazard(hazardFeature(world)), () => postRelease(releaseFeature(hazardId, world))]) {
+      const res = await send();
+      expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
+      expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
+    }
   });
 });
 

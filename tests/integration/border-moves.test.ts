@@ -5,6 +5,7 @@ import { recomputeAndCompare } from '../../server/src/area/area.service.js';
 import { KHM, LAO, hazardFeature, releaseFeature } from '../helpers/features.js';
 import { square } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { waitUntil } from '../helpers/wait.js';
 
 // Writes that race with a hazard moving to another country. The scope check and the country lock
 // are taken from a first read of the hazard; these tests hold country locks from a second
@@ -42,12 +43,9 @@ async function holdCountryLocks(iso3s: string[]) {
 
 /** Waits until this many advisory-lock requests are queued, i.e. the writers are lined up. */
 async function waitForWaiters(count: number) {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`.execute(app.db);
-    if (rows[0]!.n >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`never saw ${count} queued country locks`);
+  const queued = async () =>
+    (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`.execute(app.db)).rows[0]!.n;
+  await waitUntil(async () => (await queued()) >= count, `${count} queued country locks`);
 }
 
 /** Moves a hazard into another country: a new polygon there (a move must stay inside its country). */

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mustRun } from '../../server/src/db/local-postgis.install.js';
 import { FIXTURES, uploadFixture } from '../helpers/imports.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { testFetch } from '../helpers/http.js';
 
 let app: TestApp;
 let token: string;
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 async function download(query: string) {
-  const response = await fetch(`${app.base}/api/v1/exports/hazards?${query}`);
+  const response = await testFetch(`${app.base}/api/v1/exports/hazards?${query}`);
   return { response, body: Buffer.from(await response.arrayBuffer()) };
 }
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markInterrupted } from '../../server/src/imports/imports.liveness.js';
 import { uploadFixture } from '../helpers/imports.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let app: TestApp;
@@ -22,14 +23,6 @@ beforeAll(async () => {
 afterAll(async () => app?.close());
 
 const importStatus = async (id: number) => (await sql<{ status: string }>`SELECT status FROM imports WHERE id = ${id}`.execute(app.db)).rows[0]!.status;
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('an import interrupted by a crash', () => {
   it('a commit killed mid-transaction wrote nothing, is reported interrupted, and commits again', async () => {
@@ -45,7 +38,7 @@ describe('an import interrupted by a crash', () => {
     await blocker.query(`SELECT sg_lock_country('LAO')`);
     const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/commit-import-child.ts', app.databaseUrl, String(id)], { cwd: ROOT, stdio: 'ignore' });
     try {
-      await waitFor(async () => (await importStatus(id)) === 'committing', 'the child to start committing');
+      await waitUntil(async () => (await importStatus(id)) === 'committing', 'the child to start committing');
       // Alive and holding its run lock: still shown as committing, and a second commit is refused.
       expect((await app.api('GET', `/api/v1/imports/${id}`, { token: lao.token })).body.status).toBe('committing');
       expect((await app.api('POST', `/api/v1/imports/${id}/commit`, { token: lao.token })).status).toBe(409);
@@ -57,7 +50,7 @@ describe('an import interrupted by a crash', () => {
     }
 
     // PostgreSQL notices the dead connection and drops its lock; the next read says what happened.
-    await waitFor(async () => (await app.api('GET', `/api/v1/imports/${id}`, { token: lao.token })).body.status !== 'committing', 'the run lock to be released');
+    await waitUntil(async () => (await app.api('GET', `/api/v1/imports/${id}`, { token: lao.token })).body.status !== 'committing', 'the run lock to be released');
     const after = await app.api('GET', `/api/v1/imports/${id}`, { token: lao.token });
     expect(after.body).toMatchObject({ status: 'commit_failed', committed: null });
     expect(after.body.error).toMatch(/^interrupted: .*nothing was written/);

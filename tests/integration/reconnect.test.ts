@@ -11,6 +11,7 @@ import { createDb, type Db } from '../../server/src/db/pool.js';
 import { migrate } from '../../server/src/db/migrator.js';
 import { ensureLocalPostgis, stopLocalPostgis } from '../../server/src/db/local-postgis.js';
 import { watchDataChanges } from '../../server/src/area/data-changed.js';
+import { waitUntil } from '../helpers/wait.js';
 
 // The server survives a database restart. This file runs its OWN throwaway
 // PostgreSQL cluster (the shared test cluster serves other test files at the same time), stops and
@@ -44,20 +45,12 @@ afterAll(async () => {
   }
 });
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 const status = async (route: string) => (await fetch(base + route)).status;
 
 describe('a database restart under a running server', () => {
   it('answers 503 while PostgreSQL is down and recovers by itself when it is back', async () => {
     const watch = watchDataChanges(db);
-    await until(async () => watch.listening, 10_000);
+    await waitUntil(() => watch.listening, 'the LISTEN connection');
     expect(await status('/healthz')).toBe(200);
     expect(await status('/api/v1/countries')).toBe(200);
 
@@ -68,12 +61,12 @@ describe('a database restart under a running server', () => {
     const down = await fetch(`${base}/api/v1/countries`);
     expect(down.status).toBe(503);
     expect(((await down.json()) as { error: { code: string } }).error.code).toBe('database_unavailable');
-    await until(async () => !watch.listening, 5_000);
+    await waitUntil(() => !watch.listening, 'the LISTEN connection to notice the stop');
 
     await ensureLocalPostgis({ root, log: quiet });
-    await until(async () => (await status('/healthz')) === 200, 30_000);
+    await waitUntil(async () => (await status('/healthz')) === 200, '/healthz to answer 200 again');
     expect(await status('/api/v1/countries')).toBe(200);
     // The LISTEN connection retries with back-off (0.5 s, 1 s, 5 s, ...).
-    await until(async () => watch.listening, 40_000);
-  }, 120_000);
+    await waitUntil(() => watch.listening, 'the LISTEN connection to come back');
+  }, 180_000);
 });

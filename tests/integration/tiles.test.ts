@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { testFetch } from '../helpers/http.js';
+import { waitUntil } from '../helpers/wait.js';
 
 // Vector tiles over a small synthetic ledger in Lao PDR: every layer decodes with the contracted
 // layer names, properties, ids and geometry types; bad addresses are 4xx; ETag/304; and writes by
@@ -29,7 +31,7 @@ let lao: string;
 let hazard: { id: number; lng: number; lat: number; recorded_year: number };
 
 async function fetchTile(path: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${app.base}${path}`, { headers });
+  const response = await testFetch(`${app.base}${path}`, { headers });
   const bytes = Buffer.from(await response.arrayBuffer());
   return { response, bytes, tile: new VectorTile(new PbfReader(bytes)) };
 }
@@ -243,8 +245,8 @@ describe('tile requests', () => {
     }
     expect((await fetchTile(path, { 'if-none-match': hit.response.headers.get('etag')! })).response.status).toBe(304);
     // What the route refuses is still refused once the tile is cached; credentials take the route.
-    expect((await fetch(`${app.base}${path}&colour=red`)).status).toBe(400);
-    expect((await fetch(`${app.base}${path}&year=2021`)).status).toBe(400);
+    expect((await testFetch(`${app.base}${path}&colour=red`)).status).toBe(400);
+    expect((await testFetch(`${app.base}${path}&year=2021`)).status).toBe(400);
     const withToken = await fetchTile(path, { authorization: `Bearer ${lao}` });
     expect(withToken.response.status).toBe(200);
     expect(withToken.bytes.equals(miss.bytes)).toBe(true);
@@ -280,12 +282,9 @@ describe('tile requests', () => {
 describe('cache invalidation', () => {
   /** Requests a tile until the server's cache answers it (the LISTEN connection is up by then). */
   async function cachedTile(path: string) {
-    for (let attempt = 0; attempt < 50; attempt += 1) {
-      const result = await fetchTile(path);
-      if (result.response.headers.get('x-tile-cache') === 'hit') return result;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${path} was never served from the cache`);
+    let result = await fetchTile(path);
+    await waitUntil(async () => (result = await fetchTile(path)).response.headers.get('x-tile-cache') === 'hit', `${path} from the cache`);
+    return result;
   }
 
   it('a release written through the API changes the next tile', async () => {
@@ -319,13 +318,8 @@ describe('cache invalidation', () => {
     } finally {
       await other.end();
     }
-    let reference: unknown;
-    for (let attempt = 0; attempt < 50 && reference !== 'RENAMED-BY-CLI'; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const after = await fetchTile(path);
-      reference = features(after.tile.layers.hazards).find((f) => f.id === hazard.id)?.properties.reference;
-    }
-    expect(reference).toBe('RENAMED-BY-CLI');
+    const reference = async () => features((await fetchTile(path)).tile.layers.hazards).find((f) => f.id === hazard.id)?.properties.reference;
+    await waitUntil(async () => (await reference()) === 'RENAMED-BY-CLI', 'the NOTIFY to clear the cached tile');
     expect(before.response.headers.get('x-tile-cache')).toBe('hit');
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/src/config.js';
 import { WEB_DIST_DIR, webRoutes } from '../../server/src/web/web.routes.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { testFetch } from '../helpers/http.js';
 
 // The vitest global setup builds web/dist (scripts/build-web.ts), so the real bundle is served here.
 let app: TestApp;
@@ -18,7 +19,7 @@ afterAll(() => app.close());
 describe('web app serving', () => {
   it('answers index.html, never cached, for the world and country paths the client router owns', async () => {
     for (const path of ['/', '/countries/LAO', '/countries/lao?lang=ar&year=2019']) {
-      const res = await fetch(app.base + path);
+      const res = await testFetch(app.base + path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);
       expect(res.headers.get('cache-control')).toBe('no-cache');
@@ -38,11 +39,11 @@ describe('web app serving', () => {
 
   it('serves hashed assets for a year and the rest (glyphs) for a day', async () => {
     const asset = readdirSync(join(WEB_DIST_DIR, 'assets')).find((name) => name.endsWith('.js'))!;
-    const res = await fetch(`${app.base}/assets/${asset}`);
+    const res = await testFetch(`${app.base}/assets/${asset}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/javascript/);
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    const glyphs = await fetch(`${app.base}/fonts/Noto%20Sans%20Regular/0-255.pbf`);
+    const glyphs = await testFetch(`${app.base}/fonts/Noto%20Sans%20Regular/0-255.pbf`);
     expect(glyphs.status).toBe(200);
     expect(glyphs.headers.get('cache-control')).toBe('public, max-age=86400');
   });
@@ -54,7 +55,7 @@ describe('web app serving', () => {
   });
 
   it('keeps the server-rendered summary at /summary, linking to the map', async () => {
-    const res = await fetch(`${app.base}/summary`);
+    const res = await testFetch(`${app.base}/summary`);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<h1>Safeground</h1>');
@@ -68,10 +69,22 @@ describe('web app serving', () => {
     await once(server, 'listening');
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      expect(await (await fetch(`${base}/`)).text()).toBe('summary');
-      expect((await fetch(`${base}/countries/LAO`)).status).toBe(404);
+      expect(await (await testFetch(`${base}/`)).text()).toBe('summary');
+      expect((await testFetch(`${base}/countries/LAO`)).status).toBe(404);
     } finally {
       server.close();
     }
+  });
+});
+
+describe('connections', () => {
+  it('keeps an idle connection open for KEEP_ALIVE_TIMEOUT_MS, longer than the proxies in front of it', async () => {
+    // node:http rather than fetch: fetch does not show the hop-by-hop Keep-Alive header.
+    const { get } = await import('node:http');
+    const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
+      get(`${app.base}/healthz`, { headers: { connection: 'keep-alive' } }, resolve).on('error', reject));
+    response.resume();
+    expect(response.headers['keep-alive']).toBe(`timeout=${app.config.KEEP_ALIVE_TIMEOUT_MS / 1000}`);
+    expect(app.config.KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(60_000);
   });
 });

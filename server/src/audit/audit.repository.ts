@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 
 export interface AuditEntry {
@@ -8,6 +8,22 @@ export interface AuditEntry {
   entityId: string;
   before?: unknown;
   after?: unknown;
+}
+
+/**
+ * The creation rows of many features written in bulk (the demo ledger), in one statement: each
+ * snapshot is the feature as its write returned it, as writeAudit records a single creation.
+ */
+export async function writeCreationAudits(
+  db: Kysely<Database>,
+  entity: 'hazard' | 'release',
+  features: ReadonlyArray<{ id: number }>,
+): Promise<void> {
+  if (features.length === 0) return;
+  await sql`
+    INSERT INTO audit_log (user_id, action, entity, entity_id, after)
+    SELECT NULL, 'create', ${entity}, (f ->> 'id'), f
+      FROM jsonb_array_elements(${JSON.stringify(features)}::jsonb) AS f`.execute(db);
 }
 
 /** Called inside the write's own transaction, so a write and its audit row land together or not at all. */

@@ -39,14 +39,15 @@ export function authRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ba
     description:
       'Writes made with the cookie must send the returned csrf_token as the X-CSRF-Token header. ' +
       `Failed attempts are limited per address and per account (LOGIN_RATE_LIMIT_*), and ${config.LOGIN_LOCKOUT_ATTEMPTS} ` +
-      `consecutive failures lock the account for ${config.LOGIN_LOCKOUT_MINUTES} minutes (429).`,
+      `consecutive failures lock the account for ${config.LOGIN_LOCKOUT_MINUTES} minutes. A locked account answers 401 like a ` +
+      'wrong password or an unknown email, so no answer tells which emails have accounts.',
     auth: 'public',
     body: LoginBody,
     responses: {
       200: { description: 'logged in', schema: LoginResponse },
       400: standardErrors[400],
-      401: standardErrors[401],
-      429: { description: 'too many attempts, or the account is locked', schema: ErrorResponse },
+      401: { description: 'email or password wrong, or the account locked (one answer for all three)', schema: ErrorResponse },
+      429: { description: 'too many failed attempts from this address or for this email', schema: ErrorResponse },
     },
     handler: async ({ body, res }) => {
       const session = await service.login(db, body.email, body.password, {

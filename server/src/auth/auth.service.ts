@@ -40,25 +40,31 @@ export interface LoginPolicy {
 }
 
 /**
- * Checks the password and opens a session. A locked account is refused before its password is
- * even checked (so guessing during the lock learns nothing); the failure that reaches the
- * configured count locks it and restarts the count.
+ * Checks the password and opens a session. A locked account is refused whatever the password (so
+ * guessing during the lock learns nothing); the failure that reaches the configured count locks
+ * it and restarts the count. Every refusal, an unknown email, a wrong password or a locked
+ * account, is the same 401 after the same argon2 work, so no answer tells which emails have
+ * accounts.
  */
 export async function login(db: Db, email: string, password: string, policy: LoginPolicy) {
   const user = await repo.findUserByEmail(db, email);
-  if (user?.locked_until && new Date(user.locked_until) > new Date()) throw accountLocked(new Date(user.locked_until));
+  const locked = user?.locked_until != null && new Date(user.locked_until) > new Date();
   dummyHash ??= argon2.hash('not-a-real-password');
   const ok = user
-    ? user.disabled_at === null && (await argon2.verify(user.password_hash, password))
+    ? (await argon2.verify(user.password_hash, password)) && user.disabled_at === null && !locked
     : await argon2.verify(await dummyHash, password).then(() => false);
   if (!user || !ok) {
-    if (user) {
+    if (user && !locked) {
       const lockedUntil = await repo.recordFailedLogin(db, user.id, policy.lockoutAttempts, policy.lockoutMinutes);
       if (lockedUntil) {
         await writeAudit(db, { userId: null, action: 'lock', entity: 'user', entityId: String(user.id), after: { locked_until: lockedUntil } });
       }
     }
-    throw new HttpError(401, 'invalid_credentials', 'email or password is wrong');
+    throw new HttpError(
+      401,
+      'invalid_credentials',
+      'email or password is wrong, or the account is locked after too many failed logins; try again later',
+    );
   }
   if (user.failed_logins > 0 || user.locked_until) await repo.resetFailedLogins(db, user.id);
   await repo.deleteExpiredSessions(db, user.id);
@@ -67,9 +73,6 @@ export async function login(db: Db, email: string, password: string, policy: Log
   await repo.insertSession(db, sha256(sessionId), user.id, expiresAt);
   return { sessionId, expiresAt, actor: toActor(user), csrfToken: csrfTokenFor(sessionId) };
 }
-
-const accountLocked = (until: Date) =>
-  new HttpError(429, 'account_locked', `too many failed logins: this account is locked until ${until.toISOString()}`);
 
 /**
  * The anti-CSRF token of a cookie session, derived from its secret id: a page of another site

@@ -22,10 +22,14 @@ export function passwordProblem(password: string, email: string): string | null 
   if ([...password].length < MIN_PASSWORD_LENGTH) return `password must have at least ${MIN_PASSWORD_LENGTH} characters`;
   if (password.length > MAX_PASSWORD_LENGTH) return `password must have at most ${MAX_PASSWORD_LENGTH} characters`;
   const folded = password.toLowerCase();
-  const mailbox = email.toLowerCase();
-  const localPart = mailbox.split('@')[0] ?? mailbox;
-  if (folded === mailbox || (localPart.length >= 4 && folded.includes(localPart))) {
-    return 'password must not be or contain the email address';
+  // The email address and its mailbox name, however short, are what an attacker tries first: what
+  // is left of the password without them must still be long enough. Removing them rather than
+  // refusing any password that contains them keeps ordinary words that happen to hold "ab" or "jo".
+  const address = email.toLowerCase();
+  const mailbox = address.split('@')[0] ?? address;
+  const rest = [address, mailbox].filter((part) => part !== '').reduce((left, part) => left.split(part).join(''), folded);
+  if ([...rest].length < MIN_PASSWORD_LENGTH) {
+    return `password must have at least ${MIN_PASSWORD_LENGTH} characters besides the email address and its mailbox name`;
   }
   if (COMMON_PASSWORDS.has(folded) || COMMON_PASSWORDS.has(folded.replace(/[\s_.-]/g, ''))) {
     return 'password is one of the most common passwords';

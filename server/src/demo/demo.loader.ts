@@ -2,6 +2,11 @@ import type { Contamination } from '../db/database.js';
 import type { Db } from '../db/pool.js';
 import { recomputeAll } from '../area/area.repository.js';
 import { announceDataChanged } from '../area/data-changed.js';
+import { writeCreationAudits } from '../audit/audit.repository.js';
+import { findHazardsForWrite } from '../hazards/hazards.repository.js';
+import { toFeature as hazardFeature } from '../hazards/hazards.service.js';
+import { findReleases } from '../releases/releases.repository.js';
+import { toFeature as releaseFeature } from '../releases/releases.service.js';
 import { DEMO_OPERATORS, generateDemo, type DemoCountrySpec } from './demo.generator.js';
 import {
   anyHazardExists,
@@ -52,7 +57,8 @@ export async function isLedgerEmpty(db: Db): Promise<boolean> {
 /**
  * Generates the demo inside the boundaries in the `countries` table and writes it in one
  * transaction: operators, hazards (synthetic, remaining = whole hazard), approved releases clipped
- * to their hazard, then `sg_recompute_all()`. Countries missing from the
+ * to their hazard, then `sg_recompute_all()`, then a creation audit row (version 1) for each
+ * hazard and release, written set-wise per batch. Countries missing from the
  * `countries` table are skipped with a log line. Refuses to load twice.
  *
  * @example
@@ -106,14 +112,27 @@ export async function loadDemoData(
       const { hazard_ref: _hazardRef, organisation, ...rest } = release;
       rows.push({ ...rest, hazard_id: hazardId, organisation_id: operatorIds.get(organisation) ?? null });
     }
-    let releases = 0;
-    for (let i = 0; i < rows.length; i += batchSize) releases += await insertReleaseBatch(trx, rows.slice(i, i + batchSize));
+    const releaseIds: string[] = [];
+    for (let i = 0; i < rows.length; i += batchSize) releaseIds.push(...(await insertReleaseBatch(trx, rows.slice(i, i + batchSize))));
+    const releases = releaseIds.length;
     if (releases < data.releases.length) log(`demo: ${data.releases.length - releases} releases were empty once clipped to their hazard; skipped`);
     log(`demo: inserted ${releases} releases (${elapsed(started)} ms so far)`);
 
     await analyzeLedger(trx);
     await recomputeAll(trx);
     log(`demo: recomputed remaining areas, clusters and summaries (${elapsed(started)} ms so far)`);
+    // Version 1 of every feature in the audit log, as any other write leaves it: history shows
+    // it and a restore can go back to it.
+    const hazardList = [...hazardIds.values()];
+    for (let i = 0; i < hazardList.length; i += batchSize) {
+      const features = (await findHazardsForWrite(trx, hazardList.slice(i, i + batchSize))).map((row) => hazardFeature(row));
+      await writeCreationAudits(trx, 'hazard', features);
+    }
+    for (let i = 0; i < releaseIds.length; i += batchSize) {
+      const features = (await findReleases(trx, releaseIds.slice(i, i + batchSize))).map((row) => releaseFeature(row));
+      await writeCreationAudits(trx, 'release', features);
+    }
+    log(`demo: audited the creation of every hazard and release (${elapsed(started)} ms so far)`);
     return { hazards: hazardIds.size, releases };
   });
   announceDataChanged('demo');

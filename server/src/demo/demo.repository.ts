@@ -89,9 +89,9 @@ export async function insertHazardBatch(db: Db, hazards: readonly DemoHazard[]):
 
 /**
  * Inserts approved synthetic releases clipped to their hazard (clipped_m2 = area that fell
- * outside); a release with nothing left after clipping is skipped. Returns the number inserted.
+ * outside); a release with nothing left after clipping is skipped. Returns the new ids.
  */
-export async function insertReleaseBatch(db: Db, releases: readonly DemoReleaseRow[]): Promise<number> {
+export async function insertReleaseBatch(db: Db, releases: readonly DemoReleaseRow[]): Promise<string[]> {
   // ST_CoveredBy first: demo releases are built inside their hazard, so the overlay is rarely needed.
   const result = await sql<{ id: string }>`
     WITH input AS MATERIALIZED (
@@ -118,7 +118,7 @@ export async function insertReleaseBatch(db: Db, releases: readonly DemoReleaseR
            geom, area_m2, clipped_m2, ref, true
     FROM measured WHERE area_m2 > 0
     RETURNING id`.execute(db);
-  return result.rows.length;
+  return result.rows.map((row) => String(row.id));
 }
 
 /**

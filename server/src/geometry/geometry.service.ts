@@ -14,7 +14,8 @@ export interface PreparedGeometry {
 const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
 
 /**
- * Validates a submitted polygon in PostGIS: an invalid one is repaired with ST_MakeValid and the
+ * Validates a submitted polygon in PostGIS: one PostGIS cannot read or measure is rejected (422)
+ * as imports reject it (sg_read_geometry); an invalid one is repaired with ST_MakeValid and the
  * reason reported, unless the repair leaves nothing or changes the area by more than the
  * configured share, in which case it is rejected (422) naming the feature and the problem.
  */
@@ -30,12 +31,13 @@ export async function prepareGeometry(
       { feature, path: 'body.geometry', message: `vertex limit is ${config.MAX_VERTICES}` },
     ]);
   }
-  const { rows } = await sql<{ ewkb: Buffer; area_m2: number; input_area_m2: number; invalid_reason: string | null }>`
-    SELECT ST_AsEWKB(geom) AS ewkb, area_m2, input_area_m2, invalid_reason
-      FROM sg_prepare_geometry(${JSON.stringify(geometry)})`.execute(db);
+  const { rows } = await sql<{ ewkb: Buffer; area_m2: number; input_area_m2: number; invalid_reason: string | null; read_error: string | null }>`
+    SELECT ST_AsEWKB(geom) AS ewkb, area_m2, input_area_m2, invalid_reason, read_error
+      FROM sg_read_geometry(${JSON.stringify(geometry)}, NULL)`.execute(db);
   const prepared = rows[0];
-  if (!prepared) throw new Error('sg_prepare_geometry returned no row');
+  if (!prepared) throw new Error('sg_read_geometry returned no row');
   const reject = (message: string) => geometryRejected(`${feature}: ${message}`, [{ feature, path: 'body.geometry', message }]);
+  if (prepared.read_error) throw reject(prepared.read_error);
   if (prepared.area_m2 <= 0) {
     throw reject(prepared.invalid_reason ? `invalid (${prepared.invalid_reason}) and repair leaves no area` : 'has no area');
   }

@@ -55,6 +55,12 @@ export async function findHazardForWrite(db: Kysely<Database>, id: string, optio
   return query.executeTakeFirst();
 }
 
+/** Live hazards as findHazardForWrite sees them, many at once (the demo loader audits its hazards so). */
+export async function findHazardsForWrite(db: Kysely<Database>, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return selectHazards(db, EVERY_COUNTRY, { digits: RECORDED_DIGITS }).where('id', 'in', [...ids]).orderBy('id').execute();
+}
+
 /** The few columns a release write needs from its hazard, optionally locking the row. */
 export async function findHazardHeader(db: Kysely<Database>, id: string, options: { forUpdate?: boolean } = {}) {
   let query = db

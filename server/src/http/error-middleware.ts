@@ -51,6 +51,15 @@ function fromPostgres(error: { code?: string; message?: string }): HttpError | u
   }
 }
 
+// PostGIS reports what it cannot compute (an edge between antipodal points, a topology its overlay
+// cannot resolve) as XX000, "internal error". Geometry checks catch what they know of, but the
+// geometry in a request remains the likely cause, so the client gets a 422 that says so, and
+// never PostGIS's own text; the server log keeps the full error in case it was a bug after all.
+function fromPostgis(error: { code?: string }): HttpError | undefined {
+  if (error.code !== 'XX000') return undefined;
+  return new HttpError(422, 'geometry_unprocessable', 'the database could not process a geometry of this request; check that it is a reasonable area on the ground');
+}
+
 // The database restarting or unreachable is not the server's bug: 503 tells clients to retry (the
 // pool reconnects by itself once PostgreSQL is back).
 const databaseUnavailable = () => new HttpError(503, 'database_unavailable', 'the database is unavailable; retry shortly');
@@ -62,6 +71,12 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const known =
     error instanceof HttpError ? error : (fromBodyParser(error as BodyParserError) ?? fromPostgres(error as { code?: string }));
+  const postgis = known ? undefined : fromPostgis(error as { code?: string });
+  if (postgis) {
+    console.error(`${req.method} ${req.originalUrl} answered ${postgis.status}:`, error);
+    res.status(postgis.status).json(postgis.toJSON());
+    return;
+  }
   if (known) {
     res.status(known.status).json(known.toJSON());
     return;

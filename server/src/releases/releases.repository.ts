@@ -26,6 +26,12 @@ export async function findRelease(db: Kysely<Database>, id: string, options: { f
   return query.executeTakeFirst();
 }
 
+/** Releases as a write sees them (findRelease), many at once (the demo loader audits its releases so). */
+export async function findReleases(db: Kysely<Database>, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return selectReleases(db).where('r.id', 'in', [...ids]).orderBy('r.id').execute();
+}
+
 /**
  * Approved releases are public. Submitted and rejected ones are seen only by those who may act
  * on them: admins, the country's authority, and the operator organisation that submitted them.
