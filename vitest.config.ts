@@ -6,7 +6,8 @@ export default defineConfig({
     globalSetup: ['tests/helpers/global-setup.ts'],
     // Each integration file clones its own database from the template; two cores, two workers.
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
+    // Ceilings for a machine busy with other work, not measures of speed.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
   },
 });

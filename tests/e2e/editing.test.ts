@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { type OpenPage, clickBoxCorners, foreignRequests, openPage, signIn as signInAs, renderedFeatures, saveScreenshot, settled, startDemoApp, visit } from '../helpers/web-page.js';
+import { type OpenPage, clickBoxCorners, foreignRequests, openPage, signIn as signInAs, renderedFeatures, saveScreenshot, settled, startDemoApp, visit, PAGE_WAIT_MS } from '../helpers/web-page.js';
 
 declare const document: any;
 declare const window: any;
@@ -76,7 +76,7 @@ describe('map editing', () => {
     await expect(page.locator('#new-hazard-area-preview').innerText()).resolves.toMatch(/km²/);
 
     // No contamination type ticked: the server's dry run refuses it, naming the field.
-    await page.waitForSelector('#new-hazard-check [role=alert] li[data-field="contamination"]', { timeout: 15_000 });
+    await page.waitForSelector('#new-hazard-check [role=alert] li[data-field="contamination"]', { timeout: PAGE_WAIT_MS });
     await expect(page.locator('#hazard-contamination').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.locator('#new-hazard-save').isDisabled()).resolves.toBe(true);
     await page.locator('#new-hazard-check').scrollIntoViewIfNeeded();
@@ -86,7 +86,7 @@ describe('map editing', () => {
     await page.fill('#hazard-name', 'Drawn in the browser');
     await page.fill('#hazard-reference', 'E2E-DRAWN-1');
     await page.selectOption('#hazard-classification', 'CHA');
-    await page.waitForSelector('#new-hazard-save:not([disabled])', { timeout: 15_000 });
+    await page.waitForSelector('#new-hazard-save:not([disabled])', { timeout: PAGE_WAIT_MS });
     await expect(page.locator('#hazard-contamination').getAttribute('aria-invalid')).resolves.toBeNull();
     await expect(page.locator('#new-hazard-check dd[data-value]').first().getAttribute('data-value').then(Number)).resolves.toBeGreaterThan(0);
     await saveScreenshot(page, 'editing-new-hazard');
@@ -98,7 +98,7 @@ describe('map editing', () => {
     await page.waitForURL((url) => url.searchParams.get('hazard') === String(id));
     await settled(page);
     await page.waitForSelector('.sg-popup h3:has-text("E2E-DRAWN-1")');
-    await page.waitForFunction((hazardId) => window.safeground.map.queryRenderedFeatures({ layers: ['hazards-fill'] }).some((f: any) => f.properties.id === hazardId), id, { timeout: 20_000 });
+    await page.waitForFunction((hazardId) => window.safeground.map.queryRenderedFeatures({ layers: ['hazards-fill'] }).some((f: any) => f.properties.id === hazardId), id, { timeout: PAGE_WAIT_MS });
     await saveScreenshot(page, 'editing-new-hazard-saved');
 
     const saved = await anonymousHazard(id);
@@ -117,7 +117,7 @@ describe('map editing', () => {
     }
     const tiles = await renderedFeatures(page, 'hazards-fill');
     expect(tiles.some((properties) => properties.id === id)).toBe(true);
-  }, 180_000);
+  });
 
   it('opens a release from ?release= and lists its history (no restore for releases)', async () => {
     const authorityToken = (await app.user('national_authority', { country: ISO3 })).token;
@@ -139,7 +139,7 @@ describe('map editing', () => {
       await page.waitForSelector(`.sg-popup .popup-release[data-release-id="${releaseId}"]`);
       await page.click('.sg-popup [data-task="release-history"]');
       const shown = await page
-        .waitForSelector(`#history-list[data-kind="releases"][data-id="${releaseId}"] .history-version`, { timeout: 15_000 })
+        .waitForSelector(`#history-list[data-kind="releases"][data-id="${releaseId}"] .history-version`, { timeout: PAGE_WAIT_MS })
         .then(() => true, () => false);
       return shown ? null : await page.evaluate(() => document.querySelector('#task-panel')?.outerHTML.slice(0, 500) ?? 'no #task-panel');
     };
@@ -155,7 +155,7 @@ describe('map editing', () => {
     await saveScreenshot(page, 'editing-release-history');
     const api = await app.api('GET', `/api/v1/releases/${releaseId}/history`);
     expect(api.body.versions.map((v: any) => v.version)).toEqual([2, 1]);
-  }, 120_000);
+  });
 
   it('the restriction switch generalises what anonymous readers get, and shows them a badge', async () => {
     const { page } = authority;
@@ -192,7 +192,7 @@ describe('map editing', () => {
     await page.waitForSelector('#restriction-status [data-restricted="false"]');
     await page.waitForFunction(() => !document.querySelector('#restricted-badge'));
     expect((await anonymousHazard(hazardId)).properties.generalised).toBeUndefined();
-  }, 120_000);
+  });
 
   it('shows the new-hazard task (corners typed) and the restriction switch in Arabic, right to left', async () => {
     const { page } = authority;
@@ -208,7 +208,7 @@ describe('map editing', () => {
     await page.click('#new-hazard-use-coordinates');
     await expect(page.locator('#new-hazard-area-preview').innerText()).resolves.toMatch(/كم²/);
     await page.check('[data-contamination="ap_mines"]');
-    await page.waitForSelector('#new-hazard-save:not([disabled])', { timeout: 15_000 });
+    await page.waitForSelector('#new-hazard-save:not([disabled])', { timeout: PAGE_WAIT_MS });
     await saveScreenshot(page, 'editing-new-hazard-ar');
     await page.click('[data-action="close-task"]');
     await page.locator('#restriction').scrollIntoViewIfNeeded();
@@ -224,5 +224,5 @@ describe('map editing', () => {
     await page.click('[data-action="close-task"]');
     for (const open of pages) expect(open.pageErrors).toEqual([]);
     expect(foreignRequests(pages.flatMap((open) => open.requests), app.base)).toEqual([]);
-  }, 120_000);
+  });
 });

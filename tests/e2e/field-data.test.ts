@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { type OpenPage, clickBoxCorners, foreignRequests, openPage, signIn as signInAs, renderedFeatures, saveScreenshot, startDemoApp, visit } from '../helpers/web-page.js';
+import { type OpenPage, clickBoxCorners, foreignRequests, openPage, signIn as signInAs, renderedFeatures, saveScreenshot, startDemoApp, visit, PAGE_WAIT_MS } from '../helpers/web-page.js';
 
 declare const window: any;
 
@@ -85,7 +85,7 @@ describe('field data', () => {
     await clickBoxCorners(page, bboxOf(hazard.geometry));
     await expect(page.locator('#release-area-preview').innerText()).resolves.toMatch(/km²/);
     await page.selectOption('#release-method', 'cleared');
-    await page.waitForSelector('#release-submit:not([disabled])', { timeout: 15_000 });
+    await page.waitForSelector('#release-submit:not([disabled])', { timeout: PAGE_WAIT_MS });
     await expect(page.locator('#release-check').innerText()).resolves.toMatch(/km²/);
     await saveScreenshot(page, 'field-record-release');
     await page.click('#release-submit');
@@ -132,7 +132,7 @@ describe('field data', () => {
     for (const [step, name] of ['First name', 'Second name'].entries()) {
       await page.waitForSelector(`.task-subject[data-hazard-id="${hazard.id}"][data-version="${version + step}"]`);
       await page.fill('#hazard-name', name);
-      await page.waitForSelector('#hazard-save:not([disabled])', { timeout: 15_000 });
+      await page.waitForSelector('#hazard-save:not([disabled])', { timeout: PAGE_WAIT_MS });
       await page.click('#hazard-save');
     }
     await page.waitForSelector(`.task-subject[data-version="${version + 2}"]`);
@@ -160,5 +160,5 @@ describe('field data', () => {
     await expect(authority.page.locator('#import-form').isVisible()).resolves.toBe(true);
     await saveScreenshot(authority.page, 'field-imports');
     expect(foreignRequests(pages.flatMap((open) => open.requests), app.base)).toEqual([]);
-  }, 120_000);
+  });
 });

@@ -22,6 +22,7 @@ import {
   startDemoApp,
   untranslatedText,
   visit,
+  PAGE_WAIT_MS,
 } from '../helpers/web-page.js';
 
 declare const document: any;
@@ -160,7 +161,7 @@ describe('/imports', () => {
     expect(again.text).toContain('3');
     expect(await importedHazards()).toHaveLength(3);
     expect((await app.api('GET', `/api/v1/countries/${ISO3}`)).body.remaining_km2).toBeCloseTo(after, 9);
-  }, 120_000);
+  });
 
   it('CSV with bad rows: every rejected row is listed with its readable reason', async () => {
     const { page } = authority;
@@ -179,7 +180,7 @@ describe('/imports', () => {
     await saveScreenshot(page, 'imports-rejected-rows');
     // The detector the Arabic tests rely on does see English where there is some.
     expect((await untranslatedText(page, messagePrefixes)).english).toContain('Upload and check');
-  }, 60_000);
+  });
 
   it('zipped Shapefile with IMSMA field names: the chosen format and mapping reach the server', async () => {
     const { page } = authority;
@@ -188,7 +189,7 @@ describe('/imports', () => {
     expect(api).toMatchObject({ format: 'shp', mapping: 'imsma', file_name: 'hazards-utm48n.zip', counts: { features: 2, ok: 2, repaired: 0, rejected: 0 } });
     expect(await shownReport(page)).toEqual((await fetchReport(app, token, id!)).lines);
     expect((await shownReport(page)).map((row) => row.external_ref)).toEqual(['HA-0001', 'HA-0002']);
-  }, 60_000);
+  });
 
   it('a file over IMPORT_MAX_BYTES shows the limit in words, and the form stays usable', async () => {
     const { page } = authority;
@@ -201,7 +202,7 @@ describe('/imports', () => {
     await expect(page.locator('#upload-progress').isVisible()).resolves.toBe(false);
     await expect(page.locator('#import-upload').isEnabled()).resolves.toBe(true);
     await saveScreenshot(page, 'imports-too-large');
-  }, 60_000);
+  });
 });
 
 describe('editing conflicts', () => {
@@ -215,7 +216,7 @@ describe('editing conflicts', () => {
     await page.waitForSelector(`.task-subject[data-hazard-id="${hazard.id}"][data-version="${version}"]`);
     // The change passes the server's check against the version the editor loaded…
     await page.fill('#hazard-name', 'Name from the browser');
-    await page.waitForSelector('#hazard-save:not([disabled])', { timeout: 15_000 });
+    await page.waitForSelector('#hazard-save:not([disabled])', { timeout: PAGE_WAIT_MS });
     // …then another authority saves first, through the API.
     const other = await app.api('PATCH', `/api/v1/hazards/${hazard.id}`, {
       token,
@@ -239,7 +240,7 @@ describe('editing conflicts', () => {
     await page.waitForSelector(`.task-subject[data-version="${version + 1}"]`);
     await expect(page.inputValue('#hazard-name')).resolves.toBe('Name from the other session');
     await expect(page.inputValue('#hazard-status')).resolves.toBe('closed');
-  }, 60_000);
+  });
 });
 
 describe('?release= links', () => {
@@ -259,7 +260,7 @@ describe('?release= links', () => {
     // Framed on the release, not on the whole country (Laos spans about 7.5° of longitude).
     expect(view.width).toBeLessThan(1);
     await saveScreenshot(page, 'release-link');
-  }, 60_000);
+  });
 });
 
 describe('Arabic', () => {
@@ -285,7 +286,7 @@ describe('Arabic', () => {
         if (width > 800) await expect(page.evaluate(() => document.documentElement.scrollTop)).resolves.toBe(0);
       }
       await page.setViewportSize({ width: 1280, height: 800 });
-    }, 60_000);
+    });
   }
 });
 

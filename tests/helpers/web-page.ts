@@ -15,6 +15,12 @@ import { type TestApp, startTestApp } from './test-app.js';
 declare const document: any;
 declare const window: any;
 
+/**
+ * How long a page may take to reach a state before the test gives up: a ceiling for a machine
+ * busy with other work, never a measure of speed (a quiet machine takes a few seconds).
+ */
+export const PAGE_WAIT_MS = 120_000;
+
 export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, '../artifacts');
 
 /** The app over a fresh database holding the default demo ledger, serving the built web app; `overrides` as startTestApp's. */
@@ -47,6 +53,7 @@ export async function openPage(browser: LaunchedBrowser, options: { locale?: str
   const requests: string[] = [];
   context.on('request', (request) => requests.push(request.url()));
   const page = await context.newPage();
+  page.setDefaultTimeout(PAGE_WAIT_MS);
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   return { context, page, requests, pageErrors };
@@ -71,7 +78,7 @@ const alertText = (page: Page): Promise<string> =>
 
 /** Waits until the view is `ready` (or `error`, to be asserted on); fails with the alert text otherwise. */
 export async function settled(page: Page, expected: PageState = 'ready'): Promise<void> {
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 45_000 });
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: PAGE_WAIT_MS });
   const state = await pageState(page);
   if (state !== expected) throw new Error(`page state is ${state}, expected ${expected}; alert: ${await alertText(page)}`);
 }
@@ -95,7 +102,7 @@ export async function afterTransition(page: Page, action: () => Promise<unknown>
     window.__sgStateObserver.observe(root, { attributes: true, attributeFilter: ['data-state'] });
   });
   await action();
-  await page.waitForFunction(() => window.__sgStateChanged === true, null, { timeout: 15_000 });
+  await page.waitForFunction(() => window.__sgStateChanged === true, null, { timeout: PAGE_WAIT_MS });
   await settled(page, expected);
 }
 
@@ -110,7 +117,7 @@ export async function signIn(open: OpenPage, base: string, credentials: { email:
   await page.fill('#login-password', credentials.password);
   await page.click('#login-submit');
   await page.waitForURL((url) => url.pathname === next.split('?')[0]);
-  await page.waitForFunction(() => document.documentElement.dataset.state === 'ready' && document.querySelector('#current-user'), null, { timeout: 45_000 });
+  await page.waitForFunction(() => document.documentElement.dataset.state === 'ready' && document.querySelector('#current-user'), null, { timeout: PAGE_WAIT_MS });
 }
 
 /** Properties of the features MapLibre has rendered in a layer (duplicates across tiles included). */

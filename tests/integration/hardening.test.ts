@@ -111,7 +111,7 @@ describe('login limits and lockout', () => {
     } finally {
       await strict.close();
     }
-  }, 180_000); // a second app and nine argon2 hashes: slow on a loaded machine, never a hang
+  });
 });
 
 describe('password policy', () => {

@@ -19,7 +19,7 @@ let lao: { token: string };
 beforeAll(async () => {
   app = await startTestApp();
   lao = await app.user('national_authority', { country: 'LAO' });
-}, 60_000);
+});
 afterAll(async () => app?.close());
 
 const importStatus = async (id: number) => (await sql<{ status: string }>`SELECT status FROM imports WHERE id = ${id}`.execute(app.db)).rows[0]!.status;

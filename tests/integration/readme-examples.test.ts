@@ -64,7 +64,7 @@ describe('README shell examples', () => {
     expect(answer, stdout).toMatchObject({ name: 'my script', token: expect.stringMatching(/^sg_/) });
     const me = await app.api('GET', '/api/v1/auth/me', { token: answer.token });
     expect(me.body).toMatchObject({ email: 'nmac@example.org', role: 'national_authority', country_iso3: 'LAO' });
-  }, 180_000);
+  });
 
   it('every OpenAPI location the README points to exists in the document', async () => {
     const document = (await app.api('GET', '/api/v1/openapi.json')).body;

@@ -34,7 +34,7 @@ beforeAll(async () => {
   server = createServer(db, config).listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}, 180_000);
+});
 
 afterAll(async () => {
   server?.close();
@@ -68,5 +68,5 @@ describe('a database restart under a running server', () => {
     expect(await status('/api/v1/countries')).toBe(200);
     // The LISTEN connection retries with back-off (0.5 s, 1 s, 5 s, ...).
     await waitUntil(() => watch.listening, 'the LISTEN connection to come back');
-  }, 180_000);
+  });
 });

@@ -178,7 +178,7 @@ beforeAll(async () => {
   const point = await sql<{ lng: number; lat: number }>`
     SELECT ST_X(ST_PointOnSurface(geom)) AS lng, ST_Y(ST_PointOnSurface(geom)) AS lat FROM land_releases WHERE id = ${laoReleaseIds[0]}`.execute(app.db);
   releasePoint = point.rows[0]!;
-}, 180_000);
+});
 afterAll(() => app?.close());
 
 describe('sensitive locations', () => {

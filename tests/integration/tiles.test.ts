@@ -57,7 +57,7 @@ beforeAll(async () => {
        AND EXISTS (SELECT 1 FROM land_releases l WHERE l.hazard_id = h.id AND l.status = 'approved')
      ORDER BY h.id LIMIT 1`.execute(app.db);
   hazard = { ...rows[0]!, id: Number(rows[0]!.id) };
-}, 180_000);
+});
 afterAll(() => app?.close());
 
 describe('tile layers', () => {
