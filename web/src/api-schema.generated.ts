@@ -959,10 +959,15 @@ export interface components {
                 cell_km?: number;
             };
         };
+        /** @description GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS 84 (RFC 7946) */
         GeometryOut: {
             /** @enum {string} */
-            type: "MultiPolygon" | "Polygon";
-            coordinates: unknown[];
+            type: "Polygon";
+            coordinates: number[][][];
+        } | {
+            /** @enum {string} */
+            type: "MultiPolygon";
+            coordinates: number[][][][];
         };
         HazardCreate: {
             /** @enum {string} */
@@ -1560,7 +1565,14 @@ export interface components {
             /** @description fields that differ from the previous version (all fields for a creation) */
             changes: components["schemas"]["HistoryChange"][];
             /** @description the full GeoJSON Feature as it was after this version; null for a deletion */
-            feature?: unknown;
+            feature: ({
+                geometry?: unknown;
+                properties?: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            }) | null;
         };
         HistoryChange: {
             /** @description "geometry", "properties.<name>", or "deleted" when a version deletes or undeletes */
