@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USER_ROLES } from '../db/enums.js';
 
 export const LoginBody = z
   .object({
@@ -11,7 +12,7 @@ export const ActorResponse = z
   .object({
     id: z.number(),
     email: z.string(),
-    role: z.enum(['admin', 'national_authority', 'operator', 'donor', 'viewer']),
+    role: z.enum(USER_ROLES),
     country_iso3: z.string().nullable(),
     organisation_id: z.number().nullable(),
   })
