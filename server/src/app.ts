@@ -1,4 +1,4 @@
-import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import { sql } from 'kysely';
@@ -28,23 +28,12 @@ import { qualityRoutes } from './quality/quality.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
 import { type FiguresCache, createFiguresCache } from './area/figures-cache.js';
+import { type OpenApiDocument, openApiDocument } from './http/openapi.js';
 
 export { API_BASE };
 
-function openApiDocument(registry: OpenAPIRegistry) {
-  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token from POST /auth/tokens' });
-  registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'sg_session' });
-  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
-    openapi: '3.0.3',
-    info: {
-      title: 'Safeground API',
-      version: '1',
-      description:
-        'Contaminated areas (hazards), land releases and remaining area per country for humanitarian mine action. ' +
-        'GeoJSON follows RFC 7946. Areas are geodesic on the WGS 84 ellipsoid, in m² on features and km² in summaries.',
-    },
-  });
-}
+/** The OpenAPI document of an app made by createApp (npm run generate writes it to a file). */
+export const openApiDocumentOf = (app: Express): OpenApiDocument => app.locals.openApiDocument as OpenApiDocument;
 
 /**
  * The HTTP server: anonymous requests for cached tiles and public figures are answered before
@@ -114,6 +103,7 @@ export function createApp(
   api.use(historyRoutes(db, config, registry, API_BASE));
   api.use(qualityRoutes(db, config, registry, API_BASE));
   const document = openApiDocument(registry);
+  app.locals.openApiDocument = document;
   api.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

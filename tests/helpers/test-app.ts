@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 import { createServer } from '../../server/src/app.js';
+import { checkResponsesAgainstSchemas } from '../../server/src/http/route.js';
 import { type Config, loadConfig } from '../../server/src/config.js';
 import { createDb, type Db } from '../../server/src/db/pool.js';
 import type { UserRole } from '../../server/src/db/database.js';
@@ -28,6 +29,10 @@ export interface TestApp {
 }
 
 let userCounter = 0;
+
+// Every JSON answer a test provokes is checked against the schema documented for its status: a
+// mismatch answers 500 undocumented_response, naming the field, and fails the test that saw it.
+checkResponsesAgainstSchemas();
 
 /** The real app on an ephemeral port over a database cloned from the migrated template. */
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {

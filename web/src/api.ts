@@ -1,5 +1,20 @@
-import type { ApiCountry, ApiCountryDetail, ApiProgress, ApiReconciliation, ApiReleases, ApiTimeline } from './api-types.js';
-import type { ApiHazardFeature, ApiHistory, ApiImport, ApiQuality, ApiReleaseFeature, ApiReleasePage, ApiRestriction, ApiUser } from './api-types-field.js';
+import type {
+  ApiCountry,
+  ApiCountryDetail,
+  ApiHazardFeature,
+  ApiHistory,
+  ApiImport,
+  ApiLogin,
+  ApiMe,
+  ApiProgress,
+  ApiQuality,
+  ApiReconciliation,
+  ApiReleaseFeature,
+  ApiReleasePage,
+  ApiReleases,
+  ApiRestriction,
+  ApiTimeline,
+} from './api-types.js';
 
 export const API = '/api/v1';
 
@@ -131,9 +146,9 @@ export const api = {
 
 /** The signed-in side: never cached, since these change with every review, edit and import. */
 export const fieldApi = {
-  me: () => fetchJson<ApiUser & { csrf_token: string | null }>(`${API}/auth/me`),
+  me: () => fetchJson<ApiMe>(`${API}/auth/me`),
   login: (email: string, password: string) =>
-    sendJson<{ user: ApiUser; csrf_token: string }>('POST', `${API}/auth/login`, { email, password }),
+    sendJson<ApiLogin>('POST', `${API}/auth/login`, { email, password }),
   logout: () => sendJson<void>('POST', `${API}/auth/logout`),
   hazard: (id: number) => fetchJson<ApiHazardFeature>(`${API}/hazards/${id}`),
   release: (id: number) => fetchJson<ApiReleaseFeature>(`${API}/releases/${id}`),

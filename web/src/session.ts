@@ -1,5 +1,5 @@
 import { ApiError, clearApiCache, fieldApi, setCsrfToken } from './api.js';
-import type { ApiUser } from './api-types-field.js';
+import type { ApiUser } from './api-types.js';
 
 // Who is signed in, and what they may change. The server decides every write; these rules only
 // decide which controls to show, and mirror server/src/auth/actor.ts.

@@ -72,7 +72,7 @@ export function authRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ba
     tag: 'auth',
     summary: 'End the current session',
     auth: 'public',
-    responses: { 204: { description: 'logged out' } },
+    responses: { 204: { description: 'logged out' }, 403: standardErrors[403] },
     handler: async ({ req, res }) => {
       const sessionId = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
       if (sessionId) await service.logout(db, sessionId);

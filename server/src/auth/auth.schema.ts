@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PlainText } from '../http/common.schema.js';
+import { USER_ROLES } from '../db/enums.js';
 
 export const LoginBody = z
   .object({
@@ -12,7 +13,7 @@ export const ActorResponse = z
   .object({
     id: z.number(),
     email: z.string(),
-    role: z.enum(['admin', 'national_authority', 'operator', 'donor', 'viewer']),
+    role: z.enum(USER_ROLES),
     country_iso3: z.string().nullable(),
     organisation_id: z.number().nullable(),
   })

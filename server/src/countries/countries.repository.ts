@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, DimKind } from '../db/database.js';
+import type { Database } from '../db/database.js';
+import type { DimKind } from '../db/enums.js';
 import { listObligations } from '../obligations/obligations.repository.js';
 
 /**

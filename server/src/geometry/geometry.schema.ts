@@ -60,7 +60,14 @@ export function countVertices(geometry: AreaGeometry): number {
   return count;
 }
 
-/** Output geometry (as stored), for response schemas. */
+// Output geometry (as stored), for response schemas: the same two types, without the input checks.
+const RingOut = z.array(z.array(z.number()));
+
 export const GeometryOut = z
-  .object({ type: z.enum(['MultiPolygon', 'Polygon']), coordinates: z.array(z.any()) })
-  .meta({ id: 'GeometryOut' });
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('Polygon'), coordinates: z.array(RingOut) }),
+    z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(RingOut)) }),
+  ])
+  .meta({ id: 'GeometryOut', description: 'GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS 84 (RFC 7946)' });
+
+export type GeometryOut = z.infer<typeof GeometryOut>;

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Classification, Contamination, Database, HazardStatus } from '../db/database.js';
 import type { HazardListQuery } from './hazards.schema.js';
+import type { GeometryOut } from '../geometry/geometry.schema.js';
 import { EVERY_COUNTRY, type ExactScope, RECORDED_DIGITS, generalisedCellKm, visibleGeoJson, visibleIntersects } from '../restrictions/restrictions.repository.js';
 
 const columns = [
@@ -33,10 +34,8 @@ function selectHazards(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY, 
   return options.includeDeleted ? query : query.where('deleted_at', 'is', null);
 }
 
-export interface GeoJsonGeometry {
-  type: 'MultiPolygon' | 'Polygon';
-  coordinates: unknown[];
-}
+/** ST_AsGeoJSON of a stored (multi)polygon. */
+export type GeoJsonGeometry = GeometryOut;
 
 export type HazardRecord = Awaited<ReturnType<typeof findHazard>> & object;
 

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { Iso3, PastDate, PlainText } from '../http/common.schema.js';
 import { AreaGeometry, GeometryOut, featureInput } from '../geometry/geometry.schema.js';
+import { CLASSIFICATIONS, CONTAMINATION_TYPES, HAZARD_STATUSES } from '../db/enums.js';
 
-export const CONTAMINATION = ['ap_mines', 'av_mines', 'cmr', 'erw', 'ied'] as const;
-export const Classification = z.enum(['SHA', 'CHA']).describe('SHA suspected (indirect evidence) or CHA confirmed (direct evidence)');
+export const CONTAMINATION = CONTAMINATION_TYPES;
+export const Classification = z.enum(CLASSIFICATIONS).describe('SHA suspected (indirect evidence) or CHA confirmed (direct evidence)');
 export const Contamination = z.enum(CONTAMINATION);
-export const HazardStatus = z.enum(['open', 'closed', 'handed_over']);
+export const HazardStatus = z.enum(HAZARD_STATUSES);
 
 const ContaminationList = z
   .array(Contamination)

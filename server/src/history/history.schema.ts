@@ -20,7 +20,12 @@ export const HistoryVersion = z
       .nullable()
       .describe('who; null for the command line, and for anonymous readers (staff identities are not public)'),
     changes: z.array(HistoryChange).describe('fields that differ from the previous version (all fields for a creation)'),
-    feature: z.unknown().nullable().describe('the full GeoJSON Feature as it was after this version; null for a deletion'),
+    feature: z
+      .object({ geometry: z.unknown(), properties: z.record(z.string(), z.unknown()) })
+      .partial()
+      .loose()
+      .nullable()
+      .describe('the full GeoJSON Feature as it was after this version; null for a deletion'),
   })
   .meta({ id: 'HistoryVersion' });
 

@@ -13,10 +13,8 @@ import { generaliseHistory } from '../restrictions/restrictions.service.js';
 import * as repo from './history.repository.js';
 import type { HistoryChange, HistoryVersion } from './history.schema.js';
 
-interface Snapshot {
-  geometry?: unknown;
-  properties?: Record<string, unknown>;
-}
+/** A feature as the audit log keeps it, and as a history version shows it. */
+type Snapshot = NonNullable<HistoryVersion['feature']>;
 
 // Bookkeeping that changes on every write (or, for remaining_m2, with releases rather than with
 // the feature itself) would bury the real changes, so it is left out of `changes`; the full

@@ -16,16 +16,31 @@ export interface RouteInput<P, Q, B> {
   res: Response;
 }
 
-export interface RouteResult {
+export interface RouteResult<Body = unknown> {
   status?: number;
-  body?: unknown;
+  body?: Body;
   headers?: Record<string, string>;
 }
 
-export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+type Responses = Record<number, ResponseSpec>;
+
+/** What a handler may answer: a value of one of its documented response schemas. */
+export type ResponseBody<R extends Responses> = {
+  [Status in keyof R]: R[Status] extends { schema: infer S extends z.ZodType } ? z.input<S> : never;
+}[keyof R];
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends Responses = Responses> {
   method: Method;
   /** Express-style path relative to the router, e.g. '/hazards/:id'. */
   path: string;
+  /** The OpenAPI operationId; by default derived from the method and path (see operationIdOf). */
+  operationId?: string;
   summary: string;
   description?: string;
   tag: string;
@@ -35,8 +50,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   query?: Q;
   body?: B;
   headers?: AnyObject;
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
-  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult | void>;
+  responses: R;
+  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult<ResponseBody<R>> | void>;
 }
 
 // A route that declares no query parameters refuses any, like the routes that declare some refuse
@@ -64,14 +79,54 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, whe
 }
 
 /**
+ * A stable operationId from the method and the OpenAPI path, e.g. GET /api/v1/countries/{iso3}/progress
+ * → getCountriesByIso3Progress: unique because method and path are, and client generators need one.
+ */
+export function operationIdOf(method: Method, basePath: string, openApiPath: string): string {
+  const words = openApiPath
+    .slice(basePath.length)
+    .split('/')
+    .filter(Boolean)
+    .flatMap((segment) => segment.replace(/\{(\w+)\}/g, ' by $1 ').split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return method + words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+}
+
+// Every route may be called anonymously or with credentials (public routes show more to some
+// readers); 'actor' routes require one of the two schemes.
+const AUTHENTICATED = [{ bearer: [] }, { session: [] }];
+const OPTIONAL_AUTH = [{}, ...AUTHENTICATED];
+
+let checkingResponses = false;
+
+/**
+ * Tests turn this on: every JSON answer is then checked against the schema its route documents
+ * for that status, and a mismatch answers 500 naming the fields, so the document cannot lie.
+ */
+export function checkResponsesAgainstSchemas(on = true): void {
+  checkingResponses = on;
+}
+
+function checkResponse(route: string, responses: Responses, status: number, body: unknown): void {
+  const schema = responses[status]?.schema;
+  if (!schema) throw new HttpError(500, 'undocumented_response', `${route} answered ${status} with a body its declaration does not document`);
+  // What the client receives: Dates become strings, undefined fields disappear.
+  const result = schema.safeParse(JSON.parse(JSON.stringify(body)));
+  if (!result.success) {
+    const details = zodDetails(result.error, 'response');
+    throw new HttpError(500, 'undocumented_response', `${route} answered ${status} against its documented schema: ${details[0]?.path}: ${details[0]?.message}`, details);
+  }
+}
+
+/**
  * Registers one endpoint on the express router and, from the very same zod schemas, in the
  * OpenAPI registry, so the document can never drift from what the server validates.
  */
-export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
+export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends Responses>(
   router: Router,
   registry: OpenAPIRegistry,
   basePath: string,
-  spec: RouteSpec<P, Q, B>,
+  spec: RouteSpec<P, Q, B, R>,
 ): void {
   const openApiPath = basePath + spec.path.replace(/:([a-z0-9_]+)/g, '{$1}');
   const request: RouteConfig['request'] = {};
@@ -80,7 +135,7 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
   if (spec.headers) request.headers = spec.headers;
   if (spec.body) request.body = { content: { 'application/json': { schema: spec.body } }, required: true };
   const responses: RouteConfig['responses'] = {};
-  for (const [status, response] of Object.entries(spec.responses)) {
+  for (const [status, response] of Object.entries(spec.responses as Responses)) {
     responses[status] = response.schema
       ? { description: response.description, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
       : { description: response.description };
@@ -88,10 +143,11 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
   registry.registerPath({
     method: spec.method,
     path: openApiPath,
+    operationId: spec.operationId ?? operationIdOf(spec.method, basePath, openApiPath),
     summary: spec.summary,
     description: spec.description,
     tags: [spec.tag],
-    security: spec.auth === 'actor' ? [{ bearer: [] }, { session: [] }] : undefined,
+    security: spec.auth === 'actor' ? AUTHENTICATED : OPTIONAL_AUTH,
     request,
     responses,
   });
@@ -117,8 +173,10 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       res.status(204).end();
       return;
     }
+    const status = result.status ?? 200;
+    if (checkingResponses && result.body !== undefined) checkResponse(`${spec.method.toUpperCase()} ${openApiPath}`, spec.responses, status, result.body);
     for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-    res.status(result.status ?? 200);
+    res.status(status);
     if (result.body === undefined) res.end();
     else res.json(result.body);
   });

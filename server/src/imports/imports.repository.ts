@@ -1,34 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { ImportOutcome } from '../db/enums.js';
+import type { ImportFeatures, Imports } from '../db/schema.generated.js';
 
-// The import tables are reached through sql templates only (they are not in the kysely Database
-// interface): every statement here is short and the long ones live in sql/functions/0400_imports.sql.
+// Short statements on the import tables, typed by the generated schema; the long ones live in
+// sql/functions/0400_imports.sql.
 
-export type ImportStatus = 'receiving' | 'validating' | 'ready' | 'invalid' | 'committing' | 'committed' | 'commit_failed';
-
-export interface ImportRow {
-  id: string;
-  country_iso3: string;
-  format: string;
-  mapping: string;
-  file_name: string | null;
-  file_bytes: string;
-  status: ImportStatus;
-  error: string | null;
-  feature_count: number;
-  ok_count: number;
-  repaired_count: number;
-  rejected_count: number;
-  progress_done: number;
-  progress_total: number | null;
-  inserted_count: number | null;
-  updated_count: number | null;
-  unchanged_count: number | null;
-  created_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-  committed_at: Date | null;
-}
+export type { ImportStatus } from '../db/enums.js';
+export type ImportRow = Selectable<Imports>;
 
 export interface StagedBatch {
   index: number[];
@@ -47,30 +26,32 @@ export interface StagedBatch {
 type Db = Kysely<Database>;
 
 export async function findImport(db: Db, id: string): Promise<ImportRow | undefined> {
-  const { rows } = await sql<ImportRow>`SELECT * FROM imports WHERE id = ${id}`.execute(db);
-  return rows[0];
+  return db.selectFrom('imports').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function updateImport(db: Db, id: string, values: Partial<Omit<ImportRow, 'id' | 'created_at' | 'updated_at'>>): Promise<void> {
-  const sets = Object.entries(values).map(([column, value]) => sql`${sql.ref(column)} = ${value}`);
-  if (sets.length === 0) return;
-  await sql`UPDATE imports SET ${sql.join(sets)}, updated_at = now() WHERE id = ${id}`.execute(db);
+export async function updateImport(db: Db, id: string, values: Omit<Updateable<Imports>, 'id' | 'created_at' | 'updated_at'>): Promise<void> {
+  if (Object.keys(values).length === 0) return;
+  await db.updateTable('imports').set({ ...values, updated_at: sql`now()` }).where('id', '=', id).execute();
 }
 
 /** Claims an import for committing; false when it is not in a committable state (or already claimed). */
 export async function claimForCommit(db: Db, id: string, total: number): Promise<boolean> {
-  const { rows } = await sql<{ id: string }>`
-    UPDATE imports SET status = 'committing', error = NULL, progress_done = 0, progress_total = ${total}, updated_at = now()
-     WHERE id = ${id} AND status IN ('ready', 'commit_failed') RETURNING id`.execute(db);
-  return rows.length === 1;
+  const claimed = await db
+    .updateTable('imports')
+    .set({ status: 'committing', error: null, progress_done: 0, progress_total: total, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', ['ready', 'commit_failed'])
+    .returning('id')
+    .execute();
+  return claimed.length === 1;
 }
 
 export async function deleteImport(db: Db, id: string): Promise<void> {
-  await sql`DELETE FROM imports WHERE id = ${id}`.execute(db);
+  await db.deleteFrom('imports').where('id', '=', id).execute();
 }
 
 export async function deleteStaged(db: Db, id: string): Promise<void> {
-  await sql`DELETE FROM import_features WHERE import_id = ${id}`.execute(db);
+  await db.deleteFrom('import_features').where('import_id', '=', id).execute();
 }
 
 export async function stageBatch(
@@ -91,9 +72,13 @@ export async function rejectDuplicates(db: Db, importId: string): Promise<void> 
 }
 
 export async function outcomeCounts(db: Db, importId: string): Promise<{ ok: number; repaired: number; rejected: number }> {
-  const { rows } = await sql<{ outcome: string; n: number }>`
-    SELECT outcome, count(*)::int AS n FROM import_features WHERE import_id = ${importId} GROUP BY outcome`.execute(db);
-  const count = (outcome: string) => rows.find((row) => row.outcome === outcome)?.n ?? 0;
+  const rows = await db
+    .selectFrom('import_features')
+    .select(['outcome', sql<number>`count(*)::int`.as('n')])
+    .where('import_id', '=', importId)
+    .groupBy('outcome')
+    .execute();
+  const count = (outcome: ImportOutcome) => rows.find((row) => row.outcome === outcome)?.n ?? 0;
   return { ok: count('ok'), repaired: count('repaired'), rejected: count('rejected') };
 }
 
@@ -113,21 +98,20 @@ export async function commitBatch(db: Db, importId: string, range: { from: numbe
   return rows;
 }
 
-export interface ReportRow {
-  feature_index: number;
-  external_ref: string | null;
-  outcome: string;
-  reason: string | null;
-}
+export type ReportRow = Pick<Selectable<ImportFeatures>, 'feature_index' | 'external_ref' | 'outcome' | 'reason'>;
 
 /** The per-feature report in file order, read in keyset pages so a million rows never sit in memory. */
 export async function* reportRows(db: Db, importId: string, pageSize = 5_000): AsyncGenerator<ReportRow> {
   let after = 0;
   for (;;) {
-    const { rows } = await sql<ReportRow>`
-      SELECT feature_index, external_ref, outcome, reason FROM import_features
-       WHERE import_id = ${importId} AND feature_index > ${after}
-       ORDER BY feature_index LIMIT ${pageSize}`.execute(db);
+    const rows = await db
+      .selectFrom('import_features')
+      .select(['feature_index', 'external_ref', 'outcome', 'reason'])
+      .where('import_id', '=', importId)
+      .where('feature_index', '>', after)
+      .orderBy('feature_index')
+      .limit(pageSize)
+      .execute();
     yield* rows;
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.feature_index;

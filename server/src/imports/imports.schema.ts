@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Iso3, PlainText } from '../http/common.schema.js';
 import { PRESETS, TARGET_FIELDS, type TargetField } from './field-mapping.js';
 import { FORMATS } from './import-reader.js';
+import { IMPORT_STATUSES } from '../db/enums.js';
 
 const presetNames = Object.keys(PRESETS) as [keyof typeof PRESETS, ...(keyof typeof PRESETS)[]];
 
@@ -37,7 +38,7 @@ export const ImportOut = z
     file_name: z.string().nullable(),
     file_bytes: z.number(),
     status: z
-      .enum(['receiving', 'validating', 'ready', 'invalid', 'committing', 'committed', 'commit_failed'])
+      .enum(IMPORT_STATUSES)
       .describe('ready: dry run done, nothing written yet; commit_failed: nothing was written, the commit may be retried'),
     error: z.string().nullable(),
     counts: z.object({ features: z.number(), ok: z.number(), repaired: z.number(), rejected: z.number() }).describe('dry-run outcomes'),

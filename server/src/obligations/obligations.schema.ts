@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Iso3, IsoDate, PastDate, PlainText } from '../http/common.schema.js';
+import { OBLIGATION_STATUSES, SOURCE_CONFIDENCES, TREATIES } from '../db/enums.js';
 
-export const TREATIES = ['CCM', 'APMBC'] as const;
+export { TREATIES };
 export type TreatyName = (typeof TREATIES)[number];
 export const Treaty = z.enum(TREATIES).describe('CCM (Article 4, cluster munition remnants) or APMBC (Article 5, anti-personnel mines)');
 
@@ -37,12 +38,12 @@ export const Obligation = z
     entry_into_force: z.string(),
     original_deadline: z.string(),
     current_deadline: z.string().nullable().describe('null where no source confirms the deadline now in force'),
-    status: z.enum(['in_progress', 'completed', 'not_applicable', 'declared_completed_then_new_contamination']),
+    status: z.enum(OBLIGATION_STATUSES),
     completed_on: z.string().nullable().describe('YYYY, YYYY-MM or YYYY-MM-DD: as precise as the source'),
     extensions: z.array(Extension),
     pending_extension: PendingExtension.nullable(),
     source: z.string().describe('sources the row was seen in, separated by ";"'),
-    confidence: z.enum(['verified', 'recalled']),
+    confidence: z.enum(SOURCE_CONFIDENCES),
     verified: z.boolean().describe('false where the row comes only from recall and awaits confirmation'),
     confirmed_at: z.string().nullable().describe('when a user with the role confirmed the row'),
     confirmed_by: z.number().nullable().describe('id of the user who confirmed it'),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { IsoDate, Iso3, PastDate, PlainText } from '../http/common.schema.js';
 import { GeometryOut, featureInput } from '../geometry/geometry.schema.js';
+import { RELEASE_METHODS, RELEASE_STATUSES } from '../db/enums.js';
 
 export const ReleaseMethod = z
-  .enum(['cancelled', 'reduced', 'cleared'])
+  .enum(RELEASE_METHODS)
   .describe('cancelled (non-technical survey), reduced (technical survey) or cleared (clearance to a specified depth)');
-export const ReleaseStatus = z.enum(['submitted', 'approved', 'rejected']);
+export const ReleaseStatus = z.enum(RELEASE_STATUSES);
 export const DEVICE_TYPES = ['ap_mine', 'av_mine', 'submunition', 'uxo', 'axo', 'ied', 'other'] as const;
 
 const Devices = z

@@ -5,6 +5,7 @@ import { Extension } from '../countries/countries.schema.js';
 import { DEVICE_TYPES, ReleaseMethod } from '../releases/releases.schema.js';
 import { ProgressStatus, ReportedBasis } from '../progress/progress.schema.js';
 import { PendingExtension } from '../obligations/obligations.schema.js';
+import { CLASSIFICATIONS } from '../db/enums.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -78,7 +79,7 @@ export const ContaminatedArea = z.object({
   name: z.string().nullable().describe('null for readers outside a restricted country'),
   province: z.object({ code: z.string(), name: z.string() }).nullable().describe('province containing the point (for readers outside a restricted country: containing the cell centre)'),
   centroid: z.object({ lng: z.number(), lat: z.number() }).describe('a point on the hazard surface (ST_PointOnSurface); the centre of its grid cell where the country restricts its polygons and the reader is outside its circle'),
-  classification: z.enum(['SHA', 'CHA']),
+  classification: z.enum(CLASSIFICATIONS),
   contamination: z.array(z.string()),
   recorded_on: z.string(),
   size_m2: M2.describe('remaining area of the hazard at the end of the period'),

@@ -1,5 +1,5 @@
 import type { GeoJSONSource, LngLatBoundsLike, Map as MapLibreMap } from 'maplibre-gl';
-import type { AreaGeometry } from '../api-types-field.js';
+import type { AreaGeometry } from '../api-types.js';
 
 /** What an overlay shape stands for: the hazard under review or edit, releases already approved, the submission. */
 export type OverlayRole = 'hazard' | 'approved' | 'submitted';

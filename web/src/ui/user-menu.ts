@@ -1,4 +1,4 @@
-import type { ApiUser } from '../api-types-field.js';
+import type { ApiUser } from '../api-types.js';
 import { t } from '../i18n/i18n.js';
 import { loginHref } from '../views/login.js';
 import { append, h } from './dom.js';

@@ -7,7 +7,7 @@ import { countryName, date, t } from '../i18n/i18n.js';
 import { CONTAMINATION_COLOURS, METHOD_COLOURS, STATUS_ORDER } from '../map/palette.js';
 import { pointOnFeature } from '@turf/turf';
 import { fieldApi } from '../api.js';
-import type { AreaGeometry } from '../api-types-field.js';
+import type { AreaGeometry } from '../api-types.js';
 import { MapOverlay, boundsOf } from '../map/overlay.js';
 import { type PopupControl, attachPopups } from '../map/popups.js';
 import { fieldTools, popupActions } from './field-tools.js';

@@ -1,5 +1,5 @@
 import { ApiError, fieldApi } from '../api.js';
-import type { ApiHazardFeature } from '../api-types-field.js';
+import type { ApiHazardFeature } from '../api-types.js';
 import { dateTime, t } from '../i18n/i18n.js';
 import { roundCoordinates } from '../map/draw.js';
 import { h } from '../ui/dom.js';

@@ -1,4 +1,4 @@
-import type { HazardProperties } from '../api-types-field.js';
+import type { HazardProperties } from '../api-types.js';
 import { t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import { type FieldControls, field, select, today } from '../ui/forms.js';
@@ -42,7 +42,7 @@ export function hazardFields(initial: HazardAttributes, changed: () => void): Ha
       name: name.value.trim() || null,
       external_ref: reference.value.trim() || null,
       classification: classification.value as HazardAttributes['classification'],
-      contamination: boxes.filter((b) => b.checked).map((b) => b.value),
+      contamination: boxes.filter((b) => b.checked).map((b) => b.value as HazardAttributes['contamination'][number]),
       status: status.value as HazardAttributes['status'],
       recorded_on: recordedOn.value,
     }),

@@ -1,4 +1,4 @@
-import type { ApiHistory } from '../api-types-field.js';
+import type { ApiHistory } from '../api-types.js';
 import { fieldApi } from '../api.js';
 import { dateTime, km2, t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';

@@ -1,4 +1,4 @@
-import type { ApiImport } from '../api-types-field.js';
+import type { ApiImport } from '../api-types.js';
 import { API, ApiError, fieldApi, uploadFile } from '../api.js';
 import { currentLang, plainNumber, t } from '../i18n/i18n.js';
 import type { AppState } from '../state.js';

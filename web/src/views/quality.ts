@@ -1,4 +1,4 @@
-import type { ApiQuality } from '../api-types-field.js';
+import type { ApiQuality } from '../api-types.js';
 import { api, fieldApi } from '../api.js';
 import en from '../i18n/en.json';
 import { type MessageKey, countryName, km2, plainNumber, t } from '../i18n/i18n.js';

@@ -1,4 +1,4 @@
-import type { ApiHazardFeature } from '../api-types-field.js';
+import type { ApiHazardFeature } from '../api-types.js';
 import { fieldApi } from '../api.js';
 import { t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';

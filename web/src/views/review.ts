@@ -1,4 +1,4 @@
-import type { ApiReleaseFeature } from '../api-types-field.js';
+import type { ApiReleaseFeature } from '../api-types.js';
 import { api, fieldApi } from '../api.js';
 import { countryName, date, t } from '../i18n/i18n.js';
 import { MapOverlay, OVERLAY_COLOURS, boundsOf } from '../map/overlay.js';

@@ -1,5 +1,5 @@
 import type { MapMouseEvent } from 'maplibre-gl';
-import type { ApiHazardFeature } from '../api-types-field.js';
+import type { ApiHazardFeature } from '../api-types.js';
 import { fieldApi } from '../api.js';
 import { t } from '../i18n/i18n.js';
 import type { SafegroundMap } from '../map/map.js';
