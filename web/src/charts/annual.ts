@@ -1,8 +1,8 @@
-import type { Method } from '../api-types.js';
 import { km2, t, yearLabel } from '../i18n/i18n.js';
 import { METHOD_BORDERS, METHOD_COLOURS } from '../map/palette.js';
 import { h } from '../ui/dom.js';
 import { Chart, commonOptions } from './setup.js';
+import { RELEASE_METHODS } from '../vocabulary.js';
 
 export interface AnnualRow {
   year: number;
@@ -12,8 +12,6 @@ export interface AnnualRow {
   cleared_km2: number;
 }
 
-const METHODS: Method[] = ['cancelled', 'reduced', 'cleared'];
-
 /** Area released per year, stacked by method (cancelled by non-technical survey, reduced by technical survey, cleared). */
 export function renderAnnual(canvas: HTMLCanvasElement, rows: AnnualRow[]): Chart {
   const base = commonOptions();
@@ -21,7 +19,7 @@ export function renderAnnual(canvas: HTMLCanvasElement, rows: AnnualRow[]): Char
     type: 'bar',
     data: {
       labels: rows.map((row) => yearLabel(row.year)),
-      datasets: METHODS.map((method) => ({
+      datasets: RELEASE_METHODS.map((method) => ({
         label: t(`method.${method}`),
         data: rows.map((row) => row[`${method}_km2`]),
         backgroundColor: METHOD_COLOURS[method],
@@ -46,7 +44,7 @@ export function renderAnnual(canvas: HTMLCanvasElement, rows: AnnualRow[]): Char
 }
 
 export function annualTable(rows: AnnualRow[], id: string): HTMLTableElement {
-  const header = [t('chart.year'), t('chart.newly_found'), ...METHODS.map((m) => t(`method.${m}`)), t('chart.total_released')];
+  const header = [t('chart.year'), t('chart.newly_found'), ...RELEASE_METHODS.map((m) => t(`method.${m}`)), t('chart.total_released')];
   return h(
     'table',
     { id, class: 'data-table' },
@@ -61,7 +59,7 @@ export function annualTable(rows: AnnualRow[], id: string): HTMLTableElement {
           {},
           h('th', { scope: 'row' }, yearLabel(row.year)),
           h('td', { class: 'num' }, km2(row.newly_found_km2)),
-          ...METHODS.map((m) => h('td', { class: 'num' }, km2(row[`${m}_km2`]))),
+          ...RELEASE_METHODS.map((m) => h('td', { class: 'num' }, km2(row[`${m}_km2`]))),
           h('td', { class: 'num' }, km2(row.cancelled_km2 + row.reduced_km2 + row.cleared_km2)),
         ),
       ),

@@ -2,8 +2,8 @@ import type { HazardProperties } from '../api-types.js';
 import { t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import { type FieldControls, field, select, today } from '../ui/forms.js';
+import { CLASSIFICATIONS, CONTAMINATION_TYPES, HAZARD_STATUSES } from '../vocabulary.js';
 
-export const CONTAMINATION = ['ap_mines', 'av_mines', 'cmr', 'erw', 'ied'] as const;
 /** The attributes an authority sets on a hazard (the server computes the rest). */
 export const HAZARD_ATTRIBUTES = ['name', 'external_ref', 'classification', 'contamination', 'status', 'recorded_on'] as const;
 export type HazardAttributes = Pick<HazardProperties, (typeof HAZARD_ATTRIBUTES)[number]>;
@@ -30,10 +30,10 @@ export interface HazardFields {
 export function hazardFields(initial: HazardAttributes, changed: () => void): HazardFields {
   const name = h('input', { type: 'text', id: 'hazard-name', value: initial.name ?? '', maxlength: '200' });
   const reference = h('input', { type: 'text', id: 'hazard-reference', value: initial.external_ref ?? '', maxlength: '100', autocomplete: 'off' });
-  const classification = select([['CHA', t('classification.CHA')], ['SHA', t('classification.SHA')]], initial.classification, { id: 'hazard-classification' });
-  const status = select((['open', 'closed', 'handed_over'] as const).map((s) => [s, t(`hazard_status.${s}`)]), initial.status, { id: 'hazard-status' });
+  const classification = select([...CLASSIFICATIONS].reverse().map((c) => [c, t(`classification.${c}`)]), initial.classification, { id: 'hazard-classification' });
+  const status = select(HAZARD_STATUSES.map((s) => [s, t(`hazard_status.${s}`)]), initial.status, { id: 'hazard-status' });
   const recordedOn = h('input', { type: 'date', id: 'hazard-recorded', value: initial.recorded_on, required: true, max: today() });
-  const boxes = CONTAMINATION.map((c) => h('input', { type: 'checkbox', value: c, 'data-contamination': c, checked: initial.contamination.includes(c) }));
+  const boxes = CONTAMINATION_TYPES.map((c) => h('input', { type: 'checkbox', value: c, 'data-contamination': c, checked: initial.contamination.includes(c) }));
   const contamination = h('fieldset', { class: 'checkboxes', id: 'hazard-contamination' }, h('legend', {}, t('popup.contamination')), ...boxes.map((box) => h('label', {}, box, t(`contamination.${box.value}` as 'contamination.cmr'))));
   for (const input of [name, reference, classification, status, recordedOn, ...boxes]) input.addEventListener('input', changed);
   return {

@@ -6,6 +6,7 @@ import { alertBox, field, select, today, writeErrorMessage } from '../ui/forms.j
 import { hazardLabel } from '../ui/format.js';
 import { type PolygonInput, polygonInput } from './polygon-input.js';
 import { liveCheck } from './server-check.js';
+import { RELEASE_METHODS } from '../vocabulary.js';
 import { type Task, type TaskContext, hazardSubject, taskFrame } from './tasks.js';
 
 /**
@@ -18,7 +19,7 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
   let polygon: PolygonInput | null = null;
   let hazard: ApiHazardFeature | null = null;
 
-  const method = select((['cleared', 'reduced', 'cancelled'] as const).map((m) => [m, t(`method.${m}`)]), 'cleared', { id: 'release-method' });
+  const method = select([...RELEASE_METHODS].reverse().map((m) => [m, t(`method.${m}`)]), 'cleared', { id: 'release-method' });
   const startOn = h('input', { type: 'date', id: 'release-start' });
   const completedOn = h('input', { type: 'date', id: 'release-completed', required: true, value: today(), max: today() });
   const reference = h('input', { type: 'text', id: 'release-reference', maxlength: '100', autocomplete: 'off' });
