@@ -98,9 +98,19 @@ export async function generalisePoints(db: Kysely<Database>, iso3: string, point
   return rows;
 }
 
-/** A GeoJSON geometry generalised to cells of cellKm. */
-export async function generaliseGeoJson(db: Kysely<Database>, geometry: unknown, cellKm: number): Promise<GeoJsonGeometry | null> {
+/**
+ * GeoJSON geometries, each generalised to cells of its own cellKm, in one round trip whatever
+ * their number; the answers come in the order asked.
+ */
+export async function generaliseGeoJsons(
+  db: Kysely<Database>,
+  items: Array<{ geometry: unknown; cellKm: number }>,
+): Promise<Array<GeoJsonGeometry | null>> {
+  if (items.length === 0) return [];
   const { rows } = await sql<{ geometry: GeoJsonGeometry | null }>`
-    SELECT ST_AsGeoJSON(sg_generalise(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4326), ${cellKm}), 7)::json AS geometry`.execute(db);
-  return rows[0]?.geometry ?? null;
+    SELECT ST_AsGeoJSON(sg_generalise(ST_SetSRID(ST_GeomFromGeoJSON(g.geojson), 4326), g.cell_km), 7)::json AS geometry
+      FROM unnest(${items.map((i) => JSON.stringify(i.geometry))}::text[], ${items.map((i) => i.cellKm)}::float8[])
+           WITH ORDINALITY AS g(geojson, cell_km, n)
+     ORDER BY g.n`.execute(db);
+  return rows.map((r) => r.geometry);
 }
