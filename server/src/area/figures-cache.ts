@@ -3,7 +3,7 @@ import type { Db } from '../db/pool.js';
 import { isAnonymousGet } from '../http/anonymous-read.js';
 import { todayUtc } from '../http/common.schema.js';
 import { sendCached } from '../http/send-cached.js';
-import { type CachedBytes, createDerivedCache } from './derived-cache.js';
+import { type CachedBytes, createDerivedCache } from '../db/derived-cache.js';
 
 export const FIGURES_CACHE_HEADER = 'X-Figures-Cache';
 

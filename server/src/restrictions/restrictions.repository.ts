@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { GeoJsonGeometry } from '../hazards/hazards.repository.js';
+import { PUBLISHED_DIGITS } from '../geo/coordinates.js';
+import type { GeoJsonGeometry } from '../geometry/geometry.schema.js';
 
 /**
  * The countries whose exact polygons a reader may see: ISO3 codes, or '*' for every country.
@@ -9,14 +10,6 @@ import type { GeoJsonGeometry } from '../hazards/hazards.repository.js';
 export type ExactScope = readonly string[];
 export const EVERY_COUNTRY: ExactScope = Object.freeze(['*']);
 export const seesEverything = (exact: ExactScope) => exact.includes('*');
-
-/** Decimals of published coordinates: 7 is about 1 cm. */
-export const PUBLISHED_DIGITS = 7;
-/**
- * Decimals of the coordinates a write returns and audits: every digit PostGIS prints, so that a
- * restore from the audit log gives back the stored geometry itself, not a copy rounded to 1 cm.
- */
-export const RECORDED_DIGITS = 15;
 
 /** A geometry column as GeoJSON, generalised to grid cells where the reader's scope requires it. */
 export function visibleGeoJson(geom: string, country: string, exact: ExactScope, digits = PUBLISHED_DIGITS): RawBuilder<GeoJsonGeometry> {

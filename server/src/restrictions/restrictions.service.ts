@@ -1,6 +1,6 @@
 import { type Actor, assertCanRestrictCountry } from '../auth/actor.js';
 import { notFound } from '../http/http-error.js';
-import { afterCommit } from '../area/data-changed.js';
+import { afterCommit } from '../db/data-changed.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import type { Db } from '../db/pool.js';
 import * as repo from './restrictions.repository.js';
