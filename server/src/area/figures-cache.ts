@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/pool.js';
 import { isAnonymousGet } from '../http/anonymous-read.js';
-import { todayUtc } from '../http/common.schema.js';
+import { todayUtc } from '../shared/dates.js';
 import { sendCached } from '../http/send-cached.js';
 import { type CachedBytes, createDerivedCache } from '../db/derived-cache.js';
 
