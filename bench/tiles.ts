@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { createServer } from '../server/src/app.js';
-import { announceDataChanged } from '../server/src/area/data-changed.js';
+import { announceDataChanged } from '../server/src/db/data-changed.js';
 import type { Config } from '../server/src/config.js';
 import type { Db } from '../server/src/db/pool.js';
 import { TILE_LAYERS, type TileLayer } from '../server/src/tiles/tiles.layers.js';

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recomputeAndCompare } from '../../server/src/area/area.service.js';
-import { onDataChanged, watchDataChanges } from '../../server/src/area/data-changed.js';
+import { onDataChanged, watchDataChanges } from '../../server/src/db/data-changed.js';
 import { poolOf } from '../../server/src/db/pool.js';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { rectangle } from '../helpers/geo.js';

@@ -10,7 +10,7 @@ import { loadConfig } from '../../server/src/config.js';
 import { createDb, type Db } from '../../server/src/db/pool.js';
 import { migrate } from '../../server/src/db/migrator.js';
 import { ensureLocalPostgis, stopLocalPostgis } from '../../server/src/db/local-postgis.js';
-import { watchDataChanges } from '../../server/src/area/data-changed.js';
+import { watchDataChanges } from '../../server/src/db/data-changed.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // The server survives a database restart. This file runs its OWN throwaway

@@ -2,6 +2,7 @@ import { VectorTile, type VectorTileFeature } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { poolOf } from '../../server/src/db/pool.js';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
@@ -322,6 +323,46 @@ describe('sensitive locations', () => {
         for (const position of numbers) expect(laoVertices.has(key(position)), `${path} ${reader.name}`).toBe(false);
       }
     }
+  });
+
+  it('history costs outside readers the same few queries however many versions it holds', async () => {
+    const id = [...laoHazardIds].find((h) => h !== sample.id)!;
+    const historyQueries = async () => {
+      const pool = poolOf(app.db)!;
+      let queries = 0;
+      const count = () => (queries += 1);
+      pool.on('acquire', count);
+      try {
+        const response = await app.api('GET', `/api/v1/hazards/${id}/history`);
+        expect(response.status).toBe(200);
+        for (const v of response.body.versions) expectCells(v.feature);
+        expect(hasExactVertex(response.body.versions.map((v: any) => v.feature), laoVertices)).toBe(false);
+        return { queries, versions: response.body.versions.length };
+      } finally {
+        pool.off('acquire', count);
+      }
+    };
+    const one = await historyQueries();
+    // Ten moves of a metre there and back: ten more versions, each with a before and an after
+    // geometry, and the hazard ends where it was (every stored digit), so no figure moves.
+    const { rows } = await sql<{ original: any; moved: any }>`
+      SELECT ST_AsGeoJSON(geom, 15)::json AS original, ST_AsGeoJSON(ST_Translate(geom, 0.00001, 0), 7)::json AS moved
+        FROM hazards WHERE id = ${id}`.execute(app.db);
+    const { original, moved } = rows[0]!;
+    for (const position of positions(moved)) laoVertices.add(key(position));
+    for (let i = 0; i < 10; i++) {
+      const { rows: current } = await sql<{ version: number }>`SELECT version FROM hazards WHERE id = ${id}`.execute(app.db);
+      const response = await app.api('PATCH', `/api/v1/hazards/${id}`, {
+        token: laoAuthority,
+        headers: { 'if-match': `"${current[0]!.version}"` },
+        body: { geometry: i % 2 === 0 ? moved : original },
+      });
+      expect(response.status).toBe(200);
+    }
+    const eleven = await historyQueries();
+    expect(eleven.versions).toBe(one.versions + 10);
+    expect(eleven.queries).toBe(one.queries);
+    expect(eleven.queries).toBeLessThanOrEqual(6);
   });
 
   it('tiles at every zoom show outside readers Lao hazards and releases only as cells', async () => {

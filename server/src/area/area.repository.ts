@@ -41,3 +41,15 @@ export async function allCountryDays(db: Kysely<Database>): Promise<CountryDayRo
     .orderBy('day')
     .execute();
 }
+
+/**
+ * Per country, the polygon share of the most recent reported remaining area (year <= untilYear):
+ * the polygon remaining of all contamination at the end of that year over the reported total
+ * ('all' where reported, else the sum of the reported types; the largest figure per type where
+ * several sources report one).
+ */
+export async function coverageByCountry(db: Kysely<Database>, untilYear: number, iso3?: string) {
+  const { rows } = await sql<{ country_iso3: string; year: number; reported_km2: number; polygon_km2: number }>`
+    SELECT * FROM sg_polygon_coverage(${untilYear}::int) WHERE ${iso3 ?? null}::text IS NULL OR country_iso3 = ${iso3 ?? null}`.execute(db);
+  return rows;
+}

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../db/pool.js';
 import { allCountryDays, recomputeAll, type CountryDayRow } from './area.repository.js';
-import { afterCommit } from './data-changed.js';
+import { afterCommit } from '../db/data-changed.js';
 
 /**
  * How far an incrementally kept figure may drift from a recomputed one and still be the same

@@ -1,4 +1,4 @@
-import { todayUtc } from '../http/common.schema.js';
+import { todayUtc } from '../shared/dates.js';
 
 /**
  * The day figures are computed for: they include everything recorded or completed up to the end

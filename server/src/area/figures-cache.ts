@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/pool.js';
 import { isAnonymousGet } from '../http/anonymous-read.js';
-import { todayUtc } from '../http/common.schema.js';
+import { todayUtc } from '../shared/dates.js';
 import { sendCached } from '../http/send-cached.js';
-import { type CachedBytes, createDerivedCache } from './derived-cache.js';
+import { type CachedBytes, createDerivedCache } from '../db/derived-cache.js';
 
 export const FIGURES_CACHE_HEADER = 'X-Figures-Cache';
 

@@ -1,14 +1,7 @@
-import type { UserRole } from '../db/database.js';
 import { forbidden } from '../http/http-error.js';
+import type { Actor } from '../shared/actor.js';
 
-/** The authenticated user a request acts as. */
-export interface Actor {
-  id: string;
-  email: string;
-  role: UserRole;
-  country_iso3: string | null;
-  organisation_id: string | null;
-}
+export type { Actor };
 
 // Scope rules, in one place. Reading public aggregates needs no actor at all.
 

@@ -36,16 +36,6 @@ export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
   return query.execute();
 }
 
-export async function countryExists(db: Kysely<Database>, iso3: string) {
-  return db
-    .selectFrom('countries')
-    .select(['iso3', 'name'])
-    .select(sql<boolean>`restricted`.as('restricted'))
-    .select(sql<number>`restriction_cell_km`.as('restriction_cell_km'))
-    .where('iso3', '=', iso3)
-    .executeTakeFirst();
-}
-
 /**
  * Cumulative figures per dimension up to the end of a day (sums of the daily balances), with the
  * live hazards recorded by then (counted on the 'all' rows). `dimKind` limits the dimensions read

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { notFound } from '../http/http-error.js';
-import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from '../progress/coverage.js';
+import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from '../area/coverage.js';
 import type { resolveAsOf } from '../area/as-of.js';
 
 type AsOf = ReturnType<typeof resolveAsOf>;
 import { CONTAMINATION } from '../hazards/hazards.schema.js';
 import * as repo from './countries.repository.js';
+import { countryExists } from '../geodata/countries.repository.js';
 import { toObligation } from '../obligations/obligations.service.js';
 import { type CountryDetail, type CountrySummary, SCOPES, type Scope, type Timeline } from './countries.schema.js';
 import { type ExactScope, provinceFigures } from '../restrictions/restrictions.service.js';
@@ -65,7 +66,7 @@ export async function listCountries(db: Db, when: AsOf, thinShare = DEFAULT_THIN
 
 /** `exact`: the reader's exact-geometry scope, which decides how precise province figures are (restrictions/). */
 export async function getCountry(db: Db, iso3: string, when: AsOf, thinShare = DEFAULT_THIN_SHARE, exact: ExactScope = []): Promise<z.infer<typeof CountryDetail>> {
-  const known = await repo.countryExists(db, iso3);
+  const known = await countryExists(db, iso3);
   if (!known) throw notFound(`country ${iso3}`);
   const [{ totals, obligations, summaryOf }, provinces] = await Promise.all([summaries(db, when, thinShare, iso3), repo.provinces(db, iso3)]);
   const dim = (kind: string, key: string) => km2(remainingM2(totals.find((t) => t.dim_kind === kind && t.dim_key === key)));
@@ -90,7 +91,7 @@ export async function getCountry(db: Db, iso3: string, when: AsOf, thinShare = D
 }
 
 export async function getTimeline(db: Db, iso3: string, when: AsOf, scope: Scope | undefined) {
-  if (!(await repo.countryExists(db, iso3))) throw notFound(`country ${iso3}`);
+  if (!(await countryExists(db, iso3))) throw notFound(`country ${iso3}`);
   const rows = scope
     ? await repo.yearlyBalance(db, iso3, 'contamination', SCOPES[scope], when.date)
     : await repo.yearlyBalance(db, iso3, 'all', '', when.date);

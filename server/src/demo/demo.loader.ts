@@ -1,7 +1,7 @@
 import type { Contamination } from '../db/database.js';
 import type { Db } from '../db/pool.js';
 import { recomputeAll } from '../area/area.repository.js';
-import { announceDataChanged } from '../area/data-changed.js';
+import { announceDataChanged } from '../db/data-changed.js';
 import { writeCreationAudits } from '../audit/audit.repository.js';
 import { findHazardsForWrite } from '../hazards/hazards.repository.js';
 import { toFeature as hazardFeature } from '../hazards/hazards.service.js';

@@ -71,3 +71,6 @@ export const GeometryOut = z
   .meta({ id: 'GeometryOut', description: 'GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS 84 (RFC 7946)' });
 
 export type GeometryOut = z.infer<typeof GeometryOut>;
+
+/** ST_AsGeoJSON of a stored (multi)polygon. */
+export type GeoJsonGeometry = GeometryOut;

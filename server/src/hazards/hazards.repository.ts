@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Classification, Contamination, Database, HazardStatus } from '../db/database.js';
 import type { HazardListQuery } from './hazards.schema.js';
-import type { GeometryOut } from '../geometry/geometry.schema.js';
-import { EVERY_COUNTRY, type ExactScope, RECORDED_DIGITS, generalisedCellKm, visibleGeoJson, visibleIntersects } from '../restrictions/restrictions.repository.js';
+import { RECORDED_DIGITS } from '../geo/coordinates.js';
+import { EVERY_COUNTRY, type ExactScope, generalisedCellKm, visibleGeoJson, visibleIntersects } from '../restrictions/restrictions.repository.js';
 
 const columns = [
   'id',
@@ -33,9 +33,6 @@ function selectHazards(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY, 
     .select(generalisedCellKm('country_iso3', exact).as('generalised_cell_km'));
   return options.includeDeleted ? query : query.where('deleted_at', 'is', null);
 }
-
-/** ST_AsGeoJSON of a stored (multi)polygon. */
-export type GeoJsonGeometry = GeometryOut;
 
 export type HazardRecord = Awaited<ReturnType<typeof findHazard>> & object;
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { afterCommit } from '../area/data-changed.js';
+import { afterCommit } from '../db/data-changed.js';
 import type { Db } from '../db/pool.js';
 import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
 import { lockCountries, refreshHazards } from '../area/area.repository.js';
@@ -11,7 +11,7 @@ import { featurePage } from '../http/pagination.js';
 import * as repo from './hazards.repository.js';
 import type { HazardCollection, HazardCreate, HazardListQuery, HazardOut, HazardPatch } from './hazards.schema.js';
 import type { z } from 'zod';
-import { PUBLISHED_DIGITS } from '../restrictions/restrictions.repository.js';
+import { PUBLISHED_DIGITS } from '../geo/coordinates.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 import { withholdText } from '../restrictions/disclosure.js';
 

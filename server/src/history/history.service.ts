@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
-import { afterCommit } from '../area/data-changed.js';
+import { afterCommit } from '../db/data-changed.js';
 import { type Actor, assertCanWriteHazards, governsCountry } from '../auth/actor.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { todayUtc } from '../shared/dates.js';
 
 /**
  * Characters no stored text may hold: control characters other than tab and line breaks (they
@@ -39,9 +40,6 @@ export const PlainText = (min: number, max: number, about?: string) =>
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .describe(`${about ? `${about}; ` : ''}no control characters but tab and line breaks, no lone UTF-16 surrogates`);
-
-/** Today's date in UTC, 'YYYY-MM-DD'. */
-export const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 export const Iso3 = z
   .string()

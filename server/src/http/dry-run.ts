@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { afterCommit } from '../area/data-changed.js';
+import { afterCommit } from '../db/data-changed.js';
 import type { Db } from '../db/pool.js';
 
 export const DryRunQuery = z

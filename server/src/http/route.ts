@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../shared/actor.js';
 import { HttpError, type ErrorDetail, unauthorized } from './http-error.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

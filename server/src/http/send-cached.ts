@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CachedBytes } from '../area/derived-cache.js';
+import type { CachedBytes } from '../db/derived-cache.js';
 
 const ACCEPTS_GZIP = /\bgzip\b/;
 

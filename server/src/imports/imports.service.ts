@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
 import { lockCountries, refreshHazards } from '../area/area.repository.js';
-import { afterCommit } from '../area/data-changed.js';
+import { afterCommit } from '../db/data-changed.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { GdalReadError } from '../gdal/gdal.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { afterCommit } from '../area/data-changed.js';
+import { afterCommit } from '../db/data-changed.js';
 import type { Db } from '../db/pool.js';
 import { type Actor, assertCanWriteObligations } from '../auth/actor.js';
 import { writeAudit } from '../audit/audit.repository.js';
-import { countryExists } from '../countries/countries.repository.js';
+import { countryExists } from '../geodata/countries.repository.js';
 import { badRequest, conflict, notFound } from '../http/http-error.js';
 import * as repo from './obligations.repository.js';
 import { toPendingExtension } from './extension-requests.js';

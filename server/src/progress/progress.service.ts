@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import type { resolveAsOf } from '../area/as-of.js';
-import { countryExists, countriesWithData, dimensionTotals, obligations as obligationRows } from '../countries/countries.repository.js';
+import { countriesWithData, dimensionTotals, obligations as obligationRows } from '../countries/countries.repository.js';
+import { countryExists } from '../geodata/countries.repository.js';
 import { km2 } from '../countries/countries.service.js';
 import { notFound } from '../http/http-error.js';
 import { type DayBalance, obligationBalances, reportedFigures, type ReportedRow } from './progress.repository.js';
 import type { Treaty } from '../db/database.js';
-import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from './coverage.js';
+import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from '../area/coverage.js';
 import type { AnnualProgress, CountryProgress, Coverage, ObligationProgress } from './progress.schema.js';
 import { STATUS_RULE, project, reportedReleasesByYear, statusDetail } from './projection.js';
 import { latestKnownDeadline, openRequestOn, toPendingExtension } from '../obligations/extension-requests.js';

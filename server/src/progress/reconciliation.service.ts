@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import type { resolveAsOf } from '../area/as-of.js';
-import { countryExists, yearlyBalance } from '../countries/countries.repository.js';
+import { yearlyBalance } from '../countries/countries.repository.js';
+import { countryExists } from '../geodata/countries.repository.js';
 import { foldTimeline } from '../countries/countries.service.js';
 import { notFound } from '../http/http-error.js';
 import { reportedFigures } from './progress.repository.js';
 import { Coverage } from './progress.schema.js';
-import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from './coverage.js';
+import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from '../area/coverage.js';
 
 type AsOf = ReturnType<typeof resolveAsOf>;
 

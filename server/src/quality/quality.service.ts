@@ -1,6 +1,6 @@
-import { onDataChanged, watchDataChanges } from '../area/data-changed.js';
+import { onDataChanged, watchDataChanges } from '../db/data-changed.js';
 import type { Config } from '../config.js';
-import { countryExists } from '../countries/countries.repository.js';
+import { countryExists } from '../geodata/countries.repository.js';
 import type { Db } from '../db/pool.js';
 import type { Actor } from '../auth/actor.js';
 import { forbidden, notFound, unauthorized } from '../http/http-error.js';
@@ -99,7 +99,7 @@ export async function qualityReport(db: Db, config: Config, actor: Actor | null,
 }
 
 // A report over 100,000 hazards takes seconds, so each is kept until the data changes (a write by
-// any process, see area/data-changed.ts), and only while such changes can be heard. A change
+// any process, see db/data-changed.ts), and only while such changes can be heard. A change
 // replaces the whole store, so a report whose computation overlapped it is handed out, not kept.
 let reports = new WeakMap<Db, Map<string, Promise<QualityReport>>>();
 onDataChanged(() => {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { afterCommit } from '../area/data-changed.js';
+import { afterCommit } from '../db/data-changed.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { type Actor, assertCanRecordRelease, assertCanReview, recordsApprovedReleases } from '../auth/actor.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IsoDate, todayUtc } from '../http/common.schema.js';
+import { IsoDate } from '../http/common.schema.js';
+import { todayUtc } from '../shared/dates.js';
 import { Treaty } from '../obligations/obligations.schema.js';
 import { Extension } from '../countries/countries.schema.js';
 import { DEVICE_TYPES, ReleaseMethod } from '../releases/releases.schema.js';

@@ -3,7 +3,7 @@ import type { Db } from '../db/pool.js';
 import { resolveAsOf } from '../area/as-of.js';
 import { getTimeline, km2 } from '../countries/countries.service.js';
 import { badRequest, HttpError } from '../http/http-error.js';
-import { todayUtc } from '../http/common.schema.js';
+import { todayUtc } from '../shared/dates.js';
 import type { ObligationProgress } from '../progress/progress.schema.js';
 import { getCountryProgress, TREATY_SCOPE } from '../progress/progress.service.js';
 import type { TreatyName } from '../obligations/obligations.schema.js';

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { GeoJsonGeometry } from '../hazards/hazards.repository.js';
+import { PUBLISHED_DIGITS } from '../geo/coordinates.js';
+import type { GeoJsonGeometry } from '../geometry/geometry.schema.js';
 
 /**
  * The countries whose exact polygons a reader may see: ISO3 codes, or '*' for every country.
@@ -9,14 +10,6 @@ import type { GeoJsonGeometry } from '../hazards/hazards.repository.js';
 export type ExactScope = readonly string[];
 export const EVERY_COUNTRY: ExactScope = Object.freeze(['*']);
 export const seesEverything = (exact: ExactScope) => exact.includes('*');
-
-/** Decimals of published coordinates: 7 is about 1 cm. */
-export const PUBLISHED_DIGITS = 7;
-/**
- * Decimals of the coordinates a write returns and audits: every digit PostGIS prints, so that a
- * restore from the audit log gives back the stored geometry itself, not a copy rounded to 1 cm.
- */
-export const RECORDED_DIGITS = 15;
 
 /** A geometry column as GeoJSON, generalised to grid cells where the reader's scope requires it. */
 export function visibleGeoJson(geom: string, country: string, exact: ExactScope, digits = PUBLISHED_DIGITS): RawBuilder<GeoJsonGeometry> {
@@ -98,9 +91,19 @@ export async function generalisePoints(db: Kysely<Database>, iso3: string, point
   return rows;
 }
 
-/** A GeoJSON geometry generalised to cells of cellKm. */
-export async function generaliseGeoJson(db: Kysely<Database>, geometry: unknown, cellKm: number): Promise<GeoJsonGeometry | null> {
+/**
+ * GeoJSON geometries, each generalised to cells of its own cellKm, in one round trip whatever
+ * their number; the answers come in the order asked.
+ */
+export async function generaliseGeoJsons(
+  db: Kysely<Database>,
+  items: Array<{ geometry: unknown; cellKm: number }>,
+): Promise<Array<GeoJsonGeometry | null>> {
+  if (items.length === 0) return [];
   const { rows } = await sql<{ geometry: GeoJsonGeometry | null }>`
-    SELECT ST_AsGeoJSON(sg_generalise(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4326), ${cellKm}), 7)::json AS geometry`.execute(db);
-  return rows[0]?.geometry ?? null;
+    SELECT ST_AsGeoJSON(sg_generalise(ST_SetSRID(ST_GeomFromGeoJSON(g.geojson), 4326), g.cell_km), 7)::json AS geometry
+      FROM unnest(${items.map((i) => JSON.stringify(i.geometry))}::text[], ${items.map((i) => i.cellKm)}::float8[])
+           WITH ORDINALITY AS g(geojson, cell_km, n)
+     ORDER BY g.n`.execute(db);
+  return rows.map((r) => r.geometry);
 }

@@ -1,6 +1,6 @@
 import { type Actor, assertCanRestrictCountry } from '../auth/actor.js';
 import { notFound } from '../http/http-error.js';
-import { afterCommit } from '../area/data-changed.js';
+import { afterCommit } from '../db/data-changed.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import type { Db } from '../db/pool.js';
 import * as repo from './restrictions.repository.js';
@@ -48,7 +48,14 @@ export async function geometryPolicy(db: Db, actor: Actor | null, iso3: string):
 export async function generaliseGeometry(db: Db, actor: Actor | null, iso3: string, geometry: unknown): Promise<unknown> {
   if (geometry === null || geometry === undefined) return geometry;
   const policy = await geometryPolicy(db, actor, iso3);
-  return policy.exact ? geometry : repo.generaliseGeoJson(db, geometry, policy.cell_km);
+  return policy.exact ? geometry : (await inCells(db, [{ geometry, cellKm: policy.cell_km }]))[0];
+}
+
+/** Geometries in cells of their cellKm, all in one round trip; an empty geometry stays as it is. */
+async function inCells(db: Db, requests: Array<{ geometry: unknown; cellKm: number }>): Promise<unknown[]> {
+  const cells = await repo.generaliseGeoJsons(db, requests.filter((r) => r.geometry));
+  let next = 0;
+  return requests.map((r) => (r.geometry ? cells[next++] : r.geometry));
 }
 
 interface CountryFeature {
@@ -56,27 +63,37 @@ interface CountryFeature {
   properties: Record<string, unknown>;
 }
 
+/** The countries of these features that are restricted and hidden from a reader with this exact scope. */
+async function hiddenAmong(db: Db, exact: ExactScope, countries: unknown[]): Promise<Map<string, number>> {
+  const hidden = new Set<string>();
+  for (const country of countries) if (typeof country === 'string' && !exact.includes(country)) hidden.add(country);
+  return repo.restrictedAmong(db, [...hidden]);
+}
+
+/** generaliseFeatures, once the hidden countries (with their cell sizes) are known. */
+async function featuresInCells<F extends CountryFeature | null>(db: Db, hidden: Map<string, number>, features: F[]): Promise<F[]> {
+  const cellKms = features.map((f) => (f ? hidden.get(String(f.properties.country)) : undefined));
+  const geometries = await inCells(db, features.flatMap((f, i) => (f && cellKms[i] !== undefined ? [{ geometry: f.geometry, cellKm: cellKms[i] }] : [])));
+  let next = 0;
+  return features.map((feature, i) => {
+    const cellKm = cellKms[i];
+    if (!feature || cellKm === undefined) return feature;
+    return { ...feature, geometry: geometries[next++], properties: withholdText({ ...feature.properties, generalised: true, cell_km: cellKm }) };
+  });
+}
+
 /**
  * GeoJSON Features (hazards or releases, country in properties.country) as this reader may see
  * them: for a restricted country outside the reader's scope the geometry becomes grid cells and
  * the properties gain generalised: true and cell_km, as in GET /hazards. For features kept
- * outside the live tables, such as the audit log's history. Null entries pass through.
+ * outside the live tables, such as the audit log's history. Null entries pass through. A fixed
+ * number of queries, however many features.
  */
 export async function generaliseFeatures<F extends CountryFeature | null>(db: Db, actor: Actor | null, features: F[]): Promise<F[]> {
   const exact = exactGeometryScope(actor);
   if (exact.includes('*')) return features;
-  const countries = new Set<string>();
-  for (const f of features) if (typeof f?.properties.country === 'string' && !exact.includes(f.properties.country)) countries.add(f.properties.country);
-  const restricted = await repo.restrictedAmong(db, [...countries]);
-  if (restricted.size === 0) return features;
-  return Promise.all(
-    features.map(async (feature) => {
-      const cellKm = feature ? restricted.get(String(feature.properties.country)) : undefined;
-      if (!feature || cellKm === undefined || exact.includes(String(feature.properties.country))) return feature;
-      const geometry = feature.geometry ? await repo.generaliseGeoJson(db, feature.geometry, cellKm) : feature.geometry;
-      return { ...feature, geometry, properties: withholdText({ ...feature.properties, generalised: true, cell_km: cellKm }) };
-    }),
-  );
+  const hidden = await hiddenAmong(db, exact, features.map((f) => f?.properties.country));
+  return hidden.size === 0 ? features : featuresInCells(db, hidden, features);
 }
 
 interface HistoryEntry {
@@ -93,32 +110,27 @@ const asCountryFeature = (value: unknown): CountryFeature | null =>
  * A feature's history (server/src/history) as this reader may see it: each version's feature by
  * its own country's rule, and the before/after geometries of `geometry` changes in the coarsest
  * cells of any hidden country the feature has been in (a hazard can move between countries);
- * changes of withheld free text (disclosure.ts) are left out.
+ * changes of withheld free text (disclosure.ts) are left out. A fixed number of queries, however
+ * many versions.
  */
 export async function generaliseHistory<V extends HistoryEntry>(db: Db, actor: Actor | null, versions: V[]): Promise<V[]> {
   const exact = exactGeometryScope(actor);
   if (exact.includes('*')) return versions;
-  const countries = new Set<string>();
-  for (const v of versions) {
-    const country = asCountryFeature(v.feature)?.properties.country;
-    if (typeof country === 'string' && !exact.includes(country)) countries.add(country);
-  }
-  const restricted = await repo.restrictedAmong(db, [...countries]);
-  if (restricted.size === 0) return versions;
-  const cellKm = Math.max(...restricted.values());
-  const cells = async (geometry: unknown) => (geometry ? repo.generaliseGeoJson(db, geometry, cellKm) : geometry);
-  const features = await generaliseFeatures(db, actor, versions.map((v) => asCountryFeature(v.feature)));
-  return Promise.all(
-    versions.map(async (v, i) => {
-      const feature = features[i];
-      const changes = await Promise.all(
-        v.changes
-          .filter((c) => !isWithheldChange(c.field))
-          .map(async (c) => (c.field === 'geometry' ? { ...c, before: await cells(c.before), after: await cells(c.after) } : c)),
-      );
-      return { ...v, feature: v.feature === null ? null : feature, changes };
-    }),
-  );
+  const hidden = await hiddenAmong(db, exact, versions.map((v) => asCountryFeature(v.feature)?.properties.country));
+  if (hidden.size === 0) return versions;
+  const cellKm = Math.max(...hidden.values());
+  const kept = versions.map((v) => v.changes.filter((c) => !isWithheldChange(c.field)));
+  const moved = kept.flat().filter((c) => c.field === 'geometry');
+  const [features, cells] = await Promise.all([
+    featuresInCells(db, hidden, versions.map((v) => asCountryFeature(v.feature))),
+    inCells(db, moved.flatMap((c) => [{ geometry: c.before, cellKm }, { geometry: c.after, cellKm }])),
+  ]);
+  const inCellsOf = new Map(moved.map((c, i) => [c, { ...c, before: cells[2 * i], after: cells[2 * i + 1] }]));
+  return versions.map((v, i) => ({
+    ...v,
+    feature: v.feature === null ? null : features[i],
+    changes: kept[i]!.map((c) => inCellsOf.get(c) ?? c),
+  }));
 }
 
 interface ReportHazard {

@@ -8,7 +8,7 @@ import { HttpError, notFound } from '../http/http-error.js';
 import { defineRoute } from '../http/route.js';
 import { TILE_LAYERS, TREATY_CHOICES, isTileLayer } from './tiles.layers.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CachedBytes } from '../area/derived-cache.js';
+import type { CachedBytes } from '../db/derived-cache.js';
 import { sendCached } from '../http/send-cached.js';
 import { type TileService, createTileService, isRestrictable } from './tiles.service.js';
 import { actorMiddleware } from '../auth/auth.middleware.js';

@@ -1,9 +1,9 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
-import { onDataChanged } from '../area/data-changed.js';
-import { type CachedBytes, createDerivedCache } from '../area/derived-cache.js';
+import { onDataChanged } from '../db/data-changed.js';
+import { type CachedBytes, createDerivedCache } from '../db/derived-cache.js';
 import { resolveAsOf } from '../area/as-of.js';
-import { todayUtc } from '../http/common.schema.js';
+import { todayUtc } from '../shared/dates.js';
 import { dimensionTotals } from '../countries/countries.repository.js';
 import { km2, listCountries } from '../countries/countries.service.js';
 import { listProgress } from '../progress/progress.service.js';

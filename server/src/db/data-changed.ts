@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import pg from 'pg';
-import { type Db, poolOf } from '../db/pool.js';
+import { type Db, poolOf } from './pool.js';
 
 // "The data changed": whatever derives from the ledger, obligations or boundaries (cached tiles,
 // cached figures) listens here and drops what it holds. Two sources feed it:

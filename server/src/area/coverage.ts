@@ -1,6 +1,6 @@
 import type { Db } from '../db/pool.js';
-import type { resolveAsOf } from '../area/as-of.js';
-import { coverageByCountry } from './progress.repository.js';
+import type { resolveAsOf } from './as-of.js';
+import { coverageByCountry } from './area.repository.js';
 
 /** Default of COVERAGE_THIN_SHARE: under half of the reported area in polygons is thin. */
 export const DEFAULT_THIN_SHARE = 0.5;

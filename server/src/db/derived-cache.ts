@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Db } from '../db/pool.js';
+import type { Db } from './pool.js';
 import { onDataChanged, watchDataChanges } from './data-changed.js';
 
 export interface CachedBytes {
