@@ -49,8 +49,9 @@ export function createServer(db: Db, config: Config): Server {
   const answerCachedTile = cachedTileAnswerer(tiles);
   const headers = securityHeaders(config) as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
   const server = createHttpServer((req, res) => {
-    if (answerCachedTile(req, res)) return;
-    if (figures.answerAnonymous(req, res, () => headers(req, res, () => {}))) return;
+    const setHeaders = () => headers(req, res, () => {});
+    if (answerCachedTile(req, res, setHeaders)) return;
+    if (figures.answerAnonymous(req, res, setHeaders)) return;
     app(req, res);
   });
   server.keepAliveTimeout = config.KEEP_ALIVE_TIMEOUT_MS;

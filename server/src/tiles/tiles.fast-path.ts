@@ -10,13 +10,6 @@ import type { TileRequest, TileService } from './tiles.service.js';
 
 const TILE_URL = /^\/tiles\/([a-z_]+)\/(\d{1,2})\/(\d{1,10})\/(\d{1,10})\.mvt(?:\?([^#]*))?$/;
 
-/** The headers helmet gives the express route's responses that matter for a binary tile. */
-const SAFETY_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Referrer-Policy': 'same-origin',
-};
-
 /** An anonymous GET of a well-formed tile URL, as the route would read it; otherwise undefined. */
 export function anonymousTileRequest(req: IncomingMessage): TileRequest | undefined {
   if (!isAnonymousGet(req)) return undefined;
@@ -35,9 +28,12 @@ export function anonymousTileRequest(req: IncomingMessage): TileRequest | undefi
   return request;
 }
 
-/** A request listener step: true when it answered the request from the tile cache. */
+/**
+ * A request listener step: true when it answered the request from the tile cache. `headers` sets
+ * the security headers the express app gives every response.
+ */
 export function answerCachedTile(tiles: TileService) {
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
+  return (req: IncomingMessage, res: ServerResponse, headers: () => void): boolean => {
     const request = anonymousTileRequest(req);
     if (!request) return false;
     let tile;
@@ -47,7 +43,7 @@ export function answerCachedTile(tiles: TileService) {
       return false; // e.g. a year the route would refuse: let it say why
     }
     if (!tile) return false;
-    for (const [name, value] of Object.entries(SAFETY_HEADERS)) res.setHeader(name, value);
+    headers();
     sendTile(req, res, { ...tile, cached: true }, cacheControl(tile));
     return true;
   };
