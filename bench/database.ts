@@ -23,7 +23,8 @@ export const ms = (value: number) => `${value.toFixed(1)} ms`;
 export async function benchDatabase(serverUrl: string): Promise<{ db: Db; built: boolean; loadMs: number }> {
   const url = withDatabase(serverUrl, BENCH_DB);
   const wanted = `${await schemaFingerprint()}:${HAZARDS}`;
-  if ((await databaseComment(serverUrl, BENCH_DB)) === wanted && process.env.BENCH_REBUILD !== '1') return { db: createDb(url), built: false, loadMs: 0 };
+  if ((await databaseComment(serverUrl, BENCH_DB)) === wanted && process.env.BENCH_REBUILD !== '1')
+    return { db: createDb(url), built: false, loadMs: 0 };
 
   await recreateDatabase(serverUrl, BENCH_DB);
   const db = createDb(url);

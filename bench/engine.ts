@@ -25,7 +25,9 @@ export async function engineBench(db: Db, config: Config): Promise<void> {
            (SELECT count(*) FROM area_clusters) AS clusters,
            (SELECT max(n) FROM (SELECT count(*) AS n FROM hazards GROUP BY cluster_id) c) AS biggest`.execute(db);
   const s = stats.rows[0]!;
-  console.log(`ledger: ${s.hazards} hazards, ${s.releases} releases, ${s.clusters} overlap clusters (largest ${s.biggest} hazards)`);
+  console.log(
+    `ledger: ${s.hazards} hazards, ${s.releases} releases, ${s.clusters} overlap clusters (largest ${s.biggest} hazards)`,
+  );
 
   const server = createServer(db, { ...config, LOAD_DEMO_DATA: false }).listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -48,8 +50,24 @@ export async function engineBench(db: Db, config: Config): Promise<void> {
     const d = 0.0005 + random.next() * 0.001;
     return {
       type: 'Feature',
-      geometry: { type: 'Polygon', coordinates: [[[t.lng - d, t.lat - d], [t.lng + d, t.lat - d], [t.lng + d, t.lat + d], [t.lng - d, t.lat + d], [t.lng - d, t.lat - d]]] },
-      properties: { hazard_id: Number(t.id), method: 'cleared', completed_on: '2026-03-01', devices: { submunition: 2 } },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [t.lng - d, t.lat - d],
+            [t.lng + d, t.lat - d],
+            [t.lng + d, t.lat + d],
+            [t.lng - d, t.lat + d],
+            [t.lng - d, t.lat - d],
+          ],
+        ],
+      },
+      properties: {
+        hazard_id: Number(t.id),
+        method: 'cleared',
+        completed_on: '2026-03-01',
+        devices: { submunition: 2 },
+      },
     };
   };
   const post = async (body: unknown) => {
@@ -70,7 +88,9 @@ export async function engineBench(db: Db, config: Config): Promise<void> {
   const times: number[] = [];
   for (const t of targets.rows.slice(WARM_UP, WRITES)) times.push(await post(releaseBody(t)));
   console.log(`\nsingle release write, HTTP end to end incl. clip, audit and incremental update (n=${times.length}):`);
-  console.log(`  p50 ${ms(percentile(times, 50))}   p95 ${ms(percentile(times, 95))}   max ${ms(Math.max(...times))}   (target p95 <= 50 ms)`);
+  console.log(
+    `  p50 ${ms(percentile(times, 50))}   p95 ${ms(percentile(times, 95))}   max ${ms(Math.max(...times))}   (target p95 <= 50 ms)`,
+  );
 
   // The naive way: the same write, then re-dissolve the whole country to get its total.
   const naive: number[] = [];
@@ -85,12 +105,13 @@ export async function engineBench(db: Db, config: Config): Promise<void> {
   console.log(`  p50 ${ms(percentile(naive, 50))}   max ${ms(Math.max(...naive))}`);
 
   const recompute = await recomputeAndCompare(db);
-  console.log(`full recompute of every summary from the raw tables: ${(recompute.ms / 1000).toFixed(1)} s, ` +
-    `${recompute.differences.length} differences from the incremental state beyond tolerance ` +
-    `(${TOLERANCE_RULE}); ${recompute.drift.count} within it, largest ${recompute.drift.largestM2.toFixed(3)} m² ` +
-    `(${recompute.drift.largestRelative.toExponential(1)} relative)`);
+  console.log(
+    `full recompute of every summary from the raw tables: ${(recompute.ms / 1000).toFixed(1)} s, ` +
+      `${recompute.differences.length} differences from the incremental state beyond tolerance ` +
+      `(${TOLERANCE_RULE}); ${recompute.drift.count} within it, largest ${recompute.drift.largestM2.toFixed(3)} m² ` +
+      `(${recompute.drift.largestRelative.toExponential(1)} relative)`,
+  );
   for (const d of recompute.differences.slice(0, 20)) console.log(`  ${d}`);
 
   server.close();
 }
-

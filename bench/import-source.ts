@@ -15,25 +15,48 @@ import { generateDemo } from '../server/src/demo/demo.generator.js';
 import { countryBoundaries } from '../server/src/demo/demo.repository.js';
 import { ogr2ogr } from '../server/src/gdal/gdal.js';
 
-const [url, country, count, geojson, shp, repeat = '1'] = process.argv.slice(2) as [string, string, string, string, string, string?];
+const [url, country, count, geojson, shp, repeat = '1'] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string?,
+];
 const db = createDb(url);
 try {
   const boundary = (await countryBoundaries(db, [country])).get(country)!;
-  const { hazards } = generateDemo({ seed: 11, today: '2026-06-30', countries: [{ iso3: country, boundary, hazards: Number(count), contamination: ['cmr', 'erw'] }] });
+  const { hazards } = generateDemo({
+    seed: 11,
+    today: '2026-06-30',
+    countries: [{ iso3: country, boundary, hazards: Number(count), contamination: ['cmr', 'erw'] }],
+  });
   const out = createWriteStream(geojson);
   out.write('{"type":"FeatureCollection","features":[\n');
   for (let copy = 0; copy < Number(repeat); copy++) {
     const suffix = copy === 0 ? '' : `-R${copy}`;
     for (const [i, h] of hazards.entries()) {
-      const properties = { ext_ref: h.ref + suffix, class: h.classification, contam: h.contamination.join(','), recorded: h.recorded_on, name: h.name };
-      if (!out.write(`${i || copy ? ',\n' : ''}${JSON.stringify({ type: 'Feature', properties, geometry: h.geometry })}`)) await once(out, 'drain');
+      const properties = {
+        ext_ref: h.ref + suffix,
+        class: h.classification,
+        contam: h.contamination.join(','),
+        recorded: h.recorded_on,
+        name: h.name,
+      };
+      if (
+        !out.write(`${i || copy ? ',\n' : ''}${JSON.stringify({ type: 'Feature', properties, geometry: h.geometry })}`)
+      )
+        await once(out, 'drain');
     }
   }
   out.end('\n]}\n');
   await once(out, 'close');
   if (shp !== '-') {
     await rm(shp, { force: true });
-    await ogr2ogr(['-f', 'ESRI Shapefile', '-lco', 'ENCODING=UTF-8', shp, geojson], { input: 'GeoJSON', output: 'ESRI Shapefile' });
+    await ogr2ogr(['-f', 'ESRI Shapefile', '-lco', 'ENCODING=UTF-8', shp, geojson], {
+      input: 'GeoJSON',
+      output: 'ESRI Shapefile',
+    });
   }
 } finally {
   await db.destroy();

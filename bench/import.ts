@@ -55,19 +55,28 @@ async function runSourceWriter(serverUrl: string, args: string[]): Promise<void>
   const script = fileURLToPath(new URL('./import-source.ts', import.meta.url));
   // Without NODE_OPTIONS: a heap cap meant for the import (--max-old-space-size) is not the writer's.
   const env = { ...process.env, NODE_OPTIONS: '' };
-  const child = spawn(process.execPath, [...process.execArgv, script, benchUrl(serverUrl), COUNTRY, ...args], { stdio: 'inherit', env });
+  const child = spawn(process.execPath, [...process.execArgv, script, benchUrl(serverUrl), COUNTRY, ...args], {
+    stdio: 'inherit',
+    env,
+  });
   const [code] = (await once(child, 'close')) as [number | null];
   if (code !== 0) throw new Error(`writing the benchmark source files failed (exit ${code})`);
 }
 
 async function resetLedger(db: Db): Promise<void> {
-  await sql`TRUNCATE area_cluster_days, area_country_days, area_clusters, import_features, imports, land_releases, hazards, audit_log RESTART IDENTITY CASCADE`.execute(db);
+  await sql`TRUNCATE area_cluster_days, area_country_days, area_clusters, import_features, imports, land_releases, hazards, audit_log RESTART IDENTITY CASCADE`.execute(
+    db,
+  );
   await sql`VACUUM ANALYZE`.execute(db);
 }
 
 const peakRss = async () => Number(/VmHWM:\s+(\d+)/.exec(await readFile('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
 
-const load = () => `load ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`;
+const load = () =>
+  `load ${os
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')}`;
 
 async function run(db: Db, file: string, format: ImportFormat, commit = true): Promise<void> {
   const config = { ...loadConfig(), IMPORT_MAX_FEATURES: 10_000_000, IMPORT_MAX_BYTES: 4 * 1024 ** 3 };
@@ -78,15 +87,29 @@ async function run(db: Db, file: string, format: ImportFormat, commit = true): P
   const bytes = (await stat(file)).size;
   console.log(`\n${format} (${mb(bytes)}) starting, ${load()}`);
   const started = performance.now();
-  const dry = await importUpload(db, config, SYSTEM_ACTOR, { country: COUNTRY, format, mapping: 'safeground' }, createReadStream(file), bytes, {
-    onReaderRss: (rss) => (readerPeak = Math.max(readerPeak, rss)),
-  });
+  const dry = await importUpload(
+    db,
+    config,
+    SYSTEM_ACTOR,
+    { country: COUNTRY, format, mapping: 'safeground' },
+    createReadStream(file),
+    bytes,
+    {
+      onReaderRss: (rss) => (readerPeak = Math.max(readerPeak, rss)),
+    },
+  );
   const dryMs = performance.now() - started;
   const dryRss = await peakRss();
   if (!commit) {
-    console.log(`${format} (${mb(bytes)}): ${dry.counts.features} features, ${dry.counts.ok} ok, ${dry.counts.repaired} repaired, ${dry.counts.rejected} rejected`);
-    console.log(`  dry run ${(dryMs / 1000).toFixed(1)} s = ${Math.round(dry.counts.features / (dryMs / 1000)).toLocaleString('en')} features/s (${load()})`);
-    console.log(`  peak RSS: server process ${mb(dryRss)}${readerPeak ? `, ogr2ogr ${mb(readerPeak)}` : ' (no ogr2ogr: GeoJSON is read in-process)'}`);
+    console.log(
+      `${format} (${mb(bytes)}): ${dry.counts.features} features, ${dry.counts.ok} ok, ${dry.counts.repaired} repaired, ${dry.counts.rejected} rejected`,
+    );
+    console.log(
+      `  dry run ${(dryMs / 1000).toFixed(1)} s = ${Math.round(dry.counts.features / (dryMs / 1000)).toLocaleString('en')} features/s (${load()})`,
+    );
+    console.log(
+      `  peak RSS: server process ${mb(dryRss)}${readerPeak ? `, ogr2ogr ${mb(readerPeak)}` : ' (no ogr2ogr: GeoJSON is read in-process)'}`,
+    );
     return;
   }
   const refresh = timeRefresh(db);
@@ -95,14 +118,22 @@ async function run(db: Db, file: string, format: ImportFormat, commit = true): P
   const refreshMs = refresh.stop();
   const { rows } = await sql<{ km2: number }>`SELECT sum(found_m2 - cancelled_m2 - reduced_m2 - cleared_m2) / 1e6 AS km2
     FROM area_country_days WHERE country_iso3 = ${COUNTRY} AND dim_kind = 'all'`.execute(db);
-  console.log(`\n${format} (${mb(bytes)}): ${dry.counts.features} features, ${dry.counts.ok} ok, ${dry.counts.repaired} repaired, ${dry.counts.rejected} rejected; ` +
-    `${committed.committed?.inserted} inserted; LAO remaining ${rows[0]!.km2.toFixed(1)} km²`);
+  console.log(
+    `\n${format} (${mb(bytes)}): ${dry.counts.features} features, ${dry.counts.ok} ok, ${dry.counts.repaired} repaired, ${dry.counts.rejected} rejected; ` +
+      `${committed.committed?.inserted} inserted; LAO remaining ${rows[0]!.km2.toFixed(1)} km²`,
+  );
   const commitMs = totalMs - dryMs;
-  console.log(`  dry run ${(dryMs / 1000).toFixed(1)} s, commit incl. summaries ${(commitMs / 1000).toFixed(1)} s ` +
-    `(area-summary refresh ${(refreshMs / 1000).toFixed(1)} s, the rest ${((commitMs - refreshMs) / 1000).toFixed(1)} s), total ${(totalMs / 1000).toFixed(1)} s`);
-  console.log(`  ${Math.round(dry.counts.features / (totalMs / 1000)).toLocaleString('en')} features/s end to end (target >= 20,000); ` +
-    `without the refresh ${Math.round(dry.counts.features / ((totalMs - refreshMs) / 1000)).toLocaleString('en')} features/s (${load()})`);
-  console.log(`  peak RSS: server process ${mb(await peakRss())}${readerPeak ? `, ogr2ogr ${mb(readerPeak)}` : ' (no ogr2ogr: GeoJSON is read in-process)'}`);
+  console.log(
+    `  dry run ${(dryMs / 1000).toFixed(1)} s, commit incl. summaries ${(commitMs / 1000).toFixed(1)} s ` +
+      `(area-summary refresh ${(refreshMs / 1000).toFixed(1)} s, the rest ${((commitMs - refreshMs) / 1000).toFixed(1)} s), total ${(totalMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  ${Math.round(dry.counts.features / (totalMs / 1000)).toLocaleString('en')} features/s end to end (target >= 20,000); ` +
+      `without the refresh ${Math.round(dry.counts.features / ((totalMs - refreshMs) / 1000)).toLocaleString('en')} features/s (${load()})`,
+  );
+  console.log(
+    `  peak RSS: server process ${mb(await peakRss())}${readerPeak ? `, ogr2ogr ${mb(readerPeak)}` : ' (no ogr2ogr: GeoJSON is read in-process)'}`,
+  );
 }
 
 /**
@@ -116,7 +147,9 @@ function timeRefresh(db: Db): { stop: () => number } {
   const poll = async () => {
     while (!stopped) {
       const { rows } = await sql<{ n: number }>`
-        SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT sg_refresh_hazards(%' AND state = 'active'`.execute(db);
+        SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT sg_refresh_hazards(%' AND state = 'active'`.execute(
+        db,
+      );
       const now = performance.now();
       if (rows[0]!.n > 0 && since === undefined) since = now;
       if (rows[0]!.n === 0 && since !== undefined) {

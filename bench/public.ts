@@ -12,7 +12,12 @@ import type { Config } from '../server/src/config.js';
 import type { Db } from '../server/src/db/pool.js';
 import { COUNTRY, ms, percentile } from './database.js';
 
-const PATHS = ['/api/v1/countries', `/api/v1/countries/${COUNTRY}`, `/api/v1/countries/${COUNTRY}/progress`, '/api/v1/progress'];
+const PATHS = [
+  '/api/v1/countries',
+  `/api/v1/countries/${COUNTRY}`,
+  `/api/v1/countries/${COUNTRY}/progress`,
+  '/api/v1/progress',
+];
 const TARGETS: Record<string, string> = {
   '/api/v1/countries': 'uncached p95 <= 50 ms',
   '/api/v1/progress': 'uncached p95 <= 200 ms',
@@ -37,10 +42,18 @@ async function timeGet(url: string) {
 
 async function load(base: string, path: string) {
   // As a browser asks: the figures cache keeps a gzip copy of each answer.
-  const result = await autocannon({ url: base + path, connections: CONNECTIONS, duration: SECONDS, workers: 1, headers: { 'accept-encoding': 'gzip' } });
+  const result = await autocannon({
+    url: base + path,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    workers: 1,
+    headers: { 'accept-encoding': 'gzip' },
+  });
   const errors = result.errors + result.non2xx + result.timeouts;
-  return `${Math.round(result.requests.average).toLocaleString('en').padStart(6)} req/s, p50 ${result.latency.p50} ms, ` +
-    `p99 ${result.latency.p99} ms, ${errors} errors`;
+  return (
+    `${Math.round(result.requests.average).toLocaleString('en').padStart(6)} req/s, p50 ${result.latency.p50} ms, ` +
+    `p99 ${result.latency.p99} ms, ${errors} errors`
+  );
 }
 
 export async function publicBench(db: Db, config: Config): Promise<void> {
@@ -54,7 +67,9 @@ export async function publicBench(db: Db, config: Config): Promise<void> {
       const times: number[] = [];
       for (let i = 0; i < RUNS; i += 1) times.push((await timeGet(uncached.base + path)).elapsed);
       const target = TARGETS[path] ? `   (target ${TARGETS[path]})` : '';
-      console.log(`  ${path.padEnd(32)} p50 ${ms(percentile(times, 50)).padStart(10)}   p95 ${ms(percentile(times, 95)).padStart(10)}${target}`);
+      console.log(
+        `  ${path.padEnd(32)} p50 ${ms(percentile(times, 50)).padStart(10)}   p95 ${ms(percentile(times, 95)).padStart(10)}${target}`,
+      );
     }
     console.log(`uncached, autocannon ${CONNECTIONS} connections, ${SECONDS} s:`);
     for (const path of PATHS) console.log(`  ${path.padEnd(32)} ${await load(uncached.base, path)}`);

@@ -34,11 +34,13 @@ async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((name) => !(name in BENCHMARKS) && !(name in STANDALONE));
   if (unknown.length > 0) {
-    throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${[...Object.keys(BENCHMARKS), ...Object.keys(STANDALONE)].join(', ')}`);
+    throw new Error(
+      `unknown benchmark ${unknown.join(', ')}; choose from ${[...Object.keys(BENCHMARKS), ...Object.keys(STANDALONE)].join(', ')}`,
+    );
   }
-  const standalone = (asked.length > 0 ? asked : Object.keys(STANDALONE).filter((name) => !ON_REQUEST_ONLY.has(name))).filter(
-    (name) => name in STANDALONE,
-  ) as (keyof typeof STANDALONE)[];
+  const standalone = (
+    asked.length > 0 ? asked : Object.keys(STANDALONE).filter((name) => !ON_REQUEST_ONLY.has(name))
+  ).filter((name) => name in STANDALONE) as (keyof typeof STANDALONE)[];
   const names = (asked.length > 0 ? asked.filter((name) => name in BENCHMARKS) : Object.keys(BENCHMARKS)) as Name[];
 
   const config = loadConfig();

@@ -85,7 +85,17 @@ export async function tileBench(db: Db, config: Config): Promise<void> {
     }
   }
 
-  const header = ['layer', 'z', 'tiles', 'uncached p50', 'uncached p95', 'cached p50', 'cached p95', 'size median', 'size max'];
+  const header = [
+    'layer',
+    'z',
+    'tiles',
+    'uncached p50',
+    'uncached p95',
+    'cached p50',
+    'cached p95',
+    'size median',
+    'size max',
+  ];
   const table = rows.map((r) => [
     r.layer,
     String(r.z),
@@ -98,14 +108,17 @@ export async function tileBench(db: Db, config: Config): Promise<void> {
     kb(Math.max(...r.sizes)),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   for (const r of table) console.log(line(r));
 
   const highZoom = rows.filter((r) => r.z >= 10).flatMap((r) => r.uncached);
   const largest = Math.max(...rows.flatMap((r) => r.sizes));
-  console.log(`uncached z>=10 p95 over all layers: ${ms(percentile(highZoom, 95))} (target <= 30 ms); ` +
-    `largest tile: ${kb(largest)} (target <= 200 KB)`);
+  console.log(
+    `uncached z>=10 p95 over all layers: ${ms(percentile(highZoom, 95))} (target <= 30 ms); ` +
+      `largest tile: ${kb(largest)} (target <= 200 KB)`,
+  );
 
   // Cached throughput: every tile above, from the cache, requested round-robin.
   // Each set above began with a clear, so earlier sets are no longer cached: load them again.
@@ -113,8 +126,10 @@ export async function tileBench(db: Db, config: Config): Promise<void> {
   for (const { path } of requests) await timeTile(base, path);
   const result = await autocannon({ url: base, connections: 50, duration: THROUGHPUT_SECONDS, requests, workers: 1 });
   const errors = result.errors + result.non2xx;
-  console.log(`cached throughput (autocannon, 50 connections, ${THROUGHPUT_SECONDS} s, ${requests.length} distinct tiles): ` +
-    `${Math.round(result.requests.average).toLocaleString('en')} req/s average, latency p50 ${result.latency.p50} ms, ` +
-    `p99 ${result.latency.p99} ms, ${errors} errors (target >= 10,000 req/s)`);
+  console.log(
+    `cached throughput (autocannon, 50 connections, ${THROUGHPUT_SECONDS} s, ${requests.length} distinct tiles): ` +
+      `${Math.round(result.requests.average).toLocaleString('en')} req/s average, latency p50 ${result.latency.p50} ms, ` +
+      `p99 ${result.latency.p99} ms, ${errors} errors (target >= 10,000 req/s)`,
+  );
   server.close();
 }

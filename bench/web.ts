@@ -33,7 +33,9 @@ declare const performance: {
 };
 declare const window: {
   __sgReadyAt?: number;
-  safeground: { map: { queryRenderedFeatures(options: { layers: string[] }): Array<{ properties: Record<string, unknown> }> } };
+  safeground: {
+    map: { queryRenderedFeatures(options: { layers: string[] }): Array<{ properties: Record<string, unknown> }> };
+  };
 };
 
 export interface PageLoad {
@@ -56,13 +58,27 @@ async function loadOnce(context: BrowserContext, url: string): Promise<PageLoad>
   const page = await context.newPage();
   try {
     await page.goto(url);
-    await page.waitForFunction(() => window.__sgReadyAt !== undefined || document.documentElement?.dataset.state === 'error', null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => window.__sgReadyAt !== undefined || document.documentElement?.dataset.state === 'error',
+      null,
+      { timeout: 120_000 },
+    );
     return await page.evaluate(() => {
-      if (window.__sgReadyAt === undefined) throw new Error(`page error: ${document.querySelector('[role=alert]')?.innerText}`);
+      if (window.__sgReadyAt === undefined)
+        throw new Error(`page error: ${document.querySelector('[role=alert]')?.innerText}`);
       const navigation = performance.getEntriesByType('navigation')[0]!;
       const paint = performance.getEntriesByName('first-contentful-paint')[0];
-      const countries = new Set(window.safeground.map.queryRenderedFeatures({ layers: ['countries-fill'] }).map((feature) => feature.properties.iso3));
-      return { domContentLoaded: navigation.domContentLoadedEventEnd, firstContentfulPaint: paint?.startTime ?? NaN, choropleth: window.__sgReadyAt, renderedCountries: countries.size };
+      const countries = new Set(
+        window.safeground.map
+          .queryRenderedFeatures({ layers: ['countries-fill'] })
+          .map((feature) => feature.properties.iso3),
+      );
+      return {
+        domContentLoaded: navigation.domContentLoadedEventEnd,
+        firstContentfulPaint: paint?.startTime ?? NaN,
+        choropleth: window.__sgReadyAt,
+        renderedCountries: countries.size,
+      };
     });
   } finally {
     await page.close();
@@ -78,11 +94,16 @@ const median = (values: number[]) => {
 function summarise(label: string, loads: PageLoad[]): void {
   const ms = (pick: (load: PageLoad) => number) => `${median(loads.map(pick)).toFixed(0).padStart(5)} ms`;
   const spread = loads.map((load) => load.choropleth.toFixed(0)).join(', ');
-  console.log(`  ${label.padEnd(34)} DCL ${ms((l) => l.domContentLoaded)}   FCP ${ms((l) => l.firstContentfulPaint)}   choropleth ${ms((l) => l.choropleth)}   (runs: ${spread})`);
+  console.log(
+    `  ${label.padEnd(34)} DCL ${ms((l) => l.domContentLoaded)}   FCP ${ms((l) => l.firstContentfulPaint)}   choropleth ${ms((l) => l.choropleth)}   (runs: ${spread})`,
+  );
 }
 
 /** Measures the world view of an app at `base`: cold and warm series, medians printed. */
-export async function benchWeb(base: string, runs = RUNS): Promise<{ cold: PageLoad[]; warm: PageLoad[]; first: PageLoad }> {
+export async function benchWeb(
+  base: string,
+  runs = RUNS,
+): Promise<{ cold: PageLoad[]; warm: PageLoad[]; first: PageLoad }> {
   const browser = await launchBrowser();
   try {
     const url = `${base}/?lang=en`;

@@ -19,8 +19,13 @@ try {
     process.exit(0);
   }
   const url = await appDatabaseUrl();
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const file = path.resolve(values.out ?? path.join(ROOT, '.data', 'backups', `safeground-${databaseName(url)}-${stamp}.dump`));
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const file = path.resolve(
+    values.out ?? path.join(ROOT, '.data', 'backups', `safeground-${databaseName(url)}-${stamp}.dump`),
+  );
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const { pgDump, major } = await clientBinaries(url);
   const { dbname, env } = clientConnection(url);

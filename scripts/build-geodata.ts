@@ -28,29 +28,101 @@ const DECIMALS = 5;
 // Countries that get provinces: every country in the reference CSVs plus other heavily
 // contaminated states, with the ISO alpha-2 prefix of their ISO 3166-2 codes.
 const PROVINCE_COUNTRIES: Record<string, string> = {
-  AFG: 'AF', AGO: 'AO', ALB: 'AL', ARG: 'AR', ARM: 'AM', AZE: 'AZ', BIH: 'BA', CHL: 'CL', COD: 'CD',
-  COL: 'CO', CYP: 'CY', DEU: 'DE', ECU: 'EC', EGY: 'EG', ERI: 'ER', ETH: 'ET', GEO: 'GE', GNB: 'GW',
-  GRD: 'GD', HRV: 'HR', IRQ: 'IQ', KHM: 'KH', LAO: 'LA', LBN: 'LB', LBY: 'LY', LKA: 'LK', MMR: 'MM',
-  MNE: 'ME', MOZ: 'MZ', MRT: 'MR', NER: 'NE', NGA: 'NG', NOR: 'NO', PER: 'PE', PSE: 'PS', SDN: 'SD',
-  SEN: 'SN', SOM: 'SO', SRB: 'RS', SSD: 'SS', SYR: 'SY', TCD: 'TD', THA: 'TH', TJK: 'TJ', TUR: 'TR',
-  UKR: 'UA', VNM: 'VN', XKX: 'XK', YEM: 'YE', ZMB: 'ZM', ZWE: 'ZW',
+  AFG: 'AF',
+  AGO: 'AO',
+  ALB: 'AL',
+  ARG: 'AR',
+  ARM: 'AM',
+  AZE: 'AZ',
+  BIH: 'BA',
+  CHL: 'CL',
+  COD: 'CD',
+  COL: 'CO',
+  CYP: 'CY',
+  DEU: 'DE',
+  ECU: 'EC',
+  EGY: 'EG',
+  ERI: 'ER',
+  ETH: 'ET',
+  GEO: 'GE',
+  GNB: 'GW',
+  GRD: 'GD',
+  HRV: 'HR',
+  IRQ: 'IQ',
+  KHM: 'KH',
+  LAO: 'LA',
+  LBN: 'LB',
+  LBY: 'LY',
+  LKA: 'LK',
+  MMR: 'MM',
+  MNE: 'ME',
+  MOZ: 'MZ',
+  MRT: 'MR',
+  NER: 'NE',
+  NGA: 'NG',
+  NOR: 'NO',
+  PER: 'PE',
+  PSE: 'PS',
+  SDN: 'SD',
+  SEN: 'SN',
+  SOM: 'SO',
+  SRB: 'RS',
+  SSD: 'SS',
+  SYR: 'SY',
+  TCD: 'TD',
+  THA: 'TH',
+  TJK: 'TJ',
+  TUR: 'TR',
+  UKR: 'UA',
+  VNM: 'VN',
+  XKX: 'XK',
+  YEM: 'YE',
+  ZMB: 'ZM',
+  ZWE: 'ZW',
 };
 
 // Natural Earth map units without an ISO 3166-1 code of their own, folded into the ISO country.
 const COUNTRY_MERGES: Record<string, string> = { SOL: 'SOM', CYN: 'CYP', ATC: 'AUS' };
 const COUNTRY_DROPS = new Set(['KAS']); // Siachen Glacier: disputed, no ISO code.
 const COUNTRY_NAMES: Record<string, string> = {
-  ABW: 'Aruba', AIA: 'Anguilla', ATF: 'French Southern Territories', ATG: 'Antigua and Barbuda',
-  BIH: 'Bosnia and Herzegovina', CAF: 'Central African Republic', COK: 'Cook Islands',
-  CYM: 'Cayman Islands', DOM: 'Dominican Republic', ESH: 'Western Sahara', FLK: 'Falkland Islands',
-  FRO: 'Faroe Islands', FSM: 'Micronesia', GNQ: 'Equatorial Guinea', HMD: 'Heard Island and McDonald Islands',
-  IOT: 'British Indian Ocean Territory', KNA: 'Saint Kitts and Nevis', MHL: 'Marshall Islands',
-  MNP: 'Northern Mariana Islands', PCN: 'Pitcairn Islands', PYF: 'French Polynesia',
-  SGS: 'South Georgia and the South Sandwich Islands', SLB: 'Solomon Islands', SPM: 'Saint Pierre and Miquelon',
-  SSD: 'South Sudan', SWZ: 'Eswatini', TCA: 'Turks and Caicos Islands', VAT: 'Vatican City',
-  VCT: 'Saint Vincent and the Grenadines', VGB: 'British Virgin Islands', VIR: 'United States Virgin Islands',
-  WLF: 'Wallis and Futuna', COD: 'Democratic Republic of the Congo', MAF: 'Saint Martin',
-  BLM: 'Saint Barthélemy', USA: 'United States', CXR: 'Christmas Island', CCK: 'Cocos (Keeling) Islands',
+  ABW: 'Aruba',
+  AIA: 'Anguilla',
+  ATF: 'French Southern Territories',
+  ATG: 'Antigua and Barbuda',
+  BIH: 'Bosnia and Herzegovina',
+  CAF: 'Central African Republic',
+  COK: 'Cook Islands',
+  CYM: 'Cayman Islands',
+  DOM: 'Dominican Republic',
+  ESH: 'Western Sahara',
+  FLK: 'Falkland Islands',
+  FRO: 'Faroe Islands',
+  FSM: 'Micronesia',
+  GNQ: 'Equatorial Guinea',
+  HMD: 'Heard Island and McDonald Islands',
+  IOT: 'British Indian Ocean Territory',
+  KNA: 'Saint Kitts and Nevis',
+  MHL: 'Marshall Islands',
+  MNP: 'Northern Mariana Islands',
+  PCN: 'Pitcairn Islands',
+  PYF: 'French Polynesia',
+  SGS: 'South Georgia and the South Sandwich Islands',
+  SLB: 'Solomon Islands',
+  SPM: 'Saint Pierre and Miquelon',
+  SSD: 'South Sudan',
+  SWZ: 'Eswatini',
+  TCA: 'Turks and Caicos Islands',
+  VAT: 'Vatican City',
+  VCT: 'Saint Vincent and the Grenadines',
+  VGB: 'British Virgin Islands',
+  VIR: 'United States Virgin Islands',
+  WLF: 'Wallis and Futuna',
+  COD: 'Democratic Republic of the Congo',
+  MAF: 'Saint Martin',
+  BLM: 'Saint Barthélemy',
+  USA: 'United States',
+  CXR: 'Christmas Island',
+  CCK: 'Cocos (Keeling) Islands',
 };
 
 // Natural Earth admin-1 features (by NE adm1_code) whose ISO 3166-2 code is missing, duplicated
@@ -152,7 +224,8 @@ function cutAntimeridian(polygon: Position[][]): Position[][][] {
   // Antarctica carries a zero-area "hole" along -180°: ignore such slivers, fail on real holes.
   const shoelace = (r: Position[]): number =>
     r.reduce((sum, p, i) => sum + p[0]! * (r[(i + 1) % r.length]![1]! - r[(i + r.length - 1) % r.length]![1]!), 0);
-  if (holes.some((hole) => shoelace(hole) !== 0)) throw new Error('cutting a polygon with holes at ±180° is not implemented');
+  if (holes.some((hole) => shoelace(hole) !== 0))
+    throw new Error('cutting a polygon with holes at ±180° is not implemented');
   const ring: Position[] = [outer![0]!];
   let offset = 0;
   for (let i = 1; i < outer!.length; i++) {
@@ -177,7 +250,9 @@ function cutAntimeridian(polygon: Position[][]): Position[][][] {
 
 function toFeature<P>(properties: P, polygons: Position[][][]): Feature<Polygon | MultiPolygon, P> {
   const geometry: Polygon | MultiPolygon =
-    polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0]! } : { type: 'MultiPolygon', coordinates: polygons };
+    polygons.length === 1
+      ? { type: 'Polygon', coordinates: polygons[0]! }
+      : { type: 'MultiPolygon', coordinates: polygons };
   return { type: 'Feature', properties, geometry };
 }
 
@@ -219,8 +294,18 @@ function buildCountries(require: NodeJS.Require, admin1: FeatureCollection<Polyg
   // NE's "Indian Ocean Territories" are two ISO countries: Christmas Island (105.6°E) and Cocos.
   const ioa = world.objects.countries.geometries.find((g: any) => g.properties.a3 === 'IOA');
   const islands = cleanPolygons(topojson.feature(world, ioa).geometry);
-  features.push(toFeature({ iso3: 'CXR', name: nameOf('CXR', '') }, islands.filter((p) => p[0]![0]![0]! > 100)));
-  features.push(toFeature({ iso3: 'CCK', name: nameOf('CCK', '') }, islands.filter((p) => p[0]![0]![0]! <= 100)));
+  features.push(
+    toFeature(
+      { iso3: 'CXR', name: nameOf('CXR', '') },
+      islands.filter((p) => p[0]![0]![0]! > 100),
+    ),
+  );
+  features.push(
+    toFeature(
+      { iso3: 'CCK', name: nameOf('CCK', '') },
+      islands.filter((p) => p[0]![0]![0]! <= 100),
+    ),
+  );
 
   // Vatican and the Cocos atolls have no area at 1:50m: take their 1:10m shape (NE geounit).
   for (const feature of features) {
@@ -273,7 +358,8 @@ function buildProvinces(require: NodeJS.Require, admin1: FeatureCollection<Polyg
   const seen = new Set<string>();
   for (const feature of simplified.features) {
     const code = String(feature.properties?.code);
-    if (!/^[A-Z]{2}-[A-Z0-9-]{1,8}$/.test(code) || seen.has(code)) throw new Error(`bad or duplicate province code ${code}`);
+    if (!/^[A-Z]{2}-[A-Z0-9-]{1,8}$/.test(code) || seen.has(code))
+      throw new Error(`bad or duplicate province code ${code}`);
     seen.add(code);
     const polygons = cleanPolygons(feature.geometry);
     if (polygons.length === 0) throw new Error(`province ${code} vanished in simplification`);

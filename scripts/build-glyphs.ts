@@ -30,7 +30,10 @@ const TOP_ADJUSTMENT = 27.5;
 
 /** Subset files in priority order: a code point comes from the first file that has it. */
 const SUBSETS: Array<{ pkg: string; subset: string }> = [
-  ...['latin', 'latin-ext', 'vietnamese', 'greek', 'greek-ext', 'cyrillic', 'cyrillic-ext'].map((subset) => ({ pkg: 'noto-sans', subset })),
+  ...['latin', 'latin-ext', 'vietnamese', 'greek', 'greek-ext', 'cyrillic', 'cyrillic-ext'].map((subset) => ({
+    pkg: 'noto-sans',
+    subset,
+  })),
   { pkg: 'noto-sans-arabic', subset: 'arabic' },
 ];
 const STACKS = [
@@ -38,17 +41,29 @@ const STACKS = [
   { name: 'Noto Sans Bold', weight: 700 },
 ];
 
-interface FontFile { family: string; pkg: string; file: string }
-interface Job { family: string; codePoints: number[] }
+interface FontFile {
+  family: string;
+  pkg: string;
+  file: string;
+}
+interface Job {
+  family: string;
+  codePoints: number[];
+}
 /** [id, bitmap (base64), width, height, left, top, advance], as drawn by TinySDF. */
 type DrawnGlyph = [number, string, number, number, number, number, number];
 
-const fontPath = (font: FontFile, ext: 'woff' | 'woff2') => path.join(FONTSOURCE, font.pkg, 'files', `${font.file}.${ext}`);
+const fontPath = (font: FontFile, ext: 'woff' | 'woff2') =>
+  path.join(FONTSOURCE, font.pkg, 'files', `${font.file}.${ext}`);
 const isDrawable = (codePoint: number) => !/\p{Cc}|\p{Cs}/u.test(String.fromCodePoint(codePoint));
 
 /** One job per subset file with the code points it is the first to cover. */
 async function planJobs(weight: number, stackIndex: number): Promise<{ fonts: FontFile[]; jobs: Job[] }> {
-  const fonts: FontFile[] = SUBSETS.map(({ pkg, subset }, i) => ({ family: `sg-${stackIndex}-${i}`, pkg, file: `${pkg}-${subset}-${weight}-normal` }));
+  const fonts: FontFile[] = SUBSETS.map(({ pkg, subset }, i) => ({
+    family: `sg-${stackIndex}-${i}`,
+    pkg,
+    file: `${pkg}-${subset}-${weight}-normal`,
+  }));
   const taken = new Set<number>();
   const jobs: Job[] = [];
   for (const font of fonts) {
@@ -91,7 +106,8 @@ async function startPageServer(fonts: FontFile[]) {
     const send = (type: string, body: Buffer | string) => response.writeHead(200, { 'content-type': type }).end(body);
     const font = fonts.find((candidate) => url.pathname === `/font/${candidate.pkg}/${candidate.file}.woff2`);
     if (url.pathname === '/') send('text/html', pageHtml(fonts));
-    else if (url.pathname === '/tiny-sdf.js') readFile(path.join(ROOT, 'node_modules/@mapbox/tiny-sdf/index.js')).then((body) => send('text/javascript', body));
+    else if (url.pathname === '/tiny-sdf.js')
+      readFile(path.join(ROOT, 'node_modules/@mapbox/tiny-sdf/index.js')).then((body) => send('text/javascript', body));
     else if (font) readFile(fontPath(font, 'woff2')).then((body) => send('font/woff2', body));
     else response.writeHead(404).end();
   }).listen(0, '127.0.0.1');
@@ -101,25 +117,37 @@ async function startPageServer(fonts: FontFile[]) {
 
 function encodeRange(stack: string, start: number, glyphs: DrawnGlyph[]): Uint8Array {
   const pbf = new PbfWriter();
-  pbf.writeMessage(1, (_: unknown, fontstack: PbfWriter) => {
-    fontstack.writeStringField(1, stack);
-    fontstack.writeStringField(2, `${start}-${start + RANGE_SIZE - 1}`);
-    for (const [id, bitmap, width, height, left, top, advance] of glyphs) {
-      fontstack.writeMessage(3, (__: unknown, glyph: PbfWriter) => {
-        glyph.writeVarintField(1, id);
-        glyph.writeBytesField(2, Buffer.from(bitmap, 'base64'));
-        glyph.writeVarintField(3, width);
-        glyph.writeVarintField(4, height);
-        glyph.writeSVarintField(5, left);
-        glyph.writeSVarintField(6, Math.round(top - TOP_ADJUSTMENT));
-        glyph.writeVarintField(7, Math.round(advance));
-      }, null);
-    }
-  }, null);
+  pbf.writeMessage(
+    1,
+    (_: unknown, fontstack: PbfWriter) => {
+      fontstack.writeStringField(1, stack);
+      fontstack.writeStringField(2, `${start}-${start + RANGE_SIZE - 1}`);
+      for (const [id, bitmap, width, height, left, top, advance] of glyphs) {
+        fontstack.writeMessage(
+          3,
+          (__: unknown, glyph: PbfWriter) => {
+            glyph.writeVarintField(1, id);
+            glyph.writeBytesField(2, Buffer.from(bitmap, 'base64'));
+            glyph.writeVarintField(3, width);
+            glyph.writeVarintField(4, height);
+            glyph.writeSVarintField(5, left);
+            glyph.writeSVarintField(6, Math.round(top - TOP_ADJUSTMENT));
+            glyph.writeVarintField(7, Math.round(advance));
+          },
+          null,
+        );
+      }
+    },
+    null,
+  );
   return pbf.finish();
 }
 
-async function buildStack(browser: Awaited<ReturnType<typeof launchBrowser>>, stack: (typeof STACKS)[number], index: number) {
+async function buildStack(
+  browser: Awaited<ReturnType<typeof launchBrowser>>,
+  stack: (typeof STACKS)[number],
+  index: number,
+) {
   const { fonts, jobs } = await planJobs(stack.weight, index);
   const server = await startPageServer(fonts);
   const context = await browser.newContext();
@@ -153,7 +181,11 @@ async function buildStack(browser: Awaited<ReturnType<typeof launchBrowser>>, st
 /** The OFL asks that the notices travel with anything derived from the fonts. */
 async function copyLicences(): Promise<void> {
   const packages = [...new Set(SUBSETS.map(({ pkg }) => pkg))];
-  const texts = await Promise.all(packages.map(async (pkg) => `== @fontsource/${pkg} ==\n\n${await readFile(path.join(FONTSOURCE, pkg, 'LICENSE'), 'utf8')}`));
+  const texts = await Promise.all(
+    packages.map(
+      async (pkg) => `== @fontsource/${pkg} ==\n\n${await readFile(path.join(FONTSOURCE, pkg, 'LICENSE'), 'utf8')}`,
+    ),
+  );
   await writeFile(path.join(OUTPUT, 'OFL.txt'), texts.join('\n\n'));
 }
 

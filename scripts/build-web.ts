@@ -15,7 +15,9 @@ async function listFiles(dir: string): Promise<string[]> {
   const nested = await Promise.all(
     entries
       .filter((entry) => !SKIPPED.has(entry.name) && !entry.name.startsWith('dist.'))
-      .map((entry) => (entry.isDirectory() ? listFiles(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)]))),
+      .map((entry) =>
+        entry.isDirectory() ? listFiles(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)]),
+      ),
   );
   return nested.flat();
 }
@@ -25,7 +27,11 @@ export async function webSourceHash(): Promise<string> {
   const files = [...(await listFiles(WEB)), join(ROOT, 'package-lock.json')].sort();
   const hash = createHash('sha256');
   for (const file of files) {
-    hash.update(relative(ROOT, file)).update('\0').update(await readFile(file)).update('\0');
+    hash
+      .update(relative(ROOT, file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
   }
   return hash.digest('hex');
 }

@@ -58,7 +58,9 @@ export async function databaseTypes(databaseUrl: string): Promise<string> {
   const dialect = new CodegenDialect({ dateParser: 'string' });
   // kysely-codegen's types name CommonJS kysely's classes, which TypeScript keeps apart from the
   // ES module ones this project imports; at run time both are the same Kysely.
-  const db = new Kysely<unknown>({ dialect: (await dialect.createKyselyDialect({ connectionString: databaseUrl })) as never });
+  const db = new Kysely<unknown>({
+    dialect: (await dialect.createKyselyDialect({ connectionString: databaseUrl })) as never,
+  });
   try {
     const types = await generateDbTypes({
       db: db as never,

@@ -12,7 +12,13 @@ import { loadConfig } from '../server/src/config.js';
 import { HttpError } from '../server/src/http/http-error.js';
 import { ImportQuery } from '../server/src/imports/imports.schema.js';
 import { EXTENSION, FORMATS, type ImportFormat } from '../server/src/imports/import-reader.js';
-import { SYSTEM_ACTOR, type ImportOut, commitImport, importFile, reportCsv } from '../server/src/imports/imports.service.js';
+import {
+  SYSTEM_ACTOR,
+  type ImportOut,
+  commitImport,
+  importFile,
+  reportCsv,
+} from '../server/src/imports/imports.service.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -28,7 +34,9 @@ const { positionals, values } = parseArgs({
 
 const file = positionals[0];
 if (!file || !values.country) {
-  console.error('usage: npm run import -- FILE --country ISO3 [--format F] [--mapping safeground|imsma|gichd_mdr] [--commit] [--report FILE.csv]');
+  console.error(
+    'usage: npm run import -- FILE --country ISO3 [--format F] [--mapping safeground|imsma|gichd_mdr] [--commit] [--report FILE.csv]',
+  );
   process.exit(2);
 }
 
@@ -54,13 +62,17 @@ if (!query.success) {
 const config = loadConfig();
 const db = await prepareDatabase(config, { demo: false });
 const progress = (label: string) => (done: number, total: number | null) => {
-  process.stderr.write(`\r${label}: ${done.toLocaleString('en')}${total === null ? '' : ` / ${total.toLocaleString('en')}`} features`);
+  process.stderr.write(
+    `\r${label}: ${done.toLocaleString('en')}${total === null ? '' : ` / ${total.toLocaleString('en')}`} features`,
+  );
 };
 const summary = (run: ImportOut) =>
   `${run.counts.features} features: ${run.counts.ok} ok, ${run.counts.repaired} repaired, ${run.counts.rejected} rejected`;
 
 try {
-  const run = await importFile(db, config, SYSTEM_ACTOR, { ...query.data, fileName: path.basename(file) }, file, { onProgress: progress('read') });
+  const run = await importFile(db, config, SYSTEM_ACTOR, { ...query.data, fileName: path.basename(file) }, file, {
+    onProgress: progress('read'),
+  });
   process.stderr.write('\n');
   console.log(`import ${run.id} (dry run): ${summary(run)}`);
   const reportFile = values.report ?? `${file.replace(/(\.shp)?\.[^./]+$/, '')}.import-report.csv`;
@@ -72,7 +84,9 @@ try {
   if (values.commit) {
     const done = await commitImport(db, SYSTEM_ACTOR, String(run.id), { onProgress: progress('committed') });
     process.stderr.write('\n');
-    console.log(`committed: ${done.committed?.inserted} inserted, ${done.committed?.updated} updated, ${done.committed?.unchanged} unchanged`);
+    console.log(
+      `committed: ${done.committed?.inserted} inserted, ${done.committed?.updated} updated, ${done.committed?.unchanged} unchanged`,
+    );
   } else {
     console.log('nothing written; run again with --commit to write the accepted features');
   }

@@ -35,12 +35,20 @@ export async function clientBinaries(url: string): Promise<{ pgDump: string; pgR
   }
   const found = await findPostgres(serverMajor);
   if (!found) throw new Error('no PostgreSQL client binaries found (pg_dump, pg_restore): install postgresql-client');
-  if (found.major < serverMajor) throw new Error(`pg_dump ${found.major} cannot dump a PostgreSQL ${serverMajor} server: install postgresql-client-${serverMajor}`);
-  return { pgDump: path.join(found.bindir, 'pg_dump'), pgRestore: path.join(found.bindir, 'pg_restore'), major: found.major };
+  if (found.major < serverMajor)
+    throw new Error(
+      `pg_dump ${found.major} cannot dump a PostgreSQL ${serverMajor} server: install postgresql-client-${serverMajor}`,
+    );
+  return {
+    pgDump: path.join(found.bindir, 'pg_dump'),
+    pgRestore: path.join(found.bindir, 'pg_restore'),
+    major: found.major,
+  };
 }
 
 export async function mustSucceed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const result = await run(cmd, args, { env });
-  if (result.code !== 0) throw new Error(`${path.basename(cmd)} failed (exit ${result.code}):\n${result.output.trim()}`);
+  if (result.code !== 0)
+    throw new Error(`${path.basename(cmd)} failed (exit ${result.code}):\n${result.output.trim()}`);
   return result.output;
 }

@@ -34,19 +34,26 @@ try {
     options: { database: { type: 'string' }, url: { type: 'string' }, force: { type: 'boolean', default: false } },
   });
   const file = positionals[0];
-  if (!file || positionals.length > 1 || (values.database && values.url)) throw new Error('give one archive file, and at most one of --database and --url');
+  if (!file || positionals.length > 1 || (values.database && values.url))
+    throw new Error('give one archive file, and at most one of --database and --url');
   await access(file);
-  const target = values.url ?? (values.database ? withDatabase(await appDatabaseUrl(), values.database) : await appDatabaseUrl());
+  const target =
+    values.url ?? (values.database ? withDatabase(await appDatabaseUrl(), values.database) : await appDatabaseUrl());
   const name = databaseName(target);
   const { pgRestore } = await clientBinaries(withDatabase(target, 'postgres'));
   const { dbname, env } = clientConnection(target);
   // Is it an archive at all? --list reads only its table of contents.
   await mustSucceed(pgRestore, ['--list', file], env);
 
-  const exists = await onServer(target, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  const exists = await onServer(
+    target,
+    async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+  );
   const relations = exists ? await userRelations(target) : 0;
   if (relations > 0 && !values.force) {
-    throw new Error(`database ${name} is not empty (${relations} tables and views); restore into a new one with --database NAME, or pass --force to replace its contents`);
+    throw new Error(
+      `database ${name} is not empty (${relations} tables and views); restore into a new one with --database NAME, or pass --force to replace its contents`,
+    );
   }
   if (!exists || relations > 0) {
     await onServer(target, async (client) => {
@@ -55,7 +62,11 @@ try {
     });
   }
   // One transaction: a failed restore leaves the database empty, never half restored.
-  await mustSucceed(pgRestore, ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', `--dbname=${dbname}`, file], env);
+  await mustSucceed(
+    pgRestore,
+    ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', `--dbname=${dbname}`, file],
+    env,
+  );
   console.log(`restored ${file} into database ${name}`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

@@ -6,13 +6,17 @@ import { prepareDatabase } from '../server/src/bootstrap.js';
 import { assertValidNewUser, createUser } from '../server/src/auth/auth.service.js';
 import { HttpError } from '../server/src/http/http-error.js';
 
-const usage = 'usage: npm run user:create -- --email E --password P --role admin|national_authority|operator|donor|viewer [--country ISO3] [--organisation NAME]';
+const usage =
+  'usage: npm run user:create -- --email E --password P --role admin|national_authority|operator|donor|viewer [--country ISO3] [--organisation NAME]';
 
 const Args = z.object({
   email: z.string().email(),
   password: z.string(),
   role: z.enum(['admin', 'national_authority', 'operator', 'donor', 'viewer']),
-  country: z.string().regex(/^[A-Z]{3}$/, 'country must be an alpha-3 code such as LAO').optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'country must be an alpha-3 code such as LAO')
+    .optional(),
   organisation: z.string().min(1).optional(),
 });
 
@@ -36,7 +40,9 @@ try {
   const db = await prepareDatabase(loadConfig(), { demo: false });
   try {
     const user = await createUser(db, parsed.data);
-    console.log(`created user ${user.id} ${user.email} (${user.role}${user.country_iso3 ? `, ${user.country_iso3}` : ''})`);
+    console.log(
+      `created user ${user.id} ${user.email} (${user.role}${user.country_iso3 ? `, ${user.country_iso3}` : ''})`,
+    );
   } finally {
     await db.destroy();
   }

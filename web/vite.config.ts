@@ -15,5 +15,11 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
     assetsInlineLimit: 0,
   },
-  server: { proxy: { '/api': 'http://127.0.0.1:8080', '/tiles': 'http://127.0.0.1:8080', '/app-config.json': 'http://127.0.0.1:8080' } },
+  server: {
+    proxy: {
+      '/api': 'http://127.0.0.1:8080',
+      '/tiles': 'http://127.0.0.1:8080',
+      '/app-config.json': 'http://127.0.0.1:8080',
+    },
+  },
 });

@@ -47,7 +47,11 @@ export function createServer(db: Db, config: Config): Server {
   const figures = createFiguresCache(db, config.FIGURES_CACHE_MB * 1024 * 1024);
   const app = createApp(db, config, tiles, figures);
   const answerCachedTile = cachedTileAnswerer(tiles);
-  const headers = securityHeaders(config) as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+  const headers = securityHeaders(config) as unknown as (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: () => void,
+  ) => void;
   const server = createHttpServer((req, res) => {
     const setHeaders = () => headers(req, res, () => {});
     if (answerCachedTile(req, res, setHeaders)) return;
@@ -81,7 +85,9 @@ export function createApp(
       await sql`SELECT 1`.execute(db);
       const pending = await pendingMigrations(db);
       const healthy = pending.length === 0;
-      res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'migrations_pending', database: 'ok', pending_migrations: pending });
+      res
+        .status(healthy ? 200 : 503)
+        .json({ status: healthy ? 'ok' : 'migrations_pending', database: 'ok', pending_migrations: pending });
     } catch {
       res.status(503).json({ status: 'unavailable', database: 'unreachable' });
     }

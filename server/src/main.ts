@@ -8,12 +8,18 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = await prepareDatabase(config, { demo: config.LOAD_DEMO_DATA });
   const interrupted = await markInterrupted(db);
-  if (interrupted) console.log(`${interrupted} import(s) interrupted by an earlier stop are marked so (nothing of theirs was written)`);
+  if (interrupted)
+    console.log(
+      `${interrupted} import(s) interrupted by an earlier stop are marked so (nothing of theirs was written)`,
+    );
   const server = createServer(db, config).listen(config.PORT, config.HOST, () => {
     const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
     console.log(`Safeground is running at ${url}/  (API ${url}/api/v1/countries, OpenAPI ${url}/api/v1/openapi.json)`);
     // Which walls keep imports from reading server files or URLs (GDAL may be installed later, on the first import).
-    gdalIsolation().then((line) => console.log(`imports: ${line}`), () => {});
+    gdalIsolation().then(
+      (line) => console.log(`imports: ${line}`),
+      () => {},
+    );
   });
   const shutdown = () => {
     console.log('shutting down…');

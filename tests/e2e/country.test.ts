@@ -37,8 +37,13 @@ afterAll(async () => {
 /** Unique rendered features of a layer, counted as the hazards/releases they stand for. */
 async function renderedCount(layer: string): Promise<number> {
   const features = await renderedFeatures(english.page, layer);
-  const unique = new Map(features.map((properties) => [properties.generalised ? JSON.stringify(properties) : properties.id, properties]));
-  return [...unique.values()].reduce((sum, properties) => sum + (properties.generalised ? Number(properties.count) : 1), 0);
+  const unique = new Map(
+    features.map((properties) => [properties.generalised ? JSON.stringify(properties) : properties.id, properties]),
+  );
+  return [...unique.values()].reduce(
+    (sum, properties) => sum + (properties.generalised ? Number(properties.count) : 1),
+    0,
+  );
 }
 
 describe('country dashboard', () => {
@@ -107,14 +112,24 @@ describe('country dashboard', () => {
     const french = await openPage(browser, { locale: 'en-GB' });
     allRequests.push(french.requests);
     await visit(french.page, `${app.base}/countries/LAO?lang=fr`);
-    const [figure] = remainingFigures(await figures(french.page)).filter((candidate) => candidate.value !== null && candidate.value >= 1000);
+    const [figure] = remainingFigures(await figures(french.page)).filter(
+      (candidate) => candidate.value !== null && candidate.value >= 1000,
+    );
     expect(figure, 'a remaining figure of at least 1,000 km²').toBeDefined();
-    const candidates = (locale: string) => [0, 1, 2, 3].map((digits) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(figure!.value!));
+    const candidates = (locale: string) =>
+      [0, 1, 2, 3].map((digits) =>
+        new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(figure!.value!),
+      );
     // French groups thousands with a (narrow) no-break space and writes a decimal comma.
-    expect(candidates('fr').some((text) => figure!.text.includes(text)), `${figure!.text} vs ${candidates('fr').join(' / ')}`).toBe(true);
+    expect(
+      candidates('fr').some((text) => figure!.text.includes(text)),
+      `${figure!.text} vs ${candidates('fr').join(' / ')}`,
+    ).toBe(true);
     expect(figure!.text).not.toMatch(/\d,\d{3}(\D|$)/);
     // Lao PDR's CCM deadline passed with the request analysed at the 12th Meeting open, in French words.
-    await expect(french.page.locator('#obligations').innerText()).resolves.toContain('décision attendue à la 12e Assemblée des États parties');
+    await expect(french.page.locator('#obligations').innerText()).resolves.toContain(
+      'décision attendue à la 12e Assemblée des États parties',
+    );
     await french.context.close();
   });
 
@@ -150,7 +165,11 @@ describe('errors', () => {
     allRequests.push(arabic.requests);
     // Fault injection at the network layer: the app and browser stay real, one answer is a 500.
     await arabic.page.route('**/api/v1/countries/LAO/progress**', (route) =>
-      route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }) }),
+      route.fulfill({
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }),
+      }),
     );
     await visit(arabic.page, `${app.base}/countries/LAO?lang=ar`, 'error');
     const alert = (await arabic.page.locator('[role=alert]').first().innerText()).trim();

@@ -8,7 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { type OpenPage, clickBoxCorners, foreignRequests, openPage, signIn as signInAs, renderedFeatures, saveScreenshot, settled, startDemoApp, visit, PAGE_WAIT_MS } from '../helpers/web-page.js';
+import {
+  type OpenPage,
+  clickBoxCorners,
+  foreignRequests,
+  openPage,
+  signIn as signInAs,
+  renderedFeatures,
+  saveScreenshot,
+  settled,
+  startDemoApp,
+  visit,
+  PAGE_WAIT_MS,
+} from '../helpers/web-page.js';
 
 declare const document: any;
 declare const window: any;
@@ -42,14 +54,28 @@ async function signIn(email: string, next: string): Promise<OpenPage> {
 
 type Box = [number, number, number, number];
 
-const boxPolygon = ([w, s, e, n]: Box) => ({ type: 'Polygon' as const, coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
+const boxPolygon = ([w, s, e, n]: Box) => ({
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ],
+  ],
+});
 
 /** A small box well inside the country: around the middle of one of its hazards. */
 async function boxInsideCountry(): Promise<Box> {
   const res = await app.api('GET', `/api/v1/hazards?country=${ISO3}&limit=50`);
   const geometry = res.body.features[0].geometry;
   const ring: [number, number][] = geometry.type === 'Polygon' ? geometry.coordinates[0] : geometry.coordinates[0][0];
-  const [lng, lat] = [(Math.min(...ring.map((p) => p[0])) + Math.max(...ring.map((p) => p[0]))) / 2, (Math.min(...ring.map((p) => p[1])) + Math.max(...ring.map((p) => p[1]))) / 2];
+  const [lng, lat] = [
+    (Math.min(...ring.map((p) => p[0])) + Math.max(...ring.map((p) => p[0]))) / 2,
+    (Math.min(...ring.map((p) => p[1])) + Math.max(...ring.map((p) => p[1]))) / 2,
+  ];
   return [lng - 0.004, lat - 0.003, lng + 0.004, lat + 0.003];
 }
 
@@ -58,7 +84,14 @@ async function boxInsideCountry(): Promise<Box> {
  * corners and the first again to close the polygon (Terra Draw).
  */
 async function drawBox(page: Page, box: Box): Promise<void> {
-  await page.evaluate(([w, s, e, n]) => window.safeground.map.fitBounds([w, s, e, n], { padding: { top: 80, bottom: 80, left: 280, right: 280 }, duration: 0 }), box);
+  await page.evaluate(
+    ([w, s, e, n]) =>
+      window.safeground.map.fitBounds([w, s, e, n], {
+        padding: { top: 80, bottom: 80, left: 280, right: 280 },
+        duration: 0,
+      }),
+    box,
+  );
   await page.waitForFunction(() => window.safeground.map.loaded());
   await clickBoxCorners(page, box);
 }
@@ -76,7 +109,9 @@ describe('map editing', () => {
     await expect(page.locator('#new-hazard-area-preview').innerText()).resolves.toMatch(/km²/);
 
     // No contamination type ticked: the server's dry run refuses it, naming the field.
-    await page.waitForSelector('#new-hazard-check [role=alert] li[data-field="contamination"]', { timeout: PAGE_WAIT_MS });
+    await page.waitForSelector('#new-hazard-check [role=alert] li[data-field="contamination"]', {
+      timeout: PAGE_WAIT_MS,
+    });
     await expect(page.locator('#hazard-contamination').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.locator('#new-hazard-save').isDisabled()).resolves.toBe(true);
     await page.locator('#new-hazard-check').scrollIntoViewIfNeeded();
@@ -88,7 +123,9 @@ describe('map editing', () => {
     await page.selectOption('#hazard-classification', 'CHA');
     await page.waitForSelector('#new-hazard-save:not([disabled])', { timeout: PAGE_WAIT_MS });
     await expect(page.locator('#hazard-contamination').getAttribute('aria-invalid')).resolves.toBeNull();
-    await expect(page.locator('#new-hazard-check dd[data-value]').first().getAttribute('data-value').then(Number)).resolves.toBeGreaterThan(0);
+    await expect(
+      page.locator('#new-hazard-check dd[data-value]').first().getAttribute('data-value').then(Number),
+    ).resolves.toBeGreaterThan(0);
     await saveScreenshot(page, 'editing-new-hazard');
 
     await page.click('#new-hazard-save');
@@ -98,17 +135,32 @@ describe('map editing', () => {
     await page.waitForURL((url) => url.searchParams.get('hazard') === String(id));
     await settled(page);
     await page.waitForSelector('.sg-popup h3:has-text("E2E-DRAWN-1")');
-    await page.waitForFunction((hazardId) => window.safeground.map.queryRenderedFeatures({ layers: ['hazards-fill'] }).some((f: any) => f.properties.id === hazardId), id, { timeout: PAGE_WAIT_MS });
+    await page.waitForFunction(
+      (hazardId) =>
+        window.safeground.map
+          .queryRenderedFeatures({ layers: ['hazards-fill'] })
+          .some((f: any) => f.properties.id === hazardId),
+      id,
+      { timeout: PAGE_WAIT_MS },
+    );
     await saveScreenshot(page, 'editing-new-hazard-saved');
 
     const saved = await anonymousHazard(id);
-    expect(saved.properties).toMatchObject({ country: ISO3, classification: 'CHA', contamination: ['cmr'], name: 'Drawn in the browser', external_ref: 'E2E-DRAWN-1', status: 'open' });
+    expect(saved.properties).toMatchObject({
+      country: ISO3,
+      classification: 'CHA',
+      contamination: ['cmr'],
+      name: 'Drawn in the browser',
+      external_ref: 'E2E-DRAWN-1',
+      status: 'open',
+    });
     // The drawn corners are where the clicks fell: within a few pixels of the box, so within 5 % of its area.
     const drawnArea = area(boxPolygon(box));
     expect(saved.properties.area_m2).toBeGreaterThan(drawnArea * 0.95);
     expect(saved.properties.area_m2).toBeLessThan(drawnArea * 1.05);
     // Stored as a MultiPolygon of one part: the four clicked corners and the closing one.
-    const ring: [number, number][] = saved.geometry.type === 'Polygon' ? saved.geometry.coordinates[0] : saved.geometry.coordinates[0][0];
+    const ring: [number, number][] =
+      saved.geometry.type === 'Polygon' ? saved.geometry.coordinates[0] : saved.geometry.coordinates[0][0];
     expect(ring).toHaveLength(5);
     for (const [lng, lat] of ring) {
       const [w, s, e, n] = box;
@@ -121,15 +173,23 @@ describe('map editing', () => {
 
   it('opens a release from ?release= and lists its history (no restore for releases)', async () => {
     const authorityToken = (await app.user('national_authority', { country: ISO3 })).token;
-    const hazard = (await app.api('GET', `/api/v1/hazards?country=${ISO3}&status=open&limit=100`)).body.features.find((f: any) => f.properties.remaining_m2 > 10_000);
+    const hazard = (await app.api('GET', `/api/v1/hazards?country=${ISO3}&status=open&limit=100`)).body.features.find(
+      (f: any) => f.properties.remaining_m2 > 10_000,
+    );
     const operator = await app.user('operator', { country: ISO3, organisation: 'Field operator' });
     const submitted = await app.api('POST', '/api/v1/releases', {
       token: operator.token,
-      body: { type: 'Feature', geometry: hazard.geometry, properties: { hazard_id: hazard.id, method: 'reduced', completed_on: '2024-05-02', external_ref: 'E2E-REL-1' } },
+      body: {
+        type: 'Feature',
+        geometry: hazard.geometry,
+        properties: { hazard_id: hazard.id, method: 'reduced', completed_on: '2024-05-02', external_ref: 'E2E-REL-1' },
+      },
     });
     expect(submitted.status).toBe(201);
     const releaseId = submitted.body.id as number;
-    expect((await app.api('POST', `/api/v1/releases/${releaseId}/approve`, { token: authorityToken })).status).toBe(200);
+    expect((await app.api('POST', `/api/v1/releases/${releaseId}/approve`, { token: authorityToken })).status).toBe(
+      200,
+    );
 
     const { page } = authority;
     // Once in a full CI run the history panel never appeared after the click; a second attempt
@@ -139,19 +199,30 @@ describe('map editing', () => {
       await page.waitForSelector(`.sg-popup .popup-release[data-release-id="${releaseId}"]`);
       await page.click('.sg-popup [data-task="release-history"]');
       const shown = await page
-        .waitForSelector(`#history-list[data-kind="releases"][data-id="${releaseId}"] .history-version`, { timeout: PAGE_WAIT_MS })
-        .then(() => true, () => false);
-      return shown ? null : await page.evaluate(() => document.querySelector('#task-panel')?.outerHTML.slice(0, 500) ?? 'no #task-panel');
+        .waitForSelector(`#history-list[data-kind="releases"][data-id="${releaseId}"] .history-version`, {
+          timeout: PAGE_WAIT_MS,
+        })
+        .then(
+          () => true,
+          () => false,
+        );
+      return shown
+        ? null
+        : await page.evaluate(() => document.querySelector('#task-panel')?.outerHTML.slice(0, 500) ?? 'no #task-panel');
     };
     const missed = await openHistory();
     if (missed !== null) {
       console.warn(`release history did not appear on the first click; task panel: ${missed}`);
       expect(await openHistory()).toBeNull();
     }
-    const actions = await page.locator('#history-list .history-version').evaluateAll((items: any[]) => items.map((item) => item.dataset.action));
+    const actions = await page
+      .locator('#history-list .history-version')
+      .evaluateAll((items: any[]) => items.map((item) => item.dataset.action));
     expect(actions).toEqual(['approve', 'create']);
     await expect(page.locator('#history-list [data-restore]').count()).resolves.toBe(0);
-    await expect(page.locator('#history-list [data-field="status"]').first().innerText()).resolves.toMatch(/submitted.*approved/);
+    await expect(page.locator('#history-list [data-field="status"]').first().innerText()).resolves.toMatch(
+      /submitted.*approved/,
+    );
     await saveScreenshot(page, 'editing-release-history');
     const api = await app.api('GET', `/api/v1/releases/${releaseId}/history`);
     expect(api.body.versions.map((v: any) => v.version)).toEqual([2, 1]);
@@ -202,9 +273,18 @@ describe('map editing', () => {
     await page.waitForSelector('#new-hazard-form');
     // The keyboard's way: corners typed, one "longitude latitude" pair a line.
     const box = await boxInsideCountry();
-    await page.evaluate(([w, s, e, n]) => window.safeground.map.fitBounds([w, s, e, n], { padding: 150, duration: 0 }), box);
+    await page.evaluate(
+      ([w, s, e, n]) => window.safeground.map.fitBounds([w, s, e, n], { padding: 150, duration: 0 }),
+      box,
+    );
     await page.click('#new-hazard-form .coordinates summary');
-    await page.fill('#new-hazard-coordinates', boxPolygon(box).coordinates[0]!.slice(0, 4).map(([lng, lat]) => `${lng} ${lat}`).join('\n'));
+    await page.fill(
+      '#new-hazard-coordinates',
+      boxPolygon(box)
+        .coordinates[0]!.slice(0, 4)
+        .map(([lng, lat]) => `${lng} ${lat}`)
+        .join('\n'),
+    );
     await page.click('#new-hazard-use-coordinates');
     await expect(page.locator('#new-hazard-area-preview').innerText()).resolves.toMatch(/كم²/);
     await page.check('[data-contamination="ap_mines"]');
@@ -223,6 +303,11 @@ describe('map editing', () => {
     await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
     await page.click('[data-action="close-task"]');
     for (const open of pages) expect(open.pageErrors).toEqual([]);
-    expect(foreignRequests(pages.flatMap((open) => open.requests), app.base)).toEqual([]);
+    expect(
+      foreignRequests(
+        pages.flatMap((open) => open.requests),
+        app.base,
+      ),
+    ).toEqual([]);
   });
 });

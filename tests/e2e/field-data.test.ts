@@ -6,7 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { type OpenPage, clickBoxCorners, foreignRequests, openPage, signIn as signInAs, renderedFeatures, saveScreenshot, startDemoApp, visit, PAGE_WAIT_MS } from '../helpers/web-page.js';
+import {
+  type OpenPage,
+  clickBoxCorners,
+  foreignRequests,
+  openPage,
+  signIn as signInAs,
+  renderedFeatures,
+  saveScreenshot,
+  startDemoApp,
+  visit,
+  PAGE_WAIT_MS,
+} from '../helpers/web-page.js';
 
 declare const window: any;
 
@@ -27,7 +38,13 @@ afterAll(async () => {
 
 async function userWithPassword(role: 'operator' | 'national_authority'): Promise<string> {
   const email = `${role}-${Date.now()}@example.test`;
-  await createUser(app.db, { email, password: PASSWORD, role, country: ISO3, organisation: role === 'operator' ? 'Field operator' : undefined });
+  await createUser(app.db, {
+    email,
+    password: PASSWORD,
+    role,
+    country: ISO3,
+    organisation: role === 'operator' ? 'Field operator' : undefined,
+  });
   return email;
 }
 
@@ -39,7 +56,8 @@ async function signIn(email: string, next: string): Promise<OpenPage> {
   return open;
 }
 
-const countryFigure = (page: Page) => page.locator('[data-figure="country_remaining_km2"]').getAttribute('data-value').then(Number);
+const countryFigure = (page: Page) =>
+  page.locator('[data-figure="country_remaining_km2"]').getAttribute('data-value').then(Number);
 
 async function tileRemaining(page: Page): Promise<number> {
   const features = await renderedFeatures(page, 'countries-fill');
@@ -51,7 +69,9 @@ async function tileRemaining(page: Page): Promise<number> {
 /** An open hazard of the country with area still to release. */
 async function openHazard(): Promise<{ id: number; geometry: any; remaining_m2: number }> {
   const res = await app.api('GET', `/api/v1/hazards?country=${ISO3}&status=open&limit=200`);
-  const hazard = res.body.features.find((f: any) => f.properties.remaining_m2 > 50_000 && f.geometry.coordinates.length === 1);
+  const hazard = res.body.features.find(
+    (f: any) => f.properties.remaining_m2 > 50_000 && f.geometry.coordinates.length === 1,
+  );
   expect(hazard).toBeDefined();
   return { id: hazard.id, geometry: hazard.geometry, remaining_m2: hazard.properties.remaining_m2 };
 }
@@ -68,7 +88,10 @@ function bboxOf(geometry: any): [number, number, number, number] {
 describe('field data', () => {
   it('an operator submits, the authority approves, the country figure changes on the map', async () => {
     const hazard = await openHazard();
-    const [operatorEmail, authorityEmail] = [await userWithPassword('operator'), await userWithPassword('national_authority')];
+    const [operatorEmail, authorityEmail] = [
+      await userWithPassword('operator'),
+      await userWithPassword('national_authority'),
+    ];
 
     const authority = await signIn(authorityEmail, `/countries/${ISO3}`);
     const before = { figure: await countryFigure(authority.page), tile: await tileRemaining(authority.page) };
@@ -102,7 +125,10 @@ describe('field data', () => {
     await item.focus();
     await authority.page.keyboard.press('Enter');
     await authority.page.waitForSelector('#approve-release');
-    await authority.page.waitForFunction(() => window.safeground.map.getSource('overlay') && window.safeground.map.querySourceFeatures('overlay').length >= 2);
+    await authority.page.waitForFunction(
+      () =>
+        window.safeground.map.getSource('overlay') && window.safeground.map.querySourceFeatures('overlay').length >= 2,
+    );
     await saveScreenshot(authority.page, 'field-review');
     await authority.page.focus('#approve-release');
     await authority.page.keyboard.press('Enter');
@@ -159,6 +185,11 @@ describe('field data', () => {
     await visit(authority.page, `${app.base}/imports`);
     await expect(authority.page.locator('#import-form').isVisible()).resolves.toBe(true);
     await saveScreenshot(authority.page, 'field-imports');
-    expect(foreignRequests(pages.flatMap((open) => open.requests), app.base)).toEqual([]);
+    expect(
+      foreignRequests(
+        pages.flatMap((open) => open.requests),
+        app.base,
+      ),
+    ).toEqual([]);
   });
 });

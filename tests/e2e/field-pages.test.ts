@@ -56,21 +56,38 @@ afterAll(async () => {
   await app?.close();
 });
 
-const messages = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../web/src/i18n/en.json'), 'utf8')) as Record<string, string>;
+const messages = JSON.parse(
+  readFileSync(path.resolve(import.meta.dirname, '../../web/src/i18n/en.json'), 'utf8'),
+) as Record<string, string>;
 const messagePrefixes = [...new Set(Object.keys(messages).map((key) => key.split('.')[0]!))];
 
-const countryFigure = (page: Page) => page.locator('[data-figure="country_remaining_km2"]').getAttribute('data-value').then(Number);
-const shownCount = (page: Page, name: string) => page.locator(`#import-summary [data-count="${name}"]`).innerText().then((text) => Number(text.replace(/\D/g, '')));
+const countryFigure = (page: Page) =>
+  page.locator('[data-figure="country_remaining_km2"]').getAttribute('data-value').then(Number);
+const shownCount = (page: Page, name: string) =>
+  page
+    .locator(`#import-summary [data-count="${name}"]`)
+    .innerText()
+    .then((text) => Number(text.replace(/\D/g, '')));
 
 /** Chooses a file on /imports like a user (the format follows its extension), uploads it and waits for the outcome. */
-async function upload(page: Page, file: string | { name: string; buffer: Buffer }, expectedFormat: string, { query = '', mapping = 'safeground' } = {}): Promise<number | null> {
+async function upload(
+  page: Page,
+  file: string | { name: string; buffer: Buffer },
+  expectedFormat: string,
+  { query = '', mapping = 'safeground' } = {},
+): Promise<number | null> {
   // The form stays usable after an upload or a commit; a page load is only needed to get there.
   const current = new URL(page.url());
-  const onForm = current.pathname === '/imports' && current.search === query && (await page.locator('#import-form').count()) > 0;
+  const onForm =
+    current.pathname === '/imports' && current.search === query && (await page.locator('#import-form').count()) > 0;
   // Like a user: the header's link when it is there (no page load), else the address.
-  if (!onForm && query === '' && (await page.locator('#nav-imports').count())) await afterTransition(page, () => page.click('#nav-imports'));
+  if (!onForm && query === '' && (await page.locator('#nav-imports').count()))
+    await afterTransition(page, () => page.click('#nav-imports'));
   else if (!onForm) await visit(page, `${app.base}/imports${query}`);
-  await page.setInputFiles('#import-file', typeof file === 'string' ? path.join(FIXTURES, file) : { ...file, mimeType: 'application/octet-stream' });
+  await page.setInputFiles(
+    '#import-file',
+    typeof file === 'string' ? path.join(FIXTURES, file) : { ...file, mimeType: 'application/octet-stream' },
+  );
   await expect(page.inputValue('#import-format')).resolves.toBe(expectedFormat);
   await page.selectOption('#import-mapping', mapping);
   await page.click('#import-upload');
@@ -82,7 +99,9 @@ async function upload(page: Page, file: string | { name: string; buffer: Buffer 
 }
 
 /** The report table as shown, every outcome at once. */
-async function shownReport(page: Page): Promise<{ feature: number; external_ref: string; outcome: string; reason: string }[]> {
+async function shownReport(
+  page: Page,
+): Promise<{ feature: number; external_ref: string; outcome: string; reason: string }[]> {
   await page.selectOption('#import-report-filter', 'all');
   return page.locator('#import-report-table tbody tr').evaluateAll((rows: any[]) =>
     rows.map((row) => {
@@ -93,7 +112,13 @@ async function shownReport(page: Page): Promise<{ feature: number; external_ref:
 }
 
 /** Clicks commit and records the progress bar meanwhile, to show it ran before the answer came. */
-async function commit(page: Page): Promise<{ inserted: number; updated: number; text: string; progressSeenRunning: boolean; finalValue: string | null }> {
+async function commit(page: Page): Promise<{
+  inserted: number;
+  updated: number;
+  text: string;
+  progressSeenRunning: boolean;
+  finalValue: string | null;
+}> {
   await page.evaluate(() => {
     window.__sgProgressRunning = false;
     const observer = new window.MutationObserver(() => {
@@ -110,7 +135,9 @@ async function commit(page: Page): Promise<{ inserted: number; updated: number; 
     updated: Number(await done.getAttribute('data-updated')),
     text: await done.innerText(),
     progressSeenRunning: await page.evaluate(() => window.__sgProgressRunning),
-    finalValue: await page.locator('#commit-progress').evaluate((bar: any) => (bar.closest('.progress-row').hidden ? null : String(bar.value))),
+    finalValue: await page
+      .locator('#commit-progress')
+      .evaluate((bar: any) => (bar.closest('.progress-row').hidden ? null : String(bar.value))),
   };
 }
 
@@ -128,19 +155,25 @@ describe('/imports', () => {
     expect(id).not.toBeNull();
     const api = (await app.api('GET', `/api/v1/imports/${id}`, { token })).body;
     expect(api.counts).toEqual({ features: 3, ok: 3, repaired: 0, rejected: 0 });
-    for (const name of ['features', 'ok', 'repaired', 'rejected']) expect(await shownCount(page, name), name).toBe(api.counts[name]);
+    for (const name of ['features', 'ok', 'repaired', 'rejected'])
+      expect(await shownCount(page, name), name).toBe(api.counts[name]);
     expect(await shownReport(page)).toEqual((await fetchReport(app, token, id!)).lines);
 
     // The download link, clicked: the file the browser saves is the API's report byte for byte.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#import-report-link')]);
-    const apiCsv = await fetch(`${app.base}/api/v1/imports/${id}/report.csv`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
+    const apiCsv = await fetch(`${app.base}/api/v1/imports/${id}/report.csv`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((r) => r.text());
     expect(await readFile((await download.path())!, 'utf8')).toBe(apiCsv);
     expect(download.suggestedFilename()).toBe(`import-${id}-report.csv`);
 
     await expect(page.locator('#commit-progress').isVisible()).resolves.toBe(false);
     const first = await commit(page);
     expect(first).toMatchObject({ inserted: 3, updated: 0, progressSeenRunning: true, finalValue: '1' });
-    expect((await app.api('GET', `/api/v1/imports/${id}`, { token })).body).toMatchObject({ status: 'committed', progress: { done: 3, total: 3 } });
+    expect((await app.api('GET', `/api/v1/imports/${id}`, { token })).body).toMatchObject({
+      status: 'committed',
+      progress: { done: 3, total: 3 },
+    });
     await saveScreenshot(page, 'imports-committed');
 
     const hazards = await importedHazards();
@@ -157,7 +190,11 @@ describe('/imports', () => {
     expect(await shownCount(page, 'ok')).toBe(3);
     const again = await commit(page);
     expect(again).toMatchObject({ inserted: 0, updated: 0 });
-    expect((await app.api('GET', `/api/v1/imports/${againId}`, { token })).body.committed).toEqual({ inserted: 0, updated: 0, unchanged: 3 });
+    expect((await app.api('GET', `/api/v1/imports/${againId}`, { token })).body.committed).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 3,
+    });
     expect(again.text).toContain('3');
     expect(await importedHazards()).toHaveLength(3);
     expect((await app.api('GET', `/api/v1/countries/${ISO3}`)).body.remaining_km2).toBeCloseTo(after, 9);
@@ -168,12 +205,17 @@ describe('/imports', () => {
     const id = await upload(page, 'hazards-wkt.csv', 'csv');
     const api = (await app.api('GET', `/api/v1/imports/${id}`, { token })).body;
     expect(api.counts).toEqual({ features: 9, ok: 2, repaired: 0, rejected: 7 });
-    for (const name of ['features', 'ok', 'repaired', 'rejected']) expect(await shownCount(page, name), name).toBe(api.counts[name]);
+    for (const name of ['features', 'ok', 'repaired', 'rejected'])
+      expect(await shownCount(page, name), name).toBe(api.counts[name]);
     // With rejections the table opens on them.
     await expect(page.inputValue('#import-report-filter')).resolves.toBe('rejected');
-    const rejectedRows = await page.locator('#import-report-table tbody tr').evaluateAll((rows: any[]) => rows.map((row) => [row.dataset.outcome, row.cells[3].innerText.trim()]));
+    const rejectedRows = await page
+      .locator('#import-report-table tbody tr')
+      .evaluateAll((rows: any[]) => rows.map((row) => [row.dataset.outcome, row.cells[3].innerText.trim()]));
     const apiLines = (await fetchReport(app, token, id!)).lines;
-    expect(rejectedRows).toEqual(apiLines.filter((line) => line.outcome === 'rejected').map((line) => ['rejected', line.reason]));
+    expect(rejectedRows).toEqual(
+      apiLines.filter((line) => line.outcome === 'rejected').map((line) => ['rejected', line.reason]),
+    );
     for (const [, reason] of rejectedRows) expect(reason).toMatch(/^[\w ].{10,}/);
     expect(await shownReport(page)).toEqual(apiLines);
     await expect(page.locator('#import-commit').innerText()).resolves.toContain('2');
@@ -186,7 +228,12 @@ describe('/imports', () => {
     const { page } = authority;
     const id = await upload(page, 'hazards-utm48n.zip', 'shp', { mapping: 'imsma' });
     const api = (await app.api('GET', `/api/v1/imports/${id}`, { token })).body;
-    expect(api).toMatchObject({ format: 'shp', mapping: 'imsma', file_name: 'hazards-utm48n.zip', counts: { features: 2, ok: 2, repaired: 0, rejected: 0 } });
+    expect(api).toMatchObject({
+      format: 'shp',
+      mapping: 'imsma',
+      file_name: 'hazards-utm48n.zip',
+      counts: { features: 2, ok: 2, repaired: 0, rejected: 0 },
+    });
     expect(await shownReport(page)).toEqual((await fetchReport(app, token, id!)).lines);
     expect((await shownReport(page)).map((row) => row.external_ref)).toEqual(['HA-0001', 'HA-0002']);
   });
@@ -206,7 +253,7 @@ describe('/imports', () => {
 });
 
 describe('editing conflicts', () => {
-  it('a save over someone else\'s newer edit gets 409, sees what changed and reloads; nothing is overwritten', async () => {
+  it("a save over someone else's newer edit gets 409, sees what changed and reloads; nothing is overwritten", async () => {
     const list = await app.api('GET', `/api/v1/hazards?country=${ISO3}&status=open&limit=20`, { token });
     const hazard = list.body.features[0];
     const version = hazard.properties.version as number;
@@ -228,7 +275,9 @@ describe('editing conflicts', () => {
     await page.click('#hazard-save');
     const conflict = page.locator('#hazard-outcome #edit-conflict');
     await conflict.locator('li[data-field="status"]').waitFor();
-    await expect(conflict.locator('li[data-field="name"]').innerText()).resolves.toContain('Name from the other session');
+    await expect(conflict.locator('li[data-field="name"]').innerText()).resolves.toContain(
+      'Name from the other session',
+    );
     await expect(conflict.innerText()).resolves.toContain(String(version + 1));
     // …and who saved it, when (from the hazard's history).
     await expect(conflict.innerText()).resolves.toMatch(/Saved by \S+@\S+, /);
@@ -251,10 +300,15 @@ describe('?release= links', () => {
     const { page } = authority;
     await visit(page, `${app.base}/countries/${ISO3}?release=${release.id}`);
     await page.locator('.sg-popup .popup-release').waitFor();
-    const ring: [number, number][] = release.geometry.coordinates.flat(release.geometry.type === 'MultiPolygon' ? 2 : 1);
+    const ring: [number, number][] = release.geometry.coordinates.flat(
+      release.geometry.type === 'MultiPolygon' ? 2 : 1,
+    );
     const view = await page.evaluate((points) => {
       const bounds = window.safeground.map.getBounds();
-      return { contains: points.every((p: [number, number]) => bounds.contains(p)), width: bounds.getEast() - bounds.getWest() };
+      return {
+        contains: points.every((p: [number, number]) => bounds.contains(p)),
+        width: bounds.getEast() - bounds.getWest(),
+      };
     }, ring);
     expect(view.contains).toBe(true);
     // Framed on the release, not on the whole country (Laos spans about 7.5° of longitude).
@@ -264,20 +318,31 @@ describe('?release= links', () => {
 });
 
 describe('Arabic', () => {
-  for (const [name, route] of [['login', '/login'], ['imports', '/imports'], ['review', '/review'], ['quality', `/countries/${ISO3}/quality`]] as const) {
+  for (const [name, route] of [
+    ['login', '/login'],
+    ['imports', '/imports'],
+    ['review', '/review'],
+    ['quality', `/countries/${ISO3}/quality`],
+  ] as const) {
     it(`${route} is right-to-left, translated and fits 1280 and 390 px`, async () => {
       const { page } = authority;
       await page.setViewportSize({ width: 1280, height: 800 });
       // The import page is shown with a dry-run report, its widest content.
       if (name === 'imports') await upload(page, 'hazards-wkt.csv', 'csv', { query: '?lang=ar' });
       else await visit(page, `${app.base}${route}?lang=ar`);
-      await expect(page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).resolves.toEqual(['ar', 'rtl']);
+      await expect(page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).resolves.toEqual(
+        ['ar', 'rtl'],
+      );
       expect(await untranslatedText(page, messagePrefixes)).toEqual({ keys: [], english: [] });
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: width > 800 ? 800 : 844 });
         // The widest content in view: the report table on /imports, the findings on the quality page.
-        await page.evaluate(() => document.querySelector('#import-report, .quality-items')?.scrollIntoView({ block: 'center' }));
-        await page.evaluate(() => new Promise((resolve) => window.requestAnimationFrame(() => window.requestAnimationFrame(resolve))));
+        await page.evaluate(() =>
+          document.querySelector('#import-report, .quality-items')?.scrollIntoView({ block: 'center' }),
+        );
+        await page.evaluate(
+          () => new Promise((resolve) => window.requestAnimationFrame(() => window.requestAnimationFrame(resolve))),
+        );
         await saveScreenshot(page, `ar-${name}-${width}`);
         const overflow = await horizontalOverflow(page);
         expect(overflow.offenders, `${route} at ${width}px`).toEqual([]);
@@ -292,7 +357,12 @@ describe('Arabic', () => {
 
 describe('offline', () => {
   it('no page asked anything of another host, and no page threw', () => {
-    expect(foreignRequests(pages.flatMap((open) => open.requests), app.base)).toEqual([]);
+    expect(
+      foreignRequests(
+        pages.flatMap((open) => open.requests),
+        app.base,
+      ),
+    ).toEqual([]);
     for (const open of pages) expect(open.pageErrors).toEqual([]);
   });
 });

@@ -44,7 +44,11 @@ async function apiStatuses(): Promise<Map<string, string[]>> {
   expect(res.status).toBe(200);
   const statuses = new Map<string, string[]>();
   for (const country of res.body as Array<{ iso3: string; obligations: Array<{ status: string }> }>) {
-    if (country.obligations.length) statuses.set(country.iso3, country.obligations.map((obligation) => obligation.status));
+    if (country.obligations.length)
+      statuses.set(
+        country.iso3,
+        country.obligations.map((obligation) => obligation.status),
+      );
   }
   return statuses;
 }
@@ -70,7 +74,9 @@ describe('world view', () => {
   });
 
   it('lists the countries with a link each, and the legend', async () => {
-    const listed = await english.page.locator('#country-list [data-iso3]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-iso3')));
+    const listed = await english.page
+      .locator('#country-list [data-iso3]')
+      .evaluateAll((elements) => elements.map((element) => element.getAttribute('data-iso3')));
     expect(listed).toEqual(expect.arrayContaining(['LAO', 'KHM', 'AFG', 'IRQ', 'BIH', 'COL']));
     await expect(english.page.locator('#legend').innerText()).resolves.not.toBe('');
   });
@@ -82,7 +88,9 @@ describe('world view', () => {
     const senegal = page.locator('#country-list [data-iso3="SEN"] [data-status]');
     await expect(senegal.getAttribute('data-status')).resolves.toBe('extension_requested');
     await expect(senegal.innerText()).resolves.toContain('Deadline passed — extension requested');
-    const rendered = new Map((await renderedFeatures(page, 'countries-fill')).map((properties) => [properties.iso3, properties.status]));
+    const rendered = new Map(
+      (await renderedFeatures(page, 'countries-fill')).map((properties) => [properties.iso3, properties.status]),
+    );
     expect(rendered.get('SEN')).toBe('extension_requested');
     // Recalled obligation rows (Argentina's APMBC row) are marked unverified in the list.
     await expect(page.locator('#country-list [data-iso3="ARG"]').innerText()).resolves.toContain('(unverified)');
@@ -112,13 +120,17 @@ describe('world view', () => {
   it('switches the treaty: the URL and the rendered statuses follow', async () => {
     const { page } = english;
     await visit(page, `${app.base}/?treaty=APMBC`);
-    const apmbc = new Map((await renderedFeatures(page, 'countries-fill')).map((properties) => [properties.iso3, properties.status]));
+    const apmbc = new Map(
+      (await renderedFeatures(page, 'countries-fill')).map((properties) => [properties.iso3, properties.status]),
+    );
     // Lao PDR has no APMBC clearance obligation; Cambodia has one.
     expect(apmbc.get('LAO')).toBe('none');
     expect(apmbc.get('KHM')).not.toBe('none');
     await afterTransition(page, () => page.selectOption('#treaty-select', 'CCM'));
     expect(new URL(page.url()).searchParams.get('treaty')).toBe('CCM');
-    const ccm = new Map((await renderedFeatures(page, 'countries-fill')).map((properties) => [properties.iso3, properties.status]));
+    const ccm = new Map(
+      (await renderedFeatures(page, 'countries-fill')).map((properties) => [properties.iso3, properties.status]),
+    );
     expect(ccm.get('LAO')).not.toBe('none');
   });
 });

@@ -6,9 +6,14 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { aptInstaller, isRoot, type Log, which } from '../../server/src/db/local-postgis.install.js';
 
 const DEBIAN_PATH = '/usr/bin/chromium';
-const INSTALL_HINT = 'sudo apt-get install chromium   (Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium/Chrome binary';
+const INSTALL_HINT =
+  'sudo apt-get install chromium   (Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium/Chrome binary';
 
-const isExecutable = (file: string): Promise<boolean> => access(file, constants.X_OK).then(() => true, () => false);
+const isExecutable = (file: string): Promise<boolean> =>
+  access(file, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 
 /** The Chromium binary: CHROMIUM_PATH, /usr/bin/chromium, or `chromium` on PATH; null if none. */
 export async function findChromium(): Promise<string | null> {
@@ -71,7 +76,8 @@ export async function launchBrowser(options: { log?: Log; headless?: boolean } =
   const browser = await chromium.launch({ executablePath, headless: options.headless ?? true, args: CHROMIUM_ARGS });
   return {
     browser,
-    newContext: (contextOptions) => browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', ...contextOptions }),
+    newContext: (contextOptions) =>
+      browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', ...contextOptions }),
     close: () => browser.close(),
   };
 }

@@ -11,10 +11,20 @@ export const KHM = { lng: 103.0, lat: 13.0 } as const;
 /** Central Thailand, far from Lao PDR. */
 export const THA = { lng: 101.0, lat: 15.0 } as const;
 
-export const hazardFeature = (geometry: unknown, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+export const hazardFeature = (
+  geometry: unknown,
+  properties: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) => ({
   type: 'Feature',
   geometry,
-  properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], recorded_on: '2015-03-01', ...properties },
+  properties: {
+    country: 'LAO',
+    classification: 'CHA',
+    contamination: ['cmr'],
+    recorded_on: '2015-03-01',
+    ...properties,
+  },
   ...extra,
 });
 

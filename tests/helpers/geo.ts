@@ -15,7 +15,15 @@ export function square(lng: number, lat: number, sizeM: number) {
 export function rectangle(minLng: number, minLat: number, maxLng: number, maxLat: number) {
   return {
     type: 'Polygon' as const,
-    coordinates: [[[minLng, minLat], [maxLng, minLat], [maxLng, maxLat], [minLng, maxLat], [minLng, minLat]]],
+    coordinates: [
+      [
+        [minLng, minLat],
+        [maxLng, minLat],
+        [maxLng, maxLat],
+        [minLng, maxLat],
+        [minLng, minLat],
+      ],
+    ],
   };
 }
 

@@ -7,7 +7,14 @@ import { loadGeodata } from '../../server/src/geodata/geodata.loader.js';
 import { ensureGdal } from '../../server/src/gdal/gdal.js';
 import { ensureChromium } from './browser.js';
 import { buildWeb } from '../../scripts/build-web.js';
-import { TEMPLATE_DB, markTemplate, recreateDatabase, schemaFingerprint, templateFingerprint, withDatabase } from './database.js';
+import {
+  TEMPLATE_DB,
+  markTemplate,
+  recreateDatabase,
+  schemaFingerprint,
+  templateFingerprint,
+  withDatabase,
+} from './database.js';
 
 /**
  * Runs once per `vitest run`: makes sure a PostGIS server is there (the embedded one unless

@@ -22,9 +22,16 @@ export interface TestApp {
   databaseUrl: string;
   db: Db;
   config: Config;
-  api: <T = any>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }) => Promise<ApiResponse<T>>;
+  api: <T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string },
+  ) => Promise<ApiResponse<T>>;
   /** A user of the given role with a bearer token. */
-  user: (role: UserRole, scope?: { country?: string; organisation?: string }) => Promise<{ token: string; id: string; organisationId: string | null }>;
+  user: (
+    role: UserRole,
+    scope?: { country?: string; organisation?: string },
+  ) => Promise<{ token: string; id: string; organisationId: string | null }>;
   close: () => Promise<void>;
 }
 
@@ -37,7 +44,12 @@ checkResponsesAgainstSchemas();
 /** The real app on an ephemeral port over a database cloned from the migrated template. */
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   const clone = await cloneTemplate(inject('databaseServerUrl'));
-  const config: Config = Object.freeze({ ...loadConfig({}), DATABASE_URL: clone.url, LOAD_DEMO_DATA: false, ...overrides });
+  const config: Config = Object.freeze({
+    ...loadConfig({}),
+    DATABASE_URL: clone.url,
+    LOAD_DEMO_DATA: false,
+    ...overrides,
+  });
   const db = createDb(clone.url);
   const server = createServer(db, config).listen(0, '127.0.0.1');
   await once(server, 'listening');

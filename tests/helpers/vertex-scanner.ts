@@ -39,7 +39,9 @@ export class VertexScanner {
     const gy = Math.round(lat * GRID);
     for (let dx = -1; dx <= 1; dx += 1) {
       for (let dy = -1; dy <= 1; dy += 1) {
-        const found = this.grid.get(`${gx + dx},${gy + dy}`)?.find(([x, y]) => Math.abs(x - lng) <= tolerance && Math.abs(y - lat) <= tolerance);
+        const found = this.grid
+          .get(`${gx + dx},${gy + dy}`)
+          ?.find(([x, y]) => Math.abs(x - lng) <= tolerance && Math.abs(y - lat) <= tolerance);
         if (found) return found;
       }
     }

@@ -5,7 +5,11 @@
 const POLL_MS = 25;
 const LIMIT_MS = 45_000;
 
-export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, limitMs = LIMIT_MS): Promise<void> {
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  limitMs = LIMIT_MS,
+): Promise<void> {
   const until = Date.now() + limitMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

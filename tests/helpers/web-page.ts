@@ -48,8 +48,14 @@ export interface OpenPage {
 }
 
 /** A new browser context (fixed viewport unless given, given locale) with its requests recorded. */
-export async function openPage(browser: LaunchedBrowser, options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<OpenPage> {
-  const context = await browser.newContext({ locale: options.locale ?? 'en-GB', ...(options.viewport ? { viewport: options.viewport } : {}) });
+export async function openPage(
+  browser: LaunchedBrowser,
+  options: { locale?: string; viewport?: { width: number; height: number } } = {},
+): Promise<OpenPage> {
+  const context = await browser.newContext({
+    locale: options.locale ?? 'en-GB',
+    ...(options.viewport ? { viewport: options.viewport } : {}),
+  });
   const requests: string[] = [];
   context.on('request', (request) => requests.push(request.url()));
   const page = await context.newPage();
@@ -71,16 +77,22 @@ export const foreignRequests = (urls: string[], appOrigin: string): string[] =>
 
 export type PageState = 'loading' | 'ready' | 'error';
 
-export const pageState = (page: Page): Promise<PageState> => page.evaluate(() => document.documentElement.dataset.state);
+export const pageState = (page: Page): Promise<PageState> =>
+  page.evaluate(() => document.documentElement.dataset.state);
 
 const alertText = (page: Page): Promise<string> =>
-  page.evaluate(() => [...document.querySelectorAll('[role=alert]')].map((element: any) => element.innerText).join(' | '));
+  page.evaluate(() =>
+    [...document.querySelectorAll('[role=alert]')].map((element: any) => element.innerText).join(' | '),
+  );
 
 /** Waits until the view is `ready` (or `error`, to be asserted on); fails with the alert text otherwise. */
 export async function settled(page: Page, expected: PageState = 'ready'): Promise<void> {
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: PAGE_WAIT_MS });
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, {
+    timeout: PAGE_WAIT_MS,
+  });
   const state = await pageState(page);
-  if (state !== expected) throw new Error(`page state is ${state}, expected ${expected}; alert: ${await alertText(page)}`);
+  if (state !== expected)
+    throw new Error(`page state is ${state}, expected ${expected}; alert: ${await alertText(page)}`);
 }
 
 /** Opens an app URL and waits for its first complete render. */
@@ -93,7 +105,11 @@ export async function visit(page: Page, url: string, expected: PageState = 'read
  * Runs an in-page action (a click, a slider move) and waits for the view it causes to be ready.
  * data-state is still `ready` from before the action, so the wait first needs to see it change.
  */
-export async function afterTransition(page: Page, action: () => Promise<unknown>, expected: PageState = 'ready'): Promise<void> {
+export async function afterTransition(
+  page: Page,
+  action: () => Promise<unknown>,
+  expected: PageState = 'ready',
+): Promise<void> {
   await page.evaluate(() => {
     const root = document.documentElement;
     window.__sgStateObserver?.disconnect();
@@ -110,21 +126,41 @@ export async function afterTransition(page: Page, action: () => Promise<unknown>
  * Signs in through the /login form like a person (the session cookie and CSRF token are the
  * browser's own) and waits for `next` to be ready with the signed-in user shown.
  */
-export async function signIn(open: OpenPage, base: string, credentials: { email: string; password: string }, next: string): Promise<void> {
+export async function signIn(
+  open: OpenPage,
+  base: string,
+  credentials: { email: string; password: string },
+  next: string,
+): Promise<void> {
   const { page } = open;
   await visit(page, `${base}/login?next=${encodeURIComponent(next)}`);
   await page.fill('#login-email', credentials.email);
   await page.fill('#login-password', credentials.password);
   await page.click('#login-submit');
   await page.waitForURL((url) => url.pathname === next.split('?')[0]);
-  await page.waitForFunction(() => document.documentElement.dataset.state === 'ready' && document.querySelector('#current-user'), null, { timeout: PAGE_WAIT_MS });
+  await page.waitForFunction(
+    () => document.documentElement.dataset.state === 'ready' && document.querySelector('#current-user'),
+    null,
+    { timeout: PAGE_WAIT_MS },
+  );
 }
 
 /** Properties of the features MapLibre has rendered in a layer (duplicates across tiles included). */
 export const renderedFeatures = (page: Page, layer: string): Promise<Array<Record<string, any>>> =>
-  page.evaluate((layerId) => window.safeground.map.queryRenderedFeatures({ layers: [layerId] }).map((feature: any) => ({ ...feature.properties, _id: feature.id })), layer);
+  page.evaluate(
+    (layerId) =>
+      window.safeground.map
+        .queryRenderedFeatures({ layers: [layerId] })
+        .map((feature: any) => ({ ...feature.properties, _id: feature.id })),
+    layer,
+  );
 
-export interface Figure { figure: string; treaty: string | null; value: number | null; text: string }
+export interface Figure {
+  figure: string;
+  treaty: string | null;
+  value: number | null;
+  text: string;
+}
 
 /** The headline figures of the country dashboard (`data-figure`), raw value and displayed text. */
 export const figures = (page: Page): Promise<Figure[]> =>
@@ -137,7 +173,8 @@ export const figures = (page: Page): Promise<Figure[]> =>
     })),
   );
 
-export const remainingFigures = (all: Figure[]): Figure[] => all.filter((figure) => figure.figure === 'remaining_km2' && figure.treaty);
+export const remainingFigures = (all: Figure[]): Figure[] =>
+  all.filter((figure) => figure.figure === 'remaining_km2' && figure.treaty);
 
 /** The remaining km² per treaty the API gives for a country, optionally as of a year end. */
 export async function apiRemaining(app: TestApp, iso3: string, year?: number): Promise<Map<string, number | null>> {
@@ -164,9 +201,12 @@ export async function countryPoint(page: Page, iso3: string): Promise<{ x: numbe
   const point = await page.evaluate((code) => {
     const map = window.safeground.map;
     const canvas = map.getCanvas().getBoundingClientRect();
-    const topIso3 = (x: number, y: number) => map.queryRenderedFeatures([x, y], { layers: ['countries-fill'] })[0]?.properties.iso3;
+    const topIso3 = (x: number, y: number) =>
+      map.queryRenderedFeatures([x, y], { layers: ['countries-fill'] })[0]?.properties.iso3;
     const parts = map.queryRenderedFeatures({ layers: ['countries-fill'], filter: ['==', ['get', 'iso3'], code] });
-    const lngLats = parts.flatMap((feature: any) => feature.geometry.coordinates.flat(feature.geometry.type === 'MultiPolygon' ? 2 : 1));
+    const lngLats = parts.flatMap((feature: any) =>
+      feature.geometry.coordinates.flat(feature.geometry.type === 'MultiPolygon' ? 2 : 1),
+    );
     if (lngLats.length === 0) return null;
     const projected = lngLats.map((lngLat: [number, number]) => map.project(lngLat));
     const xs = projected.map((p: any) => p.x);
@@ -178,7 +218,13 @@ export async function countryPoint(page: Page, iso3: string): Promise<{ x: numbe
     let best: { x: number; y: number; distance: number } | null = null;
     for (let x = Math.max(0, Math.floor(minX)); x <= Math.min(canvas.width, maxX); x += step) {
       for (let y = Math.max(0, Math.floor(minY)); y <= Math.min(canvas.height, maxY); y += step) {
-        const inside = [[0, 0], [3, 0], [-3, 0], [0, 3], [0, -3]].every(([dx, dy]) => topIso3(x + dx!, y + dy!) === code);
+        const inside = [
+          [0, 0],
+          [3, 0],
+          [-3, 0],
+          [0, 3],
+          [0, -3],
+        ].every(([dx, dy]) => topIso3(x + dx!, y + dy!) === code);
         const distance = Math.hypot(x - centre.x, y - centre.y);
         if (inside && (!best || distance < best.distance)) best = { x, y, distance };
       }
@@ -202,7 +248,9 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
  * reaching past either edge that no scrolling or clipping box contains (a wide table inside
  * `.table-scroll` is fine; a long word pushing the panel out is not).
  */
-export const horizontalOverflow = (page: Page): Promise<{ viewport: number; scrollWidth: number; offenders: string[] }> =>
+export const horizontalOverflow = (
+  page: Page,
+): Promise<{ viewport: number; scrollWidth: number; offenders: string[] }> =>
   page.evaluate(() => {
     const viewport = document.documentElement.clientWidth;
     const contained = (element: any) => {
@@ -214,7 +262,8 @@ export const horizontalOverflow = (page: Page): Promise<{ viewport: number; scro
     const offenders: string[] = [];
     for (const element of document.body.querySelectorAll('*')) {
       const rect = element.getBoundingClientRect();
-      if (rect.width <= 1 || rect.height <= 1 || (rect.right <= viewport + 1 && rect.left >= -1) || contained(element)) continue;
+      if (rect.width <= 1 || rect.height <= 1 || (rect.right <= viewport + 1 && rect.left >= -1) || contained(element))
+        continue;
       const name = `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.classList.length ? `.${[...element.classList].join('.')}` : ''}`;
       offenders.push(`${name} [${Math.round(rect.left)}, ${Math.round(rect.right)}]`);
     }
@@ -232,24 +281,37 @@ export const untranslatedText = (page: Page, keyPrefixes: string[]): Promise<{ k
     const walker = document.createTreeWalker(document.body, window.NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       // The page's own <html lang> does not count: only elements inside it marked as English text.
-      const excluded = node.parentElement.closest('[lang="en"], script, style, noscript, [hidden], .maplibregl-ctrl-attrib');
+      const excluded = node.parentElement.closest(
+        '[lang="en"], script, style, noscript, [hidden], .maplibregl-ctrl-attrib',
+      );
       if (!excluded || excluded === document.documentElement) texts.push(node.textContent);
     }
     const keyPattern = new RegExp(`\\b(?:${prefixes.join('|')})\\.[a-z][a-z0-9_]*\\b`, 'g');
     const englishPattern = /\b[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){2,}\b/g;
-    return { keys: texts.flatMap((text) => text.match(keyPattern) ?? []), english: texts.flatMap((text) => text.match(englishPattern) ?? []) };
+    return {
+      keys: texts.flatMap((text) => text.match(keyPattern) ?? []),
+      english: texts.flatMap((text) => text.match(englishPattern) ?? []),
+    };
   }, keyPrefixes);
 
 /** Clicks the corners of a lng/lat box on the map canvas, then the first again to close it (Terra Draw). */
 export async function clickBoxCorners(page: Page, [w, s, e, n]: [number, number, number, number]): Promise<void> {
-  const points = await page.evaluate((corners) => {
-    const map = window.safeground.map;
-    const rect = map.getCanvas().getBoundingClientRect();
-    return corners.map((c: number[]) => {
-      const p = map.project(c as [number, number]);
-      return { x: rect.left + p.x, y: rect.top + p.y };
-    });
-  }, [[w, s], [e, s], [e, n], [w, n]]);
+  const points = await page.evaluate(
+    (corners) => {
+      const map = window.safeground.map;
+      const rect = map.getCanvas().getBoundingClientRect();
+      return corners.map((c: number[]) => {
+        const p = map.project(c as [number, number]);
+        return { x: rect.left + p.x, y: rect.top + p.y };
+      });
+    },
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+    ],
+  );
   for (const point of [...points, points[0]!]) {
     await page.mouse.move(point.x, point.y, { steps: 4 });
     await page.mouse.click(point.x, point.y);

@@ -31,13 +31,29 @@ describe('areas are geodesic', () => {
   it.each([
     ['a 100 m square', square(LNG, LAT, 100)],
     ['a 5 km square', square(LNG, LAT + 0.1, 5000)],
-    ['an irregular polygon with a hole', {
-      type: 'Polygon',
-      coordinates: [
-        [[103.0, 19.0], [103.3, 19.02], [103.35, 19.25], [103.1, 19.3], [102.98, 19.15], [103.0, 19.0]],
-        [[103.1, 19.1], [103.15, 19.1], [103.15, 19.15], [103.1, 19.15], [103.1, 19.1]],
-      ],
-    }],
+    [
+      'an irregular polygon with a hole',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [103.0, 19.0],
+            [103.3, 19.02],
+            [103.35, 19.25],
+            [103.1, 19.3],
+            [102.98, 19.15],
+            [103.0, 19.0],
+          ],
+          [
+            [103.1, 19.1],
+            [103.15, 19.1],
+            [103.15, 19.15],
+            [103.1, 19.15],
+            [103.1, 19.1],
+          ],
+        ],
+      },
+    ],
   ])('%s matches GeographicLib within 0.01%%', async (_name, geometry) => {
     const res = await app.api('POST', '/api/v1/hazards', { token: authority, body: hazard(geometry) });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -59,8 +75,14 @@ describe('overlaps, clipping and the timeline in a fresh country', () => {
   });
 
   it('counts two overlapping hazards once', async () => {
-    const a = await app.api('POST', '/api/v1/hazards', { token: khm, body: hazard(A, { country: 'KHM', recorded_on: '2014-05-01', contamination: ['ap_mines'] }) });
-    const b = await app.api('POST', '/api/v1/hazards', { token: khm, body: hazard(B, { country: 'KHM', recorded_on: '2016-05-01', contamination: ['ap_mines', 'erw'] }) });
+    const a = await app.api('POST', '/api/v1/hazards', {
+      token: khm,
+      body: hazard(A, { country: 'KHM', recorded_on: '2014-05-01', contamination: ['ap_mines'] }),
+    });
+    const b = await app.api('POST', '/api/v1/hazards', {
+      token: khm,
+      body: hazard(B, { country: 'KHM', recorded_on: '2016-05-01', contamination: ['ap_mines', 'erw'] }),
+    });
     expect([a.status, b.status]).toEqual([201, 201]);
     hazardA = a.body.id;
     hazardB = b.body.id;
@@ -76,7 +98,10 @@ describe('overlaps, clipping and the timeline in a fresh country', () => {
   it('clips a release to its hazard and reports the clipped area', async () => {
     // Left half of A plus a strip outside it to the west.
     const geometry = rectangle(102.99, 13.0, 103.01, 13.02);
-    const res = await app.api('POST', '/api/v1/releases', { token: khm, body: release(hazardA, geometry, { method: 'cleared', completed_on: '2018-06-30' }) });
+    const res = await app.api('POST', '/api/v1/releases', {
+      token: khm,
+      body: release(hazardA, geometry, { method: 'cleared', completed_on: '2018-06-30' }),
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.properties.status).toBe('approved');
     const inside = geodesicArea(rectangle(103.0, 13.0, 103.01, 13.02));
@@ -104,7 +129,10 @@ describe('overlaps, clipping and the timeline in a fresh country', () => {
   });
 
   it('never lets remaining go negative, even when releases cover a hazard twice', async () => {
-    const res = await app.api('POST', '/api/v1/releases', { token: khm, body: release(hazardA, A, { method: 'cleared', completed_on: '2020-01-15' }) });
+    const res = await app.api('POST', '/api/v1/releases', {
+      token: khm,
+      body: release(hazardA, A, { method: 'cleared', completed_on: '2020-01-15' }),
+    });
     expect(res.status).toBe(201);
     expect(res.body.properties.warnings.join(' ')).toMatch(/already released/);
     const a = await app.api('GET', `/api/v1/hazards/${hazardA}`);
@@ -141,7 +169,8 @@ describe('overlaps, clipping and the timeline in a fresh country', () => {
   });
 
   it('answers as of the end of any day: a hazard counts from its recording day, a release from its completion day', async () => {
-    const remaining = async (day: string) => (await app.api('GET', `/api/v1/countries/KHM?as_of=${day}`)).body.remaining_km2 * 1e6;
+    const remaining = async (day: string) =>
+      (await app.api('GET', `/api/v1/countries/KHM?as_of=${day}`)).body.remaining_km2 * 1e6;
     expect(await remaining('2014-04-30')).toBe(0);
     expect(relative(await remaining('2014-05-01'), geodesicArea(A))).toBeLessThan(1e-4);
     const leftHalf = geodesicArea(rectangle(103.0, 13.0, 103.01, 13.02));
@@ -152,7 +181,10 @@ describe('overlaps, clipping and the timeline in a fresh country', () => {
 
   it('deleting a hazard removes its area, and the other keeps its own', async () => {
     const b = await app.api('GET', `/api/v1/hazards/${hazardB}`);
-    const res = await app.api('DELETE', `/api/v1/hazards/${hazardB}`, { token: khm, headers: { 'if-match': `"${b.body.properties.version}"` } });
+    const res = await app.api('DELETE', `/api/v1/hazards/${hazardB}`, {
+      token: khm,
+      headers: { 'if-match': `"${b.body.properties.version}"` },
+    });
     expect(res.status).toBe(204);
     const country = await app.api('GET', '/api/v1/countries/KHM');
     expect(country.body.remaining_km2).toBe(0);

@@ -28,7 +28,18 @@ async function auditOf<T>(write: () => Promise<T>) {
   const result = await write();
   const rows = await app.db.selectFrom('audit_log').selectAll().where('id', '>', String(since)).orderBy('id').execute();
   expect(rows).toHaveLength(1);
-  return { result, row: rows[0]! as { user_id: string | null; action: string; entity: string; entity_id: string; before: any; after: any; at: Date } };
+  return {
+    result,
+    row: rows[0]! as {
+      user_id: string | null;
+      action: string;
+      entity: string;
+      entity_id: string;
+      before: any;
+      after: any;
+      at: Date;
+    },
+  };
 }
 
 const post = (token: string, route: string, body: unknown) => app.api('POST', `/api/v1/${route}`, { token, body });
@@ -39,49 +50,107 @@ const ok = (res: { status: number; body: any }, status: number) => {
 
 describe('audit log', () => {
   it('hazard create, patch and delete each leave one row with who, what, before and after', async () => {
-    const create = await auditOf(async () => ok(await post(authority.token, 'hazards', hazardFeature(square(LAO.lng, LAO.lat, 500))), 201));
+    const create = await auditOf(async () =>
+      ok(await post(authority.token, 'hazards', hazardFeature(square(LAO.lng, LAO.lat, 500))), 201),
+    );
     const id = String(create.result.id);
-    expect(create.row).toMatchObject({ user_id: authority.id, action: 'create', entity: 'hazard', entity_id: id, before: null });
+    expect(create.row).toMatchObject({
+      user_id: authority.id,
+      action: 'create',
+      entity: 'hazard',
+      entity_id: id,
+      before: null,
+    });
     expect(create.row.after).toMatchObject({ id: Number(id), properties: { version: 1, country: 'LAO' } });
     expect(create.row.at).toBeInstanceOf(Date);
 
     const patch = await auditOf(async () =>
-      ok(await app.api('PATCH', `/api/v1/hazards/${id}`, { token: authority.token, headers: { 'if-match': '"1"' }, body: { properties: { name: 'Ban Na' } } }), 200),
+      ok(
+        await app.api('PATCH', `/api/v1/hazards/${id}`, {
+          token: authority.token,
+          headers: { 'if-match': '"1"' },
+          body: { properties: { name: 'Ban Na' } },
+        }),
+        200,
+      ),
     );
     expect(patch.row).toMatchObject({ user_id: authority.id, action: 'update', entity: 'hazard', entity_id: id });
     expect(patch.row.before.properties).toMatchObject({ version: 1, name: null });
     expect(patch.row.after.properties).toMatchObject({ version: 2, name: 'Ban Na' });
 
-    const del = await auditOf(async () => ok(await app.api('DELETE', `/api/v1/hazards/${id}`, { token: authority.token, headers: { 'if-match': '"2"' } }), 204));
-    expect(del.row).toMatchObject({ user_id: authority.id, action: 'delete', entity: 'hazard', entity_id: id, after: null });
+    const del = await auditOf(async () =>
+      ok(
+        await app.api('DELETE', `/api/v1/hazards/${id}`, { token: authority.token, headers: { 'if-match': '"2"' } }),
+        204,
+      ),
+    );
+    expect(del.row).toMatchObject({
+      user_id: authority.id,
+      action: 'delete',
+      entity: 'hazard',
+      entity_id: id,
+      after: null,
+    });
     expect(del.row.before.properties).toMatchObject({ version: 2, name: 'Ban Na' });
   });
 
   it('release create, approve and reject each leave one row', async () => {
     const hazard = ok(await post(authority.token, 'hazards', hazardFeature(square(LAO.lng, LAO.lat + 0.02, 500))), 201);
-    const direct = await auditOf(async () => ok(await post(authority.token, 'releases', releaseFeature(hazard.id, square(LAO.lng, LAO.lat + 0.02, 100))), 201));
-    expect(direct.row).toMatchObject({ user_id: authority.id, action: 'create', entity: 'release', entity_id: String(direct.result.id), before: null });
+    const direct = await auditOf(async () =>
+      ok(await post(authority.token, 'releases', releaseFeature(hazard.id, square(LAO.lng, LAO.lat + 0.02, 100))), 201),
+    );
+    expect(direct.row).toMatchObject({
+      user_id: authority.id,
+      action: 'create',
+      entity: 'release',
+      entity_id: String(direct.result.id),
+      before: null,
+    });
     expect(direct.row.after.properties.status).toBe('approved');
 
-    const submit = (dLng: number) => post(operator.token, 'releases', releaseFeature(hazard.id, square(LAO.lng + dLng, LAO.lat + 0.02, 100)));
+    const submit = (dLng: number) =>
+      post(operator.token, 'releases', releaseFeature(hazard.id, square(LAO.lng + dLng, LAO.lat + 0.02, 100)));
     const submitted = await auditOf(async () => ok(await submit(0.001), 201));
     expect(submitted.row).toMatchObject({ user_id: operator.id, action: 'create', entity: 'release' });
     expect(submitted.row.after.properties.status).toBe('submitted');
 
-    const approve = await auditOf(async () => ok(await post(authority.token, `releases/${submitted.result.id}/approve`, undefined), 200));
-    expect(approve.row).toMatchObject({ user_id: authority.id, action: 'approve', entity: 'release', entity_id: String(submitted.result.id) });
+    const approve = await auditOf(async () =>
+      ok(await post(authority.token, `releases/${submitted.result.id}/approve`, undefined), 200),
+    );
+    expect(approve.row).toMatchObject({
+      user_id: authority.id,
+      action: 'approve',
+      entity: 'release',
+      entity_id: String(submitted.result.id),
+    });
     expect(approve.row.before.properties.status).toBe('submitted');
     expect(approve.row.after.properties.status).toBe('approved');
 
     const toReject = ok(await submit(-0.001), 201);
-    const reject = await auditOf(async () => ok(await post(authority.token, `releases/${toReject.id}/reject`, { reason: 'outside the task area' }), 200));
-    expect(reject.row).toMatchObject({ user_id: authority.id, action: 'reject', entity: 'release', entity_id: String(toReject.id) });
+    const reject = await auditOf(async () =>
+      ok(await post(authority.token, `releases/${toReject.id}/reject`, { reason: 'outside the task area' }), 200),
+    );
+    expect(reject.row).toMatchObject({
+      user_id: authority.id,
+      action: 'reject',
+      entity: 'release',
+      entity_id: String(toReject.id),
+    });
     expect(reject.row.after.properties).toMatchObject({ status: 'rejected', reject_reason: 'outside the task area' });
   });
 
   it('token creation leaves one row that does not contain the secret', async () => {
-    const { result, row } = await auditOf(async () => ok(await post(authority.token, 'auth/tokens', { name: 'QGIS' }), 201));
-    expect(row).toMatchObject({ user_id: authority.id, action: 'create', entity: 'api_token', entity_id: String(result.id), before: null, after: { name: 'QGIS' } });
+    const { result, row } = await auditOf(async () =>
+      ok(await post(authority.token, 'auth/tokens', { name: 'QGIS' }), 201),
+    );
+    expect(row).toMatchObject({
+      user_id: authority.id,
+      action: 'create',
+      entity: 'api_token',
+      entity_id: String(result.id),
+      before: null,
+      after: { name: 'QGIS' },
+    });
     expect(JSON.stringify(row)).not.toContain(result.token);
   });
 
@@ -89,10 +158,16 @@ describe('audit log', () => {
     const hazard = ok(await post(authority.token, 'hazards', hazardFeature(square(LAO.lng, LAO.lat + 0.04, 500))), 201);
     const route = `/api/v1/hazards/${hazard.id}`;
     // 422 after the country lock and the geometry check: a release with nothing inside its hazard…
-    await expectRejected(app, 422, () => post(authority.token, 'releases', releaseFeature(hazard.id, square(LAO.lng, LAO.lat + 0.2, 100))));
+    await expectRejected(app, 422, () =>
+      post(authority.token, 'releases', releaseFeature(hazard.id, square(LAO.lng, LAO.lat + 0.2, 100))),
+    );
     // …and a PATCH moving the hazard out of its country.
     await expectRejected(app, 422, () =>
-      app.api('PATCH', route, { token: authority.token, headers: { 'if-match': '"1"' }, body: { geometry: square(101.0, 15.0, 500) } }),
+      app.api('PATCH', route, {
+        token: authority.token,
+        headers: { 'if-match': '"1"' },
+        body: { geometry: square(101.0, 15.0, 500) },
+      }),
     );
     expect((await app.api('GET', route)).body).toEqual(hazard);
 
@@ -103,7 +178,11 @@ describe('audit log', () => {
       WHEN (NEW.after -> 'properties' ->> 'external_ref' = 'FAIL-AUDIT') EXECUTE FUNCTION fail_audit()`.execute(app.db);
     try {
       const error = await expectRejected(app, 422, () =>
-        post(authority.token, 'releases', releaseFeature(hazard.id, square(LAO.lng, LAO.lat + 0.04, 100), { external_ref: 'FAIL-AUDIT' })),
+        post(
+          authority.token,
+          'releases',
+          releaseFeature(hazard.id, square(LAO.lng, LAO.lat + 0.04, 100), { external_ref: 'FAIL-AUDIT' }),
+        ),
       );
       expect(error.code).toBe('constraint_violated');
     } finally {
@@ -121,7 +200,11 @@ describe('concurrency', () => {
     const version = hazard.properties.version;
     const since = await lastAuditId();
     const patch = (name: string) =>
-      app.api('PATCH', `/api/v1/hazards/${hazard.id}`, { token: authority.token, headers: { 'if-match': `"${version}"` }, body: { properties: { name } } });
+      app.api('PATCH', `/api/v1/hazards/${hazard.id}`, {
+        token: authority.token,
+        headers: { 'if-match': `"${version}"` },
+        body: { properties: { name } },
+      });
     const results = await Promise.all([patch('first'), patch('second')]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     const winner = results.find((r) => r.status === 200)!;
@@ -143,7 +226,10 @@ describe('concurrency', () => {
       rectangle(x, y + 0.05, x + 0.01, y + 0.06),
     ];
     const hazards: any[] = [];
-    for (const box of boxes) hazards.push(ok(await post(authority.token, 'hazards', hazardFeature(box, { contamination: ['cmr', 'erw'] })), 201));
+    for (const box of boxes)
+      hazards.push(
+        ok(await post(authority.token, 'hazards', hazardFeature(box, { contamination: ['cmr', 'erw'] })), 201),
+      );
     const before = await rowCounts(app);
 
     // Two releases per hazard, each over the hazard's south-west corner plus a strip outside it, so
@@ -152,14 +238,23 @@ describe('concurrency', () => {
     const writes = hazards.flatMap((hazard, i) =>
       [0, 1].map((k) => {
         const [minLng, minLat] = boxes[i]!.coordinates[0]![0]!;
-        const geometry = rectangle(minLng! - 0.002 + k * 0.003, minLat! + k * 0.002, minLng! + 0.006 + k * 0.003, minLat! + 0.006 + k * 0.002);
+        const geometry = rectangle(
+          minLng! - 0.002 + k * 0.003,
+          minLat! + k * 0.002,
+          minLng! + 0.006 + k * 0.003,
+          minLat! + 0.006 + k * 0.002,
+        );
         const props = { method: methods[(i + k) % 3], completed_on: `${2017 + ((i + k) % 5)}-05-01` };
         return post(authority.token, 'releases', releaseFeature(hazard.id, geometry, props));
       }),
     );
     const results = await Promise.all(writes);
     for (const res of results) ok(res, 201);
-    expect(await rowCounts(app)).toEqual({ ...before, land_releases: before.land_releases + 10, audit_log: before.audit_log + 10 });
+    expect(await rowCounts(app)).toEqual({
+      ...before,
+      land_releases: before.land_releases + 10,
+      audit_log: before.audit_log + 10,
+    });
 
     const { rows } = await sql<{ union_m2: number; summary_m2: number }>`
       SELECT (SELECT coalesce(ST_Area(ST_Union(remaining_geom)::geography), 0)
@@ -173,10 +268,15 @@ describe('concurrency', () => {
 
 describe('deleting needs the version too', () => {
   it('DELETE without If-Match is 428 and deletes nothing; with a stale version it is 409', async () => {
-    const hazard = ok(await post(authority.token, 'hazards', hazardFeature(square(LAO.lng - 0.2, LAO.lat - 0.2, 300))), 201);
+    const hazard = ok(
+      await post(authority.token, 'hazards', hazardFeature(square(LAO.lng - 0.2, LAO.lat - 0.2, 300))),
+      201,
+    );
     const before = await rowCounts(app);
     await expectRejected(app, 428, () => app.api('DELETE', `/api/v1/hazards/${hazard.id}`, { token: authority.token }));
-    await expectRejected(app, 409, () => app.api('DELETE', `/api/v1/hazards/${hazard.id}`, { token: authority.token, headers: { 'if-match': '"7"' } }));
+    await expectRejected(app, 409, () =>
+      app.api('DELETE', `/api/v1/hazards/${hazard.id}`, { token: authority.token, headers: { 'if-match': '"7"' } }),
+    );
     expect(await rowCounts(app)).toEqual(before);
     expect((await app.api('GET', `/api/v1/hazards/${hazard.id}`)).status).toBe(200);
   });

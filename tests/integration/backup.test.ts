@@ -23,9 +23,14 @@ let dir: string;
 const restoredName = `safeground_test_restored_${randomBytes(4).toString('hex')}`;
 
 const script = (name: string, args: string[]) =>
-  execFileAsync('npx', ['tsx', `scripts/${name}.ts`, ...args], { env: { ...process.env, DATABASE_URL: app.databaseUrl } });
+  execFileAsync('npx', ['tsx', `scripts/${name}.ts`, ...args], {
+    env: { ...process.env, DATABASE_URL: app.databaseUrl },
+  });
 
-const dropRestored = () => onServer(app.databaseUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(restoredName)} WITH (FORCE)`));
+const dropRestored = () =>
+  onServer(app.databaseUrl, (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${quoteIdent(restoredName)} WITH (FORCE)`),
+  );
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -63,7 +68,9 @@ describe('npm run backup / npm run restore', () => {
         const figures = await original.json();
         expect(await restored.json(), route).toEqual(figures);
       }
-      const countries = (await (await testFetch(`${app.base}/api/v1/countries`)).json()) as Array<{ remaining_km2?: number }>;
+      const countries = (await (await testFetch(`${app.base}/api/v1/countries`)).json()) as Array<{
+        remaining_km2?: number;
+      }>;
       expect(countries.length).toBeGreaterThan(0);
     } finally {
       server.close();
@@ -84,7 +91,9 @@ describe('npm run backup / npm run restore', () => {
   });
 
   it('refuses a file that is not a pg_dump archive', async () => {
-    await expect(script('restore', [path.join(process.cwd(), 'package.json'), '--database', `${restoredName}_x`])).rejects.toMatchObject({
+    await expect(
+      script('restore', [path.join(process.cwd(), 'package.json'), '--database', `${restoredName}_x`]),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/pg_restore failed/),
     });

@@ -35,7 +35,10 @@ describe('generated contracts', () => {
     const fresh = generated[file]!.split('\n');
     const old = committed.split('\n');
     const line = fresh.findIndex((text, index) => text !== old[index]);
-    expect(line === -1 && fresh.length === old.length, `${file} is out of date from line ${line + 1}: run npm run generate`).toBe(true);
+    expect(
+      line === -1 && fresh.length === old.length,
+      `${file} is out of date from line ${line + 1}: run npm run generate`,
+    ).toBe(true);
   });
 });
 
@@ -47,10 +50,30 @@ describe('documented responses', () => {
     const router = express.Router();
     const Count = z.object({ count: z.number().int() });
     const lie = (status: number, body: unknown) => async () => ({ status, body: body as z.input<typeof Count> });
-    const route = { tag: 'test', summary: 'test', auth: 'public', responses: { 200: { description: 'a count', schema: Count } } } as const;
-    defineRoute(router, new OpenAPIRegistry(), '', { ...route, method: 'get', path: '/true', handler: lie(200, { count: 3 }) });
-    defineRoute(router, new OpenAPIRegistry(), '', { ...route, method: 'get', path: '/wrong-type', handler: lie(200, { count: 'three' }) });
-    defineRoute(router, new OpenAPIRegistry(), '', { ...route, method: 'get', path: '/undocumented', handler: lie(201, { count: 3 }) });
+    const route = {
+      tag: 'test',
+      summary: 'test',
+      auth: 'public',
+      responses: { 200: { description: 'a count', schema: Count } },
+    } as const;
+    defineRoute(router, new OpenAPIRegistry(), '', {
+      ...route,
+      method: 'get',
+      path: '/true',
+      handler: lie(200, { count: 3 }),
+    });
+    defineRoute(router, new OpenAPIRegistry(), '', {
+      ...route,
+      method: 'get',
+      path: '/wrong-type',
+      handler: lie(200, { count: 'three' }),
+    });
+    defineRoute(router, new OpenAPIRegistry(), '', {
+      ...route,
+      method: 'get',
+      path: '/undocumented',
+      handler: lie(201, { count: 3 }),
+    });
     const app = express().use(router).use(errorHandler);
     const server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -59,7 +82,9 @@ describe('documented responses', () => {
       expect((await fetch(`${base}/true`)).status).toBe(200);
       const wrong = await fetch(`${base}/wrong-type`);
       expect(wrong.status).toBe(500);
-      expect(await wrong.json()).toMatchObject({ error: { code: 'undocumented_response', details: [{ path: 'response.count' }] } });
+      expect(await wrong.json()).toMatchObject({
+        error: { code: 'undocumented_response', details: [{ path: 'response.count' }] },
+      });
       const undocumented = await fetch(`${base}/undocumented`);
       expect(undocumented.status).toBe(500);
       expect(await undocumented.json()).toMatchObject({ error: { code: 'undocumented_response' } });

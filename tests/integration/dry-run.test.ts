@@ -10,7 +10,14 @@ let operator: string;
 let hazardId: number;
 
 const count = async (table: 'hazards' | 'land_releases' | 'audit_log') =>
-  Number((await app.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await app.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -18,7 +25,11 @@ beforeAll(async () => {
   operator = (await app.user('operator', { country: 'LAO' })).token;
   const res = await app.api('POST', '/api/v1/hazards', {
     token: authority,
-    body: { type: 'Feature', geometry: rectangle(103.1, 19.4, 103.12, 19.42), properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], recorded_on: '2015-01-01' } },
+    body: {
+      type: 'Feature',
+      geometry: rectangle(103.1, 19.4, 103.12, 19.42),
+      properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], recorded_on: '2015-01-01' },
+    },
   });
   expect(res.status).toBe(201);
   hazardId = res.body.id;
@@ -30,7 +41,11 @@ afterAll(async () => {
 describe('dry runs', () => {
   it('a release dry run answers what the write would record, and writes nothing', async () => {
     const before = [await count('land_releases'), await count('audit_log')];
-    const body = { type: 'Feature', geometry: rectangle(103.11, 19.41, 103.13, 19.43), properties: { hazard_id: hazardId, method: 'cleared', completed_on: '2020-01-01' } };
+    const body = {
+      type: 'Feature',
+      geometry: rectangle(103.11, 19.41, 103.13, 19.43),
+      properties: { hazard_id: hazardId, method: 'cleared', completed_on: '2020-01-01' },
+    };
     const dry = await app.api('POST', '/api/v1/releases?dry_run=true', { token: operator, body });
     expect(dry.status, JSON.stringify(dry.body)).toBe(200);
     expect(dry.body.properties.status).toBe('submitted');
@@ -48,19 +63,31 @@ describe('dry runs', () => {
     const hazards = await count('hazards');
     const create = await app.api('POST', '/api/v1/hazards?dry_run=true', {
       token: authority,
-      body: { type: 'Feature', geometry: rectangle(103.3, 19.4, 103.31, 19.41), properties: { country: 'LAO', classification: 'SHA', contamination: ['erw'], recorded_on: '2016-01-01' } },
+      body: {
+        type: 'Feature',
+        geometry: rectangle(103.3, 19.4, 103.31, 19.41),
+        properties: { country: 'LAO', classification: 'SHA', contamination: ['erw'], recorded_on: '2016-01-01' },
+      },
     });
     expect(create.status).toBe(200);
     expect(create.body.properties.area_m2).toBeGreaterThan(0);
     expect(await count('hazards')).toBe(hazards);
 
-    const patch = await app.api('PATCH', `/api/v1/hazards/${hazardId}?dry_run=true`, { token: authority, headers: { 'if-match': '"1"' }, body: { properties: { name: 'dry' } } });
+    const patch = await app.api('PATCH', `/api/v1/hazards/${hazardId}?dry_run=true`, {
+      token: authority,
+      headers: { 'if-match': '"1"' },
+      body: { properties: { name: 'dry' } },
+    });
     expect(patch.status, JSON.stringify(patch.body)).toBe(200);
     expect(patch.body.properties.version).toBe(2);
     const current = await app.api('GET', `/api/v1/hazards/${hazardId}`);
     expect(current.body.properties.version).toBe(1);
     expect(current.body.properties.name).toBeNull();
-    const stale = await app.api('PATCH', `/api/v1/hazards/${hazardId}?dry_run=true`, { token: authority, headers: { 'if-match': '"7"' }, body: { properties: { name: 'x' } } });
+    const stale = await app.api('PATCH', `/api/v1/hazards/${hazardId}?dry_run=true`, {
+      token: authority,
+      headers: { 'if-match': '"7"' },
+      body: { properties: { name: 'x' } },
+    });
     expect(stale.status).toBe(409);
   });
 });

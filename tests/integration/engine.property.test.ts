@@ -15,23 +15,55 @@ const CELL = 0.004;
 const GRID = 8;
 
 const cellRect = fc
-  .record({ x: fc.integer({ min: 0, max: GRID - 1 }), y: fc.integer({ min: 0, max: GRID - 1 }), w: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 1, max: 3 }) })
-  .map(({ x, y, w, h }) => rectangle(ORIGIN.lng + x * CELL, ORIGIN.lat + y * CELL, ORIGIN.lng + (x + w) * CELL, ORIGIN.lat + (y + h) * CELL));
+  .record({
+    x: fc.integer({ min: 0, max: GRID - 1 }),
+    y: fc.integer({ min: 0, max: GRID - 1 }),
+    w: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 3 }),
+  })
+  .map(({ x, y, w, h }) =>
+    rectangle(ORIGIN.lng + x * CELL, ORIGIN.lat + y * CELL, ORIGIN.lng + (x + w) * CELL, ORIGIN.lat + (y + h) * CELL),
+  );
 
 const year = fc.integer({ min: 2010, max: 2024 });
 const date = year.map((y) => `${y}-06-15`);
 
 type Command =
   | { kind: 'hazard'; geometry: ReturnType<typeof rectangle>; recorded_on: string; contamination: string[] }
-  | { kind: 'release'; pick: number; geometry: ReturnType<typeof rectangle>; completed_on: string; method: string; byOperator: boolean }
+  | {
+      kind: 'release';
+      pick: number;
+      geometry: ReturnType<typeof rectangle>;
+      completed_on: string;
+      method: string;
+      byOperator: boolean;
+    }
   | { kind: 'move'; pick: number; geometry: ReturnType<typeof rectangle> }
   | { kind: 'redate'; pick: number; recorded_on: string }
   | { kind: 'delete'; pick: number }
   | { kind: 'approve'; pick: number };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('hazard' as const), geometry: cellRect, recorded_on: date, contamination: fc.subarray(['cmr', 'erw', 'ap_mines'], { minLength: 1 }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat(), geometry: cellRect, completed_on: date, method: fc.constantFrom('cancelled', 'reduced', 'cleared'), byOperator: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('hazard' as const),
+      geometry: cellRect,
+      recorded_on: date,
+      contamination: fc.subarray(['cmr', 'erw', 'ap_mines'], { minLength: 1 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('release' as const),
+      pick: fc.nat(),
+      geometry: cellRect,
+      completed_on: date,
+      method: fc.constantFrom('cancelled', 'reduced', 'cleared'),
+      byOperator: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('move' as const), pick: fc.nat(), geometry: cellRect }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('redate' as const), pick: fc.nat(), recorded_on: date }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
@@ -62,7 +94,16 @@ async function run(commands: Command[]): Promise<void> {
     if (c.kind === 'hazard') {
       const res = await app.api('POST', '/api/v1/hazards', {
         token: authority,
-        body: { type: 'Feature', geometry: c.geometry, properties: { country: 'LAO', classification: 'SHA', contamination: c.contamination, recorded_on: c.recorded_on } },
+        body: {
+          type: 'Feature',
+          geometry: c.geometry,
+          properties: {
+            country: 'LAO',
+            classification: 'SHA',
+            contamination: c.contamination,
+            recorded_on: c.recorded_on,
+          },
+        },
       });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       hazards.push({ id: res.body.id, version: res.body.properties.version });
@@ -80,17 +121,28 @@ async function run(commands: Command[]): Promise<void> {
     if (c.kind === 'release') {
       const res = await app.api('POST', '/api/v1/releases', {
         token: c.byOperator ? operator : authority,
-        body: { type: 'Feature', geometry: c.geometry, properties: { hazard_id: target.id, method: c.method, completed_on: c.completed_on } },
+        body: {
+          type: 'Feature',
+          geometry: c.geometry,
+          properties: { hazard_id: target.id, method: c.method, completed_on: c.completed_on },
+        },
       });
       expect([201, 422], JSON.stringify(res.body)).toContain(res.status); // 422: nothing inside the hazard
       if (res.status === 201 && c.byOperator) submitted.push(res.body.id);
     } else if (c.kind === 'move' || c.kind === 'redate') {
       const body = c.kind === 'move' ? { geometry: c.geometry } : { properties: { recorded_on: c.recorded_on } };
-      const res = await app.api('PATCH', `/api/v1/hazards/${target.id}`, { token: authority, headers: { 'if-match': `"${target.version}"` }, body });
+      const res = await app.api('PATCH', `/api/v1/hazards/${target.id}`, {
+        token: authority,
+        headers: { 'if-match': `"${target.version}"` },
+        body,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       target.version = res.body.properties.version;
     } else {
-      const res = await app.api('DELETE', `/api/v1/hazards/${target.id}`, { token: authority, headers: { 'if-match': `"${target.version}"` } });
+      const res = await app.api('DELETE', `/api/v1/hazards/${target.id}`, {
+        token: authority,
+        headers: { 'if-match': `"${target.version}"` },
+      });
       expect(res.status).toBe(204);
       hazards.splice(hazards.indexOf(target), 1);
     }
@@ -107,7 +159,9 @@ describe('incremental summaries', () => {
           SELECT (SELECT coalesce(ST_Area(ST_Union(remaining_geom)::geography), 0)
                     FROM hazards WHERE deleted_at IS NULL AND country_iso3 = 'LAO') AS union_m2,
                  (SELECT coalesce(sum(found_m2 - cancelled_m2 - reduced_m2 - cleared_m2), 0)
-                    FROM area_country_days WHERE country_iso3 = 'LAO' AND dim_kind = 'all') AS summary_m2`.execute(app.db);
+                    FROM area_country_days WHERE country_iso3 = 'LAO' AND dim_kind = 'all') AS summary_m2`.execute(
+          app.db,
+        );
         const { union_m2, summary_m2 } = rows[0]!;
         expect(Math.abs(summary_m2 - union_m2)).toBeLessThan(0.01 + union_m2 * 1e-9);
         const report = await recomputeAndCompare(app.db);

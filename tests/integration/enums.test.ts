@@ -30,16 +30,19 @@ describe('enumerations', () => {
     expect(Object.fromEntries(rows.map((row) => [row.name, row.labels]))).toEqual(SQL_ENUMS);
   });
 
-  it.each(Object.entries(CHECKED_COLUMNS))('%s has a CHECK allowing exactly the values of enums.ts', async (column, { values }) => {
-    const [table, name] = column.split('.') as [string, string];
-    const { rows } = await client.query<{ definition: string }>(
-      `SELECT pg_get_constraintdef(c.oid) AS definition
+  it.each(Object.entries(CHECKED_COLUMNS))(
+    '%s has a CHECK allowing exactly the values of enums.ts',
+    async (column, { values }) => {
+      const [table, name] = column.split('.') as [string, string];
+      const { rows } = await client.query<{ definition: string }>(
+        `SELECT pg_get_constraintdef(c.oid) AS definition
          FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
         WHERE c.contype = 'c' AND c.conrelid = $1::regclass AND a.attname = $2 AND cardinality(c.conkey) = 1`,
-      [table, name],
-    );
-    // e.g. CHECK ((status = ANY (ARRAY['receiving'::text, 'validating'::text, ...])))
-    const allowed = rows.map((row) => [...row.definition.matchAll(/'([^']*)'::text/g)].map((match) => match[1]));
-    expect(allowed).toEqual([[...values]]);
-  });
+        [table, name],
+      );
+      // e.g. CHECK ((status = ANY (ARRAY['receiving'::text, 'validating'::text, ...])))
+      const allowed = rows.map((row) => [...row.definition.matchAll(/'([^']*)'::text/g)].map((match) => match[1]));
+      expect(allowed).toEqual([[...values]]);
+    },
+  );
 });

@@ -45,8 +45,14 @@ describe('exports of a filtered selection', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/geo\+json/);
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="hazards.geojson"');
     const collection = JSON.parse(body.toString('utf8'));
-    expect(collection.features.map((f: any) => f.properties.external_ref).sort()).toEqual(['LAO-G-001', 'LAO-G-002', 'LAO-G-003']);
-    expect(collection.features.find((f: any) => f.properties.external_ref === 'LAO-G-002').properties.contamination).toEqual(['cmr', 'erw']);
+    expect(collection.features.map((f: any) => f.properties.external_ref).sort()).toEqual([
+      'LAO-G-001',
+      'LAO-G-002',
+      'LAO-G-003',
+    ]);
+    expect(
+      collection.features.find((f: any) => f.properties.external_ref === 'LAO-G-002').properties.contamination,
+    ).toEqual(['cmr', 'erw']);
     const sha = JSON.parse((await download('country=LAO&classification=SHA&format=geojson')).body.toString('utf8'));
     expect(sha.features).toHaveLength(1);
   });
@@ -62,7 +68,10 @@ describe('exports of a filtered selection', () => {
   });
 
   it('zipped Shapefile and GeoPackage that GDAL reads back in WGS 84', async () => {
-    for (const [format, name, type] of [['shp', 'hazards.shp.zip', 'application/zip'], ['gpkg', 'hazards.gpkg', 'application/geopackage+sqlite3']] as const) {
+    for (const [format, name, type] of [
+      ['shp', 'hazards.shp.zip', 'application/zip'],
+      ['gpkg', 'hazards.gpkg', 'application/geopackage+sqlite3'],
+    ] as const) {
       const { response, body } = await download(`country=LAO&format=${format}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe(type);

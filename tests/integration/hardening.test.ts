@@ -16,13 +16,19 @@ const PASSWORD = 'correct horse battery staple'; // what startTestApp gives its 
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startTestApp({ LOGIN_LOCKOUT_ATTEMPTS: 3, LOGIN_LOCKOUT_MINUTES: 10, LOGIN_RATE_LIMIT_PER_ACCOUNT: 5, LOGIN_RATE_LIMIT_PER_IP: 1000 });
+  app = await startTestApp({
+    LOGIN_LOCKOUT_ATTEMPTS: 3,
+    LOGIN_LOCKOUT_MINUTES: 10,
+    LOGIN_RATE_LIMIT_PER_ACCOUNT: 5,
+    LOGIN_RATE_LIMIT_PER_IP: 1000,
+  });
 });
 afterAll(() => app?.close());
 
 const emailOf = async (id: string) =>
   (await app.db.selectFrom('users').select('email').where('id', '=', id).executeTakeFirstOrThrow()).email;
-const login = (email: string, password = PASSWORD, target = app) => target.api('POST', '/api/v1/auth/login', { body: { email, password } });
+const login = (email: string, password = PASSWORD, target = app) =>
+  target.api('POST', '/api/v1/auth/login', { body: { email, password } });
 
 async function session(role: 'viewer' | 'admin' = 'viewer') {
   const user = await app.user(role);
@@ -58,12 +64,21 @@ describe('login limits and lockout', () => {
     const locked = await login(email);
     expect(expectError(locked, 401).code).toBe('invalid_credentials');
     expect(locked.headers.get('set-cookie')).toBeNull();
-    const audit = await app.db.selectFrom('audit_log').select('action').where('entity', '=', 'user').where('entity_id', '=', user.id).execute();
+    const audit = await app.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity', '=', 'user')
+      .where('entity_id', '=', user.id)
+      .execute();
     expect(audit.map((row) => row.action)).toContain('lock');
 
     await sql`UPDATE users SET locked_until = now() - interval '1 second' WHERE id = ${user.id}`.execute(app.db);
     expect((await login(email)).status).toBe(200);
-    const row = await app.db.selectFrom('users').select(['failed_logins', 'locked_until']).where('id', '=', user.id).executeTakeFirstOrThrow();
+    const row = await app.db
+      .selectFrom('users')
+      .select(['failed_logins', 'locked_until'])
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ failed_logins: 0, locked_until: null });
   });
 
@@ -72,7 +87,12 @@ describe('login limits and lockout', () => {
     for (let i = 0; i < 3; i++) expectError(await login(email, 'wrong password, sorry'), 401);
     const answer = async (address: string, password: string) => {
       const res = await login(address, password);
-      return { status: res.status, body: res.body, cookie: res.headers.get('set-cookie'), retryAfter: res.headers.get('retry-after') };
+      return {
+        status: res.status,
+        body: res.body,
+        cookie: res.headers.get('set-cookie'),
+        retryAfter: res.headers.get('retry-after'),
+      };
     };
     const unknown = await answer('never-registered@example.test', 'wrong password, sorry');
     expect(unknown.status).toBe(401);
@@ -102,7 +122,8 @@ describe('login limits and lockout', () => {
     try {
       const email = await (async () => {
         const user = await strict.user('viewer');
-        return (await strict.db.selectFrom('users').select('email').where('id', '=', user.id).executeTakeFirstOrThrow()).email;
+        return (await strict.db.selectFrom('users').select('email').where('id', '=', user.id).executeTakeFirstOrThrow())
+          .email;
       })();
       for (let i = 0; i < 4; i++) expect((await login(email, PASSWORD, strict)).status).toBe(200);
       for (let i = 0; i < 3; i++) expectError(await login(`guess-${i}@example.test`, PASSWORD, strict), 401);
@@ -135,9 +156,22 @@ describe('password policy', () => {
   });
 
   it('npm run user:create refuses a weak password before touching the database', async () => {
-    const run = promisify(execFile)('npx', ['tsx', 'scripts/user-create.ts', '--email', 'weak@example.test', '--password', 'password1234', '--role', 'viewer'], {
-      env: { ...process.env, DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none' },
-    });
+    const run = promisify(execFile)(
+      'npx',
+      [
+        'tsx',
+        'scripts/user-create.ts',
+        '--email',
+        'weak@example.test',
+        '--password',
+        'password1234',
+        '--role',
+        'viewer',
+      ],
+      {
+        env: { ...process.env, DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none' },
+      },
+    );
     await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/common password/) });
   });
 
@@ -146,7 +180,10 @@ describe('password policy', () => {
     const second = await login(first.email);
     const secondCookie = second.headers.get('set-cookie')!.split(';')[0]!;
     const change = (current: string, next: string) =>
-      app.api('POST', '/api/v1/auth/password', { headers: { cookie: first.cookie, 'x-csrf-token': first.csrf }, body: { current_password: current, new_password: next } });
+      app.api('POST', '/api/v1/auth/password', {
+        headers: { cookie: first.cookie, 'x-csrf-token': first.csrf },
+        body: { current_password: current, new_password: next },
+      });
     expectError(await change('not my password!', 'a much better passphrase'), 403);
     expect(expectError(await change(PASSWORD, 'password1234'), 400).details[0].path).toBe('body.new_password');
     expect((await change(PASSWORD, 'a much better passphrase')).status).toBe(204);
@@ -160,10 +197,14 @@ describe('password policy', () => {
 describe('CSRF protection of cookie-authenticated writes', () => {
   it('a cookie write needs the X-CSRF-Token from login; GET /auth/me repeats it', async () => {
     const user = await session();
-    const create = (headers: Record<string, string>) => app.api('POST', '/api/v1/auth/tokens', { headers: { cookie: user.cookie, ...headers }, body: { name: 'csrf' } });
+    const create = (headers: Record<string, string>) =>
+      app.api('POST', '/api/v1/auth/tokens', { headers: { cookie: user.cookie, ...headers }, body: { name: 'csrf' } });
     const before = await rowCounts(app);
     expect(expectError(await create({}), 403).code).toBe('csrf_token_invalid');
-    expect(expectError(await create({ 'x-csrf-token': user.csrf.slice(0, -1) + (user.csrf.endsWith('A') ? 'B' : 'A') }), 403).code).toBe('csrf_token_invalid');
+    expect(
+      expectError(await create({ 'x-csrf-token': user.csrf.slice(0, -1) + (user.csrf.endsWith('A') ? 'B' : 'A') }), 403)
+        .code,
+    ).toBe('csrf_token_invalid');
     expect(await rowCounts(app)).toEqual(before);
     const me = await app.api('GET', '/api/v1/auth/me', { headers: { cookie: user.cookie } });
     expect(me.body.csrf_token).toBe(user.csrf);
@@ -173,12 +214,17 @@ describe('CSRF protection of cookie-authenticated writes', () => {
   it('bearer-token requests are exempt and have no CSRF token', async () => {
     const { token } = await app.user('viewer');
     expect((await app.api('GET', '/api/v1/auth/me', { token })).body.csrf_token).toBeNull();
-    expect((await app.api('POST', '/api/v1/auth/tokens', { token, body: { name: 'no csrf needed' } })).status).toBe(201);
+    expect((await app.api('POST', '/api/v1/auth/tokens', { token, body: { name: 'no csrf needed' } })).status).toBe(
+      201,
+    );
   });
 
   it('logging in again with a live cookie needs no token', async () => {
     const user = await session();
-    const res = await app.api('POST', '/api/v1/auth/login', { headers: { cookie: user.cookie }, body: { email: user.email, password: PASSWORD } });
+    const res = await app.api('POST', '/api/v1/auth/login', {
+      headers: { cookie: user.cookie },
+      body: { email: user.email, password: PASSWORD },
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -187,7 +233,9 @@ describe('sessions and tokens end', () => {
   it('logout ends the session (and needs the CSRF token)', async () => {
     const user = await session();
     expectError(await app.api('POST', '/api/v1/auth/logout', { headers: { cookie: user.cookie } }), 403);
-    const res = await app.api('POST', '/api/v1/auth/logout', { headers: { cookie: user.cookie, 'x-csrf-token': user.csrf } });
+    const res = await app.api('POST', '/api/v1/auth/logout', {
+      headers: { cookie: user.cookie, 'x-csrf-token': user.csrf },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get('set-cookie')).toMatch(/sg_session=;/);
     expectError(await app.api('GET', '/api/v1/auth/me', { headers: { cookie: user.cookie } }), 401);
@@ -199,11 +247,12 @@ describe('sessions and tokens end', () => {
     expectError(await app.api('GET', '/api/v1/auth/me', { headers: { cookie: user.cookie } }), 401);
   });
 
-  it('DELETE /auth/tokens/{id} revokes your own token at once; others\' are 404 unless you are an admin', async () => {
+  it("DELETE /auth/tokens/{id} revokes your own token at once; others' are 404 unless you are an admin", async () => {
     const owner = await app.user('viewer');
     const other = await app.user('viewer');
     const admin = await app.user('admin');
-    const make = async () => (await app.api('POST', '/api/v1/auth/tokens', { token: owner.token, body: { name: 'to revoke' } })).body;
+    const make = async () =>
+      (await app.api('POST', '/api/v1/auth/tokens', { token: owner.token, body: { name: 'to revoke' } })).body;
     const mine = await make();
     expectError(await app.api('DELETE', `/api/v1/auth/tokens/${mine.id}`, { token: other.token }), 404);
     expect((await app.api('DELETE', `/api/v1/auth/tokens/${mine.id}`, { token: owner.token })).status).toBe(204);
@@ -234,11 +283,21 @@ describe('malformed requests are 4xx, never 500', () => {
     ['a JSON string', 400, 'application/json', '"name"'],
     ['JSON in an unsupported charset', 415, 'application/json; charset=latin-9', '{"name":"x"}'],
     ['a NUL character PostgreSQL cannot store', 400, 'application/json', '{"name":"a\\u0000b"}'],
-    ['invalid UTF-8', 400, 'application/json', Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d])],
+    [
+      'invalid UTF-8',
+      400,
+      'application/json',
+      Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]),
+    ],
   ] as const)('%s is answered %i', async (_name, status, type, body) => {
-    const res = await testFetch(`${app.base}/api/v1/auth/tokens`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+    const res = await testFetch(`${app.base}/api/v1/auth/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': type },
+      body,
+    });
     expect(res.status).toBe(status);
-    if (status >= 400) expect(((await res.json()) as { error: { code: string } }).error.code).toEqual(expect.any(String));
+    if (status >= 400)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toEqual(expect.any(String));
   });
 
   it.each([

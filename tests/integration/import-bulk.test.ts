@@ -20,32 +20,82 @@ let app: TestApp;
 let dir: string;
 const HAZARDS = 400;
 
-const square = (lng: number, lat: number, d: number) => [[[lng, lat], [lng + d, lat], [lng + d, lat + d], [lng, lat + d], [lng, lat]]];
+const square = (lng: number, lat: number, d: number) => [
+  [
+    [lng, lat],
+    [lng + d, lat],
+    [lng + d, lat + d],
+    [lng, lat + d],
+    [lng, lat],
+  ],
+];
 // A bow tie (rejected: repair changes its area too much), a ring touching itself (repaired),
 // a square in Thailand (rejected) and a small one on a vertex of the LAO boundary (within tolerance).
 const crafted = (vertex: { x: number; y: number }) => [
-  { type: 'Polygon', coordinates: [[[102.6, 17.97], [102.61, 17.98], [102.61, 17.97], [102.6, 17.98], [102.6, 17.97]]] },
-  { type: 'Polygon', coordinates: [[[102.62, 17.97], [102.64, 17.97], [102.64, 17.99], [102.63, 17.97], [102.62, 17.99], [102.62, 17.97]]] },
+  {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [102.6, 17.97],
+        [102.61, 17.98],
+        [102.61, 17.97],
+        [102.6, 17.98],
+        [102.6, 17.97],
+      ],
+    ],
+  },
+  {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [102.62, 17.97],
+        [102.64, 17.97],
+        [102.64, 17.99],
+        [102.63, 17.97],
+        [102.62, 17.99],
+        [102.62, 17.97],
+      ],
+    ],
+  },
   { type: 'Polygon', coordinates: square(101.0, 15.0, 0.01) },
   { type: 'Polygon', coordinates: square(vertex.x - 0.002, vertex.y - 0.002, 0.004) },
 ];
 const CRAFTED = 4;
-const to9Decimals = (value: unknown): unknown => (Array.isArray(value) ? value.map(to9Decimals) : Number((value as number).toFixed(9)));
+const to9Decimals = (value: unknown): unknown =>
+  Array.isArray(value) ? value.map(to9Decimals) : Number((value as number).toFixed(9));
 
 async function writeSource(): Promise<{ file: string; geometries: unknown[] }> {
   const boundary = (await countryBoundaries(app.db, ['LAO'])).get('LAO')!;
-  const { hazards } = generateDemo({ seed: 5, today: '2026-06-30', countries: [{ iso3: 'LAO', boundary, hazards: HAZARDS, contamination: ['cmr', 'erw'] }] });
+  const { hazards } = generateDemo({
+    seed: 5,
+    today: '2026-06-30',
+    countries: [{ iso3: 'LAO', boundary, hazards: HAZARDS, contamination: ['cmr', 'erw'] }],
+  });
   const features = hazards.map((h) => ({
     type: 'Feature',
-    properties: { ext_ref: h.ref, class: h.classification, contam: h.contamination.join(','), recorded: h.recorded_on, name: h.name },
+    properties: {
+      ext_ref: h.ref,
+      class: h.classification,
+      contam: h.contamination.join(','),
+      recorded: h.recorded_on,
+      name: h.name,
+    },
     geometry: h.geometry as unknown,
   }));
   const { rows } = await sql<{ x: number; y: number }>`
-    SELECT ST_X(p) AS x, ST_Y(p) AS y FROM (SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 10) AS p FROM countries WHERE iso3 = 'LAO') v`.execute(app.db);
-  // To 9 decimals, as files give them (the reader rounds as GDAL does), so both inputs below agree.
-  crafted(rows[0]!).map((geometry) => ({ ...geometry, coordinates: to9Decimals(geometry.coordinates) })).forEach((geometry, i) =>
-    features.push({ type: 'Feature', properties: { ext_ref: `CRAFTED-${i}`, class: 'SHA', contam: 'erw', recorded: '2020-01-01', name: 'crafted' }, geometry }),
+    SELECT ST_X(p) AS x, ST_Y(p) AS y FROM (SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 10) AS p FROM countries WHERE iso3 = 'LAO') v`.execute(
+    app.db,
   );
+  // To 9 decimals, as files give them (the reader rounds as GDAL does), so both inputs below agree.
+  crafted(rows[0]!)
+    .map((geometry) => ({ ...geometry, coordinates: to9Decimals(geometry.coordinates) }))
+    .forEach((geometry, i) =>
+      features.push({
+        type: 'Feature',
+        properties: { ext_ref: `CRAFTED-${i}`, class: 'SHA', contam: 'erw', recorded: '2020-01-01', name: 'crafted' },
+        geometry,
+      }),
+    );
   const file = path.join(dir, 'bulk.geojson');
   await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features }));
   return { file, geometries: features.map((f) => f.geometry) };
@@ -73,7 +123,9 @@ describe('bulk import shortcuts', () => {
     for (const input of ['text', 'wkb'] as const) {
       for (const fast of [true, false]) {
         const { rows } = await sql<{ id: string }>`
-          INSERT INTO imports (country_iso3, format, mapping, status) VALUES ('LAO', 'geojson', 'safeground', 'validating') RETURNING id`.execute(app.db);
+          INSERT INTO imports (country_iso3, format, mapping, status) VALUES ('LAO', 'geojson', 'safeground', 'validating') RETURNING id`.execute(
+          app.db,
+        );
         const id = rows[0]!.id;
         const n = geometries.length;
         const refs = geometries.map((_, i) => `R${i}`);
@@ -105,7 +157,13 @@ describe('bulk import shortcuts', () => {
     expect(staged['text true']!.at(-1)!.reason).toMatch(/lie just outside/);
 
     // The import itself; its commit refreshes every new hazard at once (the engine's bulk path).
-    const dry = await importFile(app.db, app.config, SYSTEM_ACTOR, { country: 'LAO', format: 'geojson', mapping: 'safeground' }, file);
+    const dry = await importFile(
+      app.db,
+      app.config,
+      SYSTEM_ACTOR,
+      { country: 'LAO', format: 'geojson', mapping: 'safeground' },
+      file,
+    );
     expect(dry.counts).toMatchObject({ features: HAZARDS + CRAFTED, rejected: 2 });
     await commitImport(app.db, SYSTEM_ACTOR, String(dry.id));
 

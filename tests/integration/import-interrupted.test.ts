@@ -22,11 +22,16 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
-const importStatus = async (id: number) => (await sql<{ status: string }>`SELECT status FROM imports WHERE id = ${id}`.execute(app.db)).rows[0]!.status;
+const importStatus = async (id: number) =>
+  (await sql<{ status: string }>`SELECT status FROM imports WHERE id = ${id}`.execute(app.db)).rows[0]!.status;
 
 describe('an import interrupted by a crash', () => {
   it('a commit killed mid-transaction wrote nothing, is reported interrupted, and commits again', async () => {
-    const dry = await uploadFixture(app, lao.token, 'hazards.geojson', { country: 'LAO', format: 'geojson', mapping: 'safeground' });
+    const dry = await uploadFixture(app, lao.token, 'hazards.geojson', {
+      country: 'LAO',
+      format: 'geojson',
+      mapping: 'safeground',
+    });
     expect(dry.status).toBe(201);
     const id = dry.body.id as number;
     const hazardsBefore = (await app.api('GET', '/api/v1/hazards?country=LAO')).body.features.length;
@@ -36,7 +41,11 @@ describe('an import interrupted by a crash', () => {
     await blocker.connect();
     await blocker.query('BEGIN');
     await blocker.query(`SELECT sg_lock_country('LAO')`);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/commit-import-child.ts', app.databaseUrl, String(id)], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tests/helpers/commit-import-child.ts', app.databaseUrl, String(id)],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
     try {
       await waitUntil(async () => (await importStatus(id)) === 'committing', 'the child to start committing');
       // Alive and holding its run lock: still shown as committing, and a second commit is refused.
@@ -50,7 +59,10 @@ describe('an import interrupted by a crash', () => {
     }
 
     // PostgreSQL notices the dead connection and drops its lock; the next read says what happened.
-    await waitUntil(async () => (await app.api('GET', `/api/v1/imports/${id}`, { token: lao.token })).body.status !== 'committing', 'the run lock to be released');
+    await waitUntil(
+      async () => (await app.api('GET', `/api/v1/imports/${id}`, { token: lao.token })).body.status !== 'committing',
+      'the run lock to be released',
+    );
     const after = await app.api('GET', `/api/v1/imports/${id}`, { token: lao.token });
     expect(after.body).toMatchObject({ status: 'commit_failed', committed: null });
     expect(after.body.error).toMatch(/^interrupted: .*nothing was written/);
@@ -65,20 +77,26 @@ describe('an import interrupted by a crash', () => {
     const validating = sql<{ id: string }>`INSERT INTO imports (country_iso3, format, mapping, status)
       VALUES ('LAO', 'geojson', 'safeground', 'validating') RETURNING id`;
     const orphan = (await validating.execute(app.db)).rows[0]!.id;
-    await sql`INSERT INTO import_features (import_id, feature_index, outcome) VALUES (${orphan}, 1, 'rejected')`.execute(app.db);
+    await sql`INSERT INTO import_features (import_id, feature_index, outcome) VALUES (${orphan}, 1, 'rejected')`.execute(
+      app.db,
+    );
 
     // A live run: another session holds its run lock.
     const running = (await validating.execute(app.db)).rows[0]!.id;
     const live = new pg.Client({ connectionString: app.databaseUrl });
     await live.connect();
-    await live.query(`SELECT pg_advisory_lock(hashtext('safeground:import'), ($1::bigint & 2147483647)::int)`, [running]);
+    await live.query(`SELECT pg_advisory_lock(hashtext('safeground:import'), ($1::bigint & 2147483647)::int)`, [
+      running,
+    ]);
     try {
       expect(await markInterrupted(app.db)).toBe(1);
       expect(await importStatus(Number(running))).toBe('validating');
       const orphaned = await app.api('GET', `/api/v1/imports/${orphan}`, { token: lao.token });
       expect(orphaned.body).toMatchObject({ status: 'invalid' });
       expect(orphaned.body.error).toMatch(/^interrupted: .*upload it again/);
-      const staged = await sql<{ n: number }>`SELECT count(*)::int AS n FROM import_features WHERE import_id = ${orphan}`.execute(app.db);
+      const staged = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM import_features WHERE import_id = ${orphan}`.execute(app.db);
       expect(staged.rows).toEqual([{ n: 0 }]);
     } finally {
       await live.end();

@@ -35,9 +35,21 @@ const vrt = (source: string, layer: string) =>
 const localVrt = () => vrt(`CSV:${secretFile}`, 'secret');
 const remoteVrt = () => vrt(`/vsicurl/${url}/secret.csv`, 'secret');
 
-const kml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>${body}</Document></kml>\n`;
-const placemark = `<Placemark><name>a</name><ExtendedData><Data name="external_ref"><value>KML-1</value></Data><Data name="classification"><value>CHA</value></Data><Data name="contamination"><value>cmr</value></Data><Data name="recorded_on"><value>2015-03-01</value></Data></ExtendedData><Polygon><outerBoundaryIs><LinearRing><coordinates>103.2,19.45 103.21,19.45 103.21,19.46 103.2,19.45</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>`;
-const networkLinks = (...hrefs: string[]) => hrefs.map((href) => `<NetworkLink><Link><href>${href}</href></Link></NetworkLink>`).join('');
+const kml = (body: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>${body}</Document></kml>\n`;
+const kmlData = (name: string, value: string) => `<Data name="${name}"><value>${value}</value></Data>`;
+const placemark = [
+  '<Placemark><name>a</name><ExtendedData>',
+  kmlData('external_ref', 'KML-1'),
+  kmlData('classification', 'CHA'),
+  kmlData('contamination', 'cmr'),
+  kmlData('recorded_on', '2015-03-01'),
+  '</ExtendedData><Polygon><outerBoundaryIs><LinearRing>',
+  '<coordinates>103.2,19.45 103.21,19.45 103.21,19.46 103.2,19.45</coordinates>',
+  '</LinearRing></outerBoundaryIs></Polygon></Placemark>',
+].join('');
+const networkLinks = (...hrefs: string[]) =>
+  hrefs.map((href) => `<NetworkLink><Link><href>${href}</href></Link></NetworkLink>`).join('');
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -65,10 +77,13 @@ async function everythingSeen(body: string | Buffer, format: string, fileName: s
   const upload = await uploadBody(app, lao.token, body, { country: 'LAO', format, file_name: fileName });
   const texts = [JSON.stringify(upload.body)];
   // A refused upload's answer has no id: the import is the newest one.
-  const id = upload.body?.id ?? (await sql<{ id: string }>`SELECT max(id)::text AS id FROM imports`.execute(app.db)).rows[0]?.id;
+  const id =
+    upload.body?.id ?? (await sql<{ id: string }>`SELECT max(id)::text AS id FROM imports`.execute(app.db)).rows[0]?.id;
   if (id) {
     texts.push(JSON.stringify((await app.api('GET', `/api/v1/imports/${id}`, { token: lao.token })).body));
-    const report = await fetch(`${app.base}/api/v1/imports/${id}/report.csv`, { headers: { authorization: `Bearer ${lao.token}` } });
+    const report = await fetch(`${app.base}/api/v1/imports/${id}/report.csv`, {
+      headers: { authorization: `Bearer ${lao.token}` },
+    });
     texts.push(await report.text());
   }
   return { upload, seen: texts.join('\n') };
@@ -112,13 +127,25 @@ describe('an upload is read as its declared format only', () => {
     const secretKml = path.join(dir, 'secret.kml');
     await writeFile(secretKml, kml(placemark.replace('KML-1', LOCAL_MARKER)));
     await writeFile(path.join(dir, 'linked.vrt'), localVrt());
-    const links = networkLinks(`${url}/link.kml`, secretKml, `file://${secretKml}`, path.join(dir, 'linked.vrt'), 'inside.vrt');
-    const document = kml(`${links}${placemark.replace('<name>a</name>', `<name>a</name><styleUrl>${url}/style.kml#s</styleUrl>`)}`);
-    for (const [format, body] of [['kml', document], ['kmz', zipOf({ 'doc.kml': document, 'inside.vrt': remoteVrt() })]] as const) {
+    const links = networkLinks(
+      `${url}/link.kml`,
+      secretKml,
+      `file://${secretKml}`,
+      path.join(dir, 'linked.vrt'),
+      'inside.vrt',
+    );
+    const document = kml(
+      `${links}${placemark.replace('<name>a</name>', `<name>a</name><styleUrl>${url}/style.kml#s</styleUrl>`)}`,
+    );
+    for (const [format, body] of [
+      ['kml', document],
+      ['kmz', zipOf({ 'doc.kml': document, 'inside.vrt': remoteVrt() })],
+    ] as const) {
       const before = requests.length;
       const { upload, seen } = await everythingSeen(body, format, `linked.${format}`);
       // LIBKML reads a KMZ's links as its layers (inside the archive only), so that one has none.
-      if (format === 'kml') expect(upload.body.counts, JSON.stringify(upload.body)).toMatchObject({ features: 1, ok: 1 });
+      if (format === 'kml')
+        expect(upload.body.counts, JSON.stringify(upload.body)).toMatchObject({ features: 1, ok: 1 });
       expect(seen).not.toContain(LOCAL_MARKER);
       expect(seen).not.toContain(REMOTE_MARKER);
       expect(requests.slice(before), format).toEqual([]);
@@ -127,9 +154,32 @@ describe('an upload is read as its declared format only', () => {
 
   it('a GeoJSON "crs" link to a URL is not fetched', async () => {
     const before = requests.length;
-    const properties = { external_ref: 'CRS-1', classification: 'CHA', contamination: ['cmr'], recorded_on: '2015-03-01' };
-    const feature = { type: 'Feature', properties, geometry: { type: 'Polygon', coordinates: [[[103.2, 19.45], [103.21, 19.45], [103.21, 19.46], [103.2, 19.45]]] } };
-    const body = JSON.stringify({ type: 'FeatureCollection', crs: { type: 'link', properties: { href: `${url}/crs.prj`, type: 'proj4' } }, features: [feature] });
+    const properties = {
+      external_ref: 'CRS-1',
+      classification: 'CHA',
+      contamination: ['cmr'],
+      recorded_on: '2015-03-01',
+    };
+    const feature = {
+      type: 'Feature',
+      properties,
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [103.2, 19.45],
+            [103.21, 19.45],
+            [103.21, 19.46],
+            [103.2, 19.45],
+          ],
+        ],
+      },
+    };
+    const body = JSON.stringify({
+      type: 'FeatureCollection',
+      crs: { type: 'link', properties: { href: `${url}/crs.prj`, type: 'proj4' } },
+      features: [feature],
+    });
     const { seen } = await everythingSeen(body, 'geojson', 'crs.geojson');
     expect(seen).not.toContain(REMOTE_MARKER);
     expect(requests.slice(before)).toEqual([]);

@@ -48,7 +48,13 @@ async function auditOf(iso3: string, treaty: 'CCM' | 'APMBC') {
     .where('country_iso3', '=', iso3)
     .where('treaty', '=', treaty)
     .executeTakeFirstOrThrow();
-  return app.db.selectFrom('audit_log').selectAll().where('entity', '=', 'obligation').where('entity_id', '=', row.id).orderBy('id').execute();
+  return app.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('entity', '=', 'obligation')
+    .where('entity_id', '=', row.id)
+    .orderBy('id')
+    .execute();
 }
 
 beforeAll(async () => {
@@ -69,7 +75,12 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const LAO_EXTENSION = { meeting: '13MSP', new_deadline: '2030-08-01', granted_on: '2025-09-17', source: 'CCM_13MSP_FINAL_REPORT' };
+const LAO_EXTENSION = {
+  meeting: '13MSP',
+  new_deadline: '2030-08-01',
+  granted_on: '2025-09-17',
+  source: 'CCM_13MSP_FINAL_REPORT',
+};
 
 describe('reading obligations', () => {
   it('lists every obligation of the geodata, filterable by country and treaty, with no login', async () => {
@@ -79,9 +90,17 @@ describe('reading obligations', () => {
     expect(new Set(all.body.map((o: any) => `${o.country} ${o.treaty}`)).size).toBe(all.body.length);
     const lao = await obligation('LAO', 'CCM');
     expect(lao).toMatchObject({
-      country: 'LAO', treaty: 'CCM', article: 4, entry_into_force: '2010-08-01', original_deadline: '2020-08-01',
-      current_deadline: '2025-08-01', status: 'in_progress', confidence: 'verified', verified: true,
-      confirmed_at: null, confirmed_by: null,
+      country: 'LAO',
+      treaty: 'CCM',
+      article: 4,
+      entry_into_force: '2010-08-01',
+      original_deadline: '2020-08-01',
+      current_deadline: '2025-08-01',
+      status: 'in_progress',
+      confidence: 'verified',
+      verified: true,
+      confirmed_at: null,
+      confirmed_by: null,
     });
     expect(lao.extensions).toEqual([{ meeting: '9MSP', new_deadline: '2025-08-01', granted_on: null, source: null }]);
     const ccm = await app.api('GET', '/api/v1/obligations?treaty=CCM');
@@ -90,18 +109,30 @@ describe('reading obligations', () => {
 
   it('carries the extension request awaiting a decision, verified or not', async () => {
     expect((await obligation('SEN', 'APMBC')).pending_extension).toEqual({
-      requested_deadline: null, submitted: '2025', meeting: '23MSP', meeting_name: '23rd Meeting of States Parties',
+      requested_deadline: null,
+      submitted: '2025',
+      meeting: '23MSP',
+      meeting_name: '23rd Meeting of States Parties',
       decision: 'pending: not considered at 22MSP (filed late); deadline 2026-03-01 has passed',
-      source: 'CNAMS_SEN_2025;MOFA_JP_22MSP_2025', confidence: 'verified', verified: true,
+      source: 'CNAMS_SEN_2025;MOFA_JP_22MSP_2025',
+      confidence: 'verified',
+      verified: true,
     });
-    expect((await obligation('DEU', 'CCM')).pending_extension).toMatchObject({ requested_deadline: '2030-08-01', verified: false });
+    expect((await obligation('DEU', 'CCM')).pending_extension).toMatchObject({
+      requested_deadline: '2030-08-01',
+      verified: false,
+    });
     expect((await obligation('KHM', 'APMBC')).pending_extension).toBeNull();
     const all = (await app.api('GET', '/api/v1/obligations')).body;
     expect(all.filter((o: any) => o.pending_extension).length).toBe(17);
   });
 
   it('flags rows known only from recall as unverified', async () => {
-    expect(await obligation('ARG', 'APMBC')).toMatchObject({ confidence: 'recalled', verified: false, confirmed_at: null });
+    expect(await obligation('ARG', 'APMBC')).toMatchObject({
+      confidence: 'recalled',
+      verified: false,
+      confirmed_at: null,
+    });
     expect(await obligation('GNB', 'CCM')).toMatchObject({ confidence: 'recalled', verified: false });
   });
 
@@ -132,7 +163,8 @@ describe('who may write', () => {
   });
 
   it.each(['operator', 'donor', 'viewer'])('a %s cannot write (403)', async (role) => {
-    for (const [action, body] of writes) await expectRefused(403, () => write('LAO', 'CCM', action, tokens[role], body));
+    for (const [action, body] of writes)
+      await expectRefused(403, () => write('LAO', 'CCM', action, tokens[role], body));
   });
 
   it("the LAO authority cannot write another country's obligations (403)", async () => {
@@ -152,24 +184,33 @@ describe('who may write', () => {
 
 describe('an extension', () => {
   it('is rejected with 400 naming the field for bad input', async () => {
-    const bad = async (body: unknown) => paths(await expectRefused(400, () => write('LAO', 'CCM', 'extensions', tokens.lao, body)));
+    const bad = async (body: unknown) =>
+      paths(await expectRefused(400, () => write('LAO', 'CCM', 'extensions', tokens.lao, body)));
     expect(await bad({ ...LAO_EXTENSION, new_deadline: '2030-02-30' })).toEqual(['body.new_deadline']);
     expect(await bad({ ...LAO_EXTENSION, new_deadline: '1 Aug 2030' })).toEqual(['body.new_deadline']);
     expect(await bad({ ...LAO_EXTENSION, granted_on: '2099-01-01' })).toEqual(['body.granted_on']);
-    expect(await bad({ ...LAO_EXTENSION, granted_on: '2031-01-01', new_deadline: '2030-08-01' })).toContain('body.granted_on');
+    expect(await bad({ ...LAO_EXTENSION, granted_on: '2031-01-01', new_deadline: '2030-08-01' })).toContain(
+      'body.granted_on',
+    );
     expect(await bad({ ...LAO_EXTENSION, meeting: 'the big one' })).toEqual(['body.meeting']);
     expect(await bad({ ...LAO_EXTENSION, source: undefined })).toEqual(['body.source']);
     expect(await bad({ ...LAO_EXTENSION, source: '  ' })).toEqual(['body.source']);
     expect(await bad({ ...LAO_EXTENSION, extra: 1 })).toEqual(['body']);
     // Not after the original deadline (2020-08-01): no extension at all.
-    expect(await bad({ ...LAO_EXTENSION, granted_on: undefined, new_deadline: '2020-08-01' })).toEqual(['body.new_deadline']);
+    expect(await bad({ ...LAO_EXTENSION, granted_on: undefined, new_deadline: '2020-08-01' })).toEqual([
+      'body.new_deadline',
+    ]);
   });
 
   it('by the LAO authority moves the current deadline, keeps the sources, and is audited', async () => {
     const before = await obligation('LAO', 'CCM');
     const res = await write('LAO', 'CCM', 'extensions', tokens.lao, LAO_EXTENSION);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body).toMatchObject({ current_deadline: '2030-08-01', original_deadline: '2020-08-01', status: 'in_progress' });
+    expect(res.body).toMatchObject({
+      current_deadline: '2030-08-01',
+      original_deadline: '2020-08-01',
+      status: 'in_progress',
+    });
     expect(res.body.extensions).toEqual([
       { meeting: '9MSP', new_deadline: '2025-08-01', granted_on: null, source: null },
       { meeting: '13MSP', new_deadline: '2030-08-01', granted_on: '2025-09-17', source: 'CCM_13MSP_FINAL_REPORT' },
@@ -190,7 +231,9 @@ describe('an extension', () => {
   });
 
   it('to a deadline already recorded is a conflict (409)', async () => {
-    const error = await expectRefused(409, () => write('LAO', 'CCM', 'extensions', tokens.lao, { ...LAO_EXTENSION, meeting: '14MSP' }));
+    const error = await expectRefused(409, () =>
+      write('LAO', 'CCM', 'extensions', tokens.lao, { ...LAO_EXTENSION, meeting: '14MSP' }),
+    );
     expect(paths(error)).toEqual(['body.new_deadline']);
   });
 
@@ -200,12 +243,21 @@ describe('an extension', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.current_deadline).toBe('2030-08-01');
     expect(res.body.extensions.map((e: any) => e.new_deadline)).toEqual(['2022-08-01', '2025-08-01', '2030-08-01']);
-    expect((await auditOf('LAO', 'CCM')).map((a) => [a.action, a.user_id])).toEqual([['extend', ids.lao], ['extend', ids.admin]]);
+    expect((await auditOf('LAO', 'CCM')).map((a) => [a.action, a.user_id])).toEqual([
+      ['extend', ids.lao],
+      ['extend', ids.admin],
+    ]);
   });
 
   it('sets the deadline of an obligation whose current deadline is unknown', async () => {
-    await sql`UPDATE obligations SET current_deadline = NULL WHERE country_iso3 = 'BIH' AND treaty = 'APMBC'`.execute(app.db);
-    const res = await write('BIH', 'APMBC', 'extensions', tokens.admin, { meeting: '21MSP', new_deadline: '2026-03-01', source: 'x' });
+    await sql`UPDATE obligations SET current_deadline = NULL WHERE country_iso3 = 'BIH' AND treaty = 'APMBC'`.execute(
+      app.db,
+    );
+    const res = await write('BIH', 'APMBC', 'extensions', tokens.admin, {
+      meeting: '21MSP',
+      new_deadline: '2026-03-01',
+      source: 'x',
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.current_deadline).toBe('2026-03-01');
   });
@@ -213,7 +265,11 @@ describe('an extension', () => {
   it('applies concurrent writes to one obligation one after the other', async () => {
     const send = (meeting: string, new_deadline: string) =>
       write('KHM', 'APMBC', 'extensions', tokens.khm, { meeting, new_deadline, source: `KHM_${meeting}` });
-    const distinct = await Promise.all([send('23MSP', '2033-12-31'), send('24MSP', '2034-12-31'), send('25MSP', '2032-12-31')]);
+    const distinct = await Promise.all([
+      send('23MSP', '2033-12-31'),
+      send('24MSP', '2034-12-31'),
+      send('25MSP', '2032-12-31'),
+    ]);
     expect(distinct.map((r) => r.status)).toEqual([201, 201, 201]);
     const khm = await obligation('KHM', 'APMBC');
     expect(khm.current_deadline).toBe('2034-12-31');
@@ -229,7 +285,8 @@ describe('an extension', () => {
 
 describe('completion', () => {
   it('is rejected with 400 for a future date or one before entry into force', async () => {
-    const bad = async (body: unknown) => paths(await expectRefused(400, () => write('KHM', 'APMBC', 'completion', tokens.khm, body)));
+    const bad = async (body: unknown) =>
+      paths(await expectRefused(400, () => write('KHM', 'APMBC', 'completion', tokens.khm, body)));
     expect(await bad({ completed_on: '2099-12-31', source: 'x' })).toEqual(['body.completed_on']);
     expect(await bad({ completed_on: '1999-12-31', source: 'x' })).toEqual(['body.completed_on']);
     expect(await bad({ completed_on: '2025-12-31' })).toEqual(['body.source']);
@@ -237,9 +294,16 @@ describe('completion', () => {
 
   it('marks the obligation completed on the date given, audited', async () => {
     const before = await obligation('KHM', 'APMBC');
-    const res = await write('KHM', 'APMBC', 'completion', tokens.khm, { completed_on: '2025-12-31', source: 'ART7_KHM_2025' });
+    const res = await write('KHM', 'APMBC', 'completion', tokens.khm, {
+      completed_on: '2025-12-31',
+      source: 'ART7_KHM_2025',
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ status: 'completed', completed_on: '2025-12-31', current_deadline: before.current_deadline });
+    expect(res.body).toMatchObject({
+      status: 'completed',
+      completed_on: '2025-12-31',
+      current_deadline: before.current_deadline,
+    });
     expect(res.body.source.endsWith(';ART7_KHM_2025')).toBe(true);
     const audit = (await auditOf('KHM', 'APMBC')).at(-1)!;
     expect(audit).toMatchObject({ action: 'complete', user_id: ids.khm, before, after: res.body });
@@ -259,7 +323,12 @@ describe('confirmation', () => {
     expect(await obligation('ARG', 'APMBC')).toEqual(res.body);
     const audit = await auditOf('ARG', 'APMBC');
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'confirm', user_id: ids.admin, before: { ...before, verified: false }, after: res.body });
+    expect(audit[0]).toMatchObject({
+      action: 'confirm',
+      user_id: ids.admin,
+      before: { ...before, verified: false },
+      after: res.body,
+    });
   });
 
   it("by the country's own authority, without repeating a source already listed", async () => {
@@ -276,7 +345,9 @@ describe('a geodata re-load', () => {
     const changed = { lao: await obligation('LAO', 'CCM'), arg: await obligation('ARG', 'APMBC') };
     const untouched = await obligation('AFG', 'APMBC');
     // An untouched row edited behind the API's back: the file still wins for it.
-    await sql`UPDATE obligations SET source = 'tampered' WHERE country_iso3 = 'AFG' AND treaty = 'APMBC'`.execute(app.db);
+    await sql`UPDATE obligations SET source = 'tampered' WHERE country_iso3 = 'AFG' AND treaty = 'APMBC'`.execute(
+      app.db,
+    );
     await sql`DELETE FROM geodata_versions WHERE dataset IN ('obligations', 'obligation_requests')`.execute(app.db);
     // An open request edited behind the API's back: the file wins; one the file no longer lists goes.
     await sql`UPDATE obligation_requests SET decision = 'tampered' WHERE meeting = '23MSP'`.execute(app.db);
@@ -287,7 +358,9 @@ describe('a geodata re-load', () => {
     expect(result.loaded).toEqual(['obligations', 'obligation_requests']);
     // The LAO request its authority closed by recording the 13MSP grant stays closed.
     expect(changed.lao.pending_extension).toBeNull();
-    expect(lines.find((line) => line.startsWith('obligation_requests:'))).toContain('16 requests loaded; 1 kept as users closed them');
+    expect(lines.find((line) => line.startsWith('obligation_requests:'))).toContain(
+      '16 requests loaded; 1 kept as users closed them',
+    );
     expect((await obligation('SEN', 'APMBC')).pending_extension.decision).toMatch(/^pending: not considered/);
     expect((await obligation('KHM', 'APMBC')).pending_extension).toBeNull();
 

@@ -21,7 +21,10 @@ afterAll(() => app?.close());
 /** Follows a local `$ref` ('#/components/schemas/X') to what it points at. */
 function resolve(node: any): any {
   if (!node?.$ref) return node;
-  const target = (node.$ref as string).replace(/^#\//, '').split('/').reduce((at: any, key) => at?.[key], doc);
+  const target = (node.$ref as string)
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce((at: any, key) => at?.[key], doc);
   expect(target, `unresolved ${node.$ref}`).toBeDefined();
   return resolve(target);
 }
@@ -37,7 +40,8 @@ function allRefs(node: unknown, found: string[] = []): string[] {
   return found;
 }
 
-const bodySchema = (method: string, path: string) => resolve(doc.paths[path]?.[method]?.requestBody?.content?.['application/json']?.schema);
+const bodySchema = (method: string, path: string) =>
+  resolve(doc.paths[path]?.[method]?.requestBody?.content?.['application/json']?.schema);
 
 const ROUTES: Array<[method: string, path: string]> = [
   ['get', '/api/v1/countries'],
@@ -104,9 +108,19 @@ describe('GET /api/v1/openapi.json', () => {
   it('documents the hazard and release properties with their enums', () => {
     const hazard = resolve(bodySchema('post', '/api/v1/hazards').properties.properties);
     expect(Object.keys(hazard.properties)).toEqual(
-      expect.arrayContaining(['country', 'classification', 'contamination', 'status', 'recorded_on', 'external_ref', 'name']),
+      expect.arrayContaining([
+        'country',
+        'classification',
+        'contamination',
+        'status',
+        'recorded_on',
+        'external_ref',
+        'name',
+      ]),
     );
-    expect(hazard.required).toEqual(expect.arrayContaining(['country', 'classification', 'contamination', 'recorded_on']));
+    expect(hazard.required).toEqual(
+      expect.arrayContaining(['country', 'classification', 'contamination', 'recorded_on']),
+    );
     expect(resolve(hazard.properties.classification).enum).toEqual(['SHA', 'CHA']);
     expect(resolve(hazard.properties.contamination.items).enum).toEqual(['ap_mines', 'av_mines', 'cmr', 'erw', 'ied']);
     expect(resolve(hazard.properties.status).enum).toEqual(['open', 'closed', 'handed_over']);
@@ -135,9 +149,15 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('describes what the server really returns for a hazard', async () => {
     const token = (await app.user('national_authority', { country: 'LAO' })).token;
-    const created = await app.api('POST', '/api/v1/hazards', { token, body: hazardFeature(square(LAO.lng, LAO.lat, 300)) });
+    const created = await app.api('POST', '/api/v1/hazards', {
+      token,
+      body: hazardFeature(square(LAO.lng, LAO.lat, 300)),
+    });
     expect(created.status).toBe(201);
-    const documented = resolve(resolve(doc.paths['/api/v1/hazards/{id}'].get.responses['200'].content['application/json'].schema).properties.properties);
+    const documented = resolve(
+      resolve(doc.paths['/api/v1/hazards/{id}'].get.responses['200'].content['application/json'].schema).properties
+        .properties,
+    );
     // Every required property is returned; the optional ones (generalised, cell_km: only for
     // restricted countries' polygons) are documented too.
     expect(Object.keys(created.body.properties).sort()).toEqual([...documented.required].sort());

@@ -8,7 +8,8 @@ const H1 = rectangle(103.1, 19.4, 103.12, 19.42);
 const H2 = rectangle(103.2, 19.4, 103.22, 19.42);
 const strip = (west: number) => rectangle(west, 19.4, west + 0.005, 19.42);
 const km2 = (m2: number) => m2 / 1e6;
-const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(Math.max(1e-6, expected * 1e-4));
+const close = (actual: number, expected: number) =>
+  expect(Math.abs(actual - expected)).toBeLessThan(Math.max(1e-6, expected * 1e-4));
 
 let app: TestApp;
 let lao: string;
@@ -20,7 +21,11 @@ beforeAll(async () => {
   const hazard = async (geometry: unknown, recorded_on: string) => {
     const res = await app.api('POST', '/api/v1/hazards', {
       token: lao,
-      body: { type: 'Feature', geometry, properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], recorded_on } },
+      body: {
+        type: 'Feature',
+        geometry,
+        properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], recorded_on },
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body.id as number;
@@ -90,7 +95,9 @@ describe('progress per obligation from polygons', () => {
     const single = await app.api('GET', '/api/v1/countries/LAO/progress?as_of=2024-12-31');
     expect(laoRow).toEqual(single.body);
     expect(res.body.length).toBeGreaterThan(30);
-    expect(res.body.find((c: any) => c.iso3 === 'BIH').obligations.find((o: any) => o.treaty === 'CCM').status).toBe('completed');
+    expect(res.body.find((c: any) => c.iso3 === 'BIH').obligations.find((o: any) => o.treaty === 'CCM').status).toBe(
+      'completed',
+    );
   });
 });
 
@@ -125,7 +132,12 @@ describe('fallback to reported figures and reconciliation', () => {
     expect(apmbc.rate_years).toEqual([]);
     expect(apmbc.projected_from).toBe('2017-12-31');
     expect(apmbc.status).toBe('no_data');
-    expect(apmbc.reported_basis).toMatchObject({ figure_year: 2017, stale: true, window_years: [2015, 2016, 2017], reported_years: [] });
+    expect(apmbc.reported_basis).toMatchObject({
+      figure_year: 2017,
+      stale: true,
+      window_years: [2015, 2016, 2017],
+      reported_years: [],
+    });
   });
 
   it('LAO CCM (thin polygons): no rate from one reported year in 2019-2021, and the passed deadline with a request open', async () => {
@@ -139,13 +151,23 @@ describe('fallback to reported figures and reconciliation', () => {
     expect(ccm.rate_years).toEqual([2019]);
     expect(ccm.projected_completion).toBeNull();
     expect(ccm.reported_basis).toEqual({
-      figure_year: 2021, age_years: 5, stale: true, window_years: [2019, 2020, 2021], reported_years: [2019], min_reported_years: 2,
+      figure_year: 2021,
+      age_years: 5,
+      stale: true,
+      window_years: [2019, 2020, 2021],
+      reported_years: [2019],
+      min_reported_years: 2,
     });
     // Deadline 2025-08-01 passed; the request analysed at the 12th Meeting (2024) has no outcome seen.
     expect(ccm.status).toBe('extension_requested');
     expect(ccm.pending_extension).toMatchObject({
-      requested_deadline: null, submitted: '2024', meeting: '12MSP', meeting_name: '12th Meeting of States Parties',
-      source: 'CCM_12MSP', confidence: 'recalled', verified: false,
+      requested_deadline: null,
+      submitted: '2024',
+      meeting: '12MSP',
+      meeting_name: '12th Meeting of States Parties',
+      source: 'CCM_12MSP',
+      confidence: 'recalled',
+      verified: false,
     });
     expect(ccm.status_detail).toBe(
       'deadline passed — extension requested, decision due at the 12th Meeting of States Parties (not verified); ' +
@@ -161,8 +183,14 @@ describe('fallback to reported figures and reconciliation', () => {
     const res = await defaults.api('GET', '/api/v1/countries/TJK/progress?as_of=2026-11-30');
     const apmbc = res.body.obligations.find((o: any) => o.treaty === 'APMBC');
     expect(apmbc).toMatchObject({
-      source: 'reported', remaining_km2: 9.73, rate_km2_per_year: 1.01, rate_years: [2015, 2016], projected_from: '2016-12-31',
-      projected_completion: '2026-08-20', required_rate_km2_per_year: null, status: 'extension_requested',
+      source: 'reported',
+      remaining_km2: 9.73,
+      rate_km2_per_year: 1.01,
+      rate_years: [2015, 2016],
+      projected_from: '2016-12-31',
+      projected_completion: '2026-08-20',
+      required_rate_km2_per_year: null,
+      status: 'extension_requested',
     });
     expect(apmbc.reported_basis).toMatchObject({ figure_year: 2016, age_years: 10, stale: true });
     expect(apmbc.pending_extension).toMatchObject({ meeting: '23MSP', verified: true });
@@ -176,16 +204,32 @@ describe('fallback to reported figures and reconciliation', () => {
     const apmbc = res.body.obligations.find((o: any) => o.treaty === 'APMBC');
     // (5.91 + (5.87 + 3.14)) / 2 = 7.46 km²/year; 67.43 km² over 2,557 days to 2030-12-31 needs 9.631915.
     expect(apmbc).toMatchObject({
-      current_deadline: '2030-12-31', verified: false, remaining_km2: 67.43, rate_km2_per_year: 7.46, rate_years: [2021, 2022],
-      projected_completion: '2033-01-13', required_rate_km2_per_year: 9.631915, status: 'at_risk', status_detail: null,
+      current_deadline: '2030-12-31',
+      verified: false,
+      remaining_km2: 67.43,
+      rate_km2_per_year: 7.46,
+      rate_years: [2021, 2022],
+      projected_completion: '2033-01-13',
+      required_rate_km2_per_year: 9.631915,
+      status: 'at_risk',
+      status_detail: null,
     });
   });
 
   it('SRB APMBC: on track in 2019; today the deadline has passed with the 5RC request open', async () => {
     const in2019 = (await defaults.api('GET', '/api/v1/countries/SRB/progress?year=2019')).body.obligations[0];
-    expect(in2019).toMatchObject({ rate_km2_per_year: 0.396667, projected_completion: '2022-10-09', status: 'on_track', pending_extension: null });
+    expect(in2019).toMatchObject({
+      rate_km2_per_year: 0.396667,
+      projected_completion: '2022-10-09',
+      status: 'on_track',
+      pending_extension: null,
+    });
     const now = (await defaults.api('GET', '/api/v1/countries/SRB/progress?as_of=2026-11-30')).body.obligations[0];
-    expect(now).toMatchObject({ status: 'extension_requested', rate_km2_per_year: null, pending_extension: { meeting: '5RC', submitted: '2024-03' } });
+    expect(now).toMatchObject({
+      status: 'extension_requested',
+      rate_km2_per_year: null,
+      pending_extension: { meeting: '5RC', submitted: '2024-03' },
+    });
   });
 
   it('compares polygon and reported figures per year and type, and marks thin coverage', async () => {

@@ -35,7 +35,10 @@ async function hazard(token: string, country: string, geometry: unknown, contami
 }
 
 async function release(token: string, hazard_id: number, geometry: unknown, method: string, completed_on: string) {
-  const res = await app.api('POST', '/api/v1/releases', { token, body: { type: 'Feature', geometry, properties: { hazard_id, method, completed_on } } });
+  const res = await app.api('POST', '/api/v1/releases', {
+    token,
+    body: { type: 'Feature', geometry, properties: { hazard_id, method, completed_on } },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
 }
 
@@ -81,7 +84,8 @@ describe('counts come from the engine', () => {
     expect(await counts('2016-12-31')).toEqual({ LAO: 3, KHM: 1 });
     expect(await counts('2024-12-31')).toEqual({ LAO: 3, KHM: 2 });
 
-    const version = async (id: number) => `"${(await app.api('GET', `/api/v1/hazards/${id}`, { token: lao })).body.properties.version}"`;
+    const version = async (id: number) =>
+      `"${(await app.api('GET', `/api/v1/hazards/${id}`, { token: lao })).body.properties.version}"`;
     const moved = await app.api('PATCH', `/api/v1/hazards/${ids.L3}`, {
       token: lao,
       headers: { 'if-match': await version(ids.L3!) },
@@ -91,14 +95,22 @@ describe('counts come from the engine', () => {
     expect(await counts('2016-12-31')).toEqual({ LAO: 2, KHM: 1 });
     expect(await counts('2018-01-01')).toEqual({ LAO: 3, KHM: 1 });
 
-    const deleted = await app.api('DELETE', `/api/v1/hazards/${ids.L3}`, { token: lao, headers: { 'if-match': await version(ids.L3!) } });
+    const deleted = await app.api('DELETE', `/api/v1/hazards/${ids.L3}`, {
+      token: lao,
+      headers: { 'if-match': await version(ids.L3!) },
+    });
     expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
     expect(await counts('2024-12-31')).toEqual({ LAO: 2, KHM: 2 });
 
     // The same as counting the table, and a recompute from the raw tables agrees exactly.
     const { rows } = await sql<{ country_iso3: string; n: number }>`
-      SELECT country_iso3, count(*)::int AS n FROM hazards WHERE deleted_at IS NULL GROUP BY country_iso3 ORDER BY 1`.execute(app.db);
-    expect(rows).toEqual([{ country_iso3: 'KHM', n: 2 }, { country_iso3: 'LAO', n: 2 }]);
+      SELECT country_iso3, count(*)::int AS n FROM hazards WHERE deleted_at IS NULL GROUP BY country_iso3 ORDER BY 1`.execute(
+      app.db,
+    );
+    expect(rows).toEqual([
+      { country_iso3: 'KHM', n: 2 },
+      { country_iso3: 'LAO', n: 2 },
+    ]);
     expect((await recomputeAndCompare(app.db)).differences).toEqual([]);
   });
 
@@ -117,7 +129,11 @@ describe('counts come from the engine', () => {
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE hazards IN ACCESS EXCLUSIVE MODE');
-      for (const path of ['/api/v1/countries?as_of=2023-01-02', '/api/v1/countries/LAO/progress?as_of=2023-01-02', '/api/v1/progress?as_of=2023-01-02']) {
+      for (const path of [
+        '/api/v1/countries?as_of=2023-01-02',
+        '/api/v1/countries/LAO/progress?as_of=2023-01-02',
+        '/api/v1/progress?as_of=2023-01-02',
+      ]) {
         let done = false;
         const answer = app.api('GET', path).finally(() => (done = true));
         let waiting = false;
@@ -157,7 +173,9 @@ describe('counts come from the engine', () => {
 async function expectSetWiseEqualsPerCountry(target: TestApp, query: string) {
   const all = await target.api('GET', `/api/v1/progress${query}`);
   expect(all.status).toBe(200);
-  const { rows } = await sql<{ iso3: string }>`SELECT DISTINCT country_iso3 AS iso3 FROM obligations ORDER BY 1`.execute(target.db);
+  const { rows } = await sql<{
+    iso3: string;
+  }>`SELECT DISTINCT country_iso3 AS iso3 FROM obligations ORDER BY 1`.execute(target.db);
   expect(all.body.map((c: any) => c.iso3)).toEqual(rows.map((r) => r.iso3));
   for (const country of all.body) {
     const one = await target.api('GET', `/api/v1/countries/${country.iso3}/progress${query}`);
@@ -174,7 +192,12 @@ describe('set-wise /progress', () => {
       if (query === '?year=2016') {
         const laos = countryOf(all, 'LAO').obligations[0];
         const cambodia = countryOf(all, 'KHM').obligations[0];
-        expect([laos.treaty, laos.source, cambodia.treaty, cambodia.source]).toEqual(['CCM', 'polygons', 'APMBC', 'polygons']);
+        expect([laos.treaty, laos.source, cambodia.treaty, cambodia.source]).toEqual([
+          'CCM',
+          'polygons',
+          'APMBC',
+          'polygons',
+        ]);
       }
     }
   });
@@ -195,9 +218,19 @@ describe('the figures cache', () => {
     expect(again.headers.get('content-encoding')).toBe('gzip');
     expect(etag).toMatch(/-gz"$/);
     const plain = await app.api('GET', '/api/v1/countries/KHM', { headers: { 'accept-encoding': 'identity' } });
-    expect([plain.headers.get('content-encoding'), plain.headers.get('etag'), plain.body]).toEqual([null, etag.replace('-gz"', '"'), first.body]);
+    expect([plain.headers.get('content-encoding'), plain.headers.get('etag'), plain.body]).toEqual([
+      null,
+      etag.replace('-gz"', '"'),
+      first.body,
+    ]);
     // Answered before express: the same security headers as the express route's.
-    for (const header of ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'content-type']) {
+    for (const header of [
+      'content-security-policy',
+      'x-frame-options',
+      'x-content-type-options',
+      'referrer-policy',
+      'content-type',
+    ]) {
       expect(again.headers.get(header), header).toBe(first.headers.get(header));
     }
 
@@ -215,7 +248,12 @@ describe('the figures cache', () => {
 
   it('a write through the API clears every cached answer at once', async () => {
     await listening();
-    const paths = ['/api/v1/countries', '/api/v1/progress', '/api/v1/countries/LAO/progress', '/api/v1/countries/LAO/timeline?scope=ccm'];
+    const paths = [
+      '/api/v1/countries',
+      '/api/v1/progress',
+      '/api/v1/countries/LAO/progress',
+      '/api/v1/countries/LAO/timeline?scope=ccm',
+    ];
     const before = [];
     for (const path of paths) before.push(await app.api('GET', path));
     for (const path of paths) expect((await app.api('GET', path)).headers.get('x-figures-cache'), path).toBe('hit');
@@ -243,7 +281,9 @@ describe('the figures cache', () => {
     const other = new pg.Client({ connectionString: app.databaseUrl });
     await other.connect();
     try {
-      await other.query(`UPDATE obligations SET current_deadline = '2031-08-01' WHERE country_iso3 = 'LAO' AND treaty = 'CCM'`);
+      await other.query(
+        `UPDATE obligations SET current_deadline = '2031-08-01' WHERE country_iso3 = 'LAO' AND treaty = 'CCM'`,
+      );
     } finally {
       await other.end();
     }
@@ -256,7 +296,10 @@ describe('the figures cache', () => {
 
   it("keeps readers allowed a restricted country's exact data and everybody else apart", async () => {
     await listening();
-    const restrict = await app.api('PUT', '/api/v1/countries/LAO/restriction', { token: admin, body: { restricted: true, cell_km: 10 } });
+    const restrict = await app.api('PUT', '/api/v1/countries/LAO/restriction', {
+      token: admin,
+      body: { restricted: true, cell_km: 10 },
+    });
     expect(restrict.status, JSON.stringify(restrict.body)).toBe(200);
     const viewer = (await app.user('viewer')).token;
     const get = async (token?: string) => {
@@ -274,7 +317,9 @@ describe('the figures cache', () => {
     expect((await get(viewer)).cache).toBe('hit');
     const adminAnswer = await get(admin);
     expect([adminAnswer.cache, adminAnswer.control]).toEqual(['miss', 'private, no-cache']);
-    expect((await app.api('PUT', '/api/v1/countries/LAO/restriction', { token: admin, body: { restricted: false } })).status).toBe(200);
+    expect(
+      (await app.api('PUT', '/api/v1/countries/LAO/restriction', { token: admin, body: { restricted: false } })).status,
+    ).toBe(200);
   });
 });
 
@@ -297,9 +342,13 @@ describe('set-wise /progress on the demo data', () => {
     expect(rows.length).toBeGreaterThan(3);
     const list = (await demo.api('GET', '/api/v1/countries?year=2019')).body;
     for (const row of rows) {
-      expect([countryOf(list, row.iso3).hazard_count, countryOf(list, row.iso3).synthetic_data], row.iso3).toEqual([row.n, true]);
+      expect([countryOf(list, row.iso3).hazard_count, countryOf(list, row.iso3).synthetic_data], row.iso3).toEqual([
+        row.n,
+        true,
+      ]);
     }
     const progress = (await demo.api('GET', '/api/v1/progress?year=2019')).body;
-    for (const row of rows) if (countryOf(progress, row.iso3)) expect(countryOf(progress, row.iso3).synthetic_data, row.iso3).toBe(true);
+    for (const row of rows)
+      if (countryOf(progress, row.iso3)) expect(countryOf(progress, row.iso3).synthetic_data, row.iso3).toBe(true);
   });
 });

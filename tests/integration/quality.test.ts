@@ -24,17 +24,26 @@ const check = (code: string) => {
   expect(found, code).toBeDefined();
   return found;
 };
-const flagged = (code: string) => check(code).items.map((item: any) => `${item.entity}:${item.reference}`).sort();
+const flagged = (code: string) =>
+  check(code)
+    .items.map((item: any) => `${item.entity}:${item.reference}`)
+    .sort();
 
 async function hazard(ref: string, geometry: unknown): Promise<number> {
-  const res = await app.api('POST', '/api/v1/hazards', { token: lao, body: hazardFeature(geometry, { external_ref: ref }) });
+  const res = await app.api('POST', '/api/v1/hazards', {
+    token: lao,
+    body: hazardFeature(geometry, { external_ref: ref }),
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   ids[ref] = res.body.id;
   return res.body.id;
 }
 
 async function release(ref: string, hazardId: number, geometry: unknown): Promise<number> {
-  const res = await app.api('POST', '/api/v1/releases', { token: lao, body: releaseFeature(hazardId, geometry, { external_ref: ref }) });
+  const res = await app.api('POST', '/api/v1/releases', {
+    token: lao,
+    body: releaseFeature(hazardId, geometry, { external_ref: ref }),
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   ids[ref] = res.body.id;
   return res.body.id;
@@ -52,7 +61,17 @@ beforeAll(async () => {
   // Repaired: a ~1 km square whose north-east corner is twisted into a tiny bow-tie.
   {
     const [w, s, e, n] = [at(1) - 0.005, LAT - 0.005, at(1) + 0.005, LAT + 0.005];
-    await hazard('REPAIRED', polygon([[w, s], [e, s], [e - 0.0002, n], [e, n - 0.0002], [w, n], [w, s]]));
+    await hazard(
+      'REPAIRED',
+      polygon([
+        [w, s],
+        [e, s],
+        [e - 0.0002, n],
+        [e, n - 0.0002],
+        [w, n],
+        [w, s],
+      ]),
+    );
   }
   // Duplicates: an exact copy, and a copy with one corner moved 1 cm (under 1 m² of difference).
   await hazard('DUP-A', square(at(2), LAT, 500));
@@ -82,7 +101,19 @@ beforeAll(async () => {
   {
     const [w, s, e, n] = [at(7), LAT, at(7) + 500 * lngM, LAT + 500 * M];
     const mid = (w + e) / 2;
-    await hazard('NEEDLE', polygon([[w, s], [e, s], [e, n], [mid + 5 * lngM, n], [mid, n + 1100 * M], [mid - 5 * lngM, n], [w, n], [w, s]]));
+    await hazard(
+      'NEEDLE',
+      polygon([
+        [w, s],
+        [e, s],
+        [e, n],
+        [mid + 5 * lngM, n],
+        [mid, n + 1100 * M],
+        [mid - 5 * lngM, n],
+        [w, n],
+        [w, s],
+      ]),
+    );
   }
   // Vertex gap: a 6 km × 400 m rectangle drawn with its four corners only.
   await hazard('GAP', rectangle(at(8), LAT + 0.1, at(8) + 6000 * lngM, LAT + 0.1 + 400 * M));
@@ -109,14 +140,21 @@ beforeAll(async () => {
 
   // Never reported: a deleted duplicate, a rejected release outside its hazard, another country's duplicates.
   const ghost = await hazard('GHOST', square(at(0), LAT, 500));
-  expect((await app.api('DELETE', `/api/v1/hazards/${ghost}`, { token: lao, headers: { 'if-match': '1' } })).status).toBe(204);
+  expect(
+    (await app.api('DELETE', `/api/v1/hazards/${ghost}`, { token: lao, headers: { 'if-match': '1' } })).status,
+  ).toBe(204);
   const operator = (await app.user('operator', { organisation: 'Quality test operator' })).token;
   const submitted = await app.api('POST', '/api/v1/releases', {
     token: operator,
-    body: releaseFeature(clip, rectangle(at(9) - 300 * lngM, LAT - 50 * M, at(9) - 200 * lngM, LAT + 50 * M), { external_ref: 'R-REJECTED' }),
+    body: releaseFeature(clip, rectangle(at(9) - 300 * lngM, LAT - 50 * M, at(9) - 200 * lngM, LAT + 50 * M), {
+      external_ref: 'R-REJECTED',
+    }),
   });
   expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
-  const reject = await app.api('POST', `/api/v1/releases/${submitted.body.id}/reject`, { token: lao, body: { reason: 'outside the hazard' } });
+  const reject = await app.api('POST', `/api/v1/releases/${submitted.body.id}/reject`, {
+    token: lao,
+    body: { reason: 'outside the hazard' },
+  });
   expect(reject.status, JSON.stringify(reject.body)).toBe(200);
   for (let i = 0; i < 2; i += 1) {
     const res = await app.api('POST', '/api/v1/hazards', {
@@ -137,8 +175,15 @@ describe('data-quality report', () => {
     expect(report.iso3).toBe('LAO');
     expect(Date.parse(report.generated_at)).not.toBeNaN();
     expect(report.checks.map((c: any) => c.code)).toEqual([
-      'repaired_geometry', 'duplicate_geometry', 'duplicate_reference', 'overlapping_hazards', 'sliver', 'needle',
-      'outside_country', 'release_outside_hazard', 'vertex_gap',
+      'repaired_geometry',
+      'duplicate_geometry',
+      'duplicate_reference',
+      'overlapping_hazards',
+      'sliver',
+      'needle',
+      'outside_country',
+      'release_outside_hazard',
+      'vertex_gap',
     ]);
     for (const c of report.checks) {
       expect(['error', 'warning', 'info']).toContain(c.severity);
@@ -156,8 +201,12 @@ describe('data-quality report', () => {
   it('finds the exact and the near duplicate, each against the hazard it repeats', () => {
     expect(flagged('duplicate_geometry')).toEqual(['hazard:DUP-B', 'hazard:NEAR-B']);
     const items = check('duplicate_geometry').items;
-    expect(items.find((i: any) => i.reference === 'DUP-B').detail).toBe(`same geometry as hazard ${ids['DUP-A']} (DUP-A)`);
-    expect(items.find((i: any) => i.reference === 'NEAR-B').detail).toMatch(new RegExp(`^geometry differs from hazard ${ids['NEAR-A']} \\(NEAR-A\\) by only [01] m²$`));
+    expect(items.find((i: any) => i.reference === 'DUP-B').detail).toBe(
+      `same geometry as hazard ${ids['DUP-A']} (DUP-A)`,
+    );
+    expect(items.find((i: any) => i.reference === 'NEAR-B').detail).toMatch(
+      new RegExp(`^geometry differs from hazard ${ids['NEAR-A']} \\(NEAR-A\\) by only [01] m²$`),
+    );
   });
 
   it('finds repeated references among hazards and among releases, ignoring case', () => {
@@ -172,7 +221,9 @@ describe('data-quality report', () => {
     const at5 = 103.1 + 5 * 0.05;
     const expected = geodesicArea(rectangle(at5 + 400 * lngM, LAT, at5 + 500 * lngM, LAT + 500 * M));
     expect(Math.abs(item.area_m2 - expected) / expected).toBeLessThan(1e-4);
-    expect(item.detail).toBe(`overlaps hazard ${ids['OVL-A']} (OVL-A) by ${Math.round(item.area_m2).toLocaleString('en-US')} m²`);
+    expect(item.detail).toBe(
+      `overlaps hazard ${ids['OVL-A']} (OVL-A) by ${Math.round(item.area_m2).toLocaleString('en-US')} m²`,
+    );
     // The bbox is the overlap's: the 100 m strip.
     expect(item.bbox[0]).toBeCloseTo(at5 + 400 * lngM, 6);
     expect(item.bbox[2]).toBeCloseTo(at5 + 500 * lngM, 6);
@@ -200,11 +251,17 @@ describe('data-quality report', () => {
   it('finds the clipped release and the release left outside by the hazard edit', () => {
     expect(flagged('release_outside_hazard')).toEqual(['release:R-CLIPPED', 'release:R-EDITED']);
     const items = check('release_outside_hazard').items;
-    expect(items.find((i: any) => i.reference === 'R-CLIPPED').detail).toMatch(new RegExp(`m² drawn outside hazard ${ids['CLIP-H']} \\(CLIP-H\\) were clipped off$`));
+    expect(items.find((i: any) => i.reference === 'R-CLIPPED').detail).toMatch(
+      new RegExp(`m² drawn outside hazard ${ids['CLIP-H']} \\(CLIP-H\\) were clipped off$`),
+    );
     const edited = items.find((i: any) => i.reference === 'R-EDITED');
-    expect(edited.detail).toMatch(new RegExp(`m² now lie outside hazard ${ids['EDIT-H']} \\(EDIT-H\\), which was edited after this release$`));
+    expect(edited.detail).toMatch(
+      new RegExp(`m² now lie outside hazard ${ids['EDIT-H']} \\(EDIT-H\\), which was edited after this release$`),
+    );
     const at10 = 103.1 + 10 * 0.05;
-    expect(Math.abs(edited.area_m2 - geodesicArea(rectangle(at10, LAT, at10 + 100 * lngM, LAT + 100 * M))) / edited.area_m2).toBeLessThan(1e-3);
+    expect(
+      Math.abs(edited.area_m2 - geodesicArea(rectangle(at10, LAT, at10 + 100 * lngM, LAT + 100 * M))) / edited.area_m2,
+    ).toBeLessThan(1e-3);
   });
 
   it('finds the long edges', () => {
@@ -234,13 +291,23 @@ describe('data-quality report', () => {
     expect(res.status).toBe(200);
     const counts = Object.fromEntries(res.body.checks.map((c: any) => [c.code, c.count]));
     expect(counts).toEqual({
-      repaired_geometry: 0, duplicate_geometry: 1, duplicate_reference: 0, overlapping_hazards: 0, sliver: 0, needle: 0,
-      outside_country: 0, release_outside_hazard: 0, vertex_gap: 0,
+      repaired_geometry: 0,
+      duplicate_geometry: 1,
+      duplicate_reference: 0,
+      overlapping_hazards: 0,
+      sliver: 0,
+      needle: 0,
+      outside_country: 0,
+      release_outside_hazard: 0,
+      vertex_gap: 0,
     });
   });
 
-  it('keeps a restricted country\'s report for those who see its polygons exactly', async () => {
-    const restrict = await app.api('PUT', '/api/v1/countries/KHM/restriction', { token: khm, body: { restricted: true, cell_km: 10 } });
+  it("keeps a restricted country's report for those who see its polygons exactly", async () => {
+    const restrict = await app.api('PUT', '/api/v1/countries/KHM/restriction', {
+      token: khm,
+      body: { restricted: true, cell_km: 10 },
+    });
     expect(restrict.status, JSON.stringify(restrict.body)).toBe(200);
     const donor = (await app.user('donor', { organisation: 'Quality donor' })).token;
     expect((await app.api('GET', '/api/v1/countries/KHM/quality')).status).toBe(401);
@@ -250,7 +317,10 @@ describe('data-quality report', () => {
   });
 
   it('follows the data: deleting the duplicate clears its finding', async () => {
-    const deleted = await app.api('DELETE', `/api/v1/hazards/${ids['DUP-B']}`, { token: lao, headers: { 'if-match': '1' } });
+    const deleted = await app.api('DELETE', `/api/v1/hazards/${ids['DUP-B']}`, {
+      token: lao,
+      headers: { 'if-match': '1' },
+    });
     expect(deleted.status).toBe(204);
     const res = await app.api('GET', '/api/v1/countries/LAO/quality');
     const duplicates = res.body.checks.find((c: any) => c.code === 'duplicate_geometry');

@@ -20,9 +20,11 @@ const SCRIPT_NAME = '<script>alert("x")</script> & co';
 const QUOTED_NAME = 'North field, "Ban Na"';
 const OPERATOR = 'Mines <Advisory>, "Lao"';
 const km2 = (m2: number) => m2 / 1e6;
-const near = (actual: number, expected: number, tolerance = 1e-6) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance);
+const near = (actual: number, expected: number, tolerance = 1e-6) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance);
 // Geodesic areas from GeographicLib and PostGIS agree within 0.01%, the engine's own figures exactly.
-const closeTo = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(Math.max(1e-6, expected * 1e-4));
+const closeTo = (actual: number, expected: number) =>
+  expect(Math.abs(actual - expected)).toBeLessThan(Math.max(1e-6, expected * 1e-4));
 
 let app: TestApp;
 let lao: string;
@@ -37,7 +39,11 @@ async function post(path: string, body: unknown, token = lao) {
   return res.body.id as number;
 }
 const hazard = (geometry: unknown, props: Record<string, unknown>) =>
-  post('/api/v1/hazards', { type: 'Feature', geometry, properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], ...props } });
+  post('/api/v1/hazards', {
+    type: 'Feature',
+    geometry,
+    properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], ...props },
+  });
 const release = (hazard_id: number, geometry: unknown, props: Record<string, unknown>, token = lao) =>
   post('/api/v1/releases', { type: 'Feature', geometry, properties: { hazard_id, ...props } }, token);
 
@@ -48,22 +54,46 @@ beforeAll(async () => {
   const operator = await app.user('operator', { organisation: OPERATOR });
   const org = Number(operator.organisationId);
   ids.h1 = await hazard(H1, { recorded_on: '2009-05-01', external_ref: 'LAO-XI-001', name: SCRIPT_NAME });
-  ids.h2 = await hazard(H2, { recorded_on: '2023-03-01', name: QUOTED_NAME, contamination: ['cmr', 'erw'], classification: 'SHA' });
+  ids.h2 = await hazard(H2, {
+    recorded_on: '2023-03-01',
+    name: QUOTED_NAME,
+    contamination: ['cmr', 'erw'],
+    classification: 'SHA',
+  });
   ids.erw = await hazard(ERW_ONLY, { recorded_on: '2015-01-01', contamination: ['erw'] });
   ids.gone = await hazard(CLEARED_2023, { recorded_on: '2016-01-01' });
   ids.late = await hazard(RECORDED_2025, { recorded_on: '2025-02-01' });
   // Deleted: in no figure and no table.
   const deleted = await hazard(rectangle(103.5, 19.4, 103.51, 19.41), { recorded_on: '2020-01-01' });
-  expect((await app.api('DELETE', `/api/v1/hazards/${deleted}`, { token: lao, headers: { 'if-match': '"1"' } })).status).toBe(204);
+  expect(
+    (await app.api('DELETE', `/api/v1/hazards/${deleted}`, { token: lao, headers: { 'if-match': '"1"' } })).status,
+  ).toBe(204);
   await release(ids.gone, CLEARED_2023, { method: 'cleared', completed_on: '2023-05-01' });
-  await release(ids.h2, strip(103.12, 103.125), { method: 'reduced', completed_on: '2023-11-01', devices: { submunition: 100 } });
-  ids.r1 = await release(ids.h1, strip(103.1, 103.105), { method: 'cancelled', completed_on: `${Y}-03-01`, organisation_id: org, external_ref: 'CR-1' });
+  await release(ids.h2, strip(103.12, 103.125), {
+    method: 'reduced',
+    completed_on: '2023-11-01',
+    devices: { submunition: 100 },
+  });
+  ids.r1 = await release(ids.h1, strip(103.1, 103.105), {
+    method: 'cancelled',
+    completed_on: `${Y}-03-01`,
+    organisation_id: org,
+    external_ref: 'CR-1',
+  });
   ids.r2 = await release(ids.h1, strip(103.105, 103.11), {
-    method: 'cleared', start_on: `${Y}-04-01`, completed_on: `${Y}-06-01`, organisation_id: org, devices: { submunition: 12, uxo: 3 },
+    method: 'cleared',
+    start_on: `${Y}-04-01`,
+    completed_on: `${Y}-06-01`,
+    organisation_id: org,
+    devices: { submunition: 12, uxo: 3 },
   });
   // Under H2 as well: released from H1, it takes nothing off the union (listed, but net zero).
   ids.r7 = await release(ids.h1, strip(103.11, 103.115), { method: 'cleared', completed_on: `${Y}-07-01` });
-  ids.r3 = await release(ids.h2, strip(103.125, 103.13), { method: 'cleared', completed_on: `${Y}-09-01`, devices: { submunition: 5 } });
+  ids.r3 = await release(ids.h2, strip(103.125, 103.13), {
+    method: 'cleared',
+    completed_on: `${Y}-09-01`,
+    devices: { submunition: 5 },
+  });
   await release(ids.h1, strip(103.115, 103.12), { method: 'cleared', completed_on: '2025-01-10' });
   // Out of scope: a release from a hazard without cmr.
   await release(ids.erw, ERW_ONLY, { method: 'cleared', completed_on: `${Y}-05-01`, devices: { uxo: 40 } });
@@ -85,8 +115,16 @@ describe('Article 7 report (JSON)', () => {
 
   it('has the header of the reporting period', () => {
     expect(report).toMatchObject({
-      iso3: 'LAO', country: 'Lao PDR', treaty: 'CCM', article: 4, contamination: 'cmr', year: Y,
-      period: { start: `${Y}-01-01`, end: `${Y}-12-31` }, as_of: `${Y}-12-31`, synthetic_data: false, coverage_thin: false,
+      iso3: 'LAO',
+      country: 'Lao PDR',
+      treaty: 'CCM',
+      article: 4,
+      contamination: 'cmr',
+      year: Y,
+      period: { start: `${Y}-01-01`, end: `${Y}-12-31` },
+      as_of: `${Y}-12-31`,
+      synthetic_data: false,
+      coverage_thin: false,
     });
     expect(Date.parse(report.generated_at)).toBeGreaterThanOrEqual(requested);
     expect(Date.parse(report.generated_at)).toBeLessThanOrEqual(Date.now());
@@ -112,7 +150,12 @@ describe('Article 7 report (JSON)', () => {
     }
     near(s.baseline_km2, last.baseline_km2);
     for (const m of report.released_areas.by_method) near(m.net_released_km2, last[`${m.method}_km2`]);
-    expect(s).toMatchObject({ current_deadline: ccm.current_deadline, status: ccm.status, status_source: ccm.source, entry_into_force: '2010-08-01' });
+    expect(s).toMatchObject({
+      current_deadline: ccm.current_deadline,
+      status: ccm.status,
+      status_source: ccm.source,
+      entry_into_force: '2010-08-01',
+    });
   });
 
   it('counts overlapping hazards once: remaining is the union, not the sum of the listed sizes', () => {
@@ -128,7 +171,11 @@ describe('Article 7 report (JSON)', () => {
     expect(hazards.map((h: any) => h.id).sort()).toEqual([ids.h1, ids.h2].sort());
     const h1 = hazards.find((h: any) => h.id === ids.h1);
     expect(h1).toMatchObject({
-      reference: 'LAO-XI-001', name: SCRIPT_NAME, classification: 'CHA', contamination: ['cmr'], recorded_on: '2009-05-01',
+      reference: 'LAO-XI-001',
+      name: SCRIPT_NAME,
+      classification: 'CHA',
+      contamination: ['cmr'],
+      recorded_on: '2009-05-01',
       province: { code: 'LA-XI', name: 'Xiangkhouang' },
     });
     // The 2025 release is after the period: H1 still has its eastern strip.
@@ -146,8 +193,17 @@ describe('Article 7 report (JSON)', () => {
   it('lists the approved releases of the year only, by method, with operators and devices summed', () => {
     const releases = report.released_areas.releases;
     expect(releases.map((r: any) => r.id)).toEqual([ids.r1, ids.r2, ids.r7, ids.r3]);
-    expect(releases[0]).toMatchObject({ reference: 'CR-1', method: 'cancelled', operator: OPERATOR, hazard_reference: 'LAO-XI-001' });
-    expect(releases[1]).toMatchObject({ start_on: `${Y}-04-01`, completed_on: `${Y}-06-01`, devices: { submunition: 12, uxo: 3, ap_mine: 0 } });
+    expect(releases[0]).toMatchObject({
+      reference: 'CR-1',
+      method: 'cancelled',
+      operator: OPERATOR,
+      hazard_reference: 'LAO-XI-001',
+    });
+    expect(releases[1]).toMatchObject({
+      start_on: `${Y}-04-01`,
+      completed_on: `${Y}-06-01`,
+      devices: { submunition: 12, uxo: 3, ap_mine: 0 },
+    });
     closeTo(releases[1].area_m2, geodesicArea(strip(103.105, 103.11)));
     const cleared = report.released_areas.by_method.find((m: any) => m.method === 'cleared');
     expect(cleared.releases).toBe(3);
@@ -156,7 +212,15 @@ describe('Article 7 report (JSON)', () => {
     // The release under H2 is listed but takes nothing off the remaining area.
     closeTo(cleared.net_released_km2, km2(geodesicArea(strip(103.105, 103.11)) + geodesicArea(strip(103.125, 103.13))));
     expect(report.released_areas.by_method.find((m: any) => m.method === 'reduced').releases).toBe(0);
-    expect(report.devices_destroyed).toEqual({ ap_mine: 0, av_mine: 0, submunition: 17, uxo: 3, axo: 0, ied: 0, other: 0 });
+    expect(report.devices_destroyed).toEqual({
+      ap_mine: 0,
+      av_mine: 0,
+      submunition: 17,
+      uxo: 3,
+      axo: 0,
+      ied: 0,
+      other: 0,
+    });
   });
 
   it('reports an earlier year as it stood then', async () => {
@@ -204,7 +268,9 @@ describe('Article 7 report as CSV and HTML', () => {
     const h1 = areas.find((r) => r.reference === 'LAO-XI-001')!;
     expect(h1).toMatchObject({ province_code: 'LA-XI', province_name: 'Xiangkhouang', contamination: 'cmr' });
     expect(Number(h1.area_m2)).toBe(json.contaminated_areas.hazards.find((h: any) => h.id === ids.h1).size_m2);
-    expect(section('release').map((r) => r.completed_on)).toEqual(json.released_areas.releases.map((r: any) => r.completed_on));
+    expect(section('release').map((r) => r.completed_on)).toEqual(
+      json.released_areas.releases.map((r: any) => r.completed_on),
+    );
     expect(section('release')[0]!.operator).toBe(OPERATOR);
     const cleared = section('release_total').find((r) => r.method === 'cleared')!;
     expect(Number(cleared.devices_submunition)).toBe(17);
@@ -267,9 +333,15 @@ describe('report errors', () => {
   });
 
   it('answers 400 for a requested deadline not after the current one', async () => {
-    const error = expectError(await app.api('GET', '/api/v1/countries/LAO/reports/extension?treaty=CCM&requested_deadline=2024-01-01'), 400);
+    const error = expectError(
+      await app.api('GET', '/api/v1/countries/LAO/reports/extension?treaty=CCM&requested_deadline=2024-01-01'),
+      400,
+    );
     expect(error.details[0].path).toBe('query.requested_deadline');
-    expectError(await app.api('GET', '/api/v1/countries/LAO/reports/extension?treaty=CCM&requested_deadline=2030-02-30'), 400);
+    expectError(
+      await app.api('GET', '/api/v1/countries/LAO/reports/extension?treaty=CCM&requested_deadline=2030-02-30'),
+      400,
+    );
   });
 
   it('documents both reports in the OpenAPI document, with their three formats', async () => {
@@ -296,8 +368,18 @@ describe('extension-request annex', () => {
   });
 
   it('carries the progress API figures for the obligation', () => {
-    for (const key of ['baseline_km2', 'newly_found_km2', 'remaining_km2', 'rate_km2_per_year', 'projected_completion',
-      'required_rate_km2_per_year', 'extension_years_needed', 'extension_requests_needed', 'max_extension_years', 'current_deadline']) {
+    for (const key of [
+      'baseline_km2',
+      'newly_found_km2',
+      'remaining_km2',
+      'rate_km2_per_year',
+      'projected_completion',
+      'required_rate_km2_per_year',
+      'extension_years_needed',
+      'extension_requests_needed',
+      'max_extension_years',
+      'current_deadline',
+    ]) {
       expect(annex[key], key).toEqual(ccm[key]);
     }
     expect(annex.rate_years).toEqual(ccm.rate_years);
@@ -327,14 +409,26 @@ describe('extension-request annex', () => {
   });
 
   it('takes a requested deadline and says how far it reaches', async () => {
-    const res = await app.api('GET', '/api/v1/countries/LAO/reports/extension?treaty=CCM&requested_deadline=2030-08-01');
-    expect(res.body.requested).toMatchObject({ deadline: '2030-08-01', basis: 'requested', extension_years: 5, requests_of_max_length: 1 });
+    const res = await app.api(
+      'GET',
+      '/api/v1/countries/LAO/reports/extension?treaty=CCM&requested_deadline=2030-08-01',
+    );
+    expect(res.body.requested).toMatchObject({
+      deadline: '2030-08-01',
+      basis: 'requested',
+      extension_years: 5,
+      requests_of_max_length: 1,
+    });
     expect(res.body.requested.covers_projected_completion).toBe('2030-08-01' >= annex.projected_completion);
   });
 
   it('gives the same numbers as CSV and HTML', async () => {
-    const csv = await app.api('GET', '/api/v1/countries/LAO/reports/extension?treaty=CCM', { headers: { accept: 'text/csv' } });
-    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="LAO-CCM-extension-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const csv = await app.api('GET', '/api/v1/countries/LAO/reports/extension?treaty=CCM', {
+      headers: { accept: 'text/csv' },
+    });
+    expect(csv.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="LAO-CCM-extension-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const rows: Array<Record<string, string>> = parse(csv.body, { columns: true });
     const figure = (key: string) => rows.find((r) => r.section === 'figure' && r.field === key)?.value;
     expect(Number(figure('baseline_km2'))).toBe(annex.baseline_km2);
@@ -343,7 +437,8 @@ describe('extension-request annex', () => {
     const annual = rows.filter((r) => r.section === 'annual');
     expect(annual.map((r) => Number(r.year))).toEqual(annex.annual.map((y: any) => y.year));
     expect(annual.map((r) => Number(r.cleared_km2))).toEqual(annex.annual.map((y: any) => y.cleared_km2));
-    const html = (await app.api('GET', '/api/v1/countries/LAO/reports/extension?treaty=CCM&format=html')).body as string;
+    const html = (await app.api('GET', '/api/v1/countries/LAO/reports/extension?treaty=CCM&format=html'))
+      .body as string;
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain(`data-value="${annex.remaining_km2}"`);
     expect(html).toContain(`data-value="${annex.baseline_km2}"`);
@@ -352,15 +447,23 @@ describe('extension-request annex', () => {
 
   it('serves an APMBC obligation with 10-year requests', async () => {
     const khm = (await app.user('national_authority', { country: 'KHM' })).token;
-    await post('/api/v1/hazards', {
-      type: 'Feature', geometry: rectangle(103.0, 13.0, 103.02, 13.02),
-      properties: { country: 'KHM', classification: 'CHA', contamination: ['ap_mines'], recorded_on: '2012-01-01' },
-    }, khm);
+    await post(
+      '/api/v1/hazards',
+      {
+        type: 'Feature',
+        geometry: rectangle(103.0, 13.0, 103.02, 13.02),
+        properties: { country: 'KHM', classification: 'CHA', contamination: ['ap_mines'], recorded_on: '2012-01-01' },
+      },
+      khm,
+    );
     const report = await app.api('GET', `/api/v1/countries/KHM/reports/article7?treaty=APMBC&year=${Y}`);
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({ treaty: 'APMBC', article: 5, contamination: 'ap_mines' });
     closeTo(report.body.summary.remaining_km2, km2(geodesicArea(rectangle(103.0, 13.0, 103.02, 13.02))));
-    const annex = await app.api('GET', '/api/v1/countries/KHM/reports/extension?treaty=APMBC&requested_deadline=2040-12-31');
+    const annex = await app.api(
+      'GET',
+      '/api/v1/countries/KHM/reports/extension?treaty=APMBC&requested_deadline=2040-12-31',
+    );
     expect(annex.body.max_extension_years).toBe(10);
     expect(annex.body.requested).toMatchObject({ requests_of_max_length: 1, extension_years: 10 });
   });
@@ -386,7 +489,11 @@ describe('data source flags', () => {
       const token = (await thin.user('national_authority', { country: 'LAO' })).token;
       const res = await thin.api('POST', '/api/v1/hazards', {
         token,
-        body: { type: 'Feature', geometry: H1, properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], recorded_on: '2015-01-01' } },
+        body: {
+          type: 'Feature',
+          geometry: H1,
+          properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], recorded_on: '2015-01-01' },
+        },
       });
       expect(res.status).toBe(201);
       const report = await thin.api('GET', '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2022');
@@ -397,16 +504,28 @@ describe('data source flags', () => {
       // 2025: the 2025-08-01 deadline passed with the request analysed at the 12th Meeting still open.
       const passed = await thin.api('GET', '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2025');
       expect(passed.body.summary).toMatchObject({
-        status: 'extension_requested', verified: true, pending_extension: { meeting: '12MSP', verified: false },
+        status: 'extension_requested',
+        verified: true,
+        pending_extension: { meeting: '12MSP', verified: false },
         reported_basis: { figure_year: 2021, stale: true, reported_years: [2019] },
       });
-      expect(passed.body.summary.status_detail).toMatch(/^deadline passed — extension requested, decision due at the 12th Meeting of States Parties/);
-      expect(passed.body.notes.join(' ')).toMatch(/national figure is from 2021 \(4 years before 2025\), stale; releases were reported for 2019 of 2019, 2020, 2021/);
-      const html = (await thin.api('GET', '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2025&format=html')).body as string;
-      expect(html).toContain('<th scope="row">Status</th><td>extension requested (from the nationally reported figure)</td>');
-      expect(html).toContain('deadline passed — extension requested, decision due at the 12th Meeting of States Parties (not verified)');
+      expect(passed.body.summary.status_detail).toMatch(
+        /^deadline passed — extension requested, decision due at the 12th Meeting of States Parties/,
+      );
+      expect(passed.body.notes.join(' ')).toMatch(
+        /national figure is from 2021 \(4 years before 2025\), stale; releases were reported for 2019 of 2019, 2020, 2021/,
+      );
+      const html = (await thin.api('GET', '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2025&format=html'))
+        .body as string;
+      expect(html).toContain(
+        '<th scope="row">Status</th><td>extension requested (from the nationally reported figure)</td>',
+      );
+      expect(html).toContain(
+        'deadline passed — extension requested, decision due at the 12th Meeting of States Parties (not verified)',
+      );
       expect(html).toContain('<th scope="row">Extension requested</th>');
-      const csv = (await thin.api('GET', '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2025&format=csv')).body as string;
+      const csv = (await thin.api('GET', '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2025&format=csv'))
+        .body as string;
       const rows: Array<Record<string, string>> = parse(csv, { columns: true });
       const field = (key: string) => rows.find((r) => r.section === 'summary' && r.field === key)?.value;
       expect(field('status')).toBe('extension_requested');

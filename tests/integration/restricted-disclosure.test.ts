@@ -24,23 +24,44 @@ const scanner = new VertexScanner();
 /** Hazard A: repaired on write (its warning names a point), named after one of its corners; with a repaired release. */
 let repaired: { id: number; releaseId: number; lng: number; lat: number };
 /** Hazard B: across a province boundary, the only record of its day. */
-let straddling: { id: number; day: string; dayBefore: string; split: Map<string, number>; area_m2: number; lng: number; lat: number };
+let straddling: {
+  id: number;
+  day: string;
+  dayBefore: string;
+  split: Map<string, number>;
+  area_m2: number;
+  lng: number;
+  lat: number;
+};
 /** Hazard C: across a grid line of the 10 km cells. */
 let onGridLine: { id: number; lng: number; lat: number };
 
 const square = (lng: number, lat: number, half: number): Position[] => [
-  [lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half], [lng - half, lat + half], [lng - half, lat - half],
+  [lng - half, lat - half],
+  [lng + half, lat - half],
+  [lng + half, lat + half],
+  [lng - half, lat + half],
+  [lng - half, lat - half],
 ];
 
 /** A square whose last edge crosses its first one just inside a corner: invalid, repaired with a tiny change of area. */
 const twisted = (lng: number, lat: number, side: number): Position[] => [
-  [lng, lat], [lng + side, lat], [lng + side, lat + side], [lng, lat + side], [lng + side / 50, lat - side / 100], [lng, lat],
+  [lng, lat],
+  [lng + side, lat],
+  [lng + side, lat + side],
+  [lng, lat + side],
+  [lng + side / 50, lat - side / 100],
+  [lng, lat],
 ];
 
 async function createHazard(ring: Position[], properties: Record<string, unknown>) {
   const response = await app.api('POST', '/api/v1/hazards', {
     token: authority,
-    body: { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { country: 'LAO', classification: 'CHA', ...properties } },
+    body: {
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: [ring] },
+      properties: { country: 'LAO', classification: 'CHA', ...properties },
+    },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body;
@@ -49,19 +70,28 @@ async function createHazard(ring: Position[], properties: Record<string, unknown
 function tileOf(lng: number, lat: number, z: number) {
   const n = 2 ** z;
   const rad = (lat * Math.PI) / 180;
-  return { z, x: Math.floor(((lng + 180) / 360) * n), y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n) };
+  return {
+    z,
+    x: Math.floor(((lng + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n),
+  };
 }
 
 async function tile(layer: string, t: { z: number; x: number; y: number }, token?: string) {
-  const response = await fetch(`${app.base}/tiles/${layer}/${t.z}/${t.x}/${t.y}.mvt`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const response = await fetch(`${app.base}/tiles/${layer}/${t.z}/${t.x}/${t.y}.mvt`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   expect(response.status).toBe(200);
   const bytes = Buffer.from(await response.arrayBuffer());
   const decoded = new VectorTile(new PbfReader(bytes)).layers[layer];
-  const features: VectorTileFeature[] = decoded ? Array.from({ length: decoded.length }, (_, i) => decoded.feature(i)) : [];
+  const features: VectorTileFeature[] = decoded
+    ? Array.from({ length: decoded.length }, (_, i) => decoded.feature(i))
+    : [];
   return { response, bytes, features };
 }
 
-const country = async (query: string, token?: string) => (await app.api('GET', `/api/v1/countries/LAO?${query}`, { token })).body;
+const country = async (query: string, token?: string) =>
+  (await app.api('GET', `/api/v1/countries/LAO?${query}`, { token })).body;
 const provinceFigures = (body: any) => Object.fromEntries(body.provinces.map((p: any) => [p.code, p.remaining_km2]));
 
 beforeAll(async () => {
@@ -80,7 +110,10 @@ beforeAll(async () => {
     { name: 'donor', token: (await app.user('donor')).token },
     { name: 'viewer', token: (await app.user('viewer')).token },
     { name: 'national authority of KHM', token: (await app.user('national_authority', { country: 'KHM' })).token },
-    { name: 'operator scoped to KHM', token: (await app.user('operator', { country: 'KHM', organisation: 'KHM operator' })).token },
+    {
+      name: 'operator scoped to KHM',
+      token: (await app.user('operator', { country: 'KHM', organisation: 'KHM operator' })).token,
+    },
   ];
 
   // A: in the largest province; its name carries a corner, its warnings the repaired crossing.
@@ -92,14 +125,19 @@ beforeAll(async () => {
               FROM provinces WHERE country_iso3 = 'LAO' ORDER BY ST_Area(geom) DESC LIMIT 2) x`.execute(app.db);
   const [first, second] = anchors.rows as [(typeof anchors.rows)[number], (typeof anchors.rows)[number]];
   const a = await createHazard(twisted(first.lng, first.lat, 0.01), {
-    contamination: ['cmr'], recorded_on: '2024-03-10', name: `Field at ${(first.lng + 0.01).toFixed(5)}, ${(first.lat + 0.01).toFixed(5)}`,
+    contamination: ['cmr'],
+    recorded_on: '2024-03-10',
+    name: `Field at ${(first.lng + 0.01).toFixed(5)}, ${(first.lat + 0.01).toFixed(5)}`,
   });
   expect(a.properties.warnings.join(' ')).toMatch(/Self-intersection\[/);
   // A second version, still needing repair, so the history holds two geometries and a renaming.
   const moved = await app.api('PATCH', `/api/v1/hazards/${a.id}`, {
     token: authority,
     headers: { 'if-match': `"${a.properties.version}"` },
-    body: { geometry: { type: 'Polygon', coordinates: [twisted(first.lng + 0.0001, first.lat, 0.01)] }, properties: { name: `Moved to ${first.lng.toFixed(5)} ${first.lat.toFixed(5)}` } },
+    body: {
+      geometry: { type: 'Polygon', coordinates: [twisted(first.lng + 0.0001, first.lat, 0.01)] },
+      properties: { name: `Moved to ${first.lng.toFixed(5)} ${first.lat.toFixed(5)}` },
+    },
   });
   expect(moved.status).toBe(200);
   const release = await app.api('POST', '/api/v1/releases', {
@@ -115,7 +153,10 @@ beforeAll(async () => {
   repaired = { id: a.id, releaseId: release.body.id, lng: first.lng, lat: first.lat };
 
   // C: on a meridian of the 10 km grid (EPSG:6933), in the second largest province.
-  const c = await createHazard(square(second.gx, second.gy, 0.004), { contamination: ['erw'], recorded_on: '2020-05-05' });
+  const c = await createHazard(square(second.gx, second.gy, 0.004), {
+    contamination: ['erw'],
+    recorded_on: '2020-05-05',
+  });
   onGridLine = { id: c.id, lng: second.gx, lat: second.gy };
 
   // B: across the longest province boundary (where it meets no other hazard), alone on its day.
@@ -132,14 +173,34 @@ beforeAll(async () => {
     SELECT d::date::text AS day, (d::date - 1)::text AS before FROM generate_series('2016-04-01'::date, '2016-10-31', '1 day') d
      WHERE NOT EXISTS (SELECT 1 FROM hazards WHERE recorded_on = d::date)
        AND NOT EXISTS (SELECT 1 FROM land_releases WHERE completed_on = d::date) LIMIT 1`.execute(app.db);
-  const b = await createHazard(square(at.lng, at.lat, 0.006), { contamination: ['cmr'], recorded_on: days[0]!.day, name: 'B' });
+  const b = await createHazard(square(at.lng, at.lat, 0.006), {
+    contamination: ['cmr'],
+    recorded_on: days[0]!.day,
+    name: 'B',
+  });
   const { rows: split } = await sql<{ code: string; m2: number }>`
     SELECT p.code, sg_geodesic_area(ST_Intersection(h.geom, p.geom)) AS m2
-      FROM hazards h JOIN provinces p ON p.country_iso3 = 'LAO' AND ST_Intersects(p.geom, h.geom) WHERE h.id = ${b.id}`.execute(app.db);
-  straddling = { id: b.id, day: days[0]!.day, dayBefore: days[0]!.before, split: new Map(split.map((r) => [r.code, r.m2])), area_m2: b.properties.area_m2, ...at };
+      FROM hazards h JOIN provinces p ON p.country_iso3 = 'LAO' AND ST_Intersects(p.geom, h.geom) WHERE h.id = ${b.id}`.execute(
+    app.db,
+  );
+  straddling = {
+    id: b.id,
+    day: days[0]!.day,
+    dayBefore: days[0]!.before,
+    split: new Map(split.map((r) => [r.code, r.m2])),
+    area_m2: b.properties.area_m2,
+    ...at,
+  };
   expect([...straddling.split.values()].filter((m2) => m2 > 1000)).toHaveLength(2);
 
-  expect((await app.api('PUT', '/api/v1/countries/LAO/restriction', { token: authority, body: { restricted: true, cell_km: 10 } })).status).toBe(200);
+  expect(
+    (
+      await app.api('PUT', '/api/v1/countries/LAO/restriction', {
+        token: authority,
+        body: { restricted: true, cell_km: 10 },
+      })
+    ).status,
+  ).toBe(200);
 
   // Every vertex stored for Lao: hazards, their remaining parts, releases, and every version in the audit log.
   const { rows: vertices } = await sql<{ lng: number; lat: number }>`
@@ -158,30 +219,49 @@ afterAll(() => app?.close());
 async function textAnswers(reader: Reader): Promise<Array<[string, string]>> {
   const { rows } = await sql<{ id: string; kind: string }>`
     SELECT h.id::text AS id, 'hazards' AS kind FROM hazards h WHERE h.country_iso3 = 'LAO'
-    UNION ALL SELECT l.id::text, 'releases' FROM land_releases l JOIN hazards h ON h.id = l.hazard_id WHERE h.country_iso3 = 'LAO'`.execute(app.db);
+    UNION ALL SELECT l.id::text, 'releases' FROM land_releases l JOIN hazards h ON h.id = l.hazard_id WHERE h.country_iso3 = 'LAO'`.execute(
+    app.db,
+  );
   const everyRecord = reader.name === 'anonymous';
   const special = new Set([repaired.id, repaired.releaseId, straddling.id, onGridLine.id].map(String));
   const records = rows.filter((r) => everyRecord || special.has(r.id));
   const paths = [
-    '/api/v1/hazards?country=LAO&limit=1000', '/api/v1/hazards?limit=1000', '/api/v1/releases?country=LAO&limit=1000',
+    '/api/v1/hazards?country=LAO&limit=1000',
+    '/api/v1/hazards?limit=1000',
+    '/api/v1/releases?country=LAO&limit=1000',
     `/api/v1/hazards/${repaired.id}/releases`,
-    '/api/v1/countries', '/api/v1/countries/LAO', `/api/v1/countries/LAO?as_of=${straddling.day}`, '/api/v1/countries/LAO?year=2024',
-    '/api/v1/countries/LAO/timeline', '/api/v1/countries/LAO/timeline?scope=ccm', '/api/v1/countries/LAO/progress', '/api/v1/progress',
-    '/api/v1/countries/LAO/reconciliation', '/api/v1/countries/LAO/quality', '/api/v1/obligations',
+    '/api/v1/countries',
+    '/api/v1/countries/LAO',
+    `/api/v1/countries/LAO?as_of=${straddling.day}`,
+    '/api/v1/countries/LAO?year=2024',
+    '/api/v1/countries/LAO/timeline',
+    '/api/v1/countries/LAO/timeline?scope=ccm',
+    '/api/v1/countries/LAO/progress',
+    '/api/v1/progress',
+    '/api/v1/countries/LAO/reconciliation',
+    '/api/v1/countries/LAO/quality',
+    '/api/v1/obligations',
     ...['json', 'csv', 'html'].flatMap((format) => [
       `/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2024&format=${format}`,
       `/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2016&format=${format}`,
       `/api/v1/countries/LAO/reports/extension?treaty=CCM&format=${format}`,
     ]),
-    ...['geojson', 'csv'].flatMap((format) => [`/api/v1/exports/hazards?country=LAO&format=${format}`, `/api/v1/exports/releases?country=LAO&format=${format}`]),
+    ...['geojson', 'csv'].flatMap((format) => [
+      `/api/v1/exports/hazards?country=LAO&format=${format}`,
+      `/api/v1/exports/releases?country=LAO&format=${format}`,
+    ]),
     ...records.flatMap((r) => [`/api/v1/${r.kind}/${r.id}`, `/api/v1/${r.kind}/${r.id}/history`]),
     '/summary',
   ];
-  return Promise.all(paths.map(async (path): Promise<[string, string]> => {
-    const response = await fetch(app.base + path, { headers: reader.token ? { authorization: `Bearer ${reader.token}` } : {} });
-    expect(response.status, `${reader.name} ${path}`).toBeLessThan(500);
-    return [path, await response.text()];
-  }));
+  return Promise.all(
+    paths.map(async (path): Promise<[string, string]> => {
+      const response = await fetch(app.base + path, {
+        headers: reader.token ? { authorization: `Bearer ${reader.token}` } : {},
+      });
+      expect(response.status, `${reader.name} ${path}`).toBeLessThan(500);
+      return [path, await response.text()];
+    }),
+  );
 }
 
 /** Everything for anonymous readers and another country's authority; the other readers share their scope, so fewer binary files. */
@@ -190,14 +270,18 @@ async function scanEverything(reader: Reader) {
   for (const [path, text] of await textAnswers(reader)) scanner.scanText(`${reader.name} ${path}`, text);
   for (const layer of ['hazards', 'releases']) {
     for (const format of full ? (['shp', 'gpkg'] as const) : []) {
-      const response = await fetch(`${app.base}/api/v1/exports/${layer}?country=LAO&format=${format}`, { headers: reader.token ? { authorization: `Bearer ${reader.token}` } : {} });
+      const response = await fetch(`${app.base}/api/v1/exports/${layer}?country=LAO&format=${format}`, {
+        headers: reader.token ? { authorization: `Bearer ${reader.token}` } : {},
+      });
       expect(response.status).toBe(200);
       await scanner.scanGisFile(`${reader.name} ${layer}.${format}`, Buffer.from(await response.arrayBuffer()), format);
     }
   }
   for (const at of [repaired, straddling, onGridLine]) {
     for (const layer of ['hazards', 'releases', 'provinces', 'countries']) {
-      for (const z of (full ? [6, 10, 12, 14, 16] : [12, 16]).filter((z) => z <= (layer === 'provinces' || layer === 'countries' ? 12 : 16))) {
+      for (const z of (full ? [6, 10, 12, 14, 16] : [12, 16]).filter(
+        (z) => z <= (layer === 'provinces' || layer === 'countries' ? 12 : 16),
+      )) {
         const t = tileOf(at.lng, at.lat, z);
         const { bytes } = await tile(layer, t, reader.token);
         scanner.scanTile(`${reader.name} ${layer} ${z}/${t.x}/${t.y}`, bytes, t);
@@ -226,17 +310,23 @@ describe('readers outside a restricted country', () => {
       expect(version.changes.map((c: any) => c.field)).not.toContain('properties.name');
       if (version.feature) expect(version.feature.properties).toMatchObject({ name: null, warnings: [] });
     }
-    expect((await app.api('GET', `/api/v1/releases/${repaired.releaseId}`)).body.properties).toMatchObject({ warnings: [], reject_reason: null });
+    expect((await app.api('GET', `/api/v1/releases/${repaired.releaseId}`)).body.properties).toMatchObject({
+      warnings: [],
+      reject_reason: null,
+    });
     // The authority keeps them.
     const own = (await app.api('GET', `/api/v1/hazards/${repaired.id}`, { token: authority })).body;
     expect(own.properties.name).toMatch(/^Moved to/);
     expect(own.properties.warnings.join(' ')).toMatch(/Self-intersection\[/);
   });
 
-  it('cannot isolate a hazard\'s province split by comparing two consecutive days; insiders get it exactly', async () => {
+  it("cannot isolate a hazard's province split by comparing two consecutive days; insiders get it exactly", async () => {
     const { day, dayBefore } = straddling;
     for (const reader of outsiders.slice(0, 2)) {
-      const [before, after] = [await country(`as_of=${dayBefore}`, reader.token), await country(`as_of=${day}`, reader.token)];
+      const [before, after] = [
+        await country(`as_of=${dayBefore}`, reader.token),
+        await country(`as_of=${day}`, reader.token),
+      ];
       expect(provinceFigures(after)).toEqual(provinceFigures(before));
       expect(after).toMatchObject({ provinces_as_of: '2015-12-31', provinces_rounding_km2: 1 });
       for (const p of after.provinces) expect(Number.isInteger(p.remaining_km2), p.code).toBe(true);
@@ -247,13 +337,17 @@ describe('readers outside a restricted country', () => {
       const [before, after] = [await country(`as_of=${dayBefore}`, token), await country(`as_of=${day}`, token)];
       expect(after).toMatchObject({ provinces_as_of: day, provinces_rounding_km2: null });
       const [b, a] = [provinceFigures(before), provinceFigures(after)];
-      for (const code of Object.keys(a)) expect(a[code] - b[code], code).toBeCloseTo((straddling.split.get(code) ?? 0) / 1e6, 5);
+      for (const code of Object.keys(a))
+        expect(a[code] - b[code], code).toBeCloseTo((straddling.split.get(code) ?? 0) / 1e6, 5);
     }
   });
 
   it('get province figures in tiles as the country detail gives them: coarsened outside, exact inside', async () => {
     const t = tileOf(straddling.lng, straddling.lat, 8);
-    for (const [token, detail] of [[undefined, await country('')], [authority, await country('', authority)]] as const) {
+    for (const [token, detail] of [
+      [undefined, await country('')],
+      [authority, await country('', authority)],
+    ] as const) {
       const { features } = await tile('provinces', t, token);
       const seen = features.filter((f) => straddling.split.has(String(f.properties.code)));
       expect(seen.length).toBe(2);
@@ -262,14 +356,18 @@ describe('readers outside a restricted country', () => {
   });
 
   it('get tile cells whose areas are rounded to 1% of a cell, so a hazard across a grid line shows no split', async () => {
-    for (const [at, layer] of [[onGridLine, 'hazards'], [repaired, 'releases']] as const) {
+    for (const [at, layer] of [
+      [onGridLine, 'hazards'],
+      [repaired, 'releases'],
+    ] as const) {
       for (const z of [8, 12]) {
         const { features } = await tile(layer, tileOf(at.lng, at.lat, z));
         const cells = features.filter((f) => f.properties.cell_km === 10);
         expect(cells.length, `${layer} z${z}`).toBeGreaterThan(0);
         for (const cell of cells) {
           for (const name of ['area_m2', 'remaining_m2']) {
-            if (cell.properties[name] !== undefined) expect(Number(cell.properties[name]) % 1e6, `${layer} ${name}`).toBe(0);
+            if (cell.properties[name] !== undefined)
+              expect(Number(cell.properties[name]) % 1e6, `${layer} ${name}`).toBe(0);
           }
         }
       }
@@ -278,7 +376,7 @@ describe('readers outside a restricted country', () => {
     expect(inside.features.map((f) => f.id)).toContain(onGridLine.id);
   });
 
-  it('get the Article 7 report\'s hazards placed and grouped by their cells only', async () => {
+  it("get the Article 7 report's hazards placed and grouped by their cells only", async () => {
     const path = '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2016';
     const outside = (await app.api('GET', path)).body.contaminated_areas.hazards;
     const inside = (await app.api('GET', path, { token: authority })).body.contaminated_areas.hazards;
@@ -287,7 +385,9 @@ describe('readers outside a restricted country', () => {
     for (const hazard of outside) {
       expect(hazard.name).toBeNull();
       const { rows } = await sql<{ code: string | null }>`
-        SELECT (SELECT code FROM sg_province_at('LAO', ST_SetSRID(ST_MakePoint(${hazard.centroid.lng}, ${hazard.centroid.lat}), 4326))) AS code`.execute(app.db);
+        SELECT (SELECT code FROM sg_province_at('LAO', ST_SetSRID(ST_MakePoint(${hazard.centroid.lng}, ${hazard.centroid.lat}), 4326))) AS code`.execute(
+        app.db,
+      );
       expect(hazard.province?.code ?? null).toBe(rows[0]!.code);
     }
     const order = outside.map((h: any) => `${h.province?.name ?? '\uffff'} ${String(h.id).padStart(9, '0')}`);
@@ -305,9 +405,15 @@ describe('readers outside a restricted country', () => {
     }
     const { rows } = await sql<{ lng: number; lat: number }>`
       SELECT ST_X(ST_PointOnSurface(h.geom)) AS lng, ST_Y(ST_PointOnSurface(h.geom)) AS lat FROM hazards h, countries c
-       WHERE h.country_iso3 = 'KHM' AND c.iso3 = 'LAO' ORDER BY ST_Distance(h.geom, c.geom) DESC LIMIT 1`.execute(app.db);
-    expect((await tile('hazards', tileOf(rows[0]!.lng, rows[0]!.lat, 12))).response.headers.get('cache-control')).toBe('public, max-age=60');
+       WHERE h.country_iso3 = 'KHM' AND c.iso3 = 'LAO' ORDER BY ST_Distance(h.geom, c.geom) DESC LIMIT 1`.execute(
+      app.db,
+    );
+    expect((await tile('hazards', tileOf(rows[0]!.lng, rows[0]!.lat, 12))).response.headers.get('cache-control')).toBe(
+      'public, max-age=60',
+    );
     // National figures are the same for everybody: the countries layer stays public.
-    expect((await tile('countries', tileOf(straddling.lng, straddling.lat, 6))).response.headers.get('cache-control')).toBe('public, max-age=60');
+    expect(
+      (await tile('countries', tileOf(straddling.lng, straddling.lat, 6))).response.headers.get('cache-control'),
+    ).toBe('public, max-age=60');
   });
 });

@@ -46,7 +46,9 @@ function expectCells(feature: any, cellKm = 10) {
   const coords = positions(feature.geometry);
   expect(coords.length).toBeGreaterThan(0);
   for (const position of coords) expect(laoVertices.has(key(position))).toBe(false);
-  const polygons = (feature.geometry.type === 'Polygon' ? [feature.geometry.coordinates] : feature.geometry.coordinates) as Position[][][];
+  const polygons = (
+    feature.geometry.type === 'Polygon' ? [feature.geometry.coordinates] : feature.geometry.coordinates
+  ) as Position[][][];
   for (const ring of polygons.flat()) {
     for (let i = 1; i < ring.length; i += 1) {
       const [a, b] = [ring[i - 1]!, ring[i]!];
@@ -83,12 +85,14 @@ async function nationalFigures() {
     '/api/v1/countries/LAO/timeline?scope=ccm',
     '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2024',
   ];
-  const bodies = await Promise.all(paths.map(async (path) => {
-    const response = await app.api('GET', path);
-    expect(response.status, path).toBe(200);
-    const left = ['restricted', 'generated_at', 'hazards', 'provinces', 'provinces_as_of', 'provinces_rounding_km2'];
-    return JSON.stringify(response.body, (name, value) => (left.includes(name) ? undefined : value));
-  }));
+  const bodies = await Promise.all(
+    paths.map(async (path) => {
+      const response = await app.api('GET', path);
+      expect(response.status, path).toBe(200);
+      const left = ['restricted', 'generated_at', 'hazards', 'provinces', 'provinces_as_of', 'provinces_rounding_km2'];
+      return JSON.stringify(response.body, (name, value) => (left.includes(name) ? undefined : value));
+    }),
+  );
   return Object.fromEntries(paths.map((path, i) => [path, bodies[i]!]));
 }
 
@@ -105,7 +109,11 @@ function expectSameFigures(after: Record<string, string>, before: Record<string,
 function tileOf(lng: number, lat: number, z: number) {
   const n = 2 ** z;
   const rad = (lat * Math.PI) / 180;
-  return { z, x: Math.floor(((lng + 180) / 360) * n), y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n) };
+  return {
+    z,
+    x: Math.floor(((lng + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n),
+  };
 }
 
 /** A stored vertex in the tile's integer coordinates, as ST_AsMVTGeom would place it. */
@@ -125,11 +133,17 @@ async function tile(layer: 'hazards' | 'releases', t: { z: number; x: number; y:
   expect(response.status).toBe(200);
   const bytes = Buffer.from(await response.arrayBuffer());
   const decoded = new VectorTile(new PbfReader(bytes)).layers[layer];
-  const features: VectorTileFeature[] = decoded ? Array.from({ length: decoded.length }, (_, i) => decoded.feature(i)) : [];
+  const features: VectorTileFeature[] = decoded
+    ? Array.from({ length: decoded.length }, (_, i) => decoded.feature(i))
+    : [];
   return { response, features };
 }
 
-const tileVertices = (feature: VectorTileFeature) => feature.loadGeometry().flat().map((p) => `${p.x},${p.y}`);
+const tileVertices = (feature: VectorTileFeature) =>
+  feature
+    .loadGeometry()
+    .flat()
+    .map((p) => `${p.x},${p.y}`);
 
 beforeAll(async () => {
   app = await startTestApp({ COVERAGE_THIN_SHARE: 0 });
@@ -148,7 +162,10 @@ beforeAll(async () => {
     { name: 'anonymous' },
     { name: 'donor', token: (await app.user('donor')).token },
     { name: 'viewer', token: (await app.user('viewer')).token },
-    { name: 'operator scoped to KHM', token: (await app.user('operator', { country: 'KHM', organisation: 'KHM operator' })).token },
+    {
+      name: 'operator scoped to KHM',
+      token: (await app.user('operator', { country: 'KHM', organisation: 'KHM operator' })).token,
+    },
     { name: 'national authority of KHM', token: khmAuthority },
   ];
   const ids = await sql<{ id: string }>`SELECT id FROM hazards WHERE country_iso3 = 'LAO'`.execute(app.db);
@@ -177,7 +194,9 @@ beforeAll(async () => {
   for (const position of positions(original)) laoVertices.add(key(position));
   khmVertices = await vertices('KHM');
   const point = await sql<{ lng: number; lat: number }>`
-    SELECT ST_X(ST_PointOnSurface(geom)) AS lng, ST_Y(ST_PointOnSurface(geom)) AS lat FROM land_releases WHERE id = ${laoReleaseIds[0]}`.execute(app.db);
+    SELECT ST_X(ST_PointOnSurface(geom)) AS lng, ST_Y(ST_PointOnSurface(geom)) AS lat FROM land_releases WHERE id = ${laoReleaseIds[0]}`.execute(
+    app.db,
+  );
   releasePoint = point.rows[0]!;
 });
 afterAll(() => app?.close());
@@ -195,19 +214,36 @@ describe('sensitive locations', () => {
     figuresBefore = await nationalFigures();
   });
 
-  it('only the country\'s authority or an admin may restrict it, and the change is audited', async () => {
-    expect((await app.api('PUT', '/api/v1/countries/LAO/restriction', { body: { restricted: true } })).status).toBe(401);
-    for (const reader of readers.filter((r) => r.token)) expect((await restrict(true, reader.token)).status, reader.name).toBe(403);
-    expect((await app.api('PUT', '/api/v1/countries/LAO/restriction', { token: laoAuthority, body: { restricted: true, cell_km: 0.1 } })).status).toBe(400);
-    expect((await app.api('PUT', '/api/v1/countries/XXX/restriction', { token: admin, body: { restricted: true } })).status).toBe(404);
+  it("only the country's authority or an admin may restrict it, and the change is audited", async () => {
+    expect((await app.api('PUT', '/api/v1/countries/LAO/restriction', { body: { restricted: true } })).status).toBe(
+      401,
+    );
+    for (const reader of readers.filter((r) => r.token))
+      expect((await restrict(true, reader.token)).status, reader.name).toBe(403);
+    expect(
+      (
+        await app.api('PUT', '/api/v1/countries/LAO/restriction', {
+          token: laoAuthority,
+          body: { restricted: true, cell_km: 0.1 },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await app.api('PUT', '/api/v1/countries/XXX/restriction', { token: admin, body: { restricted: true } })).status,
+    ).toBe(404);
 
     const response = await restrict(true);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ iso3: 'LAO', restricted: true, cell_km: 10 });
-    expect((await app.api('GET', '/api/v1/countries/LAO')).body).toMatchObject({ restricted: true, restriction_cell_km: 10 });
+    expect((await app.api('GET', '/api/v1/countries/LAO')).body).toMatchObject({
+      restricted: true,
+      restriction_cell_km: 10,
+    });
     expect((await app.api('GET', '/api/v1/countries')).body.find((c: any) => c.iso3 === 'KHM').restricted).toBe(false);
     const audit = await sql<{ before: any; after: any }>`
-      SELECT before, after FROM audit_log WHERE entity = 'country' AND entity_id = 'LAO' ORDER BY id DESC LIMIT 1`.execute(app.db);
+      SELECT before, after FROM audit_log WHERE entity = 'country' AND entity_id = 'LAO' ORDER BY id DESC LIMIT 1`.execute(
+      app.db,
+    );
     expect(audit.rows[0]).toMatchObject({ before: { restricted: false }, after: { restricted: true, cell_km: 10 } });
   });
 
@@ -234,7 +270,8 @@ describe('sensitive locations', () => {
         expect(releases.body.features.length).toBeGreaterThan(0);
         for (const feature of releases.body.features) expectCells(feature);
       }
-      for (const id of laoReleaseIds) expectCells((await app.api('GET', `/api/v1/releases/${id}`, { token: reader.token })).body);
+      for (const id of laoReleaseIds)
+        expectCells((await app.api('GET', `/api/v1/releases/${id}`, { token: reader.token })).body);
 
       // Cambodia is not restricted: exact for the same reader.
       const khm = await app.api('GET', '/api/v1/hazards?country=KHM&limit=1000', { token: reader.token });
@@ -252,14 +289,16 @@ describe('sensitive locations', () => {
     const [lng, lat] = positions(one.geometry)[0]!;
     const box = `${lng - 1e-4},${lat - 1e-4},${lng + 1e-4},${lat + 1e-4}`;
     const away = await sql<{ hit: boolean }>`
-      SELECT geom && ST_MakeEnvelope(${lng - 1e-4}, ${lat - 1e-4}, ${lng + 1e-4}, ${lat + 1e-4}, 4326) AS hit FROM hazards WHERE id = ${sample.id}`.execute(app.db);
+      SELECT geom && ST_MakeEnvelope(${lng - 1e-4}, ${lat - 1e-4}, ${lng + 1e-4}, ${lat + 1e-4}, 4326) AS hit FROM hazards WHERE id = ${sample.id}`.execute(
+      app.db,
+    );
     const anonymous = await app.api('GET', `/api/v1/hazards?country=LAO&bbox=${box}`);
     expect(anonymous.body.features.map((f: any) => f.id)).toContain(sample.id);
     const authority = await app.api('GET', `/api/v1/hazards?country=LAO&bbox=${box}`, { token: laoAuthority });
     expect(authority.body.features.map((f: any) => f.id).includes(sample.id)).toBe(away.rows[0]!.hit);
   });
 
-  it('the Article 7 report gives outside readers the centre of each hazard\'s cell instead of a point on it', async () => {
+  it("the Article 7 report gives outside readers the centre of each hazard's cell instead of a point on it", async () => {
     const path = '/api/v1/countries/LAO/reports/article7?treaty=CCM&year=2024';
     const exact = (await app.api('GET', path, { token: laoAuthority })).body.contaminated_areas.hazards;
     const outside = (await app.api('GET', path)).body.contaminated_areas.hazards;
@@ -283,7 +322,9 @@ describe('sensitive locations', () => {
   it('the data-quality report, which locates single hazards, is only for those who see them exactly', async () => {
     expect((await app.api('GET', '/api/v1/countries/LAO/quality')).status).toBe(401);
     for (const reader of readers.filter((r) => r.token)) {
-      expect((await app.api('GET', '/api/v1/countries/LAO/quality', { token: reader.token })).status, reader.name).toBe(403);
+      expect((await app.api('GET', '/api/v1/countries/LAO/quality', { token: reader.token })).status, reader.name).toBe(
+        403,
+      );
     }
     expect((await app.api('GET', '/api/v1/countries/LAO/quality', { token: laoAuthority })).status).toBe(200);
     expect((await app.api('GET', '/api/v1/countries/KHM/quality')).status).toBe(200);
@@ -292,9 +333,12 @@ describe('sensitive locations', () => {
   it('exports give outside readers cells', async () => {
     for (const reader of readers.slice(0, 2)) {
       for (const layer of ['hazards', 'releases']) {
-        const response = await app.api('GET', `/api/v1/exports/${layer}?country=LAO&format=geojson`, { token: reader.token });
+        const response = await app.api('GET', `/api/v1/exports/${layer}?country=LAO&format=geojson`, {
+          token: reader.token,
+        });
         expect(response.status).toBe(200);
-        const features = typeof response.body === 'string' ? JSON.parse(response.body).features : response.body.features;
+        const features =
+          typeof response.body === 'string' ? JSON.parse(response.body).features : response.body.features;
         expect(features.length).toBeGreaterThan(0);
         for (const feature of features) {
           expect(feature.properties.cell_km).toBe(10);
@@ -314,9 +358,13 @@ describe('sensitive locations', () => {
         const response = await app.api('GET', path.replace('{id}', String(id)), { token: reader.token });
         expect(response.status).toBe(200);
         const text = JSON.stringify(response.body);
-        const numbers = [...text.matchAll(/\[(-?\d+\.\d+),(-?\d+\.\d+)\]/g)].map((m) => [Number(m[1]), Number(m[2])] as Position);
+        const numbers = [...text.matchAll(/\[(-?\d+\.\d+),(-?\d+\.\d+)\]/g)].map(
+          (m) => [Number(m[1]), Number(m[2])] as Position,
+        );
         if (path.startsWith('/api/v1/hazards')) {
-          expect(response.body.versions.some((v: any) => v.changes.some((c: any) => c.field === 'geometry'))).toBe(true);
+          expect(response.body.versions.some((v: any) => v.changes.some((c: any) => c.field === 'geometry'))).toBe(
+            true,
+          );
           expect(numbers.length).toBeGreaterThan(0);
           for (const v of response.body.versions) if (v.feature) expectCells(v.feature);
         }
@@ -336,7 +384,12 @@ describe('sensitive locations', () => {
         const response = await app.api('GET', `/api/v1/hazards/${id}/history`);
         expect(response.status).toBe(200);
         for (const v of response.body.versions) expectCells(v.feature);
-        expect(hasExactVertex(response.body.versions.map((v: any) => v.feature), laoVertices)).toBe(false);
+        expect(
+          hasExactVertex(
+            response.body.versions.map((v: any) => v.feature),
+            laoVertices,
+          ),
+        ).toBe(false);
         return { queries, versions: response.body.versions.length };
       } finally {
         pool.off('acquire', count);
@@ -351,7 +404,9 @@ describe('sensitive locations', () => {
     const { original, moved } = rows[0]!;
     for (const position of positions(moved)) laoVertices.add(key(position));
     for (let i = 0; i < 10; i++) {
-      const { rows: current } = await sql<{ version: number }>`SELECT version FROM hazards WHERE id = ${id}`.execute(app.db);
+      const { rows: current } = await sql<{ version: number }>`SELECT version FROM hazards WHERE id = ${id}`.execute(
+        app.db,
+      );
       const response = await app.api('PATCH', `/api/v1/hazards/${id}`, {
         token: laoAuthority,
         headers: { 'if-match': `"${current[0]!.version}"` },
@@ -381,12 +436,14 @@ describe('sensitive locations', () => {
           }
           for (const feature of features) {
             expect(feature.properties.country_iso3).not.toBe('LAO');
-            if (feature.properties.cell_km === undefined && layer === 'hazards' && z >= 10) expect(laoHazardIds.has(Number(feature.id))).toBe(false);
+            if (feature.properties.cell_km === undefined && layer === 'hazards' && z >= 10)
+              expect(laoHazardIds.has(Number(feature.id))).toBe(false);
           }
           // Below z8 one tile unit is hundreds of metres: an exact vertex has no meaning there.
           if (z >= 8) {
             const stored = new Set([...laoVertices].map((v) => tileCoordinate(v, t)));
-            for (const feature of features) for (const vertex of tileVertices(feature)) expect(stored.has(vertex), `${layer} z${z}`).toBe(false);
+            for (const feature of features)
+              for (const vertex of tileVertices(feature)) expect(stored.has(vertex), `${layer} z${z}`).toBe(false);
           }
         }
       }
@@ -404,7 +461,9 @@ describe('sensitive locations', () => {
       expect(features.map((f) => f.id)).toContain(sample.id);
       expect(features.every((f) => f.properties.cell_km === undefined)).toBe(true);
     }
-    const exported = await app.api('GET', '/api/v1/exports/hazards?country=LAO&format=geojson', { token: laoAuthority });
+    const exported = await app.api('GET', '/api/v1/exports/hazards?country=LAO&format=geojson', {
+      token: laoAuthority,
+    });
     const features = typeof exported.body === 'string' ? JSON.parse(exported.body).features : exported.body.features;
     expect(hasExactVertex(features, laoVertices)).toBe(true);
   });
@@ -443,7 +502,8 @@ describe('sensitive locations', () => {
     const { features } = await tile('hazards', tileOf(sample.lng, sample.lat, 12));
     expect(features.map((f) => f.id)).toContain(sample.id);
     const exported = await app.api('GET', '/api/v1/exports/hazards?country=LAO&format=geojson');
-    const exportedFeatures = typeof exported.body === 'string' ? JSON.parse(exported.body).features : exported.body.features;
+    const exportedFeatures =
+      typeof exported.body === 'string' ? JSON.parse(exported.body).features : exported.body.features;
     expect(hasExactVertex(exportedFeatures, laoVertices)).toBe(true);
     expectSameFigures(await nationalFigures(), figuresBefore);
   });

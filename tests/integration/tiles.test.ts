@@ -161,16 +161,32 @@ describe('tile layers', () => {
         expect(f.properties.count).toBeGreaterThan(0);
         expect(Number.isInteger(f.id)).toBe(true);
       }
-      if (layer === 'hazards') expect(Object.keys(merged[0]!.properties).sort()).toEqual(
-        ['area_m2', 'classification', 'contamination', 'count', 'generalised', 'remaining_m2', 'remaining_share'],
-      );
-      else expect(Object.keys(merged[0]!.properties).sort()).toEqual(['area_m2', 'count', 'generalised', 'method', 'year']);
+      if (layer === 'hazards')
+        expect(Object.keys(merged[0]!.properties).sort()).toEqual([
+          'area_m2',
+          'classification',
+          'contamination',
+          'count',
+          'generalised',
+          'remaining_m2',
+          'remaining_share',
+        ]);
+      else
+        expect(Object.keys(merged[0]!.properties).sort()).toEqual([
+          'area_m2',
+          'count',
+          'generalised',
+          'method',
+          'year',
+        ]);
     }
   });
 
   it('releases: approved releases with method, year and dates', async () => {
     const { rows } = await sql<{ id: string; method: string; completed_on: string; area_m2: number }>`
-      SELECT id, method, completed_on, area_m2 FROM land_releases WHERE hazard_id = ${hazard.id} AND status = 'approved'`.execute(app.db);
+      SELECT id, method, completed_on, area_m2 FROM land_releases WHERE hazard_id = ${hazard.id} AND status = 'approved'`.execute(
+      app.db,
+    );
     const { tile } = await fetchTile(`/tiles/releases/${at(14, hazard)}.mvt`);
     const found = features(tile.layers.releases);
     for (const release of rows) {
@@ -240,7 +256,15 @@ describe('tile requests', () => {
     const hit = await fetchTile(path);
     expect(hit.response.headers.get('x-tile-cache')).toBe('hit');
     expect(hit.bytes.equals(miss.bytes)).toBe(true);
-    for (const header of ['etag', 'cache-control', 'vary', 'content-type', 'content-length', 'x-content-type-options', 'cross-origin-resource-policy']) {
+    for (const header of [
+      'etag',
+      'cache-control',
+      'vary',
+      'content-type',
+      'content-length',
+      'x-content-type-options',
+      'cross-origin-resource-policy',
+    ]) {
       expect(hit.response.headers.get(header), header).toBe(miss.response.headers.get(header));
     }
     expect((await fetchTile(path, { 'if-none-match': hit.response.headers.get('etag')! })).response.status).toBe(304);
@@ -261,7 +285,9 @@ describe('tile requests', () => {
     expect(features(then.tile.layers.hazards).some((f) => f.id === hazard.id)).toBe(true);
 
     const { rows } = await sql<{ first: string }>`
-      SELECT min(completed_on)::text AS first FROM land_releases WHERE hazard_id = ${hazard.id} AND status = 'approved'`.execute(app.db);
+      SELECT min(completed_on)::text AS first FROM land_releases WHERE hazard_id = ${hazard.id} AND status = 'approved'`.execute(
+      app.db,
+    );
     const firstReleaseYear = Number(rows[0]!.first.slice(0, 4));
     const releases = await fetchTile(`/tiles/releases/${at(14, hazard)}.mvt?year=${firstReleaseYear - 1}`);
     expect(features(releases.tile.layers.releases).some((f) => f.properties.hazard_id === hazard.id)).toBe(false);
@@ -283,7 +309,10 @@ describe('cache invalidation', () => {
   /** Requests a tile until the server's cache answers it (the LISTEN connection is up by then). */
   async function cachedTile(path: string) {
     let result = await fetchTile(path);
-    await waitUntil(async () => (result = await fetchTile(path)).response.headers.get('x-tile-cache') === 'hit', `${path} from the cache`);
+    await waitUntil(
+      async () => (result = await fetchTile(path)).response.headers.get('x-tile-cache') === 'hit',
+      `${path} from the cache`,
+    );
     return result;
   }
 
@@ -295,7 +324,18 @@ describe('cache invalidation', () => {
       token: lao,
       body: {
         type: 'Feature',
-        geometry: { type: 'Polygon', coordinates: [[[hazard.lng - d, hazard.lat - d], [hazard.lng + d, hazard.lat - d], [hazard.lng + d, hazard.lat + d], [hazard.lng - d, hazard.lat + d], [hazard.lng - d, hazard.lat - d]]] },
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [hazard.lng - d, hazard.lat - d],
+              [hazard.lng + d, hazard.lat - d],
+              [hazard.lng + d, hazard.lat + d],
+              [hazard.lng - d, hazard.lat + d],
+              [hazard.lng - d, hazard.lat - d],
+            ],
+          ],
+        },
         properties: { hazard_id: hazard.id, method: 'cleared', completed_on: new Date().toISOString().slice(0, 10) },
       },
     });
@@ -318,7 +358,8 @@ describe('cache invalidation', () => {
     } finally {
       await other.end();
     }
-    const reference = async () => features((await fetchTile(path)).tile.layers.hazards).find((f) => f.id === hazard.id)?.properties.reference;
+    const reference = async () =>
+      features((await fetchTile(path)).tile.layers.hazards).find((f) => f.id === hazard.id)?.properties.reference;
     await waitUntil(async () => (await reference()) === 'RENAMED-BY-CLI', 'the NOTIFY to clear the cached tile');
     expect(before.response.headers.get('x-tile-cache')).toBe('hit');
   });

@@ -64,7 +64,12 @@ describe('web app serving', () => {
 
   it('falls back to the summary at / while the app is not built', async () => {
     const server = express()
-      .use(webRoutes(loadConfig({}), { distDir: '/nonexistent/web/dist/', fallback: (_req, res) => void res.send('summary') }))
+      .use(
+        webRoutes(loadConfig({}), {
+          distDir: '/nonexistent/web/dist/',
+          fallback: (_req, res) => void res.send('summary'),
+        }),
+      )
       .listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
@@ -82,7 +87,8 @@ describe('connections', () => {
     // node:http rather than fetch: fetch does not show the hop-by-hop Keep-Alive header.
     const { get } = await import('node:http');
     const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
-      get(`${app.base}/healthz`, { headers: { connection: 'keep-alive' } }, resolve).on('error', reject));
+      get(`${app.base}/healthz`, { headers: { connection: 'keep-alive' } }, resolve).on('error', reject),
+    );
     response.resume();
     expect(response.headers['keep-alive']).toBe(`timeout=${app.config.KEEP_ALIVE_TIMEOUT_MS / 1000}`);
     expect(app.config.KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(60_000);

@@ -13,6 +13,8 @@ describe('HTTP timeouts', () => {
       KEEP_ALIVE_TIMEOUT_MS: 120_000,
       HEADERS_TIMEOUT_MS: 121_000,
     });
-    expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '70000' })).toThrow(/HEADERS_TIMEOUT_MS: must be greater than KEEP_ALIVE_TIMEOUT_MS/);
+    expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '70000' })).toThrow(
+      /HEADERS_TIMEOUT_MS: must be greater than KEEP_ALIVE_TIMEOUT_MS/,
+    );
   });
 });

@@ -3,7 +3,13 @@ import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { BoundaryIndex } from '../../server/src/demo/demo.boundary.js';
 import { Random } from '../../server/src/demo/demo.random.js';
-import { DEMO_OPERATORS, generateDemo, type DemoCountrySpec, type DemoHazard, type DemoRelease } from '../../server/src/demo/demo.generator.js';
+import {
+  DEMO_OPERATORS,
+  generateDemo,
+  type DemoCountrySpec,
+  type DemoHazard,
+  type DemoRelease,
+} from '../../server/src/demo/demo.generator.js';
 
 // "Demoland": concave (a deep notch in the north), with a lake (hole) and an island, so that
 // hazards near the border exercise the edge-crossing check and not only the vertex check.
@@ -11,13 +17,48 @@ const DEMOLAND: MultiPolygon = {
   type: 'MultiPolygon',
   coordinates: [
     [
-      [[10, 0], [11.5, 0.1], [11.6, 0.9], [11, 1], [10.8, 0.45], [10.6, 1.05], [10, 1], [9.9, 0.5], [10, 0]],
-      [[10.2, 0.2], [10.2, 0.4], [10.4, 0.4], [10.4, 0.2], [10.2, 0.2]],
+      [
+        [10, 0],
+        [11.5, 0.1],
+        [11.6, 0.9],
+        [11, 1],
+        [10.8, 0.45],
+        [10.6, 1.05],
+        [10, 1],
+        [9.9, 0.5],
+        [10, 0],
+      ],
+      [
+        [10.2, 0.2],
+        [10.2, 0.4],
+        [10.4, 0.4],
+        [10.4, 0.2],
+        [10.2, 0.2],
+      ],
     ],
-    [[[12, 0.3], [12.2, 0.3], [12.2, 0.5], [12, 0.5], [12, 0.3]]],
+    [
+      [
+        [12, 0.3],
+        [12.2, 0.3],
+        [12.2, 0.5],
+        [12, 0.5],
+        [12, 0.3],
+      ],
+    ],
   ],
 };
-const SQUARELAND: Polygon = { type: 'Polygon', coordinates: [[[20, 10], [20.8, 10], [20.8, 10.8], [20, 10.8], [20, 10]]] };
+const SQUARELAND: Polygon = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [20, 10],
+      [20.8, 10],
+      [20.8, 10.8],
+      [20, 10.8],
+      [20, 10],
+    ],
+  ],
+};
 
 const TODAY = '2025-06-30';
 const COUNTRIES: DemoCountrySpec[] = [
@@ -107,7 +148,8 @@ describe('generateDemo: hazards', () => {
   it('keeps every hazard strictly inside its country (vertices inside, no edge touching the border)', () => {
     for (const h of demo.hazards) {
       const boundary = boundaryOf.get(h.iso3) as Polygon | MultiPolygon;
-      for (const p of ringOf(h.geometry)) expect(turf.booleanPointInPolygon(p, boundary, { ignoreBoundary: true })).toBe(true);
+      for (const p of ringOf(h.geometry))
+        expect(turf.booleanPointInPolygon(p, boundary, { ignoreBoundary: true })).toBe(true);
       expect(turf.lineIntersect(h.geometry, boundary).features).toHaveLength(0);
     }
   });
@@ -127,7 +169,13 @@ describe('generateDemo: hazards', () => {
     for (let i = 0; i < demo.hazards.length; i++) {
       for (let j = i + 1; j < demo.hazards.length; j++) {
         const [a, b] = [boxes[i] as number[], boxes[j] as number[]];
-        if ((a[0] as number) > (b[2] as number) || (b[0] as number) > (a[2] as number) || (a[1] as number) > (b[3] as number) || (b[1] as number) > (a[3] as number)) continue;
+        if (
+          (a[0] as number) > (b[2] as number) ||
+          (b[0] as number) > (a[2] as number) ||
+          (a[1] as number) > (b[3] as number) ||
+          (b[1] as number) > (a[3] as number)
+        )
+          continue;
         const [ha, hb] = [demo.hazards[i] as DemoHazard, demo.hazards[j] as DemoHazard];
         if (areaShared(ha.geometry, hb.geometry) > 1) {
           overlapping.add(ha.ref);
@@ -187,7 +235,9 @@ describe('generateDemo: releases', () => {
       }
       for (let i = 0; i < releases.length; i++) {
         for (let j = i + 1; j < releases.length; j++) {
-          expect(areaShared((releases[i] as DemoRelease).geometry, (releases[j] as DemoRelease).geometry)).toBeLessThan(0.01);
+          expect(areaShared((releases[i] as DemoRelease).geometry, (releases[j] as DemoRelease).geometry)).toBeLessThan(
+            0.01,
+          );
         }
       }
     }
@@ -228,7 +278,13 @@ describe('generateDemo: releases', () => {
   });
 
   it('counts devices only where something was found, by plausible type', () => {
-    const deviceOf: Record<string, string> = { ap_mines: 'ap_mine', av_mines: 'av_mine', cmr: 'submunition', erw: 'uxo', ied: 'ied' };
+    const deviceOf: Record<string, string> = {
+      ap_mines: 'ap_mine',
+      av_mines: 'av_mine',
+      cmr: 'submunition',
+      erw: 'uxo',
+      ied: 'ied',
+    };
     for (const r of demo.releases) {
       if (r.method === 'cancelled') {
         expect(r.devices).toEqual({});
@@ -257,10 +313,20 @@ describe('BoundaryIndex', () => {
   });
 
   it('rejects a ring whose vertices are all inside but whose edge crosses the notch', () => {
-    const ring = [[10.62, 0.9], [10.8, 0.3], [10.99, 0.9]];
+    const ring = [
+      [10.62, 0.9],
+      [10.8, 0.3],
+      [10.99, 0.9],
+    ];
     for (const p of ring) expect(index.contains(p[0] as number, p[1] as number)).toBe(true);
     expect(index.containsRing(ring)).toBe(false);
-    expect(index.containsRing([[10.62, 0.5], [10.7, 0.5], [10.66, 0.6]])).toBe(true);
+    expect(
+      index.containsRing([
+        [10.62, 0.5],
+        [10.7, 0.5],
+        [10.66, 0.6],
+      ]),
+    ).toBe(true);
   });
 });
 
@@ -271,9 +337,24 @@ describe('generateDemo: input checks', () => {
   });
 
   it('says so when a country is too small for the hazards asked for', () => {
-    const tiny: Polygon = { type: 'Polygon', coordinates: [[[0, 0], [0.002, 0], [0.002, 0.002], [0, 0.002], [0, 0]]] };
+    const tiny: Polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [0.002, 0],
+          [0.002, 0.002],
+          [0, 0.002],
+          [0, 0],
+        ],
+      ],
+    };
     expect(() =>
-      generateDemo({ seed: 1, today: TODAY, countries: [{ iso3: 'TNY', boundary: tiny, hazards: 30, contamination: ['erw'] }] }),
+      generateDemo({
+        seed: 1,
+        today: TODAY,
+        countries: [{ iso3: 'TNY', boundary: tiny, hazards: 30, contamination: ['erw'] }],
+      }),
     ).toThrow(/too small or too crowded/);
   });
 });

@@ -28,14 +28,33 @@ function feature(i: number) {
   return {
     type: 'Feature',
     id: i,
-    properties: { ref: `R-${i}`, note: TRICKY[i % TRICKY.length]!.repeat(1 + (i % 3)), nested: { list: [[], {}, [1, [2, '}']]] }, n: i / 7 },
-    geometry: { type: 'Polygon', coordinates: [[[x, 18], [x + 0.001, 18], [x + 0.001, 18.001], [x, 18]]] },
+    properties: {
+      ref: `R-${i}`,
+      note: TRICKY[i % TRICKY.length]!.repeat(1 + (i % 3)),
+      nested: { list: [[], {}, [1, [2, '}']]] },
+      n: i / 7,
+    },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [x, 18],
+          [x + 0.001, 18],
+          [x + 0.001, 18.001],
+          [x, 18],
+        ],
+      ],
+    },
   };
 }
 
 describe('readFeatureCollection', () => {
   it('reads every feature exactly as JSON.parse does, across 1 MB chunk boundaries', async () => {
-    const collection = { type: 'FeatureCollection', name: 'a "name" with } and ]', features: Array.from({ length: 6_000 }, (_, i) => feature(i)) };
+    const collection = {
+      type: 'FeatureCollection',
+      name: 'a "name" with } and ]',
+      features: Array.from({ length: 6_000 }, (_, i) => feature(i)),
+    };
     const text = JSON.stringify(collection, null, 1);
     expect(Buffer.byteLength(text)).toBeGreaterThan(2 * 1024 * 1024);
     expect(await readAll(text)).toEqual(collection.features);
@@ -62,7 +81,11 @@ describe('readFeatureCollection', () => {
   });
 
   it('leaves to GDAL what it does not read the GDAL way: a crs member, a bare feature', async () => {
-    const crs = { type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'EPSG:32648' } }, features: [feature(1)] };
+    const crs = {
+      type: 'FeatureCollection',
+      crs: { type: 'name', properties: { name: 'EPSG:32648' } },
+      features: [feature(1)],
+    };
     await expect(readAll(JSON.stringify(crs))).rejects.toThrow(NotPlainFeatureCollection);
     await expect(readAll(JSON.stringify(feature(1)))).rejects.toThrow(NotPlainFeatureCollection);
   });

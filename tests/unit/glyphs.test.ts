@@ -9,8 +9,20 @@ const FONTS = path.resolve(import.meta.dirname, '../../web/public/fonts');
 const STACKS = ['Noto Sans Regular', 'Noto Sans Bold'];
 const BORDER = 3;
 
-interface Glyph { id: number; bitmap?: Uint8Array; width: number; height: number; left: number; top: number; advance: number }
-interface FontStack { name: string; range: string; glyphs: Glyph[] }
+interface Glyph {
+  id: number;
+  bitmap?: Uint8Array;
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+  advance: number;
+}
+interface FontStack {
+  name: string;
+  range: string;
+  glyphs: Glyph[];
+}
 
 function readGlyph(tag: number, glyph: Glyph, pbf: PbfReader): void {
   if (tag === 1) glyph.id = pbf.readVarint();
@@ -25,7 +37,8 @@ function readGlyph(tag: number, glyph: Glyph, pbf: PbfReader): void {
 function readFontStack(tag: number, stack: FontStack, pbf: PbfReader): void {
   if (tag === 1) stack.name = pbf.readString();
   else if (tag === 2) stack.range = pbf.readString();
-  else if (tag === 3) stack.glyphs.push(pbf.readMessage(readGlyph, { id: 0, width: 0, height: 0, left: 0, top: 0, advance: 0 }));
+  else if (tag === 3)
+    stack.glyphs.push(pbf.readMessage(readGlyph, { id: 0, width: 0, height: 0, left: 0, top: 0, advance: 0 }));
 }
 
 async function decode(stack: string, range: string): Promise<FontStack[]> {
@@ -47,7 +60,9 @@ describe('label glyph PBFs', () => {
       for (const glyph of only!.glyphs) {
         expect(glyph.id >= start && glyph.id <= start + 255).toBe(true);
         // MapLibre builds an AlphaImage of this size and throws on any other length.
-        expect(glyph.bitmap?.length, `U+${glyph.id.toString(16)}`).toBe((glyph.width + 2 * BORDER) * (glyph.height + 2 * BORDER));
+        expect(glyph.bitmap?.length, `U+${glyph.id.toString(16)}`).toBe(
+          (glyph.width + 2 * BORDER) * (glyph.height + 2 * BORDER),
+        );
       }
     }
   });
@@ -74,7 +89,8 @@ describe('label glyph PBFs', () => {
   it('bold is drawn heavier than regular', async () => {
     const [regular] = await decode('Noto Sans Regular', '0-255');
     const [bold] = await decode('Noto Sans Bold', '0-255');
-    const inked = (stack: FontStack) => stack.glyphs.find((glyph) => glyph.id === 0x48)!.bitmap!.filter((value) => value > 192).length;
+    const inked = (stack: FontStack) =>
+      stack.glyphs.find((glyph) => glyph.id === 0x48)!.bitmap!.filter((value) => value > 192).length;
     expect(inked(bold!)).toBeGreaterThan(inked(regular!) * 1.2);
   });
 });

@@ -7,12 +7,21 @@ import {
   statusDetail,
   yearsBetween,
 } from '../../server/src/progress/projection.js';
-import { type PendingRequest, latestKnownDeadline, meetingName, openRequestOn } from '../../server/src/obligations/extension-requests.js';
+import {
+  type PendingRequest,
+  latestKnownDeadline,
+  meetingName,
+  openRequestOn,
+} from '../../server/src/obligations/extension-requests.js';
 
 // Hand-computed cases. As of 2025-12-31 the rate window is 2023-2025; 10 km² released in each of
 // those years is a rate of 10 km²/year, so 50 km² remaining take 5 years: 1,826.25 days, which
 // lands on 2030-12-31 (2028 is a leap year: 365 x 5 + 1 = 1,826 days).
-const steady = new Map([[2023, 10], [2024, 10], [2025, 10]]);
+const steady = new Map([
+  [2023, 10],
+  [2024, 10],
+  [2025, 10],
+]);
 const base: ProjectionInput = {
   asOf: '2025-12-31',
   remainingKm2: 50,
@@ -135,20 +144,38 @@ describe('a passed deadline with an extension request pending', () => {
   });
 
   it('goes by the latest known deadline when no current one is confirmed', () => {
-    const result = project({ ...base, currentDeadline: null, latestKnownDeadline: '2023-09-01', extensionRequested: true });
+    const result = project({
+      ...base,
+      currentDeadline: null,
+      latestKnownDeadline: '2023-09-01',
+      extensionRequested: true,
+    });
     expect(result.status).toBe('extension_requested');
-    expect(project({ ...base, currentDeadline: null, latestKnownDeadline: '2026-09-01', extensionRequested: true }).status).toBe('no_data');
+    expect(
+      project({ ...base, currentDeadline: null, latestKnownDeadline: '2026-09-01', extensionRequested: true }).status,
+    ).toBe('no_data');
   });
 
   it('does not apply before the deadline, nor to a completed obligation', () => {
     expect(project({ ...base, extensionRequested: true }).status).toBe('on_track');
-    const done = { ...base, currentDeadline: '2025-03-01', latestKnownDeadline: '2025-03-01', extensionRequested: true, declaredCompleted: true };
+    const done = {
+      ...base,
+      currentDeadline: '2025-03-01',
+      latestKnownDeadline: '2025-03-01',
+      extensionRequested: true,
+      declaredCompleted: true,
+    };
     expect(project(done).status).toBe('completed');
   });
 
   it('counts a request from when it was submitted, at the precision known', () => {
     const request: PendingRequest = {
-      requested_deadline: '2030-12-31', submitted: '2025', meeting: '23MSP', decision: 'pending', source: 'X', confidence: 'verified',
+      requested_deadline: '2030-12-31',
+      submitted: '2025',
+      meeting: '23MSP',
+      decision: 'pending',
+      source: 'X',
+      confidence: 'verified',
     };
     expect(openRequestOn(request, '2024-12-31')).toBeNull();
     expect(openRequestOn(request, '2025-01-01')).toBe(request);
@@ -162,10 +189,22 @@ describe('a passed deadline with an extension request pending', () => {
     expect(meetingName('22MSP')).toBe('22nd Meeting of States Parties');
     expect(meetingName('5RC')).toBe('5th Review Conference');
     const request: PendingRequest = {
-      requested_deadline: '2030-12-31', submitted: '2025', meeting: '23MSP', decision: 'pending', source: 'X', confidence: 'verified',
+      requested_deadline: '2030-12-31',
+      submitted: '2025',
+      meeting: '23MSP',
+      decision: 'pending',
+      source: 'X',
+      confidence: 'verified',
     };
-    const result = project({ ...base, currentDeadline: '2025-03-01', latestKnownDeadline: '2025-03-01', extensionRequested: true });
-    expect(statusDetail(result, request)).toBe('deadline passed — extension requested for 2030, decision due at the 23rd Meeting of States Parties');
+    const result = project({
+      ...base,
+      currentDeadline: '2025-03-01',
+      latestKnownDeadline: '2025-03-01',
+      extensionRequested: true,
+    });
+    expect(statusDetail(result, request)).toBe(
+      'deadline passed — extension requested for 2030, decision due at the 23rd Meeting of States Parties',
+    );
     expect(statusDetail(result, { ...request, requested_deadline: null, confidence: 'recalled' })).toBe(
       'deadline passed — extension requested, decision due at the 23rd Meeting of States Parties (not verified)',
     );
@@ -174,9 +213,15 @@ describe('a passed deadline with an extension request pending', () => {
 
   it('takes the latest known deadline from the current one, else the grants, else the original', () => {
     const extensions = [{ new_deadline: '2015-12-31' }, { new_deadline: '2024-12-31' }];
-    expect(latestKnownDeadline({ current_deadline: '2029-12-31', original_deadline: '2009-03-01', extensions })).toBe('2029-12-31');
-    expect(latestKnownDeadline({ current_deadline: null, original_deadline: '2009-03-01', extensions })).toBe('2024-12-31');
-    expect(latestKnownDeadline({ current_deadline: null, original_deadline: '2023-09-01', extensions: [] })).toBe('2023-09-01');
+    expect(latestKnownDeadline({ current_deadline: '2029-12-31', original_deadline: '2009-03-01', extensions })).toBe(
+      '2029-12-31',
+    );
+    expect(latestKnownDeadline({ current_deadline: null, original_deadline: '2009-03-01', extensions })).toBe(
+      '2024-12-31',
+    );
+    expect(latestKnownDeadline({ current_deadline: null, original_deadline: '2023-09-01', extensions: [] })).toBe(
+      '2023-09-01',
+    );
   });
 });
 
@@ -184,16 +229,28 @@ describe('a passed deadline with an extension request pending', () => {
 describe('projection from reported figures', () => {
   const reported = { ...base, releases: 'reported' as const };
   const row = (year: number, cancelled: number | null, reduced: number | null, cleared: number | null) => ({
-    year, cancelled_km2: cancelled, reduced_km2: reduced, cleared_km2: cleared,
+    year,
+    cancelled_km2: cancelled,
+    reduced_km2: reduced,
+    cleared_km2: cleared,
   });
 
   it('LAO CCM: 1,371.10 km² at the end of 2021 and one reported release (2019) in 2019-2021 give no rate, no status', () => {
     // LAO cmr rows: 2013 remaining 8470; 2017 remaining 500, cleared 33; 2019 cleared 45.6; 2021 remaining 1371.10;
     // 2022 cleared 50. Counting the blank 2020 and 2021 as zero gave (45.6 + 0 + 0) / 3 = 15.2 km²/year and 2112.
-    const releasedByYear = reportedReleasesByYear([row(2017, null, null, 33), row(2019, null, null, 45.6), row(2022, null, null, 50)]);
+    const releasedByYear = reportedReleasesByYear([
+      row(2017, null, null, 33),
+      row(2019, null, null, 45.6),
+      row(2022, null, null, 50),
+    ]);
     const result = project({
-      ...reported, asOf: '2024-12-31', figureDate: '2021-12-31', remainingKm2: 1371.1, releasedByYear,
-      currentDeadline: '2025-08-01', latestKnownDeadline: '2025-08-01',
+      ...reported,
+      asOf: '2024-12-31',
+      figureDate: '2021-12-31',
+      remainingKm2: 1371.1,
+      releasedByYear,
+      currentDeadline: '2025-08-01',
+      latestKnownDeadline: '2025-08-01',
     });
     expect(result.rate_km2_per_year).toBeNull();
     expect(result.rate_years).toEqual([2019]);
@@ -202,9 +259,16 @@ describe('projection from reported figures', () => {
     expect(result.status).toBe('no_data');
     // The as-of window is 2022-2024: a 2021 figure is older, so stale.
     expect(result.reported_basis).toEqual({
-      figure_year: 2021, age_years: 3, stale: true, window_years: [2019, 2020, 2021], reported_years: [2019], min_reported_years: 2,
+      figure_year: 2021,
+      age_years: 3,
+      stale: true,
+      window_years: [2019, 2020, 2021],
+      reported_years: [2019],
+      min_reported_years: 2,
     });
-    expect(statusDetail(result, null)).toBe('latest national figure: 2021; a release reported in 1 of the years 2019–2021: too few for a rate');
+    expect(statusDetail(result, null)).toBe(
+      'latest national figure: 2021; a release reported in 1 of the years 2019–2021: too few for a rate',
+    );
   });
 
   it('TJK APMBC: a 2016 figure projected from its own year at the two reported years, flagged stale', () => {
@@ -212,8 +276,14 @@ describe('projection from reported figures', () => {
     // Rate (0.57 + 1.45) / 2 = 1.01; 9.73 / 1.01 = 9.6337 years from 2016-12-31 = 3,518.7 days: 2026-08-20.
     const releasedByYear = reportedReleasesByYear([row(2015, 0.57, null, null), row(2016, 0.65, 0.3, 0.5)]);
     const input = {
-      ...reported, asOf: '2026-11-30', figureDate: '2016-12-31', remainingKm2: 9.73, releasedByYear,
-      currentDeadline: '2025-12-31', latestKnownDeadline: '2025-12-31', maxExtensionYears: 10,
+      ...reported,
+      asOf: '2026-11-30',
+      figureDate: '2016-12-31',
+      remainingKm2: 9.73,
+      releasedByYear,
+      currentDeadline: '2025-12-31',
+      latestKnownDeadline: '2025-12-31',
+      maxExtensionYears: 10,
     };
     const result = project(input);
     expect(result.rate_km2_per_year).toBe(1.01);
@@ -230,11 +300,26 @@ describe('projection from reported figures', () => {
     // 2021 cleared 5.91; 2022 cleared 5.87 (one source) and cancelled 3.14 (another): 9.01. Rate 7.46 km²/year.
     // 67.43 / 7.46 = 9.0389 years: 2033-01-13. Required: 67.43 over the 2,557 days to 2030-12-31 = 9.631915;
     // 7.46 >= 0.75 x 9.631915 = 7.22: at risk.
-    const releasedByYear = reportedReleasesByYear([row(2021, null, null, 5.91), row(2022, null, null, 5.87), row(2022, 3.14, null, null)]);
-    expect(releasedByYear).toEqual(new Map([[2021, 5.91], [2022, 9.01]]));
+    const releasedByYear = reportedReleasesByYear([
+      row(2021, null, null, 5.91),
+      row(2022, null, null, 5.87),
+      row(2022, 3.14, null, null),
+    ]);
+    expect(releasedByYear).toEqual(
+      new Map([
+        [2021, 5.91],
+        [2022, 9.01],
+      ]),
+    );
     const result = project({
-      ...reported, asOf: '2023-12-31', figureDate: '2023-12-31', remainingKm2: 67.43, releasedByYear,
-      currentDeadline: '2030-12-31', latestKnownDeadline: '2030-12-31', maxExtensionYears: 10,
+      ...reported,
+      asOf: '2023-12-31',
+      figureDate: '2023-12-31',
+      remainingKm2: 67.43,
+      releasedByYear,
+      currentDeadline: '2030-12-31',
+      latestKnownDeadline: '2030-12-31',
+      maxExtensionYears: 10,
     });
     expect(result.rate_km2_per_year).toBe(7.46);
     expect(result.projected_completion).toBe('2033-01-13');
@@ -245,10 +330,20 @@ describe('projection from reported figures', () => {
 
   it('SRB APMBC at the end of 2019: a release reported in each year, a zero cell is a reported zero', () => {
     // 2017 reduced 0.29 + cleared 0; 2018 cleared 0.29; 2019 remaining 1.1, cleared 0.61. Rate 1.19 / 3.
-    const releasedByYear = reportedReleasesByYear([row(2017, null, 0.29, 0), row(2018, null, null, 0.29), row(2019, null, null, 0.61)]);
+    const releasedByYear = reportedReleasesByYear([
+      row(2017, null, 0.29, 0),
+      row(2018, null, null, 0.29),
+      row(2019, null, null, 0.61),
+    ]);
     const result = project({
-      ...reported, asOf: '2019-12-31', figureDate: '2019-12-31', remainingKm2: 1.1, releasedByYear,
-      currentDeadline: '2024-12-31', latestKnownDeadline: '2024-12-31', maxExtensionYears: 10,
+      ...reported,
+      asOf: '2019-12-31',
+      figureDate: '2019-12-31',
+      remainingKm2: 1.1,
+      releasedByYear,
+      currentDeadline: '2024-12-31',
+      latestKnownDeadline: '2024-12-31',
+      maxExtensionYears: 10,
     });
     expect(result.rate_km2_per_year).toBe(0.396667);
     expect(result.projected_completion).toBe('2022-10-09');

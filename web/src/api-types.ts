@@ -6,7 +6,10 @@ import type { components, operations } from './api-schema.generated.js';
 type Schemas = components['schemas'];
 
 /** The JSON body an operation (by its operationId) answers with the given status. */
-type Json<Operation extends keyof operations, Status extends number = 200> = operations[Operation]['responses'] extends {
+type Json<
+  Operation extends keyof operations,
+  Status extends number = 200,
+> = operations[Operation]['responses'] extends {
   [S in Status]: { content: { 'application/json': infer Body } };
 }
   ? Body

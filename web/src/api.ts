@@ -67,8 +67,16 @@ function requestHeaders(method: string, extra: Record<string, string> = {}): Rec
 /** The ApiError of a failed answer, from the API's JSON error shape when it sent one. */
 export function apiErrorOf(path: string, status: number, statusText: string, bodyText: string): ApiError {
   try {
-    const parsed = JSON.parse(bodyText) as { error?: { message?: string; code?: string; details?: ApiError['details'] } };
-    return new ApiError(path, status, parsed.error?.message ?? statusText, parsed.error?.code ?? null, parsed.error?.details ?? []);
+    const parsed = JSON.parse(bodyText) as {
+      error?: { message?: string; code?: string; details?: ApiError['details'] };
+    };
+    return new ApiError(
+      path,
+      status,
+      parsed.error?.message ?? statusText,
+      parsed.error?.code ?? null,
+      parsed.error?.details ?? [],
+    );
   } catch {
     // not the API's JSON error shape (a proxy's page, say): the status says enough
     return new ApiError(path, status, statusText);
@@ -79,7 +87,11 @@ export function apiErrorOf(path: string, status: number, statusText: string, bod
 const writesData = (method: string, path: string) => UNSAFE.has(method) && !/[?&]dry_run=true(&|$)/.test(path);
 
 /** One request to the API; any failure becomes an ApiError. */
-export async function request(method: string, path: string, init: { body?: BodyInit; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+export async function request(
+  method: string,
+  path: string,
+  init: { body?: BodyInit; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Response> {
   const headers = requestHeaders(method, init.headers);
   let body = init.body;
   if (init.json !== undefined) {
@@ -103,11 +115,13 @@ export function uploadFile<T>(path: string, file: File, onProgress: (share: numb
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
-    for (const [name, value] of Object.entries(requestHeaders('POST', { 'content-type': 'application/octet-stream' }))) xhr.setRequestHeader(name, value);
+    for (const [name, value] of Object.entries(requestHeaders('POST', { 'content-type': 'application/octet-stream' })))
+      xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     xhr.onerror = () => reject(new ApiError(path, 0, 'network error'));
     xhr.onload = () => {
-      if (xhr.status < 200 || xhr.status >= 300) return reject(apiErrorOf(path, xhr.status, xhr.statusText, xhr.responseText));
+      if (xhr.status < 200 || xhr.status >= 300)
+        return reject(apiErrorOf(path, xhr.status, xhr.statusText, xhr.responseText));
       try {
         resolve(JSON.parse(xhr.responseText) as T);
       } catch {
@@ -123,7 +137,12 @@ async function fetchJson<T>(path: string, signal?: AbortSignal): Promise<T> {
 }
 
 /** A write with a JSON body; answers the JSON the API returned (undefined for 204). */
-export async function sendJson<T>(method: string, path: string, json?: unknown, headers: Record<string, string> = {}): Promise<T> {
+export async function sendJson<T>(
+  method: string,
+  path: string,
+  json?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const response = await request(method, path, { json, headers });
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
@@ -135,37 +154,50 @@ export const api = {
   countries: (query: string) => getJson<ApiCountry[]>(withQuery(`${API}/countries`, query)),
   progress: (query: string) => getJson<ApiProgress[]>(withQuery(`${API}/progress`, query)),
   country: (iso3: string, query: string) => getJson<ApiCountryDetail>(withQuery(`${API}/countries/${iso3}`, query)),
-  countryProgress: (iso3: string, query: string) => getJson<ApiProgress>(withQuery(`${API}/countries/${iso3}/progress`, query)),
-  timeline: (iso3: string, query: string) => getJson<ApiTimeline>(withQuery(`${API}/countries/${iso3}/timeline`, query)),
+  countryProgress: (iso3: string, query: string) =>
+    getJson<ApiProgress>(withQuery(`${API}/countries/${iso3}/progress`, query)),
+  timeline: (iso3: string, query: string) =>
+    getJson<ApiTimeline>(withQuery(`${API}/countries/${iso3}/timeline`, query)),
   reconciliation: (iso3: string, query: string) =>
     getJson<ApiReconciliation>(withQuery(`${API}/countries/${iso3}/reconciliation`, query)),
   /** Cached: the popup and the ?hazard= focus read the same answer. */
   hazard: (id: number) => getJson<ApiHazardFeature>(`${API}/hazards/${id}`),
-  releases: (hazardId: number) => getJson<ApiReleases>(`${API}/releases?hazard_id=${hazardId}&status=approved&limit=50`),
+  releases: (hazardId: number) =>
+    getJson<ApiReleases>(`${API}/releases?hazard_id=${hazardId}&status=approved&limit=50`),
 };
 
 /** The signed-in side: never cached, since these change with every review, edit and import. */
 export const fieldApi = {
   me: () => fetchJson<ApiMe>(`${API}/auth/me`),
-  login: (email: string, password: string) =>
-    sendJson<ApiLogin>('POST', `${API}/auth/login`, { email, password }),
+  login: (email: string, password: string) => sendJson<ApiLogin>('POST', `${API}/auth/login`, { email, password }),
   logout: () => sendJson<void>('POST', `${API}/auth/logout`),
   hazard: (id: number) => fetchJson<ApiHazardFeature>(`${API}/hazards/${id}`),
   release: (id: number) => fetchJson<ApiReleaseFeature>(`${API}/releases/${id}`),
   releases: (query: string) => fetchJson<ApiReleasePage>(`${API}/releases?${query}`),
-  createHazard: (feature: unknown, dryRun: boolean) => sendJson<ApiHazardFeature>('POST', `${API}/hazards${dryRun ? '?dry_run=true' : ''}`, feature),
-  createRelease: (feature: unknown, dryRun: boolean) => sendJson<ApiReleaseFeature>('POST', `${API}/releases${dryRun ? '?dry_run=true' : ''}`, feature),
+  createHazard: (feature: unknown, dryRun: boolean) =>
+    sendJson<ApiHazardFeature>('POST', `${API}/hazards${dryRun ? '?dry_run=true' : ''}`, feature),
+  createRelease: (feature: unknown, dryRun: boolean) =>
+    sendJson<ApiReleaseFeature>('POST', `${API}/releases${dryRun ? '?dry_run=true' : ''}`, feature),
   approve: (id: number) => sendJson<ApiReleaseFeature>('POST', `${API}/releases/${id}/approve`),
-  reject: (id: number, reason: string) => sendJson<ApiReleaseFeature>('POST', `${API}/releases/${id}/reject`, { reason }),
+  reject: (id: number, reason: string) =>
+    sendJson<ApiReleaseFeature>('POST', `${API}/releases/${id}/reject`, { reason }),
   patchHazard: (id: number, version: number, patch: unknown, dryRun: boolean) =>
-    sendJson<ApiHazardFeature>('PATCH', `${API}/hazards/${id}${dryRun ? '?dry_run=true' : ''}`, patch, { 'if-match': `"${version}"` }),
+    sendJson<ApiHazardFeature>('PATCH', `${API}/hazards/${id}${dryRun ? '?dry_run=true' : ''}`, patch, {
+      'if-match': `"${version}"`,
+    }),
   history: (kind: 'hazards' | 'releases', id: number) => fetchJson<ApiHistory>(`${API}/${kind}/${id}/history`),
   restore: (id: number, currentVersion: number, version: number) =>
-    sendJson<ApiHazardFeature>('POST', `${API}/hazards/${id}/restore`, { version }, { 'if-match': `"${currentVersion}"` }),
+    sendJson<ApiHazardFeature>(
+      'POST',
+      `${API}/hazards/${id}/restore`,
+      { version },
+      { 'if-match': `"${currentVersion}"` },
+    ),
   setRestriction: (iso3: string, restricted: boolean, cellKm: number) =>
     sendJson<ApiRestriction>('PUT', `${API}/countries/${iso3}/restriction`, { restricted, cell_km: cellKm }),
   quality: (iso3: string) => fetchJson<ApiQuality>(`${API}/countries/${iso3}/quality`),
   importStatus: (id: number) => fetchJson<ApiImport>(`${API}/imports/${id}`),
-  importReport: async (id: number) => (await request('GET', `${API}/imports/${id}/report.csv`, { headers: { accept: 'text/csv' } })).text(),
+  importReport: async (id: number) =>
+    (await request('GET', `${API}/imports/${id}/report.csv`, { headers: { accept: 'text/csv' } })).text(),
   commitImport: (id: number) => sendJson<ApiImport>('POST', `${API}/imports/${id}/commit`),
 };

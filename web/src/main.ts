@@ -32,7 +32,8 @@ declare global {
 }
 
 function translateStatic(): void {
-  for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) element.textContent = t(element.dataset.i18n as MessageKey);
+  for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]'))
+    element.textContent = t(element.dataset.i18n as MessageKey);
   for (const element of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) {
     element.setAttribute('aria-label', t(element.dataset.i18nLabel as MessageKey));
   }

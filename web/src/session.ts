@@ -47,7 +47,8 @@ export async function signOut(): Promise<void> {
   }
 }
 
-const authorityOf = (iso3: string) => user !== null && (user.role === 'admin' || (user.role === 'national_authority' && user.country_iso3 === iso3));
+const authorityOf = (iso3: string) =>
+  user !== null && (user.role === 'admin' || (user.role === 'national_authority' && user.country_iso3 === iso3));
 
 export const canWriteHazards = (iso3: string): boolean => authorityOf(iso3);
 export const canRecordRelease = (iso3: string): boolean =>

@@ -7,10 +7,18 @@ import type { HazardProperties, Method } from './api-types.js';
 /** The values of the union U, each once: a value missing or extra is a compile error. */
 const exactly =
   <U extends string>() =>
-  <const T extends readonly U[]>(values: T & ([U] extends [T[number]] ? unknown : ['missing', Exclude<U, T[number]>])) =>
+  <const T extends readonly U[]>(
+    values: T & ([U] extends [T[number]] ? unknown : ['missing', Exclude<U, T[number]>]),
+  ) =>
     values;
 
 export const CLASSIFICATIONS = exactly<HazardProperties['classification']>()(['SHA', 'CHA']);
-export const CONTAMINATION_TYPES = exactly<HazardProperties['contamination'][number]>()(['ap_mines', 'av_mines', 'cmr', 'erw', 'ied']);
+export const CONTAMINATION_TYPES = exactly<HazardProperties['contamination'][number]>()([
+  'ap_mines',
+  'av_mines',
+  'cmr',
+  'erw',
+  'ied',
+]);
 export const HAZARD_STATUSES = exactly<HazardProperties['status']>()(['open', 'closed', 'handed_over']);
 export const RELEASE_METHODS = exactly<Method>()(['cancelled', 'reduced', 'cleared']);

@@ -10,7 +10,11 @@ export async function lockCountries(db: Kysely<Database>, iso3s: string[]): Prom
 }
 
 /** Incremental refresh of remaining geometry, clusters and summaries, inside the write's transaction. */
-export async function refreshHazards(db: Kysely<Database>, hazardIds: string[], geometryChanged: boolean): Promise<void> {
+export async function refreshHazards(
+  db: Kysely<Database>,
+  hazardIds: string[],
+  geometryChanged: boolean,
+): Promise<void> {
   await sql`SELECT sg_refresh_hazards(${hazardIds}::bigint[], ${geometryChanged})`.execute(db);
 }
 
@@ -50,6 +54,8 @@ export async function allCountryDays(db: Kysely<Database>): Promise<CountryDayRo
  */
 export async function coverageByCountry(db: Kysely<Database>, untilYear: number, iso3?: string) {
   const { rows } = await sql<{ country_iso3: string; year: number; reported_km2: number; polygon_km2: number }>`
-    SELECT * FROM sg_polygon_coverage(${untilYear}::int) WHERE ${iso3 ?? null}::text IS NULL OR country_iso3 = ${iso3 ?? null}`.execute(db);
+    SELECT * FROM sg_polygon_coverage(${untilYear}::int) WHERE ${iso3 ?? null}::text IS NULL OR country_iso3 = ${iso3 ?? null}`.execute(
+    db,
+  );
   return rows;
 }

@@ -39,8 +39,13 @@ export function compareCountryDays(incremental: CountryDayRow[], recomputed: Cou
       const delta = Math.abs(left[field] - right[field]);
       if (delta === 0) continue;
       const relative = delta / Math.max(Math.abs(left[field]), Math.abs(right[field]));
-      if (delta > Math.max(AREA_TOLERANCE_M2, AREA_TOLERANCE_RELATIVE * Math.max(Math.abs(left[field]), Math.abs(right[field])))) {
-        differences.push(`${k} ${field}: incremental ${left[field].toFixed(2)} vs recomputed ${right[field].toFixed(2)} (${delta.toFixed(2)} m², ${relative.toExponential(1)} relative)`);
+      if (
+        delta >
+        Math.max(AREA_TOLERANCE_M2, AREA_TOLERANCE_RELATIVE * Math.max(Math.abs(left[field]), Math.abs(right[field])))
+      ) {
+        differences.push(
+          `${k} ${field}: incremental ${left[field].toFixed(2)} vs recomputed ${right[field].toFixed(2)} (${delta.toFixed(2)} m², ${relative.toExponential(1)} relative)`,
+        );
       } else {
         drift.count += 1;
         drift.largestM2 = Math.max(drift.largestM2, delta);
@@ -48,7 +53,8 @@ export function compareCountryDays(incremental: CountryDayRow[], recomputed: Cou
       }
     }
     for (const field of COUNTS) {
-      if (Number(left[field]) !== Number(right[field])) differences.push(`${k} ${field}: incremental ${left[field]} vs recomputed ${right[field]}`);
+      if (Number(left[field]) !== Number(right[field]))
+        differences.push(`${k} ${field}: incremental ${left[field]} vs recomputed ${right[field]}`);
     }
   }
   return { differences: differences.sort(), drift };
@@ -57,10 +63,13 @@ export function compareCountryDays(incremental: CountryDayRow[], recomputed: Cou
 /** Rebuilds all summaries from the raw tables and reports how they differ from the incremental state. */
 export async function recomputeAndCompare(db: Db) {
   const started = performance.now();
-  return afterCommit('recompute', db.transaction().execute(async (trx) => {
-    const before = await allCountryDays(trx);
-    await recomputeAll(trx);
-    const after = await allCountryDays(trx);
-    return { ...compareCountryDays(before, after), rows: after.length, ms: performance.now() - started };
-  }));
+  return afterCommit(
+    'recompute',
+    db.transaction().execute(async (trx) => {
+      const before = await allCountryDays(trx);
+      await recomputeAll(trx);
+      const after = await allCountryDays(trx);
+      return { ...compareCountryDays(before, after), rows: after.length, ms: performance.now() - started };
+    }),
+  );
 }

@@ -25,7 +25,12 @@ export function createFiguresCache(db: Db, maxBytes: number) {
   // Compressed once per entry: /progress is about 200 KB of JSON at 40 countries, 20 KB gzipped.
   const cache = createDerivedCache(db, maxBytes, { gzip: true });
   const keyOf = (scope: readonly string[], url: string) => `${todayUtc()} ${[...scope].sort().join(',')} ${url}`;
-  const send = (req: IncomingMessage, res: ServerResponse, entry: CachedBytes & { cached: boolean }, scope: readonly string[]) =>
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: CachedBytes & { cached: boolean },
+    scope: readonly string[],
+  ) =>
     sendCached(req, res, entry, {
       contentType: 'application/json; charset=utf-8',
       // Revalidated on every use (If-None-Match answers 304): a write must show at once.
@@ -40,7 +45,9 @@ export function createFiguresCache(db: Db, maxBytes: number) {
       compute: () => Promise<unknown>,
     ): Promise<void> {
       const { req, res, scope } = request;
-      const entry = await cache.get(keyOf(scope, req.originalUrl ?? req.url ?? ''), async () => Buffer.from(JSON.stringify(await compute())));
+      const entry = await cache.get(keyOf(scope, req.originalUrl ?? req.url ?? ''), async () =>
+        Buffer.from(JSON.stringify(await compute())),
+      );
       send(req, res, entry, scope);
     },
     /**

@@ -10,7 +10,9 @@ export type { Actor };
  * hazards, the review of its releases, its treaty record and its restriction are theirs.
  */
 export function governsCountry(actor: Actor | null, iso3: string): boolean {
-  return actor !== null && (actor.role === 'admin' || (actor.role === 'national_authority' && actor.country_iso3 === iso3));
+  return (
+    actor !== null && (actor.role === 'admin' || (actor.role === 'national_authority' && actor.country_iso3 === iso3))
+  );
 }
 
 function assertGoverns(actor: Actor, iso3: string, what: string): void {

@@ -29,7 +29,11 @@ export function actorMiddleware(db: Db): RequestHandler {
     // after its token was lost must still be able to log in again).
     if (resolved?.via === 'session' && !SAFE_METHODS.has(req.method) && req.path !== LOGIN_PATH) {
       if (!tokenMatches(req.get(CSRF_HEADER), csrfTokenFor(resolved.sessionId!))) {
-        throw new HttpError(403, 'csrf_token_invalid', `a write with the session cookie needs the ${CSRF_HEADER} header given at login (GET /auth/me repeats it)`);
+        throw new HttpError(
+          403,
+          'csrf_token_invalid',
+          `a write with the session cookie needs the ${CSRF_HEADER} header given at login (GET /auth/me repeats it)`,
+        );
       }
     }
     res.locals.actor = resolved?.actor ?? null;

@@ -14,7 +14,13 @@ export async function findUserByEmail(db: Kysely<Database>, email: string) {
 
 export async function insertUser(
   db: Kysely<Database>,
-  user: { email: string; passwordHash: string; role: UserRole; countryIso3: string | null; organisationId: string | null },
+  user: {
+    email: string;
+    passwordHash: string;
+    role: UserRole;
+    countryIso3: string | null;
+    organisationId: string | null;
+  },
 ) {
   return db
     .insertInto('users')
@@ -141,7 +147,11 @@ export async function tokensOfUser(db: Kysely<Database>, userId: string) {
 
 /** Sets revoked_at once; `ownerId` limits it to that user's tokens (undefined: any token, for admins). */
 export async function revokeToken(db: Kysely<Database>, tokenId: string, ownerId: string | undefined) {
-  let query = db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', tokenId).where('revoked_at', 'is', null);
+  let query = db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null);
   if (ownerId !== undefined) query = query.where('user_id', '=', ownerId);
   return query.returning(['id', 'name']).executeTakeFirst();
 }

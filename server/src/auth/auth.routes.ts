@@ -46,7 +46,10 @@ export function authRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ba
     responses: {
       200: { description: 'logged in', schema: LoginResponse },
       400: standardErrors[400],
-      401: { description: 'email or password wrong, or the account locked (one answer for all three)', schema: ErrorResponse },
+      401: {
+        description: 'email or password wrong, or the account locked (one answer for all three)',
+        schema: ErrorResponse,
+      },
       429: { description: 'too many failed attempts from this address or for this email', schema: ErrorResponse },
     },
     handler: async ({ body, res }) => {
@@ -62,7 +65,13 @@ export function authRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ba
         expires: session.expiresAt,
         path: '/',
       });
-      return { body: { user: actorJson(session.actor), expires_at: session.expiresAt.toISOString(), csrf_token: session.csrfToken } };
+      return {
+        body: {
+          user: actorJson(session.actor),
+          expires_at: session.expiresAt.toISOString(),
+          csrf_token: session.csrfToken,
+        },
+      };
     },
   });
 
@@ -141,7 +150,11 @@ export function authRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ba
     summary: 'Revoke an API token at once: your own, or any for an admin',
     auth: 'actor',
     params: IdParam,
-    responses: { 204: { description: 'revoked' }, ...standardErrors, 404: { description: 'no such token of yours (or already revoked)', schema: ErrorResponse } },
+    responses: {
+      204: { description: 'revoked' },
+      ...standardErrors,
+      404: { description: 'no such token of yours (or already revoked)', schema: ErrorResponse },
+    },
     handler: async ({ actor, params }) => {
       await service.revokeToken(db, actor!, String(params.id));
     },

@@ -24,18 +24,30 @@ const CsrfToken = z.string().describe('send it as the X-CSRF-Token header on eve
 export const LoginResponse = z.object({ user: ActorResponse, expires_at: z.string(), csrf_token: CsrfToken });
 
 export const MeResponse = ActorResponse.extend({
-  csrf_token: CsrfToken.nullable().describe('the session\'s X-CSRF-Token; null when authenticated by a bearer token (which needs none)'),
+  csrf_token: CsrfToken.nullable().describe(
+    "the session's X-CSRF-Token; null when authenticated by a bearer token (which needs none)",
+  ),
 });
 
 export const ChangePasswordBody = z
   .object({
     current_password: z.string().min(1).max(1024),
-    new_password: z.string().min(1).max(1024).describe('at least 12 characters, not the email address, not a common password'),
+    new_password: z
+      .string()
+      .min(1)
+      .max(1024)
+      .describe('at least 12 characters, not the email address, not a common password'),
   })
   .strict();
 
 export const TokenListResponse = z.array(
-  z.object({ id: z.number(), name: z.string(), created_at: z.string(), expires_at: z.string().nullable(), revoked_at: z.string().nullable() }),
+  z.object({
+    id: z.number(),
+    name: z.string(),
+    created_at: z.string(),
+    expires_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+  }),
 );
 
 export const CreateTokenBody = z

@@ -57,7 +57,13 @@ export async function login(db: Db, email: string, password: string, policy: Log
     if (user && !locked) {
       const lockedUntil = await repo.recordFailedLogin(db, user.id, policy.lockoutAttempts, policy.lockoutMinutes);
       if (lockedUntil) {
-        await writeAudit(db, { userId: null, action: 'lock', entity: 'user', entityId: String(user.id), after: { locked_until: lockedUntil } });
+        await writeAudit(db, {
+          userId: null,
+          action: 'lock',
+          entity: 'user',
+          entityId: String(user.id),
+          after: { locked_until: lockedUntil },
+        });
       }
     }
     throw new HttpError(
@@ -98,7 +104,13 @@ export async function changePassword(db: Db, actor: Actor, current: string, next
   await db.transaction().execute(async (trx) => {
     await repo.updatePassword(trx, user.id, passwordHash);
     await repo.deleteSessionsOfUser(trx, user.id, keepSessionId ? sha256(keepSessionId) : undefined);
-    await writeAudit(trx, { userId: actor.id, action: 'update', entity: 'user', entityId: String(user.id), after: { password_changed: true } });
+    await writeAudit(trx, {
+      userId: actor.id,
+      action: 'update',
+      entity: 'user',
+      entityId: String(user.id),
+      after: { password_changed: true },
+    });
   });
 }
 
@@ -107,7 +119,13 @@ export async function createToken(db: Db, actor: Actor, name: string, expiresInD
   const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
   return db.transaction().execute(async (trx) => {
     const row = await repo.insertToken(trx, { userId: actor.id, name, hash: sha256(token), expiresAt });
-    await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'api_token', entityId: String(row.id), after: { name } });
+    await writeAudit(trx, {
+      userId: actor.id,
+      action: 'create',
+      entity: 'api_token',
+      entityId: String(row.id),
+      after: { name },
+    });
     return { ...row, token };
   });
 }
@@ -121,7 +139,13 @@ export async function revokeToken(db: Db, actor: Actor, tokenId: string): Promis
   await db.transaction().execute(async (trx) => {
     const revoked = await repo.revokeToken(trx, tokenId, actor.role === 'admin' ? undefined : actor.id);
     if (!revoked) throw notFound(`API token ${tokenId}`);
-    await writeAudit(trx, { userId: actor.id, action: 'revoke', entity: 'api_token', entityId: tokenId, after: { name: revoked.name } });
+    await writeAudit(trx, {
+      userId: actor.id,
+      action: 'revoke',
+      entity: 'api_token',
+      entityId: tokenId,
+      after: { name: revoked.name },
+    });
   });
 }
 
@@ -132,7 +156,10 @@ export interface ResolvedActor {
   sessionId?: string;
 }
 
-export async function resolveActor(db: Db, credentials: { sessionId?: string; bearer?: string }): Promise<ResolvedActor | null> {
+export async function resolveActor(
+  db: Db,
+  credentials: { sessionId?: string; bearer?: string },
+): Promise<ResolvedActor | null> {
   if (credentials.bearer) {
     const row = await repo.findActorByToken(db, sha256(credentials.bearer));
     if (!row) throw new HttpError(401, 'invalid_token', 'the bearer token is unknown, expired or revoked');

@@ -10,8 +10,10 @@ import { HttpError } from '../http/http-error.js';
 // lasting defence is the lockout on the user row (auth.service login), shared by every process;
 // these limits are per process and forget on restart.
 
-const tooMany = (what: string): RequestHandler => (_req, _res, next) =>
-  next(new HttpError(429, 'too_many_requests', `too many login attempts ${what}; try again later (see Retry-After)`));
+const tooMany =
+  (what: string): RequestHandler =>
+  (_req, _res, next) =>
+    next(new HttpError(429, 'too_many_requests', `too many login attempts ${what}; try again later (see Retry-After)`));
 
 const emailOf = (req: Request): string | undefined => {
   const email = (req.body as { email?: unknown } | undefined)?.email;

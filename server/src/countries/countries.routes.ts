@@ -14,7 +14,13 @@ import { FIGURES_CACHING, type FiguresCache, NOT_MODIFIED } from '../area/figure
 
 const notFoundError = { description: 'unknown country code', schema: ErrorResponse };
 
-export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry, basePath: string, figures: FiguresCache): Router {
+export function countryRoutes(
+  db: Db,
+  config: Config,
+  registry: OpenAPIRegistry,
+  basePath: string,
+  figures: FiguresCache,
+): Router {
   const router = Router();
 
   defineRoute(router, registry, basePath, {
@@ -25,9 +31,15 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     description: `Areas are geodesic and never double count overlapping hazards; only approved releases count. ${FIGURES_CACHING}`,
     auth: 'public',
     query: AsOfQuery,
-    responses: { 200: { description: 'countries', schema: z.array(CountrySummary) }, 304: NOT_MODIFIED, 400: standardErrors[400] },
+    responses: {
+      200: { description: 'countries', schema: z.array(CountrySummary) },
+      304: NOT_MODIFIED,
+      400: standardErrors[400],
+    },
     handler: ({ query, req, res, actor }) =>
-      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () => service.listCountries(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE)),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
+        service.listCountries(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
+      ),
   });
 
   defineRoute(router, registry, basePath, {
@@ -42,7 +54,12 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     auth: 'public',
     params: Iso3Param,
     query: AsOfQuery,
-    responses: { 200: { description: 'the country', schema: CountryDetail }, 304: NOT_MODIFIED, 400: standardErrors[400], 404: notFoundError },
+    responses: {
+      200: { description: 'the country', schema: CountryDetail },
+      304: NOT_MODIFIED,
+      400: standardErrors[400],
+      404: notFoundError,
+    },
     handler: ({ params, query, req, res, actor }) => {
       const scope = exactGeometryScope(actor);
       return figures.answer({ req, res, scope }, () =>
@@ -57,15 +74,22 @@ export function countryRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     tag: 'countries',
     summary: 'Yearly land-release balance: baseline, newly found, cancelled, reduced, cleared, remaining at year end',
     description:
-      'Within a year, newly recorded hazards are added first, then that year\'s releases remove area in the order ' +
+      "Within a year, newly recorded hazards are added first, then that year's releases remove area in the order " +
       'cancelled, reduced, cleared; area already released by an earlier method (or covered by an overlapping hazard) is ' +
       `not counted again, so remaining = baseline + newly_found - cancelled - reduced - cleared holds for every year. ${FIGURES_CACHING}`,
     auth: 'public',
     params: Iso3Param,
     query: TimelineQuery,
-    responses: { 200: { description: 'the timeline', schema: Timeline }, 304: NOT_MODIFIED, 400: standardErrors[400], 404: notFoundError },
+    responses: {
+      200: { description: 'the timeline', schema: Timeline },
+      304: NOT_MODIFIED,
+      400: standardErrors[400],
+      404: notFoundError,
+    },
     handler: ({ params, query, req, res, actor }) =>
-      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () => service.getTimeline(db, params.iso3, resolveAsOf(query), query.scope)),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
+        service.getTimeline(db, params.iso3, resolveAsOf(query), query.scope),
+      ),
   });
 
   router.use(restrictionRoutes(db, registry, basePath));

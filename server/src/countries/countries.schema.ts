@@ -19,7 +19,9 @@ export const TimelineQuery = z
     scope: z
       .enum(['ccm', 'apmbc', 'ccw_p5'])
       .optional()
-      .describe('only the contamination a treaty covers: ccm = cmr (CCM Art. 4), apmbc = ap_mines (APMBC Art. 5), ccw_p5 = erw'),
+      .describe(
+        'only the contamination a treaty covers: ccm = cmr (CCM Art. 4), apmbc = ap_mines (APMBC Art. 5), ccw_p5 = erw',
+      ),
   })
   .strict()
   .refine((q) => q.year === undefined || q.as_of === undefined, 'give year or as_of, not both');
@@ -45,11 +47,17 @@ export const CountrySummary = z
     synthetic_data: z.boolean().describe('true when the country has generated demo hazards'),
     coverage: z
       .object({ share: z.number().nullable(), year: z.number().int().nullable(), thin: z.boolean() })
-      .describe('share of the latest nationally reported remaining area that the polygons cover; thin below COVERAGE_THIN_SHARE'),
+      .describe(
+        'share of the latest nationally reported remaining area that the polygons cover; thin below COVERAGE_THIN_SHARE',
+      ),
     restricted: z
       .boolean()
-      .describe('sensitive locations: anonymous, viewer and donor readers get its hazards and releases as grid cells (PUT .../restriction); figures stay exact'),
-    restriction_cell_km: z.number().describe('the grid cell size (km) those readers get while the country is restricted'),
+      .describe(
+        'sensitive locations: anonymous, viewer and donor readers get its hazards and releases as grid cells (PUT .../restriction); figures stay exact',
+      ),
+    restriction_cell_km: z
+      .number()
+      .describe('the grid cell size (km) those readers get while the country is restricted'),
   })
   .meta({ id: 'CountrySummary' });
 
@@ -57,16 +65,22 @@ export const CountrySummary = z
 export { Extension, Obligation };
 
 export const CountryDetail = CountrySummary.extend({
-  by_contamination: z.record(z.string(), Km2).describe('remaining by contamination type; a hazard with several types counts in each'),
+  by_contamination: z
+    .record(z.string(), Km2)
+    .describe('remaining by contamination type; a hazard with several types counts in each'),
   by_scope: z.object({ ccm: Km2, apmbc: Km2, ccw_p5: Km2 }),
   provinces: z.array(z.object({ code: z.string(), name: z.string(), remaining_km2: Km2 })),
   provinces_as_of: z
     .string()
-    .describe('the day the province figures are as of: as_of, or for readers outside a restricted country the last 31 December on or before it'),
+    .describe(
+      'the day the province figures are as of: as_of, or for readers outside a restricted country the last 31 December on or before it',
+    ),
   provinces_rounding_km2: z
     .number()
     .nullable()
-    .describe('province figures are rounded to this many km² (readers outside a restricted country: 1% of a cell); null when exact'),
+    .describe(
+      'province figures are rounded to this many km² (readers outside a restricted country: 1% of a cell); null when exact',
+    ),
   obligations: z.array(Obligation),
 }).meta({ id: 'CountryDetail' });
 

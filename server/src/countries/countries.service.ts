@@ -33,7 +33,12 @@ async function summaries(db: Db, when: AsOf, thinShare: number, iso3?: string) {
     countryCoverage(db, when, thinShare, iso3),
   ]);
   const allTotals = new Map(totals.filter((t) => t.dim_kind === 'all').map((t) => [t.country_iso3, t]));
-  const summaryOf = (country: { iso3: string; name: string; restricted: boolean; restriction_cell_km: number }): z.infer<typeof CountrySummary> => {
+  const summaryOf = (country: {
+    iso3: string;
+    name: string;
+    restricted: boolean;
+    restriction_cell_km: number;
+  }): z.infer<typeof CountrySummary> => {
     const all = allTotals.get(country.iso3);
     const deadline = (treaty: 'CCM' | 'APMBC') =>
       obligations.find((o) => o.country_iso3 === country.iso3 && o.treaty === treaty)?.current_deadline ?? null;
@@ -59,21 +64,38 @@ async function summaries(db: Db, when: AsOf, thinShare: number, iso3?: string) {
   return { countries, totals, obligations, summaryOf };
 }
 
-export async function listCountries(db: Db, when: AsOf, thinShare = DEFAULT_THIN_SHARE): Promise<Array<z.infer<typeof CountrySummary>>> {
+export async function listCountries(
+  db: Db,
+  when: AsOf,
+  thinShare = DEFAULT_THIN_SHARE,
+): Promise<Array<z.infer<typeof CountrySummary>>> {
   const { countries, summaryOf } = await summaries(db, when, thinShare);
   return countries.map(summaryOf);
 }
 
 /** `exact`: the reader's exact-geometry scope, which decides how precise province figures are (restrictions/). */
-export async function getCountry(db: Db, iso3: string, when: AsOf, thinShare = DEFAULT_THIN_SHARE, exact: ExactScope = []): Promise<z.infer<typeof CountryDetail>> {
+export async function getCountry(
+  db: Db,
+  iso3: string,
+  when: AsOf,
+  thinShare = DEFAULT_THIN_SHARE,
+  exact: ExactScope = [],
+): Promise<z.infer<typeof CountryDetail>> {
   const known = await countryExists(db, iso3);
   if (!known) throw notFound(`country ${iso3}`);
-  const [{ totals, obligations, summaryOf }, provinces] = await Promise.all([summaries(db, when, thinShare, iso3), repo.provinces(db, iso3)]);
-  const dim = (kind: string, key: string) => km2(remainingM2(totals.find((t) => t.dim_kind === kind && t.dim_key === key)));
+  const [{ totals, obligations, summaryOf }, provinces] = await Promise.all([
+    summaries(db, when, thinShare, iso3),
+    repo.provinces(db, iso3),
+  ]);
+  const dim = (kind: string, key: string) =>
+    km2(remainingM2(totals.find((t) => t.dim_kind === kind && t.dim_key === key)));
   const provinceRows = (rows: Totals[]) =>
-    rows.filter((t) => t.dim_kind === 'province').map((t) => ({ country_iso3: t.country_iso3, code: t.dim_key, m2: remainingM2(t) }));
+    rows
+      .filter((t) => t.dim_kind === 'province')
+      .map((t) => ({ country_iso3: t.country_iso3, code: t.dim_key, m2: remainingM2(t) }));
   const byProvince = await provinceFigures(db, exact, when.date, iso3, async (date) =>
-    provinceRows(date === when.date ? totals : await repo.dimensionTotals(db, date, iso3)));
+    provinceRows(date === when.date ? totals : await repo.dimensionTotals(db, date, iso3)),
+  );
   const provinceView = byProvince.viewOf(iso3);
   return {
     ...summaryOf(known),
@@ -83,7 +105,11 @@ export async function getCountry(db: Db, iso3: string, when: AsOf, thinShare = D
       apmbc: dim('contamination', SCOPES.apmbc),
       ccw_p5: dim('contamination', SCOPES.ccw_p5),
     },
-    provinces: provinces.map((p) => ({ code: p.code, name: p.name, remaining_km2: km2(byProvince.m2.get(p.code) ?? 0) })),
+    provinces: provinces.map((p) => ({
+      code: p.code,
+      name: p.name,
+      remaining_km2: km2(byProvince.m2.get(p.code) ?? 0),
+    })),
     provinces_as_of: provinceView.as_of,
     provinces_rounding_km2: provinceView.unit_m2 === null ? null : provinceView.unit_m2 / 1e6,
     obligations: obligations.map(toObligation),
@@ -109,7 +135,9 @@ export function foldTimeline(rows: Awaited<ReturnType<typeof repo.yearlyBalance>
   for (let year = first ?? until; first !== undefined && year <= until; year += 1) {
     const row = rows.find((r) => r.year === year);
     const baseline = remaining;
-    remaining = baseline + (row ? Number(row.found_m2) - Number(row.cancelled_m2) - Number(row.reduced_m2) - Number(row.cleared_m2) : 0);
+    remaining =
+      baseline +
+      (row ? Number(row.found_m2) - Number(row.cancelled_m2) - Number(row.reduced_m2) - Number(row.cleared_m2) : 0);
     years.push({
       year,
       baseline_km2: km2(baseline),

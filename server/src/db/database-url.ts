@@ -40,12 +40,17 @@ export async function recreateDatabase(url: string, name: string, template?: str
 /** The comment on a database, or null (no comment, or no such database). */
 export async function databaseComment(url: string, name: string): Promise<string | null> {
   const { rows } = await onServer(url, (client) =>
-    client.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]),
+    client.query<{ comment: string | null }>(
+      `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
+      [name],
+    ),
   );
   return rows[0]?.comment ?? null;
 }
 
 /** Sets a database's comment; only letters, digits and colons are kept (COMMENT takes no parameter). */
 export async function setDatabaseComment(url: string, name: string, comment: string): Promise<void> {
-  await onServer(url, (client) => client.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS '${comment.replace(/[^0-9A-Za-z:]/g, '')}'`));
+  await onServer(url, (client) =>
+    client.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS '${comment.replace(/[^0-9A-Za-z:]/g, '')}'`),
+  );
 }

@@ -10,7 +10,9 @@ import type * as Schema from './schema.generated.js';
 /** The values of the union U, each once, in order: anything missing or extra is a compile error. */
 const exactly =
   <U extends string>() =>
-  <const T extends readonly U[]>(values: T & ([U] extends [T[number]] ? unknown : ['missing', Exclude<U, T[number]>])) =>
+  <const T extends readonly U[]>(
+    values: T & ([U] extends [T[number]] ? unknown : ['missing', Exclude<U, T[number]>]),
+  ) =>
     values;
 
 export const CLASSIFICATIONS = exactly<Schema.HazardClassification>()(['SHA', 'CHA']);
@@ -18,10 +20,20 @@ export const CONTAMINATION_TYPES = exactly<Schema.ContaminationType>()(['ap_mine
 export const HAZARD_STATUSES = exactly<Schema.HazardStatus>()(['open', 'closed', 'handed_over']);
 export const RELEASE_METHODS = exactly<Schema.ReleaseMethod>()(['cancelled', 'reduced', 'cleared']);
 export const RELEASE_STATUSES = exactly<Schema.ReleaseStatus>()(['submitted', 'approved', 'rejected']);
-export const ORGANISATION_KINDS = exactly<Schema.OrganisationKind>()(['national_authority', 'operator', 'donor', 'other']);
+export const ORGANISATION_KINDS = exactly<Schema.OrganisationKind>()([
+  'national_authority',
+  'operator',
+  'donor',
+  'other',
+]);
 export const USER_ROLES = exactly<Schema.UserRole>()(['admin', 'national_authority', 'operator', 'donor', 'viewer']);
 export const TREATIES = exactly<Schema.Treaty>()(['CCM', 'APMBC']);
-export const OBLIGATION_STATUSES = exactly<Schema.ObligationStatus>()(['in_progress', 'completed', 'not_applicable', 'declared_completed_then_new_contamination']);
+export const OBLIGATION_STATUSES = exactly<Schema.ObligationStatus>()([
+  'in_progress',
+  'completed',
+  'not_applicable',
+  'declared_completed_then_new_contamination',
+]);
 export const SOURCE_CONFIDENCES = exactly<Schema.SourceConfidence>()(['verified', 'recalled']);
 export const FIGURE_CONTAMINATIONS = exactly<Schema.FigureContamination>()(['ap_mines', 'cmr', 'erw', 'all']);
 
@@ -40,7 +52,15 @@ export const SQL_ENUMS = {
   figure_contamination: FIGURE_CONTAMINATIONS,
 } as const;
 
-export const IMPORT_STATUSES = ['receiving', 'validating', 'ready', 'invalid', 'committing', 'committed', 'commit_failed'] as const;
+export const IMPORT_STATUSES = [
+  'receiving',
+  'validating',
+  'ready',
+  'invalid',
+  'committing',
+  'committed',
+  'commit_failed',
+] as const;
 export const IMPORT_OUTCOMES = ['ok', 'repaired', 'rejected'] as const;
 export const DIM_KINDS = ['all', 'contamination', 'province'] as const;
 

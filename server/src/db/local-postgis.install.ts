@@ -19,7 +19,10 @@ export interface RunOptions {
   closeInheritedFds?: boolean;
 }
 
-export interface RunResult { code: number; output: string }
+export interface RunResult {
+  code: number;
+  output: string;
+}
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
 
@@ -33,7 +36,10 @@ export async function which(name: string): Promise<string | null> {
 }
 
 async function isExecutable(file: string): Promise<boolean> {
-  return access(file, constants.X_OK).then(() => true, () => false);
+  return access(file, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Runs a command to completion, never through a shell; resolves with its exit code and output. */
@@ -57,7 +63,11 @@ export async function run(cmd: string, args: string[], options: RunOptions = {})
   return new Promise((resolve, reject) => {
     // stdin ignored: nothing we run may wait for input. Output is piped, never inherited, so a
     // daemon started through us cannot keep the caller's stdout/stderr open.
-    const child = spawn(spawnCmd, spawnArgs, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], ...ids });
+    const child = spawn(spawnCmd, spawnArgs, {
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...ids,
+    });
     let output = '';
     let pending = '';
     const onData = (chunk: Buffer): void => {
@@ -81,19 +91,26 @@ export async function run(cmd: string, args: string[], options: RunOptions = {})
 /** Like run(), but a non-zero exit is an Error carrying the end of the command's output. */
 export async function mustRun(cmd: string, args: string[], options: RunOptions = {}): Promise<string> {
   const result = await run(cmd, args, options);
-  if (result.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${result.code}):\n${tail(result.output)}`);
+  if (result.code !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (exit ${result.code}):\n${tail(result.output)}`);
   return result.output;
 }
 
 export async function userIds(user: string): Promise<{ uid: number; gid: number }> {
-  return { uid: Number((await mustRun('id', ['-u', user])).trim()), gid: Number((await mustRun('id', ['-g', user])).trim()) };
+  return {
+    uid: Number((await mustRun('id', ['-u', user])).trim()),
+    gid: Number((await mustRun('id', ['-g', user])).trim()),
+  };
 }
 
 export function tail(text: string, lines = 30): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-export interface PgBinaries { bindir: string; major: number }
+export interface PgBinaries {
+  bindir: string;
+  major: number;
+}
 
 /**
  * The server binaries to use: `pg_config --bindir`, then the highest /usr/lib/postgresql/N/bin
@@ -139,14 +156,24 @@ async function probe(bindir: string): Promise<PgBinaries | null> {
  * another version, so it is not asked. The other candidates cover Debian and plain prefix installs.
  */
 export async function postgisInstalled(pg: PgBinaries): Promise<boolean> {
-  const shareDirs = [`/usr/share/postgresql/${pg.major}`, path.resolve(pg.bindir, '../share/postgresql'), path.resolve(pg.bindir, '../share')];
+  const shareDirs = [
+    `/usr/share/postgresql/${pg.major}`,
+    path.resolve(pg.bindir, '../share/postgresql'),
+    path.resolve(pg.bindir, '../share'),
+  ];
   const ownPgConfig = path.join(pg.bindir, 'pg_config');
   if (await isExecutable(ownPgConfig)) {
     const result = await run(ownPgConfig, ['--sharedir']).catch(() => null);
     if (result?.code === 0) shareDirs.unshift(result.output.trim());
   }
   for (const dir of shareDirs) {
-    if (await access(path.join(dir, 'extension', 'postgis.control')).then(() => true, () => false)) return true;
+    if (
+      await access(path.join(dir, 'extension', 'postgis.control')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -171,7 +198,10 @@ export function aptInstaller(log: Log): (packages: string[]) => Promise<void> {
       updated = true;
     }
     log(`installing ${packages.join(' ')} with apt-get`);
-    await mustRun('apt-get', [...waitForLock, 'install', '-y', '--no-install-recommends', ...packages], { env, onLine });
+    await mustRun('apt-get', [...waitForLock, 'install', '-y', '--no-install-recommends', ...packages], {
+      env,
+      onLine,
+    });
   };
 }
 
@@ -191,15 +221,25 @@ export async function ensurePostgresWithPostgis(log: Log, preferMajor?: number):
     }
     await aptInstall(['postgresql']);
     pg = await findPostgres();
-    if (!pg) throw new Error('apt-get installed postgresql but its server binaries were still not found under /usr/lib/postgresql');
+    if (!pg)
+      throw new Error(
+        'apt-get installed postgresql but its server binaries were still not found under /usr/lib/postgresql',
+      );
   }
   if (!(await postgisInstalled(pg))) {
     if (!canInstall) {
-      const command = (await which('apt-get')) ? `sudo apt-get install ${postgisPackage(pg.major)}` : `install PostGIS 3 for PostgreSQL ${pg.major} with your package manager (e.g. brew install postgis)`;
-      throw new Error(`PostGIS is not installed for PostgreSQL ${pg.major} (${pg.bindir}). Run:\n  ${command}\nor set DATABASE_URL to an existing PostGIS database.`);
+      const command = (await which('apt-get'))
+        ? `sudo apt-get install ${postgisPackage(pg.major)}`
+        : `install PostGIS 3 for PostgreSQL ${pg.major} with your package manager (e.g. brew install postgis)`;
+      throw new Error(
+        `PostGIS is not installed for PostgreSQL ${pg.major} (${pg.bindir}). Run:\n  ${command}\nor set DATABASE_URL to an existing PostGIS database.`,
+      );
     }
     await aptInstall([postgisPackage(pg.major)]);
-    if (!(await postgisInstalled(pg))) throw new Error(`apt-get installed ${postgisPackage(pg.major)} but postgis.control is still missing for PostgreSQL ${pg.major}`);
+    if (!(await postgisInstalled(pg)))
+      throw new Error(
+        `apt-get installed ${postgisPackage(pg.major)} but postgis.control is still missing for PostgreSQL ${pg.major}`,
+      );
   }
   return pg;
 }

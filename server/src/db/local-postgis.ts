@@ -2,14 +2,39 @@
 // one cluster per checkout under <root>/.data, on a private port,
 // reachable over TCP on 127.0.0.1 only, password-protected.
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, chmod, chown, mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  chmod,
+  chown,
+  mkdir,
+  open,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ensurePostgresWithPostgis, findPostgres, isRoot, mustRun, run, tail, userIds, type Log } from './local-postgis.install.js';
+import {
+  ensurePostgresWithPostgis,
+  findPostgres,
+  isRoot,
+  mustRun,
+  run,
+  tail,
+  userIds,
+  type Log,
+} from './local-postgis.install.js';
 
-export interface LocalPostgis { url: string; port: number; dataDir: string }
+export interface LocalPostgis {
+  url: string;
+  port: number;
+  dataDir: string;
+}
 
 const DEFAULT_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const SUPERUSER = 'safeground';
@@ -32,7 +57,11 @@ function pathsFor(root = DEFAULT_ROOT) {
 type Paths = ReturnType<typeof pathsFor>;
 
 /** Owner of the cluster when we are root: PostgreSQL refuses to run as root. */
-interface OsUser { user: string; uid: number; gid: number }
+interface OsUser {
+  user: string;
+  uid: number;
+  gid: number;
+}
 
 export async function ensureLocalPostgis(options: { root?: string; log?: Log } = {}): Promise<LocalPostgis> {
   const log = options.log ?? ((line: string) => console.error(`[local-postgis] ${line}`));
@@ -48,7 +77,9 @@ export async function ensureLocalPostgis(options: { root?: string; log?: Log } =
 
     const pgBin = await ensurePostgresWithPostgis(log, existingMajor);
     if (existingMajor !== undefined && existingMajor !== pgBin.major) {
-      throw new Error(`${paths.dataDir} was created by PostgreSQL ${existingMajor} but only ${pgBin.major} is installed: install ${existingMajor}, or delete ${paths.dataDir} (its data is lost).`);
+      throw new Error(
+        `${paths.dataDir} was created by PostgreSQL ${existingMajor} but only ${pgBin.major} is installed: install ${existingMajor}, or delete ${paths.dataDir} (its data is lost).`,
+      );
     }
     const owner = isRoot() ? await clusterOwner(paths, log) : undefined;
     if (existingMajor === undefined) await initCluster(pgBin.bindir, paths, owner, password, log);
@@ -66,13 +97,19 @@ export async function ensureLocalPostgis(options: { root?: string; log?: Log } =
     // pg_ctl -w returns once the server accepts connections and detaches the postmaster (own
     // session). -l sends its output to the log file and closeInheritedFds closes everything else,
     // so it never holds the caller's pipes open (CI waits for those to close).
-    const started = await run(path.join(pgBin.bindir, 'pg_ctl'), ['start', '-w', '-t', '120', '-D', paths.dataDir, '-l', paths.logFile], {
-      user: owner?.user,
-      closeInheritedFds: true,
-    });
+    const started = await run(
+      path.join(pgBin.bindir, 'pg_ctl'),
+      ['start', '-w', '-t', '120', '-D', paths.dataDir, '-l', paths.logFile],
+      {
+        user: owner?.user,
+        closeInheritedFds: true,
+      },
+    );
     if (started.code !== 0) {
       const logText = await readFile(paths.logFile, 'utf8').catch(() => '');
-      throw new Error(`PostgreSQL failed to start (pg_ctl exit ${started.code}): ${started.output.trim()}\nlast lines of ${paths.logFile}:\n${tail(logText)}`);
+      throw new Error(
+        `PostgreSQL failed to start (pg_ctl exit ${started.code}): ${started.output.trim()}\nlast lines of ${paths.logFile}:\n${tail(logText)}`,
+      );
     }
     return finish(paths, port, password);
   });
@@ -81,13 +118,17 @@ export async function ensureLocalPostgis(options: { root?: string; log?: Log } =
 export async function stopLocalPostgis(options: { root?: string } = {}): Promise<void> {
   const paths = pathsFor(options.root);
   if (!(await exists(paths.data))) return;
-  await withLock(paths.lockFile, () => {}, async () => {
-    if (!(await runningPostmaster(paths.dataDir))) return;
-    const pgBin = await findPostgres(await clusterMajor(paths.dataDir));
-    if (!pgBin) throw new Error('PostgreSQL is running but its pg_ctl was not found');
-    const user = isRoot() ? await userName((await stat(paths.dataDir)).uid) : undefined;
-    await mustRun(path.join(pgBin.bindir, 'pg_ctl'), ['stop', '-w', '-m', 'fast', '-D', paths.dataDir], { user });
-  });
+  await withLock(
+    paths.lockFile,
+    () => {},
+    async () => {
+      if (!(await runningPostmaster(paths.dataDir))) return;
+      const pgBin = await findPostgres(await clusterMajor(paths.dataDir));
+      if (!pgBin) throw new Error('PostgreSQL is running but its pg_ctl was not found');
+      const user = isRoot() ? await userName((await stat(paths.dataDir)).uid) : undefined;
+      await mustRun(path.join(pgBin.bindir, 'pg_ctl'), ['stop', '-w', '-m', 'fast', '-D', paths.dataDir], { user });
+    },
+  );
 }
 
 export async function localPostgisStatus(options: { root?: string } = {}): Promise<string> {
@@ -95,7 +136,8 @@ export async function localPostgisStatus(options: { root?: string } = {}): Promi
   const major = await clusterMajor(paths.dataDir);
   if (major === undefined) return `not initialised (no cluster in ${paths.dataDir})`;
   const running = await runningPostmaster(paths.dataDir);
-  if (running) return `running: PostgreSQL ${major} on 127.0.0.1:${running.port}, pid ${running.pid}, data ${paths.dataDir}, log ${paths.logFile}`;
+  if (running)
+    return `running: PostgreSQL ${major} on 127.0.0.1:${running.port}, pid ${running.pid}, data ${paths.dataDir}, log ${paths.logFile}`;
   return `stopped: PostgreSQL ${major}, data ${paths.dataDir}, log ${paths.logFile}`;
 }
 
@@ -135,7 +177,10 @@ async function clusterMajor(dataDir: string): Promise<number | undefined> {
 async function readSecret(file: string, clusterExists: boolean): Promise<string> {
   const stored = (await readFile(file, 'utf8').catch(() => '')).trim();
   if (stored) return stored;
-  if (clusterExists) throw new Error(`${file} is missing, so the local cluster's password is unknown: stop it (npm run db:local -- stop) and delete ${path.dirname(file)}/postgres to recreate it (its data is lost).`);
+  if (clusterExists)
+    throw new Error(
+      `${file} is missing, so the local cluster's password is unknown: stop it (npm run db:local -- stop) and delete ${path.dirname(file)}/postgres to recreate it (its data is lost).`,
+    );
   const password = randomBytes(24).toString('base64url');
   await writeFile(file, `${password}\n`, { mode: 0o600 });
   return password;
@@ -199,7 +244,13 @@ async function userName(uid: number): Promise<string> {
 }
 
 /** initdb into a scratch directory renamed into place when complete: an interrupted run leaves no half cluster. */
-async function initCluster(bindir: string, paths: Paths, owner: OsUser | undefined, password: string, log: Log): Promise<void> {
+async function initCluster(
+  bindir: string,
+  paths: Paths,
+  owner: OsUser | undefined,
+  password: string,
+  log: Log,
+): Promise<void> {
   log(`creating a PostgreSQL cluster in ${paths.dataDir}`);
   const scratch = `${paths.dataDir}.initdb`;
   const pwFile = `${paths.dataDir}.initdb-pw`;
@@ -213,7 +264,15 @@ async function initCluster(bindir: string, paths: Paths, owner: OsUser | undefin
     await chown(pwFile, owner.uid, owner.gid);
   }
   try {
-    const args = ['-D', scratch, `--username=${SUPERUSER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', `--locale=${await pickLocale()}`];
+    const args = [
+      '-D',
+      scratch,
+      `--username=${SUPERUSER}`,
+      `--pwfile=${pwFile}`,
+      '--auth=scram-sha-256',
+      '--encoding=UTF8',
+      `--locale=${await pickLocale()}`,
+    ];
     await mustRun(path.join(bindir, 'initdb'), args, { user: owner?.user });
   } finally {
     await rm(pwFile, { force: true });
@@ -251,7 +310,10 @@ async function writeConf(paths: Paths, port: number, owner: OsUser | undefined):
  */
 async function choosePort(paths: Paths): Promise<number> {
   const recorded = Number((await readFile(paths.portFile, 'utf8').catch(() => '')).trim());
-  const hash = createHash('sha256').update(await realpath(paths.root)).digest().readUInt32BE(0);
+  const hash = createHash('sha256')
+    .update(await realpath(paths.root))
+    .digest()
+    .readUInt32BE(0);
   const inRange = recorded >= PORT_RANGE.min && recorded < PORT_RANGE.min + PORT_RANGE.size;
   const start = (inRange ? recorded : PORT_RANGE.min + (hash % PORT_RANGE.size)) - PORT_RANGE.min;
   for (let i = 0; i < 200; i++) {
@@ -290,12 +352,20 @@ async function withLock<T>(file: string, log: Log, fn: () => Promise<T>): Promis
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(await readFile(file, 'utf8').catch(() => ''));
       // An empty file is a holder between open() and write(), unless it has stayed empty for long.
-      const age = Date.now() - (await stat(file).then((s) => s.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(file).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
       if (holder > 0 ? !pidAlive(holder) : age > 10_000) {
         await rm(file, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${file} (held by pid ${holder}); delete it if no other setup is running`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${file} (held by pid ${holder}); delete it if no other setup is running`,
+        );
       if (!waitingLogged) log(`waiting for another process setting up local PostGIS (pid ${holder})`);
       waitingLogged = true;
       await sleep(250);
@@ -308,5 +378,9 @@ async function withLock<T>(file: string, log: Log, fn: () => Promise<T>): Promis
   }
 }
 
-const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
+const exists = (file: string): Promise<boolean> =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -69,7 +69,9 @@ export async function migrate(db: Db, log: (line: string) => void = () => {}): P
 
 /** Names of migrations on disk that the database has not applied yet (read only: health checks call it). */
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const ledger = await sql<{ present: boolean }>`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`.execute(db);
+  const ledger = await sql<{
+    present: boolean;
+  }>`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`.execute(db);
   const done = ledger.rows[0]?.present
     ? new Set((await sql<{ name: string }>`SELECT name FROM schema_migrations`.execute(db)).rows.map((row) => row.name))
     : new Set<string>();

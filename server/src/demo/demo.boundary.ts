@@ -119,7 +119,18 @@ export class BoundaryIndex {
       for (let i = this.bandStart[b] as number, end = this.bandStart[b + 1] as number; i < end; i++) {
         // An edge in several bands may be tested twice; cheaper than de-duplicating.
         const e = 4 * (this.bandEdges[i] as number);
-        if (segmentsTouch(ax, ay, bx, by, edges[e] as number, edges[e + 1] as number, edges[e + 2] as number, edges[e + 3] as number)) {
+        if (
+          segmentsTouch(
+            ax,
+            ay,
+            bx,
+            by,
+            edges[e] as number,
+            edges[e + 1] as number,
+            edges[e + 2] as number,
+            edges[e + 3] as number,
+          )
+        ) {
           return true;
         }
       }
@@ -161,8 +172,14 @@ function orient(ax: number, ay: number, bx: number, by: number, cx: number, cy: 
 
 /** Closed-segment intersection; collinear overlaps count as touching (conservative). */
 function segmentsTouch(
-  ax: number, ay: number, bx: number, by: number,
-  cx: number, cy: number, dx: number, dy: number,
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  cx: number,
+  cy: number,
+  dx: number,
+  dy: number,
 ): boolean {
   if (Math.max(ax, bx) < Math.min(cx, dx) || Math.max(cx, dx) < Math.min(ax, bx)) return false;
   if (Math.max(ay, by) < Math.min(cy, dy) || Math.max(cy, dy) < Math.min(ay, by)) return false;
@@ -198,7 +215,13 @@ export class BboxGrid {
       for (const i of this.cells.get(key) ?? []) {
         const o = 4 * i;
         const bx = this.boxes;
-        if ((b[0] as number) <= (bx[o + 2] as number) && (bx[o] as number) <= (b[2] as number) && (b[1] as number) <= (bx[o + 3] as number) && (bx[o + 1] as number) <= (b[3] as number)) return true;
+        if (
+          (b[0] as number) <= (bx[o + 2] as number) &&
+          (bx[o] as number) <= (b[2] as number) &&
+          (b[1] as number) <= (bx[o + 3] as number) &&
+          (bx[o + 1] as number) <= (b[3] as number)
+        )
+          return true;
       }
     }
     return false;

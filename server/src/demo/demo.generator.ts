@@ -132,7 +132,14 @@ function generateCountry(spec: DemoCountrySpec, random: Random, startDay: number
     const classification: Classification = random.chance(0.6) ? 'CHA' : 'SHA';
     const shape = placeHazard(random, boundary, crowd, cluster, classification, spec.iso3);
     const contamination = drawContamination(random, spec.contamination);
-    drafts.push({ order, shape, cluster, classification, contamination, recordedDay: recordedDay(random, startDay, todayDay) });
+    drafts.push({
+      order,
+      shape,
+      cluster,
+      classification,
+      contamination,
+      recordedDay: recordedDay(random, startDay, todayDay),
+    });
   }
   // Refs follow recording order, as sequential IDs in a national database would.
   drafts.sort((a, b) => a.recordedDay - b.recordedDay || a.order - b.order);
@@ -247,13 +254,19 @@ function placeHazard(
   const median = classification === 'SHA' ? 150_000 : 80_000;
   let area = Math.min(MAX_AREA_M2, Math.max(MIN_AREA_M2, random.logNormal(median, 1.2)));
   const kind = random.chance(cluster.frontline ? 0.5 : 0.15) ? 'strip' : 'blob';
-  const neighbour = cluster.members.length > 0 && random.chance(OVERLAP_CHANCE) ? random.pick(cluster.members) : undefined;
+  const neighbour =
+    cluster.members.length > 0 && random.chance(OVERLAP_CHANCE) ? random.pick(cluster.members) : undefined;
   for (let attempt = 0; attempt < 600; attempt++) {
     if (attempt > 0 && attempt % 50 === 0) area = Math.max(MIN_AREA_M2, area * 0.6);
     const onNeighbour = neighbour !== undefined && attempt < 20;
-    const centre = onNeighbour ? interiorPoint(random, neighbour) : attempt < 150 ? clusterPoint(random, cluster) : boundary.randomPoint(random);
+    const centre = onNeighbour
+      ? interiorPoint(random, neighbour)
+      : attempt < 150
+        ? clusterPoint(random, cluster)
+        : boundary.randomPoint(random);
     if (!boundary.contains(centre[0], centre[1])) continue;
-    const bearing = kind === 'strip' && cluster.frontline ? cluster.bearing + random.normal() * 0.15 : random.range(0, Math.PI);
+    const bearing =
+      kind === 'strip' && cluster.frontline ? cluster.bearing + random.normal() * 0.15 : random.range(0, Math.PI);
     const shape = buildShape(random, { kind, areaM2: area, bearing, centre });
     if (!onNeighbour && crowd.intersects(shape.bbox)) continue;
     if (!boundary.containsRing(shape.ring)) continue;

@@ -82,7 +82,10 @@ export async function loadDemoData(
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
 
-  const boundaries = await countryBoundaries(db, countries.map((c) => c.iso3));
+  const boundaries = await countryBoundaries(
+    db,
+    countries.map((c) => c.iso3),
+  );
   const specs: DemoCountrySpec[] = [];
   for (const country of countries) {
     const boundary = boundaries.get(country.iso3);
@@ -94,12 +97,14 @@ export async function loadDemoData(
 
   const written = await db.transaction().execute(async (trx) => {
     await lockDemoLoad(trx);
-    if (await demoHazardsExist(trx)) throw new Error('demo data is already loaded (synthetic hazards with DEMO- refs exist)');
+    if (await demoHazardsExist(trx))
+      throw new Error('demo data is already loaded (synthetic hazards with DEMO- refs exist)');
     const operatorIds = await upsertOperators(trx, DEMO_OPERATORS);
 
     const hazardIds = new Map<string, string>();
     for (let i = 0; i < data.hazards.length; i += batchSize) {
-      for (const row of await insertHazardBatch(trx, data.hazards.slice(i, i + batchSize))) hazardIds.set(row.external_ref, row.id);
+      for (const row of await insertHazardBatch(trx, data.hazards.slice(i, i + batchSize)))
+        hazardIds.set(row.external_ref, row.id);
     }
     const skippedHazards = data.hazards.length - hazardIds.size;
     if (skippedHazards > 0) log(`demo: ${skippedHazards} hazards had no polygonal area left after repair; skipped`);
@@ -113,9 +118,11 @@ export async function loadDemoData(
       rows.push({ ...rest, hazard_id: hazardId, organisation_id: operatorIds.get(organisation) ?? null });
     }
     const releaseIds: string[] = [];
-    for (let i = 0; i < rows.length; i += batchSize) releaseIds.push(...(await insertReleaseBatch(trx, rows.slice(i, i + batchSize))));
+    for (let i = 0; i < rows.length; i += batchSize)
+      releaseIds.push(...(await insertReleaseBatch(trx, rows.slice(i, i + batchSize))));
     const releases = releaseIds.length;
-    if (releases < data.releases.length) log(`demo: ${data.releases.length - releases} releases were empty once clipped to their hazard; skipped`);
+    if (releases < data.releases.length)
+      log(`demo: ${data.releases.length - releases} releases were empty once clipped to their hazard; skipped`);
     log(`demo: inserted ${releases} releases (${elapsed(started)} ms so far)`);
 
     await analyzeLedger(trx);
@@ -125,7 +132,9 @@ export async function loadDemoData(
     // it and a restore can go back to it.
     const hazardList = [...hazardIds.values()];
     for (let i = 0; i < hazardList.length; i += batchSize) {
-      const features = (await findHazardsForWrite(trx, hazardList.slice(i, i + batchSize))).map((row) => hazardFeature(row));
+      const features = (await findHazardsForWrite(trx, hazardList.slice(i, i + batchSize))).map((row) =>
+        hazardFeature(row),
+      );
       await writeCreationAudits(trx, 'hazard', features);
     }
     for (let i = 0; i < releaseIds.length; i += batchSize) {

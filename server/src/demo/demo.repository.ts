@@ -22,7 +22,10 @@ export interface DemoReleaseRow {
 }
 
 /** Country boundaries as GeoJSON, keyed by ISO3; countries not in the table are absent. */
-export async function countryBoundaries(db: Db, iso3s: readonly string[]): Promise<Map<string, Polygon | MultiPolygon>> {
+export async function countryBoundaries(
+  db: Db,
+  iso3s: readonly string[],
+): Promise<Map<string, Polygon | MultiPolygon>> {
   if (iso3s.length === 0) return new Map();
   const rows = await db
     .selectFrom('countries')
@@ -68,7 +71,10 @@ export async function upsertOperators(db: Db, names: readonly string[]): Promise
  * Inserts synthetic hazards with their remaining geometry equal to the whole hazard (the recompute
  * that follows takes the releases off); returns the new ids by external_ref.
  */
-export async function insertHazardBatch(db: Db, hazards: readonly DemoHazard[]): Promise<Array<{ id: string; external_ref: string }>> {
+export async function insertHazardBatch(
+  db: Db,
+  hazards: readonly DemoHazard[],
+): Promise<Array<{ id: string; external_ref: string }>> {
   const result = await sql<{ id: string; external_ref: string }>`
     WITH input AS MATERIALIZED (
       SELECT r.ref, r.iso3, r.classification, r.contamination, r.recorded_on, r.name,

@@ -44,7 +44,10 @@ export function buildShape(
   random: Random,
   options: { kind: ShapeKind; areaM2: number; bearing: number; centre: [number, number] },
 ): HazardShape {
-  const local = options.kind === 'blob' ? blobOutline(random, options.areaM2, options.bearing) : stripOutline(random, options.areaM2, options.bearing);
+  const local =
+    options.kind === 'blob'
+      ? blobOutline(random, options.areaM2, options.bearing)
+      : stripOutline(random, options.areaM2, options.bearing);
   const [lng0, lat0] = options.centre;
   const metresPerDegreeLng = METRES_PER_DEGREE * Math.cos((lat0 * Math.PI) / 180);
   const ring: Position[] = [];
@@ -59,7 +62,14 @@ export function buildShape(
     maxY = Math.max(maxY, y);
   }
   const centre = [round7(lng0), round7(lat0)];
-  return { kind: options.kind, ring, centre, pairs: local.pairs, bbox: [minX, minY, maxX, maxY], areaM2: ringAreaM2(ring) };
+  return {
+    kind: options.kind,
+    ring,
+    centre,
+    pairs: local.pairs,
+    bbox: [minX, minY, maxX, maxY],
+    areaM2: ringAreaM2(ring),
+  };
 }
 
 interface LocalOutline {
@@ -152,7 +162,10 @@ export function interiorPoint(random: Random, shape: HazardShape): [number, numb
   const bottom = shape.ring[i] as Position;
   const top = shape.ring[2 * shape.pairs - 1 - i] as Position;
   const f = random.range(0.25, 0.75);
-  return [(bottom[0] as number) + f * ((top[0] as number) - (bottom[0] as number)), (bottom[1] as number) + f * ((top[1] as number) - (bottom[1] as number))];
+  return [
+    (bottom[0] as number) + f * ((top[0] as number) - (bottom[0] as number)),
+    (bottom[1] as number) + f * ((top[1] as number) - (bottom[1] as number)),
+  ];
 }
 
 /** How many pieces a shape can be released in: wedges of a blob, sections of a strip. */

@@ -31,7 +31,8 @@ export function exportRoutes(db: Db, registry: OpenAPIRegistry, basePath: string
     method: 'get',
     path: '/exports/hazards',
     tag: 'exports',
-    summary: 'Every hazard matching the filters (as GET /hazards, unpaged) as a GeoJSON, CSV, zipped Shapefile or GeoPackage file',
+    summary:
+      'Every hazard matching the filters (as GET /hazards, unpaged) as a GeoJSON, CSV, zipped Shapefile or GeoPackage file',
     auth: 'public',
     query: HazardExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },

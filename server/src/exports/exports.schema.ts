@@ -11,8 +11,12 @@ const Format = z
   .describe('geojson (RFC 7946), csv (WKT geometry column), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage)');
 
 /** The list endpoints' filters, whole selection rather than a page. */
-export const HazardExportQuery = HazardListQuery.omit({ limit: true, cursor: true }).extend({ format: Format }).strict();
-export const ReleaseExportQuery = ReleaseListQuery.omit({ limit: true, cursor: true }).extend({ format: Format }).strict();
+export const HazardExportQuery = HazardListQuery.omit({ limit: true, cursor: true })
+  .extend({ format: Format })
+  .strict();
+export const ReleaseExportQuery = ReleaseListQuery.omit({ limit: true, cursor: true })
+  .extend({ format: Format })
+  .strict();
 
 export type HazardExportQuery = z.infer<typeof HazardExportQuery>;
 export type ReleaseExportQuery = z.infer<typeof ReleaseExportQuery>;

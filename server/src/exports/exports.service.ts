@@ -30,7 +30,12 @@ const FILE_NAME: Record<ExportFormat, (layer: string) => string> = {
   gpkg: (layer) => `${layer}.gpkg`,
 };
 /** The GDAL driver writing each format (the selection is read by GeoJSON's, and no other driver is loaded). */
-const GDAL_DRIVER: Record<ExportFormat, string> = { geojson: 'GeoJSON', csv: 'CSV', shp: 'ESRI Shapefile', gpkg: 'GPKG' };
+const GDAL_DRIVER: Record<ExportFormat, string> = {
+  geojson: 'GeoJSON',
+  csv: 'CSV',
+  shp: 'ESRI Shapefile',
+  gpkg: 'GPKG',
+};
 const GDAL_ARGS: Record<ExportFormat, string[]> = {
   geojson: ['-lco', 'RFC7946=YES'],
   csv: ['-lco', 'GEOMETRY=AS_WKT'],
@@ -62,7 +67,10 @@ async function exportLayer(layer: string, format: ExportFormat, pages: AsyncIter
     for await (const page of pages) {
       for (const feature of page) {
         const properties = format === 'geojson' ? feature.properties : flatten(feature.properties, format);
-        await write(out, `${first ? '' : ',\n'}${JSON.stringify({ type: 'Feature', properties, geometry: feature.geometry })}`);
+        await write(
+          out,
+          `${first ? '' : ',\n'}${JSON.stringify({ type: 'Feature', properties, geometry: feature.geometry })}`,
+        );
         first = false;
       }
     }
@@ -70,7 +78,10 @@ async function exportLayer(layer: string, format: ExportFormat, pages: AsyncIter
     out.end();
     await once(out, 'close');
     const output = path.join(dir, FILE_NAME[format](layer));
-    await ogr2ogr(['-f', GDAL_DRIVER[format], ...GDAL_ARGS[format], '-nln', layer, output, input], { input: 'GeoJSON', output: GDAL_DRIVER[format] });
+    await ogr2ogr(['-f', GDAL_DRIVER[format], ...GDAL_ARGS[format], '-nln', layer, output, input], {
+      input: 'GeoJSON',
+      output: GDAL_DRIVER[format],
+    });
     const stream = createReadStream(output);
     stream.once('close', () => void rm(dir, { recursive: true, force: true }));
     return { fileName: FILE_NAME[format](layer), mediaType: MEDIA_TYPE[format], stream };
@@ -86,8 +97,14 @@ async function write(out: WriteStream, text: string): Promise<void> {
 
 // Shapefile attribute names stop at ten characters; the import preset "safeground" reads these back.
 const SHAPEFILE_NAMES: Record<string, string> = {
-  classification: 'class', contamination: 'contam', recorded_on: 'recorded', external_ref: 'ext_ref', remaining_m2: 'remain_m2',
-  organisation_id: 'org_id', completed_on: 'completed', clipped_m2: 'clipped_m2',
+  classification: 'class',
+  contamination: 'contam',
+  recorded_on: 'recorded',
+  external_ref: 'ext_ref',
+  remaining_m2: 'remain_m2',
+  organisation_id: 'org_id',
+  completed_on: 'completed',
+  clipped_m2: 'clipped_m2',
 };
 
 /** Tabular formats have no list type: lists become comma-separated text. */
@@ -109,36 +126,61 @@ const asSeen = (row: { generalised_cell_km: number | null }, properties: Propert
 export async function exportHazards(db: Db, actor: Actor | null, query: HazardExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
   const exact = exactGeometryScope(actor);
-  return exportLayer('hazards', format, keysetPages(async (cursor) => {
-    const rows = await hazards.listHazards(db, { ...filter, limit: PAGE, cursor }, exact);
-    return rows.map((row) => ({
-      id: row.id,
-      geometry: row.geometry,
-      properties: asSeen(row, {
-        id: Number(row.id), country: row.country_iso3, classification: row.classification, contamination: row.contamination,
-        status: row.status, recorded_on: row.recorded_on, external_ref: row.external_ref, name: row.name,
-        area_m2: row.area_m2, remaining_m2: row.remaining_m2, synthetic: row.synthetic,
-      }),
-    }));
-  }));
+  return exportLayer(
+    'hazards',
+    format,
+    keysetPages(async (cursor) => {
+      const rows = await hazards.listHazards(db, { ...filter, limit: PAGE, cursor }, exact);
+      return rows.map((row) => ({
+        id: row.id,
+        geometry: row.geometry,
+        properties: asSeen(row, {
+          id: Number(row.id),
+          country: row.country_iso3,
+          classification: row.classification,
+          contamination: row.contamination,
+          status: row.status,
+          recorded_on: row.recorded_on,
+          external_ref: row.external_ref,
+          name: row.name,
+          area_m2: row.area_m2,
+          remaining_m2: row.remaining_m2,
+          synthetic: row.synthetic,
+        }),
+      }));
+    }),
+  );
 }
 
 /** Releases the actor may see (approved ones for everybody; see releases.repository visibleTo). */
 export async function exportReleases(db: Db, actor: Actor | null, query: ReleaseExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
   const exact = exactGeometryScope(actor);
-  return exportLayer('releases', format, keysetPages(async (cursor) => {
-    const rows = await releases.listReleases(db, { ...filter, limit: PAGE, cursor }, actor, exact);
-    return rows.map((row) => ({
-      id: row.id,
-      geometry: row.geometry,
-      properties: asSeen(row, {
-        id: Number(row.id), hazard_id: Number(row.hazard_id), country: row.country_iso3, method: row.method, status: row.status,
-        start_on: row.start_on, completed_on: row.completed_on, organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
-        external_ref: row.external_ref, area_m2: row.area_m2, clipped_m2: row.clipped_m2, synthetic: row.synthetic,
-      }),
-    }));
-  }));
+  return exportLayer(
+    'releases',
+    format,
+    keysetPages(async (cursor) => {
+      const rows = await releases.listReleases(db, { ...filter, limit: PAGE, cursor }, actor, exact);
+      return rows.map((row) => ({
+        id: row.id,
+        geometry: row.geometry,
+        properties: asSeen(row, {
+          id: Number(row.id),
+          hazard_id: Number(row.hazard_id),
+          country: row.country_iso3,
+          method: row.method,
+          status: row.status,
+          start_on: row.start_on,
+          completed_on: row.completed_on,
+          organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
+          external_ref: row.external_ref,
+          area_m2: row.area_m2,
+          clipped_m2: row.clipped_m2,
+          synthetic: row.synthetic,
+        }),
+      }));
+    }),
+  );
 }
 
 async function* keysetPages(fetchPage: (cursor: number | undefined) => Promise<Page>): AsyncGenerator<Page> {

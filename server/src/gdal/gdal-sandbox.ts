@@ -64,7 +64,8 @@ async function probe(): Promise<Sandbox> {
   const formats = await run('ogrinfo', ['--formats'], { env: { ...process.env, ...CONFIG } });
   // "  ESRI Shapefile -vector- (rw+v): ESRI Shapefile"
   const drivers = [...formats.output.matchAll(/^\s+(\S.*?) -[a-z,]+- \(/gm)].map((match) => match[1]!);
-  if (formats.code !== 0 || !drivers.includes('OGR_VRT')) throw new Error(`could not list GDAL's drivers: ${formats.output.slice(-500)}`);
+  if (formats.code !== 0 || !drivers.includes('OGR_VRT'))
+    throw new Error(`could not list GDAL's drivers: ${formats.output.slice(-500)}`);
   return { drivers, prefix: await networkNamespace() };
 }
 
@@ -75,7 +76,9 @@ async function probe(): Promise<Sandbox> {
 async function networkNamespace(): Promise<string[]> {
   if (!(await which('unshare'))) return [];
   const prefix = isRoot() ? ['unshare', '--net'] : ['unshare', '--net', '--map-root-user'];
-  const tried: RunResult | undefined = await run(prefix[0]!, [...prefix.slice(1), 'ogr2ogr', '--version']).catch(() => undefined);
+  const tried: RunResult | undefined = await run(prefix[0]!, [...prefix.slice(1), 'ogr2ogr', '--version']).catch(
+    () => undefined,
+  );
   return tried?.code === 0 ? prefix : [];
 }
 
@@ -88,14 +91,21 @@ export async function gdalIsolation(): Promise<string> {
 }
 
 /** The command, arguments and environment that run ogr2ogr inside the walls. */
-export async function sandboxed(args: string[], allowed: GdalDrivers): Promise<{ command: string; args: string[]; env: NodeJS.ProcessEnv }> {
+export async function sandboxed(
+  args: string[],
+  allowed: GdalDrivers,
+): Promise<{ command: string; args: string[]; env: NodeJS.ProcessEnv }> {
   const { drivers, prefix } = await sandbox();
   // Driver names are not case-sensitive (GDAL lists PGDump as PGDUMP).
   const keep = new Set([allowed.input, allowed.output].map((name) => name.toUpperCase()));
   const known = new Set(drivers.map((name) => name.toUpperCase()));
   for (const name of keep) if (!known.has(name)) throw new Error(`this GDAL has no ${name} driver`);
   // GDAL_SKIP is split on commas when it holds one (driver names may contain spaces).
-  const env = { ...process.env, ...CONFIG, GDAL_SKIP: drivers.filter((name) => !keep.has(name.toUpperCase())).join(',') };
+  const env = {
+    ...process.env,
+    ...CONFIG,
+    GDAL_SKIP: drivers.filter((name) => !keep.has(name.toUpperCase())).join(','),
+  };
   const [command, ...rest] = [...prefix, 'ogr2ogr', ...args];
   return { command: command!, args: rest, env };
 }

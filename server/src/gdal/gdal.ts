@@ -79,7 +79,21 @@ const source = (options: ReadOptions) => (options.zipped ? `/vsizip/${options.fi
  * memory stays bounded whatever the size of the file.
  */
 export function readGeoJsonLines(options: ReadOptions): AsyncGenerator<string> {
-  return readOgrLines(['-f', 'GeoJSONSeq', '/vsistdout/', source(options), '-dim', 'XY', '-lco', 'COORDINATE_PRECISION=9', ...options.args], options, 'GeoJSONSeq');
+  return readOgrLines(
+    [
+      '-f',
+      'GeoJSONSeq',
+      '/vsistdout/',
+      source(options),
+      '-dim',
+      'XY',
+      '-lco',
+      'COORDINATE_PRECISION=9',
+      ...options.args,
+    ],
+    options,
+    'GeoJSONSeq',
+  );
 }
 
 /**
@@ -91,9 +105,29 @@ export function readGeoJsonLines(options: ReadOptions): AsyncGenerator<string> {
 export function readPgDumpLines(options: ReadOptions & { geometryColumn: string }): AsyncGenerator<string> {
   return readOgrLines(
     [
-      '-f', 'PGDump', '/vsistdout/', source(options), '-dim', 'XY', '-nlt', 'GEOMETRY',
-      '-lco', 'LAUNDER=NO', '-lco', 'PRECISION=NO', '-lco', 'SPATIAL_INDEX=NONE', '-lco', `GEOMETRY_NAME=${options.geometryColumn}`,
-      '-lco', 'CREATE_SCHEMA=OFF', '-lco', 'DROP_TABLE=OFF', '--config', 'PG_USE_COPY', 'YES',
+      '-f',
+      'PGDump',
+      '/vsistdout/',
+      source(options),
+      '-dim',
+      'XY',
+      '-nlt',
+      'GEOMETRY',
+      '-lco',
+      'LAUNDER=NO',
+      '-lco',
+      'PRECISION=NO',
+      '-lco',
+      'SPATIAL_INDEX=NONE',
+      '-lco',
+      `GEOMETRY_NAME=${options.geometryColumn}`,
+      '-lco',
+      'CREATE_SCHEMA=OFF',
+      '-lco',
+      'DROP_TABLE=OFF',
+      '--config',
+      'PG_USE_COPY',
+      'YES',
       ...options.args,
     ],
     options,
@@ -103,7 +137,12 @@ export function readPgDumpLines(options: ReadOptions & { geometryColumn: string 
 }
 
 /** ogr2ogr's output line by line; blank lines are dropped unless they can be data (a row of empty values). */
-async function* readOgrLines(ogrArgs: string[], options: ReadOptions, output: string, keepBlank = false): AsyncGenerator<string> {
+async function* readOgrLines(
+  ogrArgs: string[],
+  options: ReadOptions,
+  output: string,
+  keepBlank = false,
+): AsyncGenerator<string> {
   await ensureGdal();
   const { command, args, env } = await sandboxed(ogrArgs, { input: options.driver, output });
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -36,7 +36,10 @@ export const AreaGeometry = z
   .discriminatedUnion('type', [PolygonGeometry, MultiPolygonGeometry], {
     error: 'geometry must be a GeoJSON Polygon or MultiPolygon',
   })
-  .meta({ id: 'AreaGeometry', description: 'GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS 84 (RFC 7946)' });
+  .meta({
+    id: 'AreaGeometry',
+    description: 'GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS 84 (RFC 7946)',
+  });
 
 export type AreaGeometry = z.infer<typeof AreaGeometry>;
 
@@ -68,7 +71,10 @@ export const GeometryOut = z
     z.object({ type: z.literal('Polygon'), coordinates: z.array(RingOut) }),
     z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(RingOut)) }),
   ])
-  .meta({ id: 'GeometryOut', description: 'GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS 84 (RFC 7946)' });
+  .meta({
+    id: 'GeometryOut',
+    description: 'GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS 84 (RFC 7946)',
+  });
 
 export type GeometryOut = z.infer<typeof GeometryOut>;
 

@@ -27,19 +27,31 @@ export async function prepareGeometry(
 ): Promise<PreparedGeometry> {
   const vertices = countVertices(geometry);
   if (vertices > config.MAX_VERTICES) {
-    throw new HttpError(413, 'too_many_vertices', `${feature} has ${vertices} vertices; the limit is ${config.MAX_VERTICES}`, [
-      { feature, path: 'body.geometry', message: `vertex limit is ${config.MAX_VERTICES}` },
-    ]);
+    throw new HttpError(
+      413,
+      'too_many_vertices',
+      `${feature} has ${vertices} vertices; the limit is ${config.MAX_VERTICES}`,
+      [{ feature, path: 'body.geometry', message: `vertex limit is ${config.MAX_VERTICES}` }],
+    );
   }
-  const { rows } = await sql<{ ewkb: Buffer; area_m2: number; input_area_m2: number; invalid_reason: string | null; read_error: string | null }>`
+  const { rows } = await sql<{
+    ewkb: Buffer;
+    area_m2: number;
+    input_area_m2: number;
+    invalid_reason: string | null;
+    read_error: string | null;
+  }>`
     SELECT ST_AsEWKB(geom) AS ewkb, area_m2, input_area_m2, invalid_reason, read_error
       FROM sg_read_geometry(${JSON.stringify(geometry)}, NULL)`.execute(db);
   const prepared = rows[0];
   if (!prepared) throw new Error('sg_read_geometry returned no row');
-  const reject = (message: string) => geometryRejected(`${feature}: ${message}`, [{ feature, path: 'body.geometry', message }]);
+  const reject = (message: string) =>
+    geometryRejected(`${feature}: ${message}`, [{ feature, path: 'body.geometry', message }]);
   if (prepared.read_error) throw reject(prepared.read_error);
   if (prepared.area_m2 <= 0) {
-    throw reject(prepared.invalid_reason ? `invalid (${prepared.invalid_reason}) and repair leaves no area` : 'has no area');
+    throw reject(
+      prepared.invalid_reason ? `invalid (${prepared.invalid_reason}) and repair leaves no area` : 'has no area',
+    );
   }
   const warnings: string[] = [];
   if (prepared.invalid_reason) {
@@ -66,13 +78,18 @@ export async function checkInsideCountry(
   const { rows } = await sql<{ outside_m2: number; max_distance_m: number }>`
     SELECT outside_m2, max_distance_m FROM sg_outside_country(ST_GeomFromEWKB(${ewkb}), ${iso3})`.execute(db);
   const outside = rows[0];
-  if (!outside) throw new HttpError(400, 'bad_request', `unknown country ${iso3}`, [{ feature, path: 'body.properties.country', message: 'unknown country' }]);
+  if (!outside)
+    throw new HttpError(400, 'bad_request', `unknown country ${iso3}`, [
+      { feature, path: 'body.properties.country', message: 'unknown country' },
+    ]);
   if (outside.max_distance_m > config.COUNTRY_TOLERANCE_M) {
     const message = `lies outside ${iso3}: ${Math.round(outside.outside_m2)} m² up to ${Math.round(outside.max_distance_m)} m beyond the boundary (tolerance ${config.COUNTRY_TOLERANCE_M} m)`;
     throw geometryRejected(`${feature} ${message}`, [{ feature, path: 'body.geometry', message }]);
   }
   return outside.outside_m2 > 0
-    ? [`${Math.round(outside.outside_m2)} m² lie just outside the ${iso3} boundary (within the ${config.COUNTRY_TOLERANCE_M} m tolerance)`]
+    ? [
+        `${Math.round(outside.outside_m2)} m² lie just outside the ${iso3} boundary (within the ${config.COUNTRY_TOLERANCE_M} m tolerance)`,
+      ]
     : [];
 }
 

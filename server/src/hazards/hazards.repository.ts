@@ -2,7 +2,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Classification, Contamination, Database, HazardStatus } from '../db/database.js';
 import type { HazardListQuery } from './hazards.schema.js';
 import { RECORDED_DIGITS } from '../geo/coordinates.js';
-import { EVERY_COUNTRY, type ExactScope, generalisedCellKm, visibleGeoJson, visibleIntersects } from '../restrictions/restrictions.repository.js';
+import {
+  EVERY_COUNTRY,
+  type ExactScope,
+  generalisedCellKm,
+  visibleGeoJson,
+  visibleIntersects,
+} from '../restrictions/restrictions.repository.js';
 
 const columns = [
   'id',
@@ -23,7 +29,11 @@ const columns = [
 ] as const;
 
 /** `exact`: the reader's exact-geometry scope; writes and the audit log always see every country. */
-function selectHazards(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY, options: { includeDeleted?: boolean; digits?: number } = {}) {
+function selectHazards(
+  db: Kysely<Database>,
+  exact: ExactScope = EVERY_COUNTRY,
+  options: { includeDeleted?: boolean; digits?: number } = {},
+) {
   const query = db
     .selectFrom('hazards')
     .select(columns)
@@ -45,8 +55,15 @@ export async function findHazard(db: Kysely<Database>, id: string, options: { ex
  * A hazard as a write sees, returns and audits it: exact, with coordinates at full precision;
  * `includeDeleted` also finds a deleted one (a restore undeletes it).
  */
-export async function findHazardForWrite(db: Kysely<Database>, id: string, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}) {
-  let query = selectHazards(db, EVERY_COUNTRY, { includeDeleted: options.includeDeleted, digits: RECORDED_DIGITS }).where('id', '=', id);
+export async function findHazardForWrite(
+  db: Kysely<Database>,
+  id: string,
+  options: { forUpdate?: boolean; includeDeleted?: boolean } = {},
+) {
+  let query = selectHazards(db, EVERY_COUNTRY, {
+    includeDeleted: options.includeDeleted,
+    digits: RECORDED_DIGITS,
+  }).where('id', '=', id);
   if (options.forUpdate) query = query.forUpdate();
   return query.executeTakeFirst();
 }
@@ -54,7 +71,10 @@ export async function findHazardForWrite(db: Kysely<Database>, id: string, optio
 /** Live hazards as findHazardForWrite sees them, many at once (the demo loader audits its hazards so). */
 export async function findHazardsForWrite(db: Kysely<Database>, ids: readonly string[]) {
   if (ids.length === 0) return [];
-  return selectHazards(db, EVERY_COUNTRY, { digits: RECORDED_DIGITS }).where('id', 'in', [...ids]).orderBy('id').execute();
+  return selectHazards(db, EVERY_COUNTRY, { digits: RECORDED_DIGITS })
+    .where('id', 'in', [...ids])
+    .orderBy('id')
+    .execute();
 }
 
 /** The few columns a release write needs from its hazard, optionally locking the row. */
@@ -69,7 +89,9 @@ export async function findHazardHeader(db: Kysely<Database>, id: string, options
 }
 
 export async function listHazards(db: Kysely<Database>, filter: HazardListQuery, exact: ExactScope = EVERY_COUNTRY) {
-  let query = selectHazards(db, exact).orderBy('id').limit(filter.limit + 1);
+  let query = selectHazards(db, exact)
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.cursor !== undefined) query = query.where('id', '>', String(filter.cursor));
   if (filter.country) query = query.where('country_iso3', '=', filter.country);
   if (filter.classification) query = query.where('classification', '=', filter.classification);
@@ -79,7 +101,14 @@ export async function listHazards(db: Kysely<Database>, filter: HazardListQuery,
   }
   if (filter.bbox) {
     const { minLng, minLat, maxLng, maxLat } = filter.bbox;
-    query = query.where(visibleIntersects('geom', 'country_iso3', sql`ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4326)`, exact));
+    query = query.where(
+      visibleIntersects(
+        'geom',
+        'country_iso3',
+        sql`ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4326)`,
+        exact,
+      ),
+    );
   }
   return query.execute();
 }
@@ -157,7 +186,9 @@ export async function releasedAreaOutside(db: Kysely<Database>, hazardId: string
 }
 
 export async function hazardEwkb(db: Kysely<Database>, id: string): Promise<Buffer> {
-  const { rows } = await sql<{ ewkb: Buffer }>`SELECT ST_AsEWKB(geom) AS ewkb FROM hazards WHERE id = ${id}`.execute(db);
+  const { rows } = await sql<{ ewkb: Buffer }>`SELECT ST_AsEWKB(geom) AS ewkb FROM hazards WHERE id = ${id}`.execute(
+    db,
+  );
   const row = rows[0];
   if (!row) throw new Error(`hazard ${id} vanished inside its own transaction`);
   return row.ewkb;

@@ -7,7 +7,14 @@ import { ErrorResponse, IdParam, standardErrors } from '../http/common.schema.js
 import { HttpError } from '../http/http-error.js';
 import { DryRunQuery } from '../http/dry-run.js';
 import { defineRoute } from '../http/route.js';
-import { HazardCollection, HazardCreate, HazardListQuery, HazardOut, HazardPatch, IfMatchHeader } from './hazards.schema.js';
+import {
+  HazardCollection,
+  HazardCreate,
+  HazardListQuery,
+  HazardOut,
+  HazardPatch,
+  IfMatchHeader,
+} from './hazards.schema.js';
 import * as service from './hazards.service.js';
 
 const writeErrors = {
@@ -44,7 +51,10 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     query: DryRunQuery,
     body: HazardCreate,
     responses: {
-      200: { description: 'dry run: the hazard as it would be recorded (warnings, area); nothing written', schema: HazardOut },
+      200: {
+        description: 'dry run: the hazard as it would be recorded (warnings, area); nothing written',
+        schema: HazardOut,
+      },
       201: { description: 'created', schema: HazardOut },
       ...writeErrors,
     },
@@ -88,7 +98,9 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     },
     handler: async ({ actor, params, body, req, query }) => {
       const version = requiredIfMatch(req.get('if-match'));
-      const updated = await service.updateHazard(db, config, actor!, String(params.id), version, body, { dryRun: query.dry_run });
+      const updated = await service.updateHazard(db, config, actor!, String(params.id), version, body, {
+        dryRun: query.dry_run,
+      });
       if (query.dry_run) return { body: updated };
       return { body: updated, headers: { ETag: `"${updated.properties.version}"` } };
     },
@@ -120,7 +132,11 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
 export function requiredIfMatch(header: string | undefined): number {
   const version = service.parseIfMatch(header);
   if (version === undefined) {
-    throw new HttpError(428, 'precondition_required', 'send If-Match with the version you are changing, e.g. If-Match: "3"');
+    throw new HttpError(
+      428,
+      'precondition_required',
+      'send If-Match with the version you are changing, e.g. If-Match: "3"',
+    );
   }
   return version;
 }

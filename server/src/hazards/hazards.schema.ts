@@ -4,7 +4,9 @@ import { AreaGeometry, GeometryOut, featureInput } from '../geometry/geometry.sc
 import { CLASSIFICATIONS, CONTAMINATION_TYPES, HAZARD_STATUSES } from '../db/enums.js';
 
 export const CONTAMINATION = CONTAMINATION_TYPES;
-export const Classification = z.enum(CLASSIFICATIONS).describe('SHA suspected (indirect evidence) or CHA confirmed (direct evidence)');
+export const Classification = z
+  .enum(CLASSIFICATIONS)
+  .describe('SHA suspected (indirect evidence) or CHA confirmed (direct evidence)');
 export const Contamination = z.enum(CONTAMINATION);
 export const HazardStatus = z.enum(HAZARD_STATUSES);
 
@@ -41,7 +43,10 @@ export const HazardPatch = z
       .optional(),
   })
   .strict()
-  .refine((patch) => patch.geometry !== undefined || Object.keys(patch.properties ?? {}).length > 0, 'nothing to change')
+  .refine(
+    (patch) => patch.geometry !== undefined || Object.keys(patch.properties ?? {}).length > 0,
+    'nothing to change',
+  )
   .meta({ id: 'HazardPatch' });
 
 export const IfMatchHeader = z.object({
@@ -65,11 +70,16 @@ export const HazardOut = z
       area_m2: z.number().describe('geodesic area on the WGS 84 ellipsoid'),
       remaining_m2: z.number().describe('area not yet released by approved releases'),
       version: z.number().int(),
-      warnings: z.array(z.string()).describe('repairs and notes from the last write; [] for readers outside a restricted country'),
+      warnings: z
+        .array(z.string())
+        .describe('repairs and notes from the last write; [] for readers outside a restricted country'),
       synthetic: z.boolean().describe('true for generated demo data'),
       created_at: z.string(),
       updated_at: z.string(),
-      generalised: z.literal(true).optional().describe('present when the country restricts its polygons and the geometry is grid cells'),
+      generalised: z
+        .literal(true)
+        .optional()
+        .describe('present when the country restricts its polygons and the geometry is grid cells'),
       cell_km: z.number().optional().describe('side of the grid cells (km) when generalised'),
     }),
   })
@@ -87,8 +97,14 @@ export const HazardListQuery = z
         const parts = value.split(',').map(Number);
         const [minLng = NaN, minLat = NaN, maxLng = NaN, maxLat = NaN] = parts;
         const ok =
-          parts.length === 4 && parts.every(Number.isFinite) && minLng < maxLng && minLat < maxLat &&
-          minLng >= -180 && maxLng <= 180 && minLat >= -90 && maxLat <= 90;
+          parts.length === 4 &&
+          parts.every(Number.isFinite) &&
+          minLng < maxLng &&
+          minLat < maxLat &&
+          minLng >= -180 &&
+          maxLng <= 180 &&
+          minLat >= -90 &&
+          maxLat <= 90;
         if (!ok) {
           ctx.addIssue({ code: 'custom', message: 'bbox must be minLng,minLat,maxLng,maxLat within WGS 84 bounds' });
           return z.NEVER;

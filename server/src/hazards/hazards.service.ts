@@ -43,7 +43,10 @@ export function toFeature(row: repo.HazardRecord, warnings: string[] = row.warni
   };
   // Outside a restricted country's circle: grid cells, and no free text (restrictions/disclosure.ts).
   if (row.generalised_cell_km === null) return feature;
-  return { ...feature, properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: row.generalised_cell_km }) };
+  return {
+    ...feature,
+    properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: row.generalised_cell_km }),
+  };
 }
 
 const featureName = (ref: string | null | undefined, id?: string) =>
@@ -53,7 +56,10 @@ const featureName = (ref: string | null | undefined, id?: string) =>
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  if (!match) throw new HttpError(400, 'bad_request', 'If-Match must be the version number, e.g. "3"', [{ path: 'headers.if-match', message: 'not a version' }]);
+  if (!match)
+    throw new HttpError(400, 'bad_request', 'If-Match must be the version number, e.g. "3"', [
+      { path: 'headers.if-match', message: 'not a version' },
+    ]);
   return Number(match[1]);
 }
 
@@ -65,13 +71,28 @@ export async function getHazard(db: Db, actor: Actor | null, id: string): Promis
 }
 
 /** A written hazard as a GET shows it; the audit log keeps the coordinates at full precision. */
-const published = (feature: HazardFeature): HazardFeature => ({ ...feature, geometry: roundCoordinates(feature.geometry, PUBLISHED_DIGITS) });
+const published = (feature: HazardFeature): HazardFeature => ({
+  ...feature,
+  geometry: roundCoordinates(feature.geometry, PUBLISHED_DIGITS),
+});
 
-export async function listHazards(db: Db, actor: Actor | null, query: HazardListQuery): Promise<z.infer<typeof HazardCollection>> {
-  return featurePage(await repo.listHazards(db, query, exactGeometryScope(actor)), query.limit, (row) => toFeature(row));
+export async function listHazards(
+  db: Db,
+  actor: Actor | null,
+  query: HazardListQuery,
+): Promise<z.infer<typeof HazardCollection>> {
+  return featurePage(await repo.listHazards(db, query, exactGeometryScope(actor)), query.limit, (row) =>
+    toFeature(row),
+  );
 }
 
-export async function createHazard(db: Db, config: Config, actor: Actor, input: z.infer<typeof HazardCreate>, options: { dryRun?: boolean } = {}) {
+export async function createHazard(
+  db: Db,
+  config: Config,
+  actor: Actor,
+  input: z.infer<typeof HazardCreate>,
+  options: { dryRun?: boolean } = {},
+) {
   const props = input.properties;
   assertCanWriteHazards(actor, props.country);
   const feature = featureName(props.external_ref);
@@ -109,7 +130,9 @@ export async function updateHazard(
   patch: z.infer<typeof HazardPatch>,
   options: { dryRun?: boolean } = {},
 ) {
-  return writeTransaction(db, 'hazards', options.dryRun ?? false, (trx) => updateHazardIn(trx, config, actor, id, expectedVersion, patch));
+  return writeTransaction(db, 'hazards', options.dryRun ?? false, (trx) =>
+    updateHazardIn(trx, config, actor, id, expectedVersion, patch),
+  );
 }
 
 /**
@@ -142,7 +165,9 @@ export async function updateHazardIn(
     warnings.push(...(await checkInsideCountry(trx, config, ewkb, props.country_iso3, feature)));
     const outsideReleases = await repo.releasedAreaOutside(trx, id, ewkb);
     if (outsideReleases > 0.5) {
-      warnings.push(`${Math.round(outsideReleases)} m² of this hazard's approved releases now lie outside it and no longer count`);
+      warnings.push(
+        `${Math.round(outsideReleases)} m² of this hazard's approved releases now lie outside it and no longer count`,
+      );
     }
   }
   await repo.updateHazard(trx, id, {
@@ -161,19 +186,35 @@ export async function updateHazardIn(
   await refreshHazards(trx, [id], geometryChanged);
   const updated = toFeature((await repo.findHazardForWrite(trx, id))!, warnings);
   const before = audit.before === undefined ? toFeature(current) : (audit.before ?? undefined);
-  await writeAudit(trx, { userId: actor.id, action: audit.action, entity: 'hazard', entityId: id, before, after: updated });
+  await writeAudit(trx, {
+    userId: actor.id,
+    action: audit.action,
+    entity: 'hazard',
+    entityId: id,
+    before,
+    after: updated,
+  });
   return published(updated);
 }
 
 export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVersion: number) {
-  await afterCommit('hazards', db.transaction().execute(async (trx) => {
-    const current = await lockedHazard(trx, id);
-    assertCanWriteHazards(actor, current.country_iso3);
-    if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
-    await repo.softDeleteHazard(trx, id);
-    await refreshHazards(trx, [id], true);
-    await writeAudit(trx, { userId: actor.id, action: 'delete', entity: 'hazard', entityId: id, before: toFeature(current) });
-  }));
+  await afterCommit(
+    'hazards',
+    db.transaction().execute(async (trx) => {
+      const current = await lockedHazard(trx, id);
+      assertCanWriteHazards(actor, current.country_iso3);
+      if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
+      await repo.softDeleteHazard(trx, id);
+      await refreshHazards(trx, [id], true);
+      await writeAudit(trx, {
+        userId: actor.id,
+        action: 'delete',
+        entity: 'hazard',
+        entityId: id,
+        before: toFeature(current),
+      });
+    }),
+  );
 }
 
 // The country lock must come before any row lock (see sg_lock_country), so the hazard is read
@@ -181,7 +222,12 @@ export async function deleteHazard(db: Db, actor: Actor, id: string, expectedVer
 // order: two opposite moves must not each hold one), then the row is locked and re-read. If it
 // moved in between, the locks taken are the wrong ones and the writer retries.
 // A restore (server/src/history) may lock a deleted hazard to undelete it.
-export async function lockedHazard(trx: Db, id: string, alsoLock: string[] = [], options: { includeDeleted?: boolean } = {}): Promise<repo.HazardRecord> {
+export async function lockedHazard(
+  trx: Db,
+  id: string,
+  alsoLock: string[] = [],
+  options: { includeDeleted?: boolean } = {},
+): Promise<repo.HazardRecord> {
   const peek = await repo.findHazardForWrite(trx, id, options);
   if (!peek) throw notFound(`hazard ${id}`);
   await lockCountries(trx, [peek.country_iso3, ...alsoLock]);
@@ -193,9 +239,15 @@ export async function lockedHazard(trx: Db, id: string, alsoLock: string[] = [],
   return row;
 }
 
-export function versionConflict(current: Pick<repo.HazardRecord, 'id' | 'version' | 'updated_at'>, expected: number): HttpError {
+export function versionConflict(
+  current: Pick<repo.HazardRecord, 'id' | 'version' | 'updated_at'>,
+  expected: number,
+): HttpError {
   return conflict(`hazard ${current.id} is at version ${current.version}, not ${expected}: someone else changed it`, [
-    { path: 'headers.if-match', message: `current version is ${current.version}; reload it (updated ${current.updated_at.toISOString()})` },
+    {
+      path: 'headers.if-match',
+      message: `current version is ${current.version}; reload it (updated ${current.updated_at.toISOString()})`,
+    },
   ]);
 }
 

@@ -12,7 +12,11 @@ export interface AuditRow {
 }
 
 /** Every audit row of one feature, oldest first. */
-export async function auditTrail(db: Kysely<Database>, entity: 'hazard' | 'release', entityId: string): Promise<AuditRow[]> {
+export async function auditTrail(
+  db: Kysely<Database>,
+  entity: 'hazard' | 'release',
+  entityId: string,
+): Promise<AuditRow[]> {
   return db
     .selectFrom('audit_log as a')
     .leftJoin('users as u', 'u.id', 'a.user_id')
@@ -48,5 +52,9 @@ export async function liveHazardWithReference(db: Kysely<Database>, iso3: string
 
 /** Brings a deleted hazard back; the restore that follows bumps its version and refreshes the engine. */
 export async function undeleteHazard(db: Kysely<Database>, id: string): Promise<void> {
-  await db.updateTable('hazards').set({ deleted_at: sql`NULL` }).where('id', '=', id).execute();
+  await db
+    .updateTable('hazards')
+    .set({ deleted_at: sql`NULL` })
+    .where('id', '=', id)
+    .execute();
 }

@@ -66,7 +66,10 @@ export function historyRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
       ...standardErrors,
       404: { description: 'no such hazard or version', schema: ErrorResponse },
       409: { description: 'stale If-Match, or its reference is now used by another hazard', schema: ErrorResponse },
-      422: { description: 'the old geometry no longer passes validation (e.g. outside an updated boundary)', schema: ErrorResponse },
+      422: {
+        description: 'the old geometry no longer passes validation (e.g. outside an updated boundary)',
+        schema: ErrorResponse,
+      },
       428: { description: 'If-Match missing', schema: ErrorResponse },
     },
     handler: async ({ actor, params, body, req }) => {

@@ -12,14 +12,16 @@ export const HistoryChange = z
 
 export const HistoryVersion = z
   .object({
-    version: z.number().int().describe('the feature\'s version number after this change'),
+    version: z.number().int().describe("the feature's version number after this change"),
     action: z.string().describe(`what happened: ${AUDIT_ACTIONS.join(', ')}`),
     at: z.string().describe('when (ISO 8601, UTC)'),
     user: z
       .object({ id: z.string(), email: z.string() })
       .nullable()
       .describe('who; null for the command line, and for anonymous readers (staff identities are not public)'),
-    changes: z.array(HistoryChange).describe('fields that differ from the previous version (all fields for a creation)'),
+    changes: z
+      .array(HistoryChange)
+      .describe('fields that differ from the previous version (all fields for a creation)'),
     feature: z
       .object({ geometry: z.unknown(), properties: z.record(z.string(), z.unknown()) })
       .partial()
@@ -29,12 +31,17 @@ export const HistoryVersion = z
   })
   .meta({ id: 'HistoryVersion' });
 
-export const History = z
-  .object({ versions: z.array(HistoryVersion).describe('newest first') })
-  .meta({ id: 'History' });
+export const History = z.object({ versions: z.array(HistoryVersion).describe('newest first') }).meta({ id: 'History' });
 
 export const RestoreBody = z
-  .object({ version: z.number().int().positive().max(2_147_483_647).describe('the version whose geometry and properties to bring back') })
+  .object({
+    version: z
+      .number()
+      .int()
+      .positive()
+      .max(2_147_483_647)
+      .describe('the version whose geometry and properties to bring back'),
+  })
   .strict()
   .meta({ id: 'RestoreBody' });
 

@@ -58,7 +58,7 @@ export function toVersions(rows: repo.AuditRow[], showUsers: boolean): HistoryVe
   for (const row of rows) {
     const after = asSnapshot(row.after);
     const before = asSnapshot(row.before);
-    number = versionIn(after) ?? ((versionIn(before) ?? number) + 1);
+    number = versionIn(after) ?? (versionIn(before) ?? number) + 1;
     const isDeletion = row.action === 'delete';
     const feature = isDeletion ? null : after;
     let changes: HistoryChange[];
@@ -84,7 +84,8 @@ export function toVersions(rows: repo.AuditRow[], showUsers: boolean): HistoryVe
 /** A live hazard's history is as public as the hazard; a deleted one's only for those who may restore it. */
 export async function hazardHistory(db: Db, actor: Actor | null, id: string): Promise<{ versions: HistoryVersion[] }> {
   const hazard = await repo.findHazardAnyState(db, id);
-  if (!hazard || (hazard.deleted_at !== null && !governsCountry(actor, hazard.country_iso3))) throw notFound(`hazard ${id}`);
+  if (!hazard || (hazard.deleted_at !== null && !governsCountry(actor, hazard.country_iso3)))
+    throw notFound(`hazard ${id}`);
   const versions = toVersions(await repo.auditTrail(db, 'hazard', id), actor !== null);
   // Sensitive locations: restricted countries' geometry as grid cells for readers outside their circle.
   return { versions: await generaliseHistory(db, actor, versions.reverse()) };
@@ -104,9 +105,12 @@ function restorable(rows: repo.AuditRow[], hazardId: string, version: number): S
   if (!found) throw notFound(`version ${version} of hazard ${hazardId}`);
   const feature = asSnapshot(found.feature);
   if (!feature?.geometry || !feature.properties) {
-    throw new HttpError(400, 'bad_request', `version ${version} of hazard ${hazardId} is its deletion; restore the version before it`, [
-      { path: 'body.version', message: 'a deletion has no geometry or properties to restore' },
-    ]);
+    throw new HttpError(
+      400,
+      'bad_request',
+      `version ${version} of hazard ${hazardId} is its deletion; restore the version before it`,
+      [{ path: 'body.version', message: 'a deletion has no geometry or properties to restore' }],
+    );
   }
   return feature;
 }
@@ -116,42 +120,56 @@ function restorable(rows: repo.AuditRow[], hazardId: string, version: number): S
  * as a PATCH (geometry re-validated, inside-country check, area engine refreshed, version + 1),
  * audited as `restore`. A deleted hazard is undeleted first, inside the same transaction.
  */
-export async function restoreHazard(db: Db, config: Config, actor: Actor, id: string, expectedVersion: number, version: number) {
-  return afterCommit('hazards', db.transaction().execute(async (trx) => {
-    const peek = await repo.findHazardAnyState(trx, id);
-    if (!peek) throw notFound(`hazard ${id}`);
-    assertCanWriteHazards(actor, peek.country_iso3);
-    const snapshot = restorable(await repo.auditTrail(trx, 'hazard', id), id, version);
-    const props = snapshot.properties!;
-    const patch: z.infer<typeof HazardPatch> = parseOrThrow(
-      HazardPatch,
-      {
-        geometry: snapshot.geometry,
-        properties: {
-          country: props.country,
-          classification: props.classification,
-          contamination: props.contamination,
-          status: props.status,
-          recorded_on: props.recorded_on,
-          external_ref: props.external_ref ?? null,
-          name: props.name ?? null,
+export async function restoreHazard(
+  db: Db,
+  config: Config,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  version: number,
+) {
+  return afterCommit(
+    'hazards',
+    db.transaction().execute(async (trx) => {
+      const peek = await repo.findHazardAnyState(trx, id);
+      if (!peek) throw notFound(`hazard ${id}`);
+      assertCanWriteHazards(actor, peek.country_iso3);
+      const snapshot = restorable(await repo.auditTrail(trx, 'hazard', id), id, version);
+      const props = snapshot.properties!;
+      const patch: z.infer<typeof HazardPatch> = parseOrThrow(
+        HazardPatch,
+        {
+          geometry: snapshot.geometry,
+          properties: {
+            country: props.country,
+            classification: props.classification,
+            contamination: props.contamination,
+            status: props.status,
+            recorded_on: props.recorded_on,
+            external_ref: props.external_ref ?? null,
+            name: props.name ?? null,
+          },
         },
-      },
-      `version ${version}`,
-    );
-    const target = patch.properties!.country!;
-    assertCanWriteHazards(actor, target);
-    const current = await lockedHazard(trx, id, [target], { includeDeleted: true });
-    if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
-    const ref = patch.properties!.external_ref;
-    const holder = ref ? await repo.liveHazardWithReference(trx, target, ref, id) : undefined;
-    if (holder) {
-      throw conflict(`external_ref ${ref} now belongs to hazard ${holder} in ${target}; change that one first`, [
-        { path: 'body.version', message: `version ${version} has external_ref ${ref}, which hazard ${holder} uses` },
-      ]);
-    }
-    const wasDeleted = current.deleted_at !== null;
-    if (wasDeleted) await repo.undeleteHazard(trx, id);
-    return updateHazardIn(trx, config, actor, id, expectedVersion, patch, { action: 'restore', before: wasDeleted ? null : undefined, locked: current });
-  }));
+        `version ${version}`,
+      );
+      const target = patch.properties!.country!;
+      assertCanWriteHazards(actor, target);
+      const current = await lockedHazard(trx, id, [target], { includeDeleted: true });
+      if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
+      const ref = patch.properties!.external_ref;
+      const holder = ref ? await repo.liveHazardWithReference(trx, target, ref, id) : undefined;
+      if (holder) {
+        throw conflict(`external_ref ${ref} now belongs to hazard ${holder} in ${target}; change that one first`, [
+          { path: 'body.version', message: `version ${version} has external_ref ${ref}, which hazard ${holder} uses` },
+        ]);
+      }
+      const wasDeleted = current.deleted_at !== null;
+      if (wasDeleted) await repo.undeleteHazard(trx, id);
+      return updateHazardIn(trx, config, actor, id, expectedVersion, patch, {
+        action: 'restore',
+        before: wasDeleted ? null : undefined,
+        locked: current,
+      });
+    }),
+  );
 }

@@ -7,6 +7,9 @@ import { escapeHtml } from '../http/html.js';
 
 const km2 = (value: number) => value.toLocaleString('en', { maximumFractionDigits: 2 });
 
+const DEMO_NOTE = `<p class="note"><strong>Demo data:</strong> the hazards and releases below are synthetic,
+generated inside real country boundaries. They are not real contamination figures.</p>`;
+
 export const SUMMARY_PATH = '/summary';
 
 /**
@@ -18,13 +21,34 @@ export function summaryPage(db: Db, thinShare: number, note?: string): RequestHa
   return async (_req, res) => {
     const countries = (await listCountries(db, resolveAsOf({}), thinShare)).filter((c) => c.hazard_count > 0);
     const synthetic = countries.some((c) => c.synthetic_data);
+    const thin =
+      ' <small title="polygons cover under the configured share of the nationally reported area">(thin coverage)</small>';
     const rows = countries
-      .map(
-        (c) => `<tr><td><a href="${API_BASE}/countries/${c.iso3}">${escapeHtml(c.name)}</a>${c.synthetic_data ? ' <small>(demo)</small>' : ''}</td>
-<td>${km2(c.remaining_km2)}</td><td>${km2(c.released_km2.cancelled)}</td><td>${km2(c.released_km2.reduced)}</td>
-<td>${km2(c.released_km2.cleared)}</td><td>${c.hazard_count}${c.coverage.thin ? ' <small title="polygons cover under the configured share of the nationally reported area">(thin coverage)</small>' : ''}</td><td>${c.deadlines.ccm ?? '–'}</td><td>${c.deadlines.apmbc ?? '–'}</td></tr>`,
-      )
+      .map((c) => {
+        const link = `<a href="${API_BASE}/countries/${c.iso3}">${escapeHtml(c.name)}</a>`;
+        const cells = [
+          km2(c.remaining_km2),
+          km2(c.released_km2.cancelled),
+          km2(c.released_km2.reduced),
+          km2(c.released_km2.cleared),
+          `${c.hazard_count}${c.coverage.thin ? thin : ''}`,
+          c.deadlines.ccm ?? '–',
+          c.deadlines.apmbc ?? '–',
+        ];
+        const demo = c.synthetic_data ? ' <small>(demo)</small>' : '';
+        return `<tr><td>${link}${demo}</td>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
+      })
       .join('\n');
+    const headers = [
+      'Country',
+      'Remaining',
+      'Cancelled',
+      'Reduced',
+      'Cleared',
+      'Hazards',
+      'CCM deadline',
+      'APMBC deadline',
+    ];
     res.type('html').send(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Safeground</title>
@@ -34,11 +58,12 @@ th:first-child,td:first-child{text-align:left}.note{background:#fff4ce;padding:.
 <body><h1>Safeground</h1>
 ${note ? `<p class="note">${escapeHtml(note)}</p>` : '<p><a href="/">Interactive map</a></p>'}
 <p>Contaminated area remaining and land released per country (km², geodesic, overlaps counted once, approved releases only).</p>
-${synthetic ? '<p class="note"><strong>Demo data:</strong> the hazards and releases below are synthetic, generated inside real country boundaries. They are not real contamination figures.</p>' : ''}
+${synthetic ? DEMO_NOTE : ''}
 <table><caption hidden>Remaining and released area by country</caption>
-<thead><tr><th scope="col">Country</th><th scope="col">Remaining</th><th scope="col">Cancelled</th><th scope="col">Reduced</th><th scope="col">Cleared</th><th scope="col">Hazards</th><th scope="col">CCM deadline</th><th scope="col">APMBC deadline</th></tr></thead>
+<thead><tr>${headers.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead>
 <tbody>${rows || '<tr><td colspan="8">No hazards recorded yet.</td></tr>'}</tbody></table>
-<p>API: <a href="${API_BASE}/countries">${API_BASE}/countries</a> · <a href="${API_BASE}/openapi.json">OpenAPI document</a> · <a href="/healthz">health</a></p>
+<p>API: <a href="${API_BASE}/countries">${API_BASE}/countries</a> ·
+<a href="${API_BASE}/openapi.json">OpenAPI document</a> · <a href="/healthz">health</a></p>
 </body></html>`);
   };
 }

@@ -7,8 +7,9 @@ import { todayUtc } from '../shared/dates.js';
  * sequence), and a lone UTF-16 surrogate (half a character; stored, it would silently become
  * U+FFFD). No `u` flag, so that surrogates are seen one by one.
  */
-// eslint-disable-next-line no-control-regex -- control characters are what it looks for
-const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE =
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 
 const codePoint = (char: string) => `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
@@ -22,7 +23,8 @@ export function unstorableText(text: string): string | undefined {
 }
 
 /** The text with every character the rule refuses written as \uXXXX, for echoing it in a message or report. */
-export const printable = (text: string): string => text.replace(UNSTORABLE_ALL, (char) => `\\u${codePoint(char).slice(2).toLowerCase()}`);
+export const printable = (text: string): string =>
+  text.replace(UNSTORABLE_ALL, (char) => `\\u${codePoint(char).slice(2).toLowerCase()}`);
 
 /**
  * Free text a person gives (names, references, reasons), trimmed, `min` to `max` characters.
@@ -88,5 +90,3 @@ export const standardErrors = {
   401: { description: 'not authenticated', schema: ErrorResponse },
   403: { description: 'role or country scope does not allow this', schema: ErrorResponse },
 } as const;
-
-

@@ -8,7 +8,9 @@ export const DryRunQuery = z
       .enum(['true', 'false'])
       .optional()
       .transform((value) => value === 'true')
-      .describe('true: validate, repair and compute exactly as the write would, answer with the result, and write nothing'),
+      .describe(
+        'true: validate, repair and compute exactly as the write would, answer with the result, and write nothing',
+      ),
   })
   .strict();
 
@@ -23,7 +25,12 @@ class RolledBack<T> extends Error {
  * repairs, clipping, refreshed summaries, audit) so that its warnings and area are the ones the
  * write would give, then rolls it all back; only a real write announces a data change.
  */
-export async function writeTransaction<T>(db: Db, source: string, dryRun: boolean, work: (trx: Db) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(
+  db: Db,
+  source: string,
+  dryRun: boolean,
+  work: (trx: Db) => Promise<T>,
+): Promise<T> {
   if (!dryRun) return afterCommit(source, db.transaction().execute(work));
   try {
     await db.transaction().execute(async (trx) => {

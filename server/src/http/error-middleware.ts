@@ -20,7 +20,11 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
   }
   // express's own 4xx (http-errors), e.g. a path with a broken percent-encoding.
   if (error.status && error.status >= 400 && error.status < 500) {
-    return new HttpError(error.status, 'bad_request', error.expose && error.message ? error.message : 'the request could not be read');
+    return new HttpError(
+      error.status,
+      'bad_request',
+      error.expose && error.message ? error.message : 'the request could not be read',
+    );
   }
   return undefined;
 }
@@ -44,10 +48,13 @@ function fromPostgres(error: { code?: string; message?: string }): HttpError | u
     case '57P03':
       return databaseUnavailable();
     default:
-      if (error.code?.startsWith('08') || /^Connection terminated/.test(error.message ?? '')) return databaseUnavailable();
+      if (error.code?.startsWith('08') || /^Connection terminated/.test(error.message ?? ''))
+        return databaseUnavailable();
       // Class 22 is "data exception": a value PostgreSQL could not take (a NUL character in text,
       // a number out of range, an invalid date). Only input can cause it.
-      return error.code?.startsWith('22') ? new HttpError(400, 'bad_request', 'a value in the request cannot be stored') : undefined;
+      return error.code?.startsWith('22')
+        ? new HttpError(400, 'bad_request', 'a value in the request cannot be stored')
+        : undefined;
   }
 }
 
@@ -57,12 +64,17 @@ function fromPostgres(error: { code?: string; message?: string }): HttpError | u
 // never PostGIS's own text; the server log keeps the full error in case it was a bug after all.
 function fromPostgis(error: { code?: string }): HttpError | undefined {
   if (error.code !== 'XX000') return undefined;
-  return new HttpError(422, 'geometry_unprocessable', 'the database could not process a geometry of this request; check that it is a reasonable area on the ground');
+  return new HttpError(
+    422,
+    'geometry_unprocessable',
+    'the database could not process a geometry of this request; check that it is a reasonable area on the ground',
+  );
 }
 
 // The database restarting or unreachable is not the server's bug: 503 tells clients to retry (the
 // pool reconnects by itself once PostgreSQL is back).
-const databaseUnavailable = () => new HttpError(503, 'database_unavailable', 'the database is unavailable; retry shortly');
+const databaseUnavailable = () =>
+  new HttpError(503, 'database_unavailable', 'the database is unavailable; retry shortly');
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
@@ -70,7 +82,9 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const known =
-    error instanceof HttpError ? error : (fromBodyParser(error as BodyParserError) ?? fromPostgres(error as { code?: string }));
+    error instanceof HttpError
+      ? error
+      : (fromBodyParser(error as BodyParserError) ?? fromPostgres(error as { code?: string }));
   const postgis = known ? undefined : fromPostgis(error as { code?: string });
   if (postgis) {
     console.error(`${req.method} ${req.originalUrl} answered ${postgis.status}:`, error);

@@ -14,7 +14,14 @@ function dropUntypedNullable(node: unknown): void {
   if (Array.isArray(node)) node.forEach(dropUntypedNullable);
   else if (node && typeof node === 'object') {
     const schema = node as Record<string, unknown>;
-    if (schema.nullable === true && !('type' in schema) && !('$ref' in schema) && !('allOf' in schema) && !('oneOf' in schema) && !('anyOf' in schema)) {
+    if (
+      schema.nullable === true &&
+      !('type' in schema) &&
+      !('$ref' in schema) &&
+      !('allOf' in schema) &&
+      !('oneOf' in schema) &&
+      !('anyOf' in schema)
+    ) {
       delete schema.nullable;
     }
     Object.values(schema).forEach(dropUntypedNullable);
@@ -22,7 +29,11 @@ function dropUntypedNullable(node: unknown): void {
 }
 
 export function openApiDocument(registry: OpenAPIRegistry): OpenApiDocument {
-  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token from POST /auth/tokens' });
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'API token from POST /auth/tokens',
+  });
   registry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
     in: 'cookie',

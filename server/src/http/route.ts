@@ -35,7 +35,12 @@ export type ResponseBody<R extends Responses> = {
   [Status in keyof R]: R[Status] extends { schema: infer S extends z.ZodType } ? z.input<S> : never;
 }[keyof R];
 
-export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends Responses = Responses> {
+export interface RouteSpec<
+  P extends AnyObject,
+  Q extends AnyObject,
+  B extends z.ZodType,
+  R extends Responses = Responses,
+> {
   method: Method;
   /** Express-style path relative to the router, e.g. '/hazards/:id'. */
   path: string;
@@ -109,12 +114,22 @@ export function checkResponsesAgainstSchemas(on = true): void {
 
 function checkResponse(route: string, responses: Responses, status: number, body: unknown): void {
   const schema = responses[status]?.schema;
-  if (!schema) throw new HttpError(500, 'undocumented_response', `${route} answered ${status} with a body its declaration does not document`);
+  if (!schema)
+    throw new HttpError(
+      500,
+      'undocumented_response',
+      `${route} answered ${status} with a body its declaration does not document`,
+    );
   // What the client receives: Dates become strings, undefined fields disappear.
   const result = schema.safeParse(JSON.parse(JSON.stringify(body)));
   if (!result.success) {
     const details = zodDetails(result.error, 'response');
-    throw new HttpError(500, 'undocumented_response', `${route} answered ${status} against its documented schema: ${details[0]?.path}: ${details[0]?.message}`, details);
+    throw new HttpError(
+      500,
+      'undocumented_response',
+      `${route} answered ${status} against its documented schema: ${details[0]?.path}: ${details[0]?.message}`,
+      details,
+    );
   }
 }
 
@@ -137,7 +152,10 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
   const responses: RouteConfig['responses'] = {};
   for (const [status, response] of Object.entries(spec.responses as Responses)) {
     responses[status] = response.schema
-      ? { description: response.description, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
+      ? {
+          description: response.description,
+          content: { [response.contentType ?? 'application/json']: { schema: response.schema } },
+        }
       : { description: response.description };
   }
   registry.registerPath({
@@ -160,7 +178,11 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
     // req.is is false for a body of another type (null for no body at all): a form or text body
     // must not reach validation as "every field missing".
     if (spec.body && req.is(JSON_TYPES) === false) {
-      throw new HttpError(415, 'unsupported_media_type', `the request body must be ${JSON_TYPES.join(' or ')}, not ${req.get('content-type')}`);
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `the request body must be ${JSON_TYPES.join(' or ')}, not ${req.get('content-type')}`,
+      );
     }
     const body = spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : undefined;
     const result = await spec.handler({ params, query, body, actor, req, res } as RouteInput<
@@ -174,7 +196,8 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       return;
     }
     const status = result.status ?? 200;
-    if (checkingResponses && result.body !== undefined) checkResponse(`${spec.method.toUpperCase()} ${openApiPath}`, spec.responses, status, result.body);
+    if (checkingResponses && result.body !== undefined)
+      checkResponse(`${spec.method.toUpperCase()} ${openApiPath}`, spec.responses, status, result.body);
     for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
     res.status(status);
     if (result.body === undefined) res.end();

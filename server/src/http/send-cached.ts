@@ -16,7 +16,12 @@ export interface CachedResponseHeaders {
  * representations, so they have different tags). Who asks can change the answer (a reader
  * allowed a restricted country's exact figures), so shared caches keep one copy per credential.
  */
-export function sendCached(req: IncomingMessage, res: ServerResponse, entry: CachedBytes & { cached: boolean }, headers: CachedResponseHeaders): void {
+export function sendCached(
+  req: IncomingMessage,
+  res: ServerResponse,
+  entry: CachedBytes & { cached: boolean },
+  headers: CachedResponseHeaders,
+): void {
   const gzip = entry.gzip && ACCEPTS_GZIP.test(req.headers['accept-encoding'] ?? '') ? entry.gzip : undefined;
   const etag = gzip ? `${entry.etag.slice(0, -1)}-gz"` : entry.etag;
   res.setHeader('ETag', etag);

@@ -4,7 +4,15 @@
 // IMSMA "Confirmed Hazardous Area" and a spreadsheet "CHA" both become CHA.
 import type { Contamination } from '../db/database.js';
 
-export const TARGET_FIELDS = ['external_ref', 'country', 'classification', 'contamination', 'status', 'recorded_on', 'name'] as const;
+export const TARGET_FIELDS = [
+  'external_ref',
+  'country',
+  'classification',
+  'contamination',
+  'status',
+  'recorded_on',
+  'name',
+] as const;
 export type TargetField = (typeof TARGET_FIELDS)[number];
 export type FieldMap = Record<TargetField, string[]>;
 
@@ -25,15 +33,41 @@ const SAFEGROUND: FieldMap = {
  * status and report date.
  */
 const IMSMA: FieldMap = {
-  external_ref: ['hazard_localid', 'localid', 'local_id', 'hazard_id', 'hazardid', 'haz_id', 'hazard_guid', 'guid', 'id'],
+  external_ref: [
+    'hazard_localid',
+    'localid',
+    'local_id',
+    'hazard_id',
+    'hazardid',
+    'haz_id',
+    'hazard_guid',
+    'guid',
+    'id',
+  ],
   country: ['country', 'country_iso3', 'iso3', 'countrycode'],
   classification: ['hazard_type', 'hazardtype', 'haz_type', 'type', 'hazard_classification', 'classification'],
   contamination: [
-    'hazard_contamination', 'contamination_type', 'contamination', 'device_classification', 'devicetype', 'device_type', 'contam',
-    'threat_type', 'hazard_category',
+    'hazard_contamination',
+    'contamination_type',
+    'contamination',
+    'device_classification',
+    'devicetype',
+    'device_type',
+    'contam',
+    'threat_type',
+    'hazard_category',
   ],
   status: ['hazard_status', 'status', 'stat'],
-  recorded_on: ['date_of_report', 'dateofreport', 'date_reported', 'report_date', 'rep_date', 'date_recorded', 'recorded_on', 'date'],
+  recorded_on: [
+    'date_of_report',
+    'dateofreport',
+    'date_reported',
+    'report_date',
+    'rep_date',
+    'date_recorded',
+    'recorded_on',
+    'date',
+  ],
   name: ['hazard_name', 'hazardname', 'haz_name', 'name', 'description'],
 };
 
@@ -42,7 +76,14 @@ const GICHD_MDR: FieldMap = {
   external_ref: ['hazard_id', 'hazard_identifier', 'hazardous_area_id', 'ha_id', 'id', 'reference'],
   country: ['country', 'country_code', 'iso3'],
   classification: ['hazard_type', 'hazardous_area_type', 'ha_type', 'area_type', 'type'],
-  contamination: ['contamination_type', 'contamination', 'main_contamination', 'explosive_ordnance_type', 'eo_type', 'threat'],
+  contamination: [
+    'contamination_type',
+    'contamination',
+    'main_contamination',
+    'explosive_ordnance_type',
+    'eo_type',
+    'threat',
+  ],
   status: ['hazard_status', 'status'],
   recorded_on: ['date_of_survey', 'survey_date', 'date_recorded', 'date_of_recording', 'recorded_on', 'date'],
   name: ['hazard_name', 'hazardous_area_name', 'name', 'location'],
@@ -56,7 +97,8 @@ const normalise = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '')
 /** A preset with per-field overrides ({"external_ref": "MY_ID"}) taking precedence. */
 export function fieldMap(preset: PresetName, overrides: Partial<Record<TargetField, string>> = {}): FieldMap {
   const map = { ...PRESETS[preset] };
-  for (const [target, source] of Object.entries(overrides) as [TargetField, string][]) map[target] = [source, ...map[target]];
+  for (const [target, source] of Object.entries(overrides) as [TargetField, string][])
+    map[target] = [source, ...map[target]];
   return map;
 }
 
@@ -76,26 +118,79 @@ export function resolveColumns(map: FieldMap, keys: string[]): Partial<Record<Ta
 }
 
 const CLASSIFICATION: Record<string, 'SHA' | 'CHA'> = {
-  sha: 'SHA', suspected: 'SHA', suspectedhazardousarea: 'SHA', suspectedarea: 'SHA', suspecteddangerousarea: 'SHA',
-  cha: 'CHA', confirmed: 'CHA', confirmedhazardousarea: 'CHA', confirmedarea: 'CHA', confirmeddangerousarea: 'CHA',
-  dangerousarea: 'CHA', minedarea: 'CHA', minefield: 'CHA',
+  sha: 'SHA',
+  suspected: 'SHA',
+  suspectedhazardousarea: 'SHA',
+  suspectedarea: 'SHA',
+  suspecteddangerousarea: 'SHA',
+  cha: 'CHA',
+  confirmed: 'CHA',
+  confirmedhazardousarea: 'CHA',
+  confirmedarea: 'CHA',
+  confirmeddangerousarea: 'CHA',
+  dangerousarea: 'CHA',
+  minedarea: 'CHA',
+  minefield: 'CHA',
 };
 
 const CONTAMINATION: Record<string, Contamination> = {
-  apmines: 'ap_mines', apmine: 'ap_mines', ap: 'ap_mines', apm: 'ap_mines', antipersonnel: 'ap_mines', antipersonnelmine: 'ap_mines',
-  antipersonnelmines: 'ap_mines', landmine: 'ap_mines', landmines: 'ap_mines',
-  avmines: 'av_mines', avmine: 'av_mines', av: 'av_mines', avm: 'av_mines', at: 'av_mines', atmine: 'av_mines', atmines: 'av_mines',
-  antivehicle: 'av_mines', antivehiclemine: 'av_mines', antivehiclemines: 'av_mines', antitank: 'av_mines', antitankmine: 'av_mines',
-  cmr: 'cmr', clustermunition: 'cmr', clustermunitions: 'cmr', clustermunitionremnants: 'cmr', submunition: 'cmr', submunitions: 'cmr',
-  bomblet: 'cmr', bomblets: 'cmr', cm: 'cmr',
-  erw: 'erw', uxo: 'erw', axo: 'erw', explosiveremnantsofwar: 'erw', unexplodedordnance: 'erw', abandonedexplosiveordnance: 'erw',
-  ied: 'ied', ieds: 'ied', improvisedexplosivedevice: 'ied', improvisedexplosivedevices: 'ied', improvisedmine: 'ied',
+  apmines: 'ap_mines',
+  apmine: 'ap_mines',
+  ap: 'ap_mines',
+  apm: 'ap_mines',
+  antipersonnel: 'ap_mines',
+  antipersonnelmine: 'ap_mines',
+  antipersonnelmines: 'ap_mines',
+  landmine: 'ap_mines',
+  landmines: 'ap_mines',
+  avmines: 'av_mines',
+  avmine: 'av_mines',
+  av: 'av_mines',
+  avm: 'av_mines',
+  at: 'av_mines',
+  atmine: 'av_mines',
+  atmines: 'av_mines',
+  antivehicle: 'av_mines',
+  antivehiclemine: 'av_mines',
+  antivehiclemines: 'av_mines',
+  antitank: 'av_mines',
+  antitankmine: 'av_mines',
+  cmr: 'cmr',
+  clustermunition: 'cmr',
+  clustermunitions: 'cmr',
+  clustermunitionremnants: 'cmr',
+  submunition: 'cmr',
+  submunitions: 'cmr',
+  bomblet: 'cmr',
+  bomblets: 'cmr',
+  cm: 'cmr',
+  erw: 'erw',
+  uxo: 'erw',
+  axo: 'erw',
+  explosiveremnantsofwar: 'erw',
+  unexplodedordnance: 'erw',
+  abandonedexplosiveordnance: 'erw',
+  ied: 'ied',
+  ieds: 'ied',
+  improvisedexplosivedevice: 'ied',
+  improvisedexplosivedevices: 'ied',
+  improvisedmine: 'ied',
 };
 
 const STATUS: Record<string, 'open' | 'closed' | 'handed_over'> = {
-  open: 'open', active: 'open', workedon: 'open', inprogress: 'open', ongoing: 'open',
-  closed: 'closed', released: 'closed', completed: 'closed', cleared: 'closed', cancelled: 'closed', inactive: 'closed',
-  handedover: 'handed_over', handover: 'handed_over',
+  open: 'open',
+  active: 'open',
+  workedon: 'open',
+  inprogress: 'open',
+  ongoing: 'open',
+  closed: 'closed',
+  released: 'closed',
+  completed: 'closed',
+  cleared: 'closed',
+  cancelled: 'closed',
+  inactive: 'closed',
+  handedover: 'handed_over',
+  handover: 'handed_over',
 };
 
 const text = (value: unknown): string | undefined => {
@@ -105,7 +200,8 @@ const text = (value: unknown): string | undefined => {
 };
 
 /** A known spelling becomes our word; an unknown one is passed through so validation names it. */
-const lookup = <T extends string>(table: Record<string, T>, value: string): T | string => table[normalise(value)] ?? value;
+const lookup = <T extends string>(table: Record<string, T>, value: string): T | string =>
+  table[normalise(value)] ?? value;
 
 /** Dates as files carry them: 2015-03-01, 2015/03/01, 2015-03-01T00:00:00Z, 01/03/2015 (day first, as IMSMA exports). */
 export function normaliseDate(value: string): string {
@@ -118,7 +214,12 @@ export function normaliseDate(value: string): string {
 
 /** A file's contamination cell: one value, a list ("AP mines; UXO"), or a JSON array from GeoJSON. */
 export function contaminationList(value: unknown): string[] | undefined {
-  const items = Array.isArray(value) ? value.map(String) : text(value)?.replace(/^\(\d+:/, '').replace(/\)$/, '').split(/[,;|/+]/);
+  const items = Array.isArray(value)
+    ? value.map(String)
+    : text(value)
+        ?.replace(/^\(\d+:/, '')
+        .replace(/\)$/, '')
+        .split(/[,;|/+]/);
   const cleaned = items?.map((item) => item.trim()).filter(Boolean);
   if (!cleaned?.length) return undefined;
   return [...new Set(cleaned.map((item) => lookup(CONTAMINATION, item)))];

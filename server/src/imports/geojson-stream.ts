@@ -203,7 +203,8 @@ class Scanner {
 
   private keep(part: Buffer): void {
     this.partBytes += part.length;
-    if (this.partBytes > MAX_FEATURE_BYTES) throw new SyntaxError(`a feature is larger than ${MAX_FEATURE_BYTES / 1024 / 1024} MB`);
+    if (this.partBytes > MAX_FEATURE_BYTES)
+      throw new SyntaxError(`a feature is larger than ${MAX_FEATURE_BYTES / 1024 / 1024} MB`);
     // A copy: the stream may reuse the chunk's memory.
     this.parts.push(Buffer.from(part));
   }

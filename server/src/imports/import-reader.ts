@@ -16,16 +16,33 @@ export const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv'] as const;
 export type ImportFormat = (typeof FORMATS)[number];
 
 /** File extension the upload is stored under (LIBKML goes by it to read a .kmz as an archive). */
-export const EXTENSION: Record<ImportFormat, string> = { geojson: 'geojson', shp: 'zip', kml: 'kml', kmz: 'kmz', gpkg: 'gpkg', csv: 'csv' };
+export const EXTENSION: Record<ImportFormat, string> = {
+  geojson: 'geojson',
+  shp: 'zip',
+  kml: 'kml',
+  kmz: 'kmz',
+  gpkg: 'gpkg',
+  csv: 'csv',
+};
 
 /** The one GDAL driver each format is opened with, whatever the file's content looks like (gdal-sandbox.ts). */
 const DRIVER: Record<ImportFormat, string> = {
-  geojson: 'GeoJSON', shp: 'ESRI Shapefile', kml: 'LIBKML', kmz: 'LIBKML', gpkg: 'GPKG', csv: 'CSV',
+  geojson: 'GeoJSON',
+  shp: 'ESRI Shapefile',
+  kml: 'LIBKML',
+  kmz: 'LIBKML',
+  gpkg: 'GPKG',
+  csv: 'CSV',
 };
 
 /** How ogr2ogr opens each format. Shapefiles come zipped with their .prj, which -t_srs honours. */
 function gdalInput(options: ReadOptions): GdalReadOptions {
-  const common = { file: options.file, name: options.name, driver: DRIVER[options.format], onPeakRss: options.onPeakRss };
+  const common = {
+    file: options.file,
+    name: options.name,
+    driver: DRIVER[options.format],
+    onPeakRss: options.onPeakRss,
+  };
   switch (options.format) {
     case 'shp':
       return { ...common, zipped: true, args: ['-t_srs', 'EPSG:4326'] };
@@ -35,12 +52,18 @@ function gdalInput(options: ReadOptions): GdalReadOptions {
       return {
         ...common,
         args: [
-          '-a_srs', 'EPSG:4326',
-          '-oo', 'GEOM_POSSIBLE_NAMES=wkt,geometry,geom,the_geom,shape,polygon',
-          '-oo', 'X_POSSIBLE_NAMES=longitude,lon,long,lng,x',
-          '-oo', 'Y_POSSIBLE_NAMES=latitude,lat,y',
-          '-oo', 'KEEP_GEOM_COLUMNS=NO',
-          '-oo', 'AUTODETECT_TYPE=NO',
+          '-a_srs',
+          'EPSG:4326',
+          '-oo',
+          'GEOM_POSSIBLE_NAMES=wkt,geometry,geom,the_geom,shape,polygon',
+          '-oo',
+          'X_POSSIBLE_NAMES=longitude,lon,long,lng,x',
+          '-oo',
+          'Y_POSSIBLE_NAMES=latitude,lat,y',
+          '-oo',
+          'KEEP_GEOM_COLUMNS=NO',
+          '-oo',
+          'AUTODETECT_TYPE=NO',
         ],
       };
     default:
@@ -122,8 +145,14 @@ async function* parsed(lines: AsyncIterable<string>): AsyncGenerator<SourceFeatu
 }
 
 function sourceFeature(index: number, item: unknown): SourceFeature {
-  const feature = (item !== null && typeof item === 'object' ? item : {}) as { properties?: unknown; geometry?: unknown };
-  const properties = feature.properties !== null && typeof feature.properties === 'object' && !Array.isArray(feature.properties) ? feature.properties : {};
+  const feature = (item !== null && typeof item === 'object' ? item : {}) as {
+    properties?: unknown;
+    geometry?: unknown;
+  };
+  const properties =
+    feature.properties !== null && typeof feature.properties === 'object' && !Array.isArray(feature.properties)
+      ? feature.properties
+      : {};
   const geometry = feature.geometry !== null && typeof feature.geometry === 'object' ? feature.geometry : null;
   return { index, properties: properties as Record<string, unknown>, geometry: geometry as SourceFeature['geometry'] };
 }
@@ -133,7 +162,10 @@ function sourceFeature(index: number, item: unknown): SourceFeature {
  * sharing one reference (as surveyors record turning points); they become one polygon, reported
  * under the index of its first row. Rows with a WKT polygon pass through unchanged.
  */
-async function* assembleVertexRows(features: AsyncIterable<SourceFeature>, fields: FieldMap): AsyncGenerator<SourceFeature> {
+async function* assembleVertexRows(
+  features: AsyncIterable<SourceFeature>,
+  fields: FieldMap,
+): AsyncGenerator<SourceFeature> {
   let group: { first: SourceFeature; ref: unknown; ring: number[][] } | undefined;
   const flush = (): SourceFeature | undefined => {
     if (!group) return undefined;
@@ -146,7 +178,10 @@ async function* assembleVertexRows(features: AsyncIterable<SourceFeature>, field
     const [first, last] = [ring[0]!, ring[ring.length - 1]!];
     if (first[0] !== last[0] || first[1] !== last[1]) ring.push(first);
     const vertices = ring.length - 1;
-    const geometry = vertices >= 3 ? { type: 'Polygon', coordinates: [ring] } : { type: `${vertices} vertex point list`, coordinates: ring };
+    const geometry =
+      vertices >= 3
+        ? { type: 'Polygon', coordinates: [ring] }
+        : { type: `${vertices} vertex point list`, coordinates: ring };
     const done = { ...group.first, geometry };
     group = undefined;
     return done;
@@ -174,10 +209,26 @@ async function* assembleVertexRows(features: AsyncIterable<SourceFeature>, field
 }
 
 function emptyBatch(): StagedBatch {
-  return { index: [], ref: [], problem: [], classification: [], contamination: [], status: [], recorded_on: [], name: [], geojson: [], wkb: [] };
+  return {
+    index: [],
+    ref: [],
+    problem: [],
+    classification: [],
+    contamination: [],
+    status: [],
+    recorded_on: [],
+    name: [],
+    geojson: [],
+    wkb: [],
+  };
 }
 
-function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record<string, unknown>, options: ReadOptions): void {
+function addCandidate(
+  batch: StagedBatch,
+  feature: SourceFeature,
+  mapped: Record<string, unknown>,
+  options: ReadOptions,
+): void {
   const problems: string[] = [];
   const parsed = HazardProperties.safeParse(mapped);
   if (!parsed.success) {
@@ -190,8 +241,12 @@ function addCandidate(batch: StagedBatch, feature: SourceFeature, mapped: Record
   }
   // A refused reference (a NUL or a lone surrogate in it) is reported, escaped, with its feature.
   const ref = typeof mapped.external_ref === 'string' ? printable(mapped.external_ref) : null;
-  if (ref === null) problems.push('external_ref: missing (imports match hazards by reference, so a re-import updates instead of duplicating)');
-  if (mapped.country !== options.country) problems.push(`country: ${String(mapped.country)} is not the import's country ${options.country}`);
+  if (ref === null)
+    problems.push(
+      'external_ref: missing (imports match hazards by reference, so a re-import updates instead of duplicating)',
+    );
+  if (mapped.country !== options.country)
+    problems.push(`country: ${String(mapped.country)} is not the import's country ${options.country}`);
   const encoded = feature.geometry ? polygonWkb(feature.geometry) : undefined;
   problems.push(...geometryProblems(feature.geometry, options.maxVertices, encoded?.vertices));
   const props = parsed.success ? parsed.data : undefined;
@@ -213,7 +268,7 @@ function geometryProblems(geometry: SourceFeature['geometry'], maxVertices: numb
     return [`geometry: a ${geometry.type ?? 'geometry of no type'} is not an area (Polygon or MultiPolygon expected)`];
   }
   const vertices = knownVertices ?? countPositions(geometry.coordinates);
-  if (vertices === undefined) return ['geometry: coordinates nest deeper than a MultiPolygon\'s'];
+  if (vertices === undefined) return ["geometry: coordinates nest deeper than a MultiPolygon's"];
   return vertices > maxVertices ? [`geometry: ${vertices} vertices; the limit is ${maxVertices}`] : [];
 }
 

@@ -8,11 +8,16 @@ import type { Db } from '../db/pool.js';
 // interrupted, and says so instead of showing it busy for ever.
 // The two-key form keeps these locks apart from the one-key hashtext locks used elsewhere.
 // `id` is an import id, or the id column of the statement.
-const lockKeys = (id: string | RawBuilder<unknown>) => sql`hashtext('safeground:import'), (${id}::bigint & 2147483647)::int`;
+const lockKeys = (id: string | RawBuilder<unknown>) =>
+  sql`hashtext('safeground:import'), (${id}::bigint & 2147483647)::int`;
 const ID_COLUMN = sql.ref('id');
 
 /** Runs `work` holding the run lock of the import that `claim` returns (it runs on the reserved connection). */
-async function holdingRunLock<T>(db: Db, claim: (connection: Db) => Promise<string>, work: (id: string) => Promise<T>): Promise<T> {
+async function holdingRunLock<T>(
+  db: Db,
+  claim: (connection: Db) => Promise<string>,
+  work: (id: string) => Promise<T>,
+): Promise<T> {
   return db.connection().execute(async (connection) => {
     const id = await claim(connection);
     try {
@@ -57,7 +62,9 @@ export function runExistingImport<T>(db: Db, id: string, busy: () => Error, work
   return holdingRunLock(
     db,
     async (connection) => {
-      const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${lockKeys(id)}) AS locked`.execute(connection);
+      const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${lockKeys(id)}) AS locked`.execute(
+        connection,
+      );
       if (!rows[0]!.locked) throw busy();
       return id;
     },
@@ -85,7 +92,8 @@ export async function markInterrupted(db: Db, id?: string): Promise<number> {
          AND pg_try_advisory_xact_lock(${lockKeys(ID_COLUMN)})
       RETURNING id, status`.execute(trx);
     const abandoned = rows.filter((row) => row.status === 'invalid').map((row) => row.id);
-    if (abandoned.length) await sql`DELETE FROM import_features WHERE import_id = ANY (${abandoned}::bigint[])`.execute(trx);
+    if (abandoned.length)
+      await sql`DELETE FROM import_features WHERE import_id = ANY (${abandoned}::bigint[])`.execute(trx);
     return rows.length;
   });
 }

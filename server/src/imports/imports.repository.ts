@@ -29,9 +29,17 @@ export async function findImport(db: Db, id: string): Promise<ImportRow | undefi
   return db.selectFrom('imports').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function updateImport(db: Db, id: string, values: Omit<Updateable<Imports>, 'id' | 'created_at' | 'updated_at'>): Promise<void> {
+export async function updateImport(
+  db: Db,
+  id: string,
+  values: Omit<Updateable<Imports>, 'id' | 'created_at' | 'updated_at'>,
+): Promise<void> {
   if (Object.keys(values).length === 0) return;
-  await db.updateTable('imports').set({ ...values, updated_at: sql`now()` }).where('id', '=', id).execute();
+  await db
+    .updateTable('imports')
+    .set({ ...values, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Claims an import for committing; false when it is not in a committable state (or already claimed). */
@@ -71,7 +79,10 @@ export async function rejectDuplicates(db: Db, importId: string): Promise<void> 
   await sql`SELECT sg_import_reject_duplicates(${importId})`.execute(db);
 }
 
-export async function outcomeCounts(db: Db, importId: string): Promise<{ ok: number; repaired: number; rejected: number }> {
+export async function outcomeCounts(
+  db: Db,
+  importId: string,
+): Promise<{ ok: number; repaired: number; rejected: number }> {
   const rows = await db
     .selectFrom('import_features')
     .select(['outcome', sql<number>`count(*)::int`.as('n')])
@@ -83,7 +94,11 @@ export async function outcomeCounts(db: Db, importId: string): Promise<{ ok: num
 }
 
 /** Feature-index boundaries splitting the accepted features into batches of about `size`. */
-export async function acceptedRanges(db: Db, importId: string, size: number): Promise<{ from: number; to: number; n: number }[]> {
+export async function acceptedRanges(
+  db: Db,
+  importId: string,
+  size: number,
+): Promise<{ from: number; to: number; n: number }[]> {
   const { rows } = await sql<{ from: number; to: number; n: number }>`
     SELECT min(feature_index) AS "from", max(feature_index) AS "to", count(*)::int AS n
       FROM (SELECT feature_index, (row_number() OVER (ORDER BY feature_index) - 1) / ${size} AS batch
@@ -92,9 +107,16 @@ export async function acceptedRanges(db: Db, importId: string, size: number): Pr
   return rows;
 }
 
-export async function commitBatch(db: Db, importId: string, range: { from: number; to: number }, userId: string | null) {
+export async function commitBatch(
+  db: Db,
+  importId: string,
+  range: { from: number; to: number },
+  userId: string | null,
+) {
   const { rows } = await sql<{ hazard_id: string; inserted: boolean }>`
-    SELECT hazard_id, inserted FROM sg_import_commit_batch(${importId}, ${range.from}, ${range.to}, ${userId})`.execute(db);
+    SELECT hazard_id, inserted FROM sg_import_commit_batch(${importId}, ${range.from}, ${range.to}, ${userId})`.execute(
+    db,
+  );
   return rows;
 }
 

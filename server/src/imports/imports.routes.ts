@@ -34,7 +34,14 @@ export function importRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     },
     handler: async ({ actor, query, req }) => {
       const length = req.get('content-length');
-      const created = await service.importUpload(db, config, actor!, { ...query, fileName: query.file_name }, req, length ? Number(length) : undefined);
+      const created = await service.importUpload(
+        db,
+        config,
+        actor!,
+        { ...query, fileName: query.file_name },
+        req,
+        length ? Number(length) : undefined,
+      );
       return { status: 201, body: created, headers: { Location: `${basePath}/imports/${created.id}` } };
     },
   });
@@ -54,7 +61,8 @@ export function importRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     method: 'get',
     path: '/imports/:id/report.csv',
     tag: 'imports',
-    summary: 'The dry-run report, one row per feature: feature (1-based index in the file), external_ref, outcome (ok, repaired, rejected), reason',
+    summary:
+      'The dry-run report, one row per feature: feature (1-based index in the file), external_ref, outcome (ok, repaired, rejected), reason',
     auth: 'actor',
     params: IdParam,
     responses: {

@@ -22,9 +22,15 @@ const FieldOverrides = z
 export const ImportQuery = z
   .object({
     country: Iso3.describe('the country every feature belongs to; a feature naming another country is rejected'),
-    format: z.enum(FORMATS).describe('geojson, shp (zipped Shapefile with its .prj), kml, kmz, gpkg, csv (WKT column, or longitude/latitude rows)'),
+    format: z
+      .enum(FORMATS)
+      .describe(
+        'geojson, shp (zipped Shapefile with its .prj), kml, kmz, gpkg, csv (WKT column, or longitude/latitude rows)',
+      ),
     mapping: z.enum(presetNames).default('safeground').describe('attribute names preset: safeground, imsma, gichd_mdr'),
-    fields: FieldOverrides.optional().describe('JSON object naming the file\'s column for any of our fields, overriding the preset'),
+    fields: FieldOverrides.optional().describe(
+      "JSON object naming the file's column for any of our fields, overriding the preset",
+    ),
     file_name: PlainText(1, 255, 'original file name, kept for the record and naming the file in messages').optional(),
   })
   .strict();
@@ -39,10 +45,16 @@ export const ImportOut = z
     file_bytes: z.number(),
     status: z
       .enum(IMPORT_STATUSES)
-      .describe('ready: dry run done, nothing written yet; commit_failed: nothing was written, the commit may be retried'),
+      .describe(
+        'ready: dry run done, nothing written yet; commit_failed: nothing was written, the commit may be retried',
+      ),
     error: z.string().nullable(),
-    counts: z.object({ features: z.number(), ok: z.number(), repaired: z.number(), rejected: z.number() }).describe('dry-run outcomes'),
-    progress: z.object({ done: z.number(), total: z.number().nullable() }).describe('features read (dry run) or written (commit) so far'),
+    counts: z
+      .object({ features: z.number(), ok: z.number(), repaired: z.number(), rejected: z.number() })
+      .describe('dry-run outcomes'),
+    progress: z
+      .object({ done: z.number(), total: z.number().nullable() })
+      .describe('features read (dry run) or written (commit) so far'),
     committed: z.object({ inserted: z.number(), updated: z.number(), unchanged: z.number() }).nullable(),
     created_at: z.string(),
     updated_at: z.string(),

@@ -37,7 +37,13 @@ export interface ImportRequest {
 }
 
 /** The command line acts as the operator of the machine: an admin with no user row (audit user_id is NULL). */
-export const SYSTEM_ACTOR = { id: '', email: 'command line', role: 'admin', country_iso3: null, organisation_id: null } as const satisfies Actor;
+export const SYSTEM_ACTOR = {
+  id: '',
+  email: 'command line',
+  role: 'admin',
+  country_iso3: null,
+  organisation_id: null,
+} as const satisfies Actor;
 
 export interface ImportHooks {
   onProgress?: (done: number, total: number | null) => void;
@@ -57,10 +63,17 @@ export function toImportOut(row: repo.ImportRow) {
     file_bytes: Number(row.file_bytes),
     status: row.status,
     error: row.error,
-    counts: { features: row.feature_count, ok: row.ok_count, repaired: row.repaired_count, rejected: row.rejected_count },
+    counts: {
+      features: row.feature_count,
+      ok: row.ok_count,
+      repaired: row.repaired_count,
+      rejected: row.rejected_count,
+    },
     progress: { done: row.progress_done, total: row.progress_total },
     committed:
-      row.inserted_count === null ? null : { inserted: row.inserted_count, updated: row.updated_count ?? 0, unchanged: row.unchanged_count ?? 0 },
+      row.inserted_count === null
+        ? null
+        : { inserted: row.inserted_count, updated: row.updated_count ?? 0, unchanged: row.unchanged_count ?? 0 },
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     committed_at: row.committed_at?.toISOString() ?? null,
@@ -74,9 +87,12 @@ const tooLarge = (max: number) =>
   ]);
 
 const tooManyFeatures = (max: number) =>
-  new HttpError(413, 'too_many_features', `import file has more than ${max} features, the limit (IMPORT_MAX_FEATURES)`, [
-    { path: 'body', message: `limit is ${max} features` },
-  ]);
+  new HttpError(
+    413,
+    'too_many_features',
+    `import file has more than ${max} features, the limit (IMPORT_MAX_FEATURES)`,
+    [{ path: 'body', message: `limit is ${max} features` }],
+  );
 
 /**
  * Receives an upload into a file (never into memory), then runs the dry run. Over the byte limit
@@ -97,7 +113,14 @@ export async function importUpload(
   return runNewImport(db, values, (id) => receiveAndDryRun(db, config, id, request, body, hooks));
 }
 
-async function receiveAndDryRun(db: Db, config: Config, id: string, request: ImportRequest, body: Readable, hooks: ImportHooks): Promise<ImportOut> {
+async function receiveAndDryRun(
+  db: Db,
+  config: Config,
+  id: string,
+  request: ImportRequest,
+  body: Readable,
+  hooks: ImportHooks,
+): Promise<ImportOut> {
   await mkdir(UPLOAD_DIR, { recursive: true });
   // Unique across processes and databases sharing this checkout (tests, benchmarks), not just by id.
   const file = path.join(UPLOAD_DIR, `${id}-${randomUUID()}.${EXTENSION[request.format]}`);
@@ -121,7 +144,14 @@ async function receiveAndDryRun(db: Db, config: Config, id: string, request: Imp
 }
 
 /** The same dry run over a file already on disk (the CLI). */
-export async function importFile(db: Db, config: Config, actor: Actor, request: ImportRequest, file: string, hooks: ImportHooks = {}) {
+export async function importFile(
+  db: Db,
+  config: Config,
+  actor: Actor,
+  request: ImportRequest,
+  file: string,
+  hooks: ImportHooks = {},
+) {
   assertCanWriteHazards(actor, request.country);
   const { size } = await stat(file);
   if (size > config.IMPORT_MAX_BYTES) throw tooLarge(config.IMPORT_MAX_BYTES);
@@ -141,7 +171,14 @@ export async function importFile(db: Db, config: Config, actor: Actor, request: 
  * Reads, maps, validates and prepares every feature, staging each with its outcome (ok, repaired
  * and why, rejected and why). Nothing reaches the ledger; the staged rows are the report.
  */
-async function dryRun(db: Db, config: Config, id: string, request: ImportRequest, file: string, hooks: ImportHooks): Promise<ImportOut> {
+async function dryRun(
+  db: Db,
+  config: Config,
+  id: string,
+  request: ImportRequest,
+  file: string,
+  hooks: ImportHooks,
+): Promise<ImportOut> {
   await repo.updateImport(db, id, { status: 'validating', progress_done: 0, progress_total: null });
   let read = 0;
   let staged = 0;
@@ -189,7 +226,9 @@ async function dryRun(db: Db, config: Config, id: string, request: ImportRequest
     }
     // Not the file's fault: say the dry run failed rather than leave it "validating" until it
     // reads as interrupted by a server stop.
-    await repo.updateImport(db, id, { status: 'invalid', error: 'the dry run failed on the server; upload the file again' }).catch(() => {});
+    await repo
+      .updateImport(db, id, { status: 'invalid', error: 'the dry run failed on the server; upload the file again' })
+      .catch(() => {});
     throw error;
   }
   const counts = await repo.outcomeCounts(db, id);
@@ -245,46 +284,70 @@ export async function commitImport(db: Db, actor: Actor, id: string, hooks: Impo
   return runExistingImport(db, id, busy, () => commitClaimed(db, actor, row, total, ranges, hooks));
 }
 
-async function commitClaimed(db: Db, actor: Actor, row: repo.ImportRow, total: number, ranges: { from: number; to: number; n: number }[], hooks: ImportHooks) {
+async function commitClaimed(
+  db: Db,
+  actor: Actor,
+  row: repo.ImportRow,
+  total: number,
+  ranges: { from: number; to: number; n: number }[],
+  hooks: ImportHooks,
+) {
   const id = row.id;
   if (!(await repo.claimForCommit(db, id, total))) throw conflict(`import ${id} is already being committed`);
   try {
     // Cached tiles and figures drop what they hold once the commit is visible.
-    await afterCommit('imports', db.transaction().execute(async (trx) => {
-      await lockCountries(trx, [row.country_iso3]);
-      const touched: string[] = [];
-      let inserted = 0;
-      let done = 0;
-      for (const range of ranges) {
-        for (const written of await repo.commitBatch(trx, id, range, actor.id || null)) {
-          touched.push(written.hazard_id);
-          if (written.inserted) inserted += 1;
+    await afterCommit(
+      'imports',
+      db.transaction().execute(async (trx) => {
+        await lockCountries(trx, [row.country_iso3]);
+        const touched: string[] = [];
+        let inserted = 0;
+        let done = 0;
+        for (const range of ranges) {
+          for (const written of await repo.commitBatch(trx, id, range, actor.id || null)) {
+            touched.push(written.hazard_id);
+            if (written.inserted) inserted += 1;
+          }
+          done += range.n;
+          await repo.updateImport(db, id, { progress_done: done });
+          hooks.onProgress?.(done, total);
         }
-        done += range.n;
-        await repo.updateImport(db, id, { progress_done: done });
-        hooks.onProgress?.(done, total);
-      }
-      // A large import changes the table's statistics enough to mislead the planner of the area
-      // refresh (nested loops over "a few" rows that are now thousands); ANALYZE sees our own rows.
-      if (touched.length >= ANALYZE_AFTER) await sql`ANALYZE hazards`.execute(trx);
-      // Area summaries once for everything the import touched, not once per feature.
-      if (touched.length) await refreshHazards(trx, touched, true);
-      const counts = { inserted, updated: touched.length - inserted, unchanged: total - touched.length };
-      await writeAudit(trx, { userId: actor.id || null, action: 'commit', entity: 'import', entityId: id, after: { country: row.country_iso3, ...counts } });
-      await repo.updateImport(trx, id, {
-        status: 'committed',
-        inserted_count: counts.inserted,
-        updated_count: counts.updated,
-        unchanged_count: counts.unchanged,
-        committed_at: new Date(),
-      });
-    }));
+        // A large import changes the table's statistics enough to mislead the planner of the area
+        // refresh (nested loops over "a few" rows that are now thousands); ANALYZE sees our own rows.
+        if (touched.length >= ANALYZE_AFTER) await sql`ANALYZE hazards`.execute(trx);
+        // Area summaries once for everything the import touched, not once per feature.
+        if (touched.length) await refreshHazards(trx, touched, true);
+        const counts = { inserted, updated: touched.length - inserted, unchanged: total - touched.length };
+        await writeAudit(trx, {
+          userId: actor.id || null,
+          action: 'commit',
+          entity: 'import',
+          entityId: id,
+          after: { country: row.country_iso3, ...counts },
+        });
+        await repo.updateImport(trx, id, {
+          status: 'committed',
+          inserted_count: counts.inserted,
+          updated_count: counts.updated,
+          unchanged_count: counts.unchanged,
+          committed_at: new Date(),
+        });
+      }),
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await repo.updateImport(db, id, { status: 'commit_failed', error: `nothing was written: ${message}`, progress_done: 0 });
+    await repo.updateImport(db, id, {
+      status: 'commit_failed',
+      error: `nothing was written: ${message}`,
+      progress_done: 0,
+    });
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && /^(23|40)/.test(code)) {
-      throw new HttpError(code.startsWith('23') ? 422 : 409, 'commit_failed', `import ${id} was not committed, nothing was written: ${message}`);
+      throw new HttpError(
+        code.startsWith('23') ? 422 : 409,
+        'commit_failed',
+        `import ${id} was not committed, nothing was written: ${message}`,
+      );
     }
     throw error;
   }

@@ -11,7 +11,16 @@ export interface DumpFeature {
 }
 
 const GEOMETRY_COLUMN = '__safeground_geometry';
-const NUMERIC_TYPES = new Set(['INTEGER', 'BIGINT', 'SMALLINT', 'FLOAT8', 'FLOAT4', 'REAL', 'NUMERIC', 'DOUBLE PRECISION']);
+const NUMERIC_TYPES = new Set([
+  'INTEGER',
+  'BIGINT',
+  'SMALLINT',
+  'FLOAT8',
+  'FLOAT4',
+  'REAL',
+  'NUMERIC',
+  'DOUBLE PRECISION',
+]);
 const ADD_COLUMN = /ADD COLUMN "((?:[^"]|"")*)" ([^;]+);$/;
 const COPY = /\(((?:"(?:[^"]|"")*"(?:, )?)*)\) FROM STDIN;$/;
 const QUOTED = /"((?:[^"]|"")*)"/g;
@@ -70,7 +79,16 @@ function unescapeCopy(text: string): string {
   return text.replace(/\\(.)/g, (_, next: string) => ESCAPES[next] ?? next);
 }
 
-const TYPE_NAMES = ['Geometry', 'Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'];
+const TYPE_NAMES = [
+  'Geometry',
+  'Point',
+  'LineString',
+  'Polygon',
+  'MultiPoint',
+  'MultiLineString',
+  'MultiPolygon',
+  'GeometryCollection',
+];
 const EWKB_Z = 0x80000000;
 const EWKB_M = 0x40000000;
 const EWKB_SRID = 0x20000000;

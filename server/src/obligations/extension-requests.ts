@@ -15,7 +15,8 @@ export interface PendingRequest {
 
 const ordinal = (n: number) => {
   const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 };
 
@@ -41,8 +42,15 @@ export function openRequestOn(request: PendingRequest | null, asOf: string): Pen
 }
 
 /** The deadline an obligation is held to: the current one, else the latest granted, else the original. */
-export function latestKnownDeadline(obligation: { current_deadline: string | null; original_deadline: string; extensions: Array<{ new_deadline: string }> }): string {
-  return obligation.current_deadline ?? [obligation.original_deadline, ...obligation.extensions.map((e) => e.new_deadline)].sort().at(-1)!;
+export function latestKnownDeadline(obligation: {
+  current_deadline: string | null;
+  original_deadline: string;
+  extensions: Array<{ new_deadline: string }>;
+}): string {
+  return (
+    obligation.current_deadline ??
+    [obligation.original_deadline, ...obligation.extensions.map((e) => e.new_deadline)].sort().at(-1)!
+  );
 }
 
 /**
@@ -56,5 +64,7 @@ export function requestSentence(request: PendingRequest): string {
 }
 
 export function toPendingExtension(request: PendingRequest | null): z.infer<typeof PendingExtension> | null {
-  return request && { ...request, meeting_name: meetingName(request.meeting), verified: request.confidence === 'verified' };
+  return (
+    request && { ...request, meeting_name: meetingName(request.meeting), verified: request.confidence === 'verified' }
+  );
 }

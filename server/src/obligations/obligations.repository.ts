@@ -90,7 +90,12 @@ export interface ObligationChange {
 }
 
 /** Applies a user's change and marks the row as changed by that user (see the geodata loader). */
-export async function updateObligation(db: Kysely<Database>, id: string, userId: string, change: ObligationChange): Promise<void> {
+export async function updateObligation(
+  db: Kysely<Database>,
+  id: string,
+  userId: string,
+  change: ObligationChange,
+): Promise<void> {
   const { confirmedBy, ...columns } = change;
   await db
     .updateTable('obligations')

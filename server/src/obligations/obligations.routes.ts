@@ -4,14 +4,24 @@ import { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.js';
 import { defineRoute } from '../http/route.js';
-import { CompletionCreate, Confirmation, ExtensionCreate, Obligation, ObligationListQuery, ObligationParams } from './obligations.schema.js';
+import {
+  CompletionCreate,
+  Confirmation,
+  ExtensionCreate,
+  Obligation,
+  ObligationListQuery,
+  ObligationParams,
+} from './obligations.schema.js';
 import * as service from './obligations.service.js';
 
-const notFoundError = { description: 'unknown country, or no obligation of this country under this treaty', schema: ErrorResponse };
+const notFoundError = {
+  description: 'unknown country, or no obligation of this country under this treaty',
+  schema: ErrorResponse,
+};
 const writeErrors = { ...standardErrors, 404: notFoundError };
 const WHO_MAY_WRITE =
   'Admins and the national authority of the country only. The change and an audit row (before and after) are written in one ' +
-  'transaction; the source is appended to the obligation\'s sources.';
+  "transaction; the source is appended to the obligation's sources.";
 
 export function obligationRoutes(db: Db, registry: OpenAPIRegistry, basePath: string): Router {
   const router = Router();
@@ -21,10 +31,14 @@ export function obligationRoutes(db: Db, registry: OpenAPIRegistry, basePath: st
     path: '/obligations',
     tag: 'obligations',
     summary: 'Treaty obligations (CCM Article 4, APMBC Article 5) of every State Party, with extension history',
-    description: 'Rows known only from recall have confidence "recalled" and verified false until someone with the role confirms them.',
+    description:
+      'Rows known only from recall have confidence "recalled" and verified false until someone with the role confirms them.',
     auth: 'public',
     query: ObligationListQuery,
-    responses: { 200: { description: 'obligations by country, then treaty', schema: z.array(Obligation) }, 400: standardErrors[400] },
+    responses: {
+      200: { description: 'obligations by country, then treaty', schema: z.array(Obligation) },
+      400: standardErrors[400],
+    },
     handler: async ({ query }) => ({ body: await service.listObligations(db, query) }),
   });
 
@@ -35,7 +49,11 @@ export function obligationRoutes(db: Db, registry: OpenAPIRegistry, basePath: st
     summary: "One country's treaty obligations, with extension history",
     auth: 'public',
     params: Iso3Param,
-    responses: { 200: { description: 'the obligations', schema: z.array(Obligation) }, 400: standardErrors[400], 404: notFoundError },
+    responses: {
+      200: { description: 'the obligations', schema: z.array(Obligation) },
+      400: standardErrors[400],
+      404: notFoundError,
+    },
     handler: async ({ params }) => ({ body: await service.countryObligations(db, params.iso3) }),
   });
 
@@ -71,7 +89,9 @@ export function obligationRoutes(db: Db, registry: OpenAPIRegistry, basePath: st
     params: ObligationParams,
     body: CompletionCreate,
     responses: { 200: { description: 'the completed obligation', schema: Obligation }, ...writeErrors },
-    handler: async ({ actor, params, body }) => ({ body: await service.markCompleted(db, actor!, params.iso3, params.treaty, body) }),
+    handler: async ({ actor, params, body }) => ({
+      body: await service.markCompleted(db, actor!, params.iso3, params.treaty, body),
+    }),
   });
 
   defineRoute(router, registry, basePath, {
@@ -84,7 +104,9 @@ export function obligationRoutes(db: Db, registry: OpenAPIRegistry, basePath: st
     params: ObligationParams,
     body: Confirmation,
     responses: { 200: { description: 'the confirmed obligation', schema: Obligation }, ...writeErrors },
-    handler: async ({ actor, params, body }) => ({ body: await service.confirm(db, actor!, params.iso3, params.treaty, body) }),
+    handler: async ({ actor, params, body }) => ({
+      body: await service.confirm(db, actor!, params.iso3, params.treaty, body),
+    }),
   });
 
   return router;

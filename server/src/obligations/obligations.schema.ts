@@ -4,7 +4,9 @@ import { OBLIGATION_STATUSES, SOURCE_CONFIDENCES, TREATIES } from '../db/enums.j
 
 export { TREATIES };
 export type TreatyName = (typeof TREATIES)[number];
-export const Treaty = z.enum(TREATIES).describe('CCM (Article 4, cluster munition remnants) or APMBC (Article 5, anti-personnel mines)');
+export const Treaty = z
+  .enum(TREATIES)
+  .describe('CCM (Article 4, cluster munition remnants) or APMBC (Article 5, anti-personnel mines)');
 
 export const Extension = z.object({
   meeting: z.string().describe('the meeting that granted it, e.g. 13MSP or 5RC'),
@@ -16,7 +18,10 @@ export const Extension = z.object({
 export const PendingExtension = z
   .object({
     requested_deadline: z.string().nullable().describe('the deadline asked for; null where no source gave it'),
-    submitted: z.string().nullable().describe('when the request was (or is to be) submitted: YYYY, YYYY-MM or YYYY-MM-DD'),
+    submitted: z
+      .string()
+      .nullable()
+      .describe('when the request was (or is to be) submitted: YYYY, YYYY-MM or YYYY-MM-DD'),
     meeting: z.string().describe('the meeting expected to decide, e.g. 23MSP or 5RC'),
     meeting_name: z.string().describe('the same in words, e.g. "23rd Meeting of States Parties"'),
     decision: z.string().describe('what is known of the decision, in words, as the source has it'),
@@ -52,9 +57,7 @@ export const Obligation = z
 
 export type ObligationOut = z.infer<typeof Obligation>;
 
-export const ObligationListQuery = z
-  .object({ country: Iso3.optional(), treaty: Treaty.optional() })
-  .strict();
+export const ObligationListQuery = z.object({ country: Iso3.optional(), treaty: Treaty.optional() }).strict();
 
 /** The treaty is a plain string here so that an unknown one answers 404 (no such obligation), not 400. */
 export const ObligationParams = z.object({

@@ -16,7 +16,6 @@ import {
   type TreatyName,
 } from './obligations.schema.js';
 
-
 export function toObligation(row: repo.ObligationRecord): ObligationOut {
   return {
     country: row.country_iso3,
@@ -37,7 +36,10 @@ export function toObligation(row: repo.ObligationRecord): ObligationOut {
   };
 }
 
-export async function listObligations(db: Db, filter: { country?: string; treaty?: TreatyName }): Promise<ObligationOut[]> {
+export async function listObligations(
+  db: Db,
+  filter: { country?: string; treaty?: TreatyName },
+): Promise<ObligationOut[]> {
   return (await repo.listObligations(db, filter)).map(toObligation);
 }
 
@@ -48,7 +50,10 @@ export async function countryObligations(db: Db, iso3: string): Promise<Obligati
 
 /** Adds a source to the ';'-separated list, keeping the earlier ones and not repeating itself. */
 export function appendSource(sources: string, added: string): string {
-  const list = sources.split(';').map((s) => s.trim()).filter(Boolean);
+  const list = sources
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return list.includes(added) ? list.join(';') : [...list, added].join(';');
 }
 
@@ -73,21 +78,30 @@ async function writeObligation(
   assertCanWriteObligations(actor, iso3);
   const treaty = TREATIES.find((t) => t === treatyParam);
   if (!treaty) throw notFound(`treaty ${treatyParam} (use CCM or APMBC)`);
-  return afterCommit('obligations', db.transaction().execute(async (trx) => {
-    const id = await repo.lockObligation(trx, iso3, treaty);
-    if (!id) throw notFound(`${treaty} obligation of ${iso3}`);
-    const before = toObligation((await repo.findObligation(trx, id))!);
-    const { extension, resolvesRequests, ...columns } = change(before);
-    if (extension) await repo.insertExtension(trx, { ...extension, obligationId: id, userId: actor.id });
-    if (resolvesRequests) await repo.resolveRequests(trx, id, actor.id);
-    await repo.updateObligation(trx, id, actor.id, columns);
-    const after = toObligation((await repo.findObligation(trx, id))!);
-    await writeAudit(trx, { userId: actor.id, action, entity: 'obligation', entityId: id, before, after });
-    return after;
-  }));
+  return afterCommit(
+    'obligations',
+    db.transaction().execute(async (trx) => {
+      const id = await repo.lockObligation(trx, iso3, treaty);
+      if (!id) throw notFound(`${treaty} obligation of ${iso3}`);
+      const before = toObligation((await repo.findObligation(trx, id))!);
+      const { extension, resolvesRequests, ...columns } = change(before);
+      if (extension) await repo.insertExtension(trx, { ...extension, obligationId: id, userId: actor.id });
+      if (resolvesRequests) await repo.resolveRequests(trx, id, actor.id);
+      await repo.updateObligation(trx, id, actor.id, columns);
+      const after = toObligation((await repo.findObligation(trx, id))!);
+      await writeAudit(trx, { userId: actor.id, action, entity: 'obligation', entityId: id, before, after });
+      return after;
+    }),
+  );
 }
 
-export function addExtension(db: Db, actor: Actor, iso3: string, treaty: string, body: z.infer<typeof ExtensionCreate>) {
+export function addExtension(
+  db: Db,
+  actor: Actor,
+  iso3: string,
+  treaty: string,
+  body: z.infer<typeof ExtensionCreate>,
+) {
   return writeObligation(db, actor, iso3, treaty, 'extend', (current) => {
     if (body.new_deadline <= current.original_deadline) {
       const message = `must be after the original deadline ${current.original_deadline}`;
@@ -101,14 +115,25 @@ export function addExtension(db: Db, actor: Actor, iso3: string, treaty: string,
     // A grant older than the deadline now in force (history being filled in) does not move it back.
     const moves = current.current_deadline === null || body.new_deadline > current.current_deadline;
     return {
-      extension: { meeting: body.meeting, newDeadline: body.new_deadline, grantedOn: body.granted_on ?? null, source: body.source },
+      extension: {
+        meeting: body.meeting,
+        newDeadline: body.new_deadline,
+        grantedOn: body.granted_on ?? null,
+        source: body.source,
+      },
       ...(moves ? { current_deadline: body.new_deadline, resolvesRequests: true } : {}),
       source: appendSource(current.source, body.source),
     };
   });
 }
 
-export function markCompleted(db: Db, actor: Actor, iso3: string, treaty: string, body: z.infer<typeof CompletionCreate>) {
+export function markCompleted(
+  db: Db,
+  actor: Actor,
+  iso3: string,
+  treaty: string,
+  body: z.infer<typeof CompletionCreate>,
+) {
   return writeObligation(db, actor, iso3, treaty, 'complete', (current) => {
     if (body.completed_on < current.entry_into_force) {
       const message = `must not be before entry into force ${current.entry_into_force}`;

@@ -52,10 +52,24 @@ export interface ReportedRow {
 const numberOrNull = (value: string | null) => (value === null ? null : Number(value));
 
 /** Reported figures of one country (or of every country, by country) up to a year, oldest first. */
-export async function reportedFigures(db: Kysely<Database>, iso3: string | undefined, untilYear: number): Promise<ReportedRow[]> {
+export async function reportedFigures(
+  db: Kysely<Database>,
+  iso3: string | undefined,
+  untilYear: number,
+): Promise<ReportedRow[]> {
   let query = db
     .selectFrom('reported_figures')
-    .select(['country_iso3', 'year', 'contamination', 'remaining_km2', 'cancelled_km2', 'reduced_km2', 'cleared_km2', 'source', 'confidence'])
+    .select([
+      'country_iso3',
+      'year',
+      'contamination',
+      'remaining_km2',
+      'cancelled_km2',
+      'reduced_km2',
+      'cleared_km2',
+      'source',
+      'confidence',
+    ])
     .where('year', '<=', untilYear)
     .orderBy('country_iso3')
     .orderBy('year')
@@ -71,4 +85,3 @@ export async function reportedFigures(db: Kysely<Database>, iso3: string | undef
     cleared_km2: numberOrNull(row.cleared_km2),
   }));
 }
-

@@ -21,7 +21,13 @@ const description =
   'cover less than COVERAGE_THIN_SHARE of the reported remaining area, the latest reported figure is used and source says so. ' +
   FIGURES_CACHING;
 
-export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry, basePath: string, figures: FiguresCache): Router {
+export function progressRoutes(
+  db: Db,
+  config: Config,
+  registry: OpenAPIRegistry,
+  basePath: string,
+  figures: FiguresCache,
+): Router {
   const router = Router();
 
   defineRoute(router, registry, basePath, {
@@ -33,7 +39,12 @@ export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry
     auth: 'public',
     params: Iso3Param,
     query: ProgressQuery,
-    responses: { 200: { description: 'progress', schema: CountryProgress }, 304: NOT_MODIFIED, 400: standardErrors[400], 404: notFoundError },
+    responses: {
+      200: { description: 'progress', schema: CountryProgress },
+      304: NOT_MODIFIED,
+      400: standardErrors[400],
+      404: notFoundError,
+    },
     handler: ({ params, query, req, res, actor }) =>
       figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
         getCountryProgress(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
@@ -48,9 +59,15 @@ export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry
     description,
     auth: 'public',
     query: ProgressQuery,
-    responses: { 200: { description: 'progress per country', schema: z.array(CountryProgress) }, 304: NOT_MODIFIED, 400: standardErrors[400] },
+    responses: {
+      200: { description: 'progress per country', schema: z.array(CountryProgress) },
+      304: NOT_MODIFIED,
+      400: standardErrors[400],
+    },
     handler: ({ query, req, res, actor }) =>
-      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () => listProgress(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE)),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
+        listProgress(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
+      ),
   });
 
   defineRoute(router, registry, basePath, {
@@ -61,7 +78,11 @@ export function progressRoutes(db: Db, config: Config, registry: OpenAPIRegistry
     auth: 'public',
     params: Iso3Param,
     query: ProgressQuery,
-    responses: { 200: { description: 'reconciliation', schema: Reconciliation }, 400: standardErrors[400], 404: notFoundError },
+    responses: {
+      200: { description: 'reconciliation', schema: Reconciliation },
+      400: standardErrors[400],
+      404: notFoundError,
+    },
     handler: async ({ params, query }) => ({
       body: await getReconciliation(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
     }),

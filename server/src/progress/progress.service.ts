@@ -1,7 +1,11 @@
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import type { resolveAsOf } from '../area/as-of.js';
-import { countriesWithData, dimensionTotals, obligations as obligationRows } from '../countries/countries.repository.js';
+import {
+  countriesWithData,
+  dimensionTotals,
+  obligations as obligationRows,
+} from '../countries/countries.repository.js';
 import { countryExists } from '../geodata/countries.repository.js';
 import { km2 } from '../countries/countries.service.js';
 import { notFound } from '../http/http-error.js';
@@ -14,7 +18,6 @@ import { latestKnownDeadline, openRequestOn, toPendingExtension } from '../oblig
 
 type AsOf = ReturnType<typeof resolveAsOf>;
 type Obligation = Awaited<ReturnType<typeof obligationRows>>[number];
-
 
 // What each treaty article covers and how long one extension may be.
 export const TREATY_SCOPE = {
@@ -91,7 +94,11 @@ function polygonFigures(balances: DayBalance[], entryIntoForce: string, asOf: As
 
 const latestReported = (rows: ReportedRow[]) => [...rows].reverse().find((row) => row.remaining_km2 !== null);
 
-function coverageOf(polygonKm2: number, reported: ReportedRow | undefined, thinShare: number): z.infer<typeof Coverage> {
+function coverageOf(
+  polygonKm2: number,
+  reported: ReportedRow | undefined,
+  thinShare: number,
+): z.infer<typeof Coverage> {
   if (!reported || !reported.remaining_km2) return { share: null, year: reported?.year ?? null, thin: false };
   const share = Math.round((polygonKm2 / reported.remaining_km2) * 1e4) / 1e4;
   return { share, year: reported.year, thin: share < thinShare };
@@ -108,8 +115,17 @@ function obligationProgress(
   const polygons = polygonFigures(balances, obligation.entry_into_force, asOf);
   const scoped = reportedRows.filter((row) => row.contamination === scope.contamination);
   const reported = latestReported(scoped);
-  const coverage = reported ? coverageOf(km2(polygons.remainingAtYearEnd(reported.year)), reported, thinShare) : coverageOf(0, undefined, thinShare);
-  const source = polygons.everRecorded && !coverage.thin ? 'polygons' : reported ? 'reported' : polygons.everRecorded ? 'polygons' : 'none';
+  const coverage = reported
+    ? coverageOf(km2(polygons.remainingAtYearEnd(reported.year)), reported, thinShare)
+    : coverageOf(0, undefined, thinShare);
+  const source =
+    polygons.everRecorded && !coverage.thin
+      ? 'polygons'
+      : reported
+        ? 'reported'
+        : polygons.everRecorded
+          ? 'polygons'
+          : 'none';
 
   // An extension request open on the as-of day (see obligations/extension-requests.ts).
   const request = openRequestOn(obligation.pending_request, asOf.date);
@@ -142,7 +158,8 @@ function obligationProgress(
 
   const eifYear = Number(obligation.entry_into_force.slice(0, 4));
   const reportedSince = scoped.filter((row) => row.year >= eifYear);
-  const sumReported = (key: 'cancelled_km2' | 'reduced_km2' | 'cleared_km2') => reportedSince.reduce((s, r) => s + (r[key] ?? 0), 0);
+  const sumReported = (key: 'cancelled_km2' | 'reduced_km2' | 'cleared_km2') =>
+    reportedSince.reduce((s, r) => s + (r[key] ?? 0), 0);
   return {
     treaty: obligation.treaty,
     article: obligation.article,
@@ -159,12 +176,27 @@ function obligationProgress(
     newly_found_km2: source === 'polygons' ? km2(polygons.found) : null,
     released_km2:
       source === 'polygons'
-        ? { cancelled: km2(polygons.released.cancelled), reduced: km2(polygons.released.reduced), cleared: km2(polygons.released.cleared) }
+        ? {
+            cancelled: km2(polygons.released.cancelled),
+            reduced: km2(polygons.released.reduced),
+            cleared: km2(polygons.released.cleared),
+          }
         : source === 'reported' && reportedSince.length > 0
-          ? { cancelled: sumReported('cancelled_km2'), reduced: sumReported('reduced_km2'), cleared: sumReported('cleared_km2') }
+          ? {
+              cancelled: sumReported('cancelled_km2'),
+              reduced: sumReported('reduced_km2'),
+              cleared: sumReported('cleared_km2'),
+            }
           : null,
-    remaining_km2: source === 'polygons' ? km2(polygons.remaining) : source === 'reported' ? (reported?.remaining_km2 ?? null) : null,
-    reported: reported ? { year: reported.year, remaining_km2: reported.remaining_km2 ?? 0, source: reported.source } : null,
+    remaining_km2:
+      source === 'polygons'
+        ? km2(polygons.remaining)
+        : source === 'reported'
+          ? (reported?.remaining_km2 ?? null)
+          : null,
+    reported: reported
+      ? { year: reported.year, remaining_km2: reported.remaining_km2 ?? 0, source: reported.source }
+      : null,
     annual: polygons.annual,
     ...projection,
     pending_extension: toPendingExtension(request),
@@ -175,11 +207,12 @@ function obligationProgress(
   };
 }
 
-
-
 /** Every row progress is computed from, for one country or for every country, in five queries. */
 async function progressInputs(db: Db, asOf: AsOf, thinShare: number, iso3?: string) {
-  const scopes = Object.entries(TREATY_SCOPE).map(([treaty, scope]) => ({ treaty: treaty as Treaty, contamination: scope.contamination }));
+  const scopes = Object.entries(TREATY_SCOPE).map(([treaty, scope]) => ({
+    treaty: treaty as Treaty,
+    contamination: scope.contamination,
+  }));
   const [obligations, reported, totals, coverage, balances] = await Promise.all([
     obligationRows(db, iso3),
     reportedFigures(db, iso3, asOf.year),
@@ -223,7 +256,10 @@ export async function getCountryProgress(
   asOf: AsOf,
   thinShare = DEFAULT_THIN_SHARE,
 ): Promise<z.infer<typeof CountryProgress>> {
-  const [country, { progressOf }] = await Promise.all([countryExists(db, iso3), progressInputs(db, asOf, thinShare, iso3)]);
+  const [country, { progressOf }] = await Promise.all([
+    countryExists(db, iso3),
+    progressInputs(db, asOf, thinShare, iso3),
+  ]);
   if (!country) throw notFound(`country ${iso3}`);
   return progressOf(country);
 }
@@ -233,6 +269,9 @@ export async function getCountryProgress(
  * from the same handful of queries for all of them at once.
  */
 export async function listProgress(db: Db, asOf: AsOf, thinShare = DEFAULT_THIN_SHARE) {
-  const [countries, { progressOf, hasObligations }] = await Promise.all([countriesWithData(db), progressInputs(db, asOf, thinShare)]);
+  const [countries, { progressOf, hasObligations }] = await Promise.all([
+    countriesWithData(db),
+    progressInputs(db, asOf, thinShare),
+  ]);
   return countries.filter((country) => hasObligations(country.iso3)).map(progressOf);
 }

@@ -3,7 +3,14 @@ import { type PendingRequest, requestSentence } from '../obligations/extension-r
 // Progress towards a clearance deadline: release rate, projected completion, required rate and
 // status. Pure functions over plain numbers and ISO dates, so every branch is unit-tested.
 
-export const PROGRESS_STATUSES = ['completed', 'extension_requested', 'on_track', 'at_risk', 'off_track', 'no_data'] as const;
+export const PROGRESS_STATUSES = [
+  'completed',
+  'extension_requested',
+  'on_track',
+  'at_risk',
+  'off_track',
+  'no_data',
+] as const;
 export type ProgressStatus = (typeof PROGRESS_STATUSES)[number];
 
 /** A rate at or above this share of the required rate is at risk rather than off track. */
@@ -100,7 +107,10 @@ export function yearsBetween(from: string, to: string): number {
 }
 
 /** The average yearly release over the window: every year (ledger) or only the reported ones. */
-function releaseRate(input: ProjectionInput, window: number[]): { rate: number | null; years: number[]; basis: ReportedBasis | null } {
+function releaseRate(
+  input: ProjectionInput,
+  window: number[],
+): { rate: number | null; years: number[]; basis: ReportedBasis | null } {
   const sum = (years: number[]) => years.reduce((total, year) => total + (input.releasedByYear.get(year) ?? 0), 0);
   if (input.releases === 'ledger') return { rate: round(sum(window) / window.length, 6), years: window, basis: null };
   const reported = window.filter((year) => input.releasedByYear.has(year));
@@ -122,7 +132,8 @@ export function project(input: ProjectionInput): Projection {
   const { rate, years, basis } = releaseRate(input, rateYears(from));
   const remaining = input.remainingKm2;
   const deadline = input.currentDeadline;
-  const requested = input.extensionRequested && input.latestKnownDeadline !== null && input.latestKnownDeadline < input.asOf;
+  const requested =
+    input.extensionRequested && input.latestKnownDeadline !== null && input.latestKnownDeadline < input.asOf;
   const none: Projection = {
     rate_km2_per_year: rate,
     rate_years: years,
@@ -135,12 +146,21 @@ export function project(input: ProjectionInput): Projection {
     status: requested ? 'extension_requested' : 'no_data',
   };
   if (input.declaredCompleted || (remaining === 0 && input.everRecorded)) {
-    return { ...none, projected_completion: remaining === 0 ? from : null, extension_years_needed: 0, extension_requests_needed: 0, status: 'completed' };
+    return {
+      ...none,
+      projected_completion: remaining === 0 ? from : null,
+      extension_years_needed: 0,
+      extension_requests_needed: 0,
+      status: 'completed',
+    };
   }
   if (remaining === null) return { ...none, rate_km2_per_year: null };
 
   const yearsToGo = remaining === 0 ? 0 : rate === null ? null : rate > 0 ? remaining / rate : Infinity;
-  const projected = yearsToGo !== null && yearsToGo <= PROJECTION_HORIZON_YEARS ? dateOf(dayNumber(from) + yearsToGo * DAYS_PER_YEAR) : null;
+  const projected =
+    yearsToGo !== null && yearsToGo <= PROJECTION_HORIZON_YEARS
+      ? dateOf(dayNumber(from) + yearsToGo * DAYS_PER_YEAR)
+      : null;
   if (!deadline) return { ...none, projected_completion: projected };
 
   // A deadline that has passed by the as-of day needs no rate any more, whenever the figure stands.

@@ -14,7 +14,12 @@ type AsOf = ReturnType<typeof resolveAsOf>;
 const KINDS = ['ap_mines', 'cmr', 'erw', 'all'] as const;
 const Km2 = z.number();
 
-const Figures = z.object({ remaining_km2: Km2.nullable(), cancelled_km2: Km2.nullable(), reduced_km2: Km2.nullable(), cleared_km2: Km2.nullable() });
+const Figures = z.object({
+  remaining_km2: Km2.nullable(),
+  cancelled_km2: Km2.nullable(),
+  reduced_km2: Km2.nullable(),
+  cleared_km2: Km2.nullable(),
+});
 
 export const Reconciliation = z
   .object({
@@ -27,7 +32,9 @@ export const Reconciliation = z
         year: z.number().int(),
         contamination: z.enum(KINDS).describe("'all' compares all polygon contamination with the national total"),
         polygon: Figures.describe('remaining at year end and released during the year, from the polygons'),
-        reported: z.array(Figures.extend({ source: z.string(), confidence: z.string() })).describe('every national figure for that year and type; blank = not reported'),
+        reported: z
+          .array(Figures.extend({ source: z.string(), confidence: z.string() }))
+          .describe('every national figure for that year and type; blank = not reported'),
         difference_km2: Km2.nullable().describe('polygon remaining minus the first reported remaining'),
         coverage_share: z.number().nullable().describe('polygon remaining / reported remaining'),
       }),
@@ -39,19 +46,30 @@ export const Reconciliation = z
  * Polygon-derived figures beside the nationally reported ones, per year and contamination type,
  * so that gaps in either are visible. Never blends the two.
  */
-export async function getReconciliation(db: Db, iso3: string, asOf: AsOf, thinShare = DEFAULT_THIN_SHARE): Promise<z.infer<typeof Reconciliation>> {
+export async function getReconciliation(
+  db: Db,
+  iso3: string,
+  asOf: AsOf,
+  thinShare = DEFAULT_THIN_SHARE,
+): Promise<z.infer<typeof Reconciliation>> {
   if (!(await countryExists(db, iso3))) throw notFound(`country ${iso3}`);
   const reported = await reportedFigures(db, iso3, asOf.year);
   const polygon = new Map<string, z.infer<typeof Figures>>();
   for (const kind of KINDS) {
-    const balances = kind === 'all' ? await yearlyBalance(db, iso3, 'all', '', asOf.date) : await yearlyBalance(db, iso3, 'contamination', kind, asOf.date);
+    const balances =
+      kind === 'all'
+        ? await yearlyBalance(db, iso3, 'all', '', asOf.date)
+        : await yearlyBalance(db, iso3, 'contamination', kind, asOf.date);
     for (const y of foldTimeline(balances, asOf.year)) {
       const { remaining_km2, cancelled_km2, reduced_km2, cleared_km2 } = y;
       polygon.set(`${y.year} ${kind}`, { remaining_km2, cancelled_km2, reduced_km2, cleared_km2 });
     }
   }
   const empty = { remaining_km2: 0, cancelled_km2: 0, reduced_km2: 0, cleared_km2: 0 };
-  const keys = new Set([...reported.map((r) => `${r.year} ${r.contamination}`), ...[...polygon].filter(([, f]) => f.remaining_km2).map(([k]) => k)]);
+  const keys = new Set([
+    ...reported.map((r) => `${r.year} ${r.contamination}`),
+    ...[...polygon].filter(([, f]) => f.remaining_km2).map(([k]) => k),
+  ]);
   const rows = [...keys]
     .map((key) => {
       const [yearText, contamination] = key.split(' ') as [string, (typeof KINDS)[number]];
@@ -59,14 +77,23 @@ export async function getReconciliation(db: Db, iso3: string, asOf: AsOf, thinSh
       const own = reported.filter((r) => r.year === year && r.contamination === contamination);
       const poly = polygon.get(key) ?? empty;
       const compared = own.find((r) => r.remaining_km2 !== null);
-      const difference = compared ? Math.round(((poly.remaining_km2 ?? 0) - compared.remaining_km2!) * 1e6) / 1e6 : null;
-      const share = compared?.remaining_km2 ? Math.round(((poly.remaining_km2 ?? 0) / compared.remaining_km2) * 1e4) / 1e4 : null;
+      const difference = compared
+        ? Math.round(((poly.remaining_km2 ?? 0) - compared.remaining_km2!) * 1e6) / 1e6
+        : null;
+      const share = compared?.remaining_km2
+        ? Math.round(((poly.remaining_km2 ?? 0) / compared.remaining_km2) * 1e4) / 1e4
+        : null;
       return {
         year,
         contamination,
         polygon: poly,
         reported: own.map(({ remaining_km2, cancelled_km2, reduced_km2, cleared_km2, source, confidence }) => ({
-          remaining_km2, cancelled_km2, reduced_km2, cleared_km2, source, confidence,
+          remaining_km2,
+          cancelled_km2,
+          reduced_km2,
+          cleared_km2,
+          source,
+          confidence,
         })),
         difference_km2: difference,
         coverage_share: share,

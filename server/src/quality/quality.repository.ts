@@ -18,7 +18,12 @@ export interface FindingRow {
  * Every check's findings for one country in one statement (one snapshot), each check cut to its
  * first `cap` findings, largest area first, with its true total alongside.
  */
-export async function qualityFindings(db: Kysely<Database>, iso3: string, toleranceM: number, cap: number): Promise<FindingRow[]> {
+export async function qualityFindings(
+  db: Kysely<Database>,
+  iso3: string,
+  toleranceM: number,
+  cap: number,
+): Promise<FindingRow[]> {
   return db.transaction().execute(async (trx) => {
     // The spatial functions' cost estimates are huge, so PostgreSQL would JIT-compile the query,
     // which costs seconds and wins nothing here.

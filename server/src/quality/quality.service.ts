@@ -23,12 +23,14 @@ const CHECKS: Record<QualityCode, CheckDefinition> = {
   repaired_geometry: {
     title: 'Geometries repaired on entry',
     severity: 'info',
-    rule: () => 'Hazards and releases whose submitted polygon was invalid and repaired with ST_MakeValid; check the shape is what was meant.',
+    rule: () =>
+      'Hazards and releases whose submitted polygon was invalid and repaired with ST_MakeValid; check the shape is what was meant.',
   },
   duplicate_geometry: {
     title: 'Duplicate hazard geometries',
     severity: 'error',
-    rule: () => `Hazards equal to an earlier hazard, or differing from it by less than ${t.DUPLICATE_MAX_DIFFERENCE_M2} m² (symmetric difference).`,
+    rule: () =>
+      `Hazards equal to an earlier hazard, or differing from it by less than ${t.DUPLICATE_MAX_DIFFERENCE_M2} m² (symmetric difference).`,
   },
   duplicate_reference: {
     title: 'Repeated references',
@@ -38,7 +40,8 @@ const CHECKS: Record<QualityCode, CheckDefinition> = {
   overlapping_hazards: {
     title: 'Overlapping hazards',
     severity: 'warning',
-    rule: () => `Pairs of hazards sharing at least ${t.OVERLAP_MIN_M2} m² (counted once in the figures, but often the same ground surveyed twice).`,
+    rule: () =>
+      `Pairs of hazards sharing at least ${t.OVERLAP_MIN_M2} m² (counted once in the figures, but often the same ground surveyed twice).`,
   },
   sliver: {
     title: 'Sliver polygons',
@@ -50,12 +53,14 @@ const CHECKS: Record<QualityCode, CheckDefinition> = {
   needle: {
     title: 'Needles and spikes',
     severity: 'warning',
-    rule: () => `Hazards with a corner sharper than ${t.NEEDLE_MAX_ANGLE_DEG}°: a spike out of the polygon or a crack into it.`,
+    rule: () =>
+      `Hazards with a corner sharper than ${t.NEEDLE_MAX_ANGLE_DEG}°: a spike out of the polygon or a crack into it.`,
   },
   outside_country: {
     title: 'Hazards outside the country',
     severity: 'error',
-    rule: (config) => `Hazards reaching more than ${config.COUNTRY_TOLERANCE_M} m (COUNTRY_TOLERANCE_M) outside the country boundary.`,
+    rule: (config) =>
+      `Hazards reaching more than ${config.COUNTRY_TOLERANCE_M} m (COUNTRY_TOLERANCE_M) outside the country boundary.`,
   },
   release_outside_hazard: {
     title: 'Releases outside their hazard',
@@ -66,7 +71,8 @@ const CHECKS: Record<QualityCode, CheckDefinition> = {
   vertex_gap: {
     title: 'Suspicious vertex gaps',
     severity: 'warning',
-    rule: () => `Hazards with consecutive vertices more than ${km(t.VERTEX_GAP_M)} apart (a mistyped coordinate or missing vertices).`,
+    rule: () =>
+      `Hazards with consecutive vertices more than ${km(t.VERTEX_GAP_M)} apart (a mistyped coordinate or missing vertices).`,
   },
 };
 

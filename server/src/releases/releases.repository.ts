@@ -2,7 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, ReleaseMethod, ReleaseStatus } from '../db/database.js';
 import type { Actor } from '../auth/actor.js';
 import type { ReleaseListQuery } from './releases.schema.js';
-import { EVERY_COUNTRY, type ExactScope, generalisedCellKm, visibleGeoJson } from '../restrictions/restrictions.repository.js';
+import {
+  EVERY_COUNTRY,
+  type ExactScope,
+  generalisedCellKm,
+  visibleGeoJson,
+} from '../restrictions/restrictions.repository.js';
 
 /** `exact`: the reader's exact-geometry scope; writes and the audit log always see every country. */
 function selectReleases(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY) {
@@ -10,9 +15,24 @@ function selectReleases(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY)
     .selectFrom('land_releases as r')
     .innerJoin('hazards as h', 'h.id', 'r.hazard_id')
     .select([
-      'r.id', 'r.hazard_id', 'h.country_iso3', 'r.method', 'r.start_on', 'r.completed_on', 'r.organisation_id',
-      'r.devices', 'r.external_ref', 'r.status', 'r.reject_reason', 'r.area_m2', 'r.clipped_m2', 'r.version',
-      'r.warnings', 'r.synthetic', 'r.created_at', 'r.reviewed_at',
+      'r.id',
+      'r.hazard_id',
+      'h.country_iso3',
+      'r.method',
+      'r.start_on',
+      'r.completed_on',
+      'r.organisation_id',
+      'r.devices',
+      'r.external_ref',
+      'r.status',
+      'r.reject_reason',
+      'r.area_m2',
+      'r.clipped_m2',
+      'r.version',
+      'r.warnings',
+      'r.synthetic',
+      'r.created_at',
+      'r.reviewed_at',
     ])
     .select(visibleGeoJson('r.geom', 'h.country_iso3', exact).as('geometry'))
     .select(generalisedCellKm('h.country_iso3', exact).as('generalised_cell_km'));
@@ -20,7 +40,11 @@ function selectReleases(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY)
 
 export type ReleaseRecord = NonNullable<Awaited<ReturnType<typeof findRelease>>>;
 
-export async function findRelease(db: Kysely<Database>, id: string, options: { forUpdate?: boolean; exact?: ExactScope } = {}) {
+export async function findRelease(
+  db: Kysely<Database>,
+  id: string,
+  options: { forUpdate?: boolean; exact?: ExactScope } = {},
+) {
   let query = selectReleases(db, options.exact).where('r.id', '=', id);
   if (options.forUpdate) query = query.forUpdate('r');
   return query.executeTakeFirst();
@@ -29,7 +53,10 @@ export async function findRelease(db: Kysely<Database>, id: string, options: { f
 /** Releases as a write sees them (findRelease), many at once (the demo loader audits its releases so). */
 export async function findReleases(db: Kysely<Database>, ids: readonly string[]) {
   if (ids.length === 0) return [];
-  return selectReleases(db).where('r.id', 'in', [...ids]).orderBy('r.id').execute();
+  return selectReleases(db)
+    .where('r.id', 'in', [...ids])
+    .orderBy('r.id')
+    .execute();
 }
 
 /**
@@ -43,7 +70,12 @@ function visibleTo(actor: Actor | null) {
     OR (${actor?.role === 'operator'} AND r.organisation_id = ${actor?.organisation_id ?? null}))`;
 }
 
-export async function listReleases(db: Kysely<Database>, filter: ReleaseListQuery, actor: Actor | null, exact: ExactScope = EVERY_COUNTRY) {
+export async function listReleases(
+  db: Kysely<Database>,
+  filter: ReleaseListQuery,
+  actor: Actor | null,
+  exact: ExactScope = EVERY_COUNTRY,
+) {
   let query = selectReleases(db, exact)
     .where('h.deleted_at', 'is', null)
     .where(visibleTo(actor))
@@ -66,11 +98,18 @@ export function isVisible(release: ReleaseRecord, actor: Actor | null): boolean 
 
 export async function clipToHazard(db: Kysely<Database>, ewkb: Buffer, hazardId: string) {
   const { rows } = await sql<{ ewkb: Buffer | null; area_m2: number; clipped_m2: number }>`
-    SELECT ST_AsEWKB(geom) AS ewkb, area_m2, clipped_m2 FROM sg_clip_to_hazard(ST_GeomFromEWKB(${ewkb}), ${hazardId})`.execute(db);
+    SELECT ST_AsEWKB(geom) AS ewkb, area_m2, clipped_m2 FROM sg_clip_to_hazard(ST_GeomFromEWKB(${ewkb}), ${hazardId})`.execute(
+    db,
+  );
   return rows[0];
 }
 
-export async function overlapWithApproved(db: Kysely<Database>, ewkb: Buffer, hazardId: string, exceptId: string | null) {
+export async function overlapWithApproved(
+  db: Kysely<Database>,
+  ewkb: Buffer,
+  hazardId: string,
+  exceptId: string | null,
+) {
   const { rows } = await sql<{ m2: number | null }>`
     SELECT sg_overlap_with_releases(ST_GeomFromEWKB(${ewkb}), ${hazardId}, ${exceptId}) AS m2`.execute(db);
   return rows[0]?.m2 ?? 0;

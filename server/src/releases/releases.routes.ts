@@ -17,7 +17,8 @@ export function releaseRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     method: 'get',
     path: '/releases',
     tag: 'releases',
-    summary: 'List land releases (approved ones for everyone; submitted and rejected ones for those who may act on them)',
+    summary:
+      'List land releases (approved ones for everyone; submitted and rejected ones for those who may act on them)',
     auth: 'public',
     query: ReleaseListQuery,
     responses: { 200: { description: 'a page of releases', schema: ReleaseCollection }, 400: standardErrors[400] },
@@ -45,13 +46,16 @@ export function releaseRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
     summary: 'Record a land release (cancelled, reduced or cleared) from one hazard',
     description:
       'The polygon is clipped to its hazard and the clipped-off area reported in clipped_m2 and warnings; one with nothing ' +
-      'inside its hazard is rejected (422). Recorded by an admin or the country\'s national authority it is approved at once; ' +
+      "inside its hazard is rejected (422). Recorded by an admin or the country's national authority it is approved at once; " +
       'recorded by an operator it is submitted and counts nowhere until the authority approves it.',
     auth: 'actor',
     query: DryRunQuery,
     body: ReleaseCreate,
     responses: {
-      200: { description: 'dry run: the release as it would be recorded (warnings, area, clipped area); nothing written', schema: ReleaseOut },
+      200: {
+        description: 'dry run: the release as it would be recorded (warnings, area, clipped area); nothing written',
+        schema: ReleaseOut,
+      },
       201: { description: 'recorded', schema: ReleaseOut },
       ...standardErrors,
       413: { description: 'too many vertices', schema: ErrorResponse },

@@ -20,12 +20,21 @@ const ReleaseProperties = z
     method: ReleaseMethod,
     start_on: IsoDate.nullable().optional(),
     completed_on: PastDate,
-    organisation_id: z.number().int().positive().nullable().optional().describe("the operator; defaults to an operator's own"),
+    organisation_id: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .optional()
+      .describe("the operator; defaults to an operator's own"),
     devices: Devices,
     external_ref: PlainText(1, 100).nullable().optional(),
   })
   .strict()
-  .refine((p) => !p.start_on || p.start_on <= p.completed_on, { message: 'start_on must not be after completed_on', path: ['start_on'] });
+  .refine((p) => !p.start_on || p.start_on <= p.completed_on, {
+    message: 'start_on must not be after completed_on',
+    path: ['start_on'],
+  });
 
 export const ReleaseCreate = featureInput(ReleaseProperties).meta({ id: 'ReleaseCreate' });
 
@@ -47,7 +56,10 @@ export const ReleaseOut = z
       devices: z.record(z.string(), z.number()),
       external_ref: z.string().nullable(),
       status: ReleaseStatus.describe('only approved releases count in any figure'),
-      reject_reason: z.string().nullable().describe('null for readers outside a restricted country (free text is withheld)'),
+      reject_reason: z
+        .string()
+        .nullable()
+        .describe('null for readers outside a restricted country (free text is withheld)'),
       area_m2: z.number().describe('geodesic area of the release inside its hazard'),
       clipped_m2: z.number().describe('area of the submitted polygon that lay outside the hazard and was cut off'),
       version: z.number().int(),
@@ -55,7 +67,10 @@ export const ReleaseOut = z
       synthetic: z.boolean(),
       created_at: z.string(),
       reviewed_at: z.string().nullable(),
-      generalised: z.literal(true).optional().describe('present when the country restricts its polygons and the geometry is grid cells'),
+      generalised: z
+        .literal(true)
+        .optional()
+        .describe('present when the country restricts its polygons and the geometry is grid cells'),
       cell_km: z.number().optional().describe('side of the grid cells (km) when generalised'),
     }),
   })

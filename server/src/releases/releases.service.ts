@@ -46,7 +46,10 @@ export function toFeature(row: repo.ReleaseRecord, warnings: string[] = row.warn
   };
   // Outside a restricted country's circle: grid cells, and no free text (restrictions/disclosure.ts).
   if (row.generalised_cell_km === null) return feature;
-  return { ...feature, properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: row.generalised_cell_km }) };
+  return {
+    ...feature,
+    properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: row.generalised_cell_km }),
+  };
 }
 
 /** Geometry as the reader may see it: restricted countries' polygons become grid cells (restrictions/). */
@@ -61,7 +64,9 @@ export async function listReleases(
   actor: Actor | null,
   query: ReleaseListQuery,
 ): Promise<z.infer<typeof ReleaseCollection>> {
-  return featurePage(await repo.listReleases(db, query, actor, exactGeometryScope(actor)), query.limit, (row) => toFeature(row));
+  return featurePage(await repo.listReleases(db, query, actor, exactGeometryScope(actor)), query.limit, (row) =>
+    toFeature(row),
+  );
 }
 
 /** The operator organisation a release is credited to: an operator can only credit its own. */
@@ -73,14 +78,22 @@ function creditedOrganisation(actor: Actor, requested: number | null | undefined
   return actor.organisation_id;
 }
 
-export async function createRelease(db: Db, config: Config, actor: Actor, input: z.infer<typeof ReleaseCreate>, options: { dryRun?: boolean } = {}) {
+export async function createRelease(
+  db: Db,
+  config: Config,
+  actor: Actor,
+  input: z.infer<typeof ReleaseCreate>,
+  options: { dryRun?: boolean } = {},
+) {
   const props = input.properties;
   const hazardId = String(props.hazard_id);
   const feature = props.external_ref ? `release ${props.external_ref}` : `release for hazard ${hazardId}`;
   return writeTransaction(db, 'releases', options.dryRun ?? false, async (trx) => {
     const peek = await findHazardHeader(trx, hazardId);
     if (!peek) {
-      throw badRequest(`hazard ${hazardId} does not exist`, [{ feature, path: 'body.properties.hazard_id', message: 'no such hazard' }]);
+      throw badRequest(`hazard ${hazardId} does not exist`, [
+        { feature, path: 'body.properties.hazard_id', message: 'no such hazard' },
+      ]);
     }
     assertCanRecordRelease(actor, peek.country_iso3);
     await lockCountries(trx, [peek.country_iso3]);
@@ -103,7 +116,8 @@ export async function createRelease(db: Db, config: Config, actor: Actor, input:
       warnings.push(`completed_on ${props.completed_on} is before the hazard was recorded (${hazard.recorded_on})`);
     }
     const overlap = await repo.overlapWithApproved(trx, clipped.ewkb, hazardId, null);
-    if (overlap > 0.5) warnings.push(`${Math.round(overlap)} m² were already released by other approved releases; counted once`);
+    if (overlap > 0.5)
+      warnings.push(`${Math.round(overlap)} m² were already released by other approved releases; counted once`);
 
     const approved = recordsApprovedReleases(actor);
     const id = await repo.insertRelease(trx, {
@@ -146,31 +160,35 @@ export async function reviewRelease(
   id: string,
   outcome: { status: 'approved' | 'rejected'; reason: string | null },
 ) {
-  return afterCommit('releases', db.transaction().execute(async (trx) => {
-    const peek = await repo.findRelease(trx, id);
-    if (!peek || !repo.isVisible(peek, actor)) throw notFound(`release ${id}`);
-    assertCanReview(actor, peek.country_iso3);
-    await lockCountries(trx, [peek.country_iso3]);
-    const current = await repo.findRelease(trx, id, { forUpdate: true });
-    if (!current) throw notFound(`release ${id}`);
-    if (current.status !== 'submitted') {
-      throw conflict(`release ${id} is already ${current.status}; only submitted releases can be reviewed`);
-    }
-    const hazard = await findHazardHeader(trx, current.hazard_id, { forUpdate: true });
-    // A deleted hazard's submissions can still be rejected, so the queue can be cleared, never approved.
-    if (!hazard && outcome.status === 'approved') throw new HttpError(409, 'conflict', `the hazard of release ${id} has been deleted`);
-    if (hazard) assertNotMoved(hazard.country_iso3, peek.country_iso3, current.hazard_id);
-    await repo.setReviewOutcome(trx, id, { ...outcome, reviewerId: actor.id });
-    if (outcome.status === 'approved') await refreshHazards(trx, [current.hazard_id], false);
-    const reviewed = toFeature((await repo.findRelease(trx, id))!);
-    await writeAudit(trx, {
-      userId: actor.id,
-      action: outcome.status === 'approved' ? 'approve' : 'reject',
-      entity: 'release',
-      entityId: id,
-      before: toFeature(current),
-      after: reviewed,
-    });
-    return reviewed;
-  }));
+  return afterCommit(
+    'releases',
+    db.transaction().execute(async (trx) => {
+      const peek = await repo.findRelease(trx, id);
+      if (!peek || !repo.isVisible(peek, actor)) throw notFound(`release ${id}`);
+      assertCanReview(actor, peek.country_iso3);
+      await lockCountries(trx, [peek.country_iso3]);
+      const current = await repo.findRelease(trx, id, { forUpdate: true });
+      if (!current) throw notFound(`release ${id}`);
+      if (current.status !== 'submitted') {
+        throw conflict(`release ${id} is already ${current.status}; only submitted releases can be reviewed`);
+      }
+      const hazard = await findHazardHeader(trx, current.hazard_id, { forUpdate: true });
+      // A deleted hazard's submissions can still be rejected, so the queue can be cleared, never approved.
+      if (!hazard && outcome.status === 'approved')
+        throw new HttpError(409, 'conflict', `the hazard of release ${id} has been deleted`);
+      if (hazard) assertNotMoved(hazard.country_iso3, peek.country_iso3, current.hazard_id);
+      await repo.setReviewOutcome(trx, id, { ...outcome, reviewerId: actor.id });
+      if (outcome.status === 'approved') await refreshHazards(trx, [current.hazard_id], false);
+      const reviewed = toFeature((await repo.findRelease(trx, id))!);
+      await writeAudit(trx, {
+        userId: actor.id,
+        action: outcome.status === 'approved' ? 'approve' : 'reject',
+        entity: 'release',
+        entityId: id,
+        before: toFeature(current),
+        after: reviewed,
+      });
+      return reviewed;
+    }),
+  );
 }

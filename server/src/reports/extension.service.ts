@@ -44,10 +44,17 @@ interface RequestInput {
 export function requestedDeadline(input: RequestInput, notes: string[]): ExtensionAnnexOut['requested'] {
   const { currentDeadline, maxYears } = input;
   // A projection beyond year 9999 (a rate of a few square metres a year) is not a date to request.
-  const projected = input.projectedCompletion && ISO_DATE.test(input.projectedCompletion) ? input.projectedCompletion : null;
+  const projected =
+    input.projectedCompletion && ISO_DATE.test(input.projectedCompletion) ? input.projectedCompletion : null;
   const none = (why: string) => {
     notes.push(why);
-    return { deadline: null, basis: 'none' as const, extension_years: null, requests_of_max_length: null, covers_projected_completion: null };
+    return {
+      deadline: null,
+      basis: 'none' as const,
+      extension_years: null,
+      requests_of_max_length: null,
+      covers_projected_completion: null,
+    };
   };
   let basis: 'requested' | 'default' = 'requested';
   let deadline = input.requestedDeadline;
@@ -58,15 +65,22 @@ export function requestedDeadline(input: RequestInput, notes: string[]): Extensi
     }
   } else {
     if (input.completed) return none('The obligation is completed: no extension is needed.');
-    if (!currentDeadline) return none('No confirmed current deadline: give requested_deadline to compute the extension.');
-    if (!projected) return none('No projected completion (no releases in the rate window): give requested_deadline to compute the extension.');
-    if (projected <= currentDeadline) return none('At the current rate the current deadline is met: no extension is needed.');
+    if (!currentDeadline)
+      return none('No confirmed current deadline: give requested_deadline to compute the extension.');
+    if (!projected)
+      return none(
+        'No projected completion (no releases in the rate window): give requested_deadline to compute the extension.',
+      );
+    if (projected <= currentDeadline)
+      return none('At the current rate the current deadline is met: no extension is needed.');
     basis = 'default';
     deadline = addYears(currentDeadline, requestsToReach(currentDeadline, projected, maxYears) * maxYears);
   }
   const requests = currentDeadline ? requestsToReach(currentDeadline, deadline, maxYears) : null;
   if (requests !== null && requests > 1) {
-    notes.push(`The requested deadline is more than one extension of at most ${maxYears} years beyond the current deadline.`);
+    notes.push(
+      `The requested deadline is more than one extension of at most ${maxYears} years beyond the current deadline.`,
+    );
   }
   return {
     deadline,
@@ -119,7 +133,9 @@ export async function extensionAnnex(
     figures_source: o.source,
     baseline_km2: o.baseline_km2,
     newly_found_km2: o.newly_found_km2,
-    released_km2: released ? { ...released, total: sumKm2(released.cancelled, released.reduced, released.cleared) } : null,
+    released_km2: released
+      ? { ...released, total: sumKm2(released.cancelled, released.reduced, released.cleared) }
+      : null,
     remaining_km2: o.remaining_km2,
     annual: o.annual.map((row) => ({
       year: row.year,

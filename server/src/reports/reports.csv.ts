@@ -21,7 +21,8 @@ export function toCsv(columns: readonly string[], rows: Row[]): string {
 }
 
 const deviceColumns = DEVICE_TYPES.map((type) => `devices_${type}`);
-const deviceCells = (devices: DeviceCounts): Row => Object.fromEntries(DEVICE_TYPES.map((type) => [`devices_${type}`, devices[type]]));
+const deviceCells = (devices: DeviceCounts): Row =>
+  Object.fromEntries(DEVICE_TYPES.map((type) => [`devices_${type}`, devices[type]]));
 
 const fieldRows = (section: string, values: Record<string, Cell>): Row[] =>
   Object.entries(values).map(([field, value]) => ({ section, field, value }));
@@ -66,9 +67,28 @@ const deadlineRows = (section: string, report: Article7ReportOut['summary'] | Ex
 ];
 
 export const ARTICLE7_COLUMNS = [
-  'section', 'reference', 'name', 'hazard_reference', 'province_code', 'province_name', 'lng', 'lat', 'classification',
-  'contamination', 'recorded_on', 'method', 'operator', 'start_on', 'completed_on', 'releases', 'area_m2', 'area_km2',
-  'net_km2', ...deviceColumns, 'field', 'value',
+  'section',
+  'reference',
+  'name',
+  'hazard_reference',
+  'province_code',
+  'province_name',
+  'lng',
+  'lat',
+  'classification',
+  'contamination',
+  'recorded_on',
+  'method',
+  'operator',
+  'start_on',
+  'completed_on',
+  'releases',
+  'area_m2',
+  'area_km2',
+  'net_km2',
+  ...deviceColumns,
+  'field',
+  'value',
 ] as const;
 
 /**
@@ -131,8 +151,16 @@ export function article7Csv(report: Article7ReportOut): string {
 }
 
 export const EXTENSION_COLUMNS = [
-  'section', 'year', 'newly_found_km2', 'cancelled_km2', 'reduced_km2', 'cleared_km2', 'released_km2', 'remaining_km2',
-  'field', 'value',
+  'section',
+  'year',
+  'newly_found_km2',
+  'cancelled_km2',
+  'reduced_km2',
+  'cleared_km2',
+  'released_km2',
+  'remaining_km2',
+  'field',
+  'value',
 ] as const;
 
 /** The extension annex as one table: header, note, figure and annual rows. */

@@ -15,7 +15,8 @@ function num(value: number | null | undefined, decimals: number): string {
 export const km2Cell = (value: number | null | undefined) => num(value, 6);
 export const m2Cell = (value: number | null | undefined) => num(value, 0);
 export const intCell = (value: number | null | undefined) => num(value, 0);
-export const textCell = (value: unknown) => `<td>${value === null || value === undefined || value === '' ? '–' : esc(value)}</td>`;
+export const textCell = (value: unknown) =>
+  `<td>${value === null || value === undefined || value === '' ? '–' : esc(value)}</td>`;
 
 export function table(caption: string, columns: string[], rows: string[][], empty = 'None.'): string {
   const head = columns.map((c) => `<th scope="col">${esc(c)}</th>`).join('');
@@ -67,7 +68,9 @@ ${warnings.map((w) => `<p class="warning">${esc(w)}</p>`).join('\n')}
 ${facts('Report', [
   ['Country', textCell(`${report.country} (${report.iso3})`)],
   ['Treaty', textCell(`${report.treaty} Article ${report.article} (${report.contamination})`)],
-  ...('period' in report ? [['Reporting period', textCell(`${report.period.start} to ${report.period.end}`)] as [string, string]] : []),
+  ...('period' in report
+    ? [['Reporting period', textCell(`${report.period.start} to ${report.period.end}`)] as [string, string]]
+    : []),
   ['Figures as of', textCell(report.as_of)],
   ['Generated at', textCell(report.generated_at)],
   ['Data source', textCell(report.data_source)],
@@ -81,7 +84,11 @@ ${content}
 `;
 }
 
-const STATUS_SOURCE = { polygons: 'from the polygon figures', reported: 'from the nationally reported figure', none: 'no figures' } as const;
+const STATUS_SOURCE = {
+  polygons: 'from the polygon figures',
+  reported: 'from the nationally reported figure',
+  none: 'no figures',
+} as const;
 
 const requestText = (p: NonNullable<ExtensionAnnexOut['pending_extension']>) =>
   `${p.requested_deadline ? `to ${p.requested_deadline}` : 'new date not seen'}, decision due at the ${p.meeting_name}: ` +
@@ -96,7 +103,10 @@ export function deadlineFacts(r: Article7ReportOut['summary'] | ExtensionAnnexOu
     ...(r.pending_extension
       ? [['Extension requested', textCell(requestText(r.pending_extension))] as [string, string]]
       : []),
-    ['Obligation row', textCell(r.verified ? 'verified against a cited source' : 'UNVERIFIED: recalled, awaiting confirmation')],
+    [
+      'Obligation row',
+      textCell(r.verified ? 'verified against a cited source' : 'UNVERIFIED: recalled, awaiting confirmation'),
+    ],
     ['Status', textCell(`${r.status.replace(/_/g, ' ')} (${STATUS_SOURCE[r.status_source]})`)],
     ...(r.status_detail ? [['Status detail', textCell(r.status_detail)] as [string, string]] : []),
   ];
@@ -107,7 +117,17 @@ export function article7Html(r: Article7ReportOut): string {
   const title = `${r.treaty} Article 7 report ${r.year}: ${r.country}`;
   const hazards = table(
     `A. Contaminated areas at ${r.period.end} (${r.contaminated_areas.hazards.length} hazards)`,
-    ['Reference', 'Name', 'Province', 'Point (lng, lat)', 'Class', 'Contamination', 'Recorded', 'Remaining m²', 'Remaining km²'],
+    [
+      'Reference',
+      'Name',
+      'Province',
+      'Point (lng, lat)',
+      'Class',
+      'Contamination',
+      'Recorded',
+      'Remaining m²',
+      'Remaining km²',
+    ],
     r.contaminated_areas.hazards.map((h) => [
       textCell(h.reference),
       textCell(h.name),
@@ -187,9 +207,21 @@ export function extensionHtml(a: ExtensionAnnexOut): string {
     ['Rate required to meet the current deadline (km²/year)', km2Cell(a.required_rate_km2_per_year)],
     ['Years needed beyond the current deadline', num(a.extension_years_needed, 2)],
     [`Requests of at most ${a.max_extension_years} years needed`, intCell(a.extension_requests_needed)],
-    ['Requested new deadline', textCell(a.requested.deadline ? `${a.requested.deadline} (${a.requested.basis})` : null)],
+    [
+      'Requested new deadline',
+      textCell(a.requested.deadline ? `${a.requested.deadline} (${a.requested.basis})` : null),
+    ],
     ['Extension requested (years)', num(a.requested.extension_years, 2)],
-    ['Covers the projected completion', textCell(a.requested.covers_projected_completion === null ? null : a.requested.covers_projected_completion ? 'yes' : 'no')],
+    [
+      'Covers the projected completion',
+      textCell(
+        a.requested.covers_projected_completion === null
+          ? null
+          : a.requested.covers_projected_completion
+            ? 'yes'
+            : 'no',
+      ),
+    ],
     ...deadlineFacts(a),
   ]);
   const annual = table(

@@ -17,7 +17,12 @@ export interface ReportHazardRow {
 }
 
 /** Hazards in scope with area remaining at the end of a day (sql/functions/0200_reports.sql). */
-export async function hazardsRemainingAt(db: Kysely<Database>, iso3: string, contamination: Contamination, until: string) {
+export async function hazardsRemainingAt(
+  db: Kysely<Database>,
+  iso3: string,
+  contamination: Contamination,
+  until: string,
+) {
   const { rows } = await sql<ReportHazardRow>`
     SELECT * FROM sg_report_hazards(${iso3}, ${contamination}::contamination_type, ${until}::date)`.execute(db);
   return rows;
@@ -52,8 +57,16 @@ export async function releasesCompletedBetween(
     .innerJoin('hazards as h', 'h.id', 'r.hazard_id')
     .leftJoin('organisations as o', 'o.id', 'r.organisation_id')
     .select([
-      'r.id', 'r.external_ref', 'r.hazard_id', 'h.external_ref as hazard_external_ref', 'r.method',
-      'o.name as operator', 'r.start_on', 'r.completed_on', 'r.area_m2', 'r.devices',
+      'r.id',
+      'r.external_ref',
+      'r.hazard_id',
+      'h.external_ref as hazard_external_ref',
+      'r.method',
+      'o.name as operator',
+      'r.start_on',
+      'r.completed_on',
+      'r.area_m2',
+      'r.devices',
     ])
     .where('h.country_iso3', '=', iso3)
     .where('h.deleted_at', 'is', null)

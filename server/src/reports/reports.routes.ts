@@ -23,7 +23,12 @@ function chooseFormat(req: Request, format: ReportFormat | undefined): ReportFor
 }
 
 /** Sends CSV or HTML directly (defineRoute then leaves the response alone); JSON goes back as a body. */
-function send(res: Response, format: ReportFormat, filename: string, render: { csv: () => string; html: () => string }) {
+function send(
+  res: Response,
+  format: ReportFormat,
+  filename: string,
+  render: { csv: () => string; html: () => string },
+) {
   res.setHeader('Vary', 'Accept');
   if (format === 'csv') {
     res.setHeader('Content-Disposition', `attachment; filename="${filename}.csv"`);
@@ -51,7 +56,10 @@ function documentAlternatives(registry: OpenAPIRegistry, path: string) {
   }
 }
 
-const notFound = { description: 'unknown country, or the country has no obligation under the treaty', schema: ErrorResponse };
+const notFound = {
+  description: 'unknown country, or the country has no obligation under the treaty',
+  schema: ErrorResponse,
+};
 const FORMATS =
   'Formats: JSON (default), CSV (one table; the `section` column says what each row is) or a printable HTML page, ' +
   'chosen by `format=json|csv|html` or else the Accept header (application/json, text/csv, text/html). ';
@@ -108,7 +116,13 @@ export function reportRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     query: ExtensionQuery,
     responses: { 200: { description: 'the annex', schema: ExtensionAnnex }, 400: standardErrors[400], 404: notFound },
     handler: async ({ params, query, req, res }) => {
-      const annex = await extensionAnnex(db, params.iso3, query.treaty, query.requested_deadline, config.COVERAGE_THIN_SHARE);
+      const annex = await extensionAnnex(
+        db,
+        params.iso3,
+        query.treaty,
+        query.requested_deadline,
+        config.COVERAGE_THIN_SHARE,
+      );
       const format = chooseFormat(req, query.format);
       if (format === 'json') return { body: annex, headers: { Vary: 'Accept' } };
       send(res, format, `${annex.iso3}-${annex.treaty}-extension-${annex.as_of}`, {

@@ -27,7 +27,9 @@ export const Article7Query = z
       .min(1990)
       .refine((year) => year <= currentYear(), 'must not be in the future')
       .optional()
-      .describe('calendar year reported on; omitted = the last complete year (reports are due on 30 April for the year before)'),
+      .describe(
+        'calendar year reported on; omitted = the last complete year (reports are due on 30 April for the year before)',
+      ),
     format: Format,
   })
   .strict();
@@ -45,7 +47,9 @@ export const ExtensionQuery = z
 
 const Km2 = z.number().describe('square kilometres, geodesic, exact to the square metre');
 const M2 = z.number().int().describe('square metres, geodesic, rounded to the square metre');
-const Devices = z.record(z.enum(DEVICE_TYPES), z.number().int()).describe(`devices destroyed by type: ${DEVICE_TYPES.join(', ')}`);
+const Devices = z
+  .record(z.enum(DEVICE_TYPES), z.number().int())
+  .describe(`devices destroyed by type: ${DEVICE_TYPES.join(', ')}`);
 
 const ReportHeader = {
   iso3: z.string(),
@@ -57,7 +61,9 @@ const ReportHeader = {
   as_of: z.string().describe('figures include everything recorded or completed up to the end of this day (UTC)'),
   data_source: z.string(),
   synthetic_data: z.boolean().describe('the country has generated demo hazards: not real contamination figures'),
-  coverage_thin: z.boolean().describe('polygons cover less than COVERAGE_THIN_SHARE of the nationally reported remaining area'),
+  coverage_thin: z
+    .boolean()
+    .describe('polygons cover less than COVERAGE_THIN_SHARE of the nationally reported remaining area'),
   notes: z.array(z.string()),
 };
 
@@ -78,8 +84,15 @@ export const ContaminatedArea = z.object({
   id: z.number().int(),
   reference: z.string().describe('external_ref (national database id), else the Safeground id'),
   name: z.string().nullable().describe('null for readers outside a restricted country'),
-  province: z.object({ code: z.string(), name: z.string() }).nullable().describe('province containing the point (for readers outside a restricted country: containing the cell centre)'),
-  centroid: z.object({ lng: z.number(), lat: z.number() }).describe('a point on the hazard surface (ST_PointOnSurface); the centre of its grid cell where the country restricts its polygons and the reader is outside its circle'),
+  province: z
+    .object({ code: z.string(), name: z.string() })
+    .nullable()
+    .describe('province containing the point (for readers outside a restricted country: containing the cell centre)'),
+  centroid: z
+    .object({ lng: z.number(), lat: z.number() })
+    .describe(
+      'a point on the hazard surface (ST_PointOnSurface); the centre of its grid cell where the country restricts its polygons and the reader is outside its circle',
+    ),
   classification: z.enum(CLASSIFICATIONS),
   contamination: z.array(z.string()),
   recorded_on: z.string(),
@@ -104,7 +117,9 @@ export const ReleasedArea = z.object({
 export const MethodTotal = z.object({
   method: ReleaseMethod,
   releases: z.number().int(),
-  listed_area_km2: Km2.describe('sum of the listed releases: area released twice or under an overlapping hazard counts each time'),
+  listed_area_km2: Km2.describe(
+    'sum of the listed releases: area released twice or under an overlapping hazard counts each time',
+  ),
   net_released_km2: Km2.describe('area this method took off the remaining area (engine, = /timeline): counted once'),
   devices: Devices,
 });
@@ -116,7 +131,9 @@ export const Article7Report = z
     period: z.object({ start: z.string(), end: z.string() }),
     contaminated_areas: z.object({
       hazards: z.array(ContaminatedArea),
-      sum_of_sizes_km2: Km2.describe('sum of the sizes listed; overlapping hazards count each time, so not the remaining area'),
+      sum_of_sizes_km2: Km2.describe(
+        'sum of the sizes listed; overlapping hazards count each time, so not the remaining area',
+      ),
     }),
     released_areas: z.object({ releases: z.array(ReleasedArea), by_method: z.array(MethodTotal) }),
     devices_destroyed: Devices,
@@ -127,7 +144,9 @@ export const Article7Report = z
       reduced_km2: Km2,
       cleared_km2: Km2,
       released_km2: Km2,
-      remaining_km2: Km2.describe('union of remaining hazard geometry at the end of the period (overlaps counted once)'),
+      remaining_km2: Km2.describe(
+        'union of remaining hazard geometry at the end of the period (overlaps counted once)',
+      ),
       ...Deadline,
     }),
   })
@@ -150,12 +169,17 @@ export const ExtensionAnnex = z
     figures_source: z.enum(['polygons', 'reported', 'none']),
     baseline_km2: Km2.nullable().describe('area contaminated at the end of the entry-into-force day'),
     newly_found_km2: Km2.nullable().describe('area recorded since entry into force'),
-    released_km2: z.object({ cancelled: Km2, reduced: Km2, cleared: Km2, total: Km2 }).nullable().describe('since entry into force'),
+    released_km2: z
+      .object({ cancelled: Km2, reduced: Km2, cleared: Km2, total: Km2 })
+      .nullable()
+      .describe('since entry into force'),
     remaining_km2: Km2.nullable(),
     annual: z.array(AnnualRelease).describe('polygon-derived, entry-into-force year to the current year'),
     rate_km2_per_year: Km2.nullable(),
     rate_years: z.array(z.number().int()),
-    projected_from: z.string().describe('the day the projection starts (a reported figure stands at the end of its year)'),
+    projected_from: z
+      .string()
+      .describe('the day the projection starts (a reported figure stands at the end of its year)'),
     projected_completion: z.string().nullable(),
     required_rate_km2_per_year: Km2.nullable(),
     extension_years_needed: z.number().nullable(),
@@ -163,7 +187,9 @@ export const ExtensionAnnex = z
     max_extension_years: z.number().int(),
     requested: z.object({
       deadline: z.string().nullable(),
-      basis: z.enum(['requested', 'default', 'none']).describe('requested_deadline given, the default computed, or none computable'),
+      basis: z
+        .enum(['requested', 'default', 'none'])
+        .describe('requested_deadline given, the default computed, or none computable'),
       extension_years: z.number().nullable().describe('years beyond the current deadline'),
       requests_of_max_length: z.number().int().nullable(),
       covers_projected_completion: z.boolean().nullable(),

@@ -37,7 +37,11 @@ export async function progressOfObligation(db: Db, iso3: string, treaty: TreatyN
   const obligation = progress.obligations.find((o) => o.treaty === treaty);
   if (!obligation) {
     const article = treaty === 'CCM' ? 'Article 4' : 'Article 5';
-    throw new HttpError(404, 'not_found', `${progress.name} (${iso3}) has no ${treaty} ${article} clearance obligation`);
+    throw new HttpError(
+      404,
+      'not_found',
+      `${progress.name} (${iso3}) has no ${treaty} ${article} clearance obligation`,
+    );
   }
   return { progress, obligation };
 }
@@ -54,7 +58,9 @@ export function reportHeader(
       'ellipsoid, approved releases only, exact to the square metre.',
   ];
   if (progress.synthetic_data) {
-    notes.push('DEMO DATA: this country has synthetic hazards generated for demonstration. These are not real contamination figures.');
+    notes.push(
+      'DEMO DATA: this country has synthetic hazards generated for demonstration. These are not real contamination figures.',
+    );
   }
   const coverage = obligation.coverage;
   if (coverage.thin) {
@@ -64,7 +70,9 @@ export function reportHeader(
     );
   }
   if (obligation.source === 'reported') {
-    notes.push('Status and projection use the latest nationally reported figure, because the polygon data is missing or thin.');
+    notes.push(
+      'Status and projection use the latest nationally reported figure, because the polygon data is missing or thin.',
+    );
   }
   const basis = obligation.reported_basis;
   if (basis) {
@@ -76,7 +84,9 @@ export function reportHeader(
     );
   }
   if (!obligation.verified) {
-    notes.push('UNVERIFIED: this obligation comes from a recalled source and awaits confirmation against a cited source.');
+    notes.push(
+      'UNVERIFIED: this obligation comes from a recalled source and awaits confirmation against a cited source.',
+    );
   }
   const request = obligation.pending_extension;
   if (request) {
@@ -105,7 +115,11 @@ export function deadlineFields(obligation: Obligation) {
     entry_into_force: obligation.entry_into_force,
     original_deadline: obligation.original_deadline,
     current_deadline: obligation.current_deadline,
-    extensions: obligation.extensions.map((e) => ({ meeting: e.meeting, new_deadline: e.new_deadline, granted_on: e.granted_on })),
+    extensions: obligation.extensions.map((e) => ({
+      meeting: e.meeting,
+      new_deadline: e.new_deadline,
+      granted_on: e.granted_on,
+    })),
     verified: obligation.verified,
     pending_extension: obligation.pending_extension,
     status: obligation.status,
@@ -162,7 +176,11 @@ export async function article7Report(
     releasesCompletedBetween(db, iso3, contamination, `${year}-01-01`, asOf.date),
   ]);
   const balance = timeline.years.find((row) => row.year === year);
-  const net = { cancelled: balance?.cancelled_km2 ?? 0, reduced: balance?.reduced_km2 ?? 0, cleared: balance?.cleared_km2 ?? 0 };
+  const net = {
+    cancelled: balance?.cancelled_km2 ?? 0,
+    reduced: balance?.reduced_km2 ?? 0,
+    cleared: balance?.cleared_km2 ?? 0,
+  };
 
   const hazards = hazardRows.map((row) => {
     const m2 = Math.round(row.remaining_m2);
@@ -193,13 +211,14 @@ export async function article7Report(
 
   const header = reportHeader(progress, obligation, asOf, generatedAt);
   header.notes.push(
-    'Remaining area is the area of the union of the hazards\' remaining geometry at the end of the period: overlapping ' +
+    "Remaining area is the area of the union of the hazards' remaining geometry at the end of the period: overlapping " +
       'hazards are counted once. It is not the sum of the sizes in the contaminated-areas table, where ground covered ' +
       'by two hazards appears under each.',
     'Released area by method: "net" is what each method took off the remaining area (each square metre once, within a ' +
       'day in the order cancelled, reduced, cleared); "listed" sums the release records, which can cover the same ground twice.',
   );
-  if (asOf.date < `${year}-12-31`) header.notes.push(`The reporting period is not over: figures are as of ${asOf.date}.`);
+  if (asOf.date < `${year}-12-31`)
+    header.notes.push(`The reporting period is not over: figures are as of ${asOf.date}.`);
   if (year === eifYear) {
     header.notes.push(
       `Entry into force (${obligation.entry_into_force}) fell within ${year}: the year figures cover the whole calendar year.`,

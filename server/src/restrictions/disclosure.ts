@@ -14,7 +14,7 @@ export const DISCLOSURE_RULE =
   'is withheld: name, warnings (a repair message names the exact point it repaired) and reject_reason read null or []; ' +
   '(3) figures that place hazards inside the country more finely than a cell only coarsened: province figures ' +
   '(country detail, provinces tiles) are as of the last 31 December on or before the day asked (provinces_as_of) and, ' +
-  'like the areas of tile cells, rounded to 1% of a cell\'s area (1 km² for 10 km cells); in the Article 7 report a ' +
+  "like the areas of tile cells, rounded to 1% of a cell's area (1 km² for 10 km cells); in the Article 7 report a " +
   "hazard's point is the centre of its cell and its province the one containing that centre. " +
   "Admins, the country's authority and operators who may record releases there get everything exactly. " +
   'Tiles that reach a restricted country are sent Cache-Control: private; tiles fetched before the restriction may stay ' +
@@ -31,7 +31,8 @@ export function withholdText<P extends object>(properties: P): P {
 }
 
 /** Whether a history change (field "properties.<name>") is of withheld free text. */
-export const isWithheldChange = (field: string) => field.startsWith('properties.') && Object.hasOwn(WITHHELD_TEXT, field.slice(11));
+export const isWithheldChange = (field: string) =>
+  field.startsWith('properties.') && Object.hasOwn(WITHHELD_TEXT, field.slice(11));
 
 /**
  * The day location-bearing figures are as of for outside readers: the last 31 December on or

@@ -12,7 +12,12 @@ export const EVERY_COUNTRY: ExactScope = Object.freeze(['*']);
 export const seesEverything = (exact: ExactScope) => exact.includes('*');
 
 /** A geometry column as GeoJSON, generalised to grid cells where the reader's scope requires it. */
-export function visibleGeoJson(geom: string, country: string, exact: ExactScope, digits = PUBLISHED_DIGITS): RawBuilder<GeoJsonGeometry> {
+export function visibleGeoJson(
+  geom: string,
+  country: string,
+  exact: ExactScope,
+  digits = PUBLISHED_DIGITS,
+): RawBuilder<GeoJsonGeometry> {
   if (seesEverything(exact)) return sql<GeoJsonGeometry>`ST_AsGeoJSON(${sql.ref(geom)}, ${sql.lit(digits)})::json`;
   return sql<GeoJsonGeometry>`ST_AsGeoJSON(sg_visible_geometry(${sql.ref(geom)}, ${sql.ref(country)}, ${[...exact]}::text[]), ${sql.lit(digits)})::json`;
 }
@@ -28,7 +33,12 @@ export function generalisedCellKm(country: string, exact: ExactScope): RawBuilde
  * with their cells, so a bbox filter cannot be used to narrow down an exact location; the first
  * clause keeps the spatial and country indexes usable.
  */
-export function visibleIntersects(geom: string, country: string, envelope: RawBuilder<unknown>, exact: ExactScope): RawBuilder<boolean> {
+export function visibleIntersects(
+  geom: string,
+  country: string,
+  envelope: RawBuilder<unknown>,
+  exact: ExactScope,
+): RawBuilder<boolean> {
   const g = sql.ref(geom);
   if (seesEverything(exact)) return sql<boolean>`${g} && ${envelope}`;
   const c = sql.ref(country);
@@ -43,7 +53,11 @@ export interface Restriction {
   cell_km: number;
 }
 
-export async function findRestriction(db: Kysely<Database>, iso3: string, options: { forUpdate?: boolean } = {}): Promise<Restriction | undefined> {
+export async function findRestriction(
+  db: Kysely<Database>,
+  iso3: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Restriction | undefined> {
   const lock = options.forUpdate ? sql`FOR UPDATE` : sql``;
   const { rows } = await sql<Restriction>`
     SELECT iso3, restricted, restriction_cell_km AS cell_km FROM countries WHERE iso3 = ${iso3} ${lock}`.execute(db);
@@ -54,26 +68,46 @@ export async function findRestriction(db: Kysely<Database>, iso3: string, option
 export async function restrictedAmong(db: Kysely<Database>, iso3s: string[]): Promise<Map<string, number>> {
   if (iso3s.length === 0) return new Map();
   const { rows } = await sql<{ iso3: string; cell_km: number }>`
-    SELECT iso3, restriction_cell_km AS cell_km FROM countries WHERE restricted AND iso3 = ANY(${iso3s}::char(3)[])`.execute(db);
+    SELECT iso3, restriction_cell_km AS cell_km FROM countries WHERE restricted AND iso3 = ANY(${iso3s}::char(3)[])`.execute(
+    db,
+  );
   return new Map(rows.map((r) => [r.iso3, r.cell_km]));
 }
 
-export async function updateRestriction(db: Kysely<Database>, iso3: string, restricted: boolean, cellKm: number): Promise<void> {
-  await sql`UPDATE countries SET restricted = ${restricted}, restriction_cell_km = ${cellKm} WHERE iso3 = ${iso3}`.execute(db);
+export async function updateRestriction(
+  db: Kysely<Database>,
+  iso3: string,
+  restricted: boolean,
+  cellKm: number,
+): Promise<void> {
+  await sql`UPDATE countries SET restricted = ${restricted}, restriction_cell_km = ${cellKm} WHERE iso3 = ${iso3}`.execute(
+    db,
+  );
 }
 
 /** The countries restricted and outside this scope, each with its disclosure unit (m²). */
-export async function hiddenCountries(db: Kysely<Database>, exact: ExactScope, iso3?: string): Promise<Map<string, number>> {
+export async function hiddenCountries(
+  db: Kysely<Database>,
+  exact: ExactScope,
+  iso3?: string,
+): Promise<Map<string, number>> {
   if (seesEverything(exact)) return new Map();
   const { rows } = await sql<{ iso3: string; unit_m2: number }>`
     SELECT iso3, sg_disclosure_unit_m2(restriction_cell_km) AS unit_m2 FROM countries
-     WHERE iso3 = ANY(sg_hidden_countries(${[...exact]}::text[])) AND (${iso3 ?? null}::text IS NULL OR iso3 = ${iso3 ?? null})`.execute(db);
+     WHERE iso3 = ANY(sg_hidden_countries(${[...exact]}::text[])) AND (${iso3 ?? null}::text IS NULL OR iso3 = ${iso3 ?? null})`.execute(
+    db,
+  );
   return new Map(rows.map((r) => [r.iso3, r.unit_m2]));
 }
 
 /** Whether a tile reaches a restricted country (sql/functions/0600_restrictions.sql). */
-export async function tileMeetsRestricted(db: Kysely<Database>, tile: { z: number; x: number; y: number }): Promise<boolean> {
-  const { rows } = await sql<{ meets: boolean }>`SELECT sg_tile_meets_restricted(${tile.z}::int, ${tile.x}::int, ${tile.y}::int) AS meets`.execute(db);
+export async function tileMeetsRestricted(
+  db: Kysely<Database>,
+  tile: { z: number; x: number; y: number },
+): Promise<boolean> {
+  const { rows } = await sql<{
+    meets: boolean;
+  }>`SELECT sg_tile_meets_restricted(${tile.z}::int, ${tile.x}::int, ${tile.y}::int) AS meets`.execute(db);
   return rows[0]?.meets ?? false;
 }
 
@@ -81,7 +115,12 @@ export async function tileMeetsRestricted(db: Kysely<Database>, tile: { z: numbe
  * Points of a country moved to the centres of their cells of cellKm (7 decimals, as GeoJSON gives
  * them), each with the province of the country containing that centre.
  */
-export async function generalisePoints(db: Kysely<Database>, iso3: string, points: Array<{ lng: number; lat: number }>, cellKm: number) {
+export async function generalisePoints(
+  db: Kysely<Database>,
+  iso3: string,
+  points: Array<{ lng: number; lat: number }>,
+  cellKm: number,
+) {
   const { rows } = await sql<{ lng: number; lat: number; code: string | null; name: string | null }>`
     SELECT round(ST_X(c)::numeric, 7)::float8 AS lng, round(ST_Y(c)::numeric, 7)::float8 AS lat, pr.code, pr.name
       FROM unnest(${points.map((p) => p.lng)}::float8[], ${points.map((p) => p.lat)}::float8[]) WITH ORDINALITY AS p(lng, lat, n)

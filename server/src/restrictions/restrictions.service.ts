@@ -45,7 +45,12 @@ export async function geometryPolicy(db: Db, actor: Actor | null, iso3: string):
 }
 
 /** A GeoJSON geometry of one country as this reader may see it (e.g. the before/after of a history change). */
-export async function generaliseGeometry(db: Db, actor: Actor | null, iso3: string, geometry: unknown): Promise<unknown> {
+export async function generaliseGeometry(
+  db: Db,
+  actor: Actor | null,
+  iso3: string,
+  geometry: unknown,
+): Promise<unknown> {
   if (geometry === null || geometry === undefined) return geometry;
   const policy = await geometryPolicy(db, actor, iso3);
   return policy.exact ? geometry : (await inCells(db, [{ geometry, cellKm: policy.cell_km }]))[0];
@@ -53,7 +58,10 @@ export async function generaliseGeometry(db: Db, actor: Actor | null, iso3: stri
 
 /** Geometries in cells of their cellKm, all in one round trip; an empty geometry stays as it is. */
 async function inCells(db: Db, requests: Array<{ geometry: unknown; cellKm: number }>): Promise<unknown[]> {
-  const cells = await repo.generaliseGeoJsons(db, requests.filter((r) => r.geometry));
+  const cells = await repo.generaliseGeoJsons(
+    db,
+    requests.filter((r) => r.geometry),
+  );
   let next = 0;
   return requests.map((r) => (r.geometry ? cells[next++] : r.geometry));
 }
@@ -71,14 +79,25 @@ async function hiddenAmong(db: Db, exact: ExactScope, countries: unknown[]): Pro
 }
 
 /** generaliseFeatures, once the hidden countries (with their cell sizes) are known. */
-async function featuresInCells<F extends CountryFeature | null>(db: Db, hidden: Map<string, number>, features: F[]): Promise<F[]> {
+async function featuresInCells<F extends CountryFeature | null>(
+  db: Db,
+  hidden: Map<string, number>,
+  features: F[],
+): Promise<F[]> {
   const cellKms = features.map((f) => (f ? hidden.get(String(f.properties.country)) : undefined));
-  const geometries = await inCells(db, features.flatMap((f, i) => (f && cellKms[i] !== undefined ? [{ geometry: f.geometry, cellKm: cellKms[i] }] : [])));
+  const geometries = await inCells(
+    db,
+    features.flatMap((f, i) => (f && cellKms[i] !== undefined ? [{ geometry: f.geometry, cellKm: cellKms[i] }] : [])),
+  );
   let next = 0;
   return features.map((feature, i) => {
     const cellKm = cellKms[i];
     if (!feature || cellKm === undefined) return feature;
-    return { ...feature, geometry: geometries[next++], properties: withholdText({ ...feature.properties, generalised: true, cell_km: cellKm }) };
+    return {
+      ...feature,
+      geometry: geometries[next++],
+      properties: withholdText({ ...feature.properties, generalised: true, cell_km: cellKm }),
+    };
   });
 }
 
@@ -89,10 +108,18 @@ async function featuresInCells<F extends CountryFeature | null>(db: Db, hidden: 
  * outside the live tables, such as the audit log's history. Null entries pass through. A fixed
  * number of queries, however many features.
  */
-export async function generaliseFeatures<F extends CountryFeature | null>(db: Db, actor: Actor | null, features: F[]): Promise<F[]> {
+export async function generaliseFeatures<F extends CountryFeature | null>(
+  db: Db,
+  actor: Actor | null,
+  features: F[],
+): Promise<F[]> {
   const exact = exactGeometryScope(actor);
   if (exact.includes('*')) return features;
-  const hidden = await hiddenAmong(db, exact, features.map((f) => f?.properties.country));
+  const hidden = await hiddenAmong(
+    db,
+    exact,
+    features.map((f) => f?.properties.country),
+  );
   return hidden.size === 0 ? features : featuresInCells(db, hidden, features);
 }
 
@@ -102,7 +129,11 @@ interface HistoryEntry {
 }
 
 const asCountryFeature = (value: unknown): CountryFeature | null =>
-  value !== null && typeof value === 'object' && 'properties' in value && typeof value.properties === 'object' && value.properties !== null
+  value !== null &&
+  typeof value === 'object' &&
+  'properties' in value &&
+  typeof value.properties === 'object' &&
+  value.properties !== null
     ? (value as CountryFeature)
     : null;
 
@@ -113,17 +144,35 @@ const asCountryFeature = (value: unknown): CountryFeature | null =>
  * changes of withheld free text (disclosure.ts) are left out. A fixed number of queries, however
  * many versions.
  */
-export async function generaliseHistory<V extends HistoryEntry>(db: Db, actor: Actor | null, versions: V[]): Promise<V[]> {
+export async function generaliseHistory<V extends HistoryEntry>(
+  db: Db,
+  actor: Actor | null,
+  versions: V[],
+): Promise<V[]> {
   const exact = exactGeometryScope(actor);
   if (exact.includes('*')) return versions;
-  const hidden = await hiddenAmong(db, exact, versions.map((v) => asCountryFeature(v.feature)?.properties.country));
+  const hidden = await hiddenAmong(
+    db,
+    exact,
+    versions.map((v) => asCountryFeature(v.feature)?.properties.country),
+  );
   if (hidden.size === 0) return versions;
   const cellKm = Math.max(...hidden.values());
   const kept = versions.map((v) => v.changes.filter((c) => !isWithheldChange(c.field)));
   const moved = kept.flat().filter((c) => c.field === 'geometry');
   const [features, cells] = await Promise.all([
-    featuresInCells(db, hidden, versions.map((v) => asCountryFeature(v.feature))),
-    inCells(db, moved.flatMap((c) => [{ geometry: c.before, cellKm }, { geometry: c.after, cellKm }])),
+    featuresInCells(
+      db,
+      hidden,
+      versions.map((v) => asCountryFeature(v.feature)),
+    ),
+    inCells(
+      db,
+      moved.flatMap((c) => [
+        { geometry: c.before, cellKm },
+        { geometry: c.after, cellKm },
+      ]),
+    ),
   ]);
   const inCellsOf = new Map(moved.map((c, i) => [c, { ...c, before: cells[2 * i], after: cells[2 * i + 1] }]));
   return versions.map((v, i) => ({
@@ -146,16 +195,28 @@ interface ReportHazard {
  * name withheld, and the rows ordered by that province, so neither the column nor the order tells
  * which side of a province boundary inside the cell the hazard lies. Figures stay as they are.
  */
-export async function generaliseReportHazards<T extends ReportHazard>(db: Db, actor: Actor | null, iso3: string, items: T[]): Promise<T[]> {
+export async function generaliseReportHazards<T extends ReportHazard>(
+  db: Db,
+  actor: Actor | null,
+  iso3: string,
+  items: T[],
+): Promise<T[]> {
   const policy = await geometryPolicy(db, actor, iso3);
   if (policy.exact || items.length === 0) return items;
-  const centres = await repo.generalisePoints(db, iso3, items.map((item) => item.centroid), policy.cell_km);
+  const centres = await repo.generalisePoints(
+    db,
+    iso3,
+    items.map((item) => item.centroid),
+    policy.cell_km,
+  );
   const generalised = items.map((item, i) => {
     const { lng, lat, code, name } = centres[i]!;
     return withholdText({ ...item, centroid: { lng, lat }, province: code && name ? { code, name } : null });
   });
   const provinceName = (item: T) => item.province?.name ?? '\uffff';
-  return generalised.sort((a, b) => (provinceName(a) < provinceName(b) ? -1 : provinceName(a) > provinceName(b) ? 1 : a.id - b.id));
+  return generalised.sort((a, b) =>
+    provinceName(a) < provinceName(b) ? -1 : provinceName(a) > provinceName(b) ? 1 : a.id - b.id,
+  );
 }
 
 /** Province remaining area of a day (m²), as the caller computes it exactly. */
@@ -180,7 +241,10 @@ export async function provinceFigures(
 ): Promise<{ m2: Map<string, number>; viewOf: (iso3: string) => FigureView }> {
   const hidden = await repo.hiddenCountries(db, exact, iso3);
   const coarse = disclosedAsOf(date);
-  const [now, then] = await Promise.all([remainingAt(date), hidden.size > 0 && coarse !== date ? remainingAt(coarse) : undefined]);
+  const [now, then] = await Promise.all([
+    remainingAt(date),
+    hidden.size > 0 && coarse !== date ? remainingAt(coarse) : undefined,
+  ]);
   const m2 = new Map<string, number>();
   for (const row of now) if (!hidden.has(row.country_iso3)) m2.set(row.code, row.m2);
   for (const row of then ?? now) {
@@ -195,14 +259,29 @@ export async function provinceFigures(
 }
 
 /** Sets a country's restriction, audited; every cached tile is dropped once it commits. */
-export async function setRestriction(db: Db, actor: Actor, iso3: string, change: { restricted: boolean; cell_km: number }) {
+export async function setRestriction(
+  db: Db,
+  actor: Actor,
+  iso3: string,
+  change: { restricted: boolean; cell_km: number },
+) {
   assertCanRestrictCountry(actor, iso3);
-  return afterCommit('countries', db.transaction().execute(async (trx) => {
-    const before = await repo.findRestriction(trx, iso3, { forUpdate: true });
-    if (!before) throw notFound(`country ${iso3}`);
-    await repo.updateRestriction(trx, iso3, change.restricted, change.cell_km);
-    const after = { iso3, restricted: change.restricted, cell_km: change.cell_km };
-    await writeAudit(trx, { userId: actor.id, action: 'restriction', entity: 'country', entityId: iso3, before, after });
-    return after;
-  }));
+  return afterCommit(
+    'countries',
+    db.transaction().execute(async (trx) => {
+      const before = await repo.findRestriction(trx, iso3, { forUpdate: true });
+      if (!before) throw notFound(`country ${iso3}`);
+      await repo.updateRestriction(trx, iso3, change.restricted, change.cell_km);
+      const after = { iso3, restricted: change.restricted, cell_km: change.cell_km };
+      await writeAudit(trx, {
+        userId: actor.id,
+        action: 'restriction',
+        entity: 'country',
+        entityId: iso3,
+        before,
+        after,
+      });
+      return after;
+    }),
+  );
 }

@@ -19,10 +19,17 @@ export function anonymousTileRequest(req: IncomingMessage): TileRequest | undefi
   if (!layer || !isTileLayer(layer)) return undefined;
   const request: TileRequest = { layer, z: Number(z), x: Number(x), y: Number(y) };
   const range = TILE_LAYERS[layer];
-  if (request.z < range.minZoom || request.z > range.maxZoom || request.x >= 2 ** request.z || request.y >= 2 ** request.z) return undefined;
+  if (
+    request.z < range.minZoom ||
+    request.z > range.maxZoom ||
+    request.x >= 2 ** request.z ||
+    request.y >= 2 ** request.z
+  )
+    return undefined;
   for (const [key, value] of new URLSearchParams(query ?? '')) {
     if (key === 'year' && request.year === undefined && /^\d{4}$/.test(value)) request.year = Number(value);
-    else if (key === 'treaty' && request.treaty === undefined && (TREATY_CHOICES as readonly string[]).includes(value)) request.treaty = value as TreatyChoice;
+    else if (key === 'treaty' && request.treaty === undefined && (TREATY_CHOICES as readonly string[]).includes(value))
+      request.treaty = value as TreatyChoice;
     else return undefined;
   }
   return request;

@@ -7,17 +7,37 @@ import type { TileAddress } from './tiles.layers.js';
 
 // `exact` is the reader's exact-geometry scope (restrictions.service.ts): the ledger layers show
 // restricted countries outside it as grid cells.
-type Render = (db: Db, tile: TileAddress, input: { asOf: string | null; attributes: string; exact: string[] }) => Promise<Buffer | null>;
+type Render = (
+  db: Db,
+  tile: TileAddress,
+  input: { asOf: string | null; attributes: string; exact: string[] },
+) => Promise<Buffer | null>;
 
 const first = async (query: Promise<{ rows: Array<{ tile: Buffer | null }> }>) => (await query).rows[0]?.tile ?? null;
 
 export const renderers: Record<TileAddress['layer'], Render> = {
   countries: (db, { z, x, y }, { attributes }) =>
-    first(sql<{ tile: Buffer | null }>`SELECT sg_tile_countries(${z}::int, ${x}::int, ${y}::int, ${attributes}::jsonb) AS tile`.execute(db)),
+    first(
+      sql<{
+        tile: Buffer | null;
+      }>`SELECT sg_tile_countries(${z}::int, ${x}::int, ${y}::int, ${attributes}::jsonb) AS tile`.execute(db),
+    ),
   provinces: (db, { z, x, y }, { attributes }) =>
-    first(sql<{ tile: Buffer | null }>`SELECT sg_tile_provinces(${z}::int, ${x}::int, ${y}::int, ${attributes}::jsonb) AS tile`.execute(db)),
+    first(
+      sql<{
+        tile: Buffer | null;
+      }>`SELECT sg_tile_provinces(${z}::int, ${x}::int, ${y}::int, ${attributes}::jsonb) AS tile`.execute(db),
+    ),
   hazards: (db, { z, x, y }, { asOf, exact }) =>
-    first(sql<{ tile: Buffer | null }>`SELECT sg_tile_hazards(${z}::int, ${x}::int, ${y}::int, ${asOf}::date, ${exact}::text[]) AS tile`.execute(db)),
+    first(
+      sql<{
+        tile: Buffer | null;
+      }>`SELECT sg_tile_hazards(${z}::int, ${x}::int, ${y}::int, ${asOf}::date, ${exact}::text[]) AS tile`.execute(db),
+    ),
   releases: (db, { z, x, y }, { asOf, exact }) =>
-    first(sql<{ tile: Buffer | null }>`SELECT sg_tile_releases(${z}::int, ${x}::int, ${y}::int, ${asOf}::date, ${exact}::text[]) AS tile`.execute(db)),
+    first(
+      sql<{
+        tile: Buffer | null;
+      }>`SELECT sg_tile_releases(${z}::int, ${x}::int, ${y}::int, ${asOf}::date, ${exact}::text[]) AS tile`.execute(db),
+    ),
 };

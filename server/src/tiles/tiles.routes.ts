@@ -27,15 +27,27 @@ export const cacheControl = (tile: CachedBytes, personal = false) =>
 
 const TileParams = z.object({
   layer: z.string().describe(`one of ${Object.keys(TILE_LAYERS).join(', ')}`),
-  z: z.string().regex(/^\d{1,2}$/, 'must be a zoom level').transform(Number),
-  x: z.string().regex(/^\d{1,10}$/, 'must be a tile column').transform(Number),
-  y: z.string().regex(/^\d{1,10}$/, 'must be a tile row').transform(Number),
+  z: z
+    .string()
+    .regex(/^\d{1,2}$/, 'must be a zoom level')
+    .transform(Number),
+  x: z
+    .string()
+    .regex(/^\d{1,10}$/, 'must be a tile column')
+    .transform(Number),
+  y: z
+    .string()
+    .regex(/^\d{1,10}$/, 'must be a tile row')
+    .transform(Number),
 });
 
 const TileQuery = z
   .object({
     year: YearQuery.optional().describe('features and figures as of the end of this year (UTC); omitted = today'),
-    treaty: z.enum(TREATY_CHOICES).optional().describe('countries layer: the treaty whose obligations give status and deadline (default all)'),
+    treaty: z
+      .enum(TREATY_CHOICES)
+      .optional()
+      .describe('countries layer: the treaty whose obligations give status and deadline (default all)'),
   })
   .strict();
 
@@ -43,15 +55,26 @@ const layerRanges = Object.entries(TILE_LAYERS)
   .map(([name, layer]) => `${name} z${layer.minZoom}-${layer.maxZoom} (${layer.description})`)
   .join('; ');
 
-const outOfRange = (path: string, message: string) => new HttpError(400, 'bad_request', `${path}: ${message}`, [{ path, message }]);
+const outOfRange = (path: string, message: string) =>
+  new HttpError(400, 'bad_request', `${path}: ${message}`, [{ path, message }]);
 
 /** Writes a tile (or 304) with its caching headers; shared by the route and the fast path. */
-export function sendTile(req: IncomingMessage, res: ServerResponse, tile: CachedBytes & { cached: boolean }, cacheControl: string): void {
+export function sendTile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  tile: CachedBytes & { cached: boolean },
+  cacheControl: string,
+): void {
   sendCached(req, res, tile, { contentType: TILE_CONTENT_TYPE, cacheControl, cacheHeader: 'X-Tile-Cache' });
 }
 
 /** GET /tiles/{layer}/{z}/{x}/{y}.mvt, at the root of the app (not under /api/v1). */
-export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry, tiles: TileService = createTileService(db, config)): Router {
+export function tileRoutes(
+  db: Db,
+  config: Config,
+  registry: OpenAPIRegistry,
+  tiles: TileService = createTileService(db, config),
+): Router {
   const router = Router();
   // Tiles stay public, but who asks decides whether restricted countries' polygons are exact
   // (restrictions/). Without credentials this costs nothing: no query is made.
@@ -75,9 +98,16 @@ export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ti
     params: TileParams,
     query: TileQuery,
     responses: {
-      200: { description: 'the tile (possibly empty)', schema: z.string().meta({ format: 'binary' }), contentType: TILE_CONTENT_TYPE },
+      200: {
+        description: 'the tile (possibly empty)',
+        schema: z.string().meta({ format: 'binary' }),
+        contentType: TILE_CONTENT_TYPE,
+      },
       304: { description: 'not modified (If-None-Match matched)' },
-      400: { description: 'zoom outside the layer range, column or row outside 0..2^z-1, or a bad query', schema: ErrorResponse },
+      400: {
+        description: 'zoom outside the layer range, column or row outside 0..2^z-1, or a bad query',
+        schema: ErrorResponse,
+      },
       404: { description: 'unknown layer', schema: ErrorResponse },
     },
     handler: async ({ params, query, req, res }) => {
@@ -90,7 +120,13 @@ export function tileRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ti
       if (params.x > last) throw outOfRange('params.x', `must be 0 to ${last} at zoom ${params.z}`);
       if (params.y > last) throw outOfRange('params.y', `must be 0 to ${last} at zoom ${params.z}`);
       const exact = exactGeometryScope((res.locals.actor as Actor | null | undefined) ?? null);
-      const tile = await tiles.tile({ ...params, layer: params.layer, year: query.year, treaty: query.treaty, exact: [...exact] });
+      const tile = await tiles.tile({
+        ...params,
+        layer: params.layer,
+        year: query.year,
+        treaty: query.treaty,
+        exact: [...exact],
+      });
 
       const personal = exact.length > 0 && isRestrictable(params.layer);
       sendTile(req, res, tile, cacheControl(tile, personal));

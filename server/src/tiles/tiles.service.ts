@@ -38,7 +38,14 @@ function cacheKey(request: TileRequest) {
 }
 
 /** Worst first: a country shows the worst status among the selected treaty's obligations. */
-const STATUS_SEVERITY: Array<ProgressStatus> = ['off_track', 'extension_requested', 'at_risk', 'no_data', 'on_track', 'completed'];
+const STATUS_SEVERITY: Array<ProgressStatus> = [
+  'off_track',
+  'extension_requested',
+  'at_risk',
+  'no_data',
+  'on_track',
+  'completed',
+];
 
 interface CountryFigures {
   remaining_km2: number;
@@ -48,11 +55,19 @@ interface CountryFigures {
 
 /** Per country, the tile attributes under one treaty choice (the status rule stays in projection.ts). */
 export function countryAttributes(figures: Map<string, CountryFigures>, treaty: TreatyChoice) {
-  const out: Record<string, { affected: true; remaining_km2: number; synthetic: boolean; status: string; deadline?: string }> = {};
+  const out: Record<
+    string,
+    { affected: true; remaining_km2: number; synthetic: boolean; status: string; deadline?: string }
+  > = {};
   for (const [iso3, country] of figures) {
     const selected = country.obligations.filter((o) => treaty === 'all' || o.treaty === treaty);
-    const worst = selected.map((o) => o.status).sort((a, b) => STATUS_SEVERITY.indexOf(a) - STATUS_SEVERITY.indexOf(b))[0];
-    const deadline = selected.map((o) => o.deadline).filter((d): d is string => d !== null).sort()[0];
+    const worst = selected
+      .map((o) => o.status)
+      .sort((a, b) => STATUS_SEVERITY.indexOf(a) - STATUS_SEVERITY.indexOf(b))[0];
+    const deadline = selected
+      .map((o) => o.deadline)
+      .filter((d): d is string => d !== null)
+      .sort()[0];
     out[iso3] = {
       affected: true,
       remaining_km2: country.remaining_km2,
@@ -90,14 +105,24 @@ export function createTileService(db: Db, config: Config) {
       listProgress(db, asOf, config.COVERAGE_THIN_SHARE),
     ]);
     const byIso3 = new Map<string, CountryFigures>();
-    for (const c of countries) byIso3.set(c.iso3, { remaining_km2: c.remaining_km2, synthetic: c.synthetic_data, obligations: [] });
+    for (const c of countries)
+      byIso3.set(c.iso3, { remaining_km2: c.remaining_km2, synthetic: c.synthetic_data, obligations: [] });
     for (const p of progress) {
-      byIso3.get(p.iso3)?.obligations.push(...p.obligations.map((o) => ({ treaty: o.treaty, status: o.status, deadline: o.current_deadline })));
+      byIso3
+        .get(p.iso3)
+        ?.obligations.push(
+          ...p.obligations.map((o) => ({ treaty: o.treaty, status: o.status, deadline: o.current_deadline })),
+        );
     }
     return byIso3;
   };
 
-  const attributesFor = (layer: TileAddress['layer'], asOf: AsOf, treaty: TreatyChoice, exact: string[]): Promise<string> => {
+  const attributesFor = (
+    layer: TileAddress['layer'],
+    asOf: AsOf,
+    treaty: TreatyChoice,
+    exact: string[],
+  ): Promise<string> => {
     if (layer === 'countries') {
       return memo(`countries ${asOf.date} ${treaty}`, async () =>
         JSON.stringify(countryAttributes(await countryFigures(asOf), treaty)),
@@ -113,7 +138,8 @@ export function createTileService(db: Db, config: Config) {
               country_iso3: t.country_iso3,
               code: t.dim_key,
               m2: Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2),
-            })));
+            })),
+        );
         return JSON.stringify(Object.fromEntries([...m2].map(([code, value]) => [code, km2(value)])));
       });
     }

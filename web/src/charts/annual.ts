@@ -37,14 +37,22 @@ export function renderAnnual(canvas: HTMLCanvasElement, rows: AnnualRow[]): Char
       plugins: {
         ...base.plugins,
         legend: { ...base.plugins.legend, labels: { ...base.plugins.legend.labels, usePointStyle: false } },
-        tooltip: { ...base.plugins.tooltip, callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${km2(item.parsed.y)}` } },
+        tooltip: {
+          ...base.plugins.tooltip,
+          callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${km2(item.parsed.y)}` },
+        },
       },
     },
   });
 }
 
 export function annualTable(rows: AnnualRow[], id: string): HTMLTableElement {
-  const header = [t('chart.year'), t('chart.newly_found'), ...RELEASE_METHODS.map((m) => t(`method.${m}`)), t('chart.total_released')];
+  const header = [
+    t('chart.year'),
+    t('chart.newly_found'),
+    ...RELEASE_METHODS.map((m) => t(`method.${m}`)),
+    t('chart.total_released'),
+  ];
   return h(
     'table',
     { id, class: 'data-table' },

@@ -43,7 +43,9 @@ export function burndownSeries(input: BurndownInput) {
     .filter((row) => row.contamination === (obligation?.contamination ?? 'all'))
     .flatMap((row) => {
       const value = row.reported.find((r) => r.remaining_km2 !== null)?.remaining_km2;
-      return value === undefined || value === null ? [] : [{ x: yearPosition(`${row.year}-12-31`), y: value, date: `${row.year}-12-31` }];
+      return value === undefined || value === null
+        ? []
+        : [{ x: yearPosition(`${row.year}-12-31`), y: value, date: `${row.year}-12-31` }];
     });
 
   const markers: Marker[] = [];
@@ -62,7 +64,9 @@ export function burndownSeries(input: BurndownInput) {
     for (const extension of obligation.extensions) {
       mark(extension.new_deadline, t('chart.extension', { meeting: extension.meeting }), '#b23a48', [2, 3]);
     }
-    const deadlines = [obligation.original_deadline, ...obligation.extensions.map((e) => e.new_deadline)].map(yearPosition);
+    const deadlines = [obligation.original_deadline, ...obligation.extensions.map((e) => e.new_deadline)].map(
+      yearPosition,
+    );
     axisEnd = Math.max(axisEnd, ...deadlines.map((d) => d + 1));
     if (obligation.remaining_km2 !== null && obligation.projected_completion) {
       // A reported figure is projected from the end of its own year, which may be years before asOf.
@@ -81,7 +85,10 @@ export function burndownSeries(input: BurndownInput) {
   }
   markers.push({ x: yearPosition(asOf), label: t('chart.as_of'), colour: '#5b6570', dash: [1, 2] });
   rows.sort((a, b) => a.date.localeCompare(b.date));
-  const first = Math.min(...[...polygon, ...reported].map((p) => p.x), obligation ? yearPosition(obligation.entry_into_force) : Infinity);
+  const first = Math.min(
+    ...[...polygon, ...reported].map((p) => p.x),
+    obligation ? yearPosition(obligation.entry_into_force) : Infinity,
+  );
   return { polygon, reported, projection, markers, rows, xMin: Math.floor(first), xMax: Math.ceil(axisEnd) };
 }
 
@@ -128,7 +135,11 @@ export function renderBurndown(canvas: HTMLCanvasElement, input: BurndownInput):
           type: 'linear',
           min: series.xMin,
           max: series.xMax,
-          ticks: { stepSize: Math.max(1, Math.ceil((series.xMax - series.xMin) / 8)), maxRotation: 0, callback: (value) => yearLabel(Number(value)) },
+          ticks: {
+            stepSize: Math.max(1, Math.ceil((series.xMax - series.xMin) / 8)),
+            maxRotation: 0,
+            callback: (value) => yearLabel(Number(value)),
+          },
           title: { display: true, text: t('chart.year') },
         },
         y: { type: 'linear', beginAtZero: true, title: { display: true, text: t('unit.km2_axis') } },
@@ -161,15 +172,27 @@ export function burndownTable(input: BurndownInput, id: string): HTMLTableElemen
     h(
       'thead',
       {},
-      h('tr', {}, h('th', { scope: 'col' }, t('table.date')), h('th', { scope: 'col' }, t('chart.remaining_polygons')),
-        h('th', { scope: 'col' }, t('chart.remaining_reported')), h('th', { scope: 'col' }, t('table.note'))),
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, t('table.date')),
+        h('th', { scope: 'col' }, t('chart.remaining_polygons')),
+        h('th', { scope: 'col' }, t('chart.remaining_reported')),
+        h('th', { scope: 'col' }, t('table.note')),
+      ),
     ),
     h(
       'tbody',
       {},
       ...rows.map((row) =>
-        h('tr', {}, h('th', { scope: 'row' }, date(row.date)), h('td', { class: 'num' }, row.polygon === undefined ? '' : km2(row.polygon)),
-          h('td', { class: 'num' }, row.reported === undefined ? '' : km2(row.reported)), h('td', {}, row.note ?? '')),
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, date(row.date)),
+          h('td', { class: 'num' }, row.polygon === undefined ? '' : km2(row.polygon)),
+          h('td', { class: 'num' }, row.reported === undefined ? '' : km2(row.reported)),
+          h('td', {}, row.note ?? ''),
+        ),
       ),
     ),
   );

@@ -56,7 +56,9 @@ export function date(iso: string | null | undefined): string {
   if (!iso) return '–';
   const [year, month, day] = iso.split('-').map(Number);
   if (!month) return yearLabel(year!);
-  const options: Intl.DateTimeFormatOptions = day ? { dateStyle: 'medium', timeZone: 'UTC' } : { year: 'numeric', month: 'long', timeZone: 'UTC' };
+  const options: Intl.DateTimeFormatOptions = day
+    ? { dateStyle: 'medium', timeZone: 'UTC' }
+    : { year: 'numeric', month: 'long', timeZone: 'UTC' };
   return new Intl.DateTimeFormat(lang, options).format(new Date(Date.UTC(year!, month - 1, day ?? 1)));
 }
 
@@ -74,7 +76,8 @@ export function meetingName(meeting: string): string {
 }
 
 /** A moment (an ISO timestamp) with date and time, in the reader's language and time zone. */
-export const dateTime = (iso: string): string => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+export const dateTime = (iso: string): string =>
+  new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 
 /** The country's name in the current language (the API's English name where the browser has none). */
 export function countryName(iso3: string, apiName: string): string {

@@ -21,11 +21,16 @@ export class PolygonDrawing {
   private readonly draw: TerraDraw;
   private featureId: FeatureId | null = null;
 
-  constructor(map: MapLibreMap, private readonly onChange: (polygon: GeoJSON.Polygon | null) => void) {
+  constructor(
+    map: MapLibreMap,
+    private readonly onChange: (polygon: GeoJSON.Polygon | null) => void,
+  ) {
     this.draw = new TerraDraw({
       adapter: new TerraDrawMapLibreGLAdapter({ map, coordinatePrecision: PRECISION }),
       modes: [
-        new TerraDrawPolygonMode({ styles: { fillColor: '#c2185b', outlineColor: '#c2185b', fillOpacity: 0.3, outlineWidth: 2 } }),
+        new TerraDrawPolygonMode({
+          styles: { fillColor: '#c2185b', outlineColor: '#c2185b', fillOpacity: 0.3, outlineWidth: 2 },
+        }),
         new TerraDrawSelectMode({
           flags: {
             polygon: {
@@ -35,7 +40,11 @@ export class PolygonDrawing {
               },
             },
           },
-          styles: { selectedPolygonColor: '#c2185b', selectedPolygonOutlineColor: '#c2185b', selectedPolygonFillOpacity: 0.3 },
+          styles: {
+            selectedPolygonColor: '#c2185b',
+            selectedPolygonOutlineColor: '#c2185b',
+            selectedPolygonFillOpacity: 0.3,
+          },
         }),
       ],
     });
@@ -51,7 +60,9 @@ export class PolygonDrawing {
   }
 
   private polygons(): GeoJSONStoreFeatures[] {
-    return this.draw.getSnapshot().filter((feature) => feature.geometry.type === 'Polygon' && feature.properties.mode === 'polygon');
+    return this.draw
+      .getSnapshot()
+      .filter((feature) => feature.geometry.type === 'Polygon' && feature.properties.mode === 'polygon');
   }
 
   private emit(): void {
@@ -80,7 +91,13 @@ export class PolygonDrawing {
   setPolygon(polygon: GeoJSON.Polygon): boolean {
     this.draw.clear();
     this.featureId = null;
-    const [result] = this.draw.addFeatures([{ type: 'Feature', geometry: { type: 'Polygon', coordinates: roundCoordinates(polygon) }, properties: { mode: 'polygon' } }]);
+    const [result] = this.draw.addFeatures([
+      {
+        type: 'Feature',
+        geometry: { type: 'Polygon', coordinates: roundCoordinates(polygon) },
+        properties: { mode: 'polygon' },
+      },
+    ]);
     if (!result?.valid) {
       console.warn('polygon not accepted for editing', result?.reason);
       this.emit();

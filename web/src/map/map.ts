@@ -3,7 +3,15 @@ import type { LngLatBoundsLike, Map as MapLibreMap, VectorTileSource } from 'map
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Lang, Mode } from '../state.js';
-import { TILE_LAYERS, type TileParams, countryFillColour, offlineStyle, thematicLayers, thematicSources, tileUrl } from './style.js';
+import {
+  TILE_LAYERS,
+  type TileParams,
+  countryFillColour,
+  offlineStyle,
+  thematicLayers,
+  thematicSources,
+  tileUrl,
+} from './style.js';
 
 // The bundle moves MapLibre away from its worker file, so say where it went. Arabic labels need no
 // RTL plugin: MapLibre 6 shapes right-to-left text itself.
@@ -85,7 +93,11 @@ export class SafegroundMap {
   }
 
   showCountry(iso3: string): void {
-    this.map.setPaintProperty('countries-fill', 'fill-color', countryFillColour('country', 'status', iso3, this.hosted));
+    this.map.setPaintProperty(
+      'countries-fill',
+      'fill-color',
+      countryFillColour('country', 'status', iso3, this.hosted),
+    );
     for (const id of COUNTRY_LAYERS) this.map.setLayoutProperty(id, 'visibility', 'visible');
     this.highlight(iso3);
   }
@@ -116,11 +128,19 @@ export class SafegroundMap {
 
   /** The country's extent from its polygon in the loaded tiles (low zooms hold the whole country). */
   countryBounds(iso3: string): LngLatBoundsLike | undefined {
-    const features = this.map.querySourceFeatures('countries', { sourceLayer: 'countries', filter: ['==', ['get', 'iso3'], iso3] });
+    const features = this.map.querySourceFeatures('countries', {
+      sourceLayer: 'countries',
+      filter: ['==', ['get', 'iso3'], iso3],
+    });
     const bounds = new maplibregl.LngLatBounds();
     for (const feature of features) {
       const geometry = feature.geometry;
-      const rings = geometry.type === 'Polygon' ? geometry.coordinates : geometry.type === 'MultiPolygon' ? geometry.coordinates.flat() : [];
+      const rings =
+        geometry.type === 'Polygon'
+          ? geometry.coordinates
+          : geometry.type === 'MultiPolygon'
+            ? geometry.coordinates.flat()
+            : [];
       for (const ring of rings) for (const point of ring) bounds.extend(point as [number, number]);
     }
     return bounds.isEmpty() ? undefined : bounds;

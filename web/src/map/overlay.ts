@@ -18,10 +18,36 @@ export class MapOverlay {
     const existing = this.map.getSource<GeoJSONSource>(SOURCE);
     if (existing) return existing;
     this.map.addSource(SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-    const colour = ['match', ['get', 'role'], 'approved', COLOURS.approved, 'submitted', COLOURS.submitted, COLOURS.hazard] as unknown as string;
-    this.map.addLayer({ id: 'overlay-fill', type: 'fill', source: SOURCE, filter: ['!=', ['get', 'role'], 'hazard'], paint: { 'fill-color': colour, 'fill-opacity': 0.35 } });
-    this.map.addLayer({ id: 'overlay-hazard', type: 'line', source: SOURCE, filter: ['==', ['get', 'role'], 'hazard'], paint: { 'line-color': COLOURS.hazard, 'line-width': 2.5, 'line-dasharray': [3, 2] } });
-    this.map.addLayer({ id: 'overlay-line', type: 'line', source: SOURCE, filter: ['!=', ['get', 'role'], 'hazard'], paint: { 'line-color': colour, 'line-width': 2 } });
+    const colour = [
+      'match',
+      ['get', 'role'],
+      'approved',
+      COLOURS.approved,
+      'submitted',
+      COLOURS.submitted,
+      COLOURS.hazard,
+    ] as unknown as string;
+    this.map.addLayer({
+      id: 'overlay-fill',
+      type: 'fill',
+      source: SOURCE,
+      filter: ['!=', ['get', 'role'], 'hazard'],
+      paint: { 'fill-color': colour, 'fill-opacity': 0.35 },
+    });
+    this.map.addLayer({
+      id: 'overlay-hazard',
+      type: 'line',
+      source: SOURCE,
+      filter: ['==', ['get', 'role'], 'hazard'],
+      paint: { 'line-color': COLOURS.hazard, 'line-width': 2.5, 'line-dasharray': [3, 2] },
+    });
+    this.map.addLayer({
+      id: 'overlay-line',
+      type: 'line',
+      source: SOURCE,
+      filter: ['!=', ['get', 'role'], 'hazard'],
+      paint: { 'line-color': colour, 'line-width': 2 },
+    });
     return this.map.getSource<GeoJSONSource>(SOURCE)!;
   }
 

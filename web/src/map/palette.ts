@@ -19,7 +19,15 @@ export const STATUS_COLOURS: Record<MapStatus, string> = {
 };
 
 /** Most at risk first: the order of the ranked list and of the legend. */
-export const STATUS_ORDER: MapStatus[] = ['off_track', 'extension_requested', 'at_risk', 'on_track', 'no_data', 'completed', 'none'];
+export const STATUS_ORDER: MapStatus[] = [
+  'off_track',
+  'extension_requested',
+  'at_risk',
+  'on_track',
+  'no_data',
+  'completed',
+  'none',
+];
 
 /** Remaining km² → colour, light (little) to dark (much). */
 export const REMAINING_STOPS: [number, string][] = [

@@ -60,7 +60,15 @@ async function hazardContent(hazardId: number): Promise<HTMLElement> {
           'ul',
           { class: 'plain popup-releases' },
           ...releases.features.map((r) =>
-            h('li', {}, t(`method.${r.properties.method}`), ' · ', km2(r.properties.area_m2 / 1e6), ' · ', date(r.properties.completed_on)),
+            h(
+              'li',
+              {},
+              t(`method.${r.properties.method}`),
+              ' · ',
+              km2(r.properties.area_m2 / 1e6),
+              ' · ',
+              date(r.properties.completed_on),
+            ),
           ),
         )
       : h('p', { class: 'muted' }, t('popup.no_releases')),
@@ -89,7 +97,10 @@ export interface PopupControl {
  * Click on a hazard or release: a popup with its figures, the details fetched from the API;
  * `actions` adds the signed-in user's buttons for the hazard (history, edit, record a release).
  */
-export function attachPopups(map: MapLibreMap, actions: (hazardId: number, releaseId: number | null) => Node | null = () => null): PopupControl {
+export function attachPopups(
+  map: MapLibreMap,
+  actions: (hazardId: number, releaseId: number | null) => Node | null = () => null,
+): PopupControl {
   const popup = new maplibregl.Popup({ maxWidth: '320px', className: 'sg-popup' });
   let enabled = true;
   const open: PopupControl['open'] = (hazardId, lngLat, release) => {
@@ -97,7 +108,18 @@ export function attachPopups(map: MapLibreMap, actions: (hazardId: number, relea
     popup.setDOMContent(h('p', { class: 'muted', role: 'status' }, t('state.loading'))).addTo(map);
     hazardContent(hazardId).then(
       (content) => {
-        if (release) content.prepend(h('p', { class: 'popup-release', 'data-release-id': release.id }, t('popup.release_of', { method: t(`method.${release.method}` as 'method.cleared'), size: km2(m2ToKm2(release.area_m2)), date: date(release.completed_on) })));
+        if (release)
+          content.prepend(
+            h(
+              'p',
+              { class: 'popup-release', 'data-release-id': release.id },
+              t('popup.release_of', {
+                method: t(`method.${release.method}` as 'method.cleared'),
+                size: km2(m2ToKm2(release.area_m2)),
+                date: date(release.completed_on),
+              }),
+            ),
+          );
         const extra = actions(hazardId, release?.id ?? null);
         if (extra) content.append(extra);
         popup.setDOMContent(content);
@@ -114,7 +136,9 @@ export function attachPopups(map: MapLibreMap, actions: (hazardId: number, relea
       popup.setLngLat(event.lngLat).setDOMContent(generalisedContent(p, isRelease)).addTo(map);
       return;
     }
-    const release = isRelease ? { id: Number(p.id), method: String(p.method), area_m2: Number(p.area_m2), completed_on: String(p.completed_on) } : undefined;
+    const release = isRelease
+      ? { id: Number(p.id), method: String(p.method), area_m2: Number(p.area_m2), completed_on: String(p.completed_on) }
+      : undefined;
     open(Number(isRelease ? p.hazard_id : p.id), event.lngLat, release);
   };
   const layers = ['releases-fill', 'hazards-fill'];

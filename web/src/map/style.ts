@@ -1,16 +1,34 @@
 import type { ExpressionSpecification, LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
 import { countryCodePairs } from '../i18n/country-codes.js';
 import type { Lang, Mode, Treaty } from '../state.js';
-import { BORDER, CONTAMINATION_COLOURS, LAND, LAND_AFFECTED, METHOD_COLOURS, REMAINING_STOPS, STATUS_COLOURS, WATER } from './palette.js';
+import {
+  BORDER,
+  CONTAMINATION_COLOURS,
+  LAND,
+  LAND_AFFECTED,
+  METHOD_COLOURS,
+  REMAINING_STOPS,
+  STATUS_COLOURS,
+  WATER,
+} from './palette.js';
 
 export const FONT = ['Noto Sans Regular'];
 export const TILE_LAYERS = ['countries', 'provinces', 'hazards', 'releases'] as const;
 export type TileLayer = (typeof TILE_LAYERS)[number];
 
-const ZOOMS: Record<TileLayer, [number, number]> = { countries: [0, 12], provinces: [3, 12], hazards: [4, 16], releases: [6, 16] };
+const ZOOMS: Record<TileLayer, [number, number]> = {
+  countries: [0, 12],
+  provinces: [3, 12],
+  hazards: [4, 16],
+  releases: [6, 16],
+};
 
 /** A `match` on a feature property; built from data, so TypeScript cannot check its tuple shape. */
-function matchOn(property: string, cases: [string, string][], fallback: string | ExpressionSpecification): ExpressionSpecification {
+function matchOn(
+  property: string,
+  cases: [string, string][],
+  fallback: string | ExpressionSpecification,
+): ExpressionSpecification {
   return ['match', ['get', property], ...cases.flat(), fallback] as unknown as ExpressionSpecification;
 }
 
@@ -36,11 +54,21 @@ export function thematicSources(params: TileParams): Record<TileLayer, SourceSpe
     maxzoom: ZOOMS[layer][1],
     attribution: layer === 'countries' ? 'Boundaries: Natural Earth' : undefined,
   });
-  return { countries: source('countries'), provinces: source('provinces'), hazards: source('hazards'), releases: source('releases') };
+  return {
+    countries: source('countries'),
+    provinces: source('provinces'),
+    hazards: source('hazards'),
+    releases: source('releases'),
+  };
 }
 
 /** The choropleth paint: world view by status or remaining area; a quiet land colour in the country view. */
-export function countryFillColour(view: 'world' | 'country', mode: Mode, selectedIso3 = '', hostedBasemap = false): ExpressionSpecification {
+export function countryFillColour(
+  view: 'world' | 'country',
+  mode: Mode,
+  selectedIso3 = '',
+  hostedBasemap = false,
+): ExpressionSpecification {
   const land = hostedBasemap ? 'rgba(0,0,0,0)' : LAND;
   if (view === 'country') return ['case', ['==', ['get', 'iso3'], selectedIso3], '#fbfaf8', land];
   if (mode === 'remaining') {
@@ -80,7 +108,10 @@ export function thematicLayers(options: { lang: Lang; mode: Mode; hostedBasemap:
       type: 'fill',
       source: 'countries',
       'source-layer': 'countries',
-      paint: { 'fill-color': countryFillColour('world', options.mode, '', options.hostedBasemap), 'fill-opacity': options.hostedBasemap ? 0.8 : 1 },
+      paint: {
+        'fill-color': countryFillColour('world', options.mode, '', options.hostedBasemap),
+        'fill-opacity': options.hostedBasemap ? 0.8 : 1,
+      },
     },
     {
       id: 'provinces-line',
@@ -106,7 +137,12 @@ export function thematicLayers(options: { lang: Lang; mode: Mode; hostedBasemap:
       paint: {
         'fill-color': matchOn('contamination', Object.entries(CONTAMINATION_COLOURS), '#666666'),
         // Confirmed areas (direct evidence) strong, suspected ones pale; closed ones barely there.
-        'fill-opacity': ['case', ['==', ['get', 'status'], 'open'], ['match', ['get', 'classification'], 'CHA', 0.7, 0.35], 0.15],
+        'fill-opacity': [
+          'case',
+          ['==', ['get', 'status'], 'open'],
+          ['match', ['get', 'classification'], 'CHA', 0.7, 0.35],
+          0.15,
+        ],
       },
     },
     {

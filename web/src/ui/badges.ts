@@ -14,7 +14,12 @@ export const STATUS_SHAPES: Record<MapStatus, string> = {
 };
 
 export function statusBadge(status: MapStatus): HTMLElement {
-  return h('span', { class: `badge status-${status}`, 'data-status': status }, h('span', { 'aria-hidden': 'true', class: 'badge-shape' }, STATUS_SHAPES[status]), t(`status.${status}`));
+  return h(
+    'span',
+    { class: `badge status-${status}`, 'data-status': status },
+    h('span', { 'aria-hidden': 'true', class: 'badge-shape' }, STATUS_SHAPES[status]),
+    t(`status.${status}`),
+  );
 }
 
 export function demoBadge(): HTMLElement {

@@ -5,7 +5,11 @@ type Attrs = Record<string, string | number | boolean | null | undefined | ((eve
  * Creates an element. Text children become text nodes (never HTML), so API values cannot inject
  * markup; `on…` attributes given functions become listeners; false/null attributes are left out.
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (typeof value === 'function') element.addEventListener(name.slice(2).toLowerCase(), value);

@@ -7,15 +7,33 @@ import { errorMessage } from './status.js';
 let fieldCounter = 0;
 
 /** A labelled form control (the label names the control for screen readers). */
-export function field(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): HTMLElement {
+export function field(
+  label: string,
+  control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+  hint?: string,
+): HTMLElement {
   if (!control.id) control.id = `field-${++fieldCounter}`;
   const hintElement = hint ? h('span', { class: 'field-hint', id: `${control.id}-hint` }, hint) : null;
   if (hintElement) control.setAttribute('aria-describedby', hintElement.id);
-  return h('div', { class: 'field' }, h('label', { for: control.id, class: 'control-label' }, label), control, hintElement);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: control.id, class: 'control-label' }, label),
+    control,
+    hintElement,
+  );
 }
 
-export function select(options: [string, string][], value: string, attrs: Record<string, string> = {}): HTMLSelectElement {
-  const element = h('select', attrs, ...options.map(([optionValue, label]) => h('option', { value: optionValue }, label)));
+export function select(
+  options: [string, string][],
+  value: string,
+  attrs: Record<string, string> = {},
+): HTMLSelectElement {
+  const element = h(
+    'select',
+    attrs,
+    ...options.map(([optionValue, label]) => h('option', { value: optionValue }, label)),
+  );
   element.value = value;
   return element;
 }
@@ -51,14 +69,25 @@ function fieldOf(path = ''): string | undefined {
  */
 export function fieldErrorBox(error: unknown, controls: FieldControls): HTMLElement {
   clearFieldErrors(controls);
-  if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.details.length === 0) return alertBox(writeErrorMessage(error));
+  if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.details.length === 0)
+    return alertBox(writeErrorMessage(error));
   const items = error.details.map((detail) => {
     const name = fieldOf(detail.path);
     const named = name ? controls[name] : undefined;
     named?.control.setAttribute('aria-invalid', 'true');
-    return h('li', { 'data-field': name ?? '' }, named ? `${named.label}: ` : detail.path ? `${detail.path}: ` : '', h('span', { lang: 'en', dir: 'ltr' }, detail.message ?? ''));
+    return h(
+      'li',
+      { 'data-field': name ?? '' },
+      named ? `${named.label}: ` : detail.path ? `${detail.path}: ` : '',
+      h('span', { lang: 'en', dir: 'ltr' }, detail.message ?? ''),
+    );
   });
-  return h('div', { class: 'alert inline-alert', role: 'alert' }, h('p', {}, t('field.refused')), h('ul', { class: 'field-errors' }, ...items));
+  return h(
+    'div',
+    { class: 'alert inline-alert', role: 'alert' },
+    h('p', {}, t('field.refused')),
+    h('ul', { class: 'field-errors' }, ...items),
+  );
 }
 
 /** The live area of a drawn polygon, clearly marked as not the official figure. */

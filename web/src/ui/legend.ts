@@ -10,6 +10,19 @@ export function setLegend(legend: HTMLElement, title: string, ...content: HTMLEl
 }
 
 /** One legend entry: a colour swatch (pale for the lighter variant, a shape for colour-blind readers) and its label. */
-export function legendItem(colour: string, label: string, options: { pale?: boolean; shape?: string } = {}): HTMLElement {
-  return h('li', {}, h('span', { class: options.pale ? 'swatch swatch-pale' : 'swatch', style: `background:${colour}`, 'aria-hidden': 'true' }, options.shape), label);
+export function legendItem(
+  colour: string,
+  label: string,
+  options: { pale?: boolean; shape?: string } = {},
+): HTMLElement {
+  return h(
+    'li',
+    {},
+    h(
+      'span',
+      { class: options.pale ? 'swatch swatch-pale' : 'swatch', style: `background:${colour}`, 'aria-hidden': 'true' },
+      options.shape,
+    ),
+    label,
+  );
 }

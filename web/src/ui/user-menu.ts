@@ -6,21 +6,31 @@ import { append, h } from './dom.js';
 /** The header's sign-in control: who is signed in and as what, their pages, and signing out. */
 export function renderUserMenu(host: HTMLElement, user: ApiUser | null, signOut: () => void): void {
   if (!user) {
-    host.replaceChildren(h('a', { href: loginHref(), 'data-nav': true, id: 'sign-in', class: 'user-link' }, t('auth.sign_in')));
+    host.replaceChildren(
+      h('a', { href: loginHref(), 'data-nav': true, id: 'sign-in', class: 'user-link' }, t('auth.sign_in')),
+    );
     return;
   }
   const authority = user.role === 'admin' || user.role === 'national_authority';
   host.replaceChildren();
   append(
     host,
-    authority ? h('a', { href: '/review', 'data-nav': true, class: 'user-link', id: 'nav-review' }, t('review.title')) : null,
-    authority ? h('a', { href: '/imports', 'data-nav': true, class: 'user-link', id: 'nav-imports' }, t('imports.title')) : null,
+    authority
+      ? h('a', { href: '/review', 'data-nav': true, class: 'user-link', id: 'nav-review' }, t('review.title'))
+      : null,
+    authority
+      ? h('a', { href: '/imports', 'data-nav': true, class: 'user-link', id: 'nav-imports' }, t('imports.title'))
+      : null,
     h(
       'span',
       { class: 'user-name', id: 'current-user', 'data-role': user.role },
       user.email,
       ' ',
-      h('span', { class: 'user-role' }, `(${t(`role.${user.role}`)}${user.country_iso3 ? ` · ${user.country_iso3}` : ''})`),
+      h(
+        'span',
+        { class: 'user-role' },
+        `(${t(`role.${user.role}`)}${user.country_iso3 ? ` · ${user.country_iso3}` : ''})`,
+      ),
     ),
     h('button', { type: 'button', id: 'sign-out', class: 'button button-small', onclick: signOut }, t('auth.sign_out')),
   );

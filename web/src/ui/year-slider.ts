@@ -7,7 +7,8 @@ import { debounce, h } from './dom.js';
  * position is today. Dragging waits for a pause before reloading, so the replay stays smooth.
  */
 export function yearSlider(value: number | null, min: number, onChange: (year: number | null) => void): HTMLElement {
-  const label = (year: number) => (year >= CURRENT_YEAR ? t('year.today') : t('year.end_of', { year: yearLabel(year) }));
+  const label = (year: number) =>
+    year >= CURRENT_YEAR ? t('year.today') : t('year.end_of', { year: yearLabel(year) });
   const current = value ?? CURRENT_YEAR;
   const output = h('output', { for: 'year-slider', class: 'year-output' }, label(current));
   const input = h('input', {
@@ -38,7 +39,13 @@ export function yearSlider(value: number | null, min: number, onChange: (year: n
     'div',
     { class: 'year-control' },
     h('label', { for: 'year-slider', class: 'control-label' }, t('year.label')),
-    h('div', { class: 'year-row' }, h('span', { class: 'year-bound' }, yearLabel(Math.min(min, current))), input, h('span', { class: 'year-bound' }, yearLabel(CURRENT_YEAR))),
+    h(
+      'div',
+      { class: 'year-row' },
+      h('span', { class: 'year-bound' }, yearLabel(Math.min(min, current))),
+      input,
+      h('span', { class: 'year-bound' }, yearLabel(CURRENT_YEAR)),
+    ),
     output,
   );
 }

@@ -30,11 +30,20 @@ function focusOf(obligations: ObligationProgress[], treaty: AppState['treaty']):
 }
 
 /** A chart with its table alternative, shown on demand (and always there for screen readers). */
-function chartBlock(title: string, canvasId: string, table: HTMLTableElement, note?: string): { block: HTMLElement; canvas: HTMLCanvasElement } {
+function chartBlock(
+  title: string,
+  canvasId: string,
+  table: HTMLTableElement,
+  note?: string,
+): { block: HTMLElement; canvas: HTMLCanvasElement } {
   const canvas = h('canvas', { id: canvasId, role: 'img', 'aria-label': title });
   // The wrapper is hidden, not the table: a table will not shrink to the 1px that hiding relies on.
   const wrapper = h('div', { class: 'table-scroll visually-hidden', id: `${table.id}-wrapper` }, table);
-  const toggle = h('button', { type: 'button', class: 'button button-quiet', 'aria-expanded': 'false', 'aria-controls': wrapper.id }, t('chart.show_table'));
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'button button-quiet', 'aria-expanded': 'false', 'aria-controls': wrapper.id },
+    t('chart.show_table'),
+  );
   toggle.addEventListener('click', () => {
     const show = !wrapper.classList.toggle('visually-hidden');
     toggle.setAttribute('aria-expanded', String(show));
@@ -56,10 +65,25 @@ function countryLegend(legend: HTMLElement): void {
     legend,
     t('legend.title_country'),
     h('h3', { class: 'legend-subtitle' }, t('legend.hazards')),
-    h('ul', { class: 'legend-items' }, ...Object.entries(CONTAMINATION_COLOURS).map(([c, colour]) => legendItem(colour, t(`contamination.${c}` as 'contamination.cmr')))),
-    h('ul', { class: 'legend-items' }, legendItem('#555', t('classification.CHA')), legendItem('#555', t('classification.SHA'), { pale: true })),
+    h(
+      'ul',
+      { class: 'legend-items' },
+      ...Object.entries(CONTAMINATION_COLOURS).map(([c, colour]) =>
+        legendItem(colour, t(`contamination.${c}` as 'contamination.cmr')),
+      ),
+    ),
+    h(
+      'ul',
+      { class: 'legend-items' },
+      legendItem('#555', t('classification.CHA')),
+      legendItem('#555', t('classification.SHA'), { pale: true }),
+    ),
     h('h3', { class: 'legend-subtitle' }, t('legend.releases')),
-    h('ul', { class: 'legend-items' }, ...Object.entries(METHOD_COLOURS).map(([m, colour]) => legendItem(colour, t(`method.${m}` as 'method.cleared')))),
+    h(
+      'ul',
+      { class: 'legend-items' },
+      ...Object.entries(METHOD_COLOURS).map(([m, colour]) => legendItem(colour, t(`method.${m}` as 'method.cleared'))),
+    ),
   );
 }
 
@@ -73,12 +97,19 @@ export class CountryView implements ViewController {
   private focused = '';
 
   constructor(private readonly context: ViewContext) {
-    this.popups = attachPopups(context.map.map, (hazardId, releaseId) => popupActions(this.iso3(), hazardId, releaseId, (task, id) => this.openTask(task, id)));
+    this.popups = attachPopups(context.map.map, (hazardId, releaseId) =>
+      popupActions(this.iso3(), hazardId, releaseId, (task, id) => this.openTask(task, id)),
+    );
     const dataChanged = (focus?: AppState['focus']) => {
       context.map.refreshData();
       context.router.update(focus ? { focus } : {});
     };
-    this.tasks = new TaskHost({ map: context.map, overlay: new MapOverlay(context.map.map), popups: this.popups, dataChanged });
+    this.tasks = new TaskHost({
+      map: context.map,
+      overlay: new MapOverlay(context.map.map),
+      popups: this.popups,
+      dataChanged,
+    });
     this.restriction = new RestrictionControl(dataChanged);
   }
 
@@ -109,7 +140,10 @@ export class CountryView implements ViewController {
       this.popups.open(hazard.id, frame(hazard.geometry));
     } else {
       const release = await fieldApi.release(focus.id);
-      this.popups.open(release.properties.hazard_id, frame(release.geometry), { ...release.properties, id: release.id });
+      this.popups.open(release.properties.hazard_id, frame(release.geometry), {
+        ...release.properties,
+        id: release.id,
+      });
     }
     return true;
   }
@@ -159,9 +193,20 @@ export class CountryView implements ViewController {
       obligation: focus,
       reconciliation,
     };
-    const focusLabel = focus ? t('treaty.article', { treaty: t(`treaty_short.${focus.treaty}`), article: focus.article }) : t('figure.all_contamination');
-    const burndown = chartBlock(t('chart.burndown_title', { focus: focusLabel }), 'burndown-chart', burndownTable(burndownInput, 'burndown-table'), t('chart.burndown_note'));
-    const annualChart = chartBlock(t('chart.annual_title', { focus: focusLabel }), 'annual-chart', annualTable(annual, 'annual-table'));
+    const focusLabel = focus
+      ? t('treaty.article', { treaty: t(`treaty_short.${focus.treaty}`), article: focus.article })
+      : t('figure.all_contamination');
+    const burndown = chartBlock(
+      t('chart.burndown_title', { focus: focusLabel }),
+      'burndown-chart',
+      burndownTable(burndownInput, 'burndown-table'),
+      t('chart.burndown_note'),
+    );
+    const annualChart = chartBlock(
+      t('chart.annual_title', { focus: focusLabel }),
+      'annual-chart',
+      annualTable(annual, 'annual-table'),
+    );
     const tabs =
       progress.obligations.length > 1
         ? h(
@@ -170,7 +215,12 @@ export class CountryView implements ViewController {
             ...progress.obligations.map((o) =>
               h(
                 'button',
-                { type: 'button', class: 'tab', 'aria-pressed': String(o === focus), onclick: () => router.update({ treaty: o.treaty }) },
+                {
+                  type: 'button',
+                  class: 'tab',
+                  'aria-pressed': String(o === focus),
+                  onclick: () => router.update({ treaty: o.treaty }),
+                },
                 t('treaty.article', { treaty: t(`treaty_short.${o.treaty}`), article: o.article }),
               ),
             ),
@@ -179,16 +229,29 @@ export class CountryView implements ViewController {
     // The task panel and the restriction switch outlive this re-render: whoever was typing or
     // switching there keeps the focus.
     const active = document.activeElement;
-    const keepFocus = active instanceof HTMLElement && [this.tasks.element, this.restriction.element].some((kept) => kept.contains(active)) ? active : null;
-    const firstYear = Math.min(...progress.obligations.map((o) => Number(o.entry_into_force.slice(0, 4))), annual[0]?.year ?? 2000);
+    const keepFocus =
+      active instanceof HTMLElement &&
+      [this.tasks.element, this.restriction.element].some((kept) => kept.contains(active))
+        ? active
+        : null;
+    const firstYear = Math.min(
+      ...progress.obligations.map((o) => Number(o.entry_into_force.slice(0, 4))),
+      annual[0]?.year ?? 2000,
+    );
     panel.replaceChildren(
       h(
         'div',
         { id: 'country-dashboard', 'data-iso3': country.iso3 },
-        h('a', { class: 'back-link', href: router.href({ view: { name: 'world' } }), 'data-nav': true }, t('country.back')),
+        h(
+          'a',
+          { class: 'back-link', href: router.href({ view: { name: 'world' } }), 'data-nav': true },
+          t('country.back'),
+        ),
         h('h1', {}, name, country.synthetic_data ? demoBadge() : null, restrictionBadge(country)),
         this.tasks.element,
-        fieldTools(country.iso3, router.href({ view: { name: 'quality', iso3: country.iso3 } }), (task) => this.openTask(task)),
+        fieldTools(country.iso3, router.href({ view: { name: 'quality', iso3: country.iso3 } }), (task) =>
+          this.openTask(task),
+        ),
         h('p', { class: 'lede' }, t('country.as_of', { date: date(country.as_of) })),
         coverageWarning(country),
         headlineFigures(country, progress.obligations),

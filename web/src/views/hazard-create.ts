@@ -19,7 +19,11 @@ export function newHazardTask(context: TaskContext): Task {
   // While drawing, a click on the map places a corner instead of opening a popup.
   context.popups.setEnabled(false);
   const check = h('div', { id: 'new-hazard-check', 'aria-live': 'polite' });
-  const save = h('button', { type: 'submit', id: 'new-hazard-save', class: 'button button-primary', disabled: true }, t('field.create_save'));
+  const save = h(
+    'button',
+    { type: 'submit', id: 'new-hazard-save', class: 'button button-primary', disabled: true },
+    t('field.create_save'),
+  );
   const outcome = h('div', { id: 'new-hazard-outcome', 'aria-live': 'polite' });
   const changed = () => live.changed();
   const polygon = polygonInput(context.map.map, 'new-hazard', changed);
@@ -28,7 +32,9 @@ export function newHazardTask(context: TaskContext): Task {
 
   const feature = () => {
     const geometry = polygon.drawing.polygon();
-    return geometry ? { type: 'Feature', geometry, properties: { country: context.iso3, ...attributes.values() } } : null;
+    return geometry
+      ? { type: 'Feature', geometry, properties: { country: context.iso3, ...attributes.values() } }
+      : null;
   };
   const live = liveCheck({
     host: check,
@@ -57,8 +63,16 @@ export function newHazardTask(context: TaskContext): Task {
           const created = await fieldApi.createHazard(candidate, false);
           finish();
           body.replaceChildren(
-            h('p', { class: 'success', role: 'status', id: 'new-hazard-created', 'data-hazard-id': created.id }, t('field.created', { hazard: hazardLabel(created.properties), id: created.id })),
-            h('button', { type: 'button', class: 'button', id: 'new-hazard-another', onclick: () => context.open('create') }, t('field.create_another')),
+            h(
+              'p',
+              { class: 'success', role: 'status', id: 'new-hazard-created', 'data-hazard-id': created.id },
+              t('field.created', { hazard: hazardLabel(created.properties), id: created.id }),
+            ),
+            h(
+              'button',
+              { type: 'button', class: 'button', id: 'new-hazard-another', onclick: () => context.open('create') },
+              t('field.create_another'),
+            ),
           );
           // The form was long: bring the outcome into view (and the keyboard with it).
           element.querySelector<HTMLElement>('#task-title')?.focus();

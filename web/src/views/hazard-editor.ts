@@ -19,8 +19,13 @@ function singlePolygon(geometry: ApiHazardFeature['geometry']): GeoJSON.Polygon 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Which fields differ between two versions of a hazard: what "someone else changed" means. */
-export function changedFields(before: ApiHazardFeature, after: ApiHazardFeature): { field: string; before: unknown; after: unknown }[] {
-  const changes: { field: string; before: unknown; after: unknown }[] = HAZARD_ATTRIBUTES.filter((key) => !same(before.properties[key], after.properties[key])).map((key) => ({ field: key, before: before.properties[key], after: after.properties[key] }));
+export function changedFields(
+  before: ApiHazardFeature,
+  after: ApiHazardFeature,
+): { field: string; before: unknown; after: unknown }[] {
+  const changes: { field: string; before: unknown; after: unknown }[] = HAZARD_ATTRIBUTES.filter(
+    (key) => !same(before.properties[key], after.properties[key]),
+  ).map((key) => ({ field: key, before: before.properties[key], after: after.properties[key] }));
   if (!same(before.geometry, after.geometry)) changes.push({ field: 'geometry', before: null, after: null });
   return changes;
 }
@@ -39,7 +44,11 @@ export function editHazardTask(context: TaskContext, hazardId?: number): Task {
     const original = singlePolygon(loaded.geometry);
     const p = loaded.properties;
     const check = h('div', { id: 'hazard-check', 'aria-live': 'polite' });
-    const save = h('button', { type: 'submit', id: 'hazard-save', class: 'button button-primary', disabled: true }, t('field.save'));
+    const save = h(
+      'button',
+      { type: 'submit', id: 'hazard-save', class: 'button button-primary', disabled: true },
+      t('field.save'),
+    );
     const outcome = h('div', { id: 'hazard-outcome', 'aria-live': 'polite' });
     const attributes = hazardFields(p, () => live.changed());
     // An untouched outline comes back from the drawing rounded to its precision: that is no change.
@@ -47,7 +56,9 @@ export function editHazardTask(context: TaskContext, hazardId?: number): Task {
 
     const patch = () => {
       const values = attributes.values();
-      const properties = Object.fromEntries(HAZARD_ATTRIBUTES.filter((key) => !same(values[key], p[key])).map((key) => [key, values[key]])) as Partial<HazardAttributes>;
+      const properties = Object.fromEntries(
+        HAZARD_ATTRIBUTES.filter((key) => !same(values[key], p[key])).map((key) => [key, values[key]]),
+      ) as Partial<HazardAttributes>;
       const drawn = polygon?.drawing.polygon();
       const geometry = drawn && !same(drawn.coordinates, unchanged) ? drawn : undefined;
       if (!geometry && Object.keys(properties).length === 0) return null;
@@ -57,17 +68,44 @@ export function editHazardTask(context: TaskContext, hazardId?: number): Task {
     /** On 409, what changed since this editor loaded, and a way to start again from the current version. */
     const conflictOr = (error: unknown): HTMLElement => {
       if (!(error instanceof ApiError) || error.status !== 409) return fieldErrorBox(error, attributes.controls);
-      const box = h('div', { id: 'edit-conflict', class: 'warning', role: 'alert' }, h('strong', {}, t('field.conflict_title')), ' ', t('field.conflict_text'));
+      const box = h(
+        'div',
+        { id: 'edit-conflict', class: 'warning', role: 'alert' },
+        h('strong', {}, t('field.conflict_title')),
+        ' ',
+        t('field.conflict_text'),
+      );
       // The history says who saved the version in the way (null where the reader may not know).
-      const latest = fieldApi.history('hazards', loaded.id).then((history) => history.versions[0], () => undefined);
+      const latest = fieldApi.history('hazards', loaded.id).then(
+        (history) => history.versions[0],
+        () => undefined,
+      );
       void Promise.all([fieldApi.hazard(loaded.id), latest]).then(([current, version]) => {
         const changes = changedFields(loaded, current);
-        const by = version?.user ? [h('p', {}, t('field.conflict_by', { who: version.user.email, when: dateTime(version.at) }))] : [];
+        const by = version?.user
+          ? [h('p', {}, t('field.conflict_by', { who: version.user.email, when: dateTime(version.at) }))]
+          : [];
         box.append(
           ...by,
           h('p', {}, t('field.conflict_version', { version: current.properties.version })),
-          h('ul', { class: 'changes' }, ...changes.map((c) => h('li', { 'data-field': c.field }, c.field === 'geometry' ? t('field.geometry_changed') : `${c.field}: ${valueText(c.before)} → ${valueText(c.after)}`))),
-          h('button', { type: 'button', class: 'button', id: 'edit-reload', onclick: () => void open(loaded.id) }, t('field.reload_current')),
+          h(
+            'ul',
+            { class: 'changes' },
+            ...changes.map((c) =>
+              h(
+                'li',
+                { 'data-field': c.field },
+                c.field === 'geometry'
+                  ? t('field.geometry_changed')
+                  : `${c.field}: ${valueText(c.before)} → ${valueText(c.after)}`,
+              ),
+            ),
+          ),
+          h(
+            'button',
+            { type: 'button', class: 'button', id: 'edit-reload', onclick: () => void open(loaded.id) },
+            t('field.reload_current'),
+          ),
         );
       });
       return box;
@@ -96,7 +134,9 @@ export function editHazardTask(context: TaskContext, hazardId?: number): Task {
             const saved = await fieldApi.patchHazard(loaded.id, p.version, candidate, false);
             context.dataChanged();
             await open(saved.id);
-            body.prepend(h('p', { class: 'success', role: 'status' }, t('field.saved', { version: saved.properties.version })));
+            body.prepend(
+              h('p', { class: 'success', role: 'status' }, t('field.saved', { version: saved.properties.version })),
+            );
           } catch (error) {
             outcome.replaceChildren(conflictOr(error));
           }
@@ -110,8 +150,16 @@ export function editHazardTask(context: TaskContext, hazardId?: number): Task {
       outcome,
     );
     body.replaceChildren(
-      h('p', { class: 'task-subject', 'data-hazard-id': loaded.id, 'data-version': p.version }, t('field.editing', { hazard: hazardLabel(p), version: p.version })),
-      h('button', { type: 'button', class: 'button button-quiet', onclick: () => context.open('history', loaded.id) }, t('field.show_history')),
+      h(
+        'p',
+        { class: 'task-subject', 'data-hazard-id': loaded.id, 'data-version': p.version },
+        t('field.editing', { hazard: hazardLabel(p), version: p.version }),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'button button-quiet', onclick: () => context.open('history', loaded.id) },
+        t('field.show_history'),
+      ),
       form,
     );
   };

@@ -5,7 +5,14 @@ import { type FieldControls, field, select, today } from '../ui/forms.js';
 import { CLASSIFICATIONS, CONTAMINATION_TYPES, HAZARD_STATUSES } from '../vocabulary.js';
 
 /** The attributes an authority sets on a hazard (the server computes the rest). */
-export const HAZARD_ATTRIBUTES = ['name', 'external_ref', 'classification', 'contamination', 'status', 'recorded_on'] as const;
+export const HAZARD_ATTRIBUTES = [
+  'name',
+  'external_ref',
+  'classification',
+  'contamination',
+  'status',
+  'recorded_on',
+] as const;
 export type HazardAttributes = Pick<HazardProperties, (typeof HAZARD_ATTRIBUTES)[number]>;
 
 /** A new hazard's starting values: suspected, open, recorded today; its contamination left for the user to say. */
@@ -29,15 +36,50 @@ export interface HazardFields {
 /** A hazard's attribute inputs (the editor and the new-hazard task), starting from `initial`; `changed` hears every input. */
 export function hazardFields(initial: HazardAttributes, changed: () => void): HazardFields {
   const name = h('input', { type: 'text', id: 'hazard-name', value: initial.name ?? '', maxlength: '200' });
-  const reference = h('input', { type: 'text', id: 'hazard-reference', value: initial.external_ref ?? '', maxlength: '100', autocomplete: 'off' });
-  const classification = select([...CLASSIFICATIONS].reverse().map((c) => [c, t(`classification.${c}`)]), initial.classification, { id: 'hazard-classification' });
-  const status = select(HAZARD_STATUSES.map((s) => [s, t(`hazard_status.${s}`)]), initial.status, { id: 'hazard-status' });
-  const recordedOn = h('input', { type: 'date', id: 'hazard-recorded', value: initial.recorded_on, required: true, max: today() });
-  const boxes = CONTAMINATION_TYPES.map((c) => h('input', { type: 'checkbox', value: c, 'data-contamination': c, checked: initial.contamination.includes(c) }));
-  const contamination = h('fieldset', { class: 'checkboxes', id: 'hazard-contamination' }, h('legend', {}, t('popup.contamination')), ...boxes.map((box) => h('label', {}, box, t(`contamination.${box.value}` as 'contamination.cmr'))));
-  for (const input of [name, reference, classification, status, recordedOn, ...boxes]) input.addEventListener('input', changed);
+  const reference = h('input', {
+    type: 'text',
+    id: 'hazard-reference',
+    value: initial.external_ref ?? '',
+    maxlength: '100',
+    autocomplete: 'off',
+  });
+  const classification = select(
+    [...CLASSIFICATIONS].reverse().map((c) => [c, t(`classification.${c}`)]),
+    initial.classification,
+    { id: 'hazard-classification' },
+  );
+  const status = select(
+    HAZARD_STATUSES.map((s) => [s, t(`hazard_status.${s}`)]),
+    initial.status,
+    { id: 'hazard-status' },
+  );
+  const recordedOn = h('input', {
+    type: 'date',
+    id: 'hazard-recorded',
+    value: initial.recorded_on,
+    required: true,
+    max: today(),
+  });
+  const boxes = CONTAMINATION_TYPES.map((c) =>
+    h('input', { type: 'checkbox', value: c, 'data-contamination': c, checked: initial.contamination.includes(c) }),
+  );
+  const contamination = h(
+    'fieldset',
+    { class: 'checkboxes', id: 'hazard-contamination' },
+    h('legend', {}, t('popup.contamination')),
+    ...boxes.map((box) => h('label', {}, box, t(`contamination.${box.value}` as 'contamination.cmr'))),
+  );
+  for (const input of [name, reference, classification, status, recordedOn, ...boxes])
+    input.addEventListener('input', changed);
   return {
-    elements: [field(t('field.name'), name), field(t('field.reference'), reference), field(t('popup.classification'), classification), contamination, field(t('popup.status'), status), field(t('popup.recorded'), recordedOn)],
+    elements: [
+      field(t('field.name'), name),
+      field(t('field.reference'), reference),
+      field(t('popup.classification'), classification),
+      contamination,
+      field(t('popup.status'), status),
+      field(t('popup.recorded'), recordedOn),
+    ],
     values: () => ({
       name: name.value.trim() || null,
       external_ref: reference.value.trim() || null,

@@ -9,7 +9,6 @@ import { type Task, type TaskContext, taskFrame } from './tasks.js';
 
 type Version = ApiHistory['versions'][number];
 
-
 /** Areas in km² and timestamps in the reader's language; anything else as the API wrote it. */
 function changeValue(field: string, value: unknown): string {
   if (typeof value === 'number' && field.endsWith('_m2')) return km2(value / 1e6);
@@ -20,7 +19,15 @@ function changeValue(field: string, value: unknown): string {
 function changeItem(change: Version['changes'][number]): HTMLElement {
   const name = change.field.replace(/^properties\./, '');
   if (change.field === 'geometry') return h('li', { 'data-field': 'geometry' }, t('history.geometry_changed'));
-  return h('li', { 'data-field': name }, h('span', { class: 'change-field' }, name), ': ', h('span', { dir: 'auto' }, changeValue(name, change.before)), ' → ', h('span', { dir: 'auto' }, changeValue(name, change.after)));
+  return h(
+    'li',
+    { 'data-field': name },
+    h('span', { class: 'change-field' }, name),
+    ': ',
+    h('span', { dir: 'auto' }, changeValue(name, change.before)),
+    ' → ',
+    h('span', { dir: 'auto' }, changeValue(name, change.after)),
+  );
 }
 
 /** A version's changes; a creation lists every field from nothing, so that long list starts folded. */
@@ -28,7 +35,12 @@ function changeList(version: Version): HTMLElement | null {
   if (version.changes.length === 0) return null;
   const list = h('ul', { class: 'changes' }, ...version.changes.map(changeItem));
   if (version.action !== 'create' && version.action !== 'import') return list;
-  return h('details', { class: 'changes-folded' }, h('summary', {}, t('history.recorded_values', { count: version.changes.length })), list);
+  return h(
+    'details',
+    { class: 'changes-folded' },
+    h('summary', {}, t('history.recorded_values', { count: version.changes.length })),
+    list,
+  );
 }
 
 const ACTIONS = ['create', 'update', 'delete', 'restore', 'approve', 'reject', 'import'] as const;
@@ -42,7 +54,12 @@ const actionLabel = (action: string) =>
 export function historyTask(context: TaskContext, kind: 'hazards' | 'releases', id: number): Task {
   const list = h('ol', { id: 'history-list', class: 'history-list', 'data-kind': kind, 'data-id': id });
   const status = h('div', { 'aria-live': 'polite' });
-  const element = taskFrame(kind === 'hazards' ? t('history.title', { id }) : t('history.release_title', { id }), context, status, list);
+  const element = taskFrame(
+    kind === 'hazards' ? t('history.title', { id }) : t('history.release_title', { id }),
+    context,
+    status,
+    list,
+  );
 
   const load = async () => {
     list.replaceChildren(h('li', { class: 'muted' }, t('state.loading')));
@@ -63,8 +80,20 @@ export function historyTask(context: TaskContext, kind: 'hazards' | 'releases', 
         return h(
           'li',
           { class: 'history-version', 'data-version': version.version, 'data-action': version.action },
-          h('p', { class: 'history-head' }, h('strong', {}, t('history.version', { version: version.version })), ' · ', actionLabel(version.action), ' · ', h('time', { datetime: version.at }, dateTime(version.at))),
-          h('p', { class: 'muted' }, version.user ? t('history.by', { who: version.user.email }) : t('history.by_system')),
+          h(
+            'p',
+            { class: 'history-head' },
+            h('strong', {}, t('history.version', { version: version.version })),
+            ' · ',
+            actionLabel(version.action),
+            ' · ',
+            h('time', { datetime: version.at }, dateTime(version.at)),
+          ),
+          h(
+            'p',
+            { class: 'muted' },
+            version.user ? t('history.by', { who: version.user.email }) : t('history.by_system'),
+          ),
           changeList(version),
           restorable
             ? h(
@@ -77,7 +106,13 @@ export function historyTask(context: TaskContext, kind: 'hazards' | 'releases', 
                     (event.currentTarget as HTMLButtonElement).disabled = true;
                     try {
                       const restored = await fieldApi.restore(id, current.version, version.version);
-                      status.replaceChildren(h('p', { class: 'success', role: 'status' }, t('history.restored', { version: version.version, now: restored.properties.version })));
+                      status.replaceChildren(
+                        h(
+                          'p',
+                          { class: 'success', role: 'status' },
+                          t('history.restored', { version: version.version, now: restored.properties.version }),
+                        ),
+                      );
                       context.dataChanged();
                       await load();
                     } catch (error) {

@@ -21,8 +21,7 @@ export function parseCsv(text: string): string[][] {
     else if (char === ',') {
       row.push(cell);
       cell = '';
-    }
-    else if (char === '\n' || char === '\r') {
+    } else if (char === '\n' || char === '\r') {
       if (char === '\r' && text[i + 1] === '\n') i++;
       row.push(cell);
       rows.push(row);
@@ -48,7 +47,9 @@ export class ImportReportTable {
 
   show(csv: string): void {
     const [header = [], ...body] = parseCsv(csv);
-    this.rows = body.filter((cells) => cells.length > 1).map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ''])));
+    this.rows = body
+      .filter((cells) => cells.length > 1)
+      .map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ''])));
     this.filter = this.rows.some((r) => r.outcome === 'rejected') ? 'rejected' : 'all';
     this.page = 0;
     this.render();
@@ -61,13 +62,36 @@ export class ImportReportTable {
     const shown = rows.slice(this.page * PAGE, (this.page + 1) * PAGE);
     const filter = h(
       'select',
-      { id: 'import-report-filter', onchange: (event: Event) => ((this.filter = (event.target as HTMLSelectElement).value as Outcome), (this.page = 0), this.render()) },
-      ...(['all', 'ok', 'repaired', 'rejected'] as const).map((o) => h('option', { value: o }, t(`imports.outcome_${o}`))),
+      {
+        id: 'import-report-filter',
+        onchange: (event: Event) => (
+          (this.filter = (event.target as HTMLSelectElement).value as Outcome),
+          (this.page = 0),
+          this.render()
+        ),
+      },
+      ...(['all', 'ok', 'repaired', 'rejected'] as const).map((o) =>
+        h('option', { value: o }, t(`imports.outcome_${o}`)),
+      ),
     );
     filter.value = this.filter;
-    const pager = (delta: number, label: string) => h('button', { type: 'button', class: 'button button-small', disabled: this.page + delta < 0 || this.page + delta >= pages, onclick: () => ((this.page += delta), this.render()) }, label);
+    const pager = (delta: number, label: string) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button button-small',
+          disabled: this.page + delta < 0 || this.page + delta >= pages,
+          onclick: () => ((this.page += delta), this.render()),
+        },
+        label,
+      );
     this.element.replaceChildren(
-      h('div', { class: 'control-row' }, h('label', { class: 'control' }, h('span', { class: 'control-label' }, t('imports.show')), filter)),
+      h(
+        'div',
+        { class: 'control-row' },
+        h('label', { class: 'control' }, h('span', { class: 'control-label' }, t('imports.show')), filter),
+      ),
       h(
         'div',
         { class: 'table-scroll' },
@@ -75,17 +99,48 @@ export class ImportReportTable {
           'table',
           { class: 'data-table', id: 'import-report-table' },
           h('caption', { class: 'visually-hidden' }, t('imports.report_caption')),
-          h('thead', {}, h('tr', {}, ...['imports.col_feature', 'imports.col_ref', 'imports.col_outcome', 'imports.col_reason'].map((key) => h('th', { scope: 'col' }, t(key as 'imports.col_feature'))))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['imports.col_feature', 'imports.col_ref', 'imports.col_outcome', 'imports.col_reason'].map((key) =>
+                h('th', { scope: 'col' }, t(key as 'imports.col_feature')),
+              ),
+            ),
+          ),
           h(
             'tbody',
             {},
             ...shown.map((r) =>
-              h('tr', { 'data-outcome': r.outcome ?? '' }, h('td', { class: 'num' }, r.feature ?? ''), h('td', {}, r.external_ref ?? ''), h('td', {}, t(`imports.outcome_${(r.outcome ?? 'ok') as Outcome}`)), h('td', { lang: 'en', dir: 'ltr' }, r.reason ?? '')),
+              h(
+                'tr',
+                { 'data-outcome': r.outcome ?? '' },
+                h('td', { class: 'num' }, r.feature ?? ''),
+                h('td', {}, r.external_ref ?? ''),
+                h('td', {}, t(`imports.outcome_${(r.outcome ?? 'ok') as Outcome}`)),
+                h('td', { lang: 'en', dir: 'ltr' }, r.reason ?? ''),
+              ),
             ),
           ),
         ),
       ),
-      h('div', { class: 'pager' }, pager(-1, t('imports.previous')), h('span', {}, t('imports.page', { page: plainNumber(this.page + 1, 0), pages: plainNumber(pages, 0), rows: plainNumber(rows.length, 0) })), pager(1, t('imports.next'))),
+      h(
+        'div',
+        { class: 'pager' },
+        pager(-1, t('imports.previous')),
+        h(
+          'span',
+          {},
+          t('imports.page', {
+            page: plainNumber(this.page + 1, 0),
+            pages: plainNumber(pages, 0),
+            rows: plainNumber(rows.length, 0),
+          }),
+        ),
+        pager(1, t('imports.next')),
+      ),
     );
   }
 }

@@ -18,7 +18,12 @@ export function loginHref(): string {
 
 /** "Sign in to see this page", with the link that comes back here. */
 export function signInPrompt(message: string): HTMLElement {
-  return h('div', { class: 'card' }, h('p', {}, message), currentUser() ? null : h('a', { href: loginHref(), 'data-nav': true, class: 'button' }, t('auth.sign_in')));
+  return h(
+    'div',
+    { class: 'card' },
+    h('p', {}, message),
+    currentUser() ? null : h('a', { href: loginHref(), 'data-nav': true, class: 'button' }, t('auth.sign_in')),
+  );
 }
 
 function loginError(error: unknown): string {
@@ -35,10 +40,26 @@ export class LoginView implements ViewController {
     const { map, panel, router } = this.context;
     map.showWorld('status');
     // Addresses and passwords are left-to-right text even on an Arabic page.
-    const email = h('input', { type: 'email', id: 'login-email', autocomplete: 'username', required: true, dir: 'ltr' });
-    const password = h('input', { type: 'password', id: 'login-password', autocomplete: 'current-password', required: true, dir: 'ltr' });
+    const email = h('input', {
+      type: 'email',
+      id: 'login-email',
+      autocomplete: 'username',
+      required: true,
+      dir: 'ltr',
+    });
+    const password = h('input', {
+      type: 'password',
+      id: 'login-password',
+      autocomplete: 'current-password',
+      required: true,
+      dir: 'ltr',
+    });
     const outcome = h('div', { 'aria-live': 'assertive' });
-    const submit = h('button', { type: 'submit', id: 'login-submit', class: 'button button-primary' }, t('auth.sign_in'));
+    const submit = h(
+      'button',
+      { type: 'submit', id: 'login-submit', class: 'button button-primary' },
+      t('auth.sign_in'),
+    );
     const user = currentUser();
     panel.replaceChildren();
     append(

@@ -15,7 +15,11 @@ export interface PolygonInput {
 
 /** A task's polygon: drawn and adjusted on the map with Terra Draw, or typed; `changed` hears every change. */
 export function polygonInput(map: MapLibreMap, idPrefix: string, changed: () => void): PolygonInput {
-  const preview = h('p', { id: `${idPrefix}-area-preview`, class: 'area-preview', 'aria-live': 'polite' }, areaPreview(null));
+  const preview = h(
+    'p',
+    { id: `${idPrefix}-area-preview`, class: 'area-preview', 'aria-live': 'polite' },
+    areaPreview(null),
+  );
   const drawing = new PolygonDrawing(map, (polygon) => {
     preview.textContent = areaPreview(polygon);
     changed();
@@ -32,7 +36,11 @@ export function polygonInput(map: MapLibreMap, idPrefix: string, changed: () => 
     { class: 'coordinates' },
     h('summary', {}, t('field.type_corners')),
     field(t('field.corners'), coordinates, t('field.corners_hint')),
-    h('button', { type: 'button', class: 'button', id: `${idPrefix}-use-coordinates`, onclick: useCorners }, t('field.use_corners')),
+    h(
+      'button',
+      { type: 'button', class: 'button', id: `${idPrefix}-use-coordinates`, onclick: useCorners },
+      t('field.use_corners'),
+    ),
     problem,
   );
   return { drawing, preview, typedCorners, destroy: () => drawing.destroy() };

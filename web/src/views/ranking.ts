@@ -32,10 +32,15 @@ export function rankCountries(countries: ApiCountry[], progress: ApiProgress[], 
   const progressByIso = new Map(progress.map((p) => [p.iso3, p]));
   const rows: RankedCountry[] = [];
   for (const country of countries) {
-    const obligations = (progressByIso.get(country.iso3)?.obligations ?? []).filter((o) => treaty === 'all' || o.treaty === treaty);
+    const obligations = (progressByIso.get(country.iso3)?.obligations ?? []).filter(
+      (o) => treaty === 'all' || o.treaty === treaty,
+    );
     if (treaty !== 'all' && obligations.length === 0) continue;
     if (treaty === 'all' && obligations.length === 0 && country.hazard_count === 0) continue;
-    const deadlines = obligations.map((o) => o.current_deadline).filter((d): d is string => d !== null).sort();
+    const deadlines = obligations
+      .map((o) => o.current_deadline)
+      .filter((d): d is string => d !== null)
+      .sort();
     const treatyFigure = obligations[0]?.remaining_km2 ?? null;
     rows.push({
       iso3: country.iso3,
@@ -48,5 +53,10 @@ export function rankCountries(countries: ApiCountry[], progress: ApiProgress[], 
       synthetic: country.synthetic_data,
     });
   }
-  return rows.sort((a, b) => rank(a.status) - rank(b.status) || (b.remaining_km2 ?? -1) - (a.remaining_km2 ?? -1) || a.name.localeCompare(b.name));
+  return rows.sort(
+    (a, b) =>
+      rank(a.status) - rank(b.status) ||
+      (b.remaining_km2 ?? -1) - (a.remaining_km2 ?? -1) ||
+      a.name.localeCompare(b.name),
+  );
 }

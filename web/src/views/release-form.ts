@@ -19,12 +19,26 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
   let polygon: PolygonInput | null = null;
   let hazard: ApiHazardFeature | null = null;
 
-  const method = select([...RELEASE_METHODS].reverse().map((m) => [m, t(`method.${m}`)]), 'cleared', { id: 'release-method' });
+  const method = select(
+    [...RELEASE_METHODS].reverse().map((m) => [m, t(`method.${m}`)]),
+    'cleared',
+    { id: 'release-method' },
+  );
   const startOn = h('input', { type: 'date', id: 'release-start' });
-  const completedOn = h('input', { type: 'date', id: 'release-completed', required: true, value: today(), max: today() });
+  const completedOn = h('input', {
+    type: 'date',
+    id: 'release-completed',
+    required: true,
+    value: today(),
+    max: today(),
+  });
   const reference = h('input', { type: 'text', id: 'release-reference', maxlength: '100', autocomplete: 'off' });
   const check = h('div', { id: 'release-check', 'aria-live': 'polite' });
-  const submit = h('button', { type: 'submit', id: 'release-submit', class: 'button button-primary', disabled: true }, t('field.submit_release'));
+  const submit = h(
+    'button',
+    { type: 'submit', id: 'release-submit', class: 'button button-primary', disabled: true },
+    t('field.submit_release'),
+  );
   const outcome = h('div', { id: 'release-outcome', 'aria-live': 'polite' });
 
   const feature = () => {
@@ -42,7 +56,12 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
       },
     };
   };
-  const live = liveCheck({ host: check, submit, candidate: feature, dryRun: (candidate) => fieldApi.createRelease(candidate, true) });
+  const live = liveCheck({
+    host: check,
+    submit,
+    candidate: feature,
+    dryRun: (candidate) => fieldApi.createRelease(candidate, true),
+  });
   for (const input of [method, startOn, completedOn, reference]) input.addEventListener('input', live.changed);
 
   const form = (input: PolygonInput) =>
@@ -55,7 +74,16 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
           try {
             const saved = await fieldApi.createRelease(candidate, false);
             outcome.replaceChildren(
-              h('p', { class: 'success', role: 'status', 'data-release-id': saved.id, 'data-status': saved.properties.status }, saved.properties.status === 'approved' ? t('field.release_approved') : t('field.release_submitted')),
+              h(
+                'p',
+                {
+                  class: 'success',
+                  role: 'status',
+                  'data-release-id': saved.id,
+                  'data-status': saved.properties.status,
+                },
+                saved.properties.status === 'approved' ? t('field.release_approved') : t('field.release_submitted'),
+              ),
             );
             input.drawing.clear();
             check.replaceChildren();
@@ -70,7 +98,12 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
       input.preview,
       input.typedCorners,
       field(t('field.method'), method),
-      h('div', { class: 'field-row' }, field(t('field.start_on'), startOn), field(t('field.completed_on'), completedOn)),
+      h(
+        'div',
+        { class: 'field-row' },
+        field(t('field.start_on'), startOn),
+        field(t('field.completed_on'), completedOn),
+      ),
       field(t('field.reference'), reference),
       check,
       submit,
@@ -81,7 +114,14 @@ export function recordReleaseTask(context: TaskContext, hazardId?: number): Task
     hazard = loaded;
     polygon = polygonInput(context.map.map, 'release', live.changed);
     polygon.drawing.startDrawing();
-    body.replaceChildren(h('p', { class: 'task-subject', 'data-hazard-id': hazard.id }, t('field.release_from', { hazard: hazardLabel(hazard.properties) })), form(polygon));
+    body.replaceChildren(
+      h(
+        'p',
+        { class: 'task-subject', 'data-hazard-id': hazard.id },
+        t('field.release_from', { hazard: hazardLabel(hazard.properties) }),
+      ),
+      form(polygon),
+    );
   };
 
   const subject = hazardSubject(context, body, hazardId, useHazard);

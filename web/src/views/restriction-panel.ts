@@ -8,7 +8,12 @@ import { alertBox, field, writeErrorMessage } from '../ui/forms.js';
 /** For everybody: the country shows its hazards and releases as grid cells, not exact outlines. */
 export function restrictionBadge(country: ApiCountryDetail): HTMLElement | null {
   if (!country.restricted) return null;
-  return h('span', { class: 'badge badge-restricted', id: 'restricted-badge', title: t('restriction.badge_title') }, h('span', { 'aria-hidden': 'true', class: 'badge-shape' }, '▦'), t('restriction.badge'));
+  return h(
+    'span',
+    { class: 'badge badge-restricted', id: 'restricted-badge', title: t('restriction.badge_title') },
+    h('span', { 'aria-hidden': 'true', class: 'badge-shape' }, '▦'),
+    t('restriction.badge'),
+  );
 }
 
 /**
@@ -37,8 +42,20 @@ export class RestrictionControl {
   }
 
   private build(iso3: string): { toggle: HTMLInputElement; cellKm: HTMLInputElement } {
-    const toggle = h('input', { type: 'checkbox', role: 'switch', id: 'restriction-switch', 'aria-describedby': 'restriction-explained' });
-    const cellKm = h('input', { type: 'number', id: 'restriction-cell-km', min: '1', max: '100', step: '1', inputmode: 'numeric' });
+    const toggle = h('input', {
+      type: 'checkbox',
+      role: 'switch',
+      id: 'restriction-switch',
+      'aria-describedby': 'restriction-explained',
+    });
+    const cellKm = h('input', {
+      type: 'number',
+      id: 'restriction-cell-km',
+      min: '1',
+      max: '100',
+      step: '1',
+      inputmode: 'numeric',
+    });
     const status = h('div', { 'aria-live': 'polite', id: 'restriction-status' });
     const apply = async () => {
       const size = Number(cellKm.value);
@@ -52,7 +69,13 @@ export class RestrictionControl {
       try {
         const now = await fieldApi.setRestriction(iso3, toggle.checked, size);
         status.replaceChildren(
-          h('p', { class: 'success', role: 'status', 'data-restricted': String(now.restricted) }, now.restricted ? t('restriction.now_restricted', { cell: plainNumber(now.cell_km, 1) }) : t('restriction.now_public')),
+          h(
+            'p',
+            { class: 'success', role: 'status', 'data-restricted': String(now.restricted) },
+            now.restricted
+              ? t('restriction.now_restricted', { cell: plainNumber(now.cell_km, 1) })
+              : t('restriction.now_public'),
+          ),
         );
         this.changed();
       } catch (error) {

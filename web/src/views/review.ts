@@ -32,7 +32,10 @@ export class ReviewView implements ViewController {
     const user = currentUser();
     if (!user || !isAuthority()) {
       map.showWorld('status');
-      panel.replaceChildren(h('h1', {}, t('review.title')), signInPrompt(user ? t('review.not_allowed') : t('review.sign_in')));
+      panel.replaceChildren(
+        h('h1', {}, t('review.title')),
+        signInPrompt(user ? t('review.not_allowed') : t('review.sign_in')),
+      );
       return;
     }
     const iso3 = user.country_iso3;
@@ -53,7 +56,13 @@ export class ReviewView implements ViewController {
     setLegend(
       this.context.legend,
       t('legend.title_country'),
-      h('ul', { class: 'legend-items' }, legendItem(OVERLAY_COLOURS.hazard, t('review.legend_hazard')), legendItem(OVERLAY_COLOURS.approved, t('review.legend_approved')), legendItem(OVERLAY_COLOURS.submitted, t('review.legend_submitted'))),
+      h(
+        'ul',
+        { class: 'legend-items' },
+        legendItem(OVERLAY_COLOURS.hazard, t('review.legend_hazard')),
+        legendItem(OVERLAY_COLOURS.approved, t('review.legend_approved')),
+        legendItem(OVERLAY_COLOURS.submitted, t('review.legend_submitted')),
+      ),
     );
   }
 
@@ -86,7 +95,13 @@ export class ReviewView implements ViewController {
         'div',
         { id: 'review' },
         h('h1', {}, t('review.title')),
-        h('p', { class: 'lede' }, iso3 ? t('review.lede_country', { country: countryName(iso3, this.countryName ?? iso3) }) : t('review.lede_all')),
+        h(
+          'p',
+          { class: 'lede' },
+          iso3
+            ? t('review.lede_country', { country: countryName(iso3, this.countryName ?? iso3) })
+            : t('review.lede_all'),
+        ),
         this.queue.length ? list : h('p', { class: 'muted', id: 'review-empty' }, t('review.empty')),
         h('div', { id: 'review-detail', 'aria-live': 'polite' }),
       ),
@@ -95,7 +110,8 @@ export class ReviewView implements ViewController {
 
   private async select(id: number): Promise<void> {
     this.selected = id;
-    for (const button of this.context.panel.querySelectorAll<HTMLElement>('.queue-item')) button.setAttribute('aria-pressed', String(Number(button.dataset.releaseId) === id));
+    for (const button of this.context.panel.querySelectorAll<HTMLElement>('.queue-item'))
+      button.setAttribute('aria-pressed', String(Number(button.dataset.releaseId) === id));
     await this.compare(id);
   }
 
@@ -106,7 +122,10 @@ export class ReviewView implements ViewController {
     if (!release || !detail) return;
     detail.replaceChildren(h('p', { class: 'muted' }, t('state.loading')));
     const hazardId = release.properties.hazard_id;
-    const [hazard, approved] = await Promise.all([fieldApi.hazard(hazardId), fieldApi.releases(`hazard_id=${hazardId}&status=approved&limit=200`)]);
+    const [hazard, approved] = await Promise.all([
+      fieldApi.hazard(hazardId),
+      fieldApi.releases(`hazard_id=${hazardId}&status=approved&limit=200`),
+    ]);
     this.overlay.show([
       { role: 'hazard', geometry: hazard.geometry },
       ...approved.features.map((r) => ({ role: 'approved' as const, geometry: r.geometry })),
@@ -126,9 +145,15 @@ export class ReviewView implements ViewController {
         this.overlay.clear();
         const user = currentUser();
         this.render(user?.country_iso3 ?? null);
-        this.context.panel.querySelector('#review-detail')!.replaceChildren(
-          h('p', { class: 'success', role: 'status', 'data-release-id': id, 'data-status': reviewed.properties.status }, reviewed.properties.status === 'approved' ? t('review.approved', { id }) : t('review.rejected', { id })),
-        );
+        this.context.panel
+          .querySelector('#review-detail')!
+          .replaceChildren(
+            h(
+              'p',
+              { class: 'success', role: 'status', 'data-release-id': id, 'data-status': reviewed.properties.status },
+              reviewed.properties.status === 'approved' ? t('review.approved', { id }) : t('review.rejected', { id }),
+            ),
+          );
         this.context.panel.querySelector<HTMLElement>('.queue-item')?.focus();
       } catch (error) {
         outcome.replaceChildren(alertBox(writeErrorMessage(error)));
@@ -137,10 +162,34 @@ export class ReviewView implements ViewController {
     };
     detail.replaceChildren(
       h('h2', {}, t('review.item', { id, hazard: hazardId })),
-      h('p', {}, t(`method.${release.properties.method}`), ' · ', date(release.properties.completed_on), release.properties.external_ref ? ` · ${release.properties.external_ref}` : ''),
-      h('p', { class: 'muted' }, t('review.hazard', { hazard: hazardLabel(hazard.properties), approved: approved.features.length })),
+      h(
+        'p',
+        {},
+        t(`method.${release.properties.method}`),
+        ' · ',
+        date(release.properties.completed_on),
+        release.properties.external_ref ? ` · ${release.properties.external_ref}` : '',
+      ),
+      h(
+        'p',
+        { class: 'muted' },
+        t('review.hazard', { hazard: hazardLabel(hazard.properties), approved: approved.features.length }),
+      ),
       checkResult(release.properties),
-      h('div', { class: 'decision' }, h('button', { type: 'button', id: 'approve-release', class: 'button button-primary', onclick: () => void decide(() => fieldApi.approve(id)) }, t('review.approve'))),
+      h(
+        'div',
+        { class: 'decision' },
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'approve-release',
+            class: 'button button-primary',
+            onclick: () => void decide(() => fieldApi.approve(id)),
+          },
+          t('review.approve'),
+        ),
+      ),
       h(
         'form',
         {

@@ -16,9 +16,18 @@ export function checkResult(figures: CheckedFigures): HTMLElement {
   return h(
     'div',
     { class: 'check-result' },
-    h('dl', { class: 'facts' }, ...fact(t('field.server_area'), figures.area_m2), ...(figures.clipped_m2 === undefined ? [] : fact(t('field.clipped_area'), figures.clipped_m2))),
+    h(
+      'dl',
+      { class: 'facts' },
+      ...fact(t('field.server_area'), figures.area_m2),
+      ...(figures.clipped_m2 === undefined ? [] : fact(t('field.clipped_area'), figures.clipped_m2)),
+    ),
     figures.warnings.length
-      ? h('ul', { class: 'warnings', 'aria-label': t('field.warnings') }, ...figures.warnings.map((w) => h('li', { lang: 'en', dir: 'ltr' }, w)))
+      ? h(
+          'ul',
+          { class: 'warnings', 'aria-label': t('field.warnings') },
+          ...figures.warnings.map((w) => h('li', { lang: 'en', dir: 'ltr' }, w)),
+        )
       : h('p', { class: 'muted' }, t('field.no_warnings')),
   );
 }
@@ -70,7 +79,8 @@ export function liveCheck<C>(options: {
       submit.disabled = false;
       options.passed?.();
     } catch (error) {
-      if (keyNow() === key) host.replaceChildren(options.failed ? options.failed(error) : alertBox(writeErrorMessage(error)));
+      if (keyNow() === key)
+        host.replaceChildren(options.failed ? options.failed(error) : alertBox(writeErrorMessage(error)));
     }
   };
   const runSoon = debounce(() => void run(), 400);

@@ -22,7 +22,12 @@ export class TaskHost {
 
   open(iso3: string, name: TaskName, id?: number): void {
     this.close();
-    const context: TaskContext = { ...this.base, iso3, close: () => this.close(), open: (next, nextId) => this.open(iso3, next, nextId) };
+    const context: TaskContext = {
+      ...this.base,
+      iso3,
+      close: () => this.close(),
+      open: (next, nextId) => this.open(iso3, next, nextId),
+    };
     this.task = startTask(context, name, id);
     this.element.replaceChildren(this.task.element);
     this.element.scrollIntoView({ block: 'nearest' });

@@ -34,7 +34,16 @@ export function taskFrame(title: string, context: TaskContext, ...body: (Node | 
   return h(
     'section',
     { class: 'card task', 'aria-labelledby': 'task-title' },
-    h('div', { class: 'card-head' }, h('h2', { id: 'task-title', tabindex: '-1' }, title), h('button', { type: 'button', class: 'button button-quiet', 'data-action': 'close-task', onclick: () => context.close() }, t('field.close'))),
+    h(
+      'div',
+      { class: 'card-head' },
+      h('h2', { id: 'task-title', tabindex: '-1' }, title),
+      h(
+        'button',
+        { type: 'button', class: 'button button-quiet', 'data-action': 'close-task', onclick: () => context.close() },
+        t('field.close'),
+      ),
+    ),
     ...body,
   );
 }
@@ -43,11 +52,16 @@ export function taskFrame(title: string, context: TaskContext, ...body: (Node | 
  * Choosing a hazard: a click on it in the map, or its number typed in (keyboard and screen-reader
  * users). `chosen` gets the id.
  */
-export function hazardPicker(context: TaskContext, chosen: (hazardId: number) => void): { element: HTMLElement; destroy: () => void } {
+export function hazardPicker(
+  context: TaskContext,
+  chosen: (hazardId: number) => void,
+): { element: HTMLElement; destroy: () => void } {
   const map = context.map.map;
   context.popups.setEnabled(false);
   const onClick = (event: MapMouseEvent) => {
-    const feature = map.queryRenderedFeatures(event.point, { layers: ['hazards-fill'] }).find((f) => !f.properties.generalised);
+    const feature = map
+      .queryRenderedFeatures(event.point, { layers: ['hazards-fill'] })
+      .find((f) => !f.properties.generalised);
     if (feature) chosen(Number(feature.properties.id));
   };
   map.on('click', onClick);

@@ -65,10 +65,15 @@ export class WorldView implements ViewController {
 
   private renderPanel(state: AppState, asOf: string | null): void {
     const { router } = this.context;
-    const counts = STATUS_ORDER.map((status) => [status, this.rows.filter((r) => r.status === status).length] as const).filter(([, n]) => n > 0);
+    const counts = STATUS_ORDER.map(
+      (status) => [status, this.rows.filter((r) => r.status === status).length] as const,
+    ).filter(([, n]) => n > 0);
     const modeSelect = h(
       'select',
-      { id: 'mode-select', onchange: (event: Event) => router.update({ mode: (event.target as HTMLSelectElement).value as Mode }) },
+      {
+        id: 'mode-select',
+        onchange: (event: Event) => router.update({ mode: (event.target as HTMLSelectElement).value as Mode }),
+      },
       h('option', { value: 'status' }, t('mode.status')),
       h('option', { value: 'remaining' }, t('mode.remaining')),
     );
@@ -89,14 +94,23 @@ export class WorldView implements ViewController {
     this.context.panel.replaceChildren(
       h('h1', {}, t('world.title')),
       h('p', { class: 'lede' }, t('world.lede'), ' ', asOf ? t('world.as_of', { date: date(asOf) }) : ''),
-      h('div', { class: 'control-row' }, h('label', { class: 'control' }, h('span', { class: 'control-label' }, t('mode.label')), modeSelect)),
+      h(
+        'div',
+        { class: 'control-row' },
+        h('label', { class: 'control' }, h('span', { class: 'control-label' }, t('mode.label')), modeSelect),
+      ),
       yearSlider(state.year, FIRST_DATA_YEAR, (year) => router.update({ year })),
       h(
         'ul',
         { class: 'status-summary', 'aria-label': t('world.summary_label') },
         ...counts.map(([status, n]) => h('li', {}, statusBadge(status), h('span', { class: 'count' }, String(n)))),
       ),
-      h('div', { class: 'search' }, h('label', { for: 'country-search', class: 'control-label' }, t('world.search_label')), search),
+      h(
+        'div',
+        { class: 'search' },
+        h('label', { for: 'country-search', class: 'control-label' }, t('world.search_label')),
+        search,
+      ),
       list,
       empty,
     );
@@ -108,7 +122,9 @@ export class WorldView implements ViewController {
     const needle = this.search.trim().toLocaleLowerCase();
     const rows = this.rows.filter((row) => {
       if (!needle) return true;
-      return [row.iso3, row.name, countryName(row.iso3, row.name)].some((name) => name.toLocaleLowerCase().includes(needle));
+      return [row.iso3, row.name, countryName(row.iso3, row.name)].some((name) =>
+        name.toLocaleLowerCase().includes(needle),
+      );
     });
     list.replaceChildren(
       ...rows.map((row) =>
@@ -132,12 +148,25 @@ export class WorldView implements ViewController {
             h(
               'span',
               { class: 'country-figures' },
-              h('span', {}, row.remaining_km2 === null ? t('world.no_figure') : km2(row.remaining_km2), row.reportedFigure ? h('abbr', { title: t('figure.reported_note') }, ` (${t('figure.reported_short')})`) : null),
+              h(
+                'span',
+                {},
+                row.remaining_km2 === null ? t('world.no_figure') : km2(row.remaining_km2),
+                row.reportedFigure
+                  ? h('abbr', { title: t('figure.reported_note') }, ` (${t('figure.reported_short')})`)
+                  : null,
+              ),
               h(
                 'span',
                 { class: 'muted' },
                 row.deadline ? t('world.deadline', { date: date(row.deadline) }) : t('world.no_deadline'),
-                row.unverified ? h('abbr', { class: 'unverified', title: t('obligations.unverified') }, ` (${t('world.unverified_short')})`) : null,
+                row.unverified
+                  ? h(
+                      'abbr',
+                      { class: 'unverified', title: t('obligations.unverified') },
+                      ` (${t('world.unverified_short')})`,
+                    )
+                  : null,
               ),
             ),
           ),
@@ -155,7 +184,13 @@ export class WorldView implements ViewController {
         legend,
         t('legend.remaining'),
         h('div', { class: 'legend-ramp', style: `background: ${gradient}` }),
-        h('div', { class: 'legend-ramp-labels' }, ...REMAINING_STOPS.filter((_, i) => i % 2 === 1 || i === REMAINING_STOPS.length - 1).map(([value]) => h('span', {}, km2(value)))),
+        h(
+          'div',
+          { class: 'legend-ramp-labels' },
+          ...REMAINING_STOPS.filter((_, i) => i % 2 === 1 || i === REMAINING_STOPS.length - 1).map(([value]) =>
+            h('span', {}, km2(value)),
+          ),
+        ),
         h('p', { class: 'legend-note' }, t('legend.remaining_note')),
       );
       return;
@@ -190,7 +225,13 @@ export class WorldView implements ViewController {
       tooltip,
       h('strong', {}, name),
       row ? statusBadge(row.status) : null,
-      h('span', {}, row?.remaining_km2 !== null && row?.remaining_km2 !== undefined ? t('tooltip.remaining', { value: km2(row.remaining_km2) }) : ''),
+      h(
+        'span',
+        {},
+        row?.remaining_km2 !== null && row?.remaining_km2 !== undefined
+          ? t('tooltip.remaining', { value: km2(row.remaining_km2) })
+          : '',
+      ),
       row?.deadline ? h('span', {}, t('world.deadline', { date: date(row.deadline) })) : null,
       row ? h('span', { class: 'muted' }, t('tooltip.click')) : null,
     );
