@@ -74,6 +74,8 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
     return { status: response.status, body: parsed as any, headers: response.headers };
   };
 
+  // Operators and donors act for an organisation; tests that don't care share one per role.
+  const DEFAULT_ORGANISATION: Partial<Record<UserRole, string>> = { operator: 'Test operator', donor: 'Test donor' };
   const user: TestApp['user'] = async (role, scope = {}) => {
     userCounter += 1;
     const actor = await createUser(db, {
@@ -81,7 +83,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
       password: 'correct horse battery staple',
       role,
       country: scope.country,
-      organisation: scope.organisation ?? (role === 'operator' ? 'Test operator' : undefined),
+      organisation: scope.organisation ?? DEFAULT_ORGANISATION[role],
     });
     const { token } = await createToken(db, actor, 'test', undefined);
     return { token, id: actor.id, organisationId: actor.organisation_id };

@@ -176,7 +176,7 @@ const ORGANISATION_KIND: Record<UserRole, OrganisationKind> = {
   admin: 'other',
   national_authority: 'national_authority',
   operator: 'operator',
-  donor: 'donor',
+  donor: 'donor_government',
   viewer: 'other',
 };
 
@@ -193,7 +193,9 @@ export function assertValidNewUser(input: NewUser): void {
   const problem = passwordProblem(input.password, input.email);
   if (problem) throw badRequest(problem);
   if (input.role === 'national_authority' && !input.country) throw badRequest('a national_authority needs --country');
-  if (input.role === 'operator' && !input.organisation) throw badRequest('an operator needs --organisation');
+  if ((input.role === 'operator' || input.role === 'donor') && !input.organisation) {
+    throw badRequest(`a ${input.role} needs --organisation`);
+  }
 }
 
 export async function createUser(db: Db, input: NewUser) {

@@ -23,7 +23,10 @@ export const RELEASE_STATUSES = exactly<Schema.ReleaseStatus>()(['submitted', 'a
 export const ORGANISATION_KINDS = exactly<Schema.OrganisationKind>()([
   'national_authority',
   'operator',
-  'donor',
+  'donor_government',
+  'donor_multilateral',
+  'un_agency',
+  'ngo',
   'other',
 ]);
 export const USER_ROLES = exactly<Schema.UserRole>()(['admin', 'national_authority', 'operator', 'donor', 'viewer']);
@@ -36,6 +39,24 @@ export const OBLIGATION_STATUSES = exactly<Schema.ObligationStatus>()([
 ]);
 export const SOURCE_CONFIDENCES = exactly<Schema.SourceConfidence>()(['verified', 'recalled']);
 export const FIGURE_CONTAMINATIONS = exactly<Schema.FigureContamination>()(['ap_mines', 'cmr', 'erw', 'all']);
+export const GRANT_STATUSES = exactly<Schema.GrantStatus>()(['pledged', 'committed', 'disbursed']);
+export const GRANT_VISIBILITIES = exactly<Schema.GrantVisibility>()(['public', 'coalition']);
+export const GRANT_TRANSACTION_TYPES = exactly<Schema.GrantTransactionType>()(['commitment', 'disbursement']);
+export const TASK_METHODS = exactly<Schema.TaskMethod>()([
+  'non_technical_survey',
+  'technical_survey',
+  'clearance',
+  'eod_spot_task',
+]);
+export const TASK_STATUSES = exactly<Schema.TaskStatus>()([
+  'proposed',
+  'rejected',
+  'approved',
+  'ongoing',
+  'suspended',
+  'completed',
+  'cancelled',
+]);
 
 /** SQL enum type → its values here. */
 export const SQL_ENUMS = {
@@ -50,6 +71,11 @@ export const SQL_ENUMS = {
   obligation_status: OBLIGATION_STATUSES,
   source_confidence: SOURCE_CONFIDENCES,
   figure_contamination: FIGURE_CONTAMINATIONS,
+  grant_status: GRANT_STATUSES,
+  grant_visibility: GRANT_VISIBILITIES,
+  grant_transaction_type: GRANT_TRANSACTION_TYPES,
+  task_method: TASK_METHODS,
+  task_status: TASK_STATUSES,
 } as const;
 
 export const IMPORT_STATUSES = [

@@ -18,6 +18,12 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type GrantStatus = "committed" | "disbursed" | "pledged";
+
+export type GrantTransactionType = "commitment" | "disbursement";
+
+export type GrantVisibility = "coalition" | "public";
+
 export type HazardClassification = "CHA" | "SHA";
 
 export type HazardStatus = "closed" | "handed_over" | "open";
@@ -40,13 +46,17 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type ObligationStatus = "completed" | "declared_completed_then_new_contamination" | "in_progress" | "not_applicable";
 
-export type OrganisationKind = "donor" | "national_authority" | "operator" | "other";
+export type OrganisationKind = "donor_government" | "donor_multilateral" | "national_authority" | "ngo" | "operator" | "other" | "un_agency";
 
 export type ReleaseMethod = "cancelled" | "cleared" | "reduced";
 
 export type ReleaseStatus = "approved" | "rejected" | "submitted";
 
 export type SourceConfidence = "recalled" | "verified";
+
+export type TaskMethod = "clearance" | "eod_spot_task" | "non_technical_survey" | "technical_survey";
+
+export type TaskStatus = "approved" | "cancelled" | "completed" | "ongoing" | "proposed" | "rejected" | "suspended";
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -135,10 +145,48 @@ export interface CountryPieces {
   iso3: string;
 }
 
+export interface ExchangeRates {
+  currency: string;
+  source: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: Int8 | null;
+  usd_per_unit: Numeric;
+  version: Generated<number>;
+  year: number;
+}
+
 export interface GeodataVersions {
   dataset: string;
   loaded_at: Generated<Timestamp>;
   version: string;
+}
+
+export interface Grants {
+  amount: Numeric;
+  country_iso3: string;
+  created_at: Generated<Timestamp>;
+  created_by: Int8 | null;
+  currency: string;
+  deleted_at: Timestamp | null;
+  donor_id: Int8;
+  end_on: string;
+  iati_identifier: string | null;
+  id: Generated<Int8>;
+  purpose: Generated<string>;
+  recipient_id: Int8;
+  start_on: string;
+  status: GrantStatus;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  visibility: Generated<GrantVisibility>;
+}
+
+export interface GrantTransactions {
+  amount: Numeric;
+  grant_id: Int8;
+  id: Generated<Int8>;
+  transaction_date: string;
+  type: GrantTransactionType;
 }
 
 export interface Hazards {
@@ -226,6 +274,7 @@ export interface LandReleases {
   start_on: string | null;
   status: ReleaseStatus;
   synthetic: Generated<boolean>;
+  task_id: Int8 | null;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
   warnings: Generated<string[]>;
@@ -274,11 +323,15 @@ export interface Obligations {
 }
 
 export interface Organisations {
+  acronym: string | null;
   country_iso3: string | null;
   created_at: Generated<Timestamp>;
+  iati_ref: string | null;
   id: Generated<Int8>;
   kind: OrganisationKind;
   name: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface ProvincePieces {
@@ -314,6 +367,41 @@ export interface Sessions {
   user_id: Int8;
 }
 
+export interface TaskFunding {
+  grant_id: Int8;
+  share: Numeric;
+  task_id: Int8;
+}
+
+export interface TaskHazards {
+  hazard_id: Int8;
+  task_id: Int8;
+}
+
+export interface Tasks {
+  acknowledged_overlaps: Generated<Json>;
+  actual_end: string | null;
+  actual_start: string | null;
+  area_m2: number;
+  country_iso3: string;
+  created_at: Generated<Timestamp>;
+  created_by: Int8 | null;
+  decided_at: Timestamp | null;
+  decided_by: Int8 | null;
+  decision_reason: string | null;
+  geom: string;
+  id: Generated<Int8>;
+  method: TaskMethod;
+  organisation_id: Int8;
+  planned_end: string;
+  planned_start: string;
+  status: Generated<TaskStatus>;
+  team: string | null;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  work_geom: string | null;
+}
+
 export interface Users {
   country_iso3: string | null;
   created_at: Generated<Timestamp>;
@@ -338,7 +426,10 @@ export interface DB {
   country_inner_boxes: CountryInnerBoxes;
   country_inner_boxes_done: CountryInnerBoxesDone;
   country_pieces: CountryPieces;
+  exchange_rates: ExchangeRates;
   geodata_versions: GeodataVersions;
+  grant_transactions: GrantTransactions;
+  grants: Grants;
   hazards: Hazards;
   import_features: ImportFeatures;
   imports: Imports;
@@ -351,5 +442,8 @@ export interface DB {
   provinces: Provinces;
   reported_figures: ReportedFigures;
   sessions: Sessions;
+  task_funding: TaskFunding;
+  task_hazards: TaskHazards;
+  tasks: Tasks;
   users: Users;
 }
