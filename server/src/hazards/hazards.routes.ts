@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { ErrorResponse, IdParam, standardErrors } from '../http/common.schema.js';
-import { HttpError } from '../http/http-error.js';
+import { requiredIfMatch } from '../http/if-match.js';
 import { DryRunQuery } from '../http/dry-run.js';
 import { defineRoute } from '../http/route.js';
 import {
@@ -126,19 +126,6 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
   });
 
   return router;
-}
-
-/** PATCH and DELETE must name the version they act on, so neither overwrites a change its sender never saw. */
-export function requiredIfMatch(header: string | undefined): number {
-  const version = service.parseIfMatch(header);
-  if (version === undefined) {
-    throw new HttpError(
-      428,
-      'precondition_required',
-      'send If-Match with the version you are changing, e.g. If-Match: "3"',
-    );
-  }
-  return version;
 }
 
 export type HazardFeature = z.infer<typeof HazardOut>;

@@ -52,17 +52,6 @@ export function toFeature(row: repo.HazardRecord, warnings: string[] = row.warni
 const featureName = (ref: string | null | undefined, id?: string) =>
   ref ? `hazard ${ref}` : id ? `hazard ${id}` : 'hazard';
 
-/** Parses an If-Match header: "3", 3, W/"3". */
-export function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  if (!match)
-    throw new HttpError(400, 'bad_request', 'If-Match must be the version number, e.g. "3"', [
-      { path: 'headers.if-match', message: 'not a version' },
-    ]);
-  return Number(match[1]);
-}
-
 /** Geometry as the reader may see it: restricted countries' polygons become grid cells (restrictions/). */
 export async function getHazard(db: Db, actor: Actor | null, id: string): Promise<HazardFeature> {
   const row = await repo.findHazard(db, id, { exact: exactGeometryScope(actor) });

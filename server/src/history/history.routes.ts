@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { HazardOut, IfMatchHeader } from '../hazards/hazards.schema.js';
-import { requiredIfMatch } from '../hazards/hazards.routes.js';
+import { requiredIfMatch } from '../http/if-match.js';
 import { ErrorResponse, IdParam, standardErrors } from '../http/common.schema.js';
 import { defineRoute } from '../http/route.js';
 import { History, RestoreBody } from './history.schema.js';
