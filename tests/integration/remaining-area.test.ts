@@ -51,47 +51,57 @@ describe('a hazard with overlapping releases, as of a past day', () => {
   let authority: string;
   let hazardId: number;
 
-  beforeAll(async () => {
-    authority = (await app.user('national_authority', { country: 'KHM' })).token;
+  /** A hazard recorded in 2015 and its releases [west, east, method, completed_on], all approved. */
+  async function ledger(geometry: unknown, releases: ReadonlyArray<readonly [unknown, string, string]>) {
     const hazard = await app.api('POST', '/api/v1/hazards', {
       token: authority,
       body: {
         type: 'Feature',
-        geometry: HAZARD,
+        geometry,
         properties: { country: 'KHM', classification: 'CHA', contamination: ['ap_mines'], recorded_on: '2015-03-01' },
       },
     });
     expect(hazard.status, JSON.stringify(hazard.body)).toBe(201);
-    hazardId = hazard.body.id;
-    for (const [west, east, method, completed_on] of [
-      [W, W + 0.005, 'cleared', '2016-05-01'],
-      [W + 0.003, W + 0.007, 'reduced', '2016-06-01'],
-      [W + 0.008, W + 0.009, 'cleared', '2018-03-01'],
-    ] as const) {
+    for (const [released, method, completed_on] of releases) {
       const release = await app.api('POST', '/api/v1/releases', {
         token: authority,
-        body: {
-          type: 'Feature',
-          geometry: rectangle(west, S, east, N),
-          properties: { hazard_id: hazardId, method, completed_on },
-        },
+        body: { type: 'Feature', geometry: released, properties: { hazard_id: hazard.body.id, method, completed_on } },
       });
       expect(release.status, JSON.stringify(release.body)).toBe(201);
       expect(release.body.properties.status).toBe('approved');
     }
+    return Number(hazard.body.id);
+  }
+
+  beforeAll(async () => {
+    authority = (await app.user('national_authority', { country: 'KHM' })).token;
+    hazardId = await ledger(HAZARD, [
+      [rectangle(W, S, W + 0.005, N), 'cleared', '2016-05-01'],
+      [rectangle(W + 0.003, S, W + 0.007, N), 'reduced', '2016-06-01'],
+      [rectangle(W + 0.008, S, W + 0.009, N), 'cleared', '2018-03-01'],
+    ]);
   });
   afterAll(() => app?.close());
 
-  const hazardFeatures = async (z: number, token?: string) => {
-    const t = tileOf(W, S, z);
-    // Below z10 features are summed per tile: the hazard must lie inside this one.
-    if (z < 10) expect(tileOf(E, N, z)).toEqual(t);
-    const response = await testFetch(`${app.base}/tiles/hazards/${z}/${t.x}/${t.y}.mvt?year=2016`, {
+  /** The hazards layer of a tile as of the end of 2016: each feature's id and properties. */
+  const tileFeatures = async (
+    t: { z: number; x: number; y: number },
+    token?: string,
+  ): Promise<Array<Record<string, unknown>>> => {
+    const response = await testFetch(`${app.base}/tiles/hazards/${t.z}/${t.x}/${t.y}.mvt?year=2016`, {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
     expect(response.status).toBe(200);
     const layer = new VectorTile(new PbfReader(Buffer.from(await response.arrayBuffer()))).layers.hazards;
-    return layer ? Array.from({ length: layer.length }, (_, i) => layer.feature(i).properties) : [];
+    return layer
+      ? Array.from({ length: layer.length }, (_, i) => ({ fid: layer.feature(i).id, ...layer.feature(i).properties }))
+      : [];
+  };
+  const hazardFeatures = (z: number, token?: string) => {
+    const t = tileOf(W, S, z);
+    // Below z10 features are summed per tile: the hazard must lie inside this one.
+    if (z < 10) expect(tileOf(E, N, z)).toEqual(t);
+    return tileFeatures(t, token);
   };
 
   it('the SQL rule, the engine and the oracle agree', async () => {
@@ -131,6 +141,23 @@ describe('a hazard with overlapping releases, as of a past day', () => {
     const [group] = await hazardFeatures(6);
     expect(group).toMatchObject({ generalised: true, count: 1 });
     expect(relative(Number(group!.remaining_m2), expected)).toBeLessThan(1e-4);
+  });
+
+  it('a generalised tile takes out the releases it does not reach', async () => {
+    // Stung Treng: a hazard across the edge between two z8 tiles (106.875°E), released in 2016 at
+    // its eastern end only, beyond the western tile's 64-unit margin (0.022°).
+    const edge = 106.875;
+    const [s, n] = [13.5, 13.51];
+    const id = await ledger(rectangle(edge - 0.03, s, edge + 0.04, n), [
+      [rectangle(edge + 0.03, s, edge + 0.04, n), 'cleared', '2016-05-01'],
+      [rectangle(edge - 0.03, s, edge - 0.028, n), 'cleared', '2018-03-01'],
+    ]);
+    const remaining = geodesicArea(rectangle(edge - 0.03, s, edge + 0.03, n));
+    const west = tileOf(edge - 0.03, s, 8);
+    expect(tileOf(edge + 0.03, s, 8).x).toBe(west.x + 1);
+    const [group] = (await tileFeatures(west)).filter((f) => f.fid === id);
+    expect(group).toMatchObject({ generalised: true, count: 1 });
+    expect(relative(Number(group!.remaining_m2), remaining)).toBeLessThan(1e-4);
   });
 
   it("a restricted country's cells take overlapping releases out once", async () => {
