@@ -12,10 +12,10 @@ import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
 import { lockCountries, refreshHazards } from '../area/area.repository.js';
 import { afterCommit } from '../db/data-changed.js';
 import { writeAudit } from '../audit/audit.repository.js';
-import { GdalReadError } from '../gdal/gdal.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
 import { cell } from '../reports/reports.csv.js';
 import { type PresetName, type TargetField, fieldMap } from './field-mapping.js';
+import { UnreadableFile } from './feature-source.js';
 import { EXTENSION, type ImportFormat, readCandidates } from './import-reader.js';
 import * as repo from './imports.repository.js';
 import { markInterrupted, runExistingImport, runNewImport } from './imports.liveness.js';
@@ -219,7 +219,7 @@ async function dryRun(
     // Batches still being staged must land before their rows are deleted.
     await Promise.allSettled(staging);
     await repo.deleteStaged(db, id);
-    if (error instanceof GdalReadError || error instanceof SyntaxError) {
+    if (error instanceof UnreadableFile) {
       const message = `the file could not be read as ${request.format}: ${error.message}`;
       await repo.updateImport(db, id, { status: 'invalid', error: message });
       throw new HttpError(422, 'unreadable_file', message, [{ path: 'body', message: error.message }]);
