@@ -3814,7 +3814,7 @@ export interface operations {
                 /** @description comma-separated; matches hazards with any of them */
                 contamination?: ("ap_mines" | "av_mines" | "cmr" | "erw" | "ied")[];
                 status?: "open" | "closed" | "handed_over";
-                /** @description geojson (RFC 7946), csv (WKT geometry column), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
+                /** @description geojson (RFC 7946), csv (WKT geometry column; text that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets show it instead of running it), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
                 format?: "geojson" | "csv" | "shp" | "gpkg";
             };
             header?: never;
@@ -3852,7 +3852,7 @@ export interface operations {
                 /** @description cancelled (non-technical survey), reduced (technical survey) or cleared (clearance to a specified depth) */
                 method?: "cancelled" | "reduced" | "cleared";
                 status?: "submitted" | "approved" | "rejected";
-                /** @description geojson (RFC 7946), csv (WKT geometry column), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
+                /** @description geojson (RFC 7946), csv (WKT geometry column; text that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets show it instead of running it), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
                 format?: "geojson" | "csv" | "shp" | "gpkg";
             };
             header?: never;
