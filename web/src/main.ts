@@ -73,6 +73,7 @@ async function start(): Promise<void> {
   const router = new Router((state) => void render(state));
   const state = router.current;
   setLang(state.lang);
+  if (state.view.name === 'world') WorldView.prefetch(state);
   translateStatic();
   byId<HTMLSelectElement>('treaty-select').addEventListener('change', (event) =>
     router.update({ treaty: (event.target as HTMLSelectElement).value as Treaty }),
