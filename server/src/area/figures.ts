@@ -19,3 +19,10 @@ export const releasedM2 = (b: AreaBalance) => Number(b.cancelled_m2) + Number(b.
  */
 export const remainingM2 = (b: AreaBalance) =>
   Number(b.found_m2) - Number(b.cancelled_m2) - Number(b.reduced_m2) - Number(b.cleared_m2);
+
+/**
+ * m² → km², rounded to the square metre. The summaries are kept by adding and subtracting
+ * floating-point deltas, so a value that is truly zero can come back as -1e-9; anything above
+ * -1 m² is that noise and reads as zero.
+ */
+export const km2 = (m2: number) => Math.max(0, Math.round(m2)) / 1e6;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { notFound } from '../http/http-error.js';
-import { remainingM2 } from '../area/figures.js';
+import { km2, remainingM2 } from '../area/figures.js';
 import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from '../area/coverage.js';
 import type { resolveAsOf } from '../area/as-of.js';
 
@@ -14,13 +14,6 @@ import { type CountryDetail, type CountrySummary, SCOPES, type Scope, type Timel
 import { type ExactScope, provinceFigures } from '../restrictions/restrictions.service.js';
 
 type Totals = Awaited<ReturnType<typeof repo.dimensionTotals>>[number];
-
-/**
- * m² → km², rounded to the square metre. The summaries are kept by adding and subtracting
- * floating-point deltas, so a value that is truly zero can come back as -1e-9; anything above
- * -1 m² is that noise and reads as zero.
- */
-export const km2 = (m2: number) => Math.max(0, Math.round(m2)) / 1e6;
 
 const remainingOf = (t: Totals | undefined) => (t ? remainingM2(t) : 0);
 

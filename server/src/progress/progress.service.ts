@@ -7,7 +7,7 @@ import {
   obligations as obligationRows,
 } from '../countries/countries.repository.js';
 import { countryExists } from '../geodata/countries.repository.js';
-import { km2 } from '../countries/countries.service.js';
+import { km2 } from '../area/figures.js';
 import { releasedM2, remainingM2 } from '../area/figures.js';
 import { notFound } from '../http/http-error.js';
 import { type DayBalance, obligationBalances, reportedFigures, type ReportedRow } from './progress.repository.js';
