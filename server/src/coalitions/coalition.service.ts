@@ -173,11 +173,10 @@ function fundingNeed(
   const rate = nearest?.required_rate_km2_per_year ?? null;
   const needed = rate !== null && cost.cost !== null ? cents(rate * cost.cost) : null;
   const perYear = disbursed.usd === null ? null : cents(disbursed.usd / count);
-  const reason = !nearest
-    ? 'no treaty deadline ahead with a required release rate'
-    : cost.cost === null
-      ? `no observed cost per km²: ${cost.note}`
-      : null;
+  const reasons = [
+    nearest ? null : 'no treaty deadline ahead with a required release rate',
+    cost.cost === null ? `no observed cost per km²: ${cost.note}` : null,
+  ].filter((r) => r !== null);
   return {
     treaty: nearest?.treaty ?? null,
     current_deadline: nearest?.current_deadline ?? null,
@@ -189,7 +188,7 @@ function fundingNeed(
     funding_needed_usd_per_year: needed,
     disbursed_usd_per_year: perYear,
     funding_gap_usd_per_year: needed !== null && perYear !== null ? cents(needed - perYear) : null,
-    reason,
+    reason: reasons.length > 0 ? reasons.join('; ') : null,
     missing_rates: disbursed.missing,
   };
 }
