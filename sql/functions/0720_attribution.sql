@@ -55,24 +55,33 @@ LANGUAGE sql STABLE AS $$
   ), funded_tasks AS (
     SELECT DISTINCT f.task_id FROM task_funding f JOIN grants g ON g.id = f.grant_id AND g.deleted_at IS NULL
   ), members AS MATERIALIZED (
-    SELECT s.funder_id, r.*, s.share
+    -- fkey: the funder, -1 for the unattributed, so that joins on it can hash.
+    SELECT s.funder_id, s.funder_id AS fkey, r.*, s.share
       FROM released r JOIN shares s ON s.task_id = r.task_id
     UNION ALL
-    SELECT NULL, r.*, NULL
+    SELECT NULL, -1, r.*, NULL
       FROM released r
      WHERE r.task_id IS NULL OR r.task_id NOT IN (SELECT t.task_id FROM funded_tasks t)
+  ), touching AS MATERIALIZED (
+    -- Pairs of these releases whose boxes meet, found through the spatial index of land_releases.
+    SELECT a.id, b.id AS other
+      FROM released a
+      JOIN land_releases b ON b.geom && a.geom AND b.id <> a.id
+      JOIN released rb ON rb.id = b.id AND rb.year = a.year
+  ), before AS (
+    -- For each member, the union of the members of its funder that come before it and overlap it.
+    SELECT m.fkey, m.id, ST_Union(o.geom) AS geom
+      FROM members m
+      JOIN touching t ON t.id = m.id
+      JOIN members o ON o.id = t.other AND o.fkey = m.fkey
+     WHERE ST_Intersects(o.geom, m.geom)
+       AND (-coalesce(o.share, 0), o.completed_on, o.method, o.id) < (-coalesce(m.share, 0), m.completed_on, m.method, m.id)
+     GROUP BY m.fkey, m.id
   ), counted AS (
     SELECT m.*,
-           CASE WHEN before.geom IS NULL THEN m.area_m2
-                ELSE ST_Area(ST_Difference(m.geom, before.geom)::geography) END AS counted_m2
-      FROM members m
-      LEFT JOIN LATERAL (
-        SELECT ST_Union(o.geom) AS geom
-          FROM members o
-         WHERE o.funder_id IS NOT DISTINCT FROM m.funder_id AND o.country_iso3 = m.country_iso3 AND o.year = m.year
-           AND o.geom && m.geom AND ST_Intersects(o.geom, m.geom)
-           AND (-coalesce(o.share, 0), o.completed_on, o.method, o.id) < (-coalesce(m.share, 0), m.completed_on, m.method, m.id)
-      ) before ON true
+           CASE WHEN b.geom IS NULL THEN m.area_m2
+                ELSE ST_Area(ST_Difference(m.geom, b.geom)::geography) END AS counted_m2
+      FROM members m LEFT JOIN before b ON b.id = m.id AND b.fkey = m.fkey
   )
   SELECT c.funder_id, c.country_iso3, c.year, c.id, c.task_id, c.method, c.completed_on, c.share, c.area_m2,
          c.counted_m2, c.counted_m2 * c.share::double precision
