@@ -1,4 +1,4 @@
-import { toCsv } from '../reports/reports.csv.js';
+import { csvTable } from '../shared/csv.js';
 import { km2Cell, m2Cell, printablePage, table, textCell } from '../reports/reports.html.js';
 import type { DonorSummaryOut } from './donor-summary.schema.js';
 import { missingText } from './money.js';
@@ -64,7 +64,7 @@ export function donorSummaryCsv(s: DonorSummaryOut): string {
     ...r.releases.map((x) => ({ section: 'release', country_iso3: r.country_iso3, year: r.year, ...x })),
     ...r.transactions.map((t) => ({ section: 'transaction', country_iso3: r.country_iso3, year: r.year, ...t })),
   ]);
-  return toCsv(DONOR_CSV_COLUMNS, [...header, ...rows]);
+  return csvTable(DONOR_CSV_COLUMNS, [...header, ...rows]);
 }
 
 const usdCell = (value: number | null) =>
