@@ -153,6 +153,8 @@ describe('who funds whom', () => {
     // The recipient sees the coalition grant it receives, and the authority sees every grant.
     const opA = (await app.user('operator', { organisation: 'Operator A' })).token;
     expect(named(await page(opA), 'Donor 3')).toMatchObject({ disbursed_usd: 6_000 });
+    const asAuthority = await app.api('GET', `/api/v1/donors/${ids.d3}/summary`, { token: authority });
+    expect(asAuthority.body.rows.map((r: any) => [r.year, r.disbursed_usd])).toEqual([[YEAR, 6_000]]);
     const all = await page(authority);
     expect(all.flows.map((f: any) => f.donor)).toEqual(['Donor 1', 'Donor 2', 'Donor 3']);
   });
