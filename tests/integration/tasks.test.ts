@@ -140,6 +140,15 @@ describe('proposing a task', () => {
     expect(body.properties.work_polygon).toBe(true);
     expect(Math.abs(body.properties.area_m2 / geodesicArea(work) - 1)).toBeLessThan(1e-4);
     expect(body.geometry.type).toBe('MultiPolygon');
+
+    const smaller = rectangle(LAO.lng - 0.001, LAO.lat - 0.001, LAO.lng + 0.001, LAO.lat + 0.001);
+    const redrawn = await patch(body.id, 1, { geometry: smaller }, tokens.opA);
+    expect(redrawn.status, JSON.stringify(redrawn.body)).toBe(200);
+    expect(Math.abs(redrawn.body.properties.area_m2 / geodesicArea(smaller) - 1)).toBeLessThan(1e-4);
+    const whole = await patch(body.id, 2, { work_polygon: false }, tokens.opA);
+    expect(whole.status, JSON.stringify(whole.body)).toBe(200);
+    expect(whole.body.properties.work_polygon).toBe(false);
+    expect(Math.abs(whole.body.properties.area_m2 / geodesicArea(LAO_HAZARD) - 1)).toBeLessThan(1e-4);
   });
 
   it('refuses a work polygon reaching outside its hazards (422), writing nothing', async () => {

@@ -47,9 +47,8 @@ const planShape = {
   planned_end: IsoDate,
   actual_start: IsoDate.nullable().optional(),
   actual_end: IsoDate.nullable().optional(),
-  geometry: AreaGeometry.nullable()
-    .optional()
-    .describe('the work polygon, inside the union of the hazards; omitted or null = the whole of the hazards'),
+  // The work polygon, inside the union of the hazards; without one the task covers its hazards whole.
+  geometry: AreaGeometry.optional(),
   funding: Funding,
 };
 
@@ -61,6 +60,7 @@ const actualInOrder = (t: { actual_start?: string | null; actual_end?: string | 
 export const TaskCreate = z
   .object({ organisation_id: Id.describe("the operator doing the work; an operator's own"), ...planShape })
   .strict()
+  .describe('geometry: the work polygon, inside the union of the hazards; omitted = the hazards whole')
   .refine(datesInOrder, { message: 'planned_end must not be before planned_start', path: ['planned_end'] })
   .refine(actualInOrder, { message: 'actual_end must not be before actual_start', path: ['actual_end'] })
   .meta({ id: 'TaskCreate' });
@@ -72,10 +72,17 @@ export const TaskPatch = z
   .object({
     ...planShape,
     status: z.enum(PATCH_STATUSES).describe('the next status (see the task status transitions)'),
+    work_polygon: z
+      .literal(false)
+      .describe('false: drop the work polygon, so that the task covers its hazards whole (not with geometry)'),
   })
   .partial()
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, 'nothing to change')
+  .refine((patch) => !(patch.work_polygon === false && patch.geometry), {
+    message: 'send either a geometry or work_polygon: false',
+    path: ['work_polygon'],
+  })
   .refine(datesInOrder, { message: 'planned_end must not be before planned_start', path: ['planned_end'] })
   .refine(actualInOrder, { message: 'actual_end must not be before actual_start', path: ['actual_end'] })
   .meta({ id: 'TaskPatch' });

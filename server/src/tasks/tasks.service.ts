@@ -226,7 +226,15 @@ export async function createTask(
   });
 }
 
-const PLAN_FIELDS = ['hazard_ids', 'geometry', 'method', 'planned_start', 'planned_end', 'funding'] as const;
+const PLAN_FIELDS = [
+  'hazard_ids',
+  'geometry',
+  'work_polygon',
+  'method',
+  'planned_start',
+  'planned_end',
+  'funding',
+] as const;
 const ACTIVE = new Set(['proposed', 'approved', 'ongoing', 'suspended']);
 
 /** Locks a task the actor can see (404 otherwise), after the country's task lock. */
@@ -299,11 +307,12 @@ export async function updateTask(
     }
     if (patch.funding) await checkFunding(trx, patch.funding, current.country_iso3, current.organisation_id);
     let geometry: Awaited<ReturnType<typeof planGeometry>> | undefined;
-    if (patch.hazard_ids || patch.geometry !== undefined) {
-      const work: WorkPolygon =
-        patch.geometry === undefined
-          ? current.work_ewkb && { ewkb: current.work_ewkb }
-          : patch.geometry && { geojson: patch.geometry };
+    if (patch.hazard_ids || patch.geometry || patch.work_polygon === false) {
+      const work: WorkPolygon = patch.geometry
+        ? { geojson: patch.geometry }
+        : patch.work_polygon === false
+          ? null
+          : current.work_ewkb && { ewkb: current.work_ewkb };
       geometry = await planGeometry(trx, config, hazardIds, work);
     }
     const replans =
