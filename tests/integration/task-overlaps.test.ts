@@ -18,7 +18,7 @@ const SECOND_HALF = { planned_start: '2026-07-01', planned_end: '2026-12-31' };
 let app: TestApp;
 let admin: string;
 let hazardId: number;
-const orgs: Record<string, number> = {};
+const orgs = {} as Record<'a' | 'b', number>;
 
 const y0 = (group: number) => LAO.lat + 0.001 + group * 0.01;
 /** A rectangle of group `group` from longitude X0 + from to X0 + to, SIDE high (or `height`). */

@@ -12,9 +12,9 @@ import { type TestApp, startTestApp } from '../helpers/test-app.js';
 // grid cells without free text for readers outside their circle, exactly as hazards.
 
 let app: TestApp;
-const tokens: Record<string, string> = {};
-const orgs: Record<string, number> = {};
-const tasks: Record<string, number> = {};
+const tokens = {} as Record<'admin' | 'lao' | 'quiet', string>;
+const orgs = {} as Record<'operator' | 'other' | 'donor' | 'quiet', number>;
+const tasks = {} as Record<'funded' | 'proposed' | 'unfunded' | 'khm', number>;
 const LAO_POINT = { lng: LAO.lng + 0.0004, lat: LAO.lat + 0.0004 };
 const KHM_POINT = { lng: KHM.lng + 0.0004, lat: KHM.lat + 0.0004 };
 

@@ -8,9 +8,9 @@ import { type ApiResponse, type TestApp, startTestApp } from '../helpers/test-ap
 // and every change is versioned and audited. Releases may name the task they were done under.
 
 let app: TestApp;
-const tokens: Record<string, string> = {};
-const orgs: Record<string, number> = {};
-const grants: Record<string, number> = {};
+const tokens = {} as Record<'admin' | 'lao' | 'khm' | 'opA' | 'opB' | 'donor' | 'otherDonor', string>;
+const orgs = {} as Record<'a' | 'b' | 'donor' | 'otherDonor', number>;
+const grants = {} as Record<'publicA' | 'coalitionA' | 'ofB' | 'khmA', number>;
 let laoHazard: number;
 let laoHazard2: number;
 let khmHazard: number;

@@ -2,7 +2,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { Actor } from '../auth/actor.js';
 import { HttpError } from '../http/http-error.js';
-import * as repo from './tasks.repository.js';
+import * as repo from './overlaps.repository.js';
+import { findOrganisations } from './tasks.repository.js';
 import type { OverlapReport, TaskConflict } from './tasks.schema.js';
 import { coalitionScope } from './tasks.scope.js';
 import type { z } from 'zod';
@@ -24,7 +25,7 @@ export async function findConflicts(
   task: { ewkb: Buffer; area_m2: number; organisation_id: string; start: string; end: string; except: string | null },
 ): Promise<TaskConflict[]> {
   const rows = await repo.conflictsOf(trx, task, limitsOf(config));
-  const organisations = await repo.findOrganisations(
+  const organisations = await findOrganisations(
     trx,
     rows.flatMap((r) => (r.organisation_id ? [r.organisation_id] : [])),
   );
@@ -72,7 +73,7 @@ export async function countryOverlaps(
 ): Promise<z.infer<typeof OverlapReport>> {
   const limits = limitsOf(config);
   const rows = await repo.countryConflicts(db, iso3, limits, coalitionScope(actor));
-  const organisations = await repo.findOrganisations(db, [
+  const organisations = await findOrganisations(db, [
     ...new Set(rows.flatMap((r) => [r.this_organisation_id, ...(r.organisation_id ? [r.organisation_id] : [])])),
   ]);
   return {

@@ -26,7 +26,7 @@ interface Ref {
   acronym: string | null;
 }
 
-const scopeArgs = (c: CoalitionScope) => sql`${c.org}::bigint, ${c.governs}::text[]`;
+export const scopeArgs = (c: CoalitionScope) => sql`${c.org}::bigint, ${c.governs}::text[]`;
 
 function selectTasks(db: Kysely<Database>, reader: Reader, digits?: number) {
   const c = reader.coalition;
@@ -172,49 +172,6 @@ export async function taskGeometry(db: Kysely<Database>, hazardIds: number[], wo
                                      WHEN ST_CoveredBy(w.g, u.g) THEN w.g
                                      ELSE sg_polygonal(ST_Intersection(w.g, u.g)) END AS g) x`.execute(db);
   return rows[0]!;
-}
-
-export interface ConflictRow {
-  kind: 'task' | 'released';
-  task_id: string | null;
-  organisation_id: string | null;
-  overlap_m2: number;
-  release_ids: string[] | null;
-}
-
-/** sg_task_conflicts (sql/functions/0710_tasks.sql): the one overlap rule. */
-export async function conflictsOf(
-  db: Kysely<Database>,
-  task: { ewkb: Buffer; area_m2: number; organisation_id: string; start: string; end: string; except: string | null },
-  limits: { minShare: number; minM2: number },
-): Promise<ConflictRow[]> {
-  const { rows } = await sql<ConflictRow>`
-    SELECT kind, task_id, organisation_id, overlap_m2, release_ids
-      FROM sg_task_conflicts(ST_GeomFromEWKB(${task.ewkb}), ${task.area_m2}::float8, ${task.organisation_id}::bigint,
-                             ${task.start}::date, ${task.end}::date, ${task.except}::bigint,
-                             ${limits.minShare}::float8, ${limits.minM2}::float8)
-     ORDER BY kind DESC, task_id`.execute(db);
-  return rows;
-}
-
-export interface CountryConflictRow extends ConflictRow {
-  this_task_id: string;
-  this_organisation_id: string;
-}
-
-export async function countryConflicts(
-  db: Kysely<Database>,
-  iso3: string,
-  limits: { minShare: number; minM2: number },
-  coalition: CoalitionScope,
-): Promise<CountryConflictRow[]> {
-  const { rows } = await sql<CountryConflictRow>`
-    SELECT task_id AS this_task_id, organisation_id AS this_organisation_id, kind, other_task_id AS task_id,
-           other_organisation_id AS organisation_id, overlap_m2, release_ids
-      FROM sg_country_task_conflicts(${iso3}::char(3), ${limits.minShare}::float8, ${limits.minM2}::float8, ${scopeArgs(coalition)})`.execute(
-    db,
-  );
-  return rows;
 }
 
 export interface TaskValues {

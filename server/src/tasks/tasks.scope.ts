@@ -64,6 +64,13 @@ function operatesTask(actor: Actor, country: string, organisationId: string): bo
   );
 }
 
+/** Only admins, national authorities and operators propose tasks at all (checked before anything is read). */
+export function assertProposerRole(actor: Actor): void {
+  if (actor.role !== 'admin' && actor.role !== 'national_authority' && actor.role !== 'operator') {
+    throw forbidden(`role ${actor.role} may not propose tasks`);
+  }
+}
+
 /** Proposing: the country's authority or an admin for any organisation, an operator for its own. */
 export function assertCanPropose(actor: Actor, country: string, organisationId: string): void {
   if (governsCountry(actor, country) || operatesTask(actor, country, organisationId)) return;

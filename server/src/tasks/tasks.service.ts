@@ -3,24 +3,31 @@ import type { Db } from '../db/pool.js';
 import type { Actor } from '../auth/actor.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { PUBLISHED_DIGITS } from '../geo/coordinates.js';
-import type { AreaGeometry } from '../geometry/geometry.schema.js';
-import { prepareGeometry, roundCoordinates } from '../geometry/geometry.service.js';
-import { HttpError, badRequest, conflict, notFound } from '../http/http-error.js';
+import { roundCoordinates } from '../geometry/geometry.service.js';
+import { badRequest, conflict, notFound } from '../http/http-error.js';
 import { writeTransaction } from '../http/dry-run.js';
 import { featurePage } from '../http/pagination.js';
 import { withholdText } from '../restrictions/disclosure.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 import { findConflicts, overlapError } from './overlaps.service.js';
+import {
+  type WorkPolygon,
+  checkFunding,
+  countryOfHazards,
+  organisationOrRefuse,
+  planGeometry,
+  unprocessable,
+} from './tasks.plan.js';
 import * as repo from './tasks.repository.js';
 import type { TaskCollection, TaskCreate, TaskFeature, TaskListQuery, TaskPatch } from './tasks.schema.js';
-import { assertCanEdit, assertCanPropose, assertTransition, coalitionScope } from './tasks.scope.js';
+import {
+  assertCanEdit,
+  assertCanPropose,
+  assertProposerRole,
+  assertTransition,
+  coalitionScope,
+} from './tasks.scope.js';
 import type { z } from 'zod';
-
-/** A work polygon may reach this far (m²) outside its hazards, as rounding along a shared edge does; it is clipped. */
-const WORK_OUTSIDE_TOLERANCE_M2 = 1;
-
-const unprocessable = (message: string, path: string) =>
-  new HttpError(422, 'unprocessable', message, [{ path, message }]);
 
 export const readerOf = (actor: Actor | null): repo.Reader => ({
   exact: exactGeometryScope(actor),
@@ -86,91 +93,6 @@ export async function listTasks(
   return featurePage(await repo.listTasks(db, query, readerOf(actor)), query.limit, toFeature);
 }
 
-/** The one country of a task's hazards; a missing hazard, or one in another country, is refused naming it. */
-async function countryOfHazards(trx: Db, ids: number[]): Promise<string> {
-  const found = new Map((await repo.findHazards(trx, ids)).map((h) => [Number(h.id), h.country_iso3]));
-  const missing = ids.find((id) => !found.has(id));
-  if (missing !== undefined) throw unprocessable(`hazard ${missing} does not exist`, 'body.hazard_ids');
-  const country = found.get(ids[0]!)!;
-  const other = ids.find((id) => found.get(id) !== country);
-  if (other !== undefined) {
-    throw unprocessable(
-      `hazard ${other} is in ${found.get(other)}, not ${country}: a task's hazards are all in one country`,
-      'body.hazard_ids',
-    );
-  }
-  return country;
-}
-
-/** Shares sum to 1 (within 1e-6); every grant exists, is of the task's country and given to its organisation. */
-async function checkFunding(
-  trx: Db,
-  funding: Array<{ grant_id: number; share: number }>,
-  country: string,
-  organisationId: string,
-): Promise<void> {
-  if (funding.length === 0) return;
-  const sum = funding.reduce((total, f) => total + f.share, 0);
-  if (Math.abs(sum - 1) > 1e-6 + Number.EPSILON * 8) {
-    throw new HttpError(
-      422,
-      'funding_shares',
-      `funding shares sum to ${Number(sum.toFixed(6))} (${funding.map((f) => f.share).join(' + ')}), not 1`,
-      [{ path: 'body.funding', message: 'the shares must sum to 1' }],
-    );
-  }
-  const grants = new Map(
-    (
-      await repo.findGrants(
-        trx,
-        funding.map((f) => f.grant_id),
-      )
-    ).map((g) => [Number(g.id), g]),
-  );
-  for (const { grant_id: id } of funding) {
-    const grant = grants.get(id);
-    if (!grant || grant.deleted_at) throw unprocessable(`grant ${id} does not exist`, 'body.funding');
-    if (grant.country_iso3 !== country) {
-      throw unprocessable(`grant ${id} is for ${grant.country_iso3}, not ${country}`, 'body.funding');
-    }
-    if (grant.recipient_id !== organisationId) {
-      throw unprocessable(
-        `grant ${id} is given to organisation ${grant.recipient_id}, not to the task's organisation ${organisationId}`,
-        'body.funding',
-      );
-    }
-  }
-}
-
-type WorkPolygon = { geojson: AreaGeometry } | { ewkb: Buffer } | null;
-
-/** The task's geometry: the work polygon (validated and repaired as any submitted polygon) inside its hazards, or their union. */
-async function planGeometry(trx: Db, config: Config, hazardIds: number[], work: WorkPolygon) {
-  let ewkb: Buffer | null = null;
-  if (work && 'geojson' in work) ewkb = (await prepareGeometry(trx, config, work.geojson, 'task work polygon')).ewkb;
-  else if (work) ewkb = work.ewkb;
-  const result = await repo.taskGeometry(trx, hazardIds, ewkb);
-  if (result.outside_m2 > WORK_OUTSIDE_TOLERANCE_M2) {
-    throw new HttpError(
-      422,
-      'geometry_rejected',
-      `the work polygon reaches ${Math.round(result.outside_m2)} m² outside its hazards`,
-      [{ path: 'body.geometry', message: 'a work polygon must lie inside the union of the task hazards' }],
-    );
-  }
-  if (!result.ewkb || result.area_m2 <= 0) {
-    throw new HttpError(422, 'geometry_rejected', 'the work polygon has no area inside its hazards', [
-      { path: 'body.geometry', message: 'no area inside the hazards' },
-    ]);
-  }
-  return { work: ewkb !== null, ewkb: result.ewkb, area_m2: result.area_m2 };
-}
-
-async function organisationOrRefuse(trx: Db, id: string) {
-  const organisation = await repo.findOrganisation(trx, id);
-  if (!organisation) throw unprocessable(`organisation ${id} does not exist`, 'body.organisation_id');
-}
-
 /**
  * Proposes a task. A conflict with another organisation's task or with released land (overlaps.service.ts)
  * answers 409 listing each, unless acknowledged: then the task is stored with the conflicts it was shown.
@@ -183,6 +105,7 @@ export async function createTask(
   options: { acknowledge: boolean },
 ): Promise<TaskFeature> {
   const organisationId = String(input.organisation_id);
+  assertProposerRole(actor);
   return writeTransaction(db, 'tasks', false, async (trx) => {
     const country = await countryOfHazards(trx, input.hazard_ids);
     assertCanPropose(actor, country, organisationId);
