@@ -160,6 +160,11 @@ describe('tasks tiles', () => {
     for (const f of outside.features) expect(f).toMatchObject({ generalised: true, cell_km: 10 });
     const inside = await tile(LAO_POINT, '', tokens.lao);
     for (const f of inside.features) expect(f.generalised).toBeUndefined();
+    const single = await app.api('GET', `/api/v1/tasks/${tasks.funded}`);
+    expect(single.body.properties).toMatchObject({ generalised: true, cell_km: 10, team: null, decision_reason: null });
+    const exact = await app.api('GET', `/api/v1/tasks/${tasks.funded}`, { token: tokens.lao });
+    expect(exact.body.properties).toMatchObject({ team: 'Team near the old school' });
+    expect(exact.body.properties.generalised).toBeUndefined();
     const khm = await tile(KHM_POINT);
     expect(khm.features.map((f) => [f.id, f.generalised])).toEqual([[tasks.khm, undefined]]);
     await app.api('PUT', '/api/v1/countries/LAO/restriction', {
