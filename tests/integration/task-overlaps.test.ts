@@ -85,6 +85,25 @@ describe('proposing', () => {
     expected.push({ task: a, other: b.id, area, kind: 'task' });
   });
 
+  it('answers a dry run with the conflicts (409) or the task as it would be (200), storing nothing', async () => {
+    const count = async () => (await app.api('GET', '/api/v1/tasks?limit=1000', { token: admin })).body.features.length;
+    const before = await count();
+    const body = { organisation_id: orgs.b, hazard_ids: [hazardId], method: 'clearance', funding: [], ...FIRST_HALF };
+    const conflicting = await app.api('POST', '/api/v1/tasks?dry_run=true', {
+      token: admin,
+      body: { ...body, geometry: box(0, SIDE / 4, SIDE) },
+    });
+    expect(conflicting.status, JSON.stringify(conflicting.body)).toBe(409);
+    expect(conflicting.body.error.details.map((d: any) => d.task_id)).toEqual([expected[0]!.task]);
+    const clear = await app.api('POST', '/api/v1/tasks?dry_run=true', {
+      token: admin,
+      body: { ...body, geometry: box(0, SIDE * 2, SIDE * 3) },
+    });
+    expect(clear.status, JSON.stringify(clear.body)).toBe(200);
+    expect(clear.body.properties.status).toBe('proposed');
+    expect(await count()).toBe(before);
+  });
+
   it('does not flag tasks that only touch', async () => {
     await clean(orgs.a, box(1, 0, SIDE));
     await clean(orgs.b, box(1, SIDE, SIDE * 2));

@@ -775,7 +775,7 @@ export interface paths {
         put?: never;
         /**
          * Propose a task: an operator's assignment on hazards of one country
-         * @description An operator proposes for its own organisation, the country's national authority or an admin for any. Funding grants must be of the task's country and given to its organisation. A conflicting proposal answers 409 unless acknowledge_overlaps=true. A task conflicts with (a) an active task (proposed, approved, ongoing, suspended) of another organisation whose planned dates overlap its own (inclusive) and whose area it overlaps, and (b) land already released: the union of approved releases completed before its planned start and not recorded under it. An overlap counts when it is more than TASK_OVERLAP_MIN_SHARE of the smaller of the two areas OR more than TASK_OVERLAP_MIN_M2 square metres; areas that only touch never conflict. Areas are geodesic (WGS 84).
+         * @description An operator proposes for its own organisation, the country's national authority or an admin for any. Funding grants must be of the task's country and given to its organisation. A conflicting proposal answers 409 unless acknowledge_overlaps=true; dry_run=true checks a proposal (conflicts included) without storing it, as a proposal form does while it is drawn. A task conflicts with (a) an active task (proposed, approved, ongoing, suspended) of another organisation whose planned dates overlap its own (inclusive) and whose area it overlaps, and (b) land already released: the union of approved releases completed before its planned start and not recorded under it. An overlap counts when it is more than TASK_OVERLAP_MIN_SHARE of the smaller of the two areas OR more than TASK_OVERLAP_MIN_M2 square metres; areas that only touch never conflict. Areas are geodesic (WGS 84).
          */
         post: operations["postTasks"];
         delete?: never;
@@ -4564,6 +4564,8 @@ export interface operations {
             query?: {
                 /** @description true: store the task despite its conflicts; the conflicts are saved in acknowledged_overlaps */
                 acknowledge_overlaps?: "true" | "false";
+                /** @description true: validate, repair and compute exactly as the write would, answer with the result, and write nothing */
+                dry_run?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -4575,6 +4577,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description dry run: the task as it would be stored; nothing written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
             /** @description proposed */
             201: {
                 headers: {

@@ -9,6 +9,7 @@ import { IfMatchHeader } from '../hazards/hazards.schema.js';
 import {
   AcknowledgeQuery,
   OVERLAP_RULE,
+  ProposeQuery,
   OverlapReport,
   RejectTaskBody,
   TaskCollection,
@@ -68,13 +69,23 @@ export function taskRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ba
     description:
       "An operator proposes for its own organisation, the country's national authority or an admin for any. Funding " +
       "grants must be of the task's country and given to its organisation. " +
-      `A conflicting proposal answers 409 unless acknowledge_overlaps=true. ${OVERLAP_RULE}`,
+      'A conflicting proposal answers 409 unless acknowledge_overlaps=true; dry_run=true checks a proposal (conflicts ' +
+      `included) without storing it, as a proposal form does while it is drawn. ${OVERLAP_RULE}`,
     auth: 'actor',
-    query: AcknowledgeQuery,
+    query: ProposeQuery,
     body: TaskCreate,
-    responses: { 201: { description: 'proposed', schema: TaskOut }, ...writeErrors, 409: overlapConflict },
+    responses: {
+      200: { description: 'dry run: the task as it would be stored; nothing written', schema: TaskOut },
+      201: { description: 'proposed', schema: TaskOut },
+      ...writeErrors,
+      409: overlapConflict,
+    },
     handler: async ({ actor, body, query }) => {
-      const created = await service.createTask(db, config, actor!, body, { acknowledge: query.acknowledge_overlaps });
+      const created = await service.createTask(db, config, actor!, body, {
+        acknowledge: query.acknowledge_overlaps,
+        dryRun: query.dry_run,
+      });
+      if (query.dry_run) return { body: created };
       return { status: 201, body: created, headers: withEtag(created) };
     },
   });

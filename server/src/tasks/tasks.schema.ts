@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IsoDate, Iso3, PlainText } from '../http/common.schema.js';
 import { AreaGeometry, GeometryOut } from '../geometry/geometry.schema.js';
 import { TASK_METHODS, TASK_STATUSES } from '../db/enums.js';
+import { DryRunQuery } from '../http/dry-run.js';
 
 export const TaskMethod = z.enum(TASK_METHODS);
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -101,6 +102,9 @@ export const AcknowledgeQuery = z
       .describe('true: store the task despite its conflicts; the conflicts are saved in acknowledged_overlaps'),
   })
   .strict();
+
+/** A proposal's query: a dry run answers the task as it would be stored, or its conflicts, and writes nothing. */
+export const ProposeQuery = AcknowledgeQuery.extend(DryRunQuery.shape).strict();
 
 const OrganisationRef = z.object({ id: z.number(), name: z.string(), acronym: z.string().nullable() });
 

@@ -102,11 +102,11 @@ export async function createTask(
   config: Config,
   actor: Actor,
   input: TaskCreate,
-  options: { acknowledge: boolean },
+  options: { acknowledge: boolean; dryRun?: boolean },
 ): Promise<TaskFeature> {
   const organisationId = String(input.organisation_id);
   assertProposerRole(actor);
-  return writeTransaction(db, 'tasks', false, async (trx) => {
+  return writeTransaction(db, 'tasks', options.dryRun ?? false, async (trx) => {
     const country = await countryOfHazards(trx, input.hazard_ids);
     assertCanPropose(actor, country, organisationId);
     await organisationOrRefuse(trx, organisationId);
