@@ -105,16 +105,7 @@ export async function listTasks(db: Kysely<Database>, filter: TaskListQuery, rea
 export async function lockTaskHeader(db: Kysely<Database>, id: string) {
   return db
     .selectFrom('tasks')
-    .select([
-      'id',
-      'country_iso3',
-      'organisation_id',
-      'status',
-      'version',
-      'updated_at',
-      'planned_start',
-      'planned_end',
-    ])
+    .select(['id', 'country_iso3', 'organisation_id', 'status', 'version', 'updated_at'])
     .select(sql<Buffer | null>`ST_AsEWKB(work_geom)`.as('work_ewkb'))
     .select(sql<number[]>`ARRAY(SELECT hazard_id::float8 FROM task_hazards WHERE task_id = tasks.id)`.as('hazard_ids'))
     .where('id', '=', id)
