@@ -26,6 +26,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer as
 import { historyRoutes } from './history/history.routes.js';
 import { qualityRoutes } from './quality/quality.routes.js';
 import { coalitionRoutes } from './coalitions/coalitions.routes.js';
+import { taskRoutes } from './tasks/tasks.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
 import { type FiguresCache, createFiguresCache } from './area/figures-cache.js';
@@ -111,6 +112,7 @@ export function createApp(
   api.use(historyRoutes(db, config, registry, API_BASE));
   api.use(qualityRoutes(db, config, registry, API_BASE));
   api.use(coalitionRoutes(db, config, registry, API_BASE));
+  api.use(taskRoutes(db, config, registry, API_BASE));
   const document = openApiDocument(registry);
   app.locals.openApiDocument = document;
   api.get('/openapi.json', (_req, res) => {
