@@ -213,6 +213,14 @@ describe('a restricted country', () => {
     expect(inside.matrix_rounding_km2).toBeNull();
   });
 
+  it('points to the overlap list of the same country', async () => {
+    const { overlaps_url } = await page(authority);
+    expect(overlaps_url).toBe('/api/v1/countries/LAO/overlaps');
+    const overlaps = await app.api('GET', overlaps_url, { token: authority });
+    expect(overlaps.status).toBe(200);
+    expect(Array.isArray(overlaps.body.overlaps)).toBe(true);
+  });
+
   it('answers 404 for an unknown country and 400 for a bad year', async () => {
     expect((await app.api('GET', '/api/v1/countries/XXX/coalition')).status).toBe(404);
     expect((await app.api('GET', '/api/v1/countries/LAO/coalition?year=abc')).status).toBe(400);

@@ -80,6 +80,9 @@ export const CoalitionPage = z
       ),
     flows: z.array(CoalitionFlow).describe('who funds whom'),
     funding: FundingNeed.describe('funding against need'),
+    overlaps_url: z
+      .string()
+      .describe('where every overlap between tasks, and every task on land already released, is listed'),
   })
   .meta({ id: 'CoalitionPage' });
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db/pool.js';
 import type { Actor } from '../shared/actor.js';
+import { API_BASE } from '../http/api-base.js';
 import { notFound } from '../http/http-error.js';
 import { todayUtc } from '../shared/dates.js';
 import { resolveAsOf } from '../area/as-of.js';
@@ -9,7 +10,8 @@ import { getCountryProgress } from '../progress/progress.service.js';
 import { RATE_WINDOW_YEARS } from '../progress/projection.js';
 import { exactGeometryScope, provinceFigures } from '../restrictions/restrictions.service.js';
 import * as repo from './coalitions.repository.js';
-import { cents, costPerKm2, km2, missingRates, usdTotal } from './money.js';
+import { km2 } from '../area/figures.js';
+import { cents, costPerKm2, missingRates, usdTotal } from './money.js';
 import type { CoalitionPageOut } from './coalition.schema.js';
 import { coalitionScope } from '../shared/coalition-scope.js';
 
@@ -30,8 +32,8 @@ export const COALITION_RULES =
   `gives it) times the observed cost per km² in the country: every grant's disbursements over the last ${RATE_WINDOW_YEARS} ` +
   'calendar years (cost_years) divided by the land released under funded tasks in those years (all donors pooled, each ' +
   "year's land counted once); the gap subtracts the average yearly disbursement of those years. Null with a reason when " +
-  'no deadline is ahead, a rate is missing, or no funded release was observed. Overlaps between tasks are not part of ' +
-  'this answer yet.';
+  'no deadline is ahead, a rate is missing, or no funded release was observed. Overlaps between tasks, and tasks ' +
+  'planned on land already released, are listed at overlaps_url.';
 
 /** The country's coalition page as this reader may see it (coalition.schema.ts, COALITION_RULES). */
 export async function coalitionPage(
@@ -106,6 +108,7 @@ export async function coalitionPage(
     released_by_year: releasedByYear(released, costYears),
     flows: flows(grants, flowMoney),
     funding: fundingNeed(progress, released, costMoney, costYears),
+    overlaps_url: `${API_BASE}/countries/${iso3}/overlaps`,
   };
 }
 

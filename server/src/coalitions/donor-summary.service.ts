@@ -4,7 +4,8 @@ import { notFound } from '../http/http-error.js';
 import { RELEASE_METHODS } from '../db/enums.js';
 import * as repo from './coalitions.repository.js';
 import { ATTRIBUTION_RULE, COST_RULE, VISIBILITY_RULE } from './attribution.rule.js';
-import { costPerKm2, km2, missingRates, usdTotal } from './money.js';
+import { km2 } from '../area/figures.js';
+import { costPerKm2, missingRates, usdTotal } from './money.js';
 import type { DonorSummaryOut, DonorSummaryRowOut } from './donor-summary.schema.js';
 import { coalitionScope } from '../shared/coalition-scope.js';
 

@@ -1,3 +1,4 @@
+import { km2 } from '../area/figures.js';
 import type { TransactionRow } from './coalitions.repository.js';
 
 export interface MissingRate {
@@ -7,9 +8,6 @@ export interface MissingRate {
 
 /** USD to the cent. */
 export const cents = (usd: number) => Math.round(usd * 100) / 100;
-
-/** m² → km², to the square metre (as every area figure of the API). */
-export const km2 = (m2: number) => Math.max(0, Math.round(m2)) / 1e6;
 
 /**
  * The USD total of transactions of one type, or null when any of them has no rate (a missing
