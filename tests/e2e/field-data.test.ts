@@ -20,6 +20,7 @@ import {
 } from '../helpers/web-page.js';
 
 declare const window: any;
+declare const document: any;
 
 const ISO3 = 'LAO';
 const PASSWORD = 'correct horse battery staple';
@@ -104,12 +105,18 @@ describe('field data', () => {
     await page.fill('#hazard-id-input', String(hazard.id));
     await page.keyboard.press('Enter');
     await page.waitForSelector(`.task-subject[data-hazard-id="${hazard.id}"]`);
-    await page.waitForTimeout(300);
     await clickBoxCorners(page, bboxOf(hazard.geometry));
     await expect(page.locator('#release-area-preview').innerText()).resolves.toMatch(/km²/);
     await page.selectOption('#release-method', 'cleared');
-    await page.waitForSelector('#release-submit:not([disabled])', { timeout: PAGE_WAIT_MS });
-    await expect(page.locator('#release-check').innerText()).resolves.toMatch(/km²/);
+    // Every change to the form starts a new server check; wait for one that has answered and let
+    // the release be sent (a late change may start another in between).
+    await page.waitForFunction(
+      () =>
+        /km²/.test(document.querySelector('#release-check')?.textContent ?? '') &&
+        !document.querySelector('#release-submit')?.hasAttribute('disabled'),
+      null,
+      { timeout: PAGE_WAIT_MS },
+    );
     await saveScreenshot(page, 'field-record-release');
     await page.click('#release-submit');
     const submitted = page.locator('#release-outcome [data-status]');

@@ -294,8 +294,27 @@ export const untranslatedText = (page: Page, keyPrefixes: string[]): Promise<{ k
     };
   }, keyPrefixes);
 
-/** Clicks the corners of a lng/lat box on the map canvas, then the first again to close it (Terra Draw). */
+/**
+ * Clicks the corners of a lng/lat box on the map canvas, then the first again to close it (Terra
+ * Draw). First waits until the map has come to rest with the whole box in view: a camera move
+ * still running (the country's framing, say) would carry the clicks elsewhere.
+ */
 export async function clickBoxCorners(page: Page, [w, s, e, n]: [number, number, number, number]): Promise<void> {
+  await page.waitForFunction(
+    ([west, south, east, north]) => {
+      const map = window.safeground.map;
+      const view = map.getBounds();
+      return (
+        !map.isMoving() &&
+        view.getWest() <= west &&
+        view.getSouth() <= south &&
+        view.getEast() >= east &&
+        view.getNorth() >= north
+      );
+    },
+    [w, s, e, n] as const,
+    { timeout: PAGE_WAIT_MS },
+  );
   const points = await page.evaluate(
     (corners) => {
       const map = window.safeground.map;
