@@ -25,6 +25,9 @@ import { answerCachedTile as cachedTileAnswerer } from './tiles/tiles.fast-path.
 import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from 'node:http';
 import { historyRoutes } from './history/history.routes.js';
 import { qualityRoutes } from './quality/quality.routes.js';
+import { organisationRoutes } from './organisations/organisations.routes.js';
+import { grantRoutes } from './grants/grants.routes.js';
+import { exchangeRateRoutes } from './grants/exchange-rates.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
 import { type FiguresCache, createFiguresCache } from './area/figures-cache.js';
@@ -109,6 +112,9 @@ export function createApp(
   api.use(exportRoutes(db, registry, API_BASE));
   api.use(historyRoutes(db, config, registry, API_BASE));
   api.use(qualityRoutes(db, config, registry, API_BASE));
+  api.use(organisationRoutes(db, registry, API_BASE));
+  api.use(grantRoutes(db, registry, API_BASE));
+  api.use(exchangeRateRoutes(db, registry, API_BASE));
   const document = openApiDocument(registry);
   app.locals.openApiDocument = document;
   api.get('/openapi.json', (_req, res) => {
