@@ -28,6 +28,7 @@ import { qualityRoutes } from './quality/quality.routes.js';
 import { organisationRoutes } from './organisations/organisations.routes.js';
 import { grantRoutes } from './grants/grants.routes.js';
 import { exchangeRateRoutes } from './grants/exchange-rates.routes.js';
+import { iatiRoutes } from './iati/iati.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
 import { type FiguresCache, createFiguresCache } from './area/figures-cache.js';
@@ -115,6 +116,7 @@ export function createApp(
   api.use(organisationRoutes(db, registry, API_BASE));
   api.use(grantRoutes(db, registry, API_BASE));
   api.use(exchangeRateRoutes(db, registry, API_BASE));
+  api.use(iatiRoutes(db, registry, API_BASE));
   const document = openApiDocument(registry);
   app.locals.openApiDocument = document;
   api.get('/openapi.json', (_req, res) => {

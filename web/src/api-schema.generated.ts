@@ -846,6 +846,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/iati/activities.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A donor's grants as an IATI 2.03 activity file (streamed)
+         * @description One iati-activity per grant of the reporting organisation that the caller may see (coalition-only grants only for those who see their detail): the grant as funding (role 1) from the reporting organisation, the recipient and the operators of its tasks as implementing (role 4), the national authority as accountable (role 2) where one is recorded; sector 15250 (DAC, vocabulary 1); the recipient country (ISO 3166-1 alpha-2); commitments (type 2) and disbursements (type 3) in the grant's currency; a point per task it pays for (moved to its grid cell, exactness 2, in a country that restricts its polygons from the caller); and a result indicator 'land released (m²)' with yearly actuals: the area of the union of the approved releases completed in the year under each task, times the grant's share of the task. A grant without an IATI activity identifier gets {reporting org ref}-SG-GRANT-{id}.
+         */
+        get: operations["getIatiActivitiesXml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5101,6 +5121,56 @@ export interface operations {
             };
             /** @description If-Match missing */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIatiActivitiesXml: {
+        parameters: {
+            query: {
+                /** @description the donor organisation whose grants the file reports; it needs an IATI organisation identifier */
+                reporting_org: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the IATI activity file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such organisation, or no grant of it that the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the organisation has no IATI organisation identifier */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
