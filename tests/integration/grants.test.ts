@@ -258,3 +258,63 @@ describe('versions', () => {
     expect(actions.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
   });
 });
+
+describe('exports', () => {
+  let hidden: number;
+  let shown: number;
+
+  beforeAll(async () => {
+    hidden = created(
+      await app.api('POST', '/api/v1/grants', {
+        token: tokens.admin,
+        body: grant({ country_iso3: 'KHM', purpose: 'hidden export test' }),
+      }),
+    ).id;
+    shown = created(
+      await app.api('POST', '/api/v1/grants', {
+        token: tokens.admin,
+        body: grant({ country_iso3: 'KHM', visibility: 'public', purpose: 'shown, "export" test' }),
+      }),
+    ).id;
+  });
+
+  const csvIds = (text: string) =>
+    text
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map((line) => Number(line.split(',')[0]!.replace(/"/g, '')));
+
+  it('CSV and JSON hold exactly the grants the caller may see', async () => {
+    const anonymous = await app.api('GET', '/api/v1/grants.csv?country=KHM');
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csvIds(anonymous.body)).toContain(shown);
+    expect(csvIds(anonymous.body)).not.toContain(hidden);
+    expect(csvIds((await app.api('GET', '/api/v1/grants.csv?country=KHM', { token: tokens.donorA })).body)).toEqual(
+      expect.arrayContaining([shown, hidden]),
+    );
+    const json = await app.api('GET', '/api/v1/grants.json?country=KHM', { token: tokens.donorB });
+    expect(json.status).toBe(200);
+    const ids = json.body.grants.map((g: { id: number }) => g.id);
+    expect(ids).toContain(shown);
+    expect(ids).not.toContain(hidden);
+  });
+
+  it('a CSV row sums the transactions by type, in USD only where every rate is known', async () => {
+    const text: string = (await app.api('GET', '/api/v1/grants.csv?country=KHM')).body;
+    const [header, ...lines] = text.trim().split(/\r?\n/);
+    const columns = header!.split(',');
+    const line = lines.find((l) => l.startsWith(`${shown},`) || l.startsWith(`"${shown}",`))!;
+    expect(line).toContain('"shown, ""export"" test"');
+    const cells = line.replace('"shown, ""export"" test"', 'PURPOSE').split(',');
+    const cell = (name: string) => cells[columns.indexOf(name)]!.replace(/"/g, '');
+    expect(cell('amount_usd')).toBe('1080000');
+    expect(cell('committed')).toBe('1000000');
+    expect(cell('disbursed')).toBe('650000.5');
+    expect(cell('committed_usd')).toBe('1080000');
+    // The 2025 disbursement has no rate: the USD total is missing, not a partial sum.
+    expect(cell('disbursed_usd')).toBe('');
+    expect(cell('rate_missing')).toMatch(/^(false|0)$/);
+  });
+});

@@ -786,6 +786,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/grants.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every grant matching the filters that the caller may see, as a CSV file
+         * @description The fields of GET /grants, one row per grant, with its transactions summed by type in its currency (committed, disbursed) and in USD at the rate of each transaction year (committed_usd, disbursed_usd: empty where a rate is missing). Coalition-only grants only for those who see their detail.
+         */
+        get: operations["getGrantsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every grant matching the filters that the caller may see, unpaged, as a JSON file (streamed) */
+        get: operations["getGrantsJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grants/{id}": {
         parameters: {
             query?: never;
@@ -1943,6 +1980,9 @@ export interface components {
             version: number;
             created_at: string;
             updated_at: string;
+        };
+        GrantExport: {
+            grants: components["schemas"]["Grant"][];
         };
         GrantCreate: {
             /** @description an organisation of a donor kind (donor_government, donor_multilateral, un_agency) */
@@ -4736,6 +4776,76 @@ export interface operations {
             };
             /** @description role or country scope does not allow this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGrantsCsv: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                country?: string;
+                donor_id?: number;
+                recipient_id?: number;
+                status?: "pledged" | "committed" | "disbursed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the CSV file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGrantsJson: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                country?: string;
+                donor_id?: number;
+                recipient_id?: number;
+                status?: "pledged" | "committed" | "disbursed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the grants as GET /grants shows them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantExport"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,7 +13,7 @@ const fileResponse = {
   contentType: Object.values(MEDIA_TYPE).join(', '),
 };
 
-async function send(res: Response, file: ExportFile): Promise<void> {
+export async function send(res: Response, file: ExportFile): Promise<void> {
   res.setHeader('Content-Type', file.mediaType);
   res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
   file.stream.pipe(res);

@@ -6,7 +6,18 @@ import { requiredIfMatch } from '../http/if-match.js';
 import { defineRoute } from '../http/route.js';
 import { DONOR_KINDS } from '../organisations/donor-kinds.js';
 import { VersionHeader } from '../organisations/organisations.schema.js';
-import { GrantCreate, GrantList, GrantListQuery, GrantOut, GrantPatch } from './grants.schema.js';
+import { z } from 'zod';
+import { send } from '../exports/exports.routes.js';
+import { exportGrantsCsv, writeGrantsJson } from './grants.export.js';
+import {
+  GrantCreate,
+  GrantExport,
+  GrantFilter,
+  GrantList,
+  GrantListQuery,
+  GrantOut,
+  GrantPatch,
+} from './grants.schema.js';
 import * as service from './grants.service.js';
 
 const notFound = {
@@ -44,6 +55,42 @@ export function grantRoutes(db: Db, registry: OpenAPIRegistry, basePath: string)
     query: GrantListQuery,
     responses: { 200: { description: 'a page of grants', schema: GrantList }, 400: standardErrors[400] },
     handler: async ({ actor, query }) => ({ body: await service.listGrants(db, actor, query) }),
+  });
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/grants.csv',
+    tag: 'grants',
+    summary: 'Every grant matching the filters that the caller may see, as a CSV file',
+    description:
+      'The fields of GET /grants, one row per grant, with its transactions summed by type in its currency (committed, ' +
+      'disbursed) and in USD at the rate of each transaction year (committed_usd, disbursed_usd: empty where a rate is ' +
+      'missing). Coalition-only grants only for those who see their detail.',
+    auth: 'public',
+    query: GrantFilter,
+    responses: {
+      200: { description: 'the CSV file', schema: z.string().describe('CSV'), contentType: 'text/csv; charset=utf-8' },
+      400: standardErrors[400],
+    },
+    handler: async ({ actor, query, res }) => send(res, await exportGrantsCsv(db, actor, query)),
+  });
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/grants.json',
+    tag: 'grants',
+    summary: 'Every grant matching the filters that the caller may see, unpaged, as a JSON file (streamed)',
+    auth: 'public',
+    query: GrantFilter,
+    responses: {
+      200: {
+        description: 'the grants as GET /grants shows them',
+        schema: GrantExport,
+        contentType: 'application/json',
+      },
+      400: standardErrors[400],
+    },
+    handler: async ({ actor, query, res }) => writeGrantsJson(db, actor, query, res),
   });
 
   defineRoute(router, registry, basePath, {

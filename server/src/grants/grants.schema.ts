@@ -126,6 +126,8 @@ export const GrantList = z
   })
   .meta({ id: 'GrantList' });
 
+export const GrantExport = z.object({ grants: z.array(GrantOut) }).meta({ id: 'GrantExport' });
+
 export type GrantCreate = z.infer<typeof GrantCreate>;
 export type GrantPatch = z.infer<typeof GrantPatch>;
 export type GrantOut = z.infer<typeof GrantOut>;

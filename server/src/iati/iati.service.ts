@@ -1,8 +1,8 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Actor } from '../auth/actor.js';
 import type { Db } from '../db/pool.js';
 import { HttpError, notFound } from '../http/http-error.js';
+import { writeOrStop } from '../http/stream-write.js';
 import { listGrants } from '../grants/grants.repository.js';
 import { toGrant } from '../grants/grants.service.js';
 import { findOrganisation, findOrganisations } from '../organisations/organisations.repository.js';
@@ -43,7 +43,7 @@ export async function writeActivities(
   if (page.length === 0) throw notFound(`grants of organisation ${orgId} that you may see`);
 
   const out = start();
-  await write(
+  await writeOrStop(
     out,
     `<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03" generated-datetime="${new Date().toISOString()}">\n`,
   );
@@ -51,30 +51,11 @@ export async function writeActivities(
   const today = todayUtc();
   while (page.length > 0) {
     for (const facts of await pageFacts(db, page, reporting, exact, today)) {
-      if (!(await write(out, activityXml(facts)))) return;
+      if (!(await writeOrStop(out, activityXml(facts)))) return;
     }
     page = page.length < PAGE ? [] : await pageAfter(Number(page[page.length - 1]!.id));
   }
   out.end('</iati-activities>\n');
-}
-
-/** Writes and waits for the client to take it; false once the client has gone (nothing more to write). */
-async function write(out: Writable, text: string): Promise<boolean> {
-  if (out.destroyed) return false;
-  if (out.write(text)) return true;
-  const closed = new AbortController();
-  const taken = await Promise.race([
-    once(out, 'drain', { signal: closed.signal }).then(
-      () => true,
-      () => false,
-    ),
-    once(out, 'close', { signal: closed.signal }).then(
-      () => false,
-      () => false,
-    ),
-  ]);
-  closed.abort(); // the listener that lost the race
-  return taken;
 }
 
 /** What a page of grants needs besides their own rows, in four queries for the whole page. */
