@@ -8,6 +8,7 @@ import { byId } from './ui/dom.js';
 import { clearError, setPageState, showError } from './ui/status.js';
 import { currentUser, loadSession, onUserChange, signOut } from './session.js';
 import { renderUserMenu } from './ui/user-menu.js';
+import { AdminView } from './views/admin.js';
 import { CountryView } from './views/country.js';
 import { ImportsView } from './views/imports.js';
 import { LoginView } from './views/login.js';
@@ -23,6 +24,7 @@ const CONTROLLERS: Record<AppState['view']['name'], new (context: ViewContext) =
   review: ReviewView,
   imports: ImportsView,
   login: LoginView,
+  admin: AdminView,
 };
 
 declare global {
