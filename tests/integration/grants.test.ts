@@ -221,6 +221,29 @@ describe('bad input writes nothing', () => {
   });
 });
 
+describe('organisations that donate', () => {
+  it('a donor of a grant keeps a donor kind', async () => {
+    created(await app.api('POST', '/api/v1/grants', { token: tokens.admin, body: grant() }));
+    const path = `/api/v1/organisations/${orgs.donorA}`;
+    const { version } = (await app.api('GET', path)).body;
+    const error = expectError(
+      await app.api('PATCH', path, {
+        token: tokens.admin,
+        body: { kind: 'ngo' },
+        headers: { 'if-match': `"${version}"` },
+      }),
+      400,
+    );
+    expect(error.details[0].path).toBe('body.kind');
+    const donor = await app.api('PATCH', path, {
+      token: tokens.admin,
+      body: { kind: 'donor_multilateral' },
+      headers: { 'if-match': `"${version}"` },
+    });
+    expect(donor.status, JSON.stringify(donor.body)).toBe(200);
+  });
+});
+
 describe('versions', () => {
   it('PATCH needs the current version; the transactions given replace the list; DELETE is soft', async () => {
     const g = created(await app.api('POST', '/api/v1/grants', { token: tokens.lao, body: grant() }));
