@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
-import { type OpenPage, PAGE_WAIT_MS, openPage, signIn } from '../helpers/web-page.js';
+import { type OpenPage, PAGE_WAIT_MS, openPage, saveScreenshot, signIn } from '../helpers/web-page.js';
 
 declare const document: any;
 
@@ -77,6 +77,7 @@ describe('admin page', () => {
     expect((await app.api('GET', '/api/v1/exchange-rates')).body.rates).toEqual([
       expect.objectContaining({ currency: 'EUR', year: 2024, usd_per_unit: 1.08, source: 'ECB annual average' }),
     ]);
+    await saveScreenshot(page, 'admin-en');
   });
 
   it("a save over another administrator's newer edit shows the conflict; after a reload it saves", async () => {

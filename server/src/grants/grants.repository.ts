@@ -53,7 +53,7 @@ function selectGrants(db: Db) {
 
 export type GrantRecord = NonNullable<Awaited<ReturnType<typeof findGrant>>>;
 
-/** A live grant, if the actor may see it (`null` actor with `everyone`: any grant, for writes). */
+/** A live grant, if the reader may see it; `everyone`: whoever may see it (a write's own reads). */
 export async function findGrant(db: Db, id: string, reader: { actor: Actor | null } | 'everyone') {
   let query = selectGrants(db).where('g.id', '=', id);
   if (reader !== 'everyone') query = query.where(visibleGrants(reader.actor));

@@ -92,7 +92,7 @@ export async function updateGrant(
       assertCanWriteGrant(actor, { country_iso3: before.country_iso3, donor_id: String(before.donor_id) });
       if (before.version !== expectedVersion) throw staleVersion(`grant ${id}`, before, expectedVersion);
       const { transactions, ...fields } = patch;
-      const values = valuesOf({ ...fromGrant(before), ...fields });
+      const values = valuesOf({ ...before, ...fields });
       assertCanWriteGrant(actor, values);
       const kept = transactions ?? before.transactions.map(({ type, on, amount }) => ({ type, on, amount }));
       await assertValid(trx, values, kept);
@@ -136,11 +136,6 @@ async function lockedVisibleGrant(trx: Db, actor: Actor, id: string): Promise<Gr
   if (!row) throw notFound(`grant ${id}`);
   return toGrant(row);
 }
-
-const fromGrant = (grant: GrantOut): Omit<GrantCreate, 'transactions'> => ({
-  ...grant,
-  visibility: grant.visibility,
-});
 
 function valuesOf(input: Omit<GrantCreate, 'transactions'>): repo.GrantValues {
   return {

@@ -166,18 +166,25 @@ export class RatesSection {
 
   private async remove(rate: ApiRate): Promise<void> {
     const form = this.element.querySelector<HTMLElement>('#rate-form')!;
-    await this.write(form, () =>
-      sendJson('DELETE', `${API}/exchange-rates/${rate.currency}/${rate.year}`, undefined, {
-        'if-match': `"${rate.version}"`,
-      }),
+    await this.write(
+      form,
+      () =>
+        sendJson('DELETE', `${API}/exchange-rates/${rate.currency}/${rate.year}`, undefined, {
+          'if-match': `"${rate.version}"`,
+        }),
+      'admin.deleted',
     );
   }
 
-  private async write(form: HTMLElement, send: () => Promise<unknown>): Promise<void> {
+  private async write(
+    form: HTMLElement,
+    send: () => Promise<unknown>,
+    done: 'admin.saved' | 'admin.deleted' = 'admin.saved',
+  ): Promise<void> {
     try {
       await send();
       this.editing = null;
-      this.message = h('p', { class: 'success', role: 'status' }, t('admin.saved'));
+      this.message = h('p', { class: 'success', role: 'status' }, t(done));
       await this.load();
     } catch (error) {
       form.querySelector('.inline-alert')?.remove();
