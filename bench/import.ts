@@ -2,6 +2,7 @@
 // imported end to end (upload streamed to disk, ogr2ogr parse, mapping and validation, geometry
 // repair and country check in PostGIS, atomic insert, audit, area summaries) into an empty LAO.
 // Prints features/s and the peak memory of this (server) process and of ogr2ogr. Nothing asserts.
+// First each reader that can read the file is timed alone, so that every reader path has its figure.
 //
 //   npm run bench -- import   or   npx tsx bench/import.ts      BENCH_IMPORT_HAZARDS (default 100000)
 //   npm run bench -- import-large                               a ~1 GB GeoJSON file (BENCH_IMPORT_LARGE_COPIES
@@ -24,7 +25,11 @@ import { migrate } from '../server/src/db/migrator.js';
 import { createDb, type Db } from '../server/src/db/pool.js';
 import { loadGeodata } from '../server/src/geodata/geodata.loader.js';
 import { SYSTEM_ACTOR, commitImport, importUpload } from '../server/src/imports/imports.service.js';
-import type { ImportFormat } from '../server/src/imports/import-reader.js';
+import type { FeatureSource, ImportFormat } from '../server/src/imports/feature-source.js';
+import { fieldMap } from '../server/src/imports/field-mapping.js';
+import { geoJsonSeqSource } from '../server/src/imports/gdal-sources.js';
+import { geoJsonStreamSource } from '../server/src/imports/geojson-stream.js';
+import { pgDumpSource } from '../server/src/imports/pgdump-reader.js';
 
 const HAZARDS = Number(process.env.BENCH_IMPORT_HAZARDS ?? 100_000);
 const COUNTRY = 'LAO';
@@ -137,6 +142,37 @@ async function run(db: Db, file: string, format: ImportFormat, commit = true): P
 }
 
 /**
+ * Each reader that can read the format, alone: the file read to its last feature and nothing
+ * else, so the figures are the readers' own (the end-to-end runs above include them).
+ */
+async function compareReaders(
+  file: string,
+  format: ImportFormat,
+  readers: Record<string, FeatureSource>,
+): Promise<void> {
+  for (const [name, reader] of Object.entries(readers)) {
+    await writeFile('/proc/self/clear_refs', '5').catch(() => {});
+    const before = await peakRss();
+    let childPeak = 0;
+    let count = 0;
+    const started = performance.now();
+    const features = reader.read({
+      file,
+      name: path.basename(file),
+      format,
+      fields: fieldMap('safeground'),
+      onPeakRss: (rss) => (childPeak = Math.max(childPeak, rss)),
+    });
+    for await (const feature of features) if (feature.geometry) count += 1;
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `  ${format} read by ${name}: ${count} features in ${seconds.toFixed(1)} s = ${Math.round(count / seconds).toLocaleString('en')} features/s; ` +
+        `peak RSS this process ${mb(await peakRss())} (was ${mb(before)})${childPeak ? `, ogr2ogr ${mb(childPeak)}` : ''} (${load()})`,
+    );
+  }
+}
+
+/**
  * Times sg_refresh_hazards (the area engine's half of a commit) from outside the commit, by
  * watching pg_stat_activity for the statement; sampled every 20 ms.
  */
@@ -176,6 +212,12 @@ export async function importBench(config: Config): Promise<void> {
   const db = await freshDatabase(serverUrl);
   try {
     const files = await writeSource(serverUrl);
+    console.log('\nreaders alone (no mapping, no database):');
+    await compareReaders(files.geojson, 'geojson', {
+      'in-process stream': geoJsonStreamSource,
+      'ogr2ogr GeoJSONSeq': geoJsonSeqSource,
+    });
+    await compareReaders(files.shp, 'shp', { 'ogr2ogr PGDump': pgDumpSource, 'ogr2ogr GeoJSONSeq': geoJsonSeqSource });
     await run(db, files.geojson, 'geojson');
     await run(db, files.shp, 'shp');
   } finally {

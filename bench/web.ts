@@ -30,6 +30,7 @@ declare const performance: {
   now(): number;
   getEntriesByType(type: 'navigation'): Array<{ domContentLoadedEventEnd: number }>;
   getEntriesByName(name: string): Array<{ startTime: number }>;
+  timeOrigin: number;
 };
 declare const window: {
   __sgReadyAt?: number;
@@ -44,7 +45,25 @@ export interface PageLoad {
   firstContentfulPaint: number;
   choropleth: number;
   renderedCountries: number;
+  /** When the last response of each kind the first choropleth waits for had arrived (ms since navigation). */
+  arrived: Record<Phase, number>;
 }
+
+/**
+ * What the first choropleth waits for, by URL path: the app's code, its set-up (run-time
+ * configuration and session), the figures, the tiles and the labels' glyphs. Requests are watched
+ * through the browser, not the page's resource timing, which misses MapLibre's worker.
+ */
+const PHASES = {
+  code: ['/assets/'],
+  setup: ['/app-config.json', '/api/v1/auth/'],
+  figures: ['/api/v1/progress', '/api/v1/countries'],
+  tiles: ['/tiles/'],
+  glyphs: ['/fonts/'],
+} as const;
+type Phase = keyof typeof PHASES;
+const phaseOf = (path: string) =>
+  (Object.keys(PHASES) as Phase[]).find((phase) => PHASES[phase].some((prefix) => path.startsWith(prefix)));
 
 /**
  * Records when <html data-state> first turns `ready`, on the page's own clock (0 = navigation
@@ -56,6 +75,13 @@ const MARK_READY = `new MutationObserver(() => {
 
 async function loadOnce(context: BrowserContext, url: string): Promise<PageLoad> {
   const page = await context.newPage();
+  // When each response had fully arrived, on the wall clock (ms since the epoch), by phase.
+  const finished: Array<{ phase: Phase; at: number }> = [];
+  page.on('requestfinished', (request) => {
+    const phase = phaseOf(new URL(request.url()).pathname);
+    const timing = request.timing();
+    if (phase && timing.responseEnd >= 0) finished.push({ phase, at: timing.startTime + timing.responseEnd });
+  });
   try {
     await page.goto(url);
     await page.waitForFunction(
@@ -63,7 +89,7 @@ async function loadOnce(context: BrowserContext, url: string): Promise<PageLoad>
       null,
       { timeout: 120_000 },
     );
-    return await page.evaluate(() => {
+    const load = await page.evaluate(() => {
       if (window.__sgReadyAt === undefined)
         throw new Error(`page error: ${document.querySelector('[role=alert]')?.innerText}`);
       const navigation = performance.getEntriesByType('navigation')[0]!;
@@ -74,12 +100,25 @@ async function loadOnce(context: BrowserContext, url: string): Promise<PageLoad>
           .map((feature) => feature.properties.iso3),
       );
       return {
+        timeOrigin: performance.timeOrigin,
         domContentLoaded: navigation.domContentLoadedEventEnd,
         firstContentfulPaint: paint?.startTime ?? NaN,
         choropleth: window.__sgReadyAt,
         renderedCountries: countries.size,
       };
     });
+    // Only what had arrived by the first choropleth counts; later requests did not hold it up.
+    const arrived = Object.fromEntries(
+      (Object.keys(PHASES) as Phase[]).map((phase) => {
+        const times = finished
+          .filter((f) => f.phase === phase)
+          .map((f) => f.at - load.timeOrigin)
+          .filter((at) => at <= load.choropleth);
+        return [phase, Math.max(0, ...times)];
+      }),
+    ) as Record<Phase, number>;
+    const { timeOrigin: _timeOrigin, ...rest } = load;
+    return { ...rest, arrived };
   } finally {
     await page.close();
   }
@@ -96,6 +135,11 @@ function summarise(label: string, loads: PageLoad[]): void {
   const spread = loads.map((load) => load.choropleth.toFixed(0)).join(', ');
   console.log(
     `  ${label.padEnd(34)} DCL ${ms((l) => l.domContentLoaded)}   FCP ${ms((l) => l.firstContentfulPaint)}   choropleth ${ms((l) => l.choropleth)}   (runs: ${spread})`,
+  );
+  const phases = (Object.keys(PHASES) as Phase[]).map((phase) => `${phase} ${ms((l) => l.arrived[phase])}`);
+  const lastArrival = (load: PageLoad) => Math.max(...Object.values(load.arrived));
+  console.log(
+    `  ${''.padEnd(34)} last response: ${phases.join('   ')}; then drawing ${ms((l) => l.choropleth - lastArrival(l))}`,
   );
 }
 

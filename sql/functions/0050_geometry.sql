@@ -77,6 +77,76 @@ LANGUAGE sql STABLE AS $$
     FROM outside o
 $$;
 
+-- The one rule for accepting a submitted polygon, shared by single writes
+-- (server/src/geometry/geometry.service.ts) and import staging (sg_import_stage): outcome 'ok',
+-- 'repaired' or 'rejected', the reason, and warnings. sg_read_geometry reads and repairs it; one it
+-- cannot read is rejected, and so is a repair that leaves nothing or changes the area by more than
+-- p_max_change, and a polygon reaching farther than p_tolerance_m outside country p_iso3 (or a
+-- country that does not exist). p_iso3 NULL skips the country test: a release is clipped to its
+-- hazard instead. Never raises. The geometry comes as GeoJSON text or, when the caller already
+-- holds it encoded, as (E)WKB. The reason of an accepted polygon is its warnings joined.
+CREATE OR REPLACE FUNCTION sg_check_geometry(p_geojson text, p_wkb bytea, p_iso3 text, p_max_change double precision,
+                                             p_tolerance_m double precision)
+RETURNS TABLE (geom geometry, area_m2 double precision, outcome text, reason text, warnings text[])
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  p record;
+  o record;
+  v_change double precision;
+  v_pct text;
+BEGIN
+  warnings := '{}';
+  outcome := 'rejected';
+  SELECT * INTO p FROM sg_read_geometry(p_geojson, p_wkb);
+  IF p.read_error IS NOT NULL THEN
+    reason := p.read_error;
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  IF p.area_m2 <= 0 THEN
+    reason := CASE WHEN p.invalid_reason IS NULL THEN 'has no area'
+                   ELSE 'invalid (' || p.invalid_reason || ') and repair leaves no area' END;
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  IF p.invalid_reason IS NOT NULL THEN
+    v_change := abs(p.area_m2 - p.input_area_m2) / greatest(p.input_area_m2, 1e-300);
+    -- A figure-8 drawn as one ring encloses (almost) nothing net: any change is then unbounded.
+    v_pct := CASE WHEN v_change < 1e6 THEN round((v_change * 100)::numeric, 2) || '%' ELSE 'more than 100000000%' END;
+    IF v_change > p_max_change THEN
+      reason := 'invalid (' || p.invalid_reason || '); repairing it would change its area by ' || v_pct || ', more than '
+                || to_char(p_max_change * 100, 'FM990.00') || '%';
+      RETURN NEXT;
+      RETURN;
+    END IF;
+    warnings := array['geometry repaired: ' || p.invalid_reason || '; area changed by ' || v_pct];
+  END IF;
+  IF p_iso3 IS NOT NULL THEN
+    SELECT * INTO o FROM sg_outside_country(p.geom, p_iso3);
+    IF NOT FOUND THEN
+      reason := 'unknown country ' || p_iso3;
+      RETURN NEXT;
+      RETURN;
+    END IF;
+    IF o.max_distance_m > p_tolerance_m THEN
+      reason := 'lies outside ' || p_iso3 || ': ' || round(o.outside_m2) || ' m² up to ' || round(o.max_distance_m)
+                || ' m beyond the boundary (tolerance ' || round(p_tolerance_m) || ' m)';
+      RETURN NEXT;
+      RETURN;
+    END IF;
+    IF o.outside_m2 > 0 THEN
+      warnings := warnings || (round(o.outside_m2) || ' m² lie just outside the ' || p_iso3 || ' boundary (within the '
+                               || round(p_tolerance_m) || ' m tolerance)');
+    END IF;
+  END IF;
+  geom := p.geom;
+  area_m2 := p.area_m2;
+  outcome := CASE WHEN p.invalid_reason IS NULL THEN 'ok' ELSE 'repaired' END;
+  reason := nullif(array_to_string(warnings, '; '), '');
+  RETURN NEXT;
+END
+$$;
+
 -- A release clipped to its hazard: the part inside, its area and the area of the part outside.
 CREATE OR REPLACE FUNCTION sg_clip_to_hazard(p_geom geometry, p_hazard_id bigint)
 RETURNS TABLE (geom geometry, area_m2 double precision, clipped_m2 double precision)

@@ -12,6 +12,27 @@
 -- and the country totals (area_country_days) are kept by subtracting a cluster's old rows and
 -- adding its new ones, all inside the writing transaction.
 
+-- A balance's remaining area: what was found less what each method released. The summaries'
+-- released figures count overlapping ground once already, so this is a plain difference.
+CREATE OR REPLACE FUNCTION sg_remaining_m2(p_found double precision, p_cancelled double precision,
+                                           p_reduced double precision, p_cleared double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT p_found - p_cancelled - p_reduced - p_cleared
+$$;
+
+-- What remains of one hazard's geometry once p_released (the union of the releases counted; NULL
+-- for none) is taken out, and its geodesic area, never more than the hazard's own. Without
+-- releases the remaining area is the hazard's own: hazards.area_m2 is exactly
+-- sg_geodesic_area(geom) (0009_engine_bulk.sql), so nothing needs measuring. A set-returning
+-- SQL function, so the planner inlines it into a bulk caller's query.
+CREATE OR REPLACE FUNCTION sg_hazard_remainder(p_geom geometry, p_area_m2 double precision, p_released geometry)
+RETURNS TABLE (g geometry, m2 double precision)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT d.g, CASE WHEN p_released IS NULL THEN p_area_m2 ELSE LEAST(sg_geodesic_area(d.g), p_area_m2) END
+    FROM (SELECT CASE WHEN p_released IS NULL THEN p_geom ELSE sg_polygonal(ST_Difference(p_geom, p_released)) END AS g) d
+$$;
+
 -- Current remaining geometry of the given hazards (all approved releases, whatever their date).
 -- Array arguments are joined through unnest, never filtered with = ANY: a recompute passes every
 -- hazard, and = ANY over 100,000 elements per row is quadratic.
@@ -20,10 +41,7 @@ LANGUAGE sql AS $$
   UPDATE hazards h
      SET remaining_geom = rem.g, remaining_m2 = rem.m2
     FROM (
-      SELECT h2.id, d.g,
-             -- Without releases the remaining area is the hazard's own: hazards.area_m2 is exactly
-             -- sg_geodesic_area(geom) (0009_engine_bulk.sql), so nothing needs measuring.
-             CASE WHEN r.g IS NULL THEN h2.area_m2 ELSE LEAST(sg_geodesic_area(d.g), h2.area_m2) END AS m2
+      SELECT h2.id, d.g, d.m2
         FROM unnest(p_ids) AS ids(id)
         JOIN hazards h2 ON h2.id = ids.id
         LEFT JOIN LATERAL (
@@ -31,14 +49,33 @@ LANGUAGE sql AS $$
             FROM land_releases lr
            WHERE lr.hazard_id = h2.id AND lr.status = 'approved'
         ) r ON true
-        CROSS JOIN LATERAL (
-          SELECT CASE WHEN r.g IS NULL THEN h2.geom ELSE sg_polygonal(ST_Difference(h2.geom, r.g)) END AS g
-        ) d
+        CROSS JOIN LATERAL sg_hazard_remainder(h2.geom, h2.area_m2, r.g) d
     ) rem
    -- Rewriting an unchanged row costs a new tuple and an entry in every index: a bulk import
    -- passes 100,000 hazards whose remaining geometry (without releases) is already their own.
    WHERE h.id = rem.id
      AND (h.remaining_geom IS DISTINCT FROM rem.g OR h.remaining_m2 IS DISTINCT FROM rem.m2)
+$$;
+
+-- One hazard's remaining area at the end of p_as_of (NULL: today): its geometry minus the union
+-- of its own approved releases completed on or before that day, so releases that overlap each
+-- other are taken out once. The stored figure already is that when no approved release was
+-- completed later. Callers keep to hazards recorded on or before the day. A set-returning SQL
+-- function, called in FROM, so the planner inlines it: a tile of today's figures for thousands of
+-- hazards then reads the stored figure without a function call per hazard.
+CREATE OR REPLACE FUNCTION sg_hazard_remaining_as_of(p_hazard bigint, p_as_of date) RETURNS TABLE (m2 double precision)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN p_as_of IS NULL OR NOT EXISTS (
+      SELECT 1 FROM land_releases l
+       WHERE l.hazard_id = h.id AND l.status = 'approved' AND l.completed_on > p_as_of)
+    THEN h.remaining_m2
+    ELSE (SELECT d.m2 FROM sg_hazard_remainder(h.geom, h.area_m2, (
+            SELECT ST_Union(l.geom) FROM land_releases l
+             WHERE l.hazard_id = h.id AND l.status = 'approved' AND l.completed_on <= p_as_of)) d)
+  END
+    FROM hazards h
+   WHERE h.id = p_hazard
 $$;
 
 -- The provinces each given hazard meets, and whether it lies wholly inside each. Provinces are

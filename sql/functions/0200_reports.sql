@@ -38,17 +38,9 @@ LANGUAGE sql STABLE AS $$
        AND p_contamination = ANY (h.contamination)
   ),
   measured AS (
-    SELECT s.*,
-           LEAST(sg_geodesic_area(CASE WHEN r.g IS NULL THEN s.geom
-                                       ELSE sg_polygonal(ST_Difference(s.geom, r.g)) END),
-                 s.area_m2) AS remaining_m2,
-           ST_PointOnSurface(s.geom) AS point
+    SELECT s.*, r.m2 AS remaining_m2, ST_PointOnSurface(s.geom) AS point
       FROM scoped s
-      LEFT JOIN LATERAL (
-        SELECT ST_Union(lr.geom) AS g
-          FROM land_releases lr
-         WHERE lr.hazard_id = s.id AND lr.status = 'approved' AND lr.completed_on <= p_until
-      ) r ON true
+      CROSS JOIN LATERAL sg_hazard_remaining_as_of(s.id, p_until) r
   )
   SELECT m.id, m.external_ref, m.name, m.classification, m.contamination::text[], m.recorded_on,
          m.area_m2, m.remaining_m2, ST_X(m.point), ST_Y(m.point), p.code, p.name

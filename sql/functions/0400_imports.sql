@@ -1,68 +1,8 @@
 -- File imports: staging a dry run's features and committing them (server/src/imports).
 
--- The outcome of one imported geometry under the same rules as a single hazard write
--- (server/src/geometry/geometry.service.ts): sg_prepare_geometry repairs it, a repair that leaves
--- nothing or changes the area by more than p_max_change rejects it, and so does reaching farther
--- than p_tolerance_m outside the country. Never raises: an unreadable geometry is a rejection.
--- The geometry comes as GeoJSON text or, when the reader could already encode it, as (E)WKB.
+-- The former name of sg_check_geometry (0050_geometry.sql), which single writes share.
 DROP FUNCTION IF EXISTS sg_import_check_geometry(text, text, double precision, double precision);
-CREATE OR REPLACE FUNCTION sg_import_check_geometry(p_geojson text, p_wkb bytea, p_iso3 text, p_max_change double precision,
-                                                    p_tolerance_m double precision)
-RETURNS TABLE (geom geometry, area_m2 double precision, outcome text, reason text, warnings text[])
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  p record;
-  o record;
-  v_change double precision;
-  v_pct text;
-BEGIN
-  warnings := '{}';
-  SELECT * INTO p FROM sg_read_geometry(p_geojson, p_wkb);
-  IF p.read_error IS NOT NULL THEN
-    outcome := 'rejected';
-    reason := p.read_error;
-    RETURN NEXT;
-    RETURN;
-  END IF;
-  IF p.area_m2 <= 0 THEN
-    outcome := 'rejected';
-    reason := CASE WHEN p.invalid_reason IS NULL THEN 'has no area'
-                   ELSE 'invalid (' || p.invalid_reason || ') and repair leaves no area' END;
-    RETURN NEXT;
-    RETURN;
-  END IF;
-  IF p.invalid_reason IS NOT NULL THEN
-    v_change := abs(p.area_m2 - p.input_area_m2) / greatest(p.input_area_m2, 1e-300);
-    -- A figure-8 drawn as one ring encloses (almost) nothing net: any change is then unbounded.
-    v_pct := CASE WHEN v_change < 1e6 THEN round((v_change * 100)::numeric, 2) || '%' ELSE 'more than 100000000%' END;
-    IF v_change > p_max_change THEN
-      outcome := 'rejected';
-      reason := 'invalid (' || p.invalid_reason || '); repairing it would change its area by ' || v_pct || ', more than '
-                || to_char(p_max_change * 100, 'FM990.00') || '%';
-      RETURN NEXT;
-      RETURN;
-    END IF;
-    warnings := array['geometry repaired: ' || p.invalid_reason || '; area changed by ' || v_pct];
-  END IF;
-  SELECT * INTO o FROM sg_outside_country(p.geom, p_iso3);
-  IF o.max_distance_m > p_tolerance_m THEN
-    outcome := 'rejected';
-    reason := 'lies outside ' || p_iso3 || ': ' || round(o.outside_m2) || ' m² up to ' || round(o.max_distance_m)
-              || ' m beyond the boundary (tolerance ' || round(p_tolerance_m) || ' m)';
-    RETURN NEXT;
-    RETURN;
-  END IF;
-  IF o.outside_m2 > 0 THEN
-    warnings := warnings || (round(o.outside_m2) || ' m² lie just outside the ' || p_iso3 || ' boundary (within the '
-                             || round(p_tolerance_m) || ' m tolerance)');
-  END IF;
-  geom := p.geom;
-  area_m2 := p.area_m2;
-  outcome := CASE WHEN p.invalid_reason IS NULL THEN 'ok' ELSE 'repaired' END;
-  reason := nullif(array_to_string(warnings, '; '), '');
-  RETURN NEXT;
-END
-$$;
+DROP FUNCTION IF EXISTS sg_import_check_geometry(text, bytea, text, double precision, double precision);
 
 -- Fills country_inner_boxes (0008_country_inner_boxes.sql) for a country once. Cells of 1 degree
 -- on whole-degree lines cover the country's extent; a cell inside the boundary is kept, one
@@ -112,11 +52,11 @@ $$;
 -- Stages one batch of a dry run. p_problem holds what attribute validation already rejected
 -- (then the geometry is not even looked at); contamination comes comma-separated.
 -- Most features of a real file are valid polygons well inside the country: for those the outcome
--- of sg_import_check_geometry is known without calling it (a plpgsql function run once per row,
+-- of sg_check_geometry is known without calling it (a plpgsql function run once per row,
 -- whose queries are planned again on every call) — valid, so sg_prepare_geometry keeps ST_Multi
 -- of the input; inside one of the country's inner boxes (0008_country_inner_boxes.sql, an index
 -- probe) or else one piece of it (0007_subdivided_boundaries.sql), so nothing lies
--- outside; 'ok' with no warning. Every other feature goes through sg_import_check_geometry. A
+-- outside; 'ok' with no warning. Every other feature goes through sg_check_geometry. A
 -- geometry PostGIS cannot even parse raises in the set-based statement: the batch then runs again
 -- feature by feature, where the parse error becomes that feature's rejection.
 DROP FUNCTION IF EXISTS sg_import_stage(bigint, text, double precision, double precision, integer[], text[], text[], text[], text[],
@@ -173,7 +113,7 @@ LANGUAGE sql AS $$
     UNION ALL
     SELECT f.idx, g.geom, g.area_m2, g.outcome, g.reason, g.warnings
       FROM f
-     CROSS JOIN LATERAL sg_import_check_geometry(f.geojson, f.wkb, p_iso3, p_max_change, p_tolerance_m) g
+     CROSS JOIN LATERAL sg_check_geometry(f.geojson, f.wkb, p_iso3, p_max_change, p_tolerance_m) g
      WHERE f.problem IS NULL AND f.idx NOT IN (SELECT q.idx FROM quick q WHERE q.area_m2 > 0)
   )
   INSERT INTO import_features (import_id, feature_index, external_ref, outcome, reason, classification, contamination,

@@ -1,6 +1,7 @@
 -- Vector tiles of the ledger: hazards (z 4-16) and approved releases (z 6-16). Helpers are in
 -- 0400_tiles.sql. p_as_of NULL means today: every live hazard with its stored remaining area;
--- a date means the end of that day: hazards recorded and releases completed on or before it.
+-- a date means the end of that day: hazards recorded and releases completed on or before it,
+-- each hazard's remaining area as of that day by the engine's rule (sg_hazard_remaining_as_of).
 --
 -- From z10 up every record is its own feature. Below z10 a tile would carry tens of thousands of
 -- polygons a pixel or two wide, so records are dissolved: each record marks the 16-unit blocks
@@ -39,19 +40,7 @@ BEGIN
              NULL::bigint AS count, NULL::boolean AS generalised, NULL::double precision AS cell_km,
              ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.tile, 4096, 64, true) AS geom
         FROM hazards h
-        -- As of a past day: the hazard minus its releases completed by then (the engine's rule);
-        -- the stored figure already is that when no approved release came later.
-        CROSS JOIN LATERAL (
-          SELECT CASE
-            WHEN p_as_of IS NULL OR NOT EXISTS (
-              SELECT 1 FROM land_releases l
-               WHERE l.hazard_id = h.id AND l.status = 'approved' AND l.completed_on > p_as_of)
-            THEN h.remaining_m2
-            ELSE greatest(0, h.area_m2 - coalesce((
-              SELECT sg_geodesic_area(ST_Union(l.geom)) FROM land_releases l
-               WHERE l.hazard_id = h.id AND l.status = 'approved' AND l.completed_on <= p_as_of), 0))
-          END AS m2
-        ) r
+        CROSS JOIN LATERAL sg_hazard_remaining_as_of(h.id, p_as_of) r
        WHERE h.geom && b.box AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
          AND NOT h.country_iso3 = ANY(v_hidden)
       UNION ALL
@@ -62,22 +51,15 @@ BEGIN
     RETURN coalesce(v_tile, '');
   END IF;
 
-  WITH released AS (
-    -- As of a past day, generalised figures subtract each hazard's releases by area (releases
-    -- of one hazard rarely overlap; the per-hazard figures above are exact).
-    SELECT l.hazard_id, sum(l.area_m2) AS m2
-      FROM land_releases l
-     WHERE p_as_of IS NOT NULL AND l.geom && b.box AND l.status = 'approved' AND l.completed_on <= p_as_of
-     GROUP BY l.hazard_id
-  ), members AS (
+  WITH members AS (
     SELECT h.id, h.classification, h.contamination[1]::text AS contamination, h.area_m2,
-           CASE WHEN p_as_of IS NULL THEN h.remaining_m2 ELSE greatest(0, h.area_m2 - coalesce(r.m2, 0)) END AS remaining_m2,
+           r.m2 AS remaining_m2,
            floor((sg_mercator_x(ST_XMin(h.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx0,
            floor((sg_mercator_y(ST_YMin(h.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy0,
            floor((sg_mercator_x(ST_XMax(h.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx1,
            floor((sg_mercator_y(ST_YMax(h.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy1
       FROM hazards h
-      LEFT JOIN released r ON r.hazard_id = h.id
+      CROSS JOIN LATERAL sg_hazard_remaining_as_of(h.id, p_as_of) r
      WHERE h.geom && b.box AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
        AND NOT h.country_iso3 = ANY(v_hidden)
   ), groups AS (

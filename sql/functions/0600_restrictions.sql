@@ -114,13 +114,10 @@ RETURNS TABLE (fid bigint, classification text, contamination text, count bigint
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   WITH members AS (
     SELECT h.classification::text AS classification, h.contamination[1]::text AS contamination, c.restriction_cell_km AS cell_km,
-           CASE WHEN p_as_of IS NULL THEN h.remaining_m2 / h.area_m2
-                ELSE greatest(0, h.area_m2 - coalesce((
-                  SELECT sum(l.area_m2) FROM land_releases l
-                   WHERE l.hazard_id = h.id AND l.status = 'approved' AND l.completed_on <= p_as_of), 0)) / h.area_m2
-           END AS remaining_share,
+           r.m2 / h.area_m2 AS remaining_share,
            h.geom
       FROM hazards h JOIN countries c ON c.iso3 = h.country_iso3
+      CROSS JOIN LATERAL sg_hazard_remaining_as_of(h.id, p_as_of) r
      WHERE cardinality(p_hidden) > 0 AND h.country_iso3 = ANY(p_hidden) AND h.geom && sg_cells_reach(p_tile, p_hidden)
        AND h.deleted_at IS NULL AND h.area_m2 > 0 AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
   ), pieces AS (

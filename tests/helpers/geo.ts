@@ -48,3 +48,14 @@ function ringArea(ring: Ring): number {
   for (const [lng, lat] of ring.slice(0, -1)) polygon.AddPoint(lat!, lng!);
   return polygon.Compute(false, true).area ?? 0;
 }
+
+/** The z/x/y address of the web-mercator tile containing a point. */
+export function tileOf(lng: number, lat: number, z: number) {
+  const n = 2 ** z;
+  const rad = (lat * Math.PI) / 180;
+  return {
+    z,
+    x: Math.floor(((lng + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n),
+  };
+}

@@ -219,7 +219,7 @@ describe('geometry PostGIS cannot measure', () => {
   it('gives the reason an import gives for the same geometry', async () => {
     const error = expectError(await postHazard(hazardFeature(antipodal, { external_ref: 'ANTI-1' })), 422);
     const { rows } = await sql<{ outcome: string; reason: string }>`
-      SELECT outcome, reason FROM sg_import_check_geometry(${JSON.stringify(antipodal)}, NULL, 'LAO', 0.01, 5000)`.execute(
+      SELECT outcome, reason FROM sg_check_geometry(${JSON.stringify(antipodal)}, NULL, 'LAO', 0.01, 5000)`.execute(
       app.db,
     );
     expect(rows[0]!.outcome).toBe('rejected');
@@ -265,7 +265,7 @@ describe('placement', () => {
     const error = await expectRejected(app, 422, () =>
       postHazard(hazardFeature(square(THA.lng, THA.lat, 500), { external_ref: 'FAR-1' })),
     );
-    expect(error.message).toMatch(/FAR-1 lies outside LAO/);
+    expect(error.message).toMatch(/FAR-1: lies outside LAO/);
   });
 
   it('a release with no part inside its hazard is 422', async () => {

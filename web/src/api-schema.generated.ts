@@ -315,7 +315,7 @@ export interface paths {
         put?: never;
         /**
          * Record a hazard (contaminated area)
-         * @description Admins and the national authority of the country only. Invalid geometry is repaired with ST_MakeValid and the reason returned in warnings, or rejected (422) when the repair changes the area by more than MAX_REPAIR_AREA_CHANGE or leaves nothing. A hazard reaching more than COUNTRY_TOLERANCE_M outside its country is rejected (422).
+         * @description Admins and the national authority of the country only. Invalid geometry is repaired with ST_MakeValid and the reason returned in warnings, or rejected (422) when the repair changes the area by more than MAX_REPAIR_AREA_CHANGE or leaves nothing. A hazard reaching more than COUNTRY_TOLERANCE_M outside its country, or naming an unknown country, is rejected (422). Imports judge each feature by the same rule, in the same words.
          */
         post: operations["postHazards"];
         delete?: never;
@@ -4185,7 +4185,7 @@ export interface operations {
                 /** @description comma-separated; matches hazards with any of them */
                 contamination?: ("ap_mines" | "av_mines" | "cmr" | "erw" | "ied")[];
                 status?: "open" | "closed" | "handed_over";
-                /** @description geojson (RFC 7946), csv (WKT geometry column), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
+                /** @description geojson (RFC 7946), csv (WKT geometry column; text that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets show it instead of running it), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
                 format?: "geojson" | "csv" | "shp" | "gpkg";
             };
             header?: never;
@@ -4223,7 +4223,7 @@ export interface operations {
                 /** @description cancelled (non-technical survey), reduced (technical survey) or cleared (clearance to a specified depth) */
                 method?: "cancelled" | "reduced" | "cleared";
                 status?: "submitted" | "approved" | "rejected";
-                /** @description geojson (RFC 7946), csv (WKT geometry column), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
+                /** @description geojson (RFC 7946), csv (WKT geometry column; text that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets show it instead of running it), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
                 format?: "geojson" | "csv" | "shp" | "gpkg";
             };
             header?: never;

@@ -8,23 +8,22 @@ import { byId } from './ui/dom.js';
 import { clearError, setPageState, showError } from './ui/status.js';
 import { currentUser, loadSession, onUserChange, signOut } from './session.js';
 import { renderUserMenu } from './ui/user-menu.js';
-import { AdminView } from './views/admin.js';
-import { CountryView } from './views/country.js';
-import { ImportsView } from './views/imports.js';
-import { LoginView } from './views/login.js';
-import { QualityView } from './views/quality.js';
-import { ReviewView } from './views/review.js';
 import type { ViewContext, ViewController } from './views/view.js';
 import { WorldView } from './views/world.js';
 
-const CONTROLLERS: Record<AppState['view']['name'], new (context: ViewContext) => ViewController> = {
-  world: WorldView,
-  country: CountryView,
-  quality: QualityView,
-  review: ReviewView,
-  imports: ImportsView,
-  login: LoginView,
-  admin: AdminView,
+type Controller = new (context: ViewContext) => ViewController;
+
+// The world view is the landing page and comes with the first script; the others, with their
+// charts, drawing tools and forms, load the first time they are opened, so that the world map
+// does not wait for code it does not use.
+const CONTROLLERS: Record<AppState['view']['name'], () => Promise<Controller>> = {
+  world: async () => WorldView,
+  country: async () => (await import('./views/country.js')).CountryView,
+  quality: async () => (await import('./views/quality.js')).QualityView,
+  review: async () => (await import('./views/review.js')).ReviewView,
+  imports: async () => (await import('./views/imports.js')).ImportsView,
+  login: async () => (await import('./views/login.js')).LoginView,
+  admin: async () => (await import('./views/admin.js')).AdminView,
 };
 
 declare global {
@@ -54,12 +53,13 @@ async function render(state: AppState): Promise<void> {
   clearError();
   byId<HTMLSelectElement>('treaty-select').value = state.treaty;
   byId<HTMLSelectElement>('lang-select').value = state.lang;
-  if (current?.name !== state.view.name) {
-    current?.controller.destroy();
-    const controller = new CONTROLLERS[state.view.name](context);
-    current = { name: state.view.name, controller };
-  }
   try {
+    if (current?.name !== state.view.name) {
+      const View = await CONTROLLERS[state.view.name]();
+      if (token !== renderCount) return;
+      current?.controller.destroy();
+      current = { name: state.view.name, controller: new View(context) };
+    }
     await current.controller.update(state);
     await context.map.whenRendered();
     if (token === renderCount) setPageState('ready');
@@ -74,6 +74,7 @@ async function start(): Promise<void> {
   const router = new Router((state) => void render(state));
   const state = router.current;
   setLang(state.lang);
+  if (state.view.name === 'world') WorldView.prefetch(state);
   translateStatic();
   byId<HTMLSelectElement>('treaty-select').addEventListener('change', (event) =>
     router.update({ treaty: (event.target as HTMLSelectElement).value as Treaty }),

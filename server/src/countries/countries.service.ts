@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { notFound } from '../http/http-error.js';
+import { km2, remainingM2 } from '../area/figures.js';
 import { DEFAULT_THIN_SHARE, NO_COVERAGE, countryCoverage } from '../area/coverage.js';
 import type { resolveAsOf } from '../area/as-of.js';
 
@@ -14,15 +15,7 @@ import { type ExactScope, provinceFigures } from '../restrictions/restrictions.s
 
 type Totals = Awaited<ReturnType<typeof repo.dimensionTotals>>[number];
 
-/**
- * m² → km², rounded to the square metre. The summaries are kept by adding and subtracting
- * floating-point deltas, so a value that is truly zero can come back as -1e-9; anything above
- * -1 m² is that noise and reads as zero.
- */
-export const km2 = (m2: number) => Math.max(0, Math.round(m2)) / 1e6;
-
-const remainingM2 = (t: Totals | undefined) =>
-  t ? Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2) : 0;
+const remainingOf = (t: Totals | undefined) => (t ? remainingM2(t) : 0);
 
 /** Everything a country summary needs, for one country (every dimension) or all (the 'all' totals). */
 async function summaries(db: Db, when: AsOf, thinShare: number, iso3?: string) {
@@ -46,7 +39,7 @@ async function summaries(db: Db, when: AsOf, thinShare: number, iso3?: string) {
       iso3: country.iso3,
       name: country.name,
       as_of: when.date,
-      remaining_km2: km2(remainingM2(all)),
+      remaining_km2: km2(remainingOf(all)),
       released_km2: {
         cancelled: km2(Number(all?.cancelled_m2 ?? 0)),
         reduced: km2(Number(all?.reduced_m2 ?? 0)),
@@ -88,7 +81,7 @@ export async function getCountry(
     repo.provinces(db, iso3),
   ]);
   const dim = (kind: string, key: string) =>
-    km2(remainingM2(totals.find((t) => t.dim_kind === kind && t.dim_key === key)));
+    km2(remainingOf(totals.find((t) => t.dim_kind === kind && t.dim_key === key)));
   const provinceRows = (rows: Totals[]) =>
     rows
       .filter((t) => t.dim_kind === 'province')
@@ -135,9 +128,7 @@ export function foldTimeline(rows: Awaited<ReturnType<typeof repo.yearlyBalance>
   for (let year = first ?? until; first !== undefined && year <= until; year += 1) {
     const row = rows.find((r) => r.year === year);
     const baseline = remaining;
-    remaining =
-      baseline +
-      (row ? Number(row.found_m2) - Number(row.cancelled_m2) - Number(row.reduced_m2) - Number(row.cleared_m2) : 0);
+    remaining = baseline + (row ? remainingM2(row) : 0);
     years.push({
       year,
       baseline_km2: km2(baseline),

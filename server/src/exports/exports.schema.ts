@@ -8,7 +8,10 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const Format = z
   .enum(EXPORT_FORMATS)
   .default('geojson')
-  .describe('geojson (RFC 7946), csv (WKT geometry column), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage)');
+  .describe(
+    'geojson (RFC 7946), csv (WKT geometry column; text that starts with =, +, -, @, a tab or a carriage return ' +
+      "gets a leading ' so that spreadsheets show it instead of running it), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage)",
+  );
 
 /** The list endpoints' filters, whole selection rather than a page. */
 export const HazardExportQuery = HazardListQuery.omit({ limit: true, cursor: true })

@@ -13,6 +13,7 @@ import * as releases from '../releases/releases.repository.js';
 import type { ExportFormat, HazardExportQuery, ReleaseExportQuery } from './exports.schema.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 import { withholdText } from '../restrictions/disclosure.js';
+import { inertText } from '../shared/csv.js';
 
 const WORK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/exports');
 const PAGE = 2_000;
@@ -114,11 +115,16 @@ const SHAPEFILE_NAMES: Record<string, string> = {
   clipped_m2: 'clipped_m2',
 };
 
-/** Tabular formats have no list type: lists become comma-separated text. */
+/**
+ * Tabular formats have no list type: lists become comma-separated text. GDAL quotes the CSV; text
+ * that a spreadsheet would run as a formula is made inert here, as in every CSV Safeground writes.
+ */
 function flatten(properties: Properties, format: ExportFormat): Properties {
   const flat: Properties = {};
   for (const [key, value] of Object.entries(properties)) {
-    flat[format === 'shp' ? (SHAPEFILE_NAMES[key] ?? key) : key] = Array.isArray(value) ? value.join(',') : value;
+    const text = Array.isArray(value) ? value.join(',') : value;
+    flat[format === 'shp' ? (SHAPEFILE_NAMES[key] ?? key) : key] =
+      format === 'csv' && typeof text === 'string' ? inertText(text) : text;
   }
   return flat;
 }

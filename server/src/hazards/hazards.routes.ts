@@ -46,7 +46,8 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     description:
       'Admins and the national authority of the country only. Invalid geometry is repaired with ST_MakeValid and the reason ' +
       'returned in warnings, or rejected (422) when the repair changes the area by more than MAX_REPAIR_AREA_CHANGE or leaves nothing. ' +
-      'A hazard reaching more than COUNTRY_TOLERANCE_M outside its country is rejected (422).',
+      'A hazard reaching more than COUNTRY_TOLERANCE_M outside its country, or naming an unknown country, is rejected (422). ' +
+      'Imports judge each feature by the same rule, in the same words.',
     auth: 'actor',
     query: DryRunQuery,
     body: HazardCreate,

@@ -4,7 +4,7 @@ import type { Db } from '../db/pool.js';
 import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
 import { lockCountries, refreshHazards } from '../area/area.repository.js';
 import { writeAudit } from '../audit/audit.repository.js';
-import { checkInsideCountry, prepareGeometry, roundCoordinates } from '../geometry/geometry.service.js';
+import { checkGeometry, roundCoordinates } from '../geometry/geometry.service.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
 import { writeTransaction } from '../http/dry-run.js';
 import { featurePage } from '../http/pagination.js';
@@ -87,9 +87,8 @@ export async function createHazard(
   const feature = featureName(props.external_ref);
   return writeTransaction(db, 'hazards', options.dryRun ?? false, async (trx) => {
     await lockCountries(trx, [props.country]);
-    const geometry = await prepareGeometry(trx, config, input.geometry, feature);
-    const outside = await checkInsideCountry(trx, config, geometry.ewkb, props.country, feature);
-    const warnings = [...geometry.warnings, ...outside];
+    const geometry = await checkGeometry(trx, config, input.geometry, props.country, feature);
+    const warnings = geometry.warnings;
     const id = await repo.insertHazard(trx, {
       country_iso3: props.country,
       classification: props.classification,
@@ -147,12 +146,17 @@ export async function updateHazardIn(
   if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
 
   const feature = featureName(props.external_ref, id);
-  const geometry = patch.geometry ? await prepareGeometry(trx, config, patch.geometry, feature) : undefined;
-  const warnings = geometry ? [...geometry.warnings] : [];
-  if (geometry || props.country_iso3 !== current.country_iso3) {
-    const ewkb = geometry?.ewkb ?? (await repo.hazardEwkb(trx, id));
-    warnings.push(...(await checkInsideCountry(trx, config, ewkb, props.country_iso3, feature)));
-    const outsideReleases = await repo.releasedAreaOutside(trx, id, ewkb);
+  const moved = props.country_iso3 !== current.country_iso3;
+  // A new geometry, or the stored one moved to another country, is held to the same rule.
+  const checked = patch.geometry
+    ? await checkGeometry(trx, config, patch.geometry, props.country_iso3, feature)
+    : moved
+      ? await checkGeometry(trx, config, await repo.hazardEwkb(trx, id), props.country_iso3, feature)
+      : undefined;
+  const geometry = patch.geometry ? checked : undefined;
+  const warnings = checked ? [...checked.warnings] : [];
+  if (checked) {
+    const outsideReleases = await repo.releasedAreaOutside(trx, id, checked.ewkb);
     if (outsideReleases > 0.5) {
       warnings.push(
         `${Math.round(outsideReleases)} m² of this hazard's approved releases now lie outside it and no longer count`,
@@ -170,7 +174,7 @@ export async function updateHazardIn(
     geometry: geometry ? { ewkb: geometry.ewkb, area_m2: geometry.areaM2 } : undefined,
     warnings: geometry ? warnings : current.warnings,
   });
-  const geometryChanged = Boolean(geometry) || props.country_iso3 !== current.country_iso3;
+  const geometryChanged = Boolean(geometry) || moved;
   // recorded_on moves the hazard between years, so its cluster's yearly rows change too.
   await refreshHazards(trx, [id], geometryChanged);
   const updated = toFeature((await repo.findHazardForWrite(trx, id))!, warnings);

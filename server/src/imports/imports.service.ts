@@ -12,10 +12,10 @@ import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
 import { lockCountries, refreshHazards } from '../area/area.repository.js';
 import { afterCommit } from '../db/data-changed.js';
 import { writeAudit } from '../audit/audit.repository.js';
-import { GdalReadError } from '../gdal/gdal.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
-import { cell } from '../reports/reports.csv.js';
+import { csvRow } from '../shared/csv.js';
 import { type PresetName, type TargetField, fieldMap } from './field-mapping.js';
+import { UnreadableFile } from './feature-source.js';
 import { EXTENSION, type ImportFormat, readCandidates } from './import-reader.js';
 import * as repo from './imports.repository.js';
 import { markInterrupted, runExistingImport, runNewImport } from './imports.liveness.js';
@@ -219,7 +219,7 @@ async function dryRun(
     // Batches still being staged must land before their rows are deleted.
     await Promise.allSettled(staging);
     await repo.deleteStaged(db, id);
-    if (error instanceof GdalReadError || error instanceof SyntaxError) {
+    if (error instanceof UnreadableFile) {
       const message = `the file could not be read as ${request.format}: ${error.message}`;
       await repo.updateImport(db, id, { status: 'invalid', error: message });
       throw new HttpError(422, 'unreadable_file', message, [{ path: 'body', message: error.message }]);
@@ -255,16 +255,16 @@ export async function getImport(db: Db, actor: Actor | null, id: string): Promis
 
 /** The per-feature report as RFC 4180 CSV, produced page by page. */
 export async function* reportCsv(db: Db, id: string): AsyncGenerator<string> {
-  yield 'feature,external_ref,outcome,reason\r\n';
+  yield csvRow(['feature', 'external_ref', 'outcome', 'reason']);
   let lines: string[] = [];
   for await (const row of repo.reportRows(db, id)) {
-    lines.push([row.feature_index, row.external_ref, row.outcome, row.reason].map(cell).join(','));
+    lines.push(csvRow([row.feature_index, row.external_ref, row.outcome, row.reason]));
     if (lines.length === 1_000) {
-      yield `${lines.join('\r\n')}\r\n`;
+      yield lines.join('');
       lines = [];
     }
   }
-  if (lines.length) yield `${lines.join('\r\n')}\r\n`;
+  if (lines.length) yield lines.join('');
 }
 
 /**

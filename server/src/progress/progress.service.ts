@@ -7,7 +7,8 @@ import {
   obligations as obligationRows,
 } from '../countries/countries.repository.js';
 import { countryExists } from '../geodata/countries.repository.js';
-import { km2 } from '../countries/countries.service.js';
+import { km2 } from '../area/figures.js';
+import { releasedM2, remainingM2 } from '../area/figures.js';
 import { notFound } from '../http/http-error.js';
 import { type DayBalance, obligationBalances, reportedFigures, type ReportedRow } from './progress.repository.js';
 import type { Treaty } from '../db/database.js';
@@ -44,12 +45,12 @@ function polygonFigures(balances: DayBalance[], entryIntoForce: string, asOf: As
   const byYear = new Map<number, { found: number; cancelled: number; reduced: number; cleared: number }>();
   for (const b of balances) {
     const year = Number(b.day.slice(0, 4));
-    const releasedM2 = b.cancelled_m2 + b.reduced_m2 + b.cleared_m2;
-    sums.remaining += b.found_m2 - releasedM2;
+    const remaining = remainingM2(b);
+    sums.remaining += remaining;
     yearEnd.set(year, sums.remaining);
-    releasedByYear.set(year, (releasedByYear.get(year) ?? 0) + releasedM2 / 1e6);
+    releasedByYear.set(year, (releasedByYear.get(year) ?? 0) + releasedM2(b) / 1e6);
     if (b.day <= entryIntoForce) {
-      sums.baseline += b.found_m2 - releasedM2;
+      sums.baseline += remaining;
       continue;
     }
     sums.found += b.found_m2;

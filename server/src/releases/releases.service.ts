@@ -5,7 +5,7 @@ import type { Db } from '../db/pool.js';
 import { type Actor, assertCanRecordRelease, assertCanReview, recordsApprovedReleases } from '../auth/actor.js';
 import { lockCountries, refreshHazards } from '../area/area.repository.js';
 import { writeAudit } from '../audit/audit.repository.js';
-import { prepareGeometry } from '../geometry/geometry.service.js';
+import { checkGeometry } from '../geometry/geometry.service.js';
 import { findHazardHeader } from '../hazards/hazards.repository.js';
 import { HttpError, badRequest, conflict, forbidden, geometryRejected, notFound } from '../http/http-error.js';
 import { writeTransaction } from '../http/dry-run.js';
@@ -101,7 +101,8 @@ export async function createRelease(
     if (!hazard) throw notFound(`hazard ${hazardId}`);
     assertNotMoved(hazard.country_iso3, peek.country_iso3, hazardId);
 
-    const geometry = await prepareGeometry(trx, config, input.geometry, feature);
+    // Not held to the country: a release is clipped to its hazard instead.
+    const geometry = await checkGeometry(trx, config, input.geometry, null, feature);
     const clipped = await repo.clipToHazard(trx, geometry.ewkb, hazardId);
     if (!clipped?.ewkb || clipped.area_m2 <= 0) {
       throw geometryRejected(`${feature} lies entirely outside hazard ${hazardId}`, [

@@ -1,24 +1,9 @@
+import { type CsvValue, csvTable } from '../shared/csv.js';
 import { DEVICE_TYPES } from '../releases/releases.schema.js';
 import type { Article7ReportOut, DeviceCounts, ExtensionAnnexOut } from './reports.schema.js';
 
-type Cell = string | number | boolean | null | undefined;
+type Cell = CsvValue;
 type Row = Record<string, Cell>;
-
-// Spreadsheets run a cell that starts like a formula; a text cell never should (CSV injection).
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function cell(value: Cell): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** RFC 4180 CSV: one header row, CRLF line ends, fields quoted where they need it. */
-export function toCsv(columns: readonly string[], rows: Row[]): string {
-  const lines = [columns.map(cell).join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
-}
 
 const deviceColumns = DEVICE_TYPES.map((type) => `devices_${type}`);
 const deviceCells = (devices: DeviceCounts): Row =>
@@ -147,7 +132,7 @@ export function article7Csv(report: Article7ReportOut): string {
     }),
     ...deadlineRows('summary', summary),
   ];
-  return toCsv(ARTICLE7_COLUMNS, rows);
+  return csvTable(ARTICLE7_COLUMNS, rows);
 }
 
 export const EXTENSION_COLUMNS = [
@@ -193,5 +178,5 @@ export function extensionCsv(annex: ExtensionAnnexOut): string {
     ...deadlineRows('figure', annex),
     ...annex.annual.map((row) => ({ section: 'annual', ...row })),
   ];
-  return toCsv(EXTENSION_COLUMNS, rows);
+  return csvTable(EXTENSION_COLUMNS, rows);
 }

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { resolveAsOf } from '../area/as-of.js';
-import { getTimeline, km2 } from '../countries/countries.service.js';
+import { km2 } from '../area/figures.js';
+import { getTimeline } from '../countries/countries.service.js';
 import { badRequest, HttpError } from '../http/http-error.js';
 import { todayUtc } from '../shared/dates.js';
 import type { ObligationProgress } from '../progress/progress.schema.js';

@@ -3,9 +3,11 @@ import type { Db } from '../db/pool.js';
 import { onDataChanged } from '../db/data-changed.js';
 import { type CachedBytes, createDerivedCache } from '../db/derived-cache.js';
 import { resolveAsOf } from '../area/as-of.js';
+import { remainingM2 } from '../area/figures.js';
 import { todayUtc } from '../shared/dates.js';
 import { dimensionTotals } from '../countries/countries.repository.js';
-import { km2, listCountries } from '../countries/countries.service.js';
+import { km2 } from '../area/figures.js';
+import { listCountries } from '../countries/countries.service.js';
 import { listProgress } from '../progress/progress.service.js';
 import type { ProgressStatus } from '../progress/projection.js';
 import type { TileAddress, TreatyChoice } from './tiles.layers.js';
@@ -137,7 +139,7 @@ export function createTileService(db: Db, config: Config) {
             .map((t) => ({
               country_iso3: t.country_iso3,
               code: t.dim_key,
-              m2: Number(t.found_m2) - Number(t.cancelled_m2) - Number(t.reduced_m2) - Number(t.cleared_m2),
+              m2: remainingM2(t),
             })),
         );
         return JSON.stringify(Object.fromEntries([...m2].map(([code, value]) => [code, km2(value)])));

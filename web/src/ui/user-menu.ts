@@ -1,6 +1,6 @@
 import type { ApiUser } from '../api-types.js';
 import { t } from '../i18n/i18n.js';
-import { loginHref } from '../views/login.js';
+import { loginHref } from './login-link.js';
 import { append, h } from './dom.js';
 
 /** The header's sign-in control: who is signed in and as what, their pages, and signing out. */

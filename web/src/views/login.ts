@@ -4,16 +4,13 @@ import type { AppState } from '../state.js';
 import { currentUser, signIn } from '../session.js';
 import { append, h } from '../ui/dom.js';
 import { alertBox, field, writeErrorMessage } from '../ui/forms.js';
+import { loginHref } from '../ui/login-link.js';
 import type { ViewContext, ViewController } from './view.js';
 
 /** Where to go after signing in: the page that sent the user here (same origin only). */
 function nextUrl(): string {
   const next = new URLSearchParams(location.search).get('next');
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
-
-export function loginHref(): string {
-  return `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
 }
 
 /** "Sign in to see this page", with the link that comes back here. */

@@ -38,6 +38,16 @@ export class WorldView implements ViewController {
     this.wasCountry = map.getZoom() > 2.5;
   }
 
+  /**
+   * Asks for the figures the view will show, so that they travel while the map loads (the API's
+   * answers are cached by URL, so update() then finds them on their way). A failure is left for
+   * update() to meet and report.
+   */
+  static prefetch(state: AppState): void {
+    const query = yearQuery(state.year);
+    for (const figures of [api.countries(query), api.progress(query)]) figures.catch(() => undefined);
+  }
+
   async update(state: AppState): Promise<void> {
     const { map, panel } = this.context;
     map.setParams({ treaty: state.treaty, year: state.year });
