@@ -45,8 +45,11 @@ export interface PageLoad {
   firstContentfulPaint: number;
   choropleth: number;
   renderedCountries: number;
-  /** When the last response of each kind the first choropleth waits for had arrived (ms since navigation). */
-  arrived: Record<Phase, number>;
+  /**
+   * Of each kind of request the first choropleth waited for: when the first was sent and when the
+   * last response had arrived (ms since navigation).
+   */
+  arrived: Record<Phase, { sent: number; done: number }>;
 }
 
 /**
@@ -75,12 +78,13 @@ const MARK_READY = `new MutationObserver(() => {
 
 async function loadOnce(context: BrowserContext, url: string): Promise<PageLoad> {
   const page = await context.newPage();
-  // When each response had fully arrived, on the wall clock (ms since the epoch), by phase.
-  const finished: Array<{ phase: Phase; at: number }> = [];
+  // When each request was sent and its response had fully arrived, on the wall clock (ms since the epoch).
+  const finished: Array<{ phase: Phase; sent: number; done: number }> = [];
   page.on('requestfinished', (request) => {
     const phase = phaseOf(new URL(request.url()).pathname);
     const timing = request.timing();
-    if (phase && timing.responseEnd >= 0) finished.push({ phase, at: timing.startTime + timing.responseEnd });
+    if (phase && timing.responseEnd >= 0)
+      finished.push({ phase, sent: timing.startTime, done: timing.startTime + timing.responseEnd });
   });
   try {
     await page.goto(url);
@@ -110,13 +114,12 @@ async function loadOnce(context: BrowserContext, url: string): Promise<PageLoad>
     // Only what had arrived by the first choropleth counts; later requests did not hold it up.
     const arrived = Object.fromEntries(
       (Object.keys(PHASES) as Phase[]).map((phase) => {
-        const times = finished
-          .filter((f) => f.phase === phase)
-          .map((f) => f.at - load.timeOrigin)
-          .filter((at) => at <= load.choropleth);
-        return [phase, Math.max(0, ...times)];
+        const kind = finished
+          .filter((f) => f.phase === phase && f.done - load.timeOrigin <= load.choropleth)
+          .map((f) => ({ sent: f.sent - load.timeOrigin, done: f.done - load.timeOrigin }));
+        return [phase, { sent: Math.min(...kind.map((f) => f.sent)), done: Math.max(0, ...kind.map((f) => f.done)) }];
       }),
-    ) as Record<Phase, number>;
+    ) as PageLoad['arrived'];
     const { timeOrigin: _timeOrigin, ...rest } = load;
     return { ...rest, arrived };
   } finally {
@@ -136,10 +139,12 @@ function summarise(label: string, loads: PageLoad[]): void {
   console.log(
     `  ${label.padEnd(34)} DCL ${ms((l) => l.domContentLoaded)}   FCP ${ms((l) => l.firstContentfulPaint)}   choropleth ${ms((l) => l.choropleth)}   (runs: ${spread})`,
   );
-  const phases = (Object.keys(PHASES) as Phase[]).map((phase) => `${phase} ${ms((l) => l.arrived[phase])}`);
-  const lastArrival = (load: PageLoad) => Math.max(...Object.values(load.arrived));
+  const phases = (Object.keys(PHASES) as Phase[]).map(
+    (phase) => `${phase} ${ms((l) => l.arrived[phase].sent)} → ${ms((l) => l.arrived[phase].done)}`,
+  );
+  const lastArrival = (load: PageLoad) => Math.max(...Object.values(load.arrived).map((a) => a.done));
   console.log(
-    `  ${''.padEnd(34)} last response: ${phases.join('   ')}; then drawing ${ms((l) => l.choropleth - lastArrival(l))}`,
+    `  ${''.padEnd(34)} requests (first sent → last answered): ${phases.join(',  ')}; then drawing ${ms((l) => l.choropleth - lastArrival(l))}`,
   );
 }
 

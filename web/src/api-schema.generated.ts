@@ -903,6 +903,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/donors/{org_id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A donor's committed and disbursed money, the land released with it and its cost per km², per country and year
+         * @description Every figure comes with the releases (ids, task ids, share, attributed m²) and transactions behind it. Formats: JSON (default), CSV (one table; the `section` column says what each row is) or a printable HTML page (the accountability report), chosen by `format=json|csv|html` or else the Accept header. Attribution rule. A donor's released area in a year and country counts the approved releases completed that year under tasks it funds, whatever the task status, each weighted by the donor's share of its task (the sum of the shares of its grants on that task). Land is counted once: where releases overlap, each point belongs to one of them only, the first of: the larger donor share (so land released under two tasks of one donor counts once, at the larger share), the earlier completion day, cancelled before reduced before cleared, the smaller release id. A release's counted_m2 is its geodesic area (WGS 84) minus the parts owned by releases before it, and attributed_m2 = counted_m2 × share; the donor's released_km2 is the sum of attributed_m2: the area of the union of its releases, each point weighted by the largest share the donor holds in a task that released it, and the figures by method and by release add up to it exactly. Donors are counted apart: land that two donors' tasks released counts for each, at its own share. Releases without a task, or under a task that no grant funds, are unattributed (unattributed_km2: the area of their union) and count for no donor. Money. Commitments and disbursements are the grant transactions dated in the year, each converted to USD at the exchange rate recorded for its own currency and year. A sum with a transaction whose rate is missing is null, and missing_rates names each currency and year; nothing is guessed. cost_per_km2_usd = disbursed_usd / released_km2 of the same year (a disbursement pays for the land released that year, whichever grant it came from); null when disbursed_usd is null or no land is attributed, with cost_note saying which. Visibility. A grant is seen in detail by everybody when public; a coalition-only grant by admins, the country's national authority and the users of its donor and of its recipient. Everybody else (anonymous readers, viewers, other donors and operators) meets coalition-only grants only inside aggregates without names. The donor summary counts the grants the reader may see: the donor's own users and admins get every grant, a national authority every grant in its country and the public grants elsewhere, a recipient its own coalition grants and the public ones, and everybody else the public grants only (shares of unseen grants do not count, and their money is left out). 404 for an unknown organisation.
+         */
+        get: operations["getDonorsByOrgIdSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/countries/{iso3}/coalition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A country's coalition: who works where, who funds whom, and funding against need
+         * @description Who works where: per operator, its tasks (rejected and cancelled ones left out), their number and the geodesic area of their union, and the operator × province matrix of that union split by province (ST_Intersection). Readers outside a restricted country's circle get the matrix as province figures are given to them: counting the tasks recorded by the last 31 December and rounded to the disclosure unit (matrix_as_of, matrix_rounding_km2). Who funds whom: committed and disbursed USD per donor and recipient (grants of the country, transactions of `year` or of every year); the coalition-only grants a reader may not see are one row without names, "other donors (coalition only)" → "other recipients (coalition only)". Funding against need: the rate required to meet the nearest treaty deadline still ahead (as the progress API gives it) times the observed cost per km² in the country: every grant's disbursements over the last 3 calendar years (cost_years) divided by the land released under funded tasks in those years (all donors pooled, each year's land counted once); the gap subtracts the average yearly disbursement of those years. Null with a reason when no deadline is ahead, a rate is missing, or no funded release was observed. Overlaps between tasks are not part of this answer yet. Attribution rule. A donor's released area in a year and country counts the approved releases completed that year under tasks it funds, whatever the task status, each weighted by the donor's share of its task (the sum of the shares of its grants on that task). Land is counted once: where releases overlap, each point belongs to one of them only, the first of: the larger donor share (so land released under two tasks of one donor counts once, at the larger share), the earlier completion day, cancelled before reduced before cleared, the smaller release id. A release's counted_m2 is its geodesic area (WGS 84) minus the parts owned by releases before it, and attributed_m2 = counted_m2 × share; the donor's released_km2 is the sum of attributed_m2: the area of the union of its releases, each point weighted by the largest share the donor holds in a task that released it, and the figures by method and by release add up to it exactly. Donors are counted apart: land that two donors' tasks released counts for each, at its own share. Releases without a task, or under a task that no grant funds, are unattributed (unattributed_km2: the area of their union) and count for no donor. Money. Commitments and disbursements are the grant transactions dated in the year, each converted to USD at the exchange rate recorded for its own currency and year. A sum with a transaction whose rate is missing is null, and missing_rates names each currency and year; nothing is guessed. cost_per_km2_usd = disbursed_usd / released_km2 of the same year (a disbursement pays for the land released that year, whichever grant it came from); null when disbursed_usd is null or no land is attributed, with cost_note saying which. Visibility. A grant is seen in detail by everybody when public; a coalition-only grant by admins, the country's national authority and the users of its donor and of its recipient. Everybody else (anonymous readers, viewers, other donors and operators) meets coalition-only grants only inside aggregates without names. The donor summary counts the grants the reader may see: the donor's own users and admins get every grant, a national authority every grant in its country and the public grants elsewhere, a recipient its own coalition grants and the public ones, and everybody else the public grants only (shares of unseen grants do not count, and their money is left out).
+         */
+        get: operations["getCountriesByIso3Coalition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2076,6 +2116,176 @@ export interface components {
             usd_per_unit: number;
             /** @description where the rate comes from, e.g. "OECD annual average exchange rate 2024"; no control characters but tab and line breaks, no lone UTF-16 surrogates */
             source: string;
+        };
+        DonorSummary: {
+            donor: {
+                id: number;
+                name: string;
+                acronym: string | null;
+                kind: string;
+            };
+            year: number | null;
+            country: string | null;
+            /**
+             * @description all: every grant of the donor; visible: only the grants this reader may see (see the visibility rule)
+             * @enum {string}
+             */
+            grants_counted: "all" | "visible";
+            generated_at: string;
+            /** @description true when any release behind the figures is generated demo data */
+            synthetic_data: boolean;
+            /** @description per country and year, oldest first */
+            rows: components["schemas"]["DonorSummaryRow"][];
+            /** @description the attribution, money and visibility rules, in words */
+            rules: string[];
+        };
+        DonorSummaryRow: {
+            country_iso3: string;
+            year: number;
+            /** @description attributed to the donor by the attribution rule; the methods add up to total */
+            released_km2: {
+                /** @description square kilometres, exact to the square metre */
+                cancelled: number;
+                /** @description square kilometres, exact to the square metre */
+                reduced: number;
+                /** @description square kilometres, exact to the square metre */
+                cleared: number;
+                /** @description square kilometres, exact to the square metre */
+                total: number;
+            };
+            /** @description US dollars to the cent; null where an exchange rate is missing */
+            committed_usd: number | null;
+            /** @description US dollars to the cent; null where an exchange rate is missing */
+            disbursed_usd: number | null;
+            /** @description disbursed_usd / released_km2.total; null with cost_note */
+            cost_per_km2_usd: number | null;
+            /** @description why cost_per_km2_usd is null */
+            cost_note: string | null;
+            missing_rates: components["schemas"]["MissingRate"][];
+            /** @description land released in the country that year with no task or under an unfunded task, counted once: no donor claims it */
+            unattributed_km2: number;
+            /** @description the releases behind released_km2 */
+            releases: components["schemas"]["AttributedRelease"][];
+            /** @description the transactions behind committed_usd and disbursed_usd */
+            transactions: components["schemas"]["SummaryTransaction"][];
+        };
+        /** @description a currency and year without a recorded exchange rate */
+        MissingRate: {
+            currency: string;
+            year: number;
+        };
+        AttributedRelease: {
+            release_id: number;
+            task_id: number;
+            /** @enum {string} */
+            method: "cancelled" | "reduced" | "cleared";
+            completed_on: string;
+            /** @description the donor's share of the task (sum of its grants' shares) */
+            share: number;
+            /** @description geodesic area of the release */
+            area_m2: number;
+            /** @description its area less the parts counted under releases before it (overlaps once) */
+            counted_m2: number;
+            /** @description counted_m2 × share */
+            attributed_m2: number;
+        };
+        SummaryTransaction: {
+            transaction_id: number;
+            grant_id: number;
+            recipient_id: number;
+            recipient: string;
+            /** @enum {string} */
+            type: "commitment" | "disbursement";
+            date: string;
+            /** @description in the grant's currency */
+            amount: number;
+            currency: string;
+            /** @description at the rate of the currency in the year of the transaction; null where missing */
+            usd: number | null;
+        };
+        CoalitionPage: {
+            iso3: string;
+            name: string;
+            as_of: string;
+            year: number | null;
+            synthetic_data: boolean;
+            /** @description who works where */
+            operators: {
+                organisation_id: number;
+                name: string;
+                acronym: string | null;
+                /** @description tasks recorded, rejected and cancelled ones left out */
+                task_count: number;
+                /** @description geodesic area of the union of those tasks (overlaps of its own tasks once) */
+                task_area_km2: number;
+            }[];
+            provinces: {
+                code: string;
+                name: string;
+            }[];
+            /** @description operator × province: the area of each operator's tasks inside each province (non-zero cells only) */
+            matrix: {
+                organisation_id: number;
+                province_code: string;
+                /** @description square kilometres, exact to the square metre */
+                task_area_km2: number;
+            }[];
+            /** @description the day the matrix counts tasks recorded by */
+            matrix_as_of: string;
+            /** @description the unit matrix areas are rounded to for readers outside a restricted country; null when exact */
+            matrix_rounding_km2: number | null;
+            /** @description in the cost years: land released under funded tasks, and land no donor funded (no task or an unfunded task) */
+            released_by_year: {
+                year: number;
+                /** @description square kilometres, exact to the square metre */
+                funded_km2: number;
+                /** @description square kilometres, exact to the square metre */
+                unattributed_km2: number;
+            }[];
+            /** @description who funds whom */
+            flows: {
+                donor_id: number | null;
+                /** @description the donor, or "other donors (coalition only)" for grants this reader may not see */
+                donor: string;
+                recipient_id: number | null;
+                recipient: string;
+                /** @description true for the one row of coalition-only grants this reader may not see */
+                aggregated: boolean;
+                /** @description null on the aggregated row */
+                grant_count: number | null;
+                /** @description US dollars to the cent; null where an exchange rate is missing */
+                committed_usd: number | null;
+                /** @description US dollars to the cent; null where an exchange rate is missing */
+                disbursed_usd: number | null;
+                missing_rates: components["schemas"]["MissingRate"][];
+            }[];
+            /** @description funding against need */
+            funding: {
+                /**
+                 * @description the obligation with the nearest deadline still ahead
+                 * @enum {string|null}
+                 */
+                treaty: "CCM" | "APMBC" | null;
+                current_deadline: string | null;
+                /** @description from the progress API, as it gives it */
+                required_rate_km2_per_year: number | null;
+                /** @description the years the observed cost covers */
+                cost_years: number[];
+                /** @description land released under funded tasks in those years (each year counted once, all donors pooled) */
+                funded_km2: number;
+                /** @description disbursed in the country in those years, every grant */
+                disbursed_usd: number | null;
+                cost_per_km2_usd: number | null;
+                /** @description required_rate_km2_per_year × cost_per_km2_usd */
+                funding_needed_usd_per_year: number | null;
+                /** @description disbursed_usd / number of cost_years */
+                disbursed_usd_per_year: number | null;
+                /** @description funding_needed_usd_per_year − disbursed_usd_per_year (negative: more is disbursed than the rate needs) */
+                funding_gap_usd_per_year: number | null;
+                /** @description why the figures are null */
+                reason: string | null;
+                missing_rates: components["schemas"]["MissingRate"][];
+            };
         };
     };
     responses: never;
@@ -5281,6 +5491,100 @@ export interface operations {
             };
             /** @description the organisation has no IATI organisation identifier */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDonorsByOrgIdSummary: {
+        parameters: {
+            query?: {
+                /** @description one calendar year; omitted = every year */
+                year?: number;
+                /** @description one country; omitted = every country */
+                country?: string;
+                /** @description json (default), csv or html (printable accountability report) */
+                format?: "json" | "csv" | "html";
+            };
+            header?: never;
+            path: {
+                /** @description the donor organisation id */
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DonorSummary"];
+                    "text/csv": string;
+                    "text/html": string;
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCountriesByIso3Coalition: {
+        parameters: {
+            query?: {
+                /** @description money flows of this calendar year only; omitted = every year */
+                year?: number;
+            };
+            header?: never;
+            path: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                iso3: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the coalition page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoalitionPage"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown country code */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

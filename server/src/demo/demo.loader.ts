@@ -7,6 +7,7 @@ import { findHazardsForWrite } from '../hazards/hazards.repository.js';
 import { toFeature as hazardFeature } from '../hazards/hazards.service.js';
 import { findReleases } from '../releases/releases.repository.js';
 import { toFeature as releaseFeature } from '../releases/releases.service.js';
+import { loadDemoCoalition } from './demo.coalition.js';
 import { DEMO_OPERATORS, generateDemo, type DemoCountrySpec } from './demo.generator.js';
 import {
   anyHazardExists,
@@ -57,7 +58,8 @@ export async function isLedgerEmpty(db: Db): Promise<boolean> {
 /**
  * Generates the demo inside the boundaries in the `countries` table and writes it in one
  * transaction: operators, hazards (synthetic, remaining = whole hazard), approved releases clipped
- * to their hazard, then `sg_recompute_all()`, then a creation audit row (version 1) for each
+ * to their hazard, then `sg_recompute_all()`, then the demo coalition (demo.coalition.ts: authorities,
+ * donors, grants, tasks over the recent releases), then a creation audit row (version 1) for each
  * hazard and release, written set-wise per batch. Countries missing from the
  * `countries` table are skipped with a log line. Refuses to load twice.
  *
@@ -128,6 +130,8 @@ export async function loadDemoData(
     await analyzeLedger(trx);
     await recomputeAll(trx);
     log(`demo: recomputed remaining areas, clusters and summaries (${elapsed(started)} ms so far)`);
+    // Before the audit rows, so that version 1 of each release already names its task.
+    await loadDemoCoalition(trx, today, log);
     // Version 1 of every feature in the audit log, as any other write leaves it: history shows
     // it and a restore can go back to it.
     const hazardList = [...hazardIds.values()];

@@ -57,6 +57,32 @@ export function page(title: string, report: Article7ReportOut | ExtensionAnnexOu
     report.synthetic_data ? 'Demo data: synthetic hazards, not real contamination figures.' : '',
     report.coverage_thin ? 'Thin coverage: the polygons cover a small share of the nationally reported area.' : '',
   ].filter(Boolean);
+  return printablePage(
+    title,
+    warnings,
+    [
+      ['Country', textCell(`${report.country} (${report.iso3})`)],
+      ['Treaty', textCell(`${report.treaty} Article ${report.article} (${report.contamination})`)],
+      ...('period' in report
+        ? [['Reporting period', textCell(`${report.period.start} to ${report.period.end}`)] as [string, string]]
+        : []),
+      ['Figures as of', textCell(report.as_of)],
+      ['Generated at', textCell(report.generated_at)],
+      ['Data source', textCell(report.data_source)],
+    ],
+    report.notes,
+    content,
+  );
+}
+
+/** A standalone A4 page: title, warnings, a table of facts about the report, the content, then notes. */
+export function printablePage(
+  title: string,
+  warnings: string[],
+  about: Array<[label: string, cell: string]>,
+  notes: string[],
+  content: string,
+): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -65,20 +91,11 @@ export function page(title: string, report: Article7ReportOut | ExtensionAnnexOu
 <body>
 <header><h1>${esc(title)}</h1>
 ${warnings.map((w) => `<p class="warning">${esc(w)}</p>`).join('\n')}
-${facts('Report', [
-  ['Country', textCell(`${report.country} (${report.iso3})`)],
-  ['Treaty', textCell(`${report.treaty} Article ${report.article} (${report.contamination})`)],
-  ...('period' in report
-    ? [['Reporting period', textCell(`${report.period.start} to ${report.period.end}`)] as [string, string]]
-    : []),
-  ['Figures as of', textCell(report.as_of)],
-  ['Generated at', textCell(report.generated_at)],
-  ['Data source', textCell(report.data_source)],
-])}</header>
+${facts('Report', about)}</header>
 <main>
 ${content}
 <h2>Notes</h2>
-<ul class="notes">${report.notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}</ul>
+<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}</ul>
 </main>
 </body></html>
 `;

@@ -1,60 +1,16 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { type Request, type Response, Router } from 'express';
-import { z } from 'zod';
+import { Router } from 'express';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.js';
 import { defineRoute } from '../http/route.js';
 import { article7Csv, extensionCsv } from './reports.csv.js';
 import { article7Html, extensionHtml } from './reports.html.js';
-import { Article7Query, Article7Report, ExtensionAnnex, ExtensionQuery, type ReportFormat } from './reports.schema.js';
+import { Article7Query, Article7Report, ExtensionAnnex, ExtensionQuery } from './reports.schema.js';
+import { chooseFormat, documentAlternatives, send } from './report-format.js';
 import { article7Report } from './reports.service.js';
 import { generaliseReportHazards } from '../restrictions/restrictions.service.js';
 import { extensionAnnex } from './extension.service.js';
-
-const MEDIA_TYPES: Record<ReportFormat, string> = { json: 'application/json', csv: 'text/csv', html: 'text/html' };
-
-/** `format` wins; else the Accept header picks (a browser's text/html gets the page); else JSON. */
-function chooseFormat(req: Request, format: ReportFormat | undefined): ReportFormat {
-  if (format) return format;
-  const accepted = req.accepts(Object.values(MEDIA_TYPES));
-  const match = (Object.keys(MEDIA_TYPES) as ReportFormat[]).find((f) => MEDIA_TYPES[f] === accepted);
-  return match ?? 'json';
-}
-
-/** Sends CSV or HTML directly (defineRoute then leaves the response alone); JSON goes back as a body. */
-function send(
-  res: Response,
-  format: ReportFormat,
-  filename: string,
-  render: { csv: () => string; html: () => string },
-) {
-  res.setHeader('Vary', 'Accept');
-  if (format === 'csv') {
-    res.setHeader('Content-Disposition', `attachment; filename="${filename}.csv"`);
-    res.type('text/csv; charset=utf-8').send(render.csv());
-  } else {
-    res.setHeader('Content-Disposition', `inline; filename="${filename}.html"`);
-    // The page needs nothing but its own inline style: no script can run, whatever a value holds.
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-    res.type('text/html; charset=utf-8').send(render.html());
-  }
-}
-
-/**
- * defineRoute documents one media type per status; the reports answer three. The CSV and HTML
- * alternatives are added to the registered 200 response so the OpenAPI document lists them.
- */
-function documentAlternatives(registry: OpenAPIRegistry, path: string) {
-  for (const definition of registry.definitions) {
-    if (definition.type !== 'route' || definition.route.path !== path || definition.route.method !== 'get') continue;
-    const ok = definition.route.responses[200];
-    if (ok && 'content' in ok && ok.content) {
-      ok.content['text/csv'] = { schema: z.string().describe('RFC 4180 CSV with a header row and a section column') };
-      ok.content['text/html'] = { schema: z.string().describe('standalone printable HTML page (A4)') };
-    }
-  }
-}
 
 const notFound = {
   description: 'unknown country, or the country has no obligation under the treaty',
