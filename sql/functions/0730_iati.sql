@@ -1,22 +1,16 @@
 -- IATI activity export: what an activity file says about a grant beyond its own row.
 
--- Land released under a grant, per calendar year (m², geodesic): for each task the grant pays
--- for, the area of the union of the task's approved releases completed that year (overlapping
--- releases count once), times the grant's share of the task. Releases of deleted hazards do not
--- count, as everywhere else.
+-- Land released under each grant, per calendar year (m²): the attribution rule
+-- (sg_attributed_releases, sql/functions/0720_attribution.sql) over that grant alone, pooled, so
+-- that its figure is the land released with its money, overlaps counted once, times its shares.
 CREATE OR REPLACE FUNCTION sg_iati_grant_released(p_grant_ids bigint[])
 RETURNS TABLE (grant_id bigint, year integer, released_m2 double precision)
 LANGUAGE sql STABLE AS $$
-  SELECT f.grant_id, y.year, sum(y.m2 * f.share)::double precision
-    FROM task_funding f
-   CROSS JOIN LATERAL (
-         SELECT extract(year FROM r.completed_on)::int AS year, sg_geodesic_area(ST_Union(r.geom)) AS m2
-           FROM land_releases r
-           JOIN hazards h ON h.id = r.hazard_id AND h.deleted_at IS NULL
-          WHERE r.task_id = f.task_id AND r.status = 'approved'
-          GROUP BY 1) y
-   WHERE f.grant_id = ANY(p_grant_ids)
-   GROUP BY f.grant_id, y.year
+  SELECT g.id, a.year, sum(a.attributed_m2)::double precision
+    FROM grants g
+   CROSS JOIN LATERAL sg_attributed_releases(ARRAY[g.id], g.country_iso3, 1990, 2100, true) a
+   WHERE g.id = ANY(p_grant_ids) AND a.funder_id IS NOT NULL
+   GROUP BY g.id, a.year
 $$;
 
 -- One point per task a grant pays for (approved or later, not rejected or cancelled): a point on

@@ -13,7 +13,7 @@ const fileResponse = {
   contentType: Object.values(MEDIA_TYPE).join(', '),
 };
 
-export async function send(res: Response, file: ExportFile): Promise<void> {
+async function send(res: Response, file: ExportFile): Promise<void> {
   res.setHeader('Content-Type', file.mediaType);
   res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
   file.stream.pipe(res);

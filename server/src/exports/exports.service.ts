@@ -45,7 +45,7 @@ const GDAL_ARGS: Record<ExportFormat, string[]> = {
 };
 
 type Properties = Record<string, string | number | boolean | null | string[]>;
-export type Page = { geometry: unknown; properties: Properties; id: string }[];
+type Page = { geometry: unknown; properties: Properties; id: string }[];
 
 export interface ExportFile {
   fileName: string;
@@ -57,12 +57,7 @@ export interface ExportFile {
  * Writes the selection page by page into a GeoJSON file, has ogr2ogr convert it, and hands back
  * the result as a stream that removes its working directory once read. Memory holds one page.
  */
-export async function exportLayer(
-  layer: string,
-  format: ExportFormat,
-  pages: AsyncIterable<Page>,
-  options: { tabular?: boolean } = {},
-): Promise<ExportFile> {
+async function exportLayer(layer: string, format: ExportFormat, pages: AsyncIterable<Page>): Promise<ExportFile> {
   const dir = path.join(WORK_DIR, randomUUID());
   await mkdir(dir, { recursive: true });
   try {
@@ -84,9 +79,7 @@ export async function exportLayer(
     out.end();
     await once(out, 'close');
     const output = path.join(dir, FILE_NAME[format](layer));
-    // A table without geometry (grants) has no WKT column to write.
-    const args = options.tabular ? [] : GDAL_ARGS[format];
-    await ogr2ogr(['-f', GDAL_DRIVER[format], ...args, '-nln', layer, output, input], {
+    await ogr2ogr(['-f', GDAL_DRIVER[format], ...GDAL_ARGS[format], '-nln', layer, output, input], {
       input: 'GeoJSON',
       output: GDAL_DRIVER[format],
     });

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { Actor } from '../auth/actor.js';
 import type { Db } from '../db/pool.js';
-import { type ExportFile, exportLayer } from '../exports/exports.service.js';
+import { csvRow as csvLine } from '../shared/csv.js';
 import { writeOrStop } from '../http/stream-write.js';
 import { listGrants } from './grants.repository.js';
 import type { GrantFilter, GrantOut } from './grants.schema.js';
@@ -26,31 +26,54 @@ const usdTotal = (transactions: GrantOut['transactions']) =>
     ? null
     : Math.round(transactions.reduce((sum, t) => sum + t.amount_usd!, 0) * 100) / 100;
 
-/** One CSV row per grant: its fields, and its transactions summed by type in its currency and in USD. */
-function csvRow(grant: GrantOut) {
-  const { transactions, ...fields } = grant;
-  const ofType = (type: 'commitment' | 'disbursement') => transactions.filter((t) => t.type === type);
+const CSV_COLUMNS = [
+  'id',
+  'donor_id',
+  'donor_name',
+  'recipient_id',
+  'recipient_name',
+  'country_iso3',
+  'amount',
+  'currency',
+  'amount_usd',
+  'rate_missing',
+  'start_on',
+  'end_on',
+  'status',
+  'visibility',
+  'purpose',
+  'iati_identifier',
+  'committed',
+  'disbursed',
+  'committed_usd',
+  'disbursed_usd',
+  'version',
+] as const;
+
+/** One CSV record per grant: its fields, and its transactions summed by type in its currency and in USD. */
+function csvRecord(grant: GrantOut): string {
+  const ofType = (type: 'commitment' | 'disbursement') => grant.transactions.filter((t) => t.type === type);
   const total = (type: 'commitment' | 'disbursement') =>
     Math.round(ofType(type).reduce((sum, t) => sum + t.amount, 0) * 100) / 100;
-  return {
-    id: String(grant.id),
-    geometry: null,
-    properties: {
-      ...fields,
-      committed: total('commitment'),
-      disbursed: total('disbursement'),
-      committed_usd: usdTotal(ofType('commitment')),
-      disbursed_usd: usdTotal(ofType('disbursement')),
-    },
+  const values: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null> = {
+    ...grant,
+    committed: total('commitment'),
+    disbursed: total('disbursement'),
+    committed_usd: usdTotal(ofType('commitment')),
+    disbursed_usd: usdTotal(ofType('disbursement')),
   };
+  return csvLine(CSV_COLUMNS.map((column) => values[column]));
 }
 
-/** The grants as CSV, written by the exports module (GDAL's CSV driver). */
-export async function exportGrantsCsv(db: Db, actor: Actor | null, filter: GrantFilter): Promise<ExportFile> {
-  async function* pages() {
-    for await (const page of visibleGrants(db, actor, filter)) yield page.map(csvRow);
+/** The grants as CSV (shared/csv.ts: RFC 4180, formulas made inert), streamed. */
+export async function writeGrantsCsv(db: Db, actor: Actor | null, filter: GrantFilter, res: Response) {
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', 'attachment; filename="grants.csv"');
+  if (!(await writeOrStop(res, csvLine(CSV_COLUMNS)))) return;
+  for await (const page of visibleGrants(db, actor, filter)) {
+    if (!(await writeOrStop(res, page.map(csvRecord).join('')))) return;
   }
-  return exportLayer('grants', 'csv', pages(), { tabular: true });
+  res.end();
 }
 
 /** The grants as one JSON document `{"grants": [...]}`, as GET /grants shows them, streamed. */

@@ -7,8 +7,7 @@ import { defineRoute } from '../http/route.js';
 import { DONOR_KINDS } from '../organisations/donor-kinds.js';
 import { VersionHeader } from '../organisations/organisations.schema.js';
 import { z } from 'zod';
-import { send } from '../exports/exports.routes.js';
-import { exportGrantsCsv, writeGrantsJson } from './grants.export.js';
+import { writeGrantsCsv, writeGrantsJson } from './grants.export.js';
 import {
   GrantCreate,
   GrantExport,
@@ -72,7 +71,7 @@ export function grantRoutes(db: Db, registry: OpenAPIRegistry, basePath: string)
       200: { description: 'the CSV file', schema: z.string().describe('CSV'), contentType: 'text/csv; charset=utf-8' },
       400: standardErrors[400],
     },
-    handler: async ({ actor, query, res }) => send(res, await exportGrantsCsv(db, actor, query)),
+    handler: async ({ actor, query, res }) => writeGrantsCsv(db, actor, query, res),
   });
 
   defineRoute(router, registry, basePath, {

@@ -1,29 +1,19 @@
-import type { ExpressionBuilder } from 'kysely';
+import { sql } from 'kysely';
 import { type Actor, governsCountry } from '../auth/actor.js';
-import type { Database } from '../db/database.js';
 import { forbidden } from '../http/http-error.js';
 
 // Who sees and who writes a grant, in one place.
 
-type GrantsEb = ExpressionBuilder<Database & { g: Database['grants'] }, 'g'>;
-
 /**
- * The grants (alias g) whose detail the actor may see: public ones for everybody; coalition-only
- * ones for admins, the national authority of the grant's country, and the users (donor, operator)
- * of its donor or recipient organisation. Everyone else sees a coalition-only grant only inside
- * aggregate figures.
+ * The grants (alias g) whose detail the actor may see, by the one visibility rule
+ * (sg_grant_visible): public ones for everybody; coalition-only ones for admins, the national
+ * authority of the grant's country, and the users (donor, operator) of its donor or recipient
+ * organisation. Everyone else sees a coalition-only grant only inside aggregate figures.
  */
 export function visibleGrants(actor: Actor | null) {
-  return (eb: GrantsEb) => {
-    if (actor?.role === 'admin') return eb.lit(true);
-    const seen = [eb('g.visibility', '=', 'public')];
-    if (actor?.role === 'national_authority' && actor.country_iso3)
-      seen.push(eb('g.country_iso3', '=', actor.country_iso3));
-    if (actor?.organisation_id) {
-      seen.push(eb('g.donor_id', '=', actor.organisation_id), eb('g.recipient_id', '=', actor.organisation_id));
-    }
-    return eb.or(seen);
-  };
+  return () =>
+    sql<boolean>`sg_grant_visible(g.visibility, g.donor_id, g.recipient_id, g.country_iso3,
+                                  ${actor?.role ?? null}, ${actor?.country_iso3 ?? null}, ${actor?.organisation_id ?? null}::bigint)`;
 }
 
 /**

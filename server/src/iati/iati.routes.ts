@@ -22,8 +22,8 @@ export function iatiRoutes(db: Db, registry: OpenAPIRegistry, basePath: string):
       'recorded; sector 15250 (DAC, vocabulary 1); the recipient country (ISO 3166-1 alpha-2); commitments (type 2) and ' +
       "disbursements (type 3) in the grant's currency; a point per task it pays for (moved to its grid cell, exactness 2, " +
       "in a country that restricts its polygons from the caller); and a result indicator 'land released (m²)' with " +
-      'yearly actuals: the area of the union of the approved releases completed in the year under each task, times the ' +
-      "grant's share of the task. A grant without an IATI activity identifier gets {reporting org ref}-SG-GRANT-{id}.",
+      'yearly actuals by the attribution rule of GET /donors/{org_id}/summary over this grant alone: the land released ' +
+      "with its money, overlaps counted once, weighted by the grant's share of each task. A grant without an IATI activity identifier gets {reporting org ref}-SG-GRANT-{id}.",
     auth: 'public',
     query: IatiQuery,
     responses: {

@@ -110,6 +110,10 @@ export function activityXml(facts: ActivityFacts): string {
   return parts.join('\n') + '\n';
 }
 
+const INDICATOR_DESCRIPTION =
+  "Land released with this grant's money by the attribution rule: approved releases completed in the year under " +
+  "the tasks it pays for, overlaps counted once, each weighted by the grant's share of its task";
+
 // ResultType 1 output; IndicatorMeasure 1 unit (square metres). Yearly actuals, as attributed.
 function resultXml(released: ActivityFacts['released']): string {
   const periods = released.map(
@@ -122,7 +126,7 @@ function resultXml(released: ActivityFacts['released']): string {
     `<title>${narrative('Land released')}</title>` +
     '<indicator measure="1" ascending="1">' +
     `<title>${narrative('land released (m²)')}</title>` +
-    `<description>${narrative("Area of the union of the approved releases completed in the year under the tasks this grant pays for, times the grant's share of each task")}</description>` +
+    `<description>${narrative(INDICATOR_DESCRIPTION)}</description>` +
     periods.join('') +
     '</indicator></result>'
   );
