@@ -296,7 +296,7 @@ describe('exports', () => {
     shown = created(
       await app.api('POST', '/api/v1/grants', {
         token: tokens.admin,
-        body: grant({ country_iso3: 'KHM', visibility: 'public', purpose: 'shown, "export" test' }),
+        body: grant({ country_iso3: 'KHM', visibility: 'public', purpose: '=shown, "export" test' }),
       }),
     ).id;
   });
@@ -324,13 +324,14 @@ describe('exports', () => {
     expect(ids).not.toContain(hidden);
   });
 
-  it('a CSV row sums the transactions by type, in USD only where every rate is known', async () => {
+  it('a CSV row sums the transactions by type, in USD only where every rate is known; formulas are inert', async () => {
     const text: string = (await app.api('GET', '/api/v1/grants.csv?country=KHM')).body;
     const [header, ...lines] = text.trim().split(/\r?\n/);
     const columns = header!.split(',');
     const line = lines.find((l) => l.startsWith(`${shown},`) || l.startsWith(`"${shown}",`))!;
-    expect(line).toContain('"shown, ""export"" test"');
-    const cells = line.replace('"shown, ""export"" test"', 'PURPOSE').split(',');
+    // Text a spreadsheet would run as a formula comes out inert.
+    expect(line).toContain(`"'=shown, ""export"" test"`);
+    const cells = line.replace(`"'=shown, ""export"" test"`, 'PURPOSE').split(',');
     const cell = (name: string) => cells[columns.indexOf(name)]!.replace(/"/g, '');
     expect(cell('amount_usd')).toBe('1080000');
     expect(cell('committed')).toBe('1000000');
