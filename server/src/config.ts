@@ -50,6 +50,19 @@ const ConfigSchema = z
       .max(1)
       .default(0.5)
       .describe('below this share of the reported remaining area covered by polygons, a country is marked thin'),
+    // Overlap detection between tasks (sql/functions/0710_tasks.sql sg_task_overlap_significant):
+    // an overlap conflicts when it is more than either limit.
+    TASK_OVERLAP_MIN_SHARE: z.coerce
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.01)
+      .describe('an overlap above this share of the smaller of the two areas is a conflict'),
+    TASK_OVERLAP_MIN_M2: z.coerce
+      .number()
+      .min(0)
+      .default(100)
+      .describe('an overlap above this many square metres is a conflict, whatever the share'),
     SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
     // Login hardening (server/src/auth/login-guard.ts): per-IP and per-account rate limits in memory,
     // lockout on the user row after consecutive failures.

@@ -17,19 +17,6 @@
 -- Releases with no task, or under a task no grant funds, are unattributed: they come back with
 -- funder_id NULL, share and attributed_m2 NULL, counted once among themselves by the same order.
 
--- Whether a reader may see a grant in detail: public grants for everybody; coalition grants for
--- admins, the country's national authority, and users of the donor or of the recipient.
--- Everybody else meets coalition grants only inside aggregates.
-CREATE OR REPLACE FUNCTION sg_grant_visible(p_visibility grant_visibility, p_donor bigint, p_recipient bigint,
-                                            p_country char(3), p_role text, p_reader_country text, p_reader_org bigint)
-RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT p_visibility = 'public'
-      OR p_role = 'admin'
-      OR (p_role = 'national_authority' AND p_reader_country = p_country::text)
-      OR (p_role IN ('donor', 'operator') AND p_reader_org IN (p_donor, p_recipient))
-$$;
-
 -- The rule above over the grants p_grants (only their shares count), of one country or all (NULL),
 -- for the years p_from..p_to. p_pooled: every grant counts as one funder (funder_id 0): the land
 -- released with any of these grants' money, counted once.

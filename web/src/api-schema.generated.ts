@@ -9,7 +9,7 @@ export interface paths {
         };
         /**
          * A Mapbox vector tile (extent 4096) of one layer
-         * @description Layers: countries z0-12 (every country (also the basemap land) and a country_labels point layer); provinces z3-12 (admin-1 units with remaining km² as of the year end); hazards z4-16 (hazards; dissolved into generalised features below z10); releases z6-16 (approved releases; dissolved per method and year below z10). Every feature has an integer id. An empty tile is answered 200 with an empty body. Responses carry an ETag and Cache-Control: public, max-age=60; If-None-Match with the current ETag answers 304. Tiles are cached in the server and dropped as soon as any write commits. In the hazards and releases layers, countries that restrict their polygons appear as grid cells (generalised = true, cell_km, count, area_m2 and remaining_m2 rounded to 1% of a cell) to anonymous, viewer and donor readers, and their provinces carry the coarsened province figures (PUT /countries/{iso3}/restriction); readers allowed the exact polygons (bearer token or session cookie) get them. Hazards, releases and provinces tiles that reach a restricted country, and those rendered for readers allowed exact polygons, are sent Cache-Control: private, max-age=60.
+         * @description Layers: countries z0-12 (every country (also the basemap land) and a country_labels point layer); provinces z3-12 (admin-1 units with remaining km² as of the year end); hazards z4-16 (hazards; dissolved into generalised features below z10); releases z6-16 (approved releases; dissolved per method and year below z10); tasks z6-16 (tasks the reader may see: operator, donors, status, method; ?operator= and ?donor= (organisation ids) filter). Every feature has an integer id. An empty tile is answered 200 with an empty body. Responses carry an ETag and Cache-Control: public, max-age=60; If-None-Match with the current ETag answers 304. Tiles are cached in the server and dropped as soon as any write commits. In the hazards and releases layers, countries that restrict their polygons appear as grid cells (generalised = true, cell_km, count, area_m2 and remaining_m2 rounded to 1% of a cell) to anonymous, viewer and donor readers, and their provinces carry the coarsened province figures (PUT /countries/{iso3}/restriction); readers allowed the exact polygons (bearer token or session cookie) get them. The tasks layer does the same with task areas, and names the donors of coalition-only grants only to that coalition (admins, the country's authority, the donor and the recipient), whose tiles are private. Hazards, releases, tasks and provinces tiles that reach a restricted country, and those rendered for readers allowed exact polygons, are sent Cache-Control: private, max-age=60.
          */
         get: operations["getTilesByLayerByZByXByYMvt"];
         put?: never;
@@ -196,7 +196,7 @@ export interface paths {
         get?: never;
         /**
          * Restrict (or release) a country's exact hazard and release polygons
-         * @description The country's national authority or an admin; audited. While a country is restricted, readers outside its circle (anonymous, viewer and donor readers, and users scoped to another country) learn: (1) national figures (country totals, by contamination and treaty scope, timeline, progress, reconciliation, report totals) exactly, as of any day; (2) each hazard and release as the square grid cells of cell_km it touches (equal-area grid, EPSG:6933) in lists, single GETs, exports, history and tiles, with its exact figures (area, remaining, devices), dates, classification, contamination, status and external_ref (an identifier, which the authority must not make a location); its free text is withheld: name, warnings (a repair message names the exact point it repaired) and reject_reason read null or []; (3) figures that place hazards inside the country more finely than a cell only coarsened: province figures (country detail, provinces tiles) are as of the last 31 December on or before the day asked (provinces_as_of) and, like the areas of tile cells, rounded to 1% of a cell's area (1 km² for 10 km cells); in the Article 7 report a hazard's point is the centre of its cell and its province the one containing that centre. Admins, the country's authority and operators who may record releases there get everything exactly. Tiles that reach a restricted country are sent Cache-Control: private; tiles fetched before the restriction may stay in shared caches and browsers for up to their max-age of 60 seconds.
+         * @description The country's national authority or an admin; audited. While a country is restricted, readers outside its circle (anonymous, viewer and donor readers, and users scoped to another country) learn: (1) national figures (country totals, by contamination and treaty scope, timeline, progress, reconciliation, report totals) exactly, as of any day; (2) each hazard and release as the square grid cells of cell_km it touches (equal-area grid, EPSG:6933) in lists, single GETs, exports, history and tiles, with its exact figures (area, remaining, devices), dates, classification, contamination, status and external_ref (an identifier, which the authority must not make a location); its free text is withheld: name, warnings (a repair message names the exact point it repaired), reject_reason, and a task's team and decision_reason read null or []; tasks are shown as cells likewise; (3) figures that place hazards inside the country more finely than a cell only coarsened: province figures (country detail, provinces tiles) are as of the last 31 December on or before the day asked (provinces_as_of) and, like the areas of tile cells, rounded to 1% of a cell's area (1 km² for 10 km cells); in the Article 7 report a hazard's point is the centre of its cell and its province the one containing that centre. Admins, the country's authority and operators who may record releases there get everything exactly. Tiles that reach a restricted country are sent Cache-Control: private; tiles fetched before the restriction may stay in shared caches and browsers for up to their max-age of 60 seconds.
          */
         put: operations["putCountriesByIso3Restriction"];
         post?: never;
@@ -640,6 +640,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every task matching the filters that the caller may see (as GET /tasks, unpaged) as a file
+         * @description Columns: operator (acronym, else name), donors (of the grants the caller may see in detail), method, status, dates, area. Restricted countries' tasks are grid cells without team for readers outside their circle.
+         */
+        get: operations["getExportsTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/hazards/{id}/history": {
         parameters: {
             query?: never;
@@ -672,6 +692,26 @@ export interface paths {
          * @description Every version from the audit log, newest first: who (for signed-in readers), when, the action, the fields that changed from the previous version, and the full feature as it was after that version. Visible to whoever may see the release.
          */
         get: operations["getReleasesByIdHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's versions (proposal, changes, decision)
+         * @description Every version from the audit log, newest first: who (for signed-in readers), when, the action, the fields that changed from the previous version, and the full feature as it was after that version. Visible to whoever may see the task.
+         */
+        get: operations["getTasksByIdHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -935,6 +975,105 @@ export interface paths {
          * @description Who works where: per operator, its tasks (rejected and cancelled ones left out), their number and the geodesic area of their union, and the operator × province matrix of that union split by province (ST_Intersection). Readers outside a restricted country's circle get the matrix as province figures are given to them: counting the tasks recorded by the last 31 December and rounded to the disclosure unit (matrix_as_of, matrix_rounding_km2). Who funds whom: committed and disbursed USD per donor and recipient (grants of the country, transactions of `year` or of every year); the coalition-only grants a reader may not see are one row without names, "other donors (coalition only)" → "other recipients (coalition only)". Funding against need: the rate required to meet the nearest treaty deadline still ahead (as the progress API gives it) times the observed cost per km² in the country: every grant's disbursements over the last 3 calendar years (cost_years) divided by the land released under funded tasks in those years (all donors pooled, each year's land counted once); the gap subtracts the average yearly disbursement of those years. Null with a reason when no deadline is ahead, a rate is missing, or no funded release was observed. Overlaps between tasks are not part of this answer yet. Attribution rule. A donor's released area in a year and country counts the approved releases completed that year under tasks it funds, whatever the task status, each weighted by the donor's share of its task (the sum of the shares of its grants on that task). Land is counted once: where releases overlap, each point belongs to one of them only, the first of: the larger donor share (so land released under two tasks of one donor counts once, at the larger share), the earlier completion day, cancelled before reduced before cleared, the smaller release id. A release's counted_m2 is its geodesic area (WGS 84) minus the parts owned by releases before it, and attributed_m2 = counted_m2 × share; the donor's released_km2 is the sum of attributed_m2: the area of the union of its releases, each point weighted by the largest share the donor holds in a task that released it, and the figures by method and by release add up to it exactly. Donors are counted apart: land that two donors' tasks released counts for each, at its own share. Releases without a task, or under a task that no grant funds, are unattributed (unattributed_km2: the area of their union) and count for no donor. Money. Commitments and disbursements are the grant transactions dated in the year, each converted to USD at the exchange rate recorded for its own currency and year. A sum with a transaction whose rate is missing is null, and missing_rates names each currency and year; nothing is guessed. cost_per_km2_usd = disbursed_usd / released_km2 of the same year (a disbursement pays for the land released that year, whichever grant it came from); null when disbursed_usd is null or no land is attributed, with cost_note saying which. Visibility. A grant is seen in detail by everybody when public; a coalition-only grant by admins, the country's national authority and the users of its donor and of its recipient. Everybody else (anonymous readers, viewers, other donors and operators) meets coalition-only grants only inside aggregates without names. The donor summary counts the grants the reader may see: the donor's own users and admins get every grant, a national authority every grant in its country and the public grants elsewhere, a recipient its own coalition grants and the public ones, and everybody else the public grants only (shares of unseen grants do not count, and their money is left out).
          */
         get: operations["getCountriesByIso3Coalition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tasks as a GeoJSON FeatureCollection (keyset pagination by id)
+         * @description Approved tasks (and those that went on from there) are public; proposed and rejected ones are seen by admins, the country's national authority and the task's organisation. Funding shows the grants the reader may see in detail.
+         */
+        get: operations["getTasks"];
+        put?: never;
+        /**
+         * Propose a task: an operator's assignment on hazards of one country
+         * @description An operator proposes for its own organisation, the country's national authority or an admin for any. Funding grants must be of the task's country and given to its organisation. A conflicting proposal answers 409 unless acknowledge_overlaps=true; dry_run=true checks a proposal (conflicts included) without storing it, as a proposal form does while it is drawn. A task conflicts with (a) an active task (proposed, approved, ongoing, suspended) of another organisation whose planned dates overlap its own (inclusive) and whose area it overlaps, and (b) land already released: the union of approved releases completed before its planned start and not recorded under it. An overlap counts when it is more than TASK_OVERLAP_MIN_SHARE of the smaller of the two areas OR more than TASK_OVERLAP_MIN_M2 square metres; areas that only touch never conflict. Areas are geodesic (WGS 84).
+         */
+        post: operations["postTasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One task */
+        get: operations["getTasksById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a task; If-Match must carry the version being edited
+         * @description The country's authority (or an admin) changes anything; the task's operator changes the plan (hazards, work polygon, method, planned dates, funding) only while it is proposed, and its team, actual dates and status later. Status transitions: proposed → approved|rejected|cancelled; approved → ongoing|suspended|cancelled; ongoing → suspended|completed|cancelled; suspended → ongoing|cancelled; rejected → (final); completed → (final); cancelled → (final). A change of area or planned dates is checked for overlaps as a proposal is. A stale version answers 409; a missing If-Match 428.
+         */
+        patch: operations["patchTasksById"];
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a proposed task (the country's national authority or an admin) */
+        post: operations["postTasksByIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a proposed task with a reason */
+        post: operations["postTasksByIdReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/countries/{iso3}/overlaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every current conflict among a country's active tasks, with the overlap area and a link to the map
+         * @description A task conflicts with (a) an active task (proposed, approved, ongoing, suspended) of another organisation whose planned dates overlap its own (inclusive) and whose area it overlaps, and (b) land already released: the union of approved releases completed before its planned start and not recorded under it. An overlap counts when it is more than TASK_OVERLAP_MIN_SHARE of the smaller of the two areas OR more than TASK_OVERLAP_MIN_M2 square metres; areas that only touch never conflict. Areas are geodesic (WGS 84). A pair of tasks is listed once. Only tasks the reader may see take part.
+         */
+        get: operations["getCountriesByIso3Overlaps"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1309,6 +1448,8 @@ export interface components {
                 start_on: string | null;
                 completed_on: string;
                 organisation_id: number | null;
+                /** @description the task the release was done under, if any */
+                task_id: number | null;
                 devices: {
                     [key: string]: number;
                 };
@@ -1356,8 +1497,10 @@ export interface components {
                 method: "cancelled" | "reduced" | "cleared";
                 start_on?: string | null;
                 completed_on: string;
-                /** @description the operator; defaults to an operator's own */
+                /** @description the operator; defaults to an operator's own, or under a task to the task's organisation */
                 organisation_id?: number | null;
+                /** @description the task this release was done under: its hazard must be one of the task's (422 otherwise) */
+                task_id?: number | null;
                 /**
                  * @description devices found and destroyed, counted by type
                  * @default {}
@@ -2287,6 +2430,187 @@ export interface components {
                 missing_rates: components["schemas"]["MissingRate"][];
             };
         };
+        TaskCollection: {
+            /** @enum {string} */
+            type: "FeatureCollection";
+            features: components["schemas"]["Task"][];
+            next_cursor: number | null;
+        };
+        Task: {
+            /** @enum {string} */
+            type: "Feature";
+            id: number;
+            /** @description the work polygon, or else the union of the hazards */
+            geometry: {
+                /** @enum {string} */
+                type: "Polygon";
+                coordinates: number[][][];
+            } | {
+                /** @enum {string} */
+                type: "MultiPolygon";
+                coordinates: number[][][][];
+            };
+            properties: {
+                id: number;
+                country: string;
+                organisation_id: number;
+                organisation: {
+                    id: number;
+                    name: string;
+                    acronym: string | null;
+                };
+                hazard_ids: number[];
+                /** @enum {string} */
+                method: "non_technical_survey" | "technical_survey" | "clearance" | "eod_spot_task";
+                /** @description null for readers outside a restricted country (free text is withheld) */
+                team: string | null;
+                planned_start: string;
+                planned_end: string;
+                actual_start: string | null;
+                actual_end: string | null;
+                /** @enum {string} */
+                status: "proposed" | "rejected" | "approved" | "ongoing" | "suspended" | "completed" | "cancelled";
+                /** @description true when the geometry is a work polygon drawn inside the hazards */
+                work_polygon: boolean;
+                /** @description geodesic area of the geometry */
+                area_m2: number;
+                /** @description the grants this reader may see in detail (public ones, or coalition ones of its coalition) */
+                funding: {
+                    grant_id: number;
+                    share: number;
+                    donor: {
+                        id: number;
+                        name: string;
+                        acronym: string | null;
+                    };
+                }[];
+                /** @description the summed share of grants shown to this reader only as this total */
+                funding_withheld_share: number;
+                /** @description the conflicts the proposer was shown and went ahead with */
+                acknowledged_overlaps: unknown[];
+                /** @description null for readers outside a restricted country */
+                decision_reason: string | null;
+                decided_at: string | null;
+                version: number;
+                created_at: string;
+                updated_at: string;
+                /**
+                 * @description present when the geometry is grid cells
+                 * @enum {boolean}
+                 */
+                generalised?: true;
+                cell_km?: number;
+            };
+        };
+        TaskConflictError: {
+            error: {
+                /** @enum {string} */
+                code: "task_overlaps";
+                message: string;
+                details: {
+                    /**
+                     * @description task: another organisation's task; released: land already released
+                     * @enum {string}
+                     */
+                    kind: "task" | "released";
+                    /** @description the other task (kind task) */
+                    task_id: number | null;
+                    /** @description the other task's organisation (kind task) */
+                    organisation: {
+                        id: number;
+                        name: string;
+                        acronym: string | null;
+                    } | null;
+                    /** @description geodesic area of the overlap */
+                    overlap_m2: number;
+                    /** @description kind released: the approved releases under the task and the released area inside it */
+                    released: {
+                        release_ids: number[];
+                        area_m2: number;
+                    } | null;
+                    message: string;
+                    path?: string;
+                }[];
+            };
+        };
+        /** @description geometry: the work polygon, inside the union of the hazards; omitted = the hazards whole */
+        TaskCreate: {
+            /** @description the operator doing the work; an operator's own */
+            organisation_id: number;
+            /** @description the hazards the task works on, all in one country */
+            hazard_ids: number[];
+            /** @enum {string} */
+            method: "non_technical_survey" | "technical_survey" | "clearance" | "eod_spot_task";
+            /** @description team label; no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            team?: string | null;
+            planned_start: string;
+            planned_end: string;
+            actual_start?: string | null;
+            actual_end?: string | null;
+            geometry?: components["schemas"]["AreaGeometry"];
+            /** @description the grants paying for the task; the shares must sum to 1 (within 1e-6; 422 otherwise). [] = unfunded or self-funded */
+            funding: {
+                /** @description a grant of the task's country whose recipient is the task's organisation */
+                grant_id: number;
+                /** @description fraction of the task this grant pays for */
+                share: number;
+            }[];
+        };
+        TaskPatch: {
+            /** @description the hazards the task works on, all in one country */
+            hazard_ids?: number[];
+            /** @enum {string} */
+            method?: "non_technical_survey" | "technical_survey" | "clearance" | "eod_spot_task";
+            /** @description team label; no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            team?: string | null;
+            planned_start?: string;
+            planned_end?: string;
+            actual_start?: string | null;
+            actual_end?: string | null;
+            geometry?: components["schemas"]["AreaGeometry"];
+            /** @description the grants paying for the task; the shares must sum to 1 (within 1e-6; 422 otherwise). [] = unfunded or self-funded */
+            funding?: {
+                /** @description a grant of the task's country whose recipient is the task's organisation */
+                grant_id: number;
+                /** @description fraction of the task this grant pays for */
+                share: number;
+            }[];
+            /**
+             * @description the next status (see the task status transitions)
+             * @enum {string}
+             */
+            status?: "ongoing" | "suspended" | "completed" | "cancelled";
+            /**
+             * @description false: drop the work polygon, so that the task covers its hazards whole (not with geometry)
+             * @enum {boolean}
+             */
+            work_polygon?: false;
+        };
+        TaskOverlapReport: {
+            country: string;
+            min_share: number;
+            min_m2: number;
+            overlaps: {
+                task_id: number;
+                organisation: {
+                    id: number;
+                    name: string;
+                    acronym: string | null;
+                };
+                /** @enum {string} */
+                kind: "task" | "released";
+                other_task_id: number | null;
+                other_organisation: {
+                    id: number;
+                    name: string;
+                    acronym: string | null;
+                } | null;
+                release_ids: number[] | null;
+                overlap_m2: number;
+                /** @description the task on the web app's map */
+                map_link: string;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -2303,10 +2627,14 @@ export interface operations {
                 year?: number;
                 /** @description countries layer: the treaty whose obligations give status and deadline (default all) */
                 treaty?: "CCM" | "APMBC" | "all";
+                /** @description tasks layer: only tasks funded by grants of this donor organisation that the reader may see */
+                donor?: number;
+                /** @description tasks layer: only tasks of this operator organisation */
+                operator?: number;
             };
             header?: never;
             path: {
-                /** @description one of countries, provinces, hazards, releases */
+                /** @description one of countries, provinces, hazards, releases, tasks */
                 layer: string;
                 z: string;
                 x: string;
@@ -3546,6 +3874,7 @@ export interface operations {
                 /** @description ISO 3166-1 alpha-3 country code */
                 country?: string;
                 hazard_id?: number;
+                task_id?: number;
                 /** @description cancelled (non-technical survey), reduced (technical survey) or cleared (clearance to a specified depth) */
                 method?: "cancelled" | "reduced" | "cleared";
                 status?: "submitted" | "approved" | "rejected";
@@ -3662,6 +3991,7 @@ export interface operations {
     getHazardsByIdReleases: {
         parameters: {
             query?: {
+                task_id?: number;
                 /** @description cancelled (non-technical survey), reduced (technical survey) or cleared (clearance to a specified depth) */
                 method?: "cancelled" | "reduced" | "cleared";
                 status?: "submitted" | "approved" | "rejected";
@@ -4430,9 +4760,46 @@ export interface operations {
                 /** @description ISO 3166-1 alpha-3 country code */
                 country?: string;
                 hazard_id?: number;
+                task_id?: number;
                 /** @description cancelled (non-technical survey), reduced (technical survey) or cleared (clearance to a specified depth) */
                 method?: "cancelled" | "reduced" | "cleared";
                 status?: "submitted" | "approved" | "rejected";
+                /** @description geojson (RFC 7946), csv (WKT geometry column; text that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets show it instead of running it), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
+                format?: "geojson" | "csv" | "shp" | "gpkg";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file (GeoJSON, CSV, zipped Shapefile or GeoPackage) as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json, text/csv; charset=utf-8, application/zip, application/geopackage+sqlite3": string;
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExportsTasks: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                country?: string;
+                organisation?: number;
+                status?: "proposed" | "rejected" | "approved" | "ongoing" | "suspended" | "completed" | "cancelled";
                 /** @description geojson (RFC 7946), csv (WKT geometry column; text that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets show it instead of running it), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
                 format?: "geojson" | "csv" | "shp" | "gpkg";
             };
@@ -4534,6 +4901,47 @@ export interface operations {
                 };
             };
             /** @description no such release (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTasksByIdHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["History"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such task (or not visible to you) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5585,6 +5993,464 @@ export interface operations {
             };
             /** @description unknown country code */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTasks: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                country?: string;
+                organisation?: number;
+                status?: "proposed" | "rejected" | "approved" | "ongoing" | "suspended" | "completed" | "cancelled";
+                limit?: number;
+                cursor?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCollection"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTasks: {
+        parameters: {
+            query?: {
+                /** @description true: store the task despite its conflicts; the conflicts are saved in acknowledged_overlaps */
+                acknowledge_overlaps?: "true" | "false";
+                /** @description true: validate, repair and compute exactly as the write would, answer with the result, and write nothing */
+                dry_run?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCreate"];
+            };
+        };
+        responses: {
+            /** @description dry run: the task as it would be stored; nothing written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description proposed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such task (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflicts with other tasks or released land, each in error.details (nothing stored). A task conflicts with (a) an active task (proposed, approved, ongoing, suspended) of another organisation whose planned dates overlap its own (inclusive) and whose area it overlaps, and (b) land already released: the union of approved releases completed before its planned start and not recorded under it. An overlap counts when it is more than TASK_OVERLAP_MIN_SHARE of the smaller of the two areas OR more than TASK_OVERLAP_MIN_M2 square metres; areas that only touch never conflict. Areas are geodesic (WGS 84). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskConflictError"];
+                };
+            };
+            /** @description work polygon has more vertices than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a hazard missing or of another country, an organisation or grant missing, a grant of another country or recipient, funding shares not summing to 1 (named), or a work polygon outside the hazards */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTasksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such task (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchTasksById: {
+        parameters: {
+            query?: {
+                /** @description true: store the task despite its conflicts; the conflicts are saved in acknowledged_overlaps */
+                acknowledge_overlaps?: "true" | "false";
+            };
+            header: {
+                /** @description the version being edited, e.g. "3" (from the hazard's version) */
+                "if-match": string;
+            };
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
+        responses: {
+            /** @description updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such task (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description version conflict, a transition not allowed, or conflicts with other tasks or released land, each in error.details (nothing stored). A task conflicts with (a) an active task (proposed, approved, ongoing, suspended) of another organisation whose planned dates overlap its own (inclusive) and whose area it overlaps, and (b) land already released: the union of approved releases completed before its planned start and not recorded under it. An overlap counts when it is more than TASK_OVERLAP_MIN_SHARE of the smaller of the two areas OR more than TASK_OVERLAP_MIN_M2 square metres; areas that only touch never conflict. Areas are geodesic (WGS 84). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description work polygon has more vertices than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a hazard missing or of another country, an organisation or grant missing, a grant of another country or recipient, funding shares not summing to 1 (named), or a work polygon outside the hazards */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTasksByIdApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such task (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not proposed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTasksByIdReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why the proposal is rejected; no control characters but tab and line breaks, no lone UTF-16 surrogates */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such task (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not proposed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCountriesByIso3Overlaps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                iso3: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the conflicts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOverlapReport"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,7 @@ import { exactGeometryScope, provinceFigures } from '../restrictions/restriction
 import * as repo from './coalitions.repository.js';
 import { cents, costPerKm2, km2, missingRates, usdTotal } from './money.js';
 import type { CoalitionPageOut } from './coalition.schema.js';
+import { coalitionScope } from '../shared/coalition-scope.js';
 
 export const AGGREGATED_DONORS = 'other donors (coalition only)';
 export const AGGREGATED_RECIPIENTS = 'other recipients (coalition only)';
@@ -46,7 +47,7 @@ export async function coalitionPage(
   const thisYear = Number(today.slice(0, 4));
   const costYears = { from: thisYear - RATE_WINDOW_YEARS + 1, to: thisYear };
   const flowYears = query.year ? { from: query.year, to: query.year } : repo.ALL_YEARS;
-  const grants = await repo.grants(db, repo.readerOf(actor), { country: iso3 });
+  const grants = await repo.grants(db, coalitionScope(actor), { country: iso3 });
   const allIds = grants.map((g) => g.id);
   const [areas, provinces, matrix, flowMoney, costMoney, released, progress] = await Promise.all([
     repo.taskAreas(db, iso3, today),

@@ -1,21 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/pool.js';
-import type { Actor } from '../shared/actor.js';
+import type { CoalitionScope } from '../shared/coalition-scope.js';
 
 // Reads for attribution, donor summaries and the coalition page. Every rule lives in SQL
 // (sql/functions/0720_attribution.sql); these only call it with parameters.
-
-export interface Reader {
-  role: string | null;
-  country: string | null;
-  org: string | null;
-}
-
-export const readerOf = (actor: Actor | null): Reader => ({
-  role: actor?.role ?? null,
-  country: actor?.country_iso3 ?? null,
-  org: actor?.organisation_id ?? null,
-});
 
 /** Years without a filter: every year a grant or a release can have. */
 export const ALL_YEARS = { from: 1990, to: 2100 } as const;
@@ -41,11 +29,11 @@ export interface GrantRow {
 }
 
 /** Grants (not deleted) of a donor and/or a country, each with whether the reader may see it. */
-export async function grants(db: Db, reader: Reader, filter: { donor?: number; country?: string }) {
+export async function grants(db: Db, reader: CoalitionScope, filter: { donor?: number; country?: string }) {
   const { rows } = await sql<GrantRow>`
     SELECT g.id, g.donor_id, d.name AS donor, g.recipient_id, r.name AS recipient, g.country_iso3, g.visibility,
-           sg_grant_visible(g.visibility, g.donor_id, g.recipient_id, g.country_iso3,
-                            ${reader.role}, ${reader.country}, ${reader.org}::bigint) AS visible
+           sg_grant_visible(g.visibility, g.country_iso3, g.donor_id, g.recipient_id,
+                            ${reader.org}::bigint, ${reader.governs}::text[]) AS visible
       FROM grants g
       JOIN organisations d ON d.id = g.donor_id
       JOIN organisations r ON r.id = g.recipient_id

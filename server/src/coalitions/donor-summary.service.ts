@@ -6,6 +6,7 @@ import * as repo from './coalitions.repository.js';
 import { ATTRIBUTION_RULE, COST_RULE, VISIBILITY_RULE } from './attribution.rule.js';
 import { costPerKm2, km2, missingRates, usdTotal } from './money.js';
 import type { DonorSummaryOut, DonorSummaryRowOut } from './donor-summary.schema.js';
+import { coalitionScope } from '../shared/coalition-scope.js';
 
 type Released = DonorSummaryRowOut['released_km2'];
 
@@ -26,7 +27,7 @@ export async function donorSummary(
   const donor = await repo.findOrganisation(db, donorId);
   if (!donor) throw notFound(`organisation ${donorId}`);
   const years = filter.year ? { from: filter.year, to: filter.year } : repo.ALL_YEARS;
-  const grants = (await repo.grants(db, repo.readerOf(actor), { donor: donorId, country: filter.country })).filter(
+  const grants = (await repo.grants(db, coalitionScope(actor), { donor: donorId, country: filter.country })).filter(
     (g) => g.visible,
   );
   const grantIds = grants.map((g) => g.id);

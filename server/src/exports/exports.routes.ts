@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { standardErrors } from '../http/common.schema.js';
 import { defineRoute } from '../http/route.js';
-import { HazardExportQuery, ReleaseExportQuery } from './exports.schema.js';
-import { type ExportFile, MEDIA_TYPE, exportHazards, exportReleases } from './exports.service.js';
+import { HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
+import { type ExportFile, MEDIA_TYPE, exportHazards, exportReleases, exportTasks } from './exports.service.js';
 
 const fileResponse = {
   description: 'the file (GeoJSON, CSV, zipped Shapefile or GeoPackage) as an attachment',
@@ -48,6 +48,20 @@ export function exportRoutes(db: Db, registry: OpenAPIRegistry, basePath: string
     query: ReleaseExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
     handler: async ({ query, actor, res }) => send(res, await exportReleases(db, actor, query)),
+  });
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/exports/tasks',
+    tag: 'exports',
+    summary: 'Every task matching the filters that the caller may see (as GET /tasks, unpaged) as a file',
+    description:
+      'Columns: operator (acronym, else name), donors (of the grants the caller may see in detail), method, status, ' +
+      "dates, area. Restricted countries' tasks are grid cells without team for readers outside their circle.",
+    auth: 'public',
+    query: TaskExportQuery,
+    responses: { 200: fileResponse, 400: standardErrors[400] },
+    handler: async ({ query, actor, res }) => send(res, await exportTasks(db, actor, query)),
   });
 
   return router;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HazardListQuery } from '../hazards/hazards.schema.js';
 import { ReleaseListQuery } from '../releases/releases.schema.js';
+import { TaskListQuery } from '../tasks/tasks.schema.js';
 
 export const EXPORT_FORMATS = ['geojson', 'csv', 'shp', 'gpkg'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -20,6 +21,8 @@ export const HazardExportQuery = HazardListQuery.omit({ limit: true, cursor: tru
 export const ReleaseExportQuery = ReleaseListQuery.omit({ limit: true, cursor: true })
   .extend({ format: Format })
   .strict();
+export const TaskExportQuery = TaskListQuery.omit({ limit: true, cursor: true }).extend({ format: Format }).strict();
 
 export type HazardExportQuery = z.infer<typeof HazardExportQuery>;
 export type ReleaseExportQuery = z.infer<typeof ReleaseExportQuery>;
+export type TaskExportQuery = z.infer<typeof TaskExportQuery>;

@@ -10,7 +10,9 @@ import type { Db } from '../db/pool.js';
 import { ogr2ogr } from '../gdal/gdal.js';
 import * as hazards from '../hazards/hazards.repository.js';
 import * as releases from '../releases/releases.repository.js';
-import type { ExportFormat, HazardExportQuery, ReleaseExportQuery } from './exports.schema.js';
+import type { ExportFormat, HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
+import * as tasks from '../tasks/tasks.repository.js';
+import { readerOf } from '../tasks/tasks.service.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 import { withholdText } from '../restrictions/disclosure.js';
 import { inertText } from '../shared/csv.js';
@@ -106,6 +108,11 @@ const SHAPEFILE_NAMES: Record<string, string> = {
   organisation_id: 'org_id',
   completed_on: 'completed',
   clipped_m2: 'clipped_m2',
+  planned_start: 'plan_start',
+  planned_end: 'plan_end',
+  actual_start: 'act_start',
+  hazard_ids: 'hazards',
+  operator_id: 'oper_id',
 };
 
 /**
@@ -179,10 +186,47 @@ export async function exportReleases(db: Db, actor: Actor | null, query: Release
           start_on: row.start_on,
           completed_on: row.completed_on,
           organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
+          task_id: row.task_id === null ? null : Number(row.task_id),
           external_ref: row.external_ref,
           area_m2: row.area_m2,
           clipped_m2: row.clipped_m2,
           synthetic: row.synthetic,
+        }),
+      }));
+    }),
+  );
+}
+
+/**
+ * Tasks the actor may see (as GET /tasks), restricted countries' as grid cells without free text;
+ * donors are the acronyms (else names) of the grants the actor may see in detail.
+ */
+export async function exportTasks(db: Db, actor: Actor | null, query: TaskExportQuery): Promise<ExportFile> {
+  const { format, ...filter } = query;
+  const reader = readerOf(actor);
+  return exportLayer(
+    'tasks',
+    format,
+    keysetPages(async (cursor) => {
+      const rows = await tasks.listTasks(db, { ...filter, limit: PAGE, cursor }, reader);
+      return rows.map((row) => ({
+        id: row.id,
+        geometry: row.geometry,
+        properties: asSeen(row, {
+          id: Number(row.id),
+          country: row.country_iso3,
+          operator_id: Number(row.organisation_id),
+          operator: row.organisation_acronym ?? row.organisation_name,
+          donors: [...new Set(row.funding.map((f) => f.donor.acronym ?? f.donor.name))],
+          hazard_ids: row.hazard_ids.map(String),
+          method: row.method,
+          status: row.status,
+          team: row.team,
+          planned_start: row.planned_start,
+          planned_end: row.planned_end,
+          actual_start: row.actual_start,
+          actual_end: row.actual_end,
+          area_m2: row.area_m2,
         }),
       }));
     }),

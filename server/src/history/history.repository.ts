@@ -14,7 +14,7 @@ export interface AuditRow {
 /** Every audit row of one feature, oldest first. */
 export async function auditTrail(
   db: Kysely<Database>,
-  entity: 'hazard' | 'release',
+  entity: 'hazard' | 'release' | 'task',
   entityId: string,
 ): Promise<AuditRow[]> {
   return db

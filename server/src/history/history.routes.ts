@@ -49,6 +49,22 @@ export function historyRoutes(db: Db, config: Config, registry: OpenAPIRegistry,
   });
 
   defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/tasks/:id/history',
+    tag: 'history',
+    summary: "A task's versions (proposal, changes, decision)",
+    description: `${historyDescription} Visible to whoever may see the task.`,
+    auth: 'public',
+    params: IdParam,
+    responses: {
+      200: { description: 'the versions', schema: History },
+      400: standardErrors[400],
+      404: { description: 'no such task (or not visible to you)', schema: ErrorResponse },
+    },
+    handler: async ({ actor, params }) => ({ body: await service.taskHistory(db, actor, String(params.id)) }),
+  });
+
+  defineRoute(router, registry, basePath, {
     method: 'post',
     path: '/hazards/:id/restore',
     tag: 'history',

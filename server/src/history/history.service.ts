@@ -10,6 +10,7 @@ import { HttpError, conflict, notFound } from '../http/http-error.js';
 import { parseOrThrow } from '../http/route.js';
 import { findRelease, isVisible } from '../releases/releases.repository.js';
 import { generaliseHistory } from '../restrictions/restrictions.service.js';
+import { getTask } from '../tasks/tasks.service.js';
 import * as repo from './history.repository.js';
 import type { HistoryChange, HistoryVersion } from './history.schema.js';
 
@@ -96,6 +97,14 @@ export async function releaseHistory(db: Db, actor: Actor | null, id: string): P
   const release = await findRelease(db, id);
   if (!release || !isVisible(release, actor)) throw notFound(`release ${id}`);
   const versions = toVersions(await repo.auditTrail(db, 'release', id), actor !== null);
+  // Sensitive locations: restricted countries' geometry as grid cells for readers outside their circle.
+  return { versions: await generaliseHistory(db, actor, versions.reverse()) };
+}
+
+/** A task's history is visible to whoever may see the task (proposals are not public). */
+export async function taskHistory(db: Db, actor: Actor | null, id: string): Promise<{ versions: HistoryVersion[] }> {
+  await getTask(db, actor, id);
+  const versions = toVersions(await repo.auditTrail(db, 'task', id), actor !== null);
   // Sensitive locations: restricted countries' geometry as grid cells for readers outside their circle.
   return { versions: await generaliseHistory(db, actor, versions.reverse()) };
 }

@@ -22,6 +22,7 @@ function selectReleases(db: Kysely<Database>, exact: ExactScope = EVERY_COUNTRY)
       'r.start_on',
       'r.completed_on',
       'r.organisation_id',
+      'r.task_id',
       'r.devices',
       'r.external_ref',
       'r.status',
@@ -84,6 +85,7 @@ export async function listReleases(
   if (filter.cursor !== undefined) query = query.where('r.id', '>', String(filter.cursor));
   if (filter.country) query = query.where('h.country_iso3', '=', filter.country);
   if (filter.hazard_id) query = query.where('r.hazard_id', '=', String(filter.hazard_id));
+  if (filter.task_id) query = query.where('r.task_id', '=', String(filter.task_id));
   if (filter.method) query = query.where('r.method', '=', filter.method);
   if (filter.status) query = query.where('r.status', '=', filter.status);
   return query.execute();
@@ -94,6 +96,16 @@ export function isVisible(release: ReleaseRecord, actor: Actor | null): boolean 
   if (actor?.role === 'national_authority') return actor.country_iso3 === release.country_iso3;
   if (actor?.role === 'operator') return actor.organisation_id === release.organisation_id;
   return false;
+}
+
+/** What a release under a task must agree with: the task's organisation, status and hazards. */
+export async function findTaskForRelease(db: Kysely<Database>, taskId: string) {
+  return db
+    .selectFrom('tasks')
+    .select(['id', 'organisation_id', 'status'])
+    .select(sql<string[]>`ARRAY(SELECT hazard_id::text FROM task_hazards WHERE task_id = tasks.id)`.as('hazard_ids'))
+    .where('id', '=', taskId)
+    .executeTakeFirst();
 }
 
 export async function clipToHazard(db: Kysely<Database>, ewkb: Buffer, hazardId: string) {
@@ -123,6 +135,7 @@ export async function insertRelease(
     start_on: string | null;
     completed_on: string;
     organisation_id: string | null;
+    task_id: string | null;
     devices: Record<string, number>;
     external_ref: string | null;
     status: ReleaseStatus;

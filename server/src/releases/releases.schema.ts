@@ -26,7 +26,14 @@ const ReleaseProperties = z
       .positive()
       .nullable()
       .optional()
-      .describe("the operator; defaults to an operator's own"),
+      .describe("the operator; defaults to an operator's own, or under a task to the task's organisation"),
+    task_id: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .optional()
+      .describe("the task this release was done under: its hazard must be one of the task's (422 otherwise)"),
     devices: Devices,
     external_ref: PlainText(1, 100).nullable().optional(),
   })
@@ -53,6 +60,7 @@ export const ReleaseOut = z
       start_on: z.string().nullable(),
       completed_on: z.string(),
       organisation_id: z.number().nullable(),
+      task_id: z.number().nullable().describe('the task the release was done under, if any'),
       devices: z.record(z.string(), z.number()),
       external_ref: z.string().nullable(),
       status: ReleaseStatus.describe('only approved releases count in any figure'),
@@ -80,6 +88,7 @@ export const ReleaseListQuery = z
   .object({
     country: Iso3.optional(),
     hazard_id: z.coerce.number().int().positive().optional(),
+    task_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     method: ReleaseMethod.optional(),
     status: ReleaseStatus.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),

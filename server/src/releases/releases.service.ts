@@ -31,6 +31,7 @@ export function toFeature(row: repo.ReleaseRecord, warnings: string[] = row.warn
       start_on: row.start_on,
       completed_on: row.completed_on,
       organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
+      task_id: row.task_id === null ? null : Number(row.task_id),
       devices: row.devices,
       external_ref: row.external_ref,
       status: row.status,
@@ -78,6 +79,34 @@ function creditedOrganisation(actor: Actor, requested: number | null | undefined
   return actor.organisation_id;
 }
 
+/** Tasks whose work may be reported: every task that was approved. */
+const REPORTING_STATUSES = new Set(['approved', 'ongoing', 'suspended', 'completed', 'cancelled']);
+
+/**
+ * A release under a task lies in one of the task's hazards and is credited to the task's
+ * organisation: an explicit other organisation is refused (422), and an operator reports only
+ * its own organisation's tasks (403).
+ */
+async function taskOrganisation(
+  trx: Db,
+  actor: Actor,
+  props: { task_id?: number | null; hazard_id: number; organisation_id?: number | null },
+): Promise<string | null> {
+  if (!props.task_id) return creditedOrganisation(actor, props.organisation_id);
+  const reject = (message: string) =>
+    new HttpError(422, 'unprocessable', message, [{ path: 'body.properties.task_id', message }]);
+  const task = await repo.findTaskForRelease(trx, String(props.task_id));
+  if (!task) throw reject(`task ${props.task_id} does not exist`);
+  if (!REPORTING_STATUSES.has(task.status)) throw reject(`task ${task.id} is ${task.status}, not approved`);
+  if (!task.hazard_ids.includes(String(props.hazard_id))) {
+    throw reject(`hazard ${props.hazard_id} is not one of task ${task.id}'s hazards (${task.hazard_ids.join(', ')})`);
+  }
+  if (props.organisation_id && String(props.organisation_id) !== task.organisation_id) {
+    throw reject(`task ${task.id} belongs to organisation ${task.organisation_id}, not ${props.organisation_id}`);
+  }
+  return creditedOrganisation(actor, Number(task.organisation_id));
+}
+
 export async function createRelease(
   db: Db,
   config: Config,
@@ -101,6 +130,7 @@ export async function createRelease(
     if (!hazard) throw notFound(`hazard ${hazardId}`);
     assertNotMoved(hazard.country_iso3, peek.country_iso3, hazardId);
 
+    const organisationId = await taskOrganisation(trx, actor, props);
     // Not held to the country: a release is clipped to its hazard instead.
     const geometry = await checkGeometry(trx, config, input.geometry, null, feature);
     const clipped = await repo.clipToHazard(trx, geometry.ewkb, hazardId);
@@ -126,7 +156,8 @@ export async function createRelease(
       method: props.method,
       start_on: props.start_on ?? null,
       completed_on: props.completed_on,
-      organisation_id: creditedOrganisation(actor, props.organisation_id),
+      organisation_id: organisationId,
+      task_id: props.task_id ? String(props.task_id) : null,
       devices: props.devices,
       external_ref: props.external_ref ?? null,
       status: approved ? 'approved' : 'submitted',

@@ -11,7 +11,8 @@ export const DISCLOSURE_RULE =
   '(2) each hazard and release as the square grid cells of cell_km it touches (equal-area grid, EPSG:6933) in lists, ' +
   'single GETs, exports, history and tiles, with its exact figures (area, remaining, devices), dates, classification, ' +
   'contamination, status and external_ref (an identifier, which the authority must not make a location); its free text ' +
-  'is withheld: name, warnings (a repair message names the exact point it repaired) and reject_reason read null or []; ' +
+  "is withheld: name, warnings (a repair message names the exact point it repaired), reject_reason, and a task's team " +
+  'and decision_reason read null or []; tasks are shown as cells likewise; ' +
   '(3) figures that place hazards inside the country more finely than a cell only coarsened: province figures ' +
   '(country detail, provinces tiles) are as of the last 31 December on or before the day asked (provinces_as_of) and, ' +
   "like the areas of tile cells, rounded to 1% of a cell's area (1 km² for 10 km cells); in the Article 7 report a " +
@@ -20,8 +21,14 @@ export const DISCLOSURE_RULE =
   'Tiles that reach a restricted country are sent Cache-Control: private; tiles fetched before the restriction may stay ' +
   'in shared caches and browsers for up to their max-age of 60 seconds.';
 
-/** Free text a hazard or release carries that can name a place or a coordinate, and what outside readers get instead. */
-const WITHHELD_TEXT: Record<string, null | []> = { name: null, warnings: [], reject_reason: null };
+/** Free text a hazard, release or task carries that can name a place or a coordinate, and what outside readers get instead. */
+const WITHHELD_TEXT: Record<string, null | []> = {
+  name: null,
+  warnings: [],
+  reject_reason: null,
+  team: null,
+  decision_reason: null,
+};
 
 /** A feature's properties as outside readers get them: the free text withheld. */
 export function withholdText<P extends object>(properties: P): P {

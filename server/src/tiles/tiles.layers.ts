@@ -9,6 +9,12 @@ export const TILE_LAYERS = {
   provinces: { minZoom: 3, maxZoom: 12, description: 'admin-1 units with remaining km² as of the year end' },
   hazards: { minZoom: 4, maxZoom: 16, description: 'hazards; dissolved into generalised features below z10' },
   releases: { minZoom: 6, maxZoom: 16, description: 'approved releases; dissolved per method and year below z10' },
+  tasks: {
+    minZoom: 6,
+    maxZoom: 16,
+    description:
+      'tasks the reader may see: operator, donors, status, method; ?operator= and ?donor= (organisation ids) filter',
+  },
 } as const;
 
 export type TileLayer = keyof typeof TILE_LAYERS;

@@ -14,6 +14,7 @@ import { type TileService, createTileService, isRestrictable } from './tiles.ser
 import { actorMiddleware } from '../auth/auth.middleware.js';
 import type { Actor } from '../auth/actor.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
+import { coalitionScope } from '../shared/coalition-scope.js';
 
 export const TILE_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
 
@@ -48,6 +49,20 @@ const TileQuery = z
       .enum(TREATY_CHOICES)
       .optional()
       .describe('countries layer: the treaty whose obligations give status and deadline (default all)'),
+    donor: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .describe('tasks layer: only tasks funded by grants of this donor organisation that the reader may see'),
+    operator: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .describe('tasks layer: only tasks of this operator organisation'),
   })
   .strict();
 
@@ -92,7 +107,9 @@ export function tileRoutes(
       'In the hazards and releases layers, countries that restrict their polygons appear as grid cells (generalised = true, ' +
       'cell_km, count, area_m2 and remaining_m2 rounded to 1% of a cell) to anonymous, viewer and donor readers, and their ' +
       'provinces carry the coarsened province figures (PUT /countries/{iso3}/restriction); readers allowed the exact ' +
-      'polygons (bearer token or session cookie) get them. Hazards, releases and provinces tiles that reach a restricted ' +
+      'polygons (bearer token or session cookie) get them. The tasks layer does the same with task areas, and names the ' +
+      "donors of coalition-only grants only to that coalition (admins, the country's authority, the donor and the " +
+      'recipient), whose tiles are private. Hazards, releases, tasks and provinces tiles that reach a restricted ' +
       'country, and those rendered for readers allowed exact polygons, are sent Cache-Control: private, max-age=60.',
     auth: 'public',
     params: TileParams,
@@ -119,16 +136,23 @@ export function tileRoutes(
       const last = 2 ** params.z - 1;
       if (params.x > last) throw outOfRange('params.x', `must be 0 to ${last} at zoom ${params.z}`);
       if (params.y > last) throw outOfRange('params.y', `must be 0 to ${last} at zoom ${params.z}`);
-      const exact = exactGeometryScope((res.locals.actor as Actor | null | undefined) ?? null);
+      const actor = (res.locals.actor as Actor | null | undefined) ?? null;
+      const exact = exactGeometryScope(actor);
+      const coalition = coalitionScope(actor);
       const tile = await tiles.tile({
         ...params,
         layer: params.layer,
         year: query.year,
         treaty: query.treaty,
         exact: [...exact],
+        coalition,
+        donor: query.donor,
+        operator: query.operator,
       });
 
-      const personal = exact.length > 0 && isRestrictable(params.layer);
+      // A tasks tile for a reader in some coalition may name donors of coalition-only grants.
+      const inCoalition = params.layer === 'tasks' && (coalition.org !== null || coalition.governs.length > 0);
+      const personal = (exact.length > 0 && isRestrictable(params.layer)) || inCoalition;
       sendTile(req, res, tile, cacheControl(tile, personal));
     },
   });

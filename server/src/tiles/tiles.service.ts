@@ -14,6 +14,7 @@ import type { TileAddress, TreatyChoice } from './tiles.layers.js';
 import { renderers } from './tiles.repository.js';
 import { tileMeetsRestricted } from '../restrictions/restrictions.repository.js';
 import { provinceFigures } from '../restrictions/restrictions.service.js';
+import type { CoalitionScope } from '../shared/coalition-scope.js';
 
 type AsOf = ReturnType<typeof resolveAsOf>;
 
@@ -22,10 +23,15 @@ export interface TileRequest extends TileAddress {
   treaty?: TreatyChoice;
   /** The reader's exact-geometry scope (restrictions.service exactGeometryScope); default: none. */
   exact?: string[];
+  /** tasks: the reader's coalition scope (tasks.scope.ts coalitionScope); default: anonymous. */
+  coalition?: CoalitionScope;
+  /** tasks: only those funded by this donor's (visible) grants, or of this operator. */
+  donor?: number;
+  operator?: number;
 }
 
 /** Layers a country's restriction coarsens: its hazards and releases become cells, its province figures coarser. */
-const RESTRICTABLE = new Set<TileAddress['layer']>(['hazards', 'releases', 'provinces']);
+const RESTRICTABLE = new Set<TileAddress['layer']>(['hazards', 'releases', 'provinces', 'tasks']);
 export const isRestrictable = (layer: TileAddress['layer']) => RESTRICTABLE.has(layer);
 
 /** The cache key of a request, with the resolved day, treaty and exact scope it stands for. */
@@ -35,8 +41,12 @@ function cacheKey(request: TileRequest) {
   // The exact scope is part of the key: a tile rendered for a national authority (exact
   // polygons and figures of its restricted country) must never be served to anybody with another scope.
   const exact = RESTRICTABLE.has(request.layer) ? [...(request.exact ?? [])].sort() : [];
-  const key = `${request.layer}/${request.z}/${request.x}/${request.y}/${asOf.date}/${treaty}/${exact.join(',')}`;
-  return { key, asOf, treaty, exact };
+  // Tasks also depend on whose coalition the reader is in (which grants' donors it sees) and the filters.
+  const coalition = request.layer === 'tasks' ? (request.coalition ?? { org: null, governs: [] }) : undefined;
+  const filter = { donor: request.donor ?? null, operator: request.operator ?? null };
+  const tasks = coalition ? `/${coalition.org}/${coalition.governs.join(',')}/${filter.donor}/${filter.operator}` : '';
+  const key = `${request.layer}/${request.z}/${request.x}/${request.y}/${asOf.date}/${treaty}/${exact.join(',')}${tasks}`;
+  return { key, asOf, treaty, exact, coalition: coalition ?? { org: null, governs: [] }, filter };
 }
 
 /** Worst first: a country shows the worst status among the selected treaty's obligations. */
@@ -148,11 +158,12 @@ export function createTileService(db: Db, config: Config) {
     return Promise.resolve('{}');
   };
 
-  const render = async (request: TileRequest, asOf: AsOf, treaty: TreatyChoice, exact: string[]) => {
+  const render = async (request: TileRequest, resolved: ReturnType<typeof cacheKey>) => {
+    const { asOf, treaty, exact, coalition, filter } = resolved;
     const attributes = await attributesFor(request.layer, asOf, treaty, exact);
     const current = asOf.date === todayUtc();
     const [bytes, restricted] = await Promise.all([
-      renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes, exact }),
+      renderers[request.layer](db, request, { asOf: current ? null : asOf.date, attributes, exact, coalition, filter }),
       RESTRICTABLE.has(request.layer) ? tileMeetsRestricted(db, request) : false,
     ]);
     return { bytes: bytes ?? Buffer.alloc(0), restricted };
@@ -168,8 +179,8 @@ export function createTileService(db: Db, config: Config) {
     },
     /** The tile's bytes (empty when nothing is in it), its ETag, and whether it came from the cache. */
     async tile(request: TileRequest): Promise<CachedBytes & { cached: boolean }> {
-      const { key, asOf, treaty, exact } = cacheKey(request);
-      return cache.get(key, () => render(request, asOf, treaty, exact));
+      const resolved = cacheKey(request);
+      return cache.get(resolved.key, () => render(request, resolved));
     },
   };
 }
