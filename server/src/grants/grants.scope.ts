@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { type Actor, governsCountry } from '../auth/actor.js';
 import { forbidden } from '../http/http-error.js';
+import { coalitionScope } from '../shared/coalition-scope.js';
 
 // Who sees and who writes a grant, in one place.
 
@@ -11,9 +12,9 @@ import { forbidden } from '../http/http-error.js';
  * organisation. Everyone else sees a coalition-only grant only inside aggregate figures.
  */
 export function visibleGrants(actor: Actor | null) {
+  const { org, governs } = coalitionScope(actor);
   return () =>
-    sql<boolean>`sg_grant_visible(g.visibility, g.donor_id, g.recipient_id, g.country_iso3,
-                                  ${actor?.role ?? null}, ${actor?.country_iso3 ?? null}, ${actor?.organisation_id ?? null}::bigint)`;
+    sql<boolean>`sg_grant_visible(g.visibility, g.country_iso3, g.donor_id, g.recipient_id, ${org}::bigint, ${governs}::text[])`;
 }
 
 /**
