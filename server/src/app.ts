@@ -25,6 +25,10 @@ import { answerCachedTile as cachedTileAnswerer } from './tiles/tiles.fast-path.
 import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from 'node:http';
 import { historyRoutes } from './history/history.routes.js';
 import { qualityRoutes } from './quality/quality.routes.js';
+import { organisationRoutes } from './organisations/organisations.routes.js';
+import { grantRoutes } from './grants/grants.routes.js';
+import { exchangeRateRoutes } from './grants/exchange-rates.routes.js';
+import { iatiRoutes } from './iati/iati.routes.js';
 import { coalitionRoutes } from './coalitions/coalitions.routes.js';
 import { taskRoutes } from './tasks/tasks.routes.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -111,6 +115,10 @@ export function createApp(
   api.use(exportRoutes(db, registry, API_BASE));
   api.use(historyRoutes(db, config, registry, API_BASE));
   api.use(qualityRoutes(db, config, registry, API_BASE));
+  api.use(organisationRoutes(db, registry, API_BASE));
+  api.use(grantRoutes(db, registry, API_BASE));
+  api.use(exchangeRateRoutes(db, registry, API_BASE));
+  api.use(iatiRoutes(db, registry, API_BASE));
   api.use(coalitionRoutes(db, config, registry, API_BASE));
   api.use(taskRoutes(db, config, registry, API_BASE));
   const document = openApiDocument(registry);

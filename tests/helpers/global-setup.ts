@@ -6,6 +6,7 @@ import { migrate } from '../../server/src/db/migrator.js';
 import { loadGeodata } from '../../server/src/geodata/geodata.loader.js';
 import { ensureGdal } from '../../server/src/gdal/gdal.js';
 import { ensureChromium } from './browser.js';
+import { ensureXmllint } from './xmllint.js';
 import { buildWeb } from '../../scripts/build-web.js';
 import {
   TEMPLATE_DB,
@@ -41,6 +42,8 @@ export default async function setup(project: TestProject): Promise<void> {
   await ensureGdal((line) => console.log(line));
   // The browser tests drive Debian's Chromium; as root it is installed here on a fresh machine.
   await ensureChromium((line) => console.log(line));
+  // The IATI export is validated against the IATI XML Schema with libxml2's xmllint.
+  await ensureXmllint((line) => console.log(line));
   // The browser tests load the built app; rebuilt only when web/ changed since the last build.
   await buildWeb();
 }

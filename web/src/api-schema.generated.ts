@@ -760,6 +760,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every organisation (public records), by name */
+        get: operations["getOrganisations"];
+        put?: never;
+        /**
+         * Record an organisation (admins only)
+         * @description Operator and donor users act for exactly one organisation. Only organisations of the kinds donor_government, donor_multilateral, un_agency may be the donor of a grant.
+         */
+        post: operations["postOrganisations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One organisation */
+        get: operations["getOrganisationsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an organisation (admins only); If-Match must carry the version being edited
+         * @description A stale version answers 409 with the current version; a missing If-Match answers 428. An organisation that is the donor of a grant keeps one of the donor kinds (donor_government, donor_multilateral, un_agency).
+         */
+        patch: operations["patchOrganisationsById"];
+        trace?: never;
+    };
+    "/api/v1/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The grants the caller may see (keyset pagination by id)
+         * @description Public grants for everybody; coalition-only ones for admins, the national authority of the country and the users of the donor and recipient organisations. The donor is an organisation of a donor kind (donor_government, donor_multilateral, un_agency: a UN agency may pass money on); the recipient is any other organisation. end_on is not before start_on, and every transaction is dated inside [start_on, end_on]. The currency is an ISO 4217 code. Any broken rule answers 400 naming each field, and nothing is written. Admins, the national authority of the country, and donor users for grants of their own organisation may write; a change must be allowed both before and after it. amount_usd converts at the rate of the year of start_on, each transaction at the rate of its own year (GET /exchange-rates); a missing rate gives null and rate_missing: true, never a guess.
+         */
+        get: operations["getGrants"];
+        put?: never;
+        /**
+         * Record a grant from a donor to an implementing organisation, with its transactions
+         * @description The donor is an organisation of a donor kind (donor_government, donor_multilateral, un_agency: a UN agency may pass money on); the recipient is any other organisation. end_on is not before start_on, and every transaction is dated inside [start_on, end_on]. The currency is an ISO 4217 code. Any broken rule answers 400 naming each field, and nothing is written. Admins, the national authority of the country, and donor users for grants of their own organisation may write; a change must be allowed both before and after it. amount_usd converts at the rate of the year of start_on, each transaction at the rate of its own year (GET /exchange-rates); a missing rate gives null and rate_missing: true, never a guess.
+         */
+        post: operations["postGrants"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every grant matching the filters that the caller may see, as a CSV file
+         * @description The fields of GET /grants, one row per grant, with its transactions summed by type in its currency (committed, disbursed) and in USD at the rate of each transaction year (committed_usd, disbursed_usd: empty where a rate is missing). Coalition-only grants only for those who see their detail.
+         */
+        get: operations["getGrantsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every grant matching the filters that the caller may see, unpaged, as a JSON file (streamed) */
+        get: operations["getGrantsJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One grant; a coalition-only grant the caller may not see is 404 */
+        get: operations["getGrantsById"];
+        put?: never;
+        post?: never;
+        /** Delete a grant (kept in the audit log); one still paying for tasks answers 409 */
+        delete: operations["deleteGrantsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a grant; If-Match must carry the version being edited
+         * @description A given transactions list replaces the whole list. The donor is an organisation of a donor kind (donor_government, donor_multilateral, un_agency: a UN agency may pass money on); the recipient is any other organisation. end_on is not before start_on, and every transaction is dated inside [start_on, end_on]. The currency is an ISO 4217 code. Any broken rule answers 400 naming each field, and nothing is written. Admins, the national authority of the country, and donor users for grants of their own organisation may write; a change must be allowed both before and after it. amount_usd converts at the rate of the year of start_on, each transaction at the rate of its own year (GET /exchange-rates); a missing rate gives null and rate_missing: true, never a guess.
+         */
+        patch: operations["patchGrantsById"];
+        trace?: never;
+    };
+    "/api/v1/exchange-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The yearly exchange rates to USD that grant amounts convert at
+         * @description A grant amount converts at the rate of its currency for the year of its start date, a transaction at the rate of its own year. No rate is ever guessed from another year or fetched from anywhere: where none is recorded the USD figure is null and marked rate_missing. USD itself converts at 1 and has no rate.
+         */
+        get: operations["getExchangeRates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange-rates/{currency}/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Record or replace the rate of a currency for a year, with its source (admins only, audited) */
+        put: operations["putExchangeRatesByCurrencyByYear"];
+        post?: never;
+        /** Delete a rate (admins only, audited); amounts of that currency and year then show as rate_missing */
+        delete: operations["deleteExchangeRatesByCurrencyByYear"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/iati/activities.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A donor's grants as an IATI 2.03 activity file (streamed)
+         * @description One iati-activity per grant of the reporting organisation that the caller may see (coalition-only grants only for those who see their detail): the grant as funding (role 1) from the reporting organisation, the recipient and the operators of its tasks as implementing (role 4), the national authority as accountable (role 2) where one is recorded; sector 15250 (DAC, vocabulary 1); the recipient country (ISO 3166-1 alpha-2); commitments (type 2) and disbursements (type 3) in the grant's currency; a point per task it pays for (moved to its grid cell, exactness 2, in a country that restricts its polygons from the caller); and a result indicator 'land released (m²)' with yearly actuals by the attribution rule of GET /donors/{org_id}/summary over this grant alone: the land released with its money, overlaps counted once, weighted by the grant's share of each task. A grant without an IATI activity identifier gets {reporting org ref}-SG-GRANT-{id}.
+         */
+        get: operations["getIatiActivitiesXml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/donors/{org_id}/summary": {
         parameters: {
             query?: never;
@@ -1888,6 +2071,194 @@ export interface components {
             bbox: number[];
             /** @description the feature on the country map, e.g. /countries/LAO?hazard=123 */
             link: string;
+        };
+        OrganisationList: {
+            organisations: components["schemas"]["Organisation"][];
+        };
+        Organisation: {
+            id: number;
+            name: string;
+            acronym: string | null;
+            /**
+             * @description national_authority, operator, donor_government, donor_multilateral (e.g. a development bank or the EU), un_agency, ngo, other
+             * @enum {string}
+             */
+            kind: "national_authority" | "operator" | "donor_government" | "donor_multilateral" | "un_agency" | "ngo" | "other";
+            country_iso3: string | null;
+            iati_ref: string | null;
+            version: number;
+            created_at: string;
+            updated_at: string;
+        };
+        OrganisationCreate: {
+            /** @description the organisation name, unique; no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            name: string;
+            /** @description no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            acronym?: string | null;
+            /**
+             * @description national_authority, operator, donor_government, donor_multilateral (e.g. a development bank or the EU), un_agency, ngo, other
+             * @enum {string}
+             */
+            kind: "national_authority" | "operator" | "donor_government" | "donor_multilateral" | "un_agency" | "ngo" | "other";
+            /** @description where it is based or works; null for international bodies */
+            country_iso3?: string | null;
+            /** @description IATI organisation identifier, e.g. GB-GOV-1 or XM-DAC-41114 */
+            iati_ref?: string | null;
+        };
+        OrganisationPatch: {
+            /** @description the organisation name, unique; no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            name?: string;
+            /** @description no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            acronym?: string | null;
+            /**
+             * @description national_authority, operator, donor_government, donor_multilateral (e.g. a development bank or the EU), un_agency, ngo, other
+             * @enum {string}
+             */
+            kind?: "national_authority" | "operator" | "donor_government" | "donor_multilateral" | "un_agency" | "ngo" | "other";
+            /** @description where it is based or works; null for international bodies */
+            country_iso3?: string | null;
+            /** @description IATI organisation identifier, e.g. GB-GOV-1 or XM-DAC-41114 */
+            iati_ref?: string | null;
+        };
+        GrantList: {
+            grants: components["schemas"]["Grant"][];
+            /** @description pass as cursor for the next page; null on the last page */
+            next_cursor: number | null;
+        };
+        Grant: {
+            id: number;
+            donor_id: number;
+            donor_name: string;
+            recipient_id: number;
+            recipient_name: string;
+            country_iso3: string;
+            amount: number;
+            currency: string;
+            /** @description the amount in USD at the rate of the year of start_on; null when that rate is missing */
+            amount_usd: number | null;
+            /** @description true when no rate of the currency is recorded for the year of start_on */
+            rate_missing: boolean;
+            start_on: string;
+            end_on: string;
+            /** @enum {string} */
+            status: "pledged" | "committed" | "disbursed";
+            /**
+             * @description public: anyone sees the grant. coalition: only admins, the national authority of its country and the users of its donor and recipient organisations see it; everyone else gets it neither in lists nor by id (404) and finds it only inside aggregate figures
+             * @enum {string}
+             */
+            visibility: "public" | "coalition";
+            purpose: string;
+            iati_identifier: string | null;
+            transactions: {
+                id: number;
+                /** @enum {string} */
+                type: "commitment" | "disbursement";
+                on: string;
+                amount: number;
+                /** @description in USD at the recorded rate of the year (see GET /exchange-rates); null when that rate is missing */
+                amount_usd: number | null;
+                /** @description true when no rate of the currency is recorded for the year of the transaction */
+                rate_missing: boolean;
+            }[];
+            version: number;
+            created_at: string;
+            updated_at: string;
+        };
+        GrantExport: {
+            grants: components["schemas"]["Grant"][];
+        };
+        GrantCreate: {
+            /** @description an organisation of a donor kind (donor_government, donor_multilateral, un_agency) */
+            donor_id: number;
+            /** @description the implementing organisation, of any kind; not the donor */
+            recipient_id: number;
+            /** @description ISO 3166-1 alpha-3 country code */
+            country_iso3: string;
+            /** @description in the currency of the agreement */
+            amount: number;
+            /** @description ISO 4217 currency code, e.g. EUR */
+            currency: string;
+            start_on: string;
+            /** @description on or after start_on */
+            end_on: string;
+            /** @enum {string} */
+            status: "pledged" | "committed" | "disbursed";
+            /**
+             * @description public: anyone sees the grant. coalition: only admins, the national authority of its country and the users of its donor and recipient organisations see it; everyone else gets it neither in lists nor by id (404) and finds it only inside aggregate figures
+             * @default coalition
+             * @enum {string}
+             */
+            visibility: "public" | "coalition";
+            /**
+             * @description no control characters but tab and line breaks, no lone UTF-16 surrogates
+             * @default
+             */
+            purpose: string;
+            /** @description IATI activity identifier: the reporting organisation's identifier, a hyphen, a code */
+            iati_identifier?: string | null;
+            /**
+             * @description dated commitments and disbursements; on a PATCH, the list given replaces the whole list
+             * @default []
+             */
+            transactions: {
+                /** @enum {string} */
+                type: "commitment" | "disbursement";
+                /** @description the value date; inside the grant period [start_on, end_on] */
+                on: string;
+                /** @description in the grant's currency */
+                amount: number;
+            }[];
+        };
+        GrantPatch: {
+            /** @description an organisation of a donor kind (donor_government, donor_multilateral, un_agency) */
+            donor_id?: number;
+            /** @description the implementing organisation, of any kind; not the donor */
+            recipient_id?: number;
+            /** @description ISO 3166-1 alpha-3 country code */
+            country_iso3?: string;
+            /** @description in the currency of the agreement */
+            amount?: number;
+            /** @description ISO 4217 currency code, e.g. EUR */
+            currency?: string;
+            start_on?: string;
+            /** @description on or after start_on */
+            end_on?: string;
+            /** @enum {string} */
+            status?: "pledged" | "committed" | "disbursed";
+            /**
+             * @description public: anyone sees the grant. coalition: only admins, the national authority of its country and the users of its donor and recipient organisations see it; everyone else gets it neither in lists nor by id (404) and finds it only inside aggregate figures
+             * @enum {string}
+             */
+            visibility?: "public" | "coalition";
+            /** @description no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            purpose?: string;
+            /** @description IATI activity identifier: the reporting organisation's identifier, a hyphen, a code */
+            iati_identifier?: string | null;
+            transactions?: {
+                /** @enum {string} */
+                type: "commitment" | "disbursement";
+                /** @description the value date; inside the grant period [start_on, end_on] */
+                on: string;
+                /** @description in the grant's currency */
+                amount: number;
+            }[];
+        };
+        ExchangeRateList: {
+            rates: components["schemas"]["ExchangeRate"][];
+        };
+        ExchangeRate: {
+            currency: string;
+            year: number;
+            usd_per_unit: number;
+            source: string;
+            version: number;
+            updated_at: string;
+        };
+        ExchangeRatePut: {
+            /** @description what one unit of the currency was worth in USD */
+            usd_per_unit: number;
+            /** @description where the rate comes from, e.g. "OECD annual average exchange rate 2024"; no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            source: string;
         };
         DonorSummary: {
             donor: {
@@ -4726,6 +5097,810 @@ export interface operations {
             };
             /** @description unknown country code */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrganisations: {
+        parameters: {
+            query?: {
+                /** @description national_authority, operator, donor_government, donor_multilateral (e.g. a development bank or the EU), un_agency, ngo, other */
+                kind?: "national_authority" | "operator" | "donor_government" | "donor_multilateral" | "un_agency" | "ngo" | "other";
+                /** @description ISO 3166-1 alpha-3 country code */
+                country?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the organisations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationList"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postOrganisations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationCreate"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the name or IATI identifier is taken, or the version is stale */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrganisationsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the organisation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            /** @description no such organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchOrganisationsById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the version being edited, e.g. "3" (the record's version) */
+                "if-match": string;
+            };
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationPatch"];
+            };
+        };
+        responses: {
+            /** @description updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the name or IATI identifier is taken, or the version is stale */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGrants: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                country?: string;
+                donor_id?: number;
+                recipient_id?: number;
+                status?: "pledged" | "committed" | "disbursed";
+                limit?: number;
+                /** @description next_cursor from the previous page */
+                cursor?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of grants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantList"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postGrants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grant"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGrantsCsv: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                country?: string;
+                donor_id?: number;
+                recipient_id?: number;
+                status?: "pledged" | "committed" | "disbursed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the CSV file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGrantsJson: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                country?: string;
+                donor_id?: number;
+                recipient_id?: number;
+                status?: "pledged" | "committed" | "disbursed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the grants as GET /grants shows them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantExport"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGrantsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the grant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grant"];
+                };
+            };
+            /** @description no such grant, or one the caller may not see (coalition visibility) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteGrantsById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the version being edited, e.g. "3" (the record's version) */
+                "if-match": string;
+            };
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such grant, or one the caller may not see (coalition visibility) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description version conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchGrantsById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the version being edited, e.g. "3" (the record's version) */
+                "if-match": string;
+            };
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantPatch"];
+            };
+        };
+        responses: {
+            /** @description updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grant"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such grant, or one the caller may not see (coalition visibility) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description version conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExchangeRates: {
+        parameters: {
+            query?: {
+                /** @description ISO 4217 currency code, e.g. EUR */
+                currency?: string;
+                /** @description calendar year the rate applies to */
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the rates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeRateList"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putExchangeRatesByCurrencyByYear: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the version being replaced, e.g. "3"; without it, the rate is created or replaced whatever its version */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description ISO 4217 currency code, e.g. EUR */
+                currency: string;
+                /** @description calendar year the rate applies to */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeRatePut"];
+            };
+        };
+        responses: {
+            /** @description replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeRate"];
+                };
+            };
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeRate"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description version conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteExchangeRatesByCurrencyByYear: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the version being edited, e.g. "3" (the record's version) */
+                "if-match": string;
+            };
+            path: {
+                /** @description ISO 4217 currency code, e.g. EUR */
+                currency: string;
+                /** @description calendar year the rate applies to */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such rate */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description version conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIatiActivitiesXml: {
+        parameters: {
+            query: {
+                /** @description the donor organisation whose grants the file reports; it needs an IATI organisation identifier */
+                reporting_org: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the IATI activity file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such organisation, or no grant of it that the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the organisation has no IATI organisation identifier */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

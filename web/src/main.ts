@@ -23,6 +23,7 @@ const CONTROLLERS: Record<AppState['view']['name'], () => Promise<Controller>> =
   review: async () => (await import('./views/review.js')).ReviewView,
   imports: async () => (await import('./views/imports.js')).ImportsView,
   login: async () => (await import('./views/login.js')).LoginView,
+  admin: async () => (await import('./views/admin.js')).AdminView,
 };
 
 declare global {

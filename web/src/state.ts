@@ -13,6 +13,7 @@ export type View =
   | { name: 'quality'; iso3: string }
   | { name: 'review' }
   | { name: 'imports' }
+  | { name: 'admin' }
   | { name: 'login' };
 
 export interface AppState {
@@ -60,8 +61,8 @@ export function parseLocation(location: Location): AppState {
 function viewOf(pathname: string): View {
   const country = /^\/countries\/([A-Za-z]{3})(\/quality)?\/?$/.exec(pathname);
   if (country) return { name: country[2] ? 'quality' : 'country', iso3: country[1]!.toUpperCase() };
-  const page = /^\/(review|imports|login)\/?$/.exec(pathname)?.[1];
-  return page ? { name: page as 'review' | 'imports' | 'login' } : { name: 'world' };
+  const page = /^\/(review|imports|login|admin)\/?$/.exec(pathname)?.[1];
+  return page ? { name: page as 'review' | 'imports' | 'login' | 'admin' } : { name: 'world' };
 }
 
 function focusOf(query: URLSearchParams): AppState['focus'] {

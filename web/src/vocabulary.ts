@@ -1,4 +1,5 @@
 import type { HazardProperties, Method } from './api-types.js';
+import type { components } from './api-schema.generated.js';
 
 // The vocabulary's values the web app lists (form options, chart series). The server's enumerations
 // own them; their types reach this app through the generated API types, and `exactly` makes a
@@ -22,3 +23,12 @@ export const CONTAMINATION_TYPES = exactly<HazardProperties['contamination'][num
 ]);
 export const HAZARD_STATUSES = exactly<HazardProperties['status']>()(['open', 'closed', 'handed_over']);
 export const RELEASE_METHODS = exactly<Method>()(['cancelled', 'reduced', 'cleared']);
+export const ORGANISATION_KINDS = exactly<components['schemas']['Organisation']['kind']>()([
+  'national_authority',
+  'operator',
+  'donor_government',
+  'donor_multilateral',
+  'un_agency',
+  'ngo',
+  'other',
+]);

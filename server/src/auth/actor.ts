@@ -46,6 +46,11 @@ export function assertCanRestrictCountry(actor: Actor, iso3: string): void {
   assertGoverns(actor, iso3, `change the restriction of ${iso3}`);
 }
 
+/** Shared reference records (organisations, exchange rates) are kept by admins. */
+export function assertIsAdmin(actor: Actor, what: string): void {
+  if (actor.role !== 'admin') throw forbidden(`role ${actor.role} may not ${what}; only admins may`);
+}
+
 /** Whether a release recorded by this actor counts at once or waits for the authority. */
 export function recordsApprovedReleases(actor: Actor): boolean {
   return actor.role === 'admin' || actor.role === 'national_authority';

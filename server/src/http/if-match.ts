@@ -1,4 +1,4 @@
-import { HttpError } from './http-error.js';
+import { HttpError, conflict } from './http-error.js';
 
 /** Parses an If-Match header: "3", 3, W/"3". */
 export function parseIfMatch(header: string | undefined): number | undefined {
@@ -25,4 +25,14 @@ export function requiredIfMatch(header: string | undefined): number {
     );
   }
   return version;
+}
+
+/** The 409 for a write that names a version other than the record's current one. */
+export function staleVersion(what: string, current: { version: number; updated_at: Date | string }, expected: number) {
+  return conflict(`${what} is at version ${current.version}, not ${expected}: someone else changed it`, [
+    {
+      path: 'headers.if-match',
+      message: `current version is ${current.version}; reload it (updated ${new Date(current.updated_at).toISOString()})`,
+    },
+  ]);
 }

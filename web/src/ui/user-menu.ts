@@ -21,6 +21,9 @@ export function renderUserMenu(host: HTMLElement, user: ApiUser | null, signOut:
     authority
       ? h('a', { href: '/imports', 'data-nav': true, class: 'user-link', id: 'nav-imports' }, t('imports.title'))
       : null,
+    user.role === 'admin'
+      ? h('a', { href: '/admin', 'data-nav': true, class: 'user-link', id: 'nav-admin' }, t('admin.nav'))
+      : null,
     h(
       'span',
       { class: 'user-name', id: 'current-user', 'data-role': user.role },

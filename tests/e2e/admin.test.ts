@@ -1,0 +1,117 @@
+// The admin page in real Chromium: an administrator records an organisation and an exchange rate
+// with the keyboard alone, and a save over another administrator's newer edit shows the conflict
+// and recovers after a reload.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../server/src/auth/auth.service.js';
+import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
+import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { type OpenPage, PAGE_WAIT_MS, openPage, saveScreenshot, signIn } from '../helpers/web-page.js';
+
+declare const document: any;
+
+const PASSWORD = 'correct horse battery staple';
+const en = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../web/src/i18n/en.json'), 'utf8'));
+
+let app: TestApp;
+let browser: LaunchedBrowser;
+let token: string;
+let admin: OpenPage;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+  token = (await app.user('admin')).token;
+  const email = `admin-${Date.now()}@example.test`;
+  await createUser(app.db, { email, password: PASSWORD, role: 'admin' });
+  admin = await openPage(browser);
+  await signIn(admin, app.base, { email, password: PASSWORD }, '/admin');
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const rowText = (selector: string) =>
+  admin.page.evaluate((s: string) => [...document.querySelectorAll(s)].map((row: any) => row.innerText), selector);
+
+describe('admin page', () => {
+  it('records an organisation and a rate with the keyboard alone', async () => {
+    const { page } = admin;
+    await page.focus('#org-name');
+    await page.keyboard.type('Demo Donor 1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('DD1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('End'); // the last kind, "other", then three up: ngo, un_agency, donor_multilateral
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('XM-DEMO-1');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#organisation-form [role=status]', { timeout: PAGE_WAIT_MS });
+    const stored = (await app.api('GET', '/api/v1/organisations')).body.organisations;
+    expect(stored).toEqual([
+      expect.objectContaining({
+        name: 'Demo Donor 1',
+        acronym: 'DD1',
+        kind: 'donor_multilateral',
+        iati_ref: 'XM-DEMO-1',
+      }),
+    ]);
+    expect((await rowText('#organisations-table tbody tr')).join()).toContain('Demo Donor 1');
+
+    await page.focus('#rate-currency');
+    await page.keyboard.type('EUR');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('2024');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('1.08');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('ECB annual average');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#rates-table tbody tr[data-rate="EUR 2024"]', { timeout: PAGE_WAIT_MS });
+    expect((await app.api('GET', '/api/v1/exchange-rates')).body.rates).toEqual([
+      expect.objectContaining({ currency: 'EUR', year: 2024, usd_per_unit: 1.08, source: 'ECB annual average' }),
+    ]);
+    await saveScreenshot(page, 'admin-en');
+  });
+
+  it("a save over another administrator's newer edit shows the conflict; after a reload it saves", async () => {
+    const { page } = admin;
+    const [org] = (await app.api('GET', '/api/v1/organisations')).body.organisations;
+    await page.focus(`#organisations-table tr[data-id="${org.id}"] button`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'org-name', null, { timeout: PAGE_WAIT_MS });
+    const other = await app.api('PATCH', `/api/v1/organisations/${org.id}`, {
+      token,
+      body: { acronym: 'OTHER' },
+      headers: { 'if-match': `"${org.version}"` },
+    });
+    expect(other.status).toBe(200);
+    await page.fill('#org-name', 'Demo Donor One');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#organisation-form .inline-alert', { timeout: PAGE_WAIT_MS });
+    expect(await page.innerText('#organisation-form .inline-alert')).toContain(en['admin.conflict']);
+    expect((await app.api('GET', `/api/v1/organisations/${org.id}`)).body).toMatchObject({
+      name: 'Demo Donor 1',
+      version: 2,
+    });
+
+    await page.click('#organisation-form .inline-alert button');
+    await page.waitForFunction(() => document.querySelector('#org-acronym')?.value === 'OTHER', null, {
+      timeout: PAGE_WAIT_MS,
+    });
+    await page.fill('#org-name', 'Demo Donor One');
+    await page.press('#org-name', 'Enter');
+    await page.waitForSelector('#organisation-form [role=status]', { timeout: PAGE_WAIT_MS });
+    expect((await app.api('GET', `/api/v1/organisations/${org.id}`)).body).toMatchObject({
+      name: 'Demo Donor One',
+      acronym: 'OTHER',
+      version: 3,
+    });
+  });
+});
