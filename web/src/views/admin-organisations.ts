@@ -1,6 +1,6 @@
 import { API, ApiError, sendJson } from '../api.js';
 import type { components } from '../api-schema.generated.js';
-import { t } from '../i18n/i18n.js';
+import { type MessageKey, t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import { alertBox, field, select, writeErrorMessage } from '../ui/forms.js';
 import { ORGANISATION_KINDS } from '../vocabulary.js';
@@ -13,6 +13,21 @@ export function adminErrorMessage(error: unknown): string {
   if (error instanceof ApiError && error.status === 409 && /version/.test(error.serverMessage))
     return t('admin.conflict');
   return writeErrorMessage(error);
+}
+
+/** A section's list: a scrolling table with these column headings and an actions column; "none" when empty. */
+export function adminTable(id: string, headings: readonly MessageKey[], rows: HTMLElement[]): HTMLElement[] {
+  const head = h(
+    'tr',
+    {},
+    ...headings.map((key) => h('th', { scope: 'col' }, t(key))),
+    h('th', { scope: 'col' }, t('admin.actions')),
+  );
+  const table = h('table', { class: 'data-table', id }, h('thead', {}, head), h('tbody', {}, ...rows));
+  return [
+    h('div', { class: 'table-scroll' }, table),
+    ...(rows.length ? [] : [h('p', { class: 'muted' }, t('admin.none'))]),
+  ];
 }
 
 const orNull = (value: string) => (value.trim() === '' ? null : value.trim());
@@ -58,28 +73,11 @@ export class OrganisationsSection {
     this.element.replaceChildren(
       h('h2', { id: 'admin-orgs-title' }, t('admin.organisations')),
       h('p', { class: 'muted' }, t('admin.organisations_lede')),
-      h(
-        'div',
-        { class: 'table-scroll' },
-        h(
-          'table',
-          { class: 'data-table', id: 'organisations-table' },
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...['admin.name', 'admin.acronym', 'admin.kind', 'admin.country', 'admin.iati_ref', 'admin.version'].map(
-                (key) => h('th', { scope: 'col' }, t(key as 'admin.name')),
-              ),
-              h('th', { scope: 'col' }, t('admin.actions')),
-            ),
-          ),
-          h('tbody', {}, ...rows),
-        ),
+      ...adminTable(
+        'organisations-table',
+        ['admin.name', 'admin.acronym', 'admin.kind', 'admin.country', 'admin.iati_ref', 'admin.version'],
+        rows,
       ),
-      ...(organisations.length ? [] : [h('p', { class: 'muted' }, t('admin.none'))]),
       this.form(organisations),
     );
   }

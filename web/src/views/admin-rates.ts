@@ -3,7 +3,7 @@ import type { components } from '../api-schema.generated.js';
 import { plainNumber, t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import { alertBox, field } from '../ui/forms.js';
-import { adminErrorMessage } from './admin-organisations.js';
+import { adminErrorMessage, adminTable } from './admin-organisations.js';
 
 type ApiRate = components['schemas']['ExchangeRate'];
 
@@ -66,28 +66,11 @@ export class RatesSection {
     this.element.replaceChildren(
       h('h2', { id: 'admin-rates-title' }, t('admin.rates')),
       h('p', { class: 'muted' }, t('admin.rates_lede')),
-      h(
-        'div',
-        { class: 'table-scroll' },
-        h(
-          'table',
-          { class: 'data-table', id: 'rates-table' },
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...(['admin.currency', 'admin.year', 'admin.usd_per_unit', 'admin.source', 'admin.version'] as const).map(
-                (key) => h('th', { scope: 'col' }, t(key)),
-              ),
-              h('th', { scope: 'col' }, t('admin.actions')),
-            ),
-          ),
-          h('tbody', {}, ...rows),
-        ),
+      ...adminTable(
+        'rates-table',
+        ['admin.currency', 'admin.year', 'admin.usd_per_unit', 'admin.source', 'admin.version'],
+        rows,
       ),
-      ...(rates.length ? [] : [h('p', { class: 'muted' }, t('admin.none'))]),
       this.form(rates),
     );
   }
