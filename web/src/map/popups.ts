@@ -76,6 +76,33 @@ async function hazardContent(hazardId: number): Promise<HTMLElement> {
   );
 }
 
+// Space kept between a popup and the map's edge, in pixels.
+const EDGE_MARGIN = 12;
+
+/**
+ * Pans the map until the whole popup lies inside it, and caps a popup taller than the map (its
+ * content then scrolls). A popup reaching past the map's edge hides its buttons, and a button
+ * pressed there is also scrolled into view by the browser inside the map's container, which
+ * MapLibre snaps back at once: the popup jumps under the pointer between press and release, and
+ * the click lands on something else.
+ */
+function keepInside(map: MapLibreMap, popup: maplibregl.Popup, content: HTMLElement): void {
+  const element = popup.getElement();
+  if (!element) return;
+  const frame = map.getContainer().getBoundingClientRect();
+  content.style.maxHeight = `${Math.max(frame.height - 4 * EDGE_MARGIN, 120)}px`;
+  content.style.overflowY = 'auto';
+  const box = element.getBoundingClientRect();
+  const shift = (start: number, end: number, frameStart: number, frameEnd: number) => {
+    if (start < frameStart + EDGE_MARGIN) return start - frameStart - EDGE_MARGIN;
+    if (end > frameEnd - EDGE_MARGIN) return Math.min(end - frameEnd + EDGE_MARGIN, start - frameStart - EDGE_MARGIN);
+    return 0;
+  };
+  const dx = shift(box.left, box.right, frame.left, frame.right);
+  const dy = shift(box.top, box.bottom, frame.top, frame.bottom);
+  if (dx !== 0 || dy !== 0) map.panBy([dx, dy], { duration: 0 });
+}
+
 /** The release a popup was opened on: a line about it above its hazard's figures. */
 export interface PopupRelease {
   id: number;
@@ -101,11 +128,27 @@ export function attachPopups(
   map: MapLibreMap,
   actions: (hazardId: number, releaseId: number | null) => Node | null = () => null,
 ): PopupControl {
-  const popup = new maplibregl.Popup({ maxWidth: '320px', className: 'sg-popup' });
+  // Focus moves into the popup only once it is fitted inside the map: focusing a button past the
+  // map's edge would scroll the map's container.
+  const popup = new maplibregl.Popup({ maxWidth: '320px', className: 'sg-popup', focusAfterOpen: false });
   let enabled = true;
+  let shown: HTMLElement | null = null;
+  // Content that arrives after the popup was closed stays closed.
+  const show = (content: HTMLElement) => {
+    shown = content;
+    popup.setDOMContent(content);
+    if (!popup.isOpen()) return;
+    keepInside(map, popup, content);
+    popup.getElement().querySelector<HTMLElement>('button, a[href]')?.focus({ preventScroll: true });
+  };
+  // The map shrinks when a banner or panel appears above it: the popup is fitted in again.
+  const refit = () => {
+    if (shown && popup.isOpen()) keepInside(map, popup, shown);
+  };
+  map.on('resize', refit);
   const open: PopupControl['open'] = (hazardId, lngLat, release) => {
-    popup.setLngLat(lngLat);
-    popup.setDOMContent(h('p', { class: 'muted', role: 'status' }, t('state.loading'))).addTo(map);
+    popup.setLngLat(lngLat).addTo(map);
+    show(h('p', { class: 'muted', role: 'status' }, t('state.loading')));
     hazardContent(hazardId).then(
       (content) => {
         if (release)
@@ -122,9 +165,9 @@ export function attachPopups(
           );
         const extra = actions(hazardId, release?.id ?? null);
         if (extra) content.append(extra);
-        popup.setDOMContent(content);
+        show(content);
       },
-      (error: unknown) => popup.setDOMContent(h('p', { role: 'alert' }, errorMessage(error))),
+      (error: unknown) => show(h('p', { role: 'alert' }, errorMessage(error))),
     );
   };
   const onClick = (event: MapLayerMouseEvent) => {
@@ -133,7 +176,8 @@ export function attachPopups(
     const p = feature.properties;
     const isRelease = feature.layer.id === 'releases-fill';
     if (p.generalised) {
-      popup.setLngLat(event.lngLat).setDOMContent(generalisedContent(p, isRelease)).addTo(map);
+      popup.setLngLat(event.lngLat).addTo(map);
+      show(generalisedContent(p, isRelease));
       return;
     }
     const release = isRelease
@@ -164,6 +208,7 @@ export function attachPopups(
     close: () => popup.remove(),
     detach: () => {
       popup.remove();
+      map.off('resize', refit);
       map.off('click', onMapClick);
       for (const layer of layers) {
         map.off('mouseenter', layer, pointer);
