@@ -12,9 +12,10 @@ import * as hazards from '../hazards/hazards.repository.js';
 import * as releases from '../releases/releases.repository.js';
 import type { ExportFormat, HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
 import * as tasks from '../tasks/tasks.repository.js';
-import { readerOf } from '../tasks/tasks.service.js';
+import { readerOf, toFeature as taskFeature } from '../tasks/tasks.service.js';
+import { toFeature as hazardFeature } from '../hazards/hazards.service.js';
+import { toFeature as releaseFeature } from '../releases/releases.service.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
-import { withholdText } from '../restrictions/disclosure.js';
 import { inertText } from '../shared/csv.js';
 
 const WORK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/exports');
@@ -129,12 +130,67 @@ function flatten(properties: Properties, format: ExportFormat): Properties {
   return flat;
 }
 
-/**
- * Restricted countries' polygons come out as grid cells unless the actor may see them, and their
- * free text withheld (restrictions/disclosure.ts).
- */
-const asSeen = (row: { generalised_cell_km: number | null }, properties: Properties): Properties =>
-  row.generalised_cell_km === null ? properties : withholdText({ ...properties, cell_km: row.generalised_cell_km });
+// The columns of each export, in order: the API's feature properties without its bookkeeping
+// (version, timestamps, warnings, review notes). A generalised row adds `generalised` and `cell_km`.
+const HAZARD_COLUMNS = [
+  'id',
+  'country',
+  'classification',
+  'contamination',
+  'status',
+  'recorded_on',
+  'external_ref',
+  'name',
+  'area_m2',
+  'remaining_m2',
+  'synthetic',
+] as const;
+const RELEASE_COLUMNS = [
+  'id',
+  'hazard_id',
+  'country',
+  'method',
+  'status',
+  'start_on',
+  'completed_on',
+  'organisation_id',
+  'task_id',
+  'external_ref',
+  'area_m2',
+  'clipped_m2',
+  'synthetic',
+] as const;
+const TASK_COLUMNS = [
+  'id',
+  'country',
+  'operator_id',
+  'operator',
+  'donors',
+  'hazard_ids',
+  'method',
+  'status',
+  'team',
+  'planned_start',
+  'planned_end',
+  'actual_start',
+  'actual_end',
+  'area_m2',
+] as const;
+const GENERALISED_COLUMNS = ['generalised', 'cell_km'] as const;
+
+/** A feature as its export writes it: the API's feature (restricted countries already as cells, free text withheld), its columns picked. */
+function exported(
+  feature: { id: number; geometry: unknown; properties: object },
+  columns: readonly string[],
+): Page[number] {
+  const properties = feature.properties as Record<string, Properties[string] | undefined>;
+  const picked: Properties = {};
+  for (const column of [...columns, ...GENERALISED_COLUMNS]) {
+    const value = properties[column];
+    if (value !== undefined) picked[column] = value;
+  }
+  return { id: String(feature.id), geometry: feature.geometry, properties: picked };
+}
 
 export async function exportHazards(db: Db, actor: Actor | null, query: HazardExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
@@ -144,23 +200,7 @@ export async function exportHazards(db: Db, actor: Actor | null, query: HazardEx
     format,
     keysetPages(async (cursor) => {
       const rows = await hazards.listHazards(db, { ...filter, limit: PAGE, cursor }, exact);
-      return rows.map((row) => ({
-        id: row.id,
-        geometry: row.geometry,
-        properties: asSeen(row, {
-          id: Number(row.id),
-          country: row.country_iso3,
-          classification: row.classification,
-          contamination: row.contamination,
-          status: row.status,
-          recorded_on: row.recorded_on,
-          external_ref: row.external_ref,
-          name: row.name,
-          area_m2: row.area_m2,
-          remaining_m2: row.remaining_m2,
-          synthetic: row.synthetic,
-        }),
-      }));
+      return rows.map((row) => exported(hazardFeature(row), HAZARD_COLUMNS));
     }),
   );
 }
@@ -174,32 +214,15 @@ export async function exportReleases(db: Db, actor: Actor | null, query: Release
     format,
     keysetPages(async (cursor) => {
       const rows = await releases.listReleases(db, { ...filter, limit: PAGE, cursor }, actor, exact);
-      return rows.map((row) => ({
-        id: row.id,
-        geometry: row.geometry,
-        properties: asSeen(row, {
-          id: Number(row.id),
-          hazard_id: Number(row.hazard_id),
-          country: row.country_iso3,
-          method: row.method,
-          status: row.status,
-          start_on: row.start_on,
-          completed_on: row.completed_on,
-          organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
-          task_id: row.task_id === null ? null : Number(row.task_id),
-          external_ref: row.external_ref,
-          area_m2: row.area_m2,
-          clipped_m2: row.clipped_m2,
-          synthetic: row.synthetic,
-        }),
-      }));
+      return rows.map((row) => exported(releaseFeature(row), RELEASE_COLUMNS));
     }),
   );
 }
 
 /**
  * Tasks the actor may see (as GET /tasks), restricted countries' as grid cells without free text;
- * donors are the acronyms (else names) of the grants the actor may see in detail.
+ * the operator and the donors are named by acronym (else name), donors of the grants the actor may
+ * see in detail only.
  */
 export async function exportTasks(db: Db, actor: Actor | null, query: TaskExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
@@ -209,26 +232,18 @@ export async function exportTasks(db: Db, actor: Actor | null, query: TaskExport
     format,
     keysetPages(async (cursor) => {
       const rows = await tasks.listTasks(db, { ...filter, limit: PAGE, cursor }, reader);
-      return rows.map((row) => ({
-        id: row.id,
-        geometry: row.geometry,
-        properties: asSeen(row, {
-          id: Number(row.id),
-          country: row.country_iso3,
-          operator_id: Number(row.organisation_id),
-          operator: row.organisation_acronym ?? row.organisation_name,
-          donors: [...new Set(row.funding.map((f) => f.donor.acronym ?? f.donor.name))],
-          hazard_ids: row.hazard_ids.map(String),
-          method: row.method,
-          status: row.status,
-          team: row.team,
-          planned_start: row.planned_start,
-          planned_end: row.planned_end,
-          actual_start: row.actual_start,
-          actual_end: row.actual_end,
-          area_m2: row.area_m2,
-        }),
-      }));
+      return rows.map((row) => {
+        const feature = taskFeature(row);
+        const { organisation, funding, hazard_ids } = feature.properties;
+        const properties = {
+          ...feature.properties,
+          operator_id: organisation.id,
+          operator: organisation.acronym ?? organisation.name,
+          donors: [...new Set(funding.map((f) => f.donor.acronym ?? f.donor.name))],
+          hazard_ids: hazard_ids.map(String),
+        };
+        return exported({ ...feature, properties }, TASK_COLUMNS);
+      });
     }),
   );
 }

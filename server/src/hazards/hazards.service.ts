@@ -13,7 +13,7 @@ import type { HazardCollection, HazardCreate, HazardListQuery, HazardOut, Hazard
 import type { z } from 'zod';
 import { PUBLISHED_DIGITS } from '../geo/coordinates.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
-import { withholdText } from '../restrictions/disclosure.js';
+import { asSeen } from '../restrictions/disclosure.js';
 
 type HazardFeature = z.infer<typeof HazardOut>;
 
@@ -41,12 +41,8 @@ export function toFeature(row: repo.HazardRecord, warnings: string[] = row.warni
       updated_at: row.updated_at.toISOString(),
     },
   };
-  // Outside a restricted country's circle: grid cells, and no free text (restrictions/disclosure.ts).
-  if (row.generalised_cell_km === null) return feature;
-  return {
-    ...feature,
-    properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: row.generalised_cell_km }),
-  };
+  // Outside a restricted country's circle: grid cells, and no free text.
+  return asSeen(feature, row.generalised_cell_km);
 }
 
 const featureName = (ref: string | null | undefined, id?: string) =>

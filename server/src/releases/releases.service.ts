@@ -13,7 +13,7 @@ import { featurePage } from '../http/pagination.js';
 import * as repo from './releases.repository.js';
 import type { ReleaseCollection, ReleaseCreate, ReleaseListQuery, ReleaseOut } from './releases.schema.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
-import { withholdText } from '../restrictions/disclosure.js';
+import { asSeen } from '../restrictions/disclosure.js';
 
 type ReleaseFeature = z.infer<typeof ReleaseOut>;
 
@@ -45,12 +45,8 @@ export function toFeature(row: repo.ReleaseRecord, warnings: string[] = row.warn
       reviewed_at: row.reviewed_at ? new Date(row.reviewed_at).toISOString() : null,
     },
   };
-  // Outside a restricted country's circle: grid cells, and no free text (restrictions/disclosure.ts).
-  if (row.generalised_cell_km === null) return feature;
-  return {
-    ...feature,
-    properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: row.generalised_cell_km }),
-  };
+  // Outside a restricted country's circle: grid cells, and no free text.
+  return asSeen(feature, row.generalised_cell_km);
 }
 
 /** Geometry as the reader may see it: restricted countries' polygons become grid cells (restrictions/). */

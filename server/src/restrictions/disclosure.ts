@@ -37,6 +37,22 @@ export function withholdText<P extends object>(properties: P): P {
   return out as P;
 }
 
+/**
+ * A hazard, release or task as a reader gets it: unchanged inside the country's circle (cellKm
+ * null); outside it, the geometry already a block of grid cells, marked generalised with its
+ * cell size and its free text withheld.
+ */
+export function asSeen<F extends { properties: object }>(
+  feature: F,
+  cellKm: number | null,
+): F | (F & { properties: { generalised: true; cell_km: number } }) {
+  if (cellKm === null) return feature;
+  return {
+    ...feature,
+    properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: cellKm }),
+  };
+}
+
 /** Whether a history change (field "properties.<name>") is of withheld free text. */
 export const isWithheldChange = (field: string) =>
   field.startsWith('properties.') && Object.hasOwn(WITHHELD_TEXT, field.slice(11));

@@ -7,7 +7,7 @@ import { roundCoordinates } from '../geometry/geometry.service.js';
 import { badRequest, conflict, notFound } from '../http/http-error.js';
 import { writeTransaction } from '../http/dry-run.js';
 import { featurePage } from '../http/pagination.js';
-import { withholdText } from '../restrictions/disclosure.js';
+import { asSeen } from '../restrictions/disclosure.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 import { findConflicts, overlapError } from './overlaps.service.js';
 import {
@@ -60,12 +60,8 @@ export function toFeature(row: repo.TaskRecord): TaskFeature {
       updated_at: new Date(row.updated_at).toISOString(),
     },
   };
-  // Outside a restricted country's circle: grid cells, and no free text (restrictions/disclosure.ts).
-  if (row.generalised_cell_km === null) return feature;
-  return {
-    ...feature,
-    properties: withholdText({ ...feature.properties, generalised: true as const, cell_km: row.generalised_cell_km }),
-  };
+  // Outside a restricted country's circle: grid cells, and no free text.
+  return asSeen(feature, row.generalised_cell_km);
 }
 
 /** A written task as a GET shows it; the audit log keeps the coordinates at full precision. */
