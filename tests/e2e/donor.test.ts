@@ -175,6 +175,19 @@ describe('donor dashboard', () => {
     // The donor funds one task: the layer is filtered to it.
     expect(new Set(tasks.map((p) => p.id))).toEqual(new Set([ids.task]));
     expect(tasks[0]).toMatchObject({ operator: OPERATOR, donors: DONOR, status: 'approved', method: 'clearance' });
+
+    // A click on the task, beside its release, opens its popup.
+    const point = await page.evaluate(() => {
+      const map = window.safeground.map;
+      const rect = map.getCanvas().getBoundingClientRect();
+      const p = map.project([103.23, 19.415]);
+      return { x: rect.left + p.x, y: rect.top + p.y };
+    });
+    await page.mouse.click(point.x, point.y);
+    const popup = page.locator(`.task-popup[data-task-id="${ids.task}"]`);
+    await popup.waitFor({ timeout: PAGE_WAIT_MS });
+    const text = await popup.innerText();
+    for (const part of [OPERATOR, DONOR, 'Clearance', 'Approved']) expect(text).toContain(part);
   });
 
   it('filters by year and opens the releases behind a figure with the keyboard', async () => {

@@ -20,7 +20,9 @@ const costText = (disbursed: number | null, released: number) =>
 /** The year and country selects: every year and country of the donor's whole summary. */
 export function donorFilters(all: ApiDonorSummary, filter: DonorFilter, onChange: (next: DonorFilter) => void) {
   const years = [...new Set(all.rows.map((row) => row.year))].sort((a, b) => b - a);
-  const countries = [...new Set(all.rows.map((row) => row.country_iso3))].sort();
+  const countries = [...new Set(all.rows.map((row) => row.country_iso3))]
+    .map((iso3): [string, string] => [iso3, countryLabel(iso3)])
+    .sort((a, b) => a[1].localeCompare(b[1]));
   const select = (id: string, label: string, anyLabel: string, options: [string, string][], value: string) =>
     h(
       'div',
@@ -53,13 +55,7 @@ export function donorFilters(all: ApiDonorSummary, filter: DonorFilter, onChange
       years.map((y) => [String(y), yearLabel(y)]),
       filter.year === null ? '' : String(filter.year),
     ),
-    select(
-      'donor-country',
-      t('donor.country'),
-      t('donor.all_countries'),
-      countries.map((c) => [c, countryLabel(c)]),
-      filter.country ?? '',
-    ),
+    select('donor-country', t('donor.country'), t('donor.all_countries'), countries, filter.country ?? ''),
   );
 }
 
