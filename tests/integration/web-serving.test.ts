@@ -17,8 +17,8 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('web app serving', () => {
-  it('answers index.html, never cached, for the world and country paths the client router owns', async () => {
-    for (const path of ['/', '/countries/LAO', '/countries/lao?lang=ar&year=2019']) {
+  it('answers index.html, never cached, for the paths the client router owns', async () => {
+    for (const path of ['/', '/countries/LAO', '/countries/lao?lang=ar&year=2019', '/admin', '/donors/12?year=2024']) {
       const res = await testFetch(app.base + path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);
@@ -29,8 +29,8 @@ describe('web app serving', () => {
     }
   });
 
-  it('leaves other paths under /countries to the 404 handler', async () => {
-    for (const path of ['/countries/LAO/extra', '/countries/LAOS']) {
+  it('leaves other paths under /countries and /donors to the 404 handler', async () => {
+    for (const path of ['/countries/LAO/extra', '/countries/LAOS', '/donors/abc', '/donors/12/extra']) {
       const res = await app.api('GET', path);
       expect(res.status, path).toBe(404);
       expect(res.body.error.code).toBe('not_found');

@@ -1,6 +1,7 @@
 import type {
   ApiCountry,
   ApiCountryDetail,
+  ApiDonorSummary,
   ApiHazardFeature,
   ApiHistory,
   ApiImport,
@@ -13,6 +14,7 @@ import type {
   ApiReleasePage,
   ApiReleases,
   ApiRestriction,
+  ApiTaskCollection,
   ApiTimeline,
 } from './api-types.js';
 
@@ -164,6 +166,10 @@ export const api = {
   hazard: (id: number) => getJson<ApiHazardFeature>(`${API}/hazards/${id}`),
   releases: (hazardId: number) =>
     getJson<ApiReleases>(`${API}/releases?hazard_id=${hazardId}&status=approved&limit=50`),
+  // The donor dashboard: its summary (as this reader may see it) and the tasks of a country.
+  donorSummary: (id: number, query: string) =>
+    getJson<ApiDonorSummary>(withQuery(`${API}/donors/${id}/summary`, query)),
+  countryTasks: (iso3: string) => getJson<ApiTaskCollection>(`${API}/tasks?country=${iso3}&limit=1000`),
 };
 
 /** The signed-in side: never cached, since these change with every review, edit and import. */

@@ -24,6 +24,7 @@ const CONTROLLERS: Record<AppState['view']['name'], () => Promise<Controller>> =
   imports: async () => (await import('./views/imports.js')).ImportsView,
   login: async () => (await import('./views/login.js')).LoginView,
   admin: async () => (await import('./views/admin.js')).AdminView,
+  donor: async () => (await import('./views/donor.js')).DonorView,
 };
 
 declare global {

@@ -14,7 +14,9 @@ export type View =
   | { name: 'review' }
   | { name: 'imports' }
   | { name: 'admin' }
-  | { name: 'login' };
+  | { name: 'login' }
+  /** A donor's dashboard; year and country narrow its summary (?year=&country=), null = all. */
+  | { name: 'donor'; id: number; year: number | null; country: string | null };
 
 export interface AppState {
   view: View;
@@ -46,9 +48,10 @@ function browserLang(): Lang {
 export function parseLocation(location: Location): AppState {
   const query = new URLSearchParams(location.search);
   const urlLang = pick(LANGS, query.get('lang'));
-  const year = Number(query.get('year'));
+  const view = viewOf(location.pathname, query);
+  const year = view.name === 'donor' ? NaN : Number(query.get('year'));
   return {
-    view: viewOf(location.pathname),
+    view,
     lang: urlLang ?? browserLang(),
     langInUrl: urlLang !== undefined,
     treaty: pick(TREATIES, query.get('treaty')) ?? 'all',
@@ -58,11 +61,24 @@ export function parseLocation(location: Location): AppState {
   };
 }
 
-function viewOf(pathname: string): View {
+function viewOf(pathname: string, query: URLSearchParams): View {
+  const donor = /^\/donors\/(\d{1,15})\/?$/.exec(pathname);
+  if (donor) return donorView(Number(donor[1]), query);
   const country = /^\/countries\/([A-Za-z]{3})(\/quality)?\/?$/.exec(pathname);
   if (country) return { name: country[2] ? 'quality' : 'country', iso3: country[1]!.toUpperCase() };
   const page = /^\/(review|imports|login|admin)\/?$/.exec(pathname)?.[1];
   return page ? { name: page as 'review' | 'imports' | 'login' | 'admin' } : { name: 'world' };
+}
+
+function donorView(id: number, query: URLSearchParams): View {
+  const year = Number(query.get('year'));
+  const country = query.get('country')?.toUpperCase() ?? '';
+  return {
+    name: 'donor',
+    id,
+    year: Number.isInteger(year) && year >= 1990 && year <= 2100 ? year : null,
+    country: /^[A-Z]{3}$/.test(country) ? country : null,
+  };
 }
 
 function focusOf(query: URLSearchParams): AppState['focus'] {
@@ -81,6 +97,8 @@ function pathOf(view: View): string {
       return `/countries/${view.iso3}/quality`;
     case 'world':
       return '/';
+    case 'donor':
+      return `/donors/${view.id}`;
     default:
       return `/${view.name}`;
   }
@@ -94,6 +112,12 @@ export function urlOf(state: AppState, hash = ''): string {
   if (state.mode !== 'status') query.set('mode', state.mode);
   if (state.year !== null) query.set('year', String(state.year));
   if (state.focus && state.view.name === 'country') query.set(state.focus.kind, String(state.focus.id));
+  if (state.view.name === 'donor') {
+    // The donor's year is one calendar year of its summary, not the as-of year of the other views.
+    query.delete('year');
+    if (state.view.year !== null) query.set('year', String(state.view.year));
+    if (state.view.country !== null) query.set('country', state.view.country);
+  }
   const path = pathOf(state.view);
   const search = query.toString();
   return `${path}${search ? `?${search}` : ''}${hash}`;

@@ -20,7 +20,8 @@ export interface WebOptions {
 
 /**
  * The web app (web/): its static files, index.html for the paths the client router owns
- * (`/`, `/countries/{ISO3}`, `/countries/{ISO3}/quality`, `/login`, `/review`, `/imports`), and the little run-time configuration the bundle cannot know.
+ * (`/`, `/countries/{ISO3}`, `/countries/{ISO3}/quality`, `/login`, `/review`, `/imports`, `/admin`,
+ * `/donors/{id}`), and the little run-time configuration the bundle cannot know.
  */
 export function webRoutes(config: Config, options: WebOptions): Router {
   const distDir = options.distDir ?? WEB_DIST_DIR;
@@ -43,7 +44,11 @@ export function webRoutes(config: Config, options: WebOptions): Router {
     res.set('Cache-Control', REVALIDATE).type('html').send(html);
   };
   router.get('/', sendIndex);
-  router.get(['/login', '/review', '/imports'], sendIndex);
+  router.get(['/login', '/review', '/imports', '/admin'], sendIndex);
+  router.get('/donors/:id', (req, res, next) => {
+    if (!/^\d{1,15}$/.test(String(req.params.id))) return next();
+    sendIndex(req, res, next);
+  });
   router.get('/countries/:iso3/quality', (req, res, next) => {
     if (!/^[A-Za-z]{3}$/.test(String(req.params.iso3))) return next();
     sendIndex(req, res, next);

@@ -47,6 +47,12 @@ export function km2(value: number | null | undefined): string {
   return t('unit.km2', { value: numberFormat(digits).format(value) });
 }
 
+/** US dollars, whole; null is a sum with a missing exchange rate, shown as such and never as 0. */
+export function usd(value: number | null): string {
+  if (value === null) return t('donor.rate_missing');
+  return numberFormat(0, { style: 'currency', currency: 'USD' }).format(value);
+}
+
 export const plainNumber = (value: number, digits = 2): string => numberFormat(digits).format(value);
 export const percent = (share: number): string => numberFormat(0, { style: 'percent' }).format(share);
 export const yearLabel = (year: number): string => numberFormat(0, { useGrouping: false }).format(year);

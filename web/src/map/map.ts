@@ -4,10 +4,15 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Lang, Mode } from '../state.js';
 import {
+  TASK_LAYERS,
   TILE_LAYERS,
+  type TaskColouring,
+  type TaskFilter,
   type TileParams,
   countryFillColour,
   offlineStyle,
+  taskColour,
+  tasksTileUrl,
   thematicLayers,
   thematicSources,
   tileUrl,
@@ -83,7 +88,25 @@ export class SafegroundMap {
 
   /** Reloads every tile after a write, so that map figures and polygons show it. */
   refreshData(): void {
-    for (const layer of TILE_LAYERS) if (this.map.getSource(layer)) this.map.refreshTiles(layer);
+    for (const layer of [...TILE_LAYERS, 'tasks']) if (this.map.getSource(layer)) this.map.refreshTiles(layer);
+  }
+
+  /**
+   * Shows the tasks layer (outline and light fill, from zoom 6), or hides it with null (the
+   * default: views that never call this look as they did). `donor` keeps the tasks funded by that
+   * donor organisation's grants the reader may see, `operator` those of that organisation; neither
+   * shows every task the reader may see. `colourBy` colours them by operator (operatorColour in
+   * palette.ts gives the same colour for a legend) or by status (TASK_STATUS_COLOURS).
+   * A click on a task opens its popup where attachTaskPopups (task-popup.ts) is attached.
+   */
+  showTasks(options: (TaskFilter & { colourBy: TaskColouring }) | null): void {
+    for (const id of TASK_LAYERS) this.map.setLayoutProperty(id, 'visibility', options ? 'visible' : 'none');
+    if (!options) return;
+    const url = tasksTileUrl({ donor: options.donor, operator: options.operator });
+    const source = this.map.getSource<VectorTileSource>('tasks');
+    if (source && source.tiles[0] !== url) source.setTiles([url]);
+    this.map.setPaintProperty('tasks-fill', 'fill-color', taskColour(options.colourBy));
+    this.map.setPaintProperty('tasks-line', 'line-color', taskColour(options.colourBy));
   }
 
   showWorld(mode: Mode): void {
@@ -100,6 +123,12 @@ export class SafegroundMap {
     );
     for (const id of COUNTRY_LAYERS) this.map.setLayoutProperty(id, 'visibility', 'visible');
     this.highlight(iso3);
+  }
+
+  /** Releases (by method) without hazards over a quiet land, `iso3` outlined if given: the donor's map. */
+  showReleases(iso3 = ''): void {
+    this.showCountry(iso3);
+    for (const id of ['hazards-fill', 'hazards-line']) this.map.setLayoutProperty(id, 'visibility', 'none');
   }
 
   highlight(iso3: string): void {

@@ -1,5 +1,5 @@
 // Colour-blind-safe colours (Okabe–Ito for categories, viridis for amounts), shared by map, legend and charts.
-import type { Method, Status } from '../api-types.js';
+import type { Method, Status, TaskStatus } from '../api-types.js';
 
 export const WATER = '#d4e4ee';
 export const LAND = '#f4f1ec';
@@ -59,3 +59,29 @@ export const METHOD_BORDERS: Record<Method, string> = {
   reduced: '#9c9420',
   cleared: '#00694d',
 };
+
+/** Task outlines by status: active work strong, proposals amber, ended or refused work grey. */
+export const TASK_STATUS_COLOURS: Record<TaskStatus, string> = {
+  proposed: '#e69f00',
+  approved: '#0072b2',
+  ongoing: '#009e73',
+  suspended: '#cc79a7',
+  completed: '#3d3d3d',
+  rejected: '#8f8f8f',
+  cancelled: '#8f8f8f',
+};
+
+/** Operators get these colours in turn by organisation id (legends name them with operatorColour). */
+export const OPERATOR_COLOURS = [
+  '#0072b2',
+  '#d55e00',
+  '#009e73',
+  '#cc79a7',
+  '#e69f00',
+  '#56b4e9',
+  '#3d3d3d',
+  '#9c9420',
+];
+
+export const operatorColour = (organisationId: number): string =>
+  OPERATOR_COLOURS[organisationId % OPERATOR_COLOURS.length]!;

@@ -7,8 +7,10 @@ import {
   LAND,
   LAND_AFFECTED,
   METHOD_COLOURS,
+  OPERATOR_COLOURS,
   REMAINING_STOPS,
   STATUS_COLOURS,
+  TASK_STATUS_COLOURS,
   WATER,
 } from './palette.js';
 
@@ -46,7 +48,38 @@ export function tileUrl(layer: TileLayer, params: TileParams): string {
   return `${location.origin}/tiles/${layer}/{z}/{x}/{y}.mvt${search ? `?${search}` : ''}`;
 }
 
-export function thematicSources(params: TileParams): Record<TileLayer, SourceSpecification> {
+/** Which tasks the tasks layer shows: those funded by a donor's grants, those of an operator, or all. */
+export interface TaskFilter {
+  donor?: number;
+  operator?: number;
+}
+
+/** The tasks tile layer (z6-16): one feature per task the reader may see, narrowed by `filter`. */
+export function tasksTileUrl(filter: TaskFilter = {}): string {
+  const query = new URLSearchParams();
+  if (filter.donor !== undefined) query.set('donor', String(filter.donor));
+  if (filter.operator !== undefined) query.set('operator', String(filter.operator));
+  const search = query.toString();
+  return `${location.origin}/tiles/tasks/{z}/{x}/{y}.mvt${search ? `?${search}` : ''}`;
+}
+
+/** What the task colours tell: the operator doing the work, or the task's status. */
+export type TaskColouring = 'operator' | 'status';
+
+/** Task colour: a palette colour picked by operator id, or the status colour. */
+export function taskColour(by: TaskColouring): ExpressionSpecification {
+  if (by === 'status') return matchOn('status', Object.entries(TASK_STATUS_COLOURS), '#666666');
+  return [
+    'match',
+    ['%', ['to-number', ['get', 'operator_id']], OPERATOR_COLOURS.length],
+    ...OPERATOR_COLOURS.flatMap((colour, index) => [index, colour]),
+    '#666666',
+  ] as unknown as ExpressionSpecification;
+}
+
+export const TASK_LAYERS = ['tasks-fill', 'tasks-line'] as const;
+
+export function thematicSources(params: TileParams): Record<TileLayer | 'tasks', SourceSpecification> {
   const source = (layer: TileLayer): SourceSpecification => ({
     type: 'vector',
     tiles: [tileUrl(layer, params)],
@@ -59,6 +92,8 @@ export function thematicSources(params: TileParams): Record<TileLayer, SourceSpe
     provinces: source('provinces'),
     hazards: source('hazards'),
     releases: source('releases'),
+    // Hidden until a view shows tasks: MapLibre asks for no tile of a source without a visible layer.
+    tasks: { type: 'vector', tiles: [tasksTileUrl()], minzoom: 6, maxzoom: 16 },
   };
 }
 
@@ -157,6 +192,15 @@ export function thematicLayers(options: { lang: Lang; mode: Mode; hostedBasemap:
         'line-width': ['match', ['get', 'classification'], 'CHA', 1.4, 0.9],
       },
     },
+    // Tasks: a light fill under the releases (the land released inside shows through) and the outline on top.
+    {
+      id: 'tasks-fill',
+      type: 'fill',
+      source: 'tasks',
+      'source-layer': 'tasks',
+      layout: { visibility: 'none' },
+      paint: { 'fill-color': taskColour('operator'), 'fill-opacity': 0.12 },
+    },
     {
       id: 'releases-fill',
       type: 'fill',
@@ -166,6 +210,19 @@ export function thematicLayers(options: { lang: Lang; mode: Mode; hostedBasemap:
       paint: {
         'fill-color': matchOn('method', Object.entries(METHOD_COLOURS), '#999999'),
         'fill-opacity': 0.75,
+      },
+    },
+    {
+      id: 'tasks-line',
+      type: 'line',
+      source: 'tasks',
+      'source-layer': 'tasks',
+      layout: { visibility: 'none' },
+      paint: {
+        'line-color': taskColour('operator'),
+        'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1, 12, 2.2],
+        // Proposals are not yet agreed: dashed.
+        'line-dasharray': ['case', ['==', ['get', 'status'], 'proposed'], ['literal', [2, 1.5]], ['literal', [1, 0]]],
       },
     },
     {

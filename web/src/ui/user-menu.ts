@@ -21,6 +21,13 @@ export function renderUserMenu(host: HTMLElement, user: ApiUser | null, signOut:
     authority
       ? h('a', { href: '/imports', 'data-nav': true, class: 'user-link', id: 'nav-imports' }, t('imports.title'))
       : null,
+    user.role === 'donor' && user.organisation_id !== null
+      ? h(
+          'a',
+          { href: `/donors/${user.organisation_id}`, 'data-nav': true, class: 'user-link', id: 'nav-donor' },
+          t('donor.nav'),
+        )
+      : null,
     user.role === 'admin'
       ? h('a', { href: '/admin', 'data-nav': true, class: 'user-link', id: 'nav-admin' }, t('admin.nav'))
       : null,
