@@ -41,3 +41,7 @@ export type ApiHistory = Schemas['History'];
 export type ApiImport = Schemas['Import'];
 export type ApiQuality = Schemas['QualityReport'];
 export type QualityItem = ApiQuality['checks'][number]['items'][number];
+export type ApiCoalition = Schemas['CoalitionPage'];
+export type ApiOverlaps = Schemas['TaskOverlapReport'];
+export type ApiTasks = Schemas['TaskCollection'];
+export type ApiTask = Schemas['Task'];

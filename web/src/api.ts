@@ -1,10 +1,12 @@
 import type {
+  ApiCoalition,
   ApiCountry,
   ApiCountryDetail,
   ApiHazardFeature,
   ApiHistory,
   ApiImport,
   ApiLogin,
+  ApiOverlaps,
   ApiMe,
   ApiProgress,
   ApiQuality,
@@ -13,6 +15,8 @@ import type {
   ApiReleasePage,
   ApiReleases,
   ApiRestriction,
+  ApiTask,
+  ApiTasks,
   ApiTimeline,
 } from './api-types.js';
 
@@ -200,4 +204,16 @@ export const fieldApi = {
   importReport: async (id: number) =>
     (await request('GET', `${API}/imports/${id}/report.csv`, { headers: { accept: 'text/csv' } })).text(),
   commitImport: (id: number) => sendJson<ApiImport>('POST', `${API}/imports/${id}/commit`),
+  coalition: (iso3: string) => fetchJson<ApiCoalition>(`${API}/countries/${iso3}/coalition`),
+  overlaps: (iso3: string) => fetchJson<ApiOverlaps>(`${API}/countries/${iso3}/overlaps`),
+  /** Every task of a country this reader may see, page by page. */
+  countryTasks: async (iso3: string) => {
+    const tasks: ApiTask[] = [];
+    for (let cursor: number | null = 0; cursor !== null;) {
+      const page: ApiTasks = await fetchJson<ApiTasks>(`${API}/tasks?country=${iso3}&limit=1000&cursor=${cursor}`);
+      tasks.push(...page.features);
+      cursor = page.next_cursor;
+    }
+    return tasks;
+  },
 };

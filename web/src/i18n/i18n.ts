@@ -84,3 +84,7 @@ export function countryName(iso3: string, apiName: string): string {
   const iso2 = iso2Of(iso3);
   return (iso2 && regionNames?.of(iso2)) || apiName;
 }
+
+/** Whole US dollars in the current language: $1,234,567 · 1 234 567 $US. */
+export const usd = (value: number): string =>
+  numberFormat(0, { style: 'currency', currency: 'USD', minimumFractionDigits: 0 }).format(value);

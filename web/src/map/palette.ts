@@ -1,5 +1,5 @@
 // Colour-blind-safe colours (Okabe–Ito for categories, viridis for amounts), shared by map, legend and charts.
-import type { Method, Status } from '../api-types.js';
+import type { ApiTask, Method, Status } from '../api-types.js';
 
 export const WATER = '#d4e4ee';
 export const LAND = '#f4f1ec';
@@ -58,4 +58,15 @@ export const METHOD_BORDERS: Record<Method, string> = {
   cancelled: '#2a7fb0',
   reduced: '#9c9420',
   cleared: '#00694d',
+};
+
+/** Task statuses (timeline bars): running work warm, finished green, stopped or refused grey and red. */
+export const TASK_STATUS_COLOURS: Record<ApiTask['properties']['status'], string> = {
+  proposed: '#cc79a7',
+  approved: '#56b4e9',
+  ongoing: '#e69f00',
+  suspended: '#8f8f8f',
+  completed: '#009e73',
+  cancelled: '#3d3d3d',
+  rejected: '#d55e00',
 };

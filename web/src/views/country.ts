@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { annualTable, renderAnnual, type AnnualRow } from '../charts/annual.js';
 import { burndownTable, renderBurndown, type BurndownInput } from '../charts/burndown.js';
 import type { Chart } from '../charts/setup.js';
+import { chartBlock } from '../charts/chart-block.js';
 import { countryName, date, t } from '../i18n/i18n.js';
 import { CONTAMINATION_COLOURS, METHOD_COLOURS, STATUS_ORDER } from '../map/palette.js';
 import { pointOnFeature } from '@turf/turf';
@@ -27,37 +28,6 @@ function focusOf(obligations: ObligationProgress[], treaty: AppState['treaty']):
   const chosen = obligations.find((o) => o.treaty === treaty);
   if (chosen) return chosen;
   return [...obligations].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status))[0] ?? null;
-}
-
-/** A chart with its table alternative, shown on demand (and always there for screen readers). */
-function chartBlock(
-  title: string,
-  canvasId: string,
-  table: HTMLTableElement,
-  note?: string,
-): { block: HTMLElement; canvas: HTMLCanvasElement } {
-  const canvas = h('canvas', { id: canvasId, role: 'img', 'aria-label': title });
-  // The wrapper is hidden, not the table: a table will not shrink to the 1px that hiding relies on.
-  const wrapper = h('div', { class: 'table-scroll visually-hidden', id: `${table.id}-wrapper` }, table);
-  const toggle = h(
-    'button',
-    { type: 'button', class: 'button button-quiet', 'aria-expanded': 'false', 'aria-controls': wrapper.id },
-    t('chart.show_table'),
-  );
-  toggle.addEventListener('click', () => {
-    const show = !wrapper.classList.toggle('visually-hidden');
-    toggle.setAttribute('aria-expanded', String(show));
-    toggle.textContent = show ? t('chart.hide_table') : t('chart.show_table');
-  });
-  const block = h(
-    'section',
-    { class: 'card chart-card' },
-    h('div', { class: 'card-head' }, h('h2', {}, title), toggle),
-    note ? h('p', { class: 'muted chart-note' }, note) : null,
-    h('div', { class: 'chart-box' }, canvas),
-    wrapper,
-  );
-  return { block, canvas };
 }
 
 function countryLegend(legend: HTMLElement): void {
