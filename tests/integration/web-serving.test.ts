@@ -18,7 +18,7 @@ afterAll(() => app.close());
 
 describe('web app serving', () => {
   it('answers index.html, never cached, for the world and country paths the client router owns', async () => {
-    for (const path of ['/', '/countries/LAO', '/countries/lao?lang=ar&year=2019']) {
+    for (const path of ['/', '/countries/LAO', '/countries/lao?lang=ar&year=2019', '/countries/LAO/coalition']) {
       const res = await testFetch(app.base + path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);

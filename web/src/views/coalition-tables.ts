@@ -166,16 +166,19 @@ export function overlapList(report: ApiOverlaps, link: (mapLink: string) => stri
                     { scope: 'row' },
                     h('a', { href: link(o.map_link), 'data-nav': true }, t('coalition.task_id', { id: o.task_id })),
                   ),
-                  h('td', {}, organisation(o.organisation)),
+                  h('td', {}, h('bdi', {}, organisation(o.organisation))),
                   h(
                     'td',
                     {},
-                    o.kind === 'released'
-                      ? t('coalition.already_released', { releases: (o.release_ids ?? []).join(', ') })
-                      : t('coalition.other_task', {
-                          id: o.other_task_id ?? '–',
-                          organisation: organisation(o.other_organisation),
-                        }),
+                    ...(o.kind === 'released'
+                      ? [t('coalition.already_released', { releases: (o.release_ids ?? []).join(', ') })]
+                      : // <bdi>: an organisation's name keeps its own direction inside right-to-left text.
+                        [
+                          t('coalition.task_id', { id: o.other_task_id ?? '–' }),
+                          ' (',
+                          h('bdi', {}, organisation(o.other_organisation)),
+                          ')',
+                        ]),
                   ),
                   h('td', { class: 'num' }, t('coalition.m2', { value: plainNumber(o.overlap_m2, 0) })),
                 ),
