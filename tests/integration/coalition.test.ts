@@ -183,6 +183,14 @@ describe('funding against need', () => {
     expectArea(body.funding.funding_needed_usd_per_year, needed);
     expect(body.funding.disbursed_usd_per_year).toBe(12_000);
     expectArea(body.funding.funding_gap_usd_per_year, needed - 12_000);
+    // Year by year: all the money was committed and paid in YEAR, none in the other cost years.
+    expect(body.funding.years.map((y: any) => y.year)).toEqual(body.funding.cost_years);
+    for (const y of body.funding.years) {
+      const paid = y.year === YEAR ? 36_000 : 0;
+      expect(y).toMatchObject({ committed_usd: y.year === YEAR ? 10_000 : 0, disbursed_usd: paid, missing_rates: [] });
+      expect(y.funding_needed_usd).toBe(body.funding.funding_needed_usd_per_year);
+      expectArea(y.funding_gap_usd, needed - paid);
+    }
   });
 
   it('gives no cost, with the reason, while a rate is missing', async () => {
@@ -191,6 +199,12 @@ describe('funding against need', () => {
     expect(body.funding).toMatchObject({ cost_per_km2_usd: null, funding_needed_usd_per_year: null });
     expect(body.funding.missing_rates).toEqual([{ currency: 'EUR', year: YEAR }]);
     expect(body.funding.reason).toContain(`EUR ${YEAR}`);
+    // The year without a rate says so; it is never counted as nothing paid.
+    expect(body.funding.years.find((y: any) => y.year === YEAR)).toMatchObject({
+      disbursed_usd: null,
+      funding_gap_usd: null,
+      missing_rates: [{ currency: 'EUR', year: YEAR }],
+    });
     await exchangeRate(app.db, 'EUR', YEAR, 1.2);
   });
 });

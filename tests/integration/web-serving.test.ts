@@ -18,7 +18,14 @@ afterAll(() => app.close());
 
 describe('web app serving', () => {
   it('answers index.html, never cached, for the paths the client router owns', async () => {
-    for (const path of ['/', '/countries/LAO', '/countries/lao?lang=ar&year=2019', '/admin', '/donors/12?year=2024']) {
+    for (const path of [
+      '/',
+      '/countries/LAO',
+      '/countries/lao?lang=ar&year=2019',
+      '/countries/LAO/coalition',
+      '/admin',
+      '/donors/12?year=2024',
+    ]) {
       const res = await testFetch(app.base + path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);

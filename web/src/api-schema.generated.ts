@@ -2428,6 +2428,19 @@ export interface components {
                 /** @description why the figures are null */
                 reason: string | null;
                 missing_rates: components["schemas"]["MissingRate"][];
+                /** @description each cost year: the funding the required rate needs against the money committed and disbursed */
+                years: {
+                    year: number;
+                    /** @description funding_needed_usd_per_year */
+                    funding_needed_usd: number | null;
+                    /** @description committed in the country that year, every grant */
+                    committed_usd: number | null;
+                    /** @description disbursed in the country that year, every grant */
+                    disbursed_usd: number | null;
+                    /** @description funding_needed_usd − disbursed_usd */
+                    funding_gap_usd: number | null;
+                    missing_rates: components["schemas"]["MissingRate"][];
+                }[];
             };
             /** @description where every overlap between tasks, and every task on land already released, is listed */
             overlaps_url: string;

@@ -47,3 +47,5 @@ export type TaskStatus = ApiTask['properties']['status'];
 export type TaskMethod = ApiTask['properties']['method'];
 export type ApiDonorSummary = Schemas['DonorSummary'];
 export type DonorSummaryRow = Schemas['DonorSummaryRow'];
+export type ApiCoalition = Schemas['CoalitionPage'];
+export type ApiOverlaps = Schemas['TaskOverlapReport'];

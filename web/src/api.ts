@@ -1,4 +1,5 @@
 import type {
+  ApiCoalition,
   ApiCountry,
   ApiCountryDetail,
   ApiDonorSummary,
@@ -6,6 +7,7 @@ import type {
   ApiHistory,
   ApiImport,
   ApiLogin,
+  ApiOverlaps,
   ApiMe,
   ApiProgress,
   ApiQuality,
@@ -14,6 +16,7 @@ import type {
   ApiReleasePage,
   ApiReleases,
   ApiRestriction,
+  ApiTask,
   ApiTaskCollection,
   ApiTimeline,
 } from './api-types.js';
@@ -206,4 +209,18 @@ export const fieldApi = {
   importReport: async (id: number) =>
     (await request('GET', `${API}/imports/${id}/report.csv`, { headers: { accept: 'text/csv' } })).text(),
   commitImport: (id: number) => sendJson<ApiImport>('POST', `${API}/imports/${id}/commit`),
+  coalition: (iso3: string) => fetchJson<ApiCoalition>(`${API}/countries/${iso3}/coalition`),
+  overlaps: (iso3: string) => fetchJson<ApiOverlaps>(`${API}/countries/${iso3}/overlaps`),
+  /** Every task of a country this reader may see, page by page. */
+  countryTasks: async (iso3: string) => {
+    const tasks: ApiTask[] = [];
+    for (let cursor: number | null = 0; cursor !== null;) {
+      const page: ApiTaskCollection = await fetchJson<ApiTaskCollection>(
+        `${API}/tasks?country=${iso3}&limit=1000&cursor=${cursor}`,
+      );
+      tasks.push(...page.features);
+      cursor = page.next_cursor;
+    }
+    return tasks;
+  },
 };

@@ -11,6 +11,7 @@ export type View =
   | { name: 'world' }
   | { name: 'country'; iso3: string }
   | { name: 'quality'; iso3: string }
+  | { name: 'coalition'; iso3: string }
   | { name: 'review' }
   | { name: 'imports' }
   | { name: 'admin' }
@@ -64,8 +65,8 @@ export function parseLocation(location: Location): AppState {
 function viewOf(pathname: string, query: URLSearchParams): View {
   const donor = /^\/donors\/(\d{1,15})\/?$/.exec(pathname);
   if (donor) return donorView(Number(donor[1]), query);
-  const country = /^\/countries\/([A-Za-z]{3})(\/quality)?\/?$/.exec(pathname);
-  if (country) return { name: country[2] ? 'quality' : 'country', iso3: country[1]!.toUpperCase() };
+  const country = /^\/countries\/([A-Za-z]{3})(?:\/(quality|coalition))?\/?$/.exec(pathname);
+  if (country) return { name: (country[2] as 'quality' | 'coalition') ?? 'country', iso3: country[1]!.toUpperCase() };
   const page = /^\/(review|imports|login|admin)\/?$/.exec(pathname)?.[1];
   return page ? { name: page as 'review' | 'imports' | 'login' | 'admin' } : { name: 'world' };
 }
@@ -94,7 +95,8 @@ function pathOf(view: View): string {
     case 'country':
       return `/countries/${view.iso3}`;
     case 'quality':
-      return `/countries/${view.iso3}/quality`;
+    case 'coalition':
+      return `/countries/${view.iso3}/${view.name}`;
     case 'world':
       return '/';
     case 'donor':

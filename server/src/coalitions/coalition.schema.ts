@@ -54,6 +54,18 @@ export const FundingNeed = z.object({
     .describe('funding_needed_usd_per_year − disbursed_usd_per_year (negative: more is disbursed than the rate needs)'),
   reason: z.string().nullable().describe('why the figures are null'),
   missing_rates: z.array(MissingRate),
+  years: z
+    .array(
+      z.object({
+        year: z.number().int(),
+        funding_needed_usd: z.number().nullable().describe('funding_needed_usd_per_year'),
+        committed_usd: Usd.describe('committed in the country that year, every grant'),
+        disbursed_usd: Usd.describe('disbursed in the country that year, every grant'),
+        funding_gap_usd: z.number().nullable().describe('funding_needed_usd − disbursed_usd'),
+        missing_rates: z.array(MissingRate),
+      }),
+    )
+    .describe('each cost year: the funding the required rate needs against the money committed and disbursed'),
 });
 
 export const CoalitionPage = z

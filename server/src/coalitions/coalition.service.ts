@@ -194,5 +194,17 @@ function fundingNeed(
     funding_gap_usd_per_year: needed !== null && perYear !== null ? cents(needed - perYear) : null,
     reason: reasons.length > 0 ? reasons.join('; ') : null,
     missing_rates: disbursed.missing,
+    years: Array.from({ length: count }, (_, i) => {
+      const ofYear = money.filter((t) => t.year === years.from + i);
+      const paid = usdTotal(ofYear, 'disbursement').usd;
+      return {
+        year: years.from + i,
+        funding_needed_usd: needed,
+        committed_usd: usdTotal(ofYear, 'commitment').usd,
+        disbursed_usd: paid,
+        funding_gap_usd: needed !== null && paid !== null ? cents(needed - paid) : null,
+        missing_rates: missingRates(ofYear),
+      };
+    }),
   };
 }

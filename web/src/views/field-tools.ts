@@ -18,6 +18,16 @@ export function fieldTools(iso3: string, qualityHref: string, open: (task: TaskN
       { href: qualityHref, 'data-nav': true, id: 'quality-link', class: 'button button-quiet' },
       t('quality.link'),
     ),
+    h(
+      'a',
+      {
+        href: qualityHref.replace(/\/quality(?=\?|$)/, '/coalition'),
+        'data-nav': true,
+        id: 'coalition-link',
+        class: 'button button-quiet',
+      },
+      t('coalition.link'),
+    ),
   );
 }
 
