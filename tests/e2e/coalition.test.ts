@@ -12,6 +12,8 @@ import {
   afterTransition,
   foreignRequests,
   openPage,
+  PAGE_WAIT_MS,
+  renderedFeatures,
   saveScreenshot,
   signIn,
   startDemoApp,
@@ -20,6 +22,7 @@ import {
 } from '../helpers/web-page.js';
 
 declare const document: any;
+declare const window: any;
 
 const ISO3 = 'LAO';
 const PATH = `/countries/${ISO3}/coalition`;
@@ -198,6 +201,16 @@ describe('coalition page', () => {
     // The authority also sees the proposed tasks, and the overlaps between them.
     expect(api.tasks.some((t) => t.status === 'proposed')).toBe(true);
     expect(seen.overlapCount).toBeGreaterThan(publicPage.overlapCount);
+    // Who works where, on the map: the tasks in their operators' colours, each one of the API's.
+    await page.waitForFunction(
+      () => window.safeground.map.queryRenderedFeatures({ layers: ['tasks-fill'] }).length > 0,
+      null,
+      { timeout: PAGE_WAIT_MS },
+    );
+    const operators = new Set(api.tasks.map((t: any) => t.organisation_id));
+    for (const task of await renderedFeatures(page, 'tasks-fill')) {
+      if (task.country_iso3 === ISO3) expect(operators.has(task.operator_id)).toBe(true);
+    }
     await saveScreenshot(page, 'coalition-authority');
   });
 

@@ -1,3 +1,5 @@
+import type { ApiTask } from '../api-types.js';
+import { operatorColour } from '../map/palette.js';
 import { h } from './dom.js';
 
 /**
@@ -24,5 +26,15 @@ export function legendItem(
       options.shape,
     ),
     label,
+  );
+}
+
+/** The operators of these tasks, each with the colour its tasks have on the map (coloured by operator). */
+export function operatorItems(tasks: ApiTask[]): HTMLElement {
+  const operators = new Map(tasks.map((task) => [task.properties.organisation.id, task.properties.organisation]));
+  return h(
+    'ul',
+    { class: 'legend-items' },
+    ...[...operators.values()].map((o) => legendItem(operatorColour(o.id), o.acronym ?? o.name, { pale: true })),
   );
 }

@@ -7,6 +7,8 @@ import { countryName, date, km2, plainNumber, t, usd } from '../i18n/i18n.js';
 import type { AppState } from '../state.js';
 import { demoBadge, showDemoBanner } from '../ui/badges.js';
 import { h } from '../ui/dom.js';
+import { operatorItems, setLegend } from '../ui/legend.js';
+import { attachTaskPopups } from '../map/task-popup.js';
 import { flowsTable, matrixTable, overlapList } from './coalition-tables.js';
 import { taskTimeline } from './task-timeline.js';
 import type { ViewContext, ViewController } from './view.js';
@@ -103,8 +105,11 @@ function fundingSummary(funding: ApiCoalition['funding']): HTMLElement {
 export class CoalitionView implements ViewController {
   private charts: Chart[] = [];
   private framed = '';
+  private readonly detachPopups: () => void;
 
-  constructor(private readonly context: ViewContext) {}
+  constructor(private readonly context: ViewContext) {
+    this.detachPopups = attachTaskPopups(context.map.map);
+  }
 
   async update(state: AppState): Promise<void> {
     if (state.view.name !== 'coalition') return;
@@ -112,6 +117,8 @@ export class CoalitionView implements ViewController {
     const { map, panel, router } = this.context;
     map.setParams({ treaty: state.treaty, year: null });
     map.showCountry(iso3);
+    // Who works where: every task the reader may see, in its operator's colour.
+    map.showTasks({ colourBy: 'operator' });
     if (this.framed !== iso3) {
       this.framed = iso3;
       panel.replaceChildren(h('p', { class: 'loading-text' }, t('state.loading')));
@@ -122,6 +129,7 @@ export class CoalitionView implements ViewController {
       fieldApi.overlaps(iso3),
       fieldApi.countryTasks(iso3),
     ]);
+    setLegend(this.context.legend, t('coalition.legend'), operatorItems(tasks));
     // Links into the app keep a language chosen in the URL.
     const appLink = (path: string) => {
       const url = new URL(path, location.origin);
@@ -172,5 +180,8 @@ export class CoalitionView implements ViewController {
 
   destroy(): void {
     this.destroyCharts();
+    this.detachPopups();
+    this.context.map.showTasks(null);
+    this.context.legend.replaceChildren();
   }
 }

@@ -7,13 +7,13 @@ import { renderMoney } from '../charts/money.js';
 import type { Chart } from '../charts/setup.js';
 import { t } from '../i18n/i18n.js';
 import { boundsOf } from '../map/overlay.js';
-import { METHOD_COLOURS, operatorColour } from '../map/palette.js';
+import { METHOD_COLOURS } from '../map/palette.js';
 import { attachTaskPopups } from '../map/task-popup.js';
 import { currentUser } from '../session.js';
 import type { AppState } from '../state.js';
 import { demoBadge, showDemoBanner } from '../ui/badges.js';
 import { h } from '../ui/dom.js';
-import { legendItem, setLegend } from '../ui/legend.js';
+import { legendItem, operatorItems, setLegend } from '../ui/legend.js';
 import { byOperator, byYear, totalsOf } from './donor-figures.js';
 import {
   accountabilityLinks,
@@ -96,16 +96,11 @@ export class DonorView implements ViewController {
   }
 
   private legend(tasks: ApiTask[]): void {
-    const operators = new Map(tasks.map((task) => [task.properties.organisation.id, task.properties.organisation]));
     setLegend(
       this.context.legend,
       t('donor.legend'),
       h('h3', { class: 'legend-subtitle' }, t('map.tasks.legend')),
-      h(
-        'ul',
-        { class: 'legend-items' },
-        ...[...operators.values()].map((o) => legendItem(operatorColour(o.id), o.acronym ?? o.name, { pale: true })),
-      ),
+      operatorItems(tasks),
       h('h3', { class: 'legend-subtitle' }, t('legend.releases')),
       h(
         'ul',
