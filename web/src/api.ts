@@ -1,11 +1,15 @@
 import type {
   ApiCountry,
   ApiCountryDetail,
+  ApiGrantList,
   ApiHazardFeature,
+  ApiHazardPage,
   ApiHistory,
   ApiImport,
   ApiLogin,
   ApiMe,
+  ApiOrganisationList,
+  ApiOverlapReport,
   ApiProgress,
   ApiQuality,
   ApiReconciliation,
@@ -13,6 +17,9 @@ import type {
   ApiReleasePage,
   ApiReleases,
   ApiRestriction,
+  ApiTask,
+  ApiTaskCreate,
+  ApiTaskPage,
   ApiTimeline,
 } from './api-types.js';
 
@@ -200,4 +207,19 @@ export const fieldApi = {
   importReport: async (id: number) =>
     (await request('GET', `${API}/imports/${id}/report.csv`, { headers: { accept: 'text/csv' } })).text(),
   commitImport: (id: number) => sendJson<ApiImport>('POST', `${API}/imports/${id}/commit`),
+  // Tasks: the operator's proposal form, the authority's queue and the ?task= details.
+  hazards: (query: string) => fetchJson<ApiHazardPage>(`${API}/hazards?${query}`),
+  tasks: (query: string) => fetchJson<ApiTaskPage>(`${API}/tasks?${query}`),
+  task: (id: number) => fetchJson<ApiTask>(`${API}/tasks/${id}`),
+  proposeTask: (body: ApiTaskCreate, options: { dryRun: boolean; acknowledge: boolean }) =>
+    sendJson<ApiTask>(
+      'POST',
+      `${API}/tasks?dry_run=${options.dryRun}&acknowledge_overlaps=${options.acknowledge}`,
+      body,
+    ),
+  approveTask: (id: number) => sendJson<ApiTask>('POST', `${API}/tasks/${id}/approve`),
+  rejectTask: (id: number, reason: string) => sendJson<ApiTask>('POST', `${API}/tasks/${id}/reject`, { reason }),
+  overlaps: (iso3: string) => fetchJson<ApiOverlapReport>(`${API}/countries/${iso3}/overlaps`),
+  grants: (query: string) => fetchJson<ApiGrantList>(`${API}/grants?${query}`),
+  organisations: (query: string) => fetchJson<ApiOrganisationList>(`${API}/organisations?${query}`),
 };

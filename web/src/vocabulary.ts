@@ -1,4 +1,4 @@
-import type { HazardProperties, Method } from './api-types.js';
+import type { HazardProperties, Method, TaskMethod } from './api-types.js';
 import type { components } from './api-schema.generated.js';
 
 // The vocabulary's values the web app lists (form options, chart series). The server's enumerations
@@ -31,4 +31,10 @@ export const ORGANISATION_KINDS = exactly<components['schemas']['Organisation'][
   'un_agency',
   'ngo',
   'other',
+]);
+export const TASK_METHODS = exactly<TaskMethod>()([
+  'non_technical_survey',
+  'technical_survey',
+  'clearance',
+  'eod_spot_task',
 ]);
