@@ -2,7 +2,9 @@
 // on a hazard another organisation is working on; the overlap is shown (with that organisation)
 // before saving, and saving waits for the operator to acknowledge it. The authority then finds the
 // proposal in its review queue with the conflict and approves it; the API shows it approved at the
-// next version, and ?task= opens it. An Arabic screenshot of the form.
+// next version, and ?task= opens it. In Arabic, a click on the map takes a hazard off and puts it
+// back; a screenshot of the form.
+import { pointOnFeature } from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
@@ -19,6 +21,7 @@ import {
 } from '../helpers/web-page.js';
 
 declare const document: any;
+declare const window: any;
 
 const ISO3 = 'LAO';
 const PASSWORD = 'correct horse battery staple';
@@ -86,6 +89,33 @@ async function openFormAndPickHazard(open: OpenPage): Promise<void> {
   await page.focus(result);
   await page.keyboard.press('Enter');
   await page.waitForSelector(`#taskform-hazards li[data-hazard-id="${hazard.id}"]`);
+}
+
+/** A viewport point inside the shared hazard, once the map has come to rest with the hazard drawn there. */
+async function hazardPoint({ page }: OpenPage): Promise<{ x: number; y: number }> {
+  const geometry = (await app.api('GET', `/api/v1/hazards/${hazard.id}`)).body.geometry;
+  const [lng, lat] = pointOnFeature(geometry).geometry.coordinates;
+  await page.waitForFunction(
+    ([id, at]) => {
+      const map = window.safeground.map;
+      if (map.isMoving() || !map.loaded()) return false;
+      const p = map.project(at);
+      return map
+        .queryRenderedFeatures([p.x, p.y], { layers: ['hazards-fill'] })
+        .some((f: any) => f.properties.id === id);
+    },
+    [hazard.id, [lng, lat]] as const,
+    { timeout: PAGE_WAIT_MS },
+  );
+  return page.evaluate(
+    (at) => {
+      const map = window.safeground.map;
+      const rect = map.getCanvas().getBoundingClientRect();
+      const p = map.project(at);
+      return { x: rect.left + p.x, y: rect.top + p.y };
+    },
+    [lng, lat],
+  );
 }
 
 describe('tasks', () => {
@@ -189,9 +219,16 @@ describe('tasks', () => {
     const { page } = open;
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     await openFormAndPickHazard(open);
+    // A click on the chosen hazard on the map takes it off; another puts it back.
+    const point = await hazardPoint(open);
+    await page.mouse.click(point.x, point.y);
+    await page.waitForSelector(`#taskform-hazards li[data-hazard-id="${hazard.id}"]`, { state: 'detached' });
+    await page.mouse.click(point.x, point.y);
+    await page.waitForSelector(`#taskform-hazards li[data-hazard-id="${hazard.id}"]`);
     await page.fill('#taskform-start', other.start);
     await page.fill('#taskform-end', other.end);
     await page.waitForSelector(`#taskform-check .task-conflicts li[data-task-id="${other.id}"]`);
+    await page.locator('#taskform-check').scrollIntoViewIfNeeded();
     const text = await untranslatedText(page, ['taskform', 'taskqueue']);
     expect(text.keys).toEqual([]);
     await saveScreenshot(page, 'tasks-form-ar');

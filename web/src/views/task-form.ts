@@ -156,8 +156,9 @@ export function proposeTaskTask(context: TaskContext, hazardId?: number): Task {
     );
   };
   const refused = (error: unknown) => {
-    showFieldErrors(error);
     const conflicts = conflictsOf(error);
+    // Overlaps are no field's fault: they are listed, not marked on a field.
+    showFieldErrors(conflicts ? null : error);
     if (conflicts) return overlaps(conflicts);
     acknowledgeBox.hidden = true;
     return fieldErrorBox(error, controls);

@@ -141,12 +141,15 @@ export function hazardChooser(context: TaskContext, changed: () => void, first?:
     const [west, south, east, north] = bbox(drawn);
     try {
       const page = await fieldApi.hazards(`country=${iso3}&bbox=${west},${south},${east},${north}&limit=200`);
-      if (closed || polygon?.drawing.polygon() !== drawn) return;
+      // The polygon moved on while the hazards were read: its own read will follow.
+      if (closed || JSON.stringify(polygon?.drawing.polygon()) !== JSON.stringify(drawn)) return;
       const under = page.features.filter(
         (hazard) => !chosen.has(hazard.id) && booleanIntersects(hazard.geometry, drawn),
       );
       for (const hazard of under) chosen.set(hazard.id, hazard);
-      if (under.length) (render(), changed());
+      if (under.length === 0) return;
+      render();
+      changed();
     } catch (error) {
       problem.replaceChildren(alertBox(writeErrorMessage(error)));
     }
