@@ -3,8 +3,8 @@
 // before saving, and saving waits for the operator to acknowledge it. The authority then finds the
 // proposal in its review queue with the conflict and approves it; the API shows it approved at the
 // next version, and ?task= opens it. In Arabic, a click on the map takes a hazard off and puts it
-// back; a screenshot of the form.
-import { pointOnFeature } from '@turf/turf';
+// back, and a typed work polygon replaces the hazard whole in the check; a screenshot of the form.
+import { area, booleanWithin, centroid, pointOnFeature } from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
@@ -116,6 +116,25 @@ async function hazardPoint({ page }: OpenPage): Promise<{ x: number; y: number }
     },
     [lng, lat],
   );
+}
+
+/** The corners of a square of about 20 m inside the shared hazard. */
+async function squareInsideHazard(): Promise<[number, number][]> {
+  const stored = (await app.api('GET', `/api/v1/hazards/${hazard.id}`)).body.geometry;
+  // Its first part: a square inside it lies inside the hazard.
+  const geometry = stored.type === 'Polygon' ? stored : { type: 'Polygon', coordinates: stored.coordinates[0] };
+  const d = 0.0001;
+  for (const centre of [centroid(geometry), pointOnFeature(geometry)]) {
+    const [lng, lat] = centre.geometry.coordinates as [number, number];
+    const corners: [number, number][] = [
+      [lng - d, lat - d],
+      [lng + d, lat - d],
+      [lng + d, lat + d],
+      [lng - d, lat + d],
+    ];
+    if (booleanWithin({ type: 'Polygon', coordinates: [[...corners, corners[0]!]] }, geometry)) return corners;
+  }
+  throw new Error(`no 20 m square fits in hazard ${hazard.id}`);
 }
 
 describe('tasks', () => {
@@ -232,6 +251,26 @@ describe('tasks', () => {
     const text = await untranslatedText(page, ['taskform', 'taskqueue']);
     expect(text.keys).toEqual([]);
     await saveScreenshot(page, 'tasks-form-ar');
+
+    // A work polygon instead of the hazard whole, by keyboard (its corners typed): the dry run then
+    // judges the small square, so the overlap shrinks to it.
+    const square = await squareInsideHazard();
+    await page.focus('#taskform-area-polygon');
+    await page.keyboard.press('Space');
+    await page.focus('.task-polygon details summary');
+    await page.keyboard.press('Enter');
+    await page.fill('#taskform-coordinates', square.map(([lng, lat]) => `${lng} ${lat}`).join('\n'));
+    await page.focus('#taskform-use-coordinates');
+    await page.keyboard.press('Enter');
+    const squareArea = area({ type: 'Polygon', coordinates: [[...square, square[0]!]] });
+    await page.waitForFunction(
+      ([id, limit]) =>
+        [...document.querySelectorAll(`#taskform-check .task-conflicts li[data-task-id="${id}"]`)].some(
+          (li: any) => Number(li.dataset.overlapM2) > 0 && Number(li.dataset.overlapM2) < limit,
+        ),
+      [other.id, squareArea * 1.1] as const,
+      { timeout: PAGE_WAIT_MS },
+    );
     await open.context.close();
   });
 });

@@ -213,7 +213,7 @@ export function proposeTaskTask(context: TaskContext, hazardId?: number): Task {
         }
       }),
     },
-    user?.organisation_id ? null : withSlot('organisation_id', field(t('taskform.organisation'), organisation)),
+    user?.role === 'operator' ? null : withSlot('organisation_id', field(t('taskform.organisation'), organisation)),
     withSlot('hazard_ids', hazards.element),
     slots.get('geometry')!,
     withSlot('method', field(t('taskform.method'), method)),
@@ -233,10 +233,11 @@ export function proposeTaskTask(context: TaskContext, hazardId?: number): Task {
   body.replaceChildren(form);
 
   // An operator proposes for its own organisation; the authority or an admin chooses the operator.
-  if (user?.organisation_id) {
-    organisation.append(h('option', { value: user.organisation_id }, String(user.organisation_id)));
-    organisation.value = String(user.organisation_id);
-    void funding.load(user.organisation_id);
+  const ownOrganisation = user?.role === 'operator' ? user.organisation_id : null;
+  if (ownOrganisation) {
+    organisation.append(h('option', { value: ownOrganisation }, String(ownOrganisation)));
+    organisation.value = String(ownOrganisation);
+    void funding.load(ownOrganisation);
   } else {
     void fieldApi.organisations('kind=operator').then(
       ({ organisations }) => {
