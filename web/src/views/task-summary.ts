@@ -66,7 +66,10 @@ const fact = (term: string, value: Node | string, name: string) => [
   h('dd', { 'data-fact': name }, value),
 ];
 
-/** The task's plan as a list of facts; `hazardLink` makes each hazard a link (the details) or plain text (the queue). */
+/**
+ * The task's plan as a list of facts. The details add the team (the operator's own words, in its
+ * own language and direction) and link each hazard (`hazardLink`); the queue keeps to the plan.
+ */
 export function taskFacts(task: ApiTask, hazardLink?: (id: number) => string): HTMLElement {
   const p = task.properties;
   const hazards = h(
@@ -88,7 +91,7 @@ export function taskFacts(task: ApiTask, hazardLink?: (id: number) => string): H
       t('taskform.date_range', { from: date(p.planned_start), to: date(p.planned_end) }),
       'dates',
     ),
-    ...(p.team ? fact(t('taskform.team'), p.team, 'team') : []),
+    ...(p.team && hazardLink ? fact(t('taskform.team'), h('bdi', {}, p.team), 'team') : []),
     ...fact(t('taskform.hazards'), hazards, 'hazards'),
     ...fact(t('taskform.area'), squareMetres(p.area_m2), 'area'),
     ...fact(t('taskform.funding'), fundingText(p), 'funding'),
