@@ -3530,6 +3530,8 @@ export interface operations {
                 /** @description comma-separated; matches hazards with any of them */
                 contamination?: ("ap_mines" | "av_mines" | "cmr" | "erw" | "ied")[];
                 status?: "open" | "closed" | "handed_over";
+                /** @description hazards whose reference (external_ref) starts with this, ignoring case: a search box */
+                ref?: string;
                 limit?: number;
                 /** @description next_cursor from the previous page */
                 cursor?: number | null;
@@ -4740,6 +4742,8 @@ export interface operations {
                 /** @description comma-separated; matches hazards with any of them */
                 contamination?: ("ap_mines" | "av_mines" | "cmr" | "erw" | "ied")[];
                 status?: "open" | "closed" | "handed_over";
+                /** @description hazards whose reference (external_ref) starts with this, ignoring case: a search box */
+                ref?: string;
                 /** @description geojson (RFC 7946), csv (WKT geometry column; text that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets show it instead of running it), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
                 format?: "geojson" | "csv" | "shp" | "gpkg";
             };

@@ -3,12 +3,15 @@ import type {
   ApiCountry,
   ApiCountryDetail,
   ApiDonorSummary,
+  ApiGrantList,
   ApiHazardFeature,
+  ApiHazardPage,
   ApiHistory,
   ApiImport,
   ApiLogin,
   ApiOverlaps,
   ApiMe,
+  ApiOrganisationList,
   ApiProgress,
   ApiQuality,
   ApiReconciliation,
@@ -18,6 +21,7 @@ import type {
   ApiRestriction,
   ApiTask,
   ApiTaskCollection,
+  ApiTaskCreate,
   ApiTimeline,
 } from './api-types.js';
 
@@ -223,4 +227,18 @@ export const fieldApi = {
     }
     return tasks;
   },
+  // Tasks: the operator's proposal form, the authority's queue and the ?task= details.
+  hazards: (query: string) => fetchJson<ApiHazardPage>(`${API}/hazards?${query}`),
+  tasks: (query: string) => fetchJson<ApiTaskCollection>(`${API}/tasks?${query}`),
+  task: (id: number) => fetchJson<ApiTask>(`${API}/tasks/${id}`),
+  proposeTask: (body: ApiTaskCreate, options: { dryRun: boolean; acknowledge: boolean }) =>
+    sendJson<ApiTask>(
+      'POST',
+      `${API}/tasks?dry_run=${options.dryRun}&acknowledge_overlaps=${options.acknowledge}`,
+      body,
+    ),
+  approveTask: (id: number) => sendJson<ApiTask>('POST', `${API}/tasks/${id}/approve`),
+  rejectTask: (id: number, reason: string) => sendJson<ApiTask>('POST', `${API}/tasks/${id}/reject`, { reason }),
+  grants: (query: string) => fetchJson<ApiGrantList>(`${API}/grants?${query}`),
+  organisations: (query: string) => fetchJson<ApiOrganisationList>(`${API}/organisations?${query}`),
 };

@@ -28,8 +28,8 @@ export interface AppState {
   mode: Mode;
   /** Figures as of the end of this year; null = today. */
   year: number | null;
-  /** Country view: the hazard (or release) to zoom to and open, from ?hazard= / ?release=. */
-  focus: { kind: 'hazard' | 'release'; id: number } | null;
+  /** Country view: the hazard (or release, or task) to zoom to and open, from ?hazard= / ?release= / ?task=. */
+  focus: { kind: 'hazard' | 'release' | 'task'; id: number } | null;
 }
 
 export const CURRENT_YEAR = new Date().getUTCFullYear();
@@ -83,7 +83,7 @@ function donorView(id: number, query: URLSearchParams): View {
 }
 
 function focusOf(query: URLSearchParams): AppState['focus'] {
-  for (const kind of ['hazard', 'release'] as const) {
+  for (const kind of ['hazard', 'release', 'task'] as const) {
     const id = Number(query.get(kind));
     if (Number.isInteger(id) && id > 0) return { kind, id };
   }

@@ -96,6 +96,8 @@ export async function listHazards(db: Kysely<Database>, filter: HazardListQuery,
   if (filter.country) query = query.where('country_iso3', '=', filter.country);
   if (filter.classification) query = query.where('classification', '=', filter.classification);
   if (filter.status) query = query.where('status', '=', filter.status);
+  // A prefix, not a pattern: the LIKE wildcards a user types match themselves.
+  if (filter.ref) query = query.where('external_ref', 'ilike', `${filter.ref.replace(/[\\%_]/g, '\\$&')}%`);
   if (filter.contamination?.length) {
     query = query.where(sql<boolean>`contamination && ${filter.contamination}::contamination_type[]`);
   }

@@ -116,6 +116,12 @@ export const HazardListQuery = z
     classification: Classification.optional(),
     contamination: csv(Contamination).optional().describe('comma-separated; matches hazards with any of them'),
     status: HazardStatus.optional(),
+    ref: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('hazards whose reference (external_ref) starts with this, ignoring case: a search box'),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z.coerce.number().int().min(0).optional().describe('next_cursor from the previous page'),
   })

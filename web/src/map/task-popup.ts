@@ -23,8 +23,8 @@ function taskContent(p: Record<string, unknown>): HTMLElement {
       { class: 'popup-facts' },
       ...row(t('map.tasks.operator'), String(p.operator ?? '')),
       ...row(t('map.tasks.donors'), donors || t('map.tasks.no_donor')),
-      ...row(t('map.tasks.method'), t(`map.tasks.method.${String(p.method)}` as 'map.tasks.method.clearance')),
-      ...row(t('map.tasks.status'), t(`map.tasks.status.${String(p.status)}` as 'map.tasks.status.approved')),
+      ...row(t('map.tasks.method'), t(`task_method.${String(p.method)}` as 'task_method.clearance')),
+      ...row(t('map.tasks.status'), t(`task_status.${String(p.status)}` as 'task_status.approved')),
       ...row(
         t('map.tasks.planned'),
         t('map.tasks.dates', { start: date(String(p.planned_start)), end: date(String(p.planned_end)) }),

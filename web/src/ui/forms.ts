@@ -58,7 +58,7 @@ export function clearFieldErrors(controls: FieldControls): void {
 }
 
 /** The field a detail's path names: body.properties.recorded_on → recorded_on; body.geometry.coordinates.0 → geometry. */
-function fieldOf(path = ''): string | undefined {
+export function fieldOf(path = ''): string | undefined {
   const parts = path.split('.').filter((part) => part !== 'body');
   return parts[0] === 'properties' ? parts[1] : parts[0];
 }

@@ -93,13 +93,17 @@ export class CountryView implements ViewController {
     this.tasks.open(this.iso3(), task, id);
   }
 
-  /** ?hazard= / ?release=: frame that feature and open its popup, once per URL. */
+  /** ?hazard= / ?release=: frame that feature and open its popup; ?task=: its details in the side panel. Once per URL. */
   private async showFocus(state: AppState): Promise<boolean> {
     const { focus } = state;
     if (!focus) return false;
     const key = `${focus.kind}:${focus.id}`;
     if (this.focused === key) return true;
     this.focused = key;
+    if (focus.kind === 'task') {
+      this.openTask('task', focus.id);
+      return true;
+    }
     const frame = (geometry: AreaGeometry) => {
       this.context.map.map.fitBounds(boundsOf(geometry)!, { padding: 80, maxZoom: 15, duration: 0 });
       return pointOnFeature(geometry).geometry.coordinates as [number, number];

@@ -1,5 +1,5 @@
 import { t } from '../i18n/i18n.js';
-import { canRecordRelease, canWriteHazards } from '../session.js';
+import { canProposeTask, canRecordRelease, canWriteHazards } from '../session.js';
 import { h } from '../ui/dom.js';
 import type { TaskName } from './tasks.js';
 
@@ -13,6 +13,7 @@ export function fieldTools(iso3: string, qualityHref: string, open: (task: TaskN
     canRecordRelease(iso3) ? button('record', 'record-release', t('field.record_title')) : null,
     canWriteHazards(iso3) ? button('create', 'new-hazard', t('field.create_title')) : null,
     canWriteHazards(iso3) ? button('edit', 'edit-hazard', t('field.edit_title')) : null,
+    canProposeTask(iso3) ? button('propose', 'propose-task', t('taskform.title')) : null,
     h(
       'a',
       { href: qualityHref, 'data-nav': true, id: 'quality-link', class: 'button button-quiet' },
@@ -54,5 +55,6 @@ export function popupActions(
     button('history', releaseId ? t('field.hazard_history') : t('field.show_history')),
     canWriteHazards(iso3) ? button('edit', t('field.edit_short')) : null,
     canRecordRelease(iso3) ? button('record', t('field.record_short')) : null,
+    canProposeTask(iso3) ? button('propose', t('taskform.propose_short')) : null,
   );
 }

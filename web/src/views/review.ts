@@ -10,6 +10,7 @@ import { legendItem, setLegend } from '../ui/legend.js';
 import { hazardLabel } from '../ui/format.js';
 import { checkResult } from './server-check.js';
 import { signInPrompt } from './login.js';
+import { TaskQueue } from './review-tasks.js';
 import type { ViewContext, ViewController } from './view.js';
 
 /**
@@ -21,9 +22,11 @@ export class ReviewView implements ViewController {
   private queue: ApiReleaseFeature[] = [];
   private selected: number | null = null;
   private countryName: string | null = null;
+  private readonly tasks: TaskQueue;
 
   constructor(private readonly context: ViewContext) {
     this.overlay = new MapOverlay(context.map.map);
+    this.tasks = new TaskQueue(context.map, this.overlay);
   }
 
   async update(state: AppState): Promise<void> {
@@ -45,7 +48,10 @@ export class ReviewView implements ViewController {
     }
     this.legend();
     if (iso3) this.countryName = (await api.country(iso3, '').catch(() => null))?.name ?? null;
-    const page = await fieldApi.releases(`status=submitted&limit=200${iso3 ? `&country=${iso3}` : ''}`);
+    const [page] = await Promise.all([
+      fieldApi.releases(`status=submitted&limit=200${iso3 ? `&country=${iso3}` : ''}`),
+      this.tasks.load(iso3),
+    ]);
     this.queue = page.features;
     if (!this.queue.some((r) => r.id === this.selected)) this.selected = null;
     this.render(iso3);
@@ -104,6 +110,7 @@ export class ReviewView implements ViewController {
         ),
         this.queue.length ? list : h('p', { class: 'muted', id: 'review-empty' }, t('review.empty')),
         h('div', { id: 'review-detail', 'aria-live': 'polite' }),
+        this.tasks.element,
       ),
     );
   }

@@ -47,11 +47,13 @@ export interface LiveCheck<C> {
  * ?dry_run=true and the answer shown in `host`. `submit` is enabled only while the answer shown is
  * for what the form holds now, so saving sends exactly what was checked.
  */
-export function liveCheck<C>(options: {
+export function liveCheck<C, R = { properties: CheckedFigures }>(options: {
   host: HTMLElement;
   submit: HTMLButtonElement;
   candidate: () => C | null;
-  dryRun: (candidate: C) => Promise<{ properties: CheckedFigures }>;
+  dryRun: (candidate: C) => Promise<R>;
+  /** The accepted answer in words (default: the polygon's figures and warnings). */
+  show?: (result: R) => Node;
   /** What to say while there is nothing to check (default: nothing). */
   idle?: () => Node;
   /** A refused check in words (default: the server's message). */
@@ -74,7 +76,10 @@ export function liveCheck<C>(options: {
       const result = await options.dryRun(candidate);
       // The form changed while the server was checking: the next check will speak for it.
       if (keyNow() !== key) return;
-      host.replaceChildren(h('h3', {}, t('field.server_check')), checkResult(result.properties));
+      host.replaceChildren(
+        h('h3', {}, t('field.server_check')),
+        options.show ? options.show(result) : checkResult((result as { properties: CheckedFigures }).properties),
+      );
       checkedKey = key;
       submit.disabled = false;
       options.passed?.();

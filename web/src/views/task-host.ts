@@ -3,6 +3,8 @@ import { newHazardTask } from './hazard-create.js';
 import { editHazardTask } from './hazard-editor.js';
 import { historyTask } from './history-panel.js';
 import { recordReleaseTask } from './release-form.js';
+import { taskDetailsTask } from './task-details.js';
+import { proposeTaskTask } from './task-form.js';
 import type { Task, TaskContext, TaskName } from './tasks.js';
 
 function startTask(context: TaskContext, name: TaskName, id?: number): Task {
@@ -10,10 +12,12 @@ function startTask(context: TaskContext, name: TaskName, id?: number): Task {
   if (name === 'release-history' && id) return historyTask(context, 'releases', id);
   if (name === 'edit') return editHazardTask(context, id);
   if (name === 'create') return newHazardTask(context);
+  if (name === 'propose') return proposeTaskTask(context, id);
+  if (name === 'task' && id) return taskDetailsTask(context, id);
   return recordReleaseTask(context, id);
 }
 
-/** The country view's side-panel slot for one task at a time (record a release, edit or draw a hazard, history). */
+/** The country view's side-panel slot for one task at a time (record a release, edit or draw a hazard, history, propose or show a task). */
 export class TaskHost {
   readonly element = h('div', { id: 'task-panel' });
   private task: Task | null = null;

@@ -14,8 +14,8 @@ const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
 const startOf = (task: Task) => task.actual_start ?? task.planned_start;
 const endOf = (task: Task) => task.actual_end ?? task.planned_end;
 
-export const taskStatusLabel = (status: Task['status']) => t(`coalition.task_status_${status}`);
-export const taskMethodLabel = (method: Task['method']) => t(`coalition.task_method_${method}`);
+export const taskStatusLabel = (status: Task['status']) => t(`task_status.${status}`);
+export const taskMethodLabel = (method: Task['method']) => t(`task_method.${method}`);
 
 function taskLabel(task: Task): string {
   return t('coalition.timeline_bar', {

@@ -22,7 +22,7 @@ export interface TaskContext {
   open: (task: TaskName, id?: number) => void;
 }
 
-export type TaskName = 'record' | 'edit' | 'create' | 'history' | 'release-history';
+export type TaskName = 'record' | 'edit' | 'create' | 'history' | 'release-history' | 'propose' | 'task';
 
 export interface Task {
   element: HTMLElement;
