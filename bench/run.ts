@@ -7,6 +7,8 @@
 //   npm run bench -- tiles        the vector tiles only
 //   npm run bench -- public       the public figures (countries, progress): uncached and cached
 //   npm run bench -- web          page load to the first rendered choropleth in headless Chromium
+//   npm run bench -- coalition    donor summary, coalition page, overlap check and report, IATI export (adds
+//                                 20,000 tasks and 5,000 grants to the benchmark database once)
 //   npm run bench -- import       file import throughput (GeoJSON, Shapefile) into its own database
 //   npm run bench -- import-large a ~1 GB GeoJSON dry run: throughput and peak memory (not run by default)
 //
@@ -16,6 +18,7 @@
 import { sql } from 'kysely';
 import { databaseUrl } from '../server/src/bootstrap.js';
 import { loadConfig } from '../server/src/config.js';
+import { coalitionBench } from './coalition.js';
 import { COUNTRY, HAZARDS, benchDatabase } from './database.js';
 import { engineBench } from './engine.js';
 import { importBench, importLargeBench } from './import.js';
@@ -23,7 +26,13 @@ import { publicBench } from './public.js';
 import { tileBench } from './tiles.js';
 import { webBench } from './web.js';
 
-const BENCHMARKS = { engine: engineBench, tiles: tileBench, public: publicBench, web: webBench } as const;
+const BENCHMARKS = {
+  engine: engineBench,
+  tiles: tileBench,
+  public: publicBench,
+  web: webBench,
+  coalition: coalitionBench,
+} as const;
 // Benchmarks that build their own database and do not need the shared 100,000-hazard one.
 const STANDALONE = { import: importBench, 'import-large': importLargeBench } as const;
 // Run only when asked for by name: minutes long and gigabytes of disk.

@@ -25,7 +25,16 @@ RETURNS TABLE (funder_id bigint, country_iso3 char(3), year int, release_id bigi
                method release_method, completed_on date, share numeric, area_m2 double precision,
                counted_m2 double precision, attributed_m2 double precision)
 LANGUAGE sql STABLE AS $$
-  WITH released AS MATERIALIZED (
+  WITH shares AS MATERIALIZED (
+    SELECT f.task_id, CASE WHEN p_pooled THEN 0 ELSE g.donor_id END AS funder_id, least(sum(f.share), 1) AS share
+      FROM grants g
+      JOIN task_funding f ON f.grant_id = g.id
+     WHERE g.id = ANY(p_grants) AND g.deleted_at IS NULL
+     GROUP BY 1, 2
+  ), funded_tasks AS MATERIALIZED (
+    SELECT DISTINCT f.task_id FROM task_funding f JOIN grants g ON g.id = f.grant_id AND g.deleted_at IS NULL
+  ), released AS MATERIALIZED (
+    -- Only the releases a member can come from: under a task these grants fund, or under no funded task.
     SELECT l.id, l.task_id, l.method, l.completed_on, l.geom, l.area_m2, h.country_iso3,
            extract(year FROM l.completed_on)::int AS year
       FROM land_releases l
@@ -33,14 +42,8 @@ LANGUAGE sql STABLE AS $$
      WHERE l.status = 'approved'
        AND l.completed_on BETWEEN make_date(p_from, 1, 1) AND make_date(p_to, 12, 31)
        AND (p_country IS NULL OR h.country_iso3 = p_country)
-  ), shares AS (
-    SELECT f.task_id, CASE WHEN p_pooled THEN 0 ELSE g.donor_id END AS funder_id, least(sum(f.share), 1) AS share
-      FROM task_funding f
-      JOIN grants g ON g.id = f.grant_id AND g.deleted_at IS NULL
-     WHERE g.id = ANY(p_grants)
-     GROUP BY 1, 2
-  ), funded_tasks AS (
-    SELECT DISTINCT f.task_id FROM task_funding f JOIN grants g ON g.id = f.grant_id AND g.deleted_at IS NULL
+       AND (l.task_id IS NULL OR l.task_id IN (SELECT s.task_id FROM shares s)
+            OR l.task_id NOT IN (SELECT t.task_id FROM funded_tasks t))
   ), members AS MATERIALIZED (
     -- fkey: the funder, -1 for the unattributed, so that joins on it can hash.
     SELECT s.funder_id, s.funder_id AS fkey, r.*, s.share
@@ -50,17 +53,17 @@ LANGUAGE sql STABLE AS $$
       FROM released r
      WHERE r.task_id IS NULL OR r.task_id NOT IN (SELECT t.task_id FROM funded_tasks t)
   ), touching AS MATERIALIZED (
-    -- Pairs of these releases whose boxes meet, found through the spatial index of land_releases.
-    SELECT a.id, b.id AS other
-      FROM released a
-      JOIN land_releases b ON b.geom && a.geom AND b.id <> a.id
-      JOIN released rb ON rb.id = b.id AND rb.year = a.year
+    -- Pairs of members of one funder and year whose boxes meet, each member probing the spatial
+    -- index of land_releases (a join on the year alone would pair every release with every other).
+    SELECT m.fkey, m.id, b.id AS other
+      FROM members m
+     CROSS JOIN LATERAL (SELECT b.id FROM land_releases b WHERE b.geom && m.geom AND b.id <> m.id OFFSET 0) b
   ), before AS (
     -- For each member, the union of the members of its funder that come before it and overlap it.
     SELECT m.fkey, m.id, ST_Union(o.geom) AS geom
       FROM members m
-      JOIN touching t ON t.id = m.id
-      JOIN members o ON o.id = t.other AND o.fkey = m.fkey
+      JOIN touching t ON t.id = m.id AND t.fkey = m.fkey
+      JOIN members o ON o.id = t.other AND o.fkey = m.fkey AND o.year = m.year
      WHERE ST_Intersects(o.geom, m.geom)
        AND (-coalesce(o.share, 0), o.completed_on, o.method, o.id) < (-coalesce(m.share, 0), m.completed_on, m.method, m.id)
      GROUP BY m.fkey, m.id

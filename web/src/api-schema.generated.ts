@@ -2455,7 +2455,7 @@ export interface components {
             /** @enum {string} */
             type: "Feature";
             id: number;
-            /** @description the work polygon, or else the union of the hazards */
+            /** @description the work polygon, or else the union of the hazards' land unreleased when the task was proposed or last replanned */
             geometry: {
                 /** @enum {string} */
                 type: "Polygon";
@@ -2548,7 +2548,7 @@ export interface components {
                 }[];
             };
         };
-        /** @description geometry: the work polygon, inside the union of the hazards; omitted = the hazards whole */
+        /** @description geometry: the work polygon, inside the union of the hazards; released land under it is reported as a conflict. Omitted: the task covers its hazards' land still unreleased when it is proposed (or its hazards or polygon change), i.e. each hazard less its approved releases, as the remaining-area figures count it; a hazard with nothing left to release is refused (422 naming it) */
         TaskCreate: {
             /** @description the operator doing the work; an operator's own */
             organisation_id: number;
@@ -2596,7 +2596,7 @@ export interface components {
              */
             status?: "ongoing" | "suspended" | "completed" | "cancelled";
             /**
-             * @description false: drop the work polygon, so that the task covers its hazards whole (not with geometry)
+             * @description false: drop the work polygon, so that the task covers its hazards' land still unreleased now (not with geometry)
              * @enum {boolean}
              */
             work_polygon?: false;

@@ -73,8 +73,19 @@ export async function checkFunding(
 
 export type WorkPolygon = { geojson: AreaGeometry } | { ewkb: Buffer } | null;
 
-/** The task's geometry: the work polygon (validated and repaired as any submitted polygon) inside its hazards, or their union. */
+/**
+ * The task's geometry: the work polygon (validated and repaired as any submitted polygon) inside
+ * its hazards, or else their land still unreleased (tasks.repository.ts, taskGeometry). Without a
+ * work polygon, a hazard with nothing left to release is refused naming it.
+ */
 export async function planGeometry(trx: Db, config: Config, hazardIds: number[], work: WorkPolygon) {
+  if (!work) {
+    const exhausted = await repo.exhaustedHazards(trx, hazardIds);
+    if (exhausted.length > 0) {
+      const which = exhausted.length === 1 ? `hazard ${exhausted[0]} has` : `hazards ${exhausted.join(', ')} have`;
+      throw unprocessable(`${which} no land left to release: approved releases cover all of it`, 'body.hazard_ids');
+    }
+  }
   let ewkb: Buffer | null = null;
   // Not held to the country: the polygon is held to its hazards below.
   if (work && 'geojson' in work)

@@ -149,13 +149,17 @@ export async function findGrants(db: Kysely<Database>, ids: number[]) {
 }
 
 /**
- * Where the task works: the work polygon clipped to the union of its hazards (with the area that
- * lay outside them), or that union itself; geodesic area.
+ * Where the task works. A drawn work polygon: clipped to the union of its hazards whole (with the
+ * area that lay outside them), so that released land under it is reported. Without one: the union
+ * of its hazards' remaining geometry, which the area engine keeps inside every write with the one
+ * remainder rule (sg_hazard_remainder: the hazard less its approved releases), so that a task does
+ * not claim land already released. Geodesic area.
  */
 export async function taskGeometry(db: Kysely<Database>, hazardIds: number[], work: Buffer | null) {
   const { rows } = await sql<{ ewkb: Buffer | null; area_m2: number; outside_m2: number }>`
-    WITH u AS (SELECT sg_polygonal(ST_Union(geom)) AS g FROM hazards WHERE id = ANY(${hazardIds.map(String)}::bigint[])),
-    w AS (SELECT ST_GeomFromEWKB(${work}::bytea) AS g)
+    WITH w AS (SELECT ST_GeomFromEWKB(${work}::bytea) AS g),
+    u AS (SELECT sg_polygonal(ST_Union(CASE WHEN w.g IS NULL THEN h.remaining_geom ELSE h.geom END)) AS g
+            FROM hazards h, w WHERE h.id = ANY(${hazardIds.map(String)}::bigint[]))
     SELECT ST_AsEWKB(x.g) AS ewkb, sg_geodesic_area(x.g) AS area_m2,
            CASE WHEN w.g IS NULL THEN 0 ELSE sg_geodesic_area(sg_polygonal(ST_Difference(w.g, u.g))) END AS outside_m2
       FROM u, w
@@ -163,6 +167,16 @@ export async function taskGeometry(db: Kysely<Database>, hazardIds: number[], wo
                                      WHEN ST_CoveredBy(w.g, u.g) THEN w.g
                                      ELSE sg_polygonal(ST_Intersection(w.g, u.g)) END AS g) x`.execute(db);
   return rows[0]!;
+}
+
+/** The given hazards with nothing left to release: their approved releases cover them whole. */
+export async function exhaustedHazards(db: Kysely<Database>, hazardIds: number[]): Promise<number[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT id FROM hazards
+     WHERE id = ANY(${hazardIds.map(String)}::bigint[])
+       AND (remaining_geom IS NULL OR ST_IsEmpty(remaining_geom) OR remaining_m2 <= 0)
+     ORDER BY id`.execute(db);
+  return rows.map((row) => Number(row.id));
 }
 
 export interface TaskValues {

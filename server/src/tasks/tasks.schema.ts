@@ -48,7 +48,7 @@ const planShape = {
   planned_end: IsoDate,
   actual_start: IsoDate.nullable().optional(),
   actual_end: IsoDate.nullable().optional(),
-  // The work polygon, inside the union of the hazards; without one the task covers its hazards whole.
+  // The work polygon, inside the union of the hazards; without one the task covers its hazards' unreleased land.
   geometry: AreaGeometry.optional(),
   funding: Funding,
 };
@@ -61,7 +61,12 @@ const actualInOrder = (t: { actual_start?: string | null; actual_end?: string | 
 export const TaskCreate = z
   .object({ organisation_id: Id.describe("the operator doing the work; an operator's own"), ...planShape })
   .strict()
-  .describe('geometry: the work polygon, inside the union of the hazards; omitted = the hazards whole')
+  .describe(
+    'geometry: the work polygon, inside the union of the hazards; released land under it is reported as a conflict. ' +
+      "Omitted: the task covers its hazards' land still unreleased when it is proposed (or its hazards or polygon " +
+      'change), i.e. each hazard less its approved releases, as the remaining-area figures count it; a hazard with ' +
+      'nothing left to release is refused (422 naming it)',
+  )
   .refine(datesInOrder, { message: 'planned_end must not be before planned_start', path: ['planned_end'] })
   .refine(actualInOrder, { message: 'actual_end must not be before actual_start', path: ['actual_end'] })
   .meta({ id: 'TaskCreate' });
@@ -75,7 +80,9 @@ export const TaskPatch = z
     status: z.enum(PATCH_STATUSES).describe('the next status (see the task status transitions)'),
     work_polygon: z
       .literal(false)
-      .describe('false: drop the work polygon, so that the task covers its hazards whole (not with geometry)'),
+      .describe(
+        "false: drop the work polygon, so that the task covers its hazards' land still unreleased now (not with geometry)",
+      ),
   })
   .partial()
   .strict()
@@ -145,7 +152,9 @@ export const TaskOut = z
   .object({
     type: z.literal('Feature'),
     id: z.number(),
-    geometry: GeometryOut.describe('the work polygon, or else the union of the hazards'),
+    geometry: GeometryOut.describe(
+      "the work polygon, or else the union of the hazards' land unreleased when the task was proposed or last replanned",
+    ),
     properties: z.object({
       id: z.number(),
       country: z.string(),
