@@ -86,7 +86,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
    ORDER BY t.id, c.kind DESC, c.task_id
 $$;
 
--- Tasks (z 6-16), one feature per task: operator (acronym, else name), donors (acronyms of the
+-- Tasks (z 4-16), one feature per task: operator (acronym, else name), donors (acronyms of the
 -- donors of its grants that this reader may see, comma-separated), status and method. p_donor
 -- keeps tasks funded by that donor's grants (visible ones only), p_operator those of that
 -- organisation. Restricted countries outside the reader's exact scope (p_exact, as for hazards)

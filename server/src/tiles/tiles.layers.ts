@@ -10,7 +10,7 @@ export const TILE_LAYERS = {
   hazards: { minZoom: 4, maxZoom: 16, description: 'hazards; dissolved into generalised features below z10' },
   releases: { minZoom: 6, maxZoom: 16, description: 'approved releases; dissolved per method and year below z10' },
   tasks: {
-    minZoom: 6,
+    minZoom: 4,
     maxZoom: 16,
     description:
       'tasks the reader may see: operator, donors, status, method; ?operator= and ?donor= (organisation ids) filter',

@@ -18,12 +18,17 @@ export const FONT = ['Noto Sans Regular'];
 export const TILE_LAYERS = ['countries', 'provinces', 'hazards', 'releases'] as const;
 export type TileLayer = (typeof TILE_LAYERS)[number];
 
-const ZOOMS: Record<TileLayer, [number, number]> = {
+const ZOOMS: Record<TileLayer | 'tasks', [number, number]> = {
   countries: [0, 12],
   provinces: [3, 12],
   hazards: [4, 16],
   releases: [6, 16],
+  // From a whole country's zoom: the coalition page shows who works where across it.
+  tasks: [4, 16],
 };
+
+/** The lowest zoom at which a tile layer has features. */
+export const minZoomOf = (layer: TileLayer | 'tasks'): number => ZOOMS[layer][0];
 
 /** A `match` on a feature property; built from data, so TypeScript cannot check its tuple shape. */
 function matchOn(
@@ -93,7 +98,7 @@ export function thematicSources(params: TileParams): Record<TileLayer | 'tasks',
     hazards: source('hazards'),
     releases: source('releases'),
     // Hidden until a view shows tasks: MapLibre asks for no tile of a source without a visible layer.
-    tasks: { type: 'vector', tiles: [tasksTileUrl()], minzoom: 6, maxzoom: 16 },
+    tasks: { type: 'vector', tiles: [tasksTileUrl()], minzoom: ZOOMS.tasks[0], maxzoom: ZOOMS.tasks[1] },
   };
 }
 

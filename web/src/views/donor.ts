@@ -9,6 +9,7 @@ import { t } from '../i18n/i18n.js';
 import { boundsOf } from '../map/overlay.js';
 import { METHOD_COLOURS } from '../map/palette.js';
 import { attachTaskPopups } from '../map/task-popup.js';
+import { minZoomOf } from '../map/style.js';
 import { currentUser } from '../session.js';
 import type { AppState } from '../state.js';
 import { demoBadge, showDemoBanner } from '../ui/badges.js';
@@ -37,7 +38,7 @@ async function fundedTasks(donorId: number, countries: string[]): Promise<ApiTas
 }
 
 /** Zoom 6 is the first the tasks layer has: a frame wider than that would show no task. */
-const TASKS_MIN_ZOOM = 6;
+const TASKS_MIN_ZOOM = minZoomOf('tasks');
 
 /** /donors/{id}: the map of the tasks a donor funds with their releases, its figures, and the trail behind each. */
 export class DonorView implements ViewController {
