@@ -73,6 +73,12 @@ describe('world view', () => {
     await saveScreenshot(english.page, 'world-en');
   });
 
+  it('asks for the world figures once: the session check keeps the answers fetched while it ran', () => {
+    const paths = english.requests.map((url) => new URL(url).pathname);
+    expect(paths.filter((path) => path === '/api/v1/countries')).toHaveLength(1);
+    expect(paths.filter((path) => path === '/api/v1/progress')).toHaveLength(1);
+  });
+
   it('lists the countries with a link each, and the legend', async () => {
     const listed = await english.page
       .locator('#country-list [data-iso3]')

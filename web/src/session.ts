@@ -10,10 +10,13 @@ const listeners = new Set<(user: ApiUser | null) => void>();
 export const currentUser = (): ApiUser | null => user;
 
 function setUser(next: ApiUser | null, csrf: string | null): void {
+  const changed = (next?.id ?? null) !== (user?.id ?? null);
   user = next;
   setCsrfToken(csrf);
-  // What a reader may see (submitted releases, exact polygons) depends on who asks.
-  clearApiCache();
+  // What a reader may see (submitted releases, exact polygons) depends on who asks. Answers fetched
+  // for the same reader stay: the world view's figures, asked for while the session was being
+  // checked, are then not asked for a second time.
+  if (changed) clearApiCache();
   for (const listener of listeners) listener(user);
 }
 
