@@ -173,10 +173,9 @@ export const api = {
   hazard: (id: number) => getJson<ApiHazardFeature>(`${API}/hazards/${id}`),
   releases: (hazardId: number) =>
     getJson<ApiReleases>(`${API}/releases?hazard_id=${hazardId}&status=approved&limit=50`),
-  // The donor dashboard: its summary (as this reader may see it) and the tasks of a country.
+  // The donor dashboard: its summary, as this reader may see it.
   donorSummary: (id: number, query: string) =>
     getJson<ApiDonorSummary>(withQuery(`${API}/donors/${id}/summary`, query)),
-  countryTasks: (iso3: string) => getJson<ApiTaskCollection>(`${API}/tasks?country=${iso3}&limit=1000`),
 };
 
 /** The signed-in side: never cached, since these change with every review, edit and import. */

@@ -1,5 +1,5 @@
 import type { LngLatBoundsLike } from 'maplibre-gl';
-import { api } from '../api.js';
+import { api, fieldApi } from '../api.js';
 import type { ApiDonorSummary, ApiTask } from '../api-types.js';
 import { chartBlock } from '../charts/chart-block.js';
 import { renderAnnual } from '../charts/annual.js';
@@ -33,11 +33,11 @@ type DonorState = Extract<AppState['view'], { name: 'donor' }>;
 
 /** The tasks the donor funds, of the countries its summary names (a task lists the donors of the grants the reader may see). */
 async function fundedTasks(donorId: number, countries: string[]): Promise<ApiTask[]> {
-  const pages = await Promise.all(countries.map((iso3) => api.countryTasks(iso3)));
-  return pages.flatMap((page) => page.features.filter((f) => f.properties.funding.some((g) => g.donor.id === donorId)));
+  const lists = await Promise.all(countries.map((iso3) => fieldApi.countryTasks(iso3)));
+  return lists.flatMap((tasks) => tasks.filter((f) => f.properties.funding.some((g) => g.donor.id === donorId)));
 }
 
-/** Zoom 6 is the first the tasks layer has: a frame wider than that would show no task. */
+/** The tasks layer's first zoom: a frame wider than that would show no task. */
 const TASKS_MIN_ZOOM = minZoomOf('tasks');
 
 /** /donors/{id}: the map of the tasks a donor funds with their releases, its figures, and the trail behind each. */
