@@ -14,69 +14,152 @@
 -- each point weighted by the largest share it holds in a task that released that point, and the
 -- figures by method or by release add up to it exactly. Different funders are counted apart: land
 -- two donors' tasks both released counts for each, at each one's share.
--- Releases with no task, or under a task no grant funds, are unattributed: they come back with
--- funder_id NULL, share and attributed_m2 NULL, counted once among themselves by the same order.
+-- Releases with no task, or under a task no grant funds, are unattributed (funder_kind unattributed,
+-- funder 0, share NULL), counted once among themselves by the same order.
+--
+-- The results live in release_attribution (migration 0015), kept current by sg_attribution_flush at
+-- the end of every transaction that touches releases, funding, grants or hazards; readers select
+-- from it. A release's counted_m2 depends only on the releases of its funder that overlap it, so a
+-- write recounts the releases it touched and those overlapping them, nothing else.
 
--- The rule above over the grants p_grants (only their shares count), of one country or all (NULL),
--- for the years p_from..p_to. p_pooled: every grant counts as one funder (funder_id 0): the land
--- released with any of these grants' money, counted once.
-CREATE OR REPLACE FUNCTION sg_attributed_releases(p_grants bigint[], p_country char(3), p_from int, p_to int, p_pooled boolean)
-RETURNS TABLE (funder_id bigint, country_iso3 char(3), year int, release_id bigint, task_id bigint,
-               method release_method, completed_on date, share numeric, area_m2 double precision,
-               counted_m2 double precision, attributed_m2 double precision)
+-- Who funds each of the tasks p_tasks, and with what share, in each funder_kind (funder_kind):
+-- p_grants NULL: every live grant, in the funder kinds donor, donor_public, grant and pool;
+-- p_grants given: those grants only, in the funder_kind donor (for a reader who sees some of a donor's
+-- grants but not all, nor exactly its public ones).
+CREATE OR REPLACE FUNCTION sg_attribution_shares(p_tasks bigint[], p_grants bigint[])
+RETURNS TABLE (funder_kind funder_kind, funder_id bigint, task_id bigint, share numeric)
 LANGUAGE sql STABLE AS $$
-  WITH shares AS MATERIALIZED (
-    SELECT f.task_id, CASE WHEN p_pooled THEN 0 ELSE g.donor_id END AS funder_id, least(sum(f.share), 1) AS share
-      FROM grants g
-      JOIN task_funding f ON f.grant_id = g.id
-     WHERE g.id = ANY(p_grants) AND g.deleted_at IS NULL
-     GROUP BY 1, 2
-  ), funded_tasks AS MATERIALIZED (
-    SELECT DISTINCT f.task_id FROM task_funding f JOIN grants g ON g.id = f.grant_id AND g.deleted_at IS NULL
-  ), released AS MATERIALIZED (
-    -- Only the releases a member can come from: under a task these grants fund, or under no funded task.
-    SELECT l.id, l.task_id, l.method, l.completed_on, l.geom, l.area_m2, h.country_iso3,
-           extract(year FROM l.completed_on)::int AS year
+  WITH funding AS MATERIALIZED (
+    SELECT f.task_id, f.grant_id, f.share, g.donor_id, g.visibility
+      FROM task_funding f
+      JOIN grants g ON g.id = f.grant_id AND g.deleted_at IS NULL
+     WHERE f.task_id = ANY(p_tasks) AND (p_grants IS NULL OR g.id = ANY(p_grants))
+  )
+  SELECT 'donor'::funder_kind, f.donor_id, f.task_id, least(sum(f.share), 1)
+    FROM funding f GROUP BY f.donor_id, f.task_id
+  UNION ALL
+  SELECT 'donor_public', f.donor_id, f.task_id, least(sum(f.share), 1)
+    FROM funding f WHERE p_grants IS NULL AND f.visibility = 'public' GROUP BY f.donor_id, f.task_id
+  UNION ALL
+  SELECT 'grant', f.grant_id, f.task_id, least(f.share, 1)
+    FROM funding f WHERE p_grants IS NULL
+  UNION ALL
+  SELECT 'pool', 0, f.task_id, least(sum(f.share), 1)
+    FROM funding f WHERE p_grants IS NULL GROUP BY f.task_id
+$$;
+
+-- THE counting rule (above), for the releases p_targets: one row per funder_kind and funder each
+-- approved target (of a live hazard) counts for, measured against every release that can own part
+-- of it (approved, same year, overlapping). With p_grants NULL the unattributed ones come too.
+CREATE OR REPLACE FUNCTION sg_attribution_count(p_targets bigint[], p_grants bigint[])
+RETURNS TABLE (funder_kind funder_kind, funder_id bigint, country_iso3 char(3), year int, release_id bigint,
+               task_id bigint, organisation_id bigint, method release_method, completed_on date, share numeric,
+               area_m2 double precision, counted_m2 double precision, synthetic boolean)
+LANGUAGE sql STABLE SET jit = off AS $$
+  WITH targets AS MATERIALIZED (
+    SELECT l.id, l.geom, extract(year FROM l.completed_on)::int AS year
       FROM land_releases l
       JOIN hazards h ON h.id = l.hazard_id AND h.deleted_at IS NULL
-     WHERE l.status = 'approved'
-       AND l.completed_on BETWEEN make_date(p_from, 1, 1) AND make_date(p_to, 12, 31)
-       AND (p_country IS NULL OR h.country_iso3 = p_country)
-       AND (l.task_id IS NULL OR l.task_id IN (SELECT s.task_id FROM shares s)
-            OR l.task_id NOT IN (SELECT t.task_id FROM funded_tasks t))
+     WHERE l.id = ANY(p_targets) AND l.status = 'approved'
+  ), pairs AS MATERIALIZED (
+    -- Each target with the approved releases of its year that overlap it, one probe of the spatial
+    -- index per target.
+    SELECT t.id, o.id AS other
+      FROM targets t
+     CROSS JOIN LATERAL (
+       SELECT l.id FROM land_releases l
+        WHERE l.geom && t.geom AND l.id <> t.id AND l.status = 'approved'
+          AND l.completed_on BETWEEN make_date(t.year, 1, 1) AND make_date(t.year, 12, 31)
+          AND ST_Intersects(l.geom, t.geom)
+       OFFSET 0) o
+  ), released AS MATERIALIZED (
+    SELECT l.id, l.task_id, t.organisation_id, l.method, l.completed_on, l.geom, l.area_m2, l.synthetic,
+           h.country_iso3, extract(year FROM l.completed_on)::int AS year
+      FROM land_releases l
+      JOIN hazards h ON h.id = l.hazard_id AND h.deleted_at IS NULL
+      LEFT JOIN tasks t ON t.id = l.task_id
+     WHERE l.id IN (SELECT t.id FROM targets t UNION SELECT p.other FROM pairs p)
+  ), shares AS MATERIALIZED (
+    SELECT * FROM sg_attribution_shares(ARRAY(SELECT DISTINCT r.task_id FROM released r WHERE r.task_id IS NOT NULL),
+                                        p_grants)
   ), members AS MATERIALIZED (
-    -- fkey: the funder, -1 for the unattributed, so that joins on it can hash.
-    SELECT s.funder_id, s.funder_id AS fkey, r.*, s.share
+    SELECT s.funder_kind, s.funder_id, s.share, r.*
       FROM released r JOIN shares s ON s.task_id = r.task_id
     UNION ALL
-    SELECT NULL, -1, r.*, NULL
+    SELECT 'unattributed', 0, NULL, r.*
       FROM released r
-     WHERE r.task_id IS NULL OR r.task_id NOT IN (SELECT t.task_id FROM funded_tasks t)
-  ), touching AS MATERIALIZED (
-    -- Pairs of members of one funder and year whose boxes meet, each member probing the spatial
-    -- index of land_releases (a join on the year alone would pair every release with every other).
-    SELECT m.fkey, m.id, b.id AS other
-      FROM members m
-     CROSS JOIN LATERAL (SELECT b.id FROM land_releases b WHERE b.geom && m.geom AND b.id <> m.id OFFSET 0) b
-  ), before AS (
-    -- For each member, the union of the members of its funder that come before it and overlap it.
-    SELECT m.fkey, m.id, ST_Union(o.geom) AS geom
-      FROM members m
-      JOIN touching t ON t.id = m.id AND t.fkey = m.fkey
-      JOIN members o ON o.id = t.other AND o.fkey = m.fkey AND o.year = m.year
-     WHERE ST_Intersects(o.geom, m.geom)
-       AND (-coalesce(o.share, 0), o.completed_on, o.method, o.id) < (-coalesce(m.share, 0), m.completed_on, m.method, m.id)
-     GROUP BY m.fkey, m.id
-  ), counted AS (
-    SELECT m.*,
-           CASE WHEN b.geom IS NULL THEN m.area_m2
-                ELSE ST_Area(ST_Difference(m.geom, b.geom)::geography) END AS counted_m2
-      FROM members m LEFT JOIN before b ON b.id = m.id AND b.fkey = m.fkey
+     WHERE p_grants IS NULL
+       AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.task_id = r.task_id AND s.funder_kind = 'pool')
+  ), counted AS MATERIALIZED (
+    SELECT m.* FROM members m WHERE m.id IN (SELECT t.id FROM targets t)
+  ), rivals AS MATERIALIZED (
+    -- Each counted member with the releases overlapping it: joined first, so that the members of a
+    -- funder are never paired with each other wholesale.
+    SELECT m.funder_kind, m.funder_id, m.id, m.country_iso3, m.share, m.completed_on, m.method, p.other
+      FROM counted m JOIN pairs p ON p.id = m.id
+  ), before AS MATERIALIZED (
+    -- For each counted member, the union of the members of its funder kind, funder, country and
+    -- year that come before it and overlap it.
+    SELECT r.funder_kind, r.funder_id, r.id, ST_Union(o.geom) AS geom
+      FROM rivals r
+      JOIN members o ON o.id = r.other AND o.funder_kind = r.funder_kind AND o.funder_id = r.funder_id
+                    AND o.country_iso3 = r.country_iso3
+     WHERE (-coalesce(o.share, 0), o.completed_on, o.method, o.id) < (-coalesce(r.share, 0), r.completed_on, r.method, r.id)
+     GROUP BY r.funder_kind, r.funder_id, r.id
   )
-  SELECT c.funder_id, c.country_iso3, c.year, c.id, c.task_id, c.method, c.completed_on, c.share, c.area_m2,
-         c.counted_m2, c.counted_m2 * c.share::double precision
+  SELECT c.funder_kind, c.funder_id, c.country_iso3, c.year, c.id, c.task_id, c.organisation_id, c.method, c.completed_on,
+         c.share, c.area_m2,
+         CASE WHEN b.geom IS NULL THEN c.area_m2 ELSE ST_Area(ST_Difference(c.geom, b.geom)::geography) END,
+         c.synthetic
     FROM counted c
-   ORDER BY c.funder_id NULLS LAST, c.country_iso3, c.year, c.id
+    LEFT JOIN before b ON b.funder_kind = c.funder_kind AND b.funder_id = c.funder_id AND b.id = c.id
+$$;
+
+-- Brings release_attribution up to date with the releases marked in attribution_dirty (by the
+-- triggers of migration 0015, or all of them when that migration ran): those releases and every
+-- release overlapping what they were or are now are counted again. Runs once per writing
+-- transaction, just before it commits; one refresh at a time, so that each sees the others' results.
+CREATE OR REPLACE FUNCTION sg_attribution_flush() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_targets bigint[];
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('safeground:attribution'));
+  DELETE FROM attribution_pending WHERE xid = pg_current_xact_id();
+  WITH dirty AS (DELETE FROM attribution_dirty RETURNING release_id, geom)
+  SELECT array_agg(DISTINCT t.id) INTO v_targets
+    FROM (SELECT d.release_id AS id FROM dirty d
+          UNION ALL
+          SELECT n.id
+            FROM dirty d
+           CROSS JOIN LATERAL (SELECT l.id FROM land_releases l
+                                WHERE l.geom && d.geom AND ST_Intersects(l.geom, d.geom) OFFSET 0) n
+           WHERE d.geom IS NOT NULL) t;
+  IF v_targets IS NULL THEN RETURN; END IF;
+  DELETE FROM release_attribution WHERE release_id = ANY(v_targets);
+  INSERT INTO release_attribution (funder_kind, funder_id, country_iso3, year, release_id, task_id, organisation_id,
+                                   method, completed_on, share, area_m2, counted_m2, synthetic)
+  SELECT * FROM sg_attribution_count(v_targets, NULL);
+END
+$$;
+
+-- The rule over the grants p_grants only (their donors' shares on the tasks they fund), in one
+-- country, for the years p_from..p_to: for a reader who sees part of a donor's grants. Counted on
+-- the spot, not stored.
+CREATE OR REPLACE FUNCTION sg_attributed_releases(p_grants bigint[], p_country char(3), p_from int, p_to int)
+RETURNS TABLE (funder_kind funder_kind, funder_id bigint, country_iso3 char(3), year int, release_id bigint,
+               task_id bigint, organisation_id bigint, method release_method, completed_on date, share numeric,
+               area_m2 double precision, counted_m2 double precision, synthetic boolean)
+LANGUAGE sql STABLE AS $$
+  SELECT *
+    FROM sg_attribution_count(ARRAY(
+           SELECT l.id
+             FROM task_funding f
+             JOIN land_releases l ON l.task_id = f.task_id AND l.status = 'approved'
+             JOIN hazards h ON h.id = l.hazard_id AND h.country_iso3 = p_country
+            WHERE f.grant_id = ANY(p_grants)
+              AND l.completed_on BETWEEN make_date(p_from, 1, 1) AND make_date(p_to, 12, 31)), p_grants)
+   WHERE country_iso3 = p_country
 $$;
 
 -- The commitments and disbursements of grants p_grants in the years p_from..p_to, each in USD at
@@ -113,3 +196,6 @@ LANGUAGE sql STABLE AS $$
   SELECT o.organisation_id, p.code, o.tasks, ST_Area(ST_Intersection(o.geom, p.geom)::geography)
     FROM per_org o JOIN provinces p ON p.country_iso3 = p_country AND p.geom && o.geom AND ST_Intersects(p.geom, o.geom)
 $$;
+
+-- Counts whatever is still marked: the releases already recorded when migration 0015 ran.
+SELECT sg_attribution_flush();

@@ -1,18 +1,16 @@
 -- IATI activity export: what an activity file says about a grant beyond its own row.
 
 -- Land released under each grant, per calendar year (m²): the attribution rule
--- (sg_attributed_releases, sql/functions/0720_attribution.sql) over that grant alone, pooled, so
--- that its figure is the land released with its money, overlaps counted once, times its shares.
+-- (sql/functions/0720_attribution.sql) with the grant as the funder, so that its figure is the land
+-- released with its money, overlaps counted once, times its shares.
 CREATE OR REPLACE FUNCTION sg_iati_grant_released(p_grant_ids bigint[])
 RETURNS TABLE (grant_id bigint, year integer, released_m2 double precision)
 LANGUAGE sql STABLE AS $$
-  SELECT g.id, a.year, sum(a.attributed_m2)::double precision
-    FROM grants g
-   CROSS JOIN LATERAL sg_attributed_releases(ARRAY[g.id], g.country_iso3, 1990, 2100, true) a
-   WHERE g.id = ANY(p_grant_ids) AND a.funder_id IS NOT NULL
-   GROUP BY g.id, a.year
+  SELECT a.funder_id, a.year, sum(a.counted_m2 * a.share::double precision)
+    FROM release_attribution a
+   WHERE a.funder_kind = 'grant' AND a.funder_id = ANY(p_grant_ids)
+   GROUP BY a.funder_id, a.year
 $$;
-
 -- One point per task a grant pays for (approved or later, not rejected or cancelled): a point on
 -- the task's area, moved to the centre of its grid cell when the task's country restricts its
 -- polygons and the reader (exact scope p_exact, as sg_restriction_cell_km) may not see them.

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { task } from '../helpers/coalition.js';
 import { expectError } from '../helpers/features.js';
+import { rectangle } from '../helpers/geo.js';
 import { type ApiResponse, type TestApp, startTestApp } from '../helpers/test-app.js';
 
 // Grants: who writes them, who sees coalition-only ones, USD at the recorded rates, and bad input
@@ -279,6 +281,42 @@ describe('versions', () => {
       .orderBy('id')
       .execute();
     expect(actions.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
+  });
+});
+
+describe('a grant paying for tasks', () => {
+  it('keeps its donor, recipient and country (409), while its other fields still change', async () => {
+    const g = created(await app.api('POST', '/api/v1/grants', { token: tokens.lao, body: grant() }));
+    const hazard = await app.api('POST', '/api/v1/hazards', {
+      token: tokens.lao,
+      body: {
+        type: 'Feature',
+        geometry: rectangle(102.5, 18.5, 102.51, 18.51),
+        properties: { country: 'LAO', classification: 'SHA', contamination: ['erw'], recorded_on: '2020-01-01' },
+      },
+    });
+    expect(hazard.status, JSON.stringify(hazard.body)).toBe(201);
+    await task(app.db, {
+      organisation: String(orgs.operator),
+      hazards: [hazard.body.properties.id],
+      funding: [[String(g.id), 1]],
+    });
+    const path = `/api/v1/grants/${g.id}`;
+    const refused = expectError(
+      await app.api('PATCH', path, {
+        token: tokens.lao,
+        body: { recipient_id: orgs.otherOperator },
+        headers: { 'if-match': '"1"' },
+      }),
+      409,
+    );
+    expect(refused.message).toMatch(/pays for tasks; its recipient_id cannot change/);
+    const purpose = await app.api('PATCH', path, {
+      token: tokens.lao,
+      body: { purpose: 'clearance in Vientiane' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(purpose.status, JSON.stringify(purpose.body)).toBe(200);
   });
 });
 

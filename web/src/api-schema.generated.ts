@@ -952,9 +952,29 @@ export interface paths {
         };
         /**
          * A donor's committed and disbursed money, the land released with it and its cost per km², per country and year
-         * @description Every figure comes with the releases (ids, task ids, share, attributed m²) and transactions behind it. Formats: JSON (default), CSV (one table; the `section` column says what each row is) or a printable HTML page (the accountability report), chosen by `format=json|csv|html` or else the Accept header. Attribution rule. A donor's released area in a year and country counts the approved releases completed that year under tasks it funds, whatever the task status, each weighted by the donor's share of its task (the sum of the shares of its grants on that task). Land is counted once: where releases overlap, each point belongs to one of them only, the first of: the larger donor share (so land released under two tasks of one donor counts once, at the larger share), the earlier completion day, cancelled before reduced before cleared, the smaller release id. A release's counted_m2 is its geodesic area (WGS 84) minus the parts owned by releases before it, and attributed_m2 = counted_m2 × share; the donor's released_km2 is the sum of attributed_m2: the area of the union of its releases, each point weighted by the largest share the donor holds in a task that released it, and the figures by method and by release add up to it exactly. Donors are counted apart: land that two donors' tasks released counts for each, at its own share. Releases without a task, or under a task that no grant funds, are unattributed (unattributed_km2: the area of their union) and count for no donor. Money. Commitments and disbursements are the grant transactions dated in the year, each converted to USD at the exchange rate recorded for its own currency and year. A sum with a transaction whose rate is missing is null, and missing_rates names each currency and year; nothing is guessed. cost_per_km2_usd = disbursed_usd / released_km2 of the same year (a disbursement pays for the land released that year, whichever grant it came from); null when disbursed_usd is null or no land is attributed, with cost_note saying which. Visibility. A grant is seen in detail by everybody when public; a coalition-only grant by admins, the country's national authority and the users of its donor and of its recipient. Everybody else (anonymous readers, viewers, other donors and operators) meets coalition-only grants only inside aggregates without names. The donor summary counts the grants the reader may see: the donor's own users and admins get every grant, a national authority every grant in its country and the public grants elsewhere, a recipient its own coalition grants and the public ones, and everybody else the public grants only (shares of unseen grants do not count, and their money is left out). 404 for an unknown organisation.
+         * @description Every figure comes with the transactions behind it, its split by implementing organisation, and releases_url: the releases behind it (ids, task ids, share, attributed m²), page by page. Formats: JSON (default), CSV (one table; the `section` column says what each row is) or a printable HTML page (the accountability report), chosen by `format=json|csv|html` or else the Accept header. Attribution rule. A donor's released area in a year and country counts the approved releases completed that year under tasks it funds, whatever the task status, each weighted by the donor's share of its task (the sum of the shares of its grants on that task). Land is counted once: where releases overlap, each point belongs to one of them only, the first of: the larger donor share (so land released under two tasks of one donor counts once, at the larger share), the earlier completion day, cancelled before reduced before cleared, the smaller release id. A release's counted_m2 is its geodesic area (WGS 84) minus the parts owned by releases before it, and attributed_m2 = counted_m2 × share; the donor's released_km2 is the sum of attributed_m2: the area of the union of its releases, each point weighted by the largest share the donor holds in a task that released it, and the figures by method and by release add up to it exactly. Donors are counted apart: land that two donors' tasks released counts for each, at its own share. Releases without a task, or under a task that no grant funds, are unattributed (unattributed_km2: the area of their union) and count for no donor. Money. Commitments and disbursements are the grant transactions dated in the year, each converted to USD at the exchange rate recorded for its own currency and year. A sum with a transaction whose rate is missing is null, and missing_rates names each currency and year; nothing is guessed. cost_per_km2_usd = disbursed_usd / released_km2 of the same year (a disbursement pays for the land released that year, whichever grant it came from); null when disbursed_usd is null or no land is attributed, with cost_note saying which. Visibility. A grant is seen in detail by everybody when public; a coalition-only grant by admins, the country's national authority and the users of its donor and of its recipient. Everybody else (anonymous readers, viewers, other donors and operators) meets coalition-only grants only inside aggregates without names. The donor summary counts the grants the reader may see: the donor's own users and admins get every grant, a national authority every grant in its country and the public grants elsewhere, a recipient its own coalition grants and the public ones, and everybody else the public grants only (shares of unseen grants do not count, and their money is left out). 404 for an unknown organisation.
          */
         get: operations["getDonorsByOrgIdSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/donors/{org_id}/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The releases behind one of a donor's figures (a country and a year), page by page
+         * @description Each release with its task, the organisation of the task, the donor share, its area, the part counted once and the part attributed to the donor, over the grants this reader may see. Attribution rule. A donor's released area in a year and country counts the approved releases completed that year under tasks it funds, whatever the task status, each weighted by the donor's share of its task (the sum of the shares of its grants on that task). Land is counted once: where releases overlap, each point belongs to one of them only, the first of: the larger donor share (so land released under two tasks of one donor counts once, at the larger share), the earlier completion day, cancelled before reduced before cleared, the smaller release id. A release's counted_m2 is its geodesic area (WGS 84) minus the parts owned by releases before it, and attributed_m2 = counted_m2 × share; the donor's released_km2 is the sum of attributed_m2: the area of the union of its releases, each point weighted by the largest share the donor holds in a task that released it, and the figures by method and by release add up to it exactly. Donors are counted apart: land that two donors' tasks released counts for each, at its own share. Releases without a task, or under a task that no grant funds, are unattributed (unattributed_km2: the area of their union) and count for no donor. Visibility. A grant is seen in detail by everybody when public; a coalition-only grant by admins, the country's national authority and the users of its donor and of its recipient. Everybody else (anonymous readers, viewers, other donors and operators) meets coalition-only grants only inside aggregates without names. The donor summary counts the grants the reader may see: the donor's own users and admins get every grant, a national authority every grant in its country and the public grants elsewhere, a recipient its own coalition grants and the public ones, and everybody else the public grants only (shares of unseen grants do not count, and their money is left out). 404 for an unknown organisation.
+         */
+        get: operations["getDonorsByOrgIdReleases"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2307,8 +2327,12 @@ export interface components {
             missing_rates: components["schemas"]["MissingRate"][];
             /** @description land released in the country that year with no task or under an unfunded task, counted once: no donor claims it */
             unattributed_km2: number;
-            /** @description the releases behind released_km2 */
-            releases: components["schemas"]["AttributedRelease"][];
+            /** @description how many releases are behind released_km2 */
+            release_count: number;
+            /** @description the releases behind released_km2, page by page (GET, the same reader) */
+            releases_url: string;
+            /** @description the row split by implementing organisation: land by the organisation of each release's task, money by each grant's recipient */
+            operators: components["schemas"]["DonorOperatorFigures"][];
             /** @description the transactions behind committed_usd and disbursed_usd */
             transactions: components["schemas"]["SummaryTransaction"][];
         };
@@ -2317,20 +2341,26 @@ export interface components {
             currency: string;
             year: number;
         };
-        AttributedRelease: {
-            release_id: number;
-            task_id: number;
-            /** @enum {string} */
-            method: "cancelled" | "reduced" | "cleared";
-            completed_on: string;
-            /** @description the donor's share of the task (sum of its grants' shares) */
-            share: number;
-            /** @description geodesic area of the release */
-            area_m2: number;
-            /** @description its area less the parts counted under releases before it (overlaps once) */
-            counted_m2: number;
-            /** @description counted_m2 × share */
-            attributed_m2: number;
+        DonorOperatorFigures: {
+            organisation_id: number;
+            name: string;
+            acronym: string | null;
+            /** @description attributed to the donor by the attribution rule; the methods add up to total */
+            released_km2: {
+                /** @description square kilometres, exact to the square metre */
+                cancelled: number;
+                /** @description square kilometres, exact to the square metre */
+                reduced: number;
+                /** @description square kilometres, exact to the square metre */
+                cleared: number;
+                /** @description square kilometres, exact to the square metre */
+                total: number;
+            };
+            /** @description disbursed to this organisation by the grants counted */
+            disbursed_usd: number | null;
+            /** @description disbursed_usd / released_km2.total; null with cost_note */
+            cost_per_km2_usd: number | null;
+            cost_note: string | null;
         };
         SummaryTransaction: {
             transaction_id: number;
@@ -2345,6 +2375,34 @@ export interface components {
             currency: string;
             /** @description at the rate of the currency in the year of the transaction; null where missing */
             usd: number | null;
+        };
+        DonorReleases: {
+            donor_id: number;
+            country_iso3: string;
+            year: number;
+            /** @enum {string} */
+            grants_counted: "all" | "visible";
+            /** @description by release id */
+            releases: components["schemas"]["AttributedRelease"][];
+            /** @description pass as after for the next page; null on the last page */
+            next_after: number | null;
+        };
+        AttributedRelease: {
+            release_id: number;
+            task_id: number;
+            /** @description the task's organisation, the operator the land is credited to */
+            organisation_id: number;
+            /** @enum {string} */
+            method: "cancelled" | "reduced" | "cleared";
+            completed_on: string;
+            /** @description the donor's share of the task (sum of its grants' shares) */
+            share: number;
+            /** @description geodesic area of the release */
+            area_m2: number;
+            /** @description its area less the parts counted under releases before it (overlaps once) */
+            counted_m2: number;
+            /** @description counted_m2 × share */
+            attributed_m2: number;
         };
         CoalitionPage: {
             iso3: string;
@@ -5955,6 +6013,55 @@ export interface operations {
                     "application/json": components["schemas"]["DonorSummary"];
                     "text/csv": string;
                     "text/html": string;
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDonorsByOrgIdReleases: {
+        parameters: {
+            query: {
+                /** @description the country of the figure */
+                country: string;
+                /** @description the year of the figure */
+                year: number;
+                /** @description the last release id of the previous page (next_after); 0 for the first page */
+                after?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the donor organisation id */
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one page of releases */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DonorReleases"];
                 };
             };
             /** @description invalid input; details name each offending field */

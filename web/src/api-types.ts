@@ -47,6 +47,7 @@ export type TaskStatus = ApiTask['properties']['status'];
 export type TaskMethod = ApiTask['properties']['method'];
 export type ApiDonorSummary = Schemas['DonorSummary'];
 export type DonorSummaryRow = Schemas['DonorSummaryRow'];
+export type ApiDonorReleases = Schemas['DonorReleases'];
 export type ApiCoalition = Schemas['CoalitionPage'];
 export type ApiOverlaps = Schemas['TaskOverlapReport'];
 export type ApiHazardPage = Schemas['HazardCollection'];

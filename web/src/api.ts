@@ -2,6 +2,7 @@ import type {
   ApiCoalition,
   ApiCountry,
   ApiCountryDetail,
+  ApiDonorReleases,
   ApiDonorSummary,
   ApiGrantList,
   ApiHazardFeature,
@@ -176,6 +177,9 @@ export const api = {
   // The donor dashboard: its summary, as this reader may see it.
   donorSummary: (id: number, query: string) =>
     getJson<ApiDonorSummary>(withQuery(`${API}/donors/${id}/summary`, query)),
+  /** One page of the releases behind a summary row (its releases_url), after release id `after`. */
+  donorReleases: (releasesUrl: string, after: number) =>
+    getJson<ApiDonorReleases>(`${releasesUrl}&after=${after}&limit=500`),
 };
 
 /** The signed-in side: never cached, since these change with every review, edit and import. */

@@ -61,7 +61,7 @@ export async function coalitionPage(
     ),
     repo.transactions(db, allIds, flowYears),
     repo.transactions(db, allIds, costYears),
-    repo.attributedReleases(db, allIds, iso3, costYears, true),
+    repo.releasedByYear(db, iso3, costYears),
     getCountryProgress(db, iso3, resolveAsOf({}), thinShare),
   ]);
 
@@ -90,10 +90,7 @@ export async function coalitionPage(
     name: country.name,
     as_of: today,
     year: query.year ?? null,
-    synthetic_data: await repo.anySynthetic(
-      db,
-      released.map((r) => r.release_id),
-    ),
+    synthetic_data: released.some((r) => r.synthetic),
     operators,
     provinces: provinces.map((p) => ({ code: p.code, name: p.name })),
     matrix: [...matrix.m2]
@@ -112,14 +109,11 @@ export async function coalitionPage(
   };
 }
 
-function releasedByYear(released: repo.AttributedRelease[], years: { from: number; to: number }) {
+function releasedByYear(released: repo.ReleasedInYear[], years: { from: number; to: number }) {
   const out = [];
   for (let year = years.from; year <= years.to; year += 1) {
-    const of = (funded: boolean) =>
-      released
-        .filter((r) => r.year === year && (r.funder_id !== null) === funded)
-        .reduce((sum, r) => sum + r.counted_m2, 0);
-    out.push({ year, funded_km2: km2(of(true)), unattributed_km2: km2(of(false)) });
+    const found = released.find((r) => r.year === year);
+    out.push({ year, funded_km2: km2(found?.funded_m2 ?? 0), unattributed_km2: km2(found?.unattributed_m2 ?? 0) });
   }
   return out;
 }
@@ -163,14 +157,14 @@ type Progress = Awaited<ReturnType<typeof getCountryProgress>>;
 
 function fundingNeed(
   progress: Progress,
-  released: repo.AttributedRelease[],
+  released: repo.ReleasedInYear[],
   money: repo.TransactionRow[],
   years: { from: number; to: number },
 ): CoalitionPageOut['funding'] {
   const nearest = progress.obligations
     .filter((o) => o.required_rate_km2_per_year !== null && o.current_deadline !== null)
     .sort((a, b) => a.current_deadline!.localeCompare(b.current_deadline!))[0];
-  const fundedM2 = released.filter((r) => r.funder_id !== null).reduce((sum, r) => sum + r.counted_m2, 0);
+  const fundedM2 = released.reduce((sum, r) => sum + r.funded_m2, 0);
   const disbursed = usdTotal(money, 'disbursement');
   const cost = costPerKm2(disbursed.usd, disbursed.missing, fundedM2);
   const count = years.to - years.from + 1;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/pool.js';
+import type { FunderKind } from '../db/schema.generated.js';
 import type { CoalitionScope } from '../shared/coalition-scope.js';
 
 // Reads for attribution, donor summaries and the coalition page. Every rule lives in SQL
@@ -44,33 +45,110 @@ export async function grants(db: Db, reader: CoalitionScope, filter: { donor?: n
   return rows.map((row) => ({ ...row, country_iso3: row.country_iso3.trim() }));
 }
 
-export interface AttributedRelease {
-  funder_id: string | null;
-  country_iso3: string;
-  year: number;
-  release_id: string;
-  task_id: string | null;
-  method: 'cancelled' | 'reduced' | 'cleared';
-  completed_on: string;
-  share: string | null;
-  area_m2: number;
-  counted_m2: number;
-  attributed_m2: number | null;
+/**
+ * Where a donor's attributed releases in one country come from: the stored rows of a funder kind
+ * (every grant of the donor, or exactly its public ones), or the rule counted on the spot over the
+ * grants a reader sees when that is neither (migration 0015 says what each kind is).
+ */
+export type AttributionSource =
+  { kind: Extract<FunderKind, 'donor' | 'donor_public'>; donorId: string } | { kind: 'grants'; grantIds: string[] };
+
+/** The attributed releases of a source in one country and the years from..to, as a FROM item `a`. */
+function sourceRows(source: AttributionSource, country: string, years: { from: number; to: number }) {
+  return source.kind === 'grants'
+    ? sql`sg_attributed_releases(${source.grantIds}::bigint[], ${country}::char(3), ${years.from}::int, ${years.to}::int) a`
+    : sql`(SELECT * FROM release_attribution
+            WHERE funder_kind = ${source.kind}::funder_kind AND funder_id = ${source.donorId}::bigint
+              AND country_iso3 = ${country}::char(3) AND year BETWEEN ${years.from}::int AND ${years.to}::int) a`;
 }
 
-/** sg_attributed_releases: the attribution rule over these grants, in one country, for the years from..to. */
-export async function attributedReleases(
+export interface AttributedTotal {
+  year: number;
+  method: 'cancelled' | 'reduced' | 'cleared';
+  organisation_id: string;
+  attributed_m2: number;
+  releases: number;
+  synthetic: boolean;
+}
+
+/** Per year, method and operator of the task: the attributed m² (counted_m2 × share) and the releases behind it. */
+export async function attributedTotals(
   db: Db,
-  grantIds: string[],
+  source: AttributionSource,
   country: string,
   years: { from: number; to: number },
-  pooled: boolean,
+): Promise<AttributedTotal[]> {
+  const { rows } = await sql<AttributedTotal>`
+    SELECT a.year, a.method, a.organisation_id, sum(a.counted_m2 * a.share::double precision) AS attributed_m2,
+           count(*)::int AS releases, bool_or(a.synthetic) AS synthetic
+      FROM ${sourceRows(source, country, years)}
+     GROUP BY a.year, a.method, a.organisation_id
+     ORDER BY a.year, a.method, a.organisation_id`.execute(db);
+  return rows;
+}
+
+export interface AttributedRelease {
+  release_id: string;
+  task_id: string;
+  organisation_id: string;
+  method: 'cancelled' | 'reduced' | 'cleared';
+  completed_on: string;
+  share: string;
+  area_m2: number;
+  counted_m2: number;
+  attributed_m2: number;
+}
+
+/** The attributed releases of one year, by release id after `after`, at most `limit`. */
+export async function attributedReleases(
+  db: Db,
+  source: AttributionSource,
+  country: string,
+  year: number,
+  page: { after: number; limit: number },
 ): Promise<AttributedRelease[]> {
   const { rows } = await sql<AttributedRelease>`
-    SELECT * FROM sg_attributed_releases(${grantIds}::bigint[], ${country}::char(3), ${years.from}::int, ${years.to}::int, ${pooled})`.execute(
-    db,
-  );
-  return rows.map((row) => ({ ...row, country_iso3: row.country_iso3.trim() }));
+    SELECT a.release_id, a.task_id, a.organisation_id, a.method, a.completed_on::text AS completed_on, a.share,
+           a.area_m2, a.counted_m2, a.counted_m2 * a.share::double precision AS attributed_m2
+      FROM ${sourceRows(source, country, { from: year, to: year })}
+     WHERE a.release_id > ${page.after}::bigint
+     ORDER BY a.release_id
+     LIMIT ${page.limit}::int`.execute(db);
+  return rows;
+}
+
+/** Per year from..to that has any, the land released in a country without a funded task, counted once. */
+export async function unattributedByYear(db: Db, country: string, years: { from: number; to: number }) {
+  const { rows } = await sql<{ year: number; m2: number }>`
+    SELECT year, sum(counted_m2)::float8 AS m2
+      FROM release_attribution
+     WHERE funder_kind = 'unattributed' AND funder_id = 0
+       AND country_iso3 = ${country}::char(3) AND year BETWEEN ${years.from}::int AND ${years.to}::int
+     GROUP BY year`.execute(db);
+  return rows;
+}
+
+export interface ReleasedInYear {
+  year: number;
+  /** Land released under funded tasks (every grant pooled), counted once. */
+  funded_m2: number;
+  /** Land released without a task or under an unfunded task, counted once. */
+  unattributed_m2: number;
+  synthetic: boolean;
+}
+
+/** Per year from..to that has any, the land released in a country with and without grant money. */
+export async function releasedByYear(db: Db, country: string, years: { from: number; to: number }) {
+  const { rows } = await sql<ReleasedInYear>`
+    SELECT a.year,
+           coalesce(sum(a.counted_m2) FILTER (WHERE a.funder_kind = 'pool'), 0)::float8 AS funded_m2,
+           coalesce(sum(a.counted_m2) FILTER (WHERE a.funder_kind = 'unattributed'), 0)::float8 AS unattributed_m2,
+           bool_or(a.synthetic) AS synthetic
+      FROM release_attribution a
+     WHERE a.funder_kind IN ('pool', 'unattributed') AND a.funder_id = 0
+       AND a.country_iso3 = ${country}::char(3) AND a.year BETWEEN ${years.from}::int AND ${years.to}::int
+     GROUP BY a.year`.execute(db);
+  return rows;
 }
 
 export interface TransactionRow {
@@ -92,19 +170,6 @@ export async function transactions(db: Db, grantIds: string[], years: { from: nu
   const { rows } = await sql<TransactionRow>`
     SELECT * FROM sg_grant_transactions_usd(${grantIds}::bigint[], ${years.from}::int, ${years.to}::int)`.execute(db);
   return rows.map((row) => ({ ...row, country_iso3: row.country_iso3.trim() }));
-}
-
-/** Whether any release or hazard behind these figures is synthetic demo data. */
-export async function anySynthetic(db: Db, releaseIds: string[]): Promise<boolean> {
-  if (releaseIds.length === 0) return false;
-  const row = await db
-    .selectFrom('land_releases')
-    .select('id')
-    .where('id', 'in', releaseIds)
-    .where('synthetic', '=', true)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 export interface TaskAreaRow {

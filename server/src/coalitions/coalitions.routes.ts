@@ -6,8 +6,14 @@ import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.
 import { defineRoute } from '../http/route.js';
 import { chooseFormat, documentAlternatives, send } from '../reports/report-format.js';
 import { ATTRIBUTION_RULE, COST_RULE, VISIBILITY_RULE } from './attribution.rule.js';
-import { DonorParam, DonorSummary, DonorSummaryQuery } from './donor-summary.schema.js';
-import { donorSummary } from './donor-summary.service.js';
+import {
+  DonorParam,
+  DonorReleases,
+  DonorReleasesQuery,
+  DonorSummary,
+  DonorSummaryQuery,
+} from './donor-summary.schema.js';
+import { donorReleases, donorSummary, everyRelease } from './donor-summary.service.js';
 import { donorSummaryCsv, donorSummaryHtml } from './donor-summary.render.js';
 import { CoalitionPage, CoalitionQuery } from './coalition.schema.js';
 import { COALITION_RULES, coalitionPage } from './coalition.service.js';
@@ -22,7 +28,8 @@ export function coalitionRoutes(db: Db, config: Config, registry: OpenAPIRegistr
     summary:
       "A donor's committed and disbursed money, the land released with it and its cost per km², per country and year",
     description:
-      'Every figure comes with the releases (ids, task ids, share, attributed m²) and transactions behind it. ' +
+      'Every figure comes with the transactions behind it, its split by implementing organisation, and releases_url: ' +
+      'the releases behind it (ids, task ids, share, attributed m²), page by page. ' +
       'Formats: JSON (default), CSV (one table; the `section` column says what each row is) or a printable HTML page ' +
       '(the accountability report), chosen by `format=json|csv|html` or else the Accept header. ' +
       `${ATTRIBUTION_RULE} ${COST_RULE} ${VISIBILITY_RULE} 404 for an unknown organisation.`,
@@ -39,13 +46,34 @@ export function coalitionRoutes(db: Db, config: Config, registry: OpenAPIRegistr
       const format = chooseFormat(req, query.format);
       if (format === 'json') return { body: summary, headers: { Vary: 'Accept' } };
       const scope = [summary.country, summary.year].filter(Boolean).join('-');
+      const releases = await everyRelease(db, actor, summary);
       send(res, format, `donor-${summary.donor.id}-summary${scope ? `-${scope}` : ''}`, {
-        csv: () => donorSummaryCsv(summary),
-        html: () => donorSummaryHtml(summary),
+        csv: () => donorSummaryCsv(summary, releases),
+        html: () => donorSummaryHtml(summary, releases),
       });
     },
   });
   documentAlternatives(registry, basePath + '/donors/{org_id}/summary');
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/donors/:org_id/releases',
+    tag: 'coalitions',
+    summary: "The releases behind one of a donor's figures (a country and a year), page by page",
+    description:
+      'Each release with its task, the organisation of the task, the donor share, its area, the part counted once ' +
+      `and the part attributed to the donor, over the grants this reader may see. ${ATTRIBUTION_RULE} ${VISIBILITY_RULE} ` +
+      '404 for an unknown organisation.',
+    auth: 'public',
+    params: DonorParam,
+    query: DonorReleasesQuery,
+    responses: {
+      200: { description: 'one page of releases', schema: DonorReleases },
+      400: standardErrors[400],
+      404: { description: 'no such organisation', schema: ErrorResponse },
+    },
+    handler: async ({ actor, params, query }) => ({ body: await donorReleases(db, actor, params.org_id, query) }),
+  });
 
   defineRoute(router, registry, basePath, {
     method: 'get',

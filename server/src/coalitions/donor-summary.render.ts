@@ -1,10 +1,15 @@
 import { csvTable } from '../shared/csv.js';
 import { km2Cell, m2Cell, printablePage, table, textCell } from '../reports/reports.html.js';
-import type { DonorSummaryOut } from './donor-summary.schema.js';
+import type { AttributedReleaseOut, DonorSummaryOut } from './donor-summary.schema.js';
 import { missingText } from './money.js';
 
 // The donor summary as the donor's accountability report: one CSV table (a section column says
-// what each row is) and a printable page, both from the same JSON the API answers.
+// what each row is) and a printable page, both from the same JSON the API answers, with every
+// release behind each figure (`releases`, by "ISO3 year", as the releases endpoint pages them).
+
+type ReleasesByRow = ReadonlyMap<string, readonly AttributedReleaseOut[]>;
+const releasesOf = (releases: ReleasesByRow, r: { country_iso3: string; year: number }) =>
+  releases.get(`${r.country_iso3} ${r.year}`) ?? [];
 
 export const DONOR_CSV_COLUMNS = [
   'section',
@@ -21,6 +26,7 @@ export const DONOR_CSV_COLUMNS = [
   'note',
   'release_id',
   'task_id',
+  'organisation_id',
   'method',
   'completed_on',
   'share',
@@ -37,7 +43,7 @@ export const DONOR_CSV_COLUMNS = [
   'usd',
 ] as const;
 
-export function donorSummaryCsv(s: DonorSummaryOut): string {
+export function donorSummaryCsv(s: DonorSummaryOut, releases: ReleasesByRow): string {
   const header = [
     { section: 'header', note: `donor: ${s.donor.name} (${s.donor.id})` },
     { section: 'header', note: `grants counted: ${s.grants_counted}`, year: s.year, country_iso3: s.country },
@@ -61,18 +67,23 @@ export function donorSummaryCsv(s: DonorSummaryOut): string {
         .filter(Boolean)
         .join('; '),
     },
-    ...r.releases.map((x) => ({ section: 'release', country_iso3: r.country_iso3, year: r.year, ...x })),
+    ...releasesOf(releases, r).map((x) => ({ section: 'release', country_iso3: r.country_iso3, year: r.year, ...x })),
     ...r.transactions.map((t) => ({ section: 'transaction', country_iso3: r.country_iso3, year: r.year, ...t })),
   ]);
   return csvTable(DONOR_CSV_COLUMNS, [...header, ...rows]);
 }
+
+const operatorName = (r: DonorSummaryOut['rows'][number], id: number) => {
+  const found = r.operators.find((o) => o.organisation_id === id);
+  return found ? (found.acronym ?? found.name) : String(id);
+};
 
 const usdCell = (value: number | null) =>
   value === null
     ? '<td class="num">–</td>'
     : `<td class="num" data-value="${value}">${value.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</td>`;
 
-export function donorSummaryHtml(s: DonorSummaryOut): string {
+export function donorSummaryHtml(s: DonorSummaryOut, releasesByRow: ReleasesByRow): string {
   const title = `Accountability report: ${s.donor.name}`;
   const summary = table(
     'Land released with the donor’s money, and what it cost, per country and year',
@@ -108,15 +119,44 @@ export function donorSummaryHtml(s: DonorSummaryOut): string {
     ]),
     'No grant or release to report.',
   );
+  const operators = table(
+    'Per implementing organisation: land released under its tasks, money disbursed to it',
+    ['Country', 'Year', 'Organisation', 'Released km²', 'Disbursed USD', 'USD per km²', 'Note'],
+    s.rows.flatMap((r) =>
+      r.operators.map((o) => [
+        textCell(r.country_iso3),
+        textCell(r.year),
+        textCell(o.acronym ? `${o.name} (${o.acronym})` : o.name),
+        km2Cell(o.released_km2.total),
+        usdCell(o.disbursed_usd),
+        usdCell(o.cost_per_km2_usd),
+        textCell(o.cost_note ?? ''),
+      ]),
+    ),
+    'No organisation.',
+  );
   const releases = table(
     'Releases behind the figures',
-    ['Country', 'Year', 'Release', 'Task', 'Method', 'Completed', 'Share', 'Area m²', 'Counted m²', 'Attributed m²'],
+    [
+      'Country',
+      'Year',
+      'Release',
+      'Task',
+      'Organisation',
+      'Method',
+      'Completed',
+      'Share',
+      'Area m²',
+      'Counted m²',
+      'Attributed m²',
+    ],
     s.rows.flatMap((r) =>
-      r.releases.map((x) => [
+      releasesOf(releasesByRow, r).map((x) => [
         textCell(r.country_iso3),
         textCell(r.year),
         textCell(x.release_id),
         textCell(x.task_id),
+        textCell(operatorName(r, x.organisation_id)),
         textCell(x.method),
         textCell(x.completed_on),
         textCell(x.share),
@@ -153,5 +193,5 @@ export function donorSummaryHtml(s: DonorSummaryOut): string {
     ['Grants counted', textCell(s.grants_counted === 'all' ? 'every grant' : 'the grants this reader may see')],
     ['Generated at', textCell(s.generated_at)],
   ];
-  return printablePage(title, warnings, about, s.rules, [summary, releases, money].join('\n'));
+  return printablePage(title, warnings, about, s.rules, [summary, operators, releases, money].join('\n'));
 }

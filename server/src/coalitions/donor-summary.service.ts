@@ -1,23 +1,63 @@
 import type { Db } from '../db/pool.js';
 import type { Actor } from '../shared/actor.js';
+import { API_BASE } from '../http/api-base.js';
 import { notFound } from '../http/http-error.js';
 import { RELEASE_METHODS } from '../db/enums.js';
 import * as repo from './coalitions.repository.js';
 import { ATTRIBUTION_RULE, COST_RULE, VISIBILITY_RULE } from './attribution.rule.js';
 import { km2 } from '../area/figures.js';
 import { costPerKm2, missingRates, usdTotal } from './money.js';
-import type { DonorSummaryOut, DonorSummaryRowOut } from './donor-summary.schema.js';
+import type {
+  AttributedReleaseOut,
+  DonorReleasesOut,
+  DonorSummaryOut,
+  DonorSummaryRowOut,
+} from './donor-summary.schema.js';
 import { coalitionScope } from '../shared/coalition-scope.js';
 
 type Released = DonorSummaryRowOut['released_km2'];
+type Years = { from: number; to: number };
 
 /** Whether the reader sees every grant of the donor: an admin or one of the donor's own users. */
 const seesEverything = (actor: Actor | null, donorId: number) =>
   actor?.role === 'admin' || (actor?.role === 'donor' && actor.organisation_id === String(donorId));
 
+const keyOf = (iso3: string, year: number) => `${iso3} ${year}`;
+
+/**
+ * Where the donor's attributed releases in one country come from, for a reader who sees `seen` of
+ * the donor's grants there (`grants`: all of them): the stored figures when the reader sees all of
+ * them or exactly the public ones, otherwise the rule counted on the spot over those it sees.
+ */
+function sourceFor(donorId: string, grants: repo.GrantRow[]): repo.AttributionSource | null {
+  const seen = grants.filter((g) => g.visible);
+  if (seen.length === 0) return null;
+  if (seen.length === grants.length) return { kind: 'donor', donorId };
+  const publicOnes = grants.filter((g) => g.visibility === 'public');
+  if (seen.length === publicOnes.length && seen.every((g) => g.visibility === 'public'))
+    return { kind: 'donor_public', donorId };
+  return { kind: 'grants', grantIds: seen.map((g) => g.id) };
+}
+
+async function donorGrants(db: Db, actor: Actor | null, donorId: number, country: string | undefined) {
+  const donor = await repo.findOrganisation(db, donorId);
+  if (!donor) throw notFound(`organisation ${donorId}`);
+  const grants = await repo.grants(db, coalitionScope(actor), { donor: donorId, country });
+  return { donor, grants };
+}
+
+function releasedKm2(totals: readonly repo.AttributedTotal[]): Released {
+  const of = (method: string) => totals.filter((t) => t.method === method).reduce((sum, t) => sum + t.attributed_m2, 0);
+  return {
+    ...(Object.fromEntries(RELEASE_METHODS.map((m) => [m, km2(of(m))])) as Omit<Released, 'total'>),
+    total: km2(totals.reduce((sum, t) => sum + t.attributed_m2, 0)),
+  };
+}
+
 /**
  * A donor's figures per country and year under the attribution rule (attribution.rule.ts), over
- * the grants the reader may see, with the releases and transactions behind each figure.
+ * the grants the reader may see, split by implementing organisation, with the transactions behind
+ * each figure and a link to its releases.
  */
 export async function donorSummary(
   db: Db,
@@ -25,63 +65,93 @@ export async function donorSummary(
   donorId: number,
   filter: { year?: number; country?: string },
 ): Promise<DonorSummaryOut> {
-  const donor = await repo.findOrganisation(db, donorId);
-  if (!donor) throw notFound(`organisation ${donorId}`);
-  const years = filter.year ? { from: filter.year, to: filter.year } : repo.ALL_YEARS;
-  const grants = (await repo.grants(db, coalitionScope(actor), { donor: donorId, country: filter.country })).filter(
-    (g) => g.visible,
-  );
-  const grantIds = grants.map((g) => g.id);
+  const { donor, grants: everyGrant } = await donorGrants(db, actor, donorId, filter.country);
+  const years: Years = filter.year ? { from: filter.year, to: filter.year } : repo.ALL_YEARS;
+  const grants = everyGrant.filter((g) => g.visible);
   const recipientOf = new Map(grants.map((g) => [g.id, g.recipient]));
   const countries = [...new Set(grants.map((g) => g.country_iso3))].sort();
-  const [released, money] = await Promise.all([
-    Promise.all(countries.map((iso3) => repo.attributedReleases(db, grantIds, iso3, years, false))).then((r) =>
-      r.flat(),
+  const [perCountry, money] = await Promise.all([
+    Promise.all(
+      countries.map(async (iso3) => {
+        const source = sourceFor(
+          String(donorId),
+          everyGrant.filter((g) => g.country_iso3 === iso3),
+        );
+        const [totals, unattributed] = await Promise.all([
+          source ? repo.attributedTotals(db, source, iso3, years) : [],
+          repo.unattributedByYear(db, iso3, years),
+        ]);
+        return { iso3, totals, unattributed };
+      }),
     ),
-    repo.transactions(db, grantIds, years),
+    repo.transactions(
+      db,
+      grants.map((g) => g.id),
+      years,
+    ),
   ]);
-
-  const keyOf = (iso3: string, year: number) => `${iso3} ${year}`;
+  const totals = new Map<string, repo.AttributedTotal[]>();
+  const unattributed = new Map<string, number>();
+  for (const c of perCountry) {
+    for (const t of c.totals) totals.set(keyOf(c.iso3, t.year), [...(totals.get(keyOf(c.iso3, t.year)) ?? []), t]);
+    for (const u of c.unattributed) unattributed.set(keyOf(c.iso3, u.year), u.m2);
+  }
   const keys = new Map<string, { iso3: string; year: number }>();
-  for (const r of released)
-    if (r.funder_id !== null) keys.set(keyOf(r.country_iso3, r.year), { iso3: r.country_iso3, year: r.year });
+  for (const c of perCountry) for (const t of c.totals) keys.set(keyOf(c.iso3, t.year), { iso3: c.iso3, year: t.year });
   for (const t of money) keys.set(keyOf(t.country_iso3, t.year), { iso3: t.country_iso3, year: t.year });
+  const organisations = new Map(
+    (
+      await repo.organisationsByIds(db, [
+        ...new Set([
+          ...perCountry.flatMap((c) => c.totals.map((t) => t.organisation_id)),
+          ...money.map((t) => t.recipient_id),
+        ]),
+      ])
+    ).map((o) => [String(o.id), o]),
+  );
 
   const rows = [...keys.values()]
     .sort((a, b) => a.iso3.localeCompare(b.iso3) || a.year - b.year)
     .map(({ iso3, year }): DonorSummaryRowOut => {
-      const here = released.filter((r) => r.country_iso3 === iso3 && r.year === year);
-      const attributed = here.filter((r) => r.funder_id !== null);
+      const released = totals.get(keyOf(iso3, year)) ?? [];
       const paid = money.filter((t) => t.country_iso3 === iso3 && t.year === year);
-      const byMethod = (method: string) =>
-        attributed.filter((r) => r.method === method).reduce((sum, r) => sum + Number(r.attributed_m2), 0);
-      const totalM2 = attributed.reduce((sum, r) => sum + Number(r.attributed_m2), 0);
+      const byMethod = releasedKm2(released);
       const committed = usdTotal(paid, 'commitment');
       const disbursed = usdTotal(paid, 'disbursement');
-      const cost = costPerKm2(disbursed.usd, disbursed.missing, totalM2);
+      const cost = costPerKm2(disbursed.usd, disbursed.missing, byMethod.total * 1e6);
+      const operatorIds = [...new Set([...released.map((t) => t.organisation_id), ...paid.map((t) => t.recipient_id)])];
       return {
         country_iso3: iso3,
         year,
-        released_km2: {
-          ...(Object.fromEntries(RELEASE_METHODS.map((m) => [m, km2(byMethod(m))])) as Omit<Released, 'total'>),
-          total: km2(totalM2),
-        },
+        released_km2: byMethod,
         committed_usd: committed.usd,
         disbursed_usd: disbursed.usd,
         cost_per_km2_usd: cost.cost,
         cost_note: cost.note,
         missing_rates: missingRates(paid),
-        unattributed_km2: km2(here.filter((r) => r.funder_id === null).reduce((sum, r) => sum + r.counted_m2, 0)),
-        releases: attributed.map((r) => ({
-          release_id: Number(r.release_id),
-          task_id: Number(r.task_id),
-          method: r.method,
-          completed_on: r.completed_on,
-          share: Number(r.share),
-          area_m2: r.area_m2,
-          counted_m2: r.counted_m2,
-          attributed_m2: Number(r.attributed_m2),
-        })),
+        unattributed_km2: km2(unattributed.get(keyOf(iso3, year)) ?? 0),
+        release_count: released.reduce((sum, t) => sum + t.releases, 0),
+        releases_url: `${API_BASE}/donors/${donorId}/releases?country=${iso3}&year=${year}`,
+        operators: operatorIds
+          .map((id) => {
+            const land = releasedKm2(released.filter((t) => t.organisation_id === id));
+            const money = usdTotal(
+              paid.filter((t) => t.recipient_id === id),
+              'disbursement',
+            );
+            const operatorCost = costPerKm2(money.usd, money.missing, land.total * 1e6);
+            const organisation = organisations.get(id);
+            return {
+              organisation_id: Number(id),
+              name: organisation?.name ?? '',
+              acronym: organisation?.acronym ?? null,
+              released_km2: land,
+              disbursed_usd: money.usd,
+              cost_per_km2_usd: operatorCost.cost,
+              cost_note: operatorCost.note,
+            };
+          })
+          .sort((a, b) => b.released_km2.total - a.released_km2.total || a.name.localeCompare(b.name)),
         transactions: paid.map((t) => ({
           transaction_id: Number(t.transaction_id),
           grant_id: Number(t.grant_id),
@@ -101,11 +171,74 @@ export async function donorSummary(
     country: filter.country ?? null,
     grants_counted: seesEverything(actor, donorId) ? 'all' : 'visible',
     generated_at: new Date().toISOString(),
-    synthetic_data: await repo.anySynthetic(
-      db,
-      released.map((r) => r.release_id),
-    ),
+    synthetic_data: perCountry.some((c) => c.totals.some((t) => t.synthetic)),
     rows,
     rules: [ATTRIBUTION_RULE, COST_RULE, VISIBILITY_RULE],
   };
 }
+
+const toRelease = (r: repo.AttributedRelease): AttributedReleaseOut => ({
+  release_id: Number(r.release_id),
+  task_id: Number(r.task_id),
+  organisation_id: Number(r.organisation_id),
+  method: r.method,
+  completed_on: r.completed_on,
+  share: Number(r.share),
+  area_m2: r.area_m2,
+  counted_m2: r.counted_m2,
+  attributed_m2: r.attributed_m2,
+});
+
+/** The releases behind one figure of the donor summary (a country and a year), page by page. */
+export async function donorReleases(
+  db: Db,
+  actor: Actor | null,
+  donorId: number,
+  query: { country: string; year: number; after: number; limit: number },
+): Promise<DonorReleasesOut> {
+  const { grants } = await donorGrants(db, actor, donorId, query.country);
+  const source = sourceFor(String(donorId), grants);
+  const page = source
+    ? await repo.attributedReleases(db, source, query.country, query.year, {
+        after: query.after,
+        limit: query.limit + 1,
+      })
+    : [];
+  const releases = page.slice(0, query.limit).map(toRelease);
+  return {
+    donor_id: donorId,
+    country_iso3: query.country,
+    year: query.year,
+    grants_counted: seesEverything(actor, donorId) ? 'all' : 'visible',
+    releases,
+    next_after: page.length > query.limit ? releases.at(-1)!.release_id : null,
+  };
+}
+
+/** Every release behind every figure of a summary, for the accountability report. */
+export async function everyRelease(
+  db: Db,
+  actor: Actor | null,
+  summary: DonorSummaryOut,
+): Promise<Map<string, AttributedReleaseOut[]>> {
+  const out = new Map<string, AttributedReleaseOut[]>();
+  for (const row of summary.rows) {
+    const releases: AttributedReleaseOut[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await donorReleases(db, actor, summary.donor.id, {
+        country: row.country_iso3,
+        year: row.year,
+        after,
+        limit: 5000,
+      });
+      releases.push(...page.releases);
+      if (page.next_after === null) break;
+      after = page.next_after;
+    }
+    out.set(keyOf(row.country_iso3, row.year), releases);
+  }
+  return out;
+}
+
+export const releasesKey = keyOf;

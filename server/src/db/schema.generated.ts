@@ -14,6 +14,8 @@ export type ContaminationType = "ap_mines" | "av_mines" | "cmr" | "erw" | "ied";
 
 export type FigureContamination = "all" | "ap_mines" | "cmr" | "erw";
 
+export type FunderKind = "donor" | "donor_public" | "grant" | "pool" | "unattributed";
+
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
@@ -104,6 +106,15 @@ export interface AreaCountryDays {
   hazards: Generated<number>;
   reduced_m2: number;
   synthetic_hazards: Generated<number>;
+}
+
+export interface AttributionDirty {
+  geom: string | null;
+  release_id: Int8;
+}
+
+export interface AttributionPending {
+  xid: string;
 }
 
 export interface AuditLog {
@@ -347,6 +358,22 @@ export interface Provinces {
   name: string;
 }
 
+export interface ReleaseAttribution {
+  area_m2: number;
+  completed_on: string;
+  counted_m2: number;
+  country_iso3: string;
+  funder_id: Int8;
+  funder_kind: FunderKind;
+  method: ReleaseMethod;
+  organisation_id: Int8 | null;
+  release_id: Int8;
+  share: Numeric | null;
+  synthetic: boolean;
+  task_id: Int8 | null;
+  year: number;
+}
+
 export interface ReportedFigures {
   cancelled_km2: Numeric | null;
   cleared_km2: Numeric | null;
@@ -421,6 +448,8 @@ export interface DB {
   area_cluster_days: AreaClusterDays;
   area_clusters: AreaClusters;
   area_country_days: AreaCountryDays;
+  attribution_dirty: AttributionDirty;
+  attribution_pending: AttributionPending;
   audit_log: AuditLog;
   countries: Countries;
   country_inner_boxes: CountryInnerBoxes;
@@ -440,6 +469,7 @@ export interface DB {
   organisations: Organisations;
   province_pieces: ProvincePieces;
   provinces: Provinces;
+  release_attribution: ReleaseAttribution;
   reported_figures: ReportedFigures;
   sessions: Sessions;
   task_funding: TaskFunding;

@@ -94,6 +94,7 @@ export async function updateGrant(
       const { transactions, ...fields } = patch;
       const values = valuesOf({ ...before, ...fields });
       assertCanWriteGrant(actor, values);
+      await assertPartiesKept(trx, id, before, values);
       const kept = transactions ?? before.transactions.map(({ type, on, amount }) => ({ type, on, amount }));
       await assertValid(trx, values, kept);
       await repo.updateGrant(trx, id, values);
@@ -127,6 +128,20 @@ export async function deleteGrant(db: Db, actor: Actor, id: string, expectedVers
       await writeAudit(trx, { userId: actor.id, action: 'delete', entity: 'grant', entityId: id, before });
     }),
   );
+}
+
+/**
+ * A grant that pays for tasks keeps its donor, recipient and country: its tasks were checked
+ * against them (the operator the money goes to, in the task's country), and the land released
+ * under them is counted for that donor.
+ */
+async function assertPartiesKept(trx: Db, id: string, before: GrantOut, after: repo.GrantValues): Promise<void> {
+  const changed = (['donor_id', 'recipient_id', 'country_iso3'] as const).filter(
+    (field) => String(before[field]) !== String(after[field]),
+  );
+  if (changed.length > 0 && (await repo.fundsTasks(trx, id))) {
+    throw conflict(`grant ${id} pays for tasks; its ${changed.join(', ')} cannot change`);
+  }
 }
 
 /** Locks the grant; one the actor may not see answers 404 as a read would. */

@@ -1,4 +1,4 @@
-import type { ApiTask, DonorSummaryRow, Method } from '../api-types.js';
+import type { DonorSummaryRow, Method } from '../api-types.js';
 import { RELEASE_METHODS } from '../vocabulary.js';
 
 // The donor dashboard's sums over the summary's rows. Each row (a country and a year) is the API's
@@ -37,38 +37,29 @@ export function byYear(rows: readonly DonorSummaryRow[]): (Totals & { year: numb
 }
 
 export interface OperatorCost {
-  id: number | null;
+  id: number;
   name: string;
   released: Record<Method | 'total', number>;
   disbursed: number | null;
 }
 
 /**
- * Per implementing organisation: the km² by method released under its tasks, the USD disbursed to
- * it, hence its cost per km² over the same period. Releases are placed by their task's operator
- * (a release under a task belongs to the task's organisation), money by the grant's recipient.
+ * Per implementing organisation, the API's split of each row (land by the organisation of each
+ * release's task, money by each grant's recipient) added up over the rows, most land first.
  */
-export function byOperator(rows: readonly DonorSummaryRow[], tasks: ReadonlyMap<number, ApiTask>): OperatorCost[] {
-  const operators = new Map<number | null, OperatorCost>();
-  const entry = (id: number | null, name: string) => {
-    let found = operators.get(id);
-    if (!found) {
-      found = { id, name, released: { cancelled: 0, reduced: 0, cleared: 0, total: 0 }, disbursed: 0 };
-      operators.set(id, found);
+export function byOperator(rows: readonly DonorSummaryRow[]): OperatorCost[] {
+  const operators = new Map<number, OperatorCost>();
+  for (const row of rows)
+    for (const figures of row.operators) {
+      const found = operators.get(figures.organisation_id) ?? {
+        id: figures.organisation_id,
+        name: figures.acronym ? `${figures.name} (${figures.acronym})` : figures.name,
+        released: { cancelled: 0, reduced: 0, cleared: 0, total: 0 },
+        disbursed: 0,
+      };
+      for (const key of [...RELEASE_METHODS, 'total'] as const) found.released[key] += figures.released_km2[key];
+      found.disbursed = moneySum([found.disbursed, figures.disbursed_usd]);
+      operators.set(figures.organisation_id, found);
     }
-    return found;
-  };
-  for (const row of rows) {
-    for (const release of row.releases) {
-      const organisation = tasks.get(release.task_id)?.properties.organisation;
-      const operator = entry(organisation?.id ?? null, organisation?.name ?? '');
-      operator.released[release.method] += release.attributed_m2 / 1e6;
-      operator.released.total += release.attributed_m2 / 1e6;
-    }
-    for (const transaction of row.transactions.filter((tr) => tr.type === 'disbursement')) {
-      const operator = entry(transaction.recipient_id, transaction.recipient);
-      operator.disbursed = moneySum([operator.disbursed, transaction.usd]);
-    }
-  }
   return [...operators.values()].sort((a, b) => b.released.total - a.released.total);
 }

@@ -1,7 +1,8 @@
-import { API } from '../api.js';
-import type { ApiDonorSummary, DonorSummaryRow } from '../api-types.js';
+import { API, api } from '../api.js';
+import type { ApiDonorReleases, ApiDonorSummary, DonorSummaryRow } from '../api-types.js';
 import { countryName, date, km2, percent, plainNumber, t, usd, yearLabel } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
+import { errorMessage } from '../ui/status.js';
 import { RELEASE_METHODS } from '../vocabulary.js';
 import { type OperatorCost, type Totals, costPerKm2 } from './donor-figures.js';
 
@@ -203,31 +204,87 @@ export function operatorTable(operators: OperatorCost[]): HTMLElement {
   );
 }
 
-/** One country and year: its figures in the summary line, the releases and transactions behind them inside. */
-function traceItem(row: DonorSummaryRow): HTMLElement {
-  const releases = row.releases.map((r) =>
+function releaseRow(row: DonorSummaryRow, r: ApiDonorReleases['releases'][number]): HTMLElement {
+  return h(
+    'tr',
+    {},
     h(
-      'tr',
-      {},
+      'th',
+      { scope: 'row' },
       h(
-        'th',
-        { scope: 'row' },
+        'a',
+        {
+          href: `/countries/${row.country_iso3}?release=${r.release_id}`,
+          'data-nav': true,
+          'data-release': r.release_id,
+        },
+        t('donor.release_link', { id: r.release_id }),
+      ),
+    ),
+    h('td', {}, t(`method.${r.method}`)),
+    h('td', {}, date(r.completed_on)),
+    num(percent(r.share)),
+    num(km2(r.attributed_m2 / 1e6)),
+  );
+}
+
+/**
+ * The releases behind one row, asked for page by page (the row's releases_url) when the row is
+ * first opened: a figure can rest on thousands of releases.
+ */
+function releasesTable(row: DonorSummaryRow): { element: HTMLElement; load: () => Promise<void> } {
+  const body = h('tbody', {});
+  const status = h('p', { class: 'muted', role: 'status' });
+  const more = h('button', { type: 'button', class: 'button button-quiet', hidden: true }, t('donor.more_releases'));
+  let after = 0;
+  const load = async () => {
+    more.hidden = true;
+    status.textContent = t('donor.loading_releases');
+    try {
+      const page = await api.donorReleases(row.releases_url, after);
+      body.append(...page.releases.map((r) => releaseRow(row, r)));
+      status.textContent = t('donor.releases_shown', { shown: body.children.length, count: row.release_count });
+      if (page.next_after !== null) {
+        after = page.next_after;
+        more.hidden = false;
+      }
+    } catch (error) {
+      status.textContent = errorMessage(error);
+      more.hidden = false;
+    }
+  };
+  more.addEventListener('click', () => void load());
+  const element = h(
+    'div',
+    { class: 'table-scroll' },
+    h(
+      'table',
+      { class: 'data-table' },
+      h('caption', {}, t('donor.releases_behind')),
+      h(
+        'thead',
+        {},
         h(
-          'a',
-          {
-            href: `/countries/${row.country_iso3}?release=${r.release_id}`,
-            'data-nav': true,
-            'data-release': r.release_id,
-          },
-          t('donor.release_link', { id: r.release_id }),
+          'tr',
+          {},
+          th(t('donor.release')),
+          th(t('map.tasks.method')),
+          th(t('donor.completed')),
+          th(t('donor.share')),
+          th(t('donor.attributed')),
         ),
       ),
-      h('td', {}, t(`method.${r.method}`)),
-      h('td', {}, date(r.completed_on)),
-      num(percent(r.share)),
-      num(km2(r.attributed_m2 / 1e6)),
+      body,
     ),
+    status,
+    more,
   );
+  return { element, load };
+}
+
+/** One country and year: its figures in the summary line, the releases and transactions behind them inside. */
+function traceItem(row: DonorSummaryRow): HTMLElement {
+  const releases = row.release_count > 0 ? releasesTable(row) : null;
   const transactions = row.transactions.map((tr) =>
     h(
       'li',
@@ -240,7 +297,7 @@ function traceItem(row: DonorSummaryRow): HTMLElement {
       }),
     ),
   );
-  return h(
+  const item = h(
     'details',
     { class: 'trace', id: traceId(row), 'data-country': row.country_iso3, 'data-year': row.year },
     h(
@@ -251,7 +308,7 @@ function traceItem(row: DonorSummaryRow): HTMLElement {
         year: yearLabel(row.year),
         released: km2(row.released_km2.total),
         disbursed: usd(row.disbursed_usd),
-        count: row.releases.length,
+        count: row.release_count,
       }),
     ),
     row.missing_rates.length
@@ -261,33 +318,16 @@ function traceItem(row: DonorSummaryRow): HTMLElement {
           t('donor.missing_rates', { list: row.missing_rates.map((m) => `${m.currency} ${m.year}`).join(', ') }),
         )
       : null,
-    releases.length
-      ? h(
-          'div',
-          { class: 'table-scroll' },
-          h(
-            'table',
-            { class: 'data-table' },
-            h('caption', {}, t('donor.releases_behind')),
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                th(t('donor.release')),
-                th(t('map.tasks.method')),
-                th(t('donor.completed')),
-                th(t('donor.share')),
-                th(t('donor.attributed')),
-              ),
-            ),
-            h('tbody', {}, ...releases),
-          ),
-        )
-      : h('p', { class: 'muted' }, t('donor.no_releases')),
+    releases ? releases.element : h('p', { class: 'muted' }, t('donor.no_releases')),
     transactions.length ? h('ul', { class: 'plain trace-money' }, ...transactions) : null,
-  );
+  ) as HTMLDetailsElement;
+  let loaded = false;
+  item.addEventListener('toggle', () => {
+    if (!item.open || loaded || !releases) return;
+    loaded = true;
+    void releases.load();
+  });
+  return item;
 }
 
 export function traceSection(rows: readonly DonorSummaryRow[]): HTMLElement {

@@ -150,7 +150,7 @@ export class DonorView implements ViewController {
         h('p', { class: 'muted' }, t('donor.tasks_count', { count: tasks.length })),
         released.block,
         money.block,
-        operatorTable(byOperator(summary.rows, new Map(tasks.map((task) => [task.id, task])))),
+        operatorTable(byOperator(summary.rows)),
         traceSection(summary.rows),
         accountabilityLinks(donor.id, view),
       ),
