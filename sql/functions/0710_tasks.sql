@@ -45,11 +45,11 @@ $$;
 --    At most one such row, naming the releases.
 -- The indexes are probed with each part of the task on its own, and other tasks are found through
 -- their parts (task_parts): the parts of a task on hazards far apart span a box that holds
--- thousands of others. Only the releases whose interior meets
--- the task's are unioned: a task without a work polygon covers its hazards' unreleased land, so
--- their releases touch its boundary, adding nothing to the overlap, and the union of all of them
--- is measured only when there is an overlap. The parts of a valid MultiPolygon meet at points at
--- most, so a release's interior meets the task's exactly when it meets a part's.
+-- thousands of others. Only the releases whose interior meets the task's are unioned to measure
+-- the overlap: a task without a work polygon covers its hazards' unreleased land, so their
+-- releases touch its boundary and add nothing to it; the union of all of them is measured only
+-- when there is an overlap. The parts of a valid MultiPolygon meet at points at most, so a
+-- release's interior meets the task's exactly when it meets a part's.
 CREATE OR REPLACE FUNCTION sg_task_conflict_candidates(p_geom geometry, p_organisation bigint, p_start date, p_end date,
                                                        p_except_task bigint)
 RETURNS TABLE (kind text, task_id bigint, organisation_id bigint, overlap_m2 double precision,
@@ -106,8 +106,8 @@ $$;
 -- many rows from ST_Dump, would compile or hand to workers that each load PostGIS first.
 CREATE OR REPLACE FUNCTION sg_refresh_task_conflicts(p_ids bigint[]) RETURNS void
 LANGUAGE sql SET jit = off SET max_parallel_workers_per_gather = 0 AS $$
-  DELETE FROM task_conflict_candidates c USING (SELECT DISTINCT unnest(p_ids) AS id) i
-   WHERE c.task_id = i.id OR c.other_task_id = i.id;
+  DELETE FROM task_conflict_candidates c USING (SELECT DISTINCT unnest(p_ids) AS id) i WHERE c.task_id = i.id;
+  DELETE FROM task_conflict_candidates c USING (SELECT DISTINCT unnest(p_ids) AS id) i WHERE c.other_task_id = i.id;
   WITH active AS (
     SELECT t.* FROM (SELECT DISTINCT unnest(p_ids) AS id) i JOIN tasks t ON t.id = i.id WHERE sg_task_active(t.status)
   ), found AS (
@@ -135,7 +135,8 @@ $$;
 CREATE OR REPLACE FUNCTION sg_task_conflicts_changed_tasks(p_ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM sg_lock_country_tasks(array_agg(DISTINCT t.country_iso3::text)) FROM tasks t WHERE t.id = ANY(p_ids);
+  PERFORM sg_lock_country_tasks(array_agg(DISTINCT t.country_iso3::text))
+     FROM tasks t WHERE t.id IN (SELECT unnest(p_ids));
   PERFORM sg_refresh_task_parts(p_ids);
   PERFORM sg_refresh_task_conflicts(p_ids);
 END
