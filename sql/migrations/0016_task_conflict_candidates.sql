@@ -1,5 +1,5 @@
--- Stored overlap candidates and the parts of active tasks, so that a country's overlap report reads rows instead of applying the
--- overlap rule to thousands of active tasks on every request.
+-- Stored overlap candidates and the parts of active tasks, so that a country's overlap report
+-- reads rows instead of applying the overlap rule to thousands of active tasks on every request.
 --
 -- For every active task (sg_task_active): one row per active task of another organisation whose
 -- area overlaps its own with more than 0 m² in overlapping dates (stored in both directions), and
@@ -7,8 +7,10 @@
 -- Rows hold what sg_task_conflict_candidates (sql/functions/0710_tasks.sql) finds, before the
 -- significance limits: those come from the configuration and are applied when the report is read.
 --
--- Triggers keep the rows current inside every writing transaction: a task written, a release
--- written (its geometry, status, completion day, task or hazard), a hazard deleted or restored.
+-- Triggers keep the rows current inside every writing transaction: a task written (at commit), a
+-- release written (its geometry, status, completion day, task or hazard), a hazard deleted or
+-- restored. A task's rows are recomputed whole at commit, so releases written after it in the
+-- same transaction are seen.
 -- They call sg_task_conflicts_changed_* (0710_tasks.sql), bound when they fire: a statement that
 -- changes no row calls nothing, so later migrations run before those functions exist. The rows of
 -- existing tasks are filled at the end of 0710_tasks.sql.
@@ -37,17 +39,15 @@ CREATE TABLE task_parts (
 CREATE INDEX task_parts_task_idx ON task_parts (task_id);
 CREATE INDEX task_parts_geom_idx ON task_parts USING gist (geom);
 
-CREATE FUNCTION sg_task_conflicts_tasks_written() RETURNS trigger
+-- A task written: at commit (a deferred row trigger), so that a dry run, which writes the task to
+-- show it and rolls back, does not pay for it.
+CREATE FUNCTION sg_task_conflicts_task_written() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM sg_task_conflicts_changed_tasks(array_agg(n.id)) FROM new_rows n HAVING count(*) > 0;
-  ELSE
-    PERFORM sg_task_conflicts_changed_tasks(array_agg(n.id))
-       FROM old_rows o JOIN new_rows n ON n.id = o.id
-      WHERE (o.geom, o.area_m2, o.organisation_id, o.planned_start, o.planned_end, o.status)
-            IS DISTINCT FROM (n.geom, n.area_m2, n.organisation_id, n.planned_start, n.planned_end, n.status)
-     HAVING count(*) > 0;
+  IF TG_OP = 'INSERT'
+     OR (OLD.geom, OLD.area_m2, OLD.organisation_id, OLD.planned_start, OLD.planned_end, OLD.status)
+        IS DISTINCT FROM (NEW.geom, NEW.area_m2, NEW.organisation_id, NEW.planned_start, NEW.planned_end, NEW.status) THEN
+    PERFORM sg_task_conflicts_changed_tasks(ARRAY[NEW.id]);
   END IF;
   RETURN NULL;
 END
@@ -94,10 +94,8 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER tasks_conflicts_inserted AFTER INSERT ON tasks REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION sg_task_conflicts_tasks_written();
-CREATE TRIGGER tasks_conflicts_updated AFTER UPDATE ON tasks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION sg_task_conflicts_tasks_written();
+CREATE CONSTRAINT TRIGGER tasks_conflicts_written AFTER INSERT OR UPDATE ON tasks DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION sg_task_conflicts_task_written();
 CREATE TRIGGER land_releases_conflicts_inserted AFTER INSERT ON land_releases REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION sg_task_conflicts_releases_written();
 CREATE TRIGGER land_releases_conflicts_updated AFTER UPDATE ON land_releases
