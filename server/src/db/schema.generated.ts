@@ -394,6 +394,14 @@ export interface Sessions {
   user_id: Int8;
 }
 
+export interface TaskConflictCandidates {
+  other_m2: number;
+  other_task_id: Int8 | null;
+  overlap_m2: number;
+  release_ids: ArrayType<Int8> | null;
+  task_id: Int8;
+}
+
 export interface TaskFunding {
   grant_id: Int8;
   share: Numeric;
@@ -402,6 +410,11 @@ export interface TaskFunding {
 
 export interface TaskHazards {
   hazard_id: Int8;
+  task_id: Int8;
+}
+
+export interface TaskParts {
+  geom: string;
   task_id: Int8;
 }
 
@@ -472,8 +485,10 @@ export interface DB {
   release_attribution: ReleaseAttribution;
   reported_figures: ReportedFigures;
   sessions: Sessions;
+  task_conflict_candidates: TaskConflictCandidates;
   task_funding: TaskFunding;
   task_hazards: TaskHazards;
+  task_parts: TaskParts;
   tasks: Tasks;
   users: Users;
 }

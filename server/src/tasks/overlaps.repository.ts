@@ -17,6 +17,12 @@ export async function conflictsOf(
   task: { ewkb: Buffer; area_m2: number; organisation_id: string; start: string; end: string; except: string | null },
   limits: { minShare: number; minM2: number },
 ): Promise<ConflictRow[]> {
+  // A few milliseconds of index probes, which the planner, expecting many rows from ST_Dump, would
+  // compile (JIT) or hand to parallel workers that each load PostGIS first: 0.2-0.3 s. Only for
+  // the rest of this transaction, a task write.
+  await sql`SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(
+    db,
+  );
   const { rows } = await sql<ConflictRow>`
     SELECT kind, task_id, organisation_id, overlap_m2, release_ids
       FROM sg_task_conflicts(ST_GeomFromEWKB(${task.ewkb}), ${task.area_m2}::float8, ${task.organisation_id}::bigint,
