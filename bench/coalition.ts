@@ -1,8 +1,9 @@
 // The coalition benchmark: on the shared benchmark database plus the coalition load
 // (coalition-load.ts: 20,000 tasks, 5,000 grants, most releases under a task), requests through the
 // real app on an ephemeral port, one at a time:
-//   the donor summary (all years and one year), the coalition page (anonymous and as the
-//   authority), the overlap check of a proposal (dry run, as an operator), the country's overlap
+//   the donor summary (all years and one year; as the donor, anonymous, and as a recipient operator,
+//   whose figures are counted on the spot), a page of the releases behind a figure, the coalition
+//   page (anonymous and as the authority), the overlap check of a proposal (dry run, as an operator), the country's overlap
 //   report, and the IATI export of every bench donor (time and growth of this process's RSS while
 //   it streams: the app runs in this process).
 // Figures are printed with their targets and the load average; nothing is asserted.
@@ -142,6 +143,14 @@ export async function coalitionBench(db: Db, config: Config): Promise<void> {
       request(`${summary}?year=${YEAR}`, { headers: auth(tokens.donor) }),
     );
     await timeRequests('donor summary, all years (anonymous)', 'p95 <= 150 ms', RUNS, () => request(summary));
+    // An operator that receives some of the donor's coalition-only grants sees part of them: its
+    // figures are counted on the spot, not read from the stored ones.
+    await timeRequests('donor summary, all years (an operator, recipient)', 'none; counted on the spot', RUNS, () =>
+      request(summary, { headers: auth(tokens.operator) }),
+    );
+    await timeRequests(`donor releases behind ${YEAR}, first 1,000 (as the donor)`, 'none', RUNS, () =>
+      request(`${base}/donors/${donor}/releases?country=${COUNTRY}&year=${YEAR}`, { headers: auth(tokens.donor) }),
+    );
     const coalition = `${base}/countries/${COUNTRY}/coalition`;
     await timeRequests('coalition page (anonymous)', 'p95 <= 300 ms', RUNS, () => request(coalition));
     await timeRequests('coalition page (the authority)', 'p95 <= 300 ms', RUNS, () =>
