@@ -291,12 +291,16 @@ describe('deciding, editing and seeing tasks', () => {
     expect(fields).toEqual(expect.arrayContaining(['properties.status', 'properties.team']));
   });
 
-  it('lists tasks by country, organisation and status', async () => {
+  it('lists tasks by country, organisation, status and donor', async () => {
     const res = await app.api('GET', `/api/v1/tasks?country=LAO&organisation=${orgs.a}&status=ongoing`);
     expect(res.status).toBe(200);
     expect(res.body.features.map((f: any) => f.id)).toEqual([task.id]);
     const none = await app.api('GET', `/api/v1/tasks?country=KHM`);
     expect(none.body.features).toEqual([]);
+    const funded = await app.api('GET', `/api/v1/tasks?country=LAO&donor=${orgs.donor}`);
+    expect(funded.body.features.map((f: any) => f.id)).toContain(task.id);
+    const unfunded = await app.api('GET', `/api/v1/tasks?country=LAO&donor=${orgs.otherDonor}`);
+    expect(unfunded.body.features).toEqual([]);
   });
 
   it('rejects a proposal only with a reason', async () => {

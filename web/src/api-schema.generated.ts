@@ -4876,6 +4876,8 @@ export interface operations {
                 /** @description ISO 3166-1 alpha-3 country code */
                 country?: string;
                 organisation?: number;
+                /** @description tasks funded by a grant of this donor that the reader may see */
+                donor?: number;
                 status?: "proposed" | "rejected" | "approved" | "ongoing" | "suspended" | "completed" | "cancelled";
                 /** @description geojson (RFC 7946), csv (WKT geometry column; text that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets show it instead of running it), shp (zipped Shapefile, WGS 84 .prj), gpkg (GeoPackage) */
                 format?: "geojson" | "csv" | "shp" | "gpkg";
@@ -6134,6 +6136,8 @@ export interface operations {
                 /** @description ISO 3166-1 alpha-3 country code */
                 country?: string;
                 organisation?: number;
+                /** @description tasks funded by a grant of this donor that the reader may see */
+                donor?: number;
                 status?: "proposed" | "rejected" | "approved" | "ongoing" | "suspended" | "completed" | "cancelled";
                 limit?: number;
                 cursor?: number | null;

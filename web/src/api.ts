@@ -218,12 +218,13 @@ export const fieldApi = {
   commitImport: (id: number) => sendJson<ApiImport>('POST', `${API}/imports/${id}/commit`),
   coalition: (iso3: string) => fetchJson<ApiCoalition>(`${API}/countries/${iso3}/coalition`),
   overlaps: (iso3: string) => fetchJson<ApiOverlaps>(`${API}/countries/${iso3}/overlaps`),
-  /** Every task of a country this reader may see, page by page. */
-  countryTasks: async (iso3: string) => {
+  /** Every task of a country this reader may see (those a donor funds, with `donor`), page by page. */
+  countryTasks: async (iso3: string, donor?: number) => {
     const tasks: ApiTask[] = [];
+    const byDonor = donor === undefined ? '' : `&donor=${donor}`;
     for (let cursor: number | null = 0; cursor !== null;) {
       const page: ApiTaskCollection = await fetchJson<ApiTaskCollection>(
-        `${API}/tasks?country=${iso3}&limit=1000&cursor=${cursor}`,
+        `${API}/tasks?country=${iso3}${byDonor}&limit=1000&cursor=${cursor}`,
       );
       tasks.push(...page.features);
       cursor = page.next_cursor;

@@ -98,6 +98,15 @@ export async function listTasks(db: Kysely<Database>, filter: TaskListQuery, rea
   if (filter.country) query = query.where('t.country_iso3', '=', filter.country);
   if (filter.organisation) query = query.where('t.organisation_id', '=', String(filter.organisation));
   if (filter.status) query = query.where('t.status', '=', filter.status);
+  if (filter.donor) {
+    // As the tasks tile layer filters by donor: through the grants of the donor this reader may see.
+    const c = reader.coalition;
+    query = query.where(
+      sql<boolean>`EXISTS (SELECT 1 FROM task_funding tf JOIN grants g ON g.id = tf.grant_id AND g.deleted_at IS NULL
+                    WHERE tf.task_id = t.id AND g.donor_id = ${String(filter.donor)}::bigint
+                      AND sg_grant_visible(g.visibility, g.country_iso3, g.donor_id, g.recipient_id, ${scopeArgs(c)}))`,
+    );
+  }
   return query.execute();
 }
 

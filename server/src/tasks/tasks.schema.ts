@@ -192,6 +192,13 @@ export const TaskListQuery = z
   .object({
     country: Iso3.optional(),
     organisation: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    donor: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .describe('tasks funded by a grant of this donor that the reader may see'),
     status: TaskStatus.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z.coerce.number().int().min(0).optional(),

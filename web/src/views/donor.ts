@@ -31,10 +31,9 @@ import type { ViewContext, ViewController } from './view.js';
 
 type DonorState = Extract<AppState['view'], { name: 'donor' }>;
 
-/** The tasks the donor funds, of the countries its summary names (a task lists the donors of the grants the reader may see). */
+/** The tasks the donor funds (through the grants the reader may see), of the countries its summary names. */
 async function fundedTasks(donorId: number, countries: string[]): Promise<ApiTask[]> {
-  const lists = await Promise.all(countries.map((iso3) => fieldApi.countryTasks(iso3)));
-  return lists.flatMap((tasks) => tasks.filter((f) => f.properties.funding.some((g) => g.donor.id === donorId)));
+  return (await Promise.all(countries.map((iso3) => fieldApi.countryTasks(iso3, donorId)))).flat();
 }
 
 /** The tasks layer's first zoom: a frame wider than that would show no task. */
