@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Iso3 } from '../http/common.schema.js';
+import { Iso3, RecordId } from '../http/common.schema.js';
 import { RELEASE_METHODS } from '../db/enums.js';
 import { REPORT_FORMATS } from '../reports/reports.schema.js';
 
@@ -7,7 +7,7 @@ const Km2 = z.number().describe('square kilometres, exact to the square metre');
 const Usd = z.number().nullable().describe('US dollars to the cent; null where an exchange rate is missing');
 
 export const DonorParam = z.object({
-  org_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('the donor organisation id'),
+  org_id: RecordId.describe('the donor organisation id'),
 });
 
 export const DonorSummaryQuery = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GRANT_STATUSES, GRANT_TRANSACTION_TYPES, GRANT_VISIBILITIES } from '../db/enums.js';
-import { Iso3, IsoDate, PlainText } from '../http/common.schema.js';
+import { Iso3, IsoDate, PlainText, RecordId } from '../http/common.schema.js';
 import { IatiIdentifier } from '../organisations/organisations.schema.js';
 import { DONOR_KINDS } from '../organisations/donor-kinds.js';
 import { Currency } from './currency.schema.js';
@@ -108,8 +108,8 @@ export const GrantOut = z
 export const GrantFilter = z
   .object({
     country: Iso3.optional(),
-    donor_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-    recipient_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    donor_id: RecordId.optional(),
+    recipient_id: RecordId.optional(),
     status: GrantStatus.optional(),
   })
   .strict();

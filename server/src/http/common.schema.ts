@@ -62,9 +62,10 @@ export const IsoDate = z
 /** A date on or before today (UTC): nothing is recorded or released in the future. */
 export const PastDate = IsoDate.refine((value) => value <= todayUtc(), 'must not be in the future');
 
-export const IdParam = z.object({
-  id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('record id'),
-});
+/** A record id in a path or query string. */
+export const RecordId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const IdParam = z.object({ id: RecordId.describe('record id') });
 
 export const Iso3Param = z.object({ iso3: Iso3 });
 

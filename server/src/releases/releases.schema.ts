@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate, Iso3, PastDate, PlainText } from '../http/common.schema.js';
+import { IsoDate, Iso3, PastDate, PlainText, RecordId } from '../http/common.schema.js';
 import { GeometryOut, featureInput } from '../geometry/geometry.schema.js';
 import { RELEASE_METHODS, RELEASE_STATUSES } from '../db/enums.js';
 
@@ -88,7 +88,7 @@ export const ReleaseListQuery = z
   .object({
     country: Iso3.optional(),
     hazard_id: z.coerce.number().int().positive().optional(),
-    task_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    task_id: RecordId.optional(),
     method: ReleaseMethod.optional(),
     status: ReleaseStatus.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),

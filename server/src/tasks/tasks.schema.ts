@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate, Iso3, PlainText } from '../http/common.schema.js';
+import { IsoDate, Iso3, PlainText, RecordId } from '../http/common.schema.js';
 import { AreaGeometry, GeometryOut } from '../geometry/geometry.schema.js';
 import { TASK_METHODS, TASK_STATUSES } from '../db/enums.js';
 import { DryRunQuery } from '../http/dry-run.js';
@@ -191,14 +191,8 @@ export type TaskFeature = z.infer<typeof TaskOut>;
 export const TaskListQuery = z
   .object({
     country: Iso3.optional(),
-    organisation: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-    donor: z.coerce
-      .number()
-      .int()
-      .positive()
-      .max(Number.MAX_SAFE_INTEGER)
-      .optional()
-      .describe('tasks funded by a grant of this donor that the reader may see'),
+    organisation: RecordId.optional(),
+    donor: RecordId.optional().describe('tasks funded by a grant of this donor that the reader may see'),
     status: TaskStatus.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z.coerce.number().int().min(0).optional(),

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
-import { ErrorResponse, YearQuery } from '../http/common.schema.js';
+import { ErrorResponse, RecordId, YearQuery } from '../http/common.schema.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { defineRoute } from '../http/route.js';
 import { TILE_LAYERS, TREATY_CHOICES, isTileLayer } from './tiles.layers.js';
@@ -49,20 +49,10 @@ const TileQuery = z
       .enum(TREATY_CHOICES)
       .optional()
       .describe('countries layer: the treaty whose obligations give status and deadline (default all)'),
-    donor: z.coerce
-      .number()
-      .int()
-      .positive()
-      .max(Number.MAX_SAFE_INTEGER)
-      .optional()
-      .describe('tasks layer: only tasks funded by grants of this donor organisation that the reader may see'),
-    operator: z.coerce
-      .number()
-      .int()
-      .positive()
-      .max(Number.MAX_SAFE_INTEGER)
-      .optional()
-      .describe('tasks layer: only tasks of this operator organisation'),
+    donor: RecordId.optional().describe(
+      'tasks layer: only tasks funded by grants of this donor organisation that the reader may see',
+    ),
+    operator: RecordId.optional().describe('tasks layer: only tasks of this operator organisation'),
   })
   .strict();
 
