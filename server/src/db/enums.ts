@@ -57,6 +57,7 @@ export const TASK_STATUSES = exactly<Schema.TaskStatus>()([
   'completed',
   'cancelled',
 ]);
+export const FUNDER_KINDS = exactly<Schema.FunderKind>()(['donor', 'donor_public', 'grant', 'pool', 'unattributed']);
 
 /** SQL enum type → its values here. */
 export const SQL_ENUMS = {
@@ -76,6 +77,7 @@ export const SQL_ENUMS = {
   grant_transaction_type: GRANT_TRANSACTION_TYPES,
   task_method: TASK_METHODS,
   task_status: TASK_STATUSES,
+  funder_kind: FUNDER_KINDS,
 } as const;
 
 export const IMPORT_STATUSES = [
