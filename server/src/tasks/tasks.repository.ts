@@ -118,7 +118,7 @@ export async function lockTaskHeader(db: Kysely<Database>, id: string) {
  * proposals cannot each pass the overlap check without seeing the other.
  */
 export async function lockCountryTasks(db: Kysely<Database>, iso3: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtext('sg_tasks:' || ${iso3}))`.execute(db);
+  await sql`SELECT sg_lock_country_tasks(${iso3})`.execute(db);
 }
 
 export async function findHazards(db: Kysely<Database>, ids: number[]) {
