@@ -160,7 +160,7 @@ BEGIN
   SELECT g.country_iso3, g.organisation_id, g.province_code, sum(c.area_m2)
     FROM unnest(v_groups) g
     JOIN task_area_components c ON c.country_iso3 = g.country_iso3 AND c.organisation_id = g.organisation_id
-                               AND c.province_code IS NOT DISTINCT FROM g.province_code
+                               AND coalesce(c.province_code, '') = coalesce(g.province_code, '')
    GROUP BY g.country_iso3, g.organisation_id, g.province_code;
 END
 $$;
@@ -202,7 +202,7 @@ LANGUAGE sql STABLE SET jit = off AS $$
     SELECT c.organisation_id, c.province_code, c.area_m2
       FROM affected a
       JOIN task_area_components c ON c.country_iso3 = p_country AND c.organisation_id = a.organisation_id
-                                 AND c.province_code IS NOT DISTINCT FROM a.province_code
+                                 AND coalesce(c.province_code, '') = coalesce(a.province_code, '')
      WHERE NOT EXISTS (SELECT 1 FROM redone r WHERE r.id = c.id)
     UNION ALL
     SELECT min(p.organisation_id), min(p.province_code), sg_geodesic_area(ST_Union(p.geom))

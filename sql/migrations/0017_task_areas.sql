@@ -20,7 +20,9 @@ CREATE TABLE task_area_components (
   -- Geodesic area of the union of the component's pieces.
   area_m2         double precision NOT NULL
 );
-CREATE INDEX task_area_components_group_idx ON task_area_components (country_iso3, organisation_id, province_code);
+-- An operator's components in one province, outside every province ('') included.
+CREATE INDEX task_area_components_group_idx
+  ON task_area_components (country_iso3, organisation_id, (coalesce(province_code, '')));
 
 -- No foreign keys: the rows are written only by the maintenance functions, which delete a task's
 -- pieces themselves once its write is known (a cascade would drop them before the components they
