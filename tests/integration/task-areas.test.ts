@@ -239,3 +239,18 @@ describe('as of an earlier day', () => {
     await expectStoredEqualsLive();
   });
 });
+
+describe('a province boundary change', () => {
+  it('cuts the tasks of its country again', async () => {
+    const before = await stored(today());
+    // One of the two provinces under the task across their boundary shrinks by about 200 m.
+    await sql`
+      UPDATE provinces SET geom = ST_Multi(ST_Buffer(geom, -0.002))
+       WHERE code = (SELECT p.code FROM provinces p JOIN hazards h ON h.id = ${hazards.border}
+                      WHERE p.country_iso3 = 'LAO' AND ST_Intersects(p.geom, ST_Centroid(h.geom))
+                      ORDER BY p.code LIMIT 1)`.execute(app.db);
+    await expectStoredEqualsLive();
+    await expectStoredEqualsRebuilt();
+    expect(await stored(today())).not.toEqual(before);
+  });
+});
