@@ -125,7 +125,9 @@ LANGUAGE sql SET jit = off SET max_parallel_workers_per_gather = 0 AS $$
 $$;
 
 -- The writers of tasks and releases hold this lock of the country from their first read (see
--- lockCountryTasks), so that a task and a release written at the same time see each other.
+-- lockCountryTasks), so that a task and a release written at the same time see each other, and
+-- overlap checks and the stored task areas (0725_task_areas.sql) read a settled country. Countries
+-- are locked in order, so that two writers of several countries cannot deadlock.
 CREATE OR REPLACE FUNCTION sg_lock_country_tasks(p_iso3 text[]) RETURNS void
 LANGUAGE sql AS $$
   SELECT count(pg_advisory_xact_lock(hashtext('sg_tasks:' || c))) FROM (SELECT DISTINCT unnest(p_iso3) AS c ORDER BY 1) s;

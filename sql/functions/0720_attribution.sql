@@ -178,24 +178,5 @@ LANGUAGE sql STABLE AS $$
    ORDER BY t.transaction_date, t.id
 $$;
 
--- Who works where: per operator, its tasks in a country recorded by the end of the UTC day p_until (rejected
--- and cancelled ones left out), their number and the geodesic area of their union (province_code
--- NULL), and that union split by the country's provinces (ST_Intersection, geodesic area).
-CREATE OR REPLACE FUNCTION sg_coalition_task_areas(p_country char(3), p_until date)
-RETURNS TABLE (organisation_id bigint, province_code text, tasks bigint, area_m2 double precision)
-LANGUAGE sql STABLE AS $$
-  WITH per_org AS MATERIALIZED (
-    SELECT t.organisation_id, count(*) AS tasks, ST_Union(t.geom) AS geom
-      FROM tasks t
-     WHERE t.country_iso3 = p_country AND t.status NOT IN ('rejected', 'cancelled')
-       AND t.created_at < ((p_until + 1)::timestamp AT TIME ZONE 'UTC')
-     GROUP BY t.organisation_id
-  )
-  SELECT o.organisation_id, NULL::text, o.tasks, ST_Area(o.geom::geography) FROM per_org o
-  UNION ALL
-  SELECT o.organisation_id, p.code, o.tasks, ST_Area(ST_Intersection(o.geom, p.geom)::geography)
-    FROM per_org o JOIN provinces p ON p.country_iso3 = p_country AND p.geom && o.geom AND ST_Intersects(p.geom, o.geom)
-$$;
-
 -- Counts whatever is still marked: the releases already recorded when migration 0015 ran.
 SELECT sg_attribution_flush();

@@ -21,7 +21,10 @@ export const CoalitionOperator = z.object({
   name: z.string(),
   acronym: z.string().nullable(),
   task_count: z.number().int().describe('tasks recorded, rejected and cancelled ones left out'),
-  task_area_km2: Km2.describe('geodesic area of the union of those tasks (overlaps of its own tasks once)'),
+  task_area_km2: Km2.describe(
+    'geodesic area of the union of those tasks (overlaps of its own tasks once): its province figures plus the part ' +
+      'outside every province',
+  ),
 });
 
 export const CoalitionFlow = z.object({

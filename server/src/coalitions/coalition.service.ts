@@ -19,8 +19,10 @@ export const AGGREGATED_DONORS = 'other donors (coalition only)';
 export const AGGREGATED_RECIPIENTS = 'other recipients (coalition only)';
 
 export const COALITION_RULES =
-  'Who works where: per operator, its tasks (rejected and cancelled ones left out), their number and the geodesic area ' +
-  'of their union, and the operator × province matrix of that union split by province (ST_Intersection). Readers ' +
+  'Who works where: per operator, its tasks (rejected and cancelled ones left out), their number, and the operator × ' +
+  'province matrix: the geodesic area of the union of those tasks split by province (ST_Intersection). The operator’s ' +
+  'task area is the sum of its province figures plus the area of that union outside every province (the area of the ' +
+  'whole union, as long as the provinces do not overlap). Readers ' +
   "outside a restricted country's circle get the matrix as province figures are given to them: counting the tasks " +
   'recorded by the last 31 December and rounded to the disclosure unit (matrix_as_of, matrix_rounding_km2). ' +
   'Who funds whom: committed and disbursed USD per donor and recipient (grants of the country, transactions of `year` ' +
@@ -51,11 +53,12 @@ export async function coalitionPage(
   const flowYears = query.year ? { from: query.year, to: query.year } : repo.ALL_YEARS;
   const grants = await repo.grants(db, coalitionScope(actor), { country: iso3 });
   const allIds = grants.map((g) => g.id);
+  const todays = repo.taskAreas(db, iso3, today);
   const [areas, provinces, matrix, flowMoney, costMoney, released, progress] = await Promise.all([
-    repo.taskAreas(db, iso3, today),
+    todays,
     provinceList(db, iso3),
     provinceFigures(db, exactGeometryScope(actor), today, iso3, async (date) =>
-      (await repo.taskAreas(db, iso3, date))
+      (await (date === today ? todays : repo.taskAreas(db, iso3, date)))
         .filter((r) => r.province_code !== null)
         .map((r) => ({ country_iso3: iso3, code: `${r.organisation_id} ${r.province_code}`, m2: r.area_m2 })),
     ),

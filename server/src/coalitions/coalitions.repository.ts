@@ -4,7 +4,7 @@ import type { FunderKind } from '../db/schema.generated.js';
 import type { CoalitionScope } from '../shared/coalition-scope.js';
 
 // Reads for attribution, donor summaries and the coalition page. Every rule lives in SQL
-// (sql/functions/0720_attribution.sql); these only call it with parameters.
+// (sql/functions/0720_attribution.sql, 0725_task_areas.sql); these only call it with parameters.
 
 /** Years without a filter: every year a grant or a release can have. */
 export const ALL_YEARS = { from: 1990, to: 2100 } as const;
@@ -179,7 +179,10 @@ export interface TaskAreaRow {
   area_m2: number;
 }
 
-/** sg_coalition_task_areas: per operator, its tasks recorded by the end of `until` and their area, whole and by province. */
+/**
+ * sg_coalition_task_areas: per operator, its tasks recorded by the end of `until` and their area, whole and by
+ * province; stored figures for today, the tasks recorded since taken out for an earlier day.
+ */
 export async function taskAreas(db: Db, iso3: string, until: string): Promise<TaskAreaRow[]> {
   const { rows } =
     await sql<TaskAreaRow>`SELECT * FROM sg_coalition_task_areas(${iso3}::char(3), ${until}::date)`.execute(db);

@@ -394,6 +394,31 @@ export interface Sessions {
   user_id: Int8;
 }
 
+export interface TaskAreaComponents {
+  area_m2: number;
+  country_iso3: string;
+  id: Int8;
+  organisation_id: Int8;
+  province_code: string | null;
+}
+
+export interface TaskAreaPieces {
+  component_id: Int8;
+  country_iso3: string;
+  geom: string;
+  id: Generated<Int8>;
+  organisation_id: Int8;
+  province_code: string | null;
+  task_id: Int8;
+}
+
+export interface TaskAreaTotals {
+  area_m2: number;
+  country_iso3: string;
+  organisation_id: Int8;
+  province_code: string | null;
+}
+
 export interface TaskConflictCandidates {
   other_m2: number;
   other_task_id: Int8 | null;
@@ -485,6 +510,9 @@ export interface DB {
   release_attribution: ReleaseAttribution;
   reported_figures: ReportedFigures;
   sessions: Sessions;
+  task_area_components: TaskAreaComponents;
+  task_area_pieces: TaskAreaPieces;
+  task_area_totals: TaskAreaTotals;
   task_conflict_candidates: TaskConflictCandidates;
   task_funding: TaskFunding;
   task_hazards: TaskHazards;
