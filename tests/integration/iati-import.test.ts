@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from '../helpers/features.js';
+import { LAO, expectError, hazardFeature } from '../helpers/features.js';
+import { square } from '../helpers/geo.js';
 import { type ApiResponse, type TestApp, startTestApp } from '../helpers/test-app.js';
 
 // Importing a donor's published IATI activity file: each mine action activity creates or updates
@@ -199,6 +201,43 @@ describe('IATI import', () => {
       { type: 'disbursement', on: '2024-05-01', amount: 750 },
     ]);
     expect(await auditCount()).toBe(audits + 1);
+  });
+
+  it('is all or nothing: an activity the grants rules refuse at write time undoes the whole file', async () => {
+    const first = ok(await importFile(file(activity({ id: 'XM-DEMO-1-TASKED' }))));
+    const grantId = first.activities[0].grant_id;
+    // The grant pays for a task, so its recipient can no longer change (409 from the grants service).
+    const hazard = ok(
+      await app.api('POST', '/api/v1/hazards', {
+        token: tokens.lao,
+        body: hazardFeature(square(LAO.lng, LAO.lat, 500)),
+      }),
+      201,
+    ).id;
+    const { rows } = await sql<{ id: string }>`
+      INSERT INTO tasks (country_iso3, organisation_id, method, planned_start, planned_end, status, geom, area_m2)
+      SELECT 'LAO', ${operatorA}, 'clearance', '2024-01-01', '2025-12-31', 'ongoing', geom, area_m2
+        FROM hazards WHERE id = ${hazard}
+      RETURNING id`.execute(app.db);
+    await sql`INSERT INTO task_hazards (task_id, hazard_id) VALUES (${rows[0]!.id}, ${hazard})`.execute(app.db);
+    await sql`INSERT INTO task_funding (task_id, grant_id, share) VALUES (${rows[0]!.id}, ${grantId}, 1)`.execute(
+      app.db,
+    );
+    const grants = (await donorGrants()).length;
+    const audits = await auditCount();
+    const res = await importFile(
+      file(
+        activity({ id: 'XM-DEMO-1-ATOM' }),
+        activity({
+          id: 'XM-DEMO-1-TASKED',
+          implementing:
+            '<participating-org role="4" ref="XM-OP-B"><narrative>Demo NGO B</narrative></participating-org>',
+        }),
+      ),
+    );
+    expect(expectError(res, 409).message).toMatch(new RegExp(`grant ${grantId} pays for tasks`));
+    expect((await donorGrants()).length).toBe(grants);
+    expect(await auditCount()).toBe(audits);
   });
 
   it('a dry run answers the same report and writes nothing', async () => {
