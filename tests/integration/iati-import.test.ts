@@ -324,6 +324,7 @@ describe('IATI import', () => {
     const undeclared = expectError(await importFile(file(activity({ id: 'XM-DEMO-1-ENT', title: '&xxe;' }))), 400);
     expect(undeclared.message).toMatch(/only the predefined XML entities/);
     expectError(await importFile('<grants/>'), 400);
+    expect(ok(await importFile('<iati-activities version="2.03"/>')).activities).toEqual([]);
     expectError(await importFile(file(activity({ id: 'XM-DEMO-1-JSON' })), tokens.donor, '?dry_run=maybe'), 400);
     expectError(
       await app.api('POST', '/api/v1/iati/activities', { token: tokens.donor, body: { activities: [] } }),

@@ -135,7 +135,13 @@ function activityOf(node: Node, index: number): ParsedActivity {
 /** The activities of an IATI activity file (root element iati-activities). */
 export function parseActivities(xml: string): ParsedActivity[] {
   assertSafeWellFormed(xml);
-  const root = (parser.parse(xml) as Node)['iati-activities'] as Node | undefined;
+  let document: Node;
+  try {
+    document = parser.parse(xml) as Node;
+  } catch (error) {
+    throw badRequest(`malformed XML: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const root = document['iati-activities'] as Node | undefined;
   if (!root || typeof root !== 'object')
     throw badRequest('not an IATI activity file: the root must be iati-activities');
   return list(root['iati-activity']).map(activityOf);
