@@ -118,7 +118,7 @@ export function createApp(
   api.use(organisationRoutes(db, registry, API_BASE));
   api.use(grantRoutes(db, registry, API_BASE));
   api.use(exchangeRateRoutes(db, registry, API_BASE));
-  api.use(iatiRoutes(db, registry, API_BASE));
+  api.use(iatiRoutes(db, config, registry, API_BASE));
   api.use(coalitionRoutes(db, config, registry, API_BASE));
   api.use(taskRoutes(db, config, registry, API_BASE));
   const document = openApiDocument(registry);

@@ -114,4 +114,44 @@ describe('admin page', () => {
       version: 3,
     });
   });
+
+  it('checks an IATI file, shows every activity with its outcome, and imports it only when asked', async () => {
+    const { page } = admin;
+    const post = (body: unknown) => app.api('POST', '/api/v1/organisations', { token, body });
+    expect((await post({ name: 'IATI Donor', kind: 'donor_government', iati_ref: 'XM-E2E-1' })).status).toBe(201);
+    expect((await post({ name: 'IATI Operator', kind: 'ngo' })).status).toBe(201);
+    const activity = (id: string, sector: string) =>
+      `<iati-activity default-currency="USD"><iati-identifier>${id}</iati-identifier>` +
+      '<reporting-org ref="XM-E2E-1"><narrative>IATI Donor</narrative></reporting-org>' +
+      '<title><narrative>Clearance</narrative></title>' +
+      '<participating-org role="4"><narrative>IATI Operator</narrative></participating-org>' +
+      '<activity-date type="1" iso-date="2024-01-01"/><activity-date type="3" iso-date="2024-12-31"/>' +
+      `<recipient-country code="LA"/><sector vocabulary="1" code="${sector}"/>` +
+      '<transaction><transaction-type code="2"/><transaction-date iso-date="2024-02-01"/><value>900</value></transaction>' +
+      '</iati-activity>';
+    const xml = `<iati-activities version="2.03">${activity('XM-E2E-1-A', '15250')}${activity('XM-E2E-1-B', '11220')}</iati-activities>`;
+    const grants = async () => (await app.api('GET', '/api/v1/grants', { token })).body.grants;
+
+    await page.setInputFiles('#iati-file', {
+      name: 'activities.xml',
+      mimeType: 'application/xml',
+      buffer: Buffer.from(xml),
+    });
+    await page.click('#iati-check');
+    await page.waitForSelector('#iati-report tbody tr', { timeout: PAGE_WAIT_MS });
+    expect(await rowText('#iati-report tbody tr')).toEqual([
+      expect.stringMatching(/^1\tXM-E2E-1-A\tcreated/),
+      expect.stringMatching(/^2\tXM-E2E-1-B\tskipped\tnot mine action/),
+    ]);
+    expect(await grants()).toEqual([]);
+
+    await page.focus('#iati-commit');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#iati-result p.success', { timeout: PAGE_WAIT_MS });
+    expect(await page.innerText('#iati-result p.success')).toContain('1 created');
+    expect(await grants()).toEqual([
+      expect.objectContaining({ iati_identifier: 'XM-E2E-1-A', amount: 900, recipient_name: 'IATI Operator' }),
+    ]);
+    expect(await page.isHidden('#iati-commit')).toBe(true);
+  });
 });

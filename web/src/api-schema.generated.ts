@@ -943,6 +943,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/iati/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a donor's published IATI 2.03 activity file: each activity creates or updates its grant
+         * @description The body is the XML file (up to MAX_BODY_BYTES, UTF-8; no DOCTYPE and no entities but the predefined ones; malformed XML is 400 naming the line). The whole file is one transaction: every activity or none. Each iati-activity becomes a grant of the organisation whose iati_ref is its reporting-org's ref (an unknown ref is 422 naming it), to the first implementing participating-org (role 4), matched by ref to an iati_ref, else by exact name (never created: an unmatched one skips the activity). Only mine action is imported: sector 15250 (DAC 5-digit vocabulary); other activities are skipped. The country is the one recipient-country (ISO 3166-1 alpha-2; none or several skip the activity); the amount is the sum of the commitments (transaction type 2), or of the budgets (revised ones where given) when there is none; the currency is value/@currency or the default-currency (one per activity); commitments and disbursements (type 3) are the transactions, dated by transaction-date; start_on and end_on are the actual activity dates (types 2, 4), else the planned ones (1, 3); status is disbursed with a disbursement, committed with a commitment, else pledged; purpose is the title; visibility is public. Each grant then meets the rules of POST /grants; one that breaks them is skipped naming them. An activity whose iati-identifier a live grant of the same donor carries updates that grant (transactions replaced, version bumped, audited), or leaves it unchanged when nothing differs: a re-import writes nothing. Admins, and donor users for the activities their organisation reports, may import. dry_run=true answers the same report and writes nothing.
+         */
+        post: operations["postIatiActivities"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/donors/{org_id}/summary": {
         parameters: {
             query?: never;
@@ -2279,6 +2299,29 @@ export interface components {
             usd_per_unit: number;
             /** @description where the rate comes from, e.g. "OECD annual average exchange rate 2024"; no control characters but tab and line breaks, no lone UTF-16 surrogates */
             source: string;
+        };
+        IatiImportReport: {
+            dry_run: boolean;
+            counts: {
+                created: number;
+                updated: number;
+                unchanged: number;
+                skipped: number;
+            };
+            activities: {
+                /** @description 1-based position of the iati-activity in the file */
+                position: number;
+                iati_identifier: string | null;
+                /**
+                 * @description created: a new grant; updated: the grant of the same donor and identifier changed (transactions replaced, version bumped, audited); unchanged: that grant already says the same; skipped: not imported, see reason
+                 * @enum {string}
+                 */
+                outcome: "created" | "updated" | "unchanged" | "skipped";
+                /** @description the grant created, updated or unchanged; null when skipped or in a dry run */
+                grant_id: number | null;
+                /** @description why the activity was skipped */
+                reason: string | null;
+            }[];
         };
         DonorSummary: {
             donor: {
@@ -5977,6 +6020,97 @@ export interface operations {
                 };
             };
             /** @description the organisation has no IATI organisation identifier */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postIatiActivities: {
+        parameters: {
+            query?: {
+                /** @description true: validate, repair and compute exactly as the write would, answer with the result, and write nothing */
+                dry_run?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/xml": string;
+                "text/xml": string;
+            };
+        };
+        responses: {
+            /** @description every activity with its outcome */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IatiImportReport"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a grant to update changed meanwhile or pays for tasks; nothing was written */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the file is larger than MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/xml or text/xml */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a reporting-org ref no organisation has; nothing was written */
             422: {
                 headers: {
                     [name: string]: unknown;

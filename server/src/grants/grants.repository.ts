@@ -148,3 +148,16 @@ export async function fundsTasks(db: Db, id: string): Promise<boolean> {
   const found = await db.selectFrom('task_funding').select('task_id').where('grant_id', '=', id).executeTakeFirst();
   return found !== undefined;
 }
+
+/** The live grants of a donor carrying an IATI activity identifier (an import matches on both). */
+export async function grantIdsByIatiIdentifier(db: Db, donorId: string, identifier: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('grants')
+    .select('id')
+    .where('donor_id', '=', donorId)
+    .where('iati_identifier', '=', identifier)
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.id);
+}

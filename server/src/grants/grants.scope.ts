@@ -34,3 +34,13 @@ export function assertCanWriteGrant(actor: Actor, grant: { country_iso3: string;
     `role ${actor.role}${scope} may not write grants of donor ${grant.donor_id} in ${grant.country_iso3}`,
   );
 }
+
+/**
+ * Importing a published IATI file: admins, and a donor's own users for the activities their
+ * organisation reports. A national authority writes grants one by one, never a donor's whole file.
+ */
+export function assertCanImportIati(actor: Actor, donorId: string): void {
+  if (actor.role === 'admin') return;
+  if (actor.role === 'donor' && actor.organisation_id === donorId) return;
+  throw forbidden(`role ${actor.role} may not import the IATI activities of organisation ${donorId}`);
+}

@@ -63,19 +63,23 @@ export async function getGrant(db: Db, actor: Actor | null, id: string): Promise
 }
 
 export async function createGrant(db: Db, actor: Actor, input: GrantCreate): Promise<GrantOut> {
-  const values = valuesOf(input);
-  assertCanWriteGrant(actor, values);
+  assertCanWriteGrant(actor, valuesOf(input));
   return afterCommit(
     'grants',
-    db.transaction().execute(async (trx) => {
-      await assertValid(trx, values, input.transactions);
-      const id = await repo.insertGrant(trx, values, actor.id);
-      await repo.replaceTransactions(trx, id, input.transactions);
-      const created = toGrant((await repo.findGrant(trx, id, 'everyone'))!);
-      await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'grant', entityId: id, after: created });
-      return created;
-    }),
+    db.transaction().execute((trx) => createGrantIn(trx, actor, input)),
   );
+}
+
+/** Creates a grant inside the caller's transaction (an IATI import writes many in one). */
+export async function createGrantIn(trx: Db, actor: Actor, input: GrantCreate): Promise<GrantOut> {
+  const values = valuesOf(input);
+  assertCanWriteGrant(actor, values);
+  await assertValid(trx, values, input.transactions);
+  const id = await repo.insertGrant(trx, values, actor.id);
+  await repo.replaceTransactions(trx, id, input.transactions);
+  const created = toGrant((await repo.findGrant(trx, id, 'everyone'))!);
+  await writeAudit(trx, { userId: actor.id, action: 'create', entity: 'grant', entityId: id, after: created });
+  return created;
 }
 
 export async function updateGrant(
@@ -87,30 +91,32 @@ export async function updateGrant(
 ): Promise<GrantOut> {
   return afterCommit(
     'grants',
-    db.transaction().execute(async (trx) => {
-      const before = await lockedVisibleGrant(trx, actor, id);
-      assertCanWriteGrant(actor, { country_iso3: before.country_iso3, donor_id: String(before.donor_id) });
-      if (before.version !== expectedVersion) throw staleVersion(`grant ${id}`, before, expectedVersion);
-      const { transactions, ...fields } = patch;
-      const values = valuesOf({ ...before, ...fields });
-      assertCanWriteGrant(actor, values);
-      await assertPartiesKept(trx, id, before, values);
-      const kept = transactions ?? before.transactions.map(({ type, on, amount }) => ({ type, on, amount }));
-      await assertValid(trx, values, kept);
-      await repo.updateGrant(trx, id, values);
-      if (transactions) await repo.replaceTransactions(trx, id, transactions);
-      const updated = toGrant((await repo.findGrant(trx, id, 'everyone'))!);
-      await writeAudit(trx, {
-        userId: actor.id,
-        action: 'update',
-        entity: 'grant',
-        entityId: id,
-        before,
-        after: updated,
-      });
-      return updated;
-    }),
+    db.transaction().execute((trx) => updateGrantIn(trx, actor, id, expectedVersion, patch)),
   );
+}
+
+/** Changes a grant inside the caller's transaction. */
+export async function updateGrantIn(
+  trx: Db,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  patch: GrantPatch,
+): Promise<GrantOut> {
+  const before = await lockedVisibleGrant(trx, actor, id);
+  assertCanWriteGrant(actor, { country_iso3: before.country_iso3, donor_id: String(before.donor_id) });
+  if (before.version !== expectedVersion) throw staleVersion(`grant ${id}`, before, expectedVersion);
+  const { transactions, ...fields } = patch;
+  const values = valuesOf({ ...before, ...fields });
+  assertCanWriteGrant(actor, values);
+  await assertPartiesKept(trx, id, before, values);
+  const kept = transactions ?? before.transactions.map(({ type, on, amount }) => ({ type, on, amount }));
+  await assertValid(trx, values, kept);
+  await repo.updateGrant(trx, id, values);
+  if (transactions) await repo.replaceTransactions(trx, id, transactions);
+  const updated = toGrant((await repo.findGrant(trx, id, 'everyone'))!);
+  await writeAudit(trx, { userId: actor.id, action: 'update', entity: 'grant', entityId: id, before, after: updated });
+  return updated;
 }
 
 /** Soft delete: the grant stays in the audit log. A grant still paying for tasks is kept (409). */
@@ -152,7 +158,7 @@ async function lockedVisibleGrant(trx: Db, actor: Actor, id: string): Promise<Gr
   return toGrant(row);
 }
 
-function valuesOf(input: Omit<GrantCreate, 'transactions'>): repo.GrantValues {
+export function valuesOf(input: Omit<GrantCreate, 'transactions'>): repo.GrantValues {
   return {
     donor_id: String(input.donor_id),
     recipient_id: String(input.recipient_id),
@@ -168,14 +174,25 @@ function valuesOf(input: Omit<GrantCreate, 'transactions'>): repo.GrantValues {
   };
 }
 
+/** Checks a grant against grantProblems: 400 naming every problem, nothing written. */
+async function assertValid(db: Db, values: repo.GrantValues, transactions: TransactionIn[]): Promise<void> {
+  const problems = await grantProblems(db, values, transactions);
+  const first = problems[0];
+  if (first) throw badRequest(`${first.path}: ${first.message}`, problems);
+}
+
 /**
  * The rules a grant obeys beyond the shape of its fields, checked together so that one answer
- * names every problem (400, nothing written): its period runs forwards; its donor and recipient
- * are two existing organisations, the donor of a donor kind; its country exists; and every
- * transaction is dated inside the period (an agreement signed before its start is dated from its
- * start: the period covers the money flows).
+ * names every problem: its period runs forwards; its donor and recipient are two existing
+ * organisations, the donor of a donor kind; its country exists; and every transaction is dated
+ * inside the period (an agreement signed before its start is dated from its start: the period
+ * covers the money flows).
  */
-async function assertValid(db: Db, values: repo.GrantValues, transactions: TransactionIn[]): Promise<void> {
+export async function grantProblems(
+  db: Db,
+  values: repo.GrantValues,
+  transactions: TransactionIn[],
+): Promise<ErrorDetail[]> {
   const problems: ErrorDetail[] = [];
   if (values.end_on < values.start_on) problems.push({ path: 'body.end_on', message: 'must not be before start_on' });
   if (values.donor_id === values.recipient_id) {
@@ -207,6 +224,5 @@ async function assertValid(db: Db, values: repo.GrantValues, transactions: Trans
       });
     }
   });
-  const first = problems[0];
-  if (first) throw badRequest(`${first.path}: ${first.message}`, problems);
+  return problems;
 }

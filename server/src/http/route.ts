@@ -54,6 +54,8 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /** The media types the body comes in: JSON unless told (an uploaded XML file is a string). */
+  bodyTypes?: string[];
   headers?: AnyObject;
   responses: R;
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult<ResponseBody<R>> | void>;
@@ -148,7 +150,11 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
   if (spec.params) request.params = spec.params;
   if (spec.query) request.query = spec.query;
   if (spec.headers) request.headers = spec.headers;
-  if (spec.body) request.body = { content: { 'application/json': { schema: spec.body } }, required: true };
+  const bodyTypes = spec.bodyTypes ?? ['application/json'];
+  if (spec.body) {
+    const content = Object.fromEntries(bodyTypes.map((type) => [type, { schema: spec.body! }]));
+    request.body = { content, required: true };
+  }
   const responses: RouteConfig['responses'] = {};
   for (const [status, response] of Object.entries(spec.responses as Responses)) {
     responses[status] = response.schema
@@ -177,11 +183,12 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
     const query = parseOrThrow(spec.query ?? NoQuery, req.query, 'query');
     // req.is is false for a body of another type (null for no body at all): a form or text body
     // must not reach validation as "every field missing".
-    if (spec.body && req.is(JSON_TYPES) === false) {
+    const accepted = spec.bodyTypes ?? JSON_TYPES;
+    if (spec.body && req.is(accepted) === false) {
       throw new HttpError(
         415,
         'unsupported_media_type',
-        `the request body must be ${JSON_TYPES.join(' or ')}, not ${req.get('content-type')}`,
+        `the request body must be ${accepted.join(' or ')}, not ${req.get('content-type')}`,
       );
     }
     const body = spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : undefined;

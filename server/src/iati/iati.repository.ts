@@ -36,3 +36,21 @@ export async function nationalAuthorities(db: Db, countries: string[]) {
     .execute();
   return new Map(rows.map((row) => [row.country_iso3!, String(row.id)]));
 }
+
+/** Organisations by IATI organisation identifier and by exact name, for the parties of an imported file. */
+export async function organisationsByRefOrName(db: Db, refs: string[], names: string[]) {
+  if (refs.length === 0 && names.length === 0) return [];
+  return db
+    .selectFrom('organisations')
+    .select(['id', 'name', 'iati_ref'])
+    .where((eb) =>
+      eb.or([...(refs.length ? [eb('iati_ref', 'in', refs)] : []), ...(names.length ? [eb('name', 'in', names)] : [])]),
+    )
+    .execute();
+}
+
+/** Locks the donors of an import, so that two imports of one donor's file cannot both create a grant. */
+export async function lockOrganisations(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.selectFrom('organisations').select('id').where('id', 'in', ids).orderBy('id').forNoKeyUpdate().execute();
+}

@@ -2,12 +2,13 @@ import { t } from '../i18n/i18n.js';
 import type { AppState } from '../state.js';
 import { currentUser } from '../session.js';
 import { h } from '../ui/dom.js';
+import { IatiImportSection } from './admin-iati.js';
 import { OrganisationsSection } from './admin-organisations.js';
 import { RatesSection } from './admin-rates.js';
 import { signInPrompt } from './login.js';
 import type { ViewContext, ViewController } from './view.js';
 
-/** /admin: the organisations and the exchange rates, which administrators keep. */
+/** /admin: the organisations and the exchange rates, which administrators keep, and the IATI import. */
 export class AdminView implements ViewController {
   constructor(private readonly context: ViewContext) {}
 
@@ -26,7 +27,14 @@ export class AdminView implements ViewController {
     const rates = new RatesSection();
     await Promise.all([organisations.load(), rates.load()]);
     panel.replaceChildren(
-      h('div', { id: 'admin-page' }, h('h1', {}, t('admin.title')), organisations.element, rates.element),
+      h(
+        'div',
+        { id: 'admin-page' },
+        h('h1', {}, t('admin.title')),
+        organisations.element,
+        rates.element,
+        new IatiImportSection().element,
+      ),
     );
   }
 
