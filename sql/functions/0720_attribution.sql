@@ -178,5 +178,24 @@ LANGUAGE sql STABLE AS $$
    ORDER BY t.transaction_date, t.id
 $$;
 
+-- A country's grant money per year, type and currency, in USD at each year's rate (usd NULL where
+-- the rate is missing: one rate per currency and year, so a group is all priced or all missing):
+-- per donor and recipient for the grants this reader sees in detail (sg_grant_visible), the others
+-- in one group without names (donor_id and recipient_id NULL).
+CREATE OR REPLACE FUNCTION sg_country_grant_money(p_country char(3), p_reader_org bigint, p_governs text[])
+RETURNS TABLE (donor_id bigint, recipient_id bigint, year int, type grant_transaction_type, currency char(3),
+               amount numeric, usd numeric)
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN v.seen THEN g.donor_id END, CASE WHEN v.seen THEN g.recipient_id END, y.year, t.type, g.currency,
+         sum(t.amount), sum(sg_usd(t.amount, g.currency, y.year))
+    FROM grants g
+    JOIN grant_transactions t ON t.grant_id = g.id
+   CROSS JOIN LATERAL (SELECT sg_grant_visible(g.visibility, g.country_iso3, g.donor_id, g.recipient_id,
+                                               p_reader_org, p_governs) AS seen) v
+   CROSS JOIN LATERAL (SELECT extract(year FROM t.transaction_date)::int AS year) y
+   WHERE g.country_iso3 = p_country AND g.deleted_at IS NULL
+   GROUP BY 1, 2, 3, 4, 5
+$$;
+
 -- Counts whatever is still marked: the releases already recorded when migration 0015 ran.
 SELECT sg_attribution_flush();

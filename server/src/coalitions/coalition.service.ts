@@ -51,10 +51,10 @@ export async function coalitionPage(
   const thisYear = Number(today.slice(0, 4));
   const costYears = { from: thisYear - RATE_WINDOW_YEARS + 1, to: thisYear };
   const flowYears = query.year ? { from: query.year, to: query.year } : repo.ALL_YEARS;
-  const grants = await repo.grants(db, coalitionScope(actor), { country: iso3 });
-  const allIds = grants.map((g) => g.id);
+  const reader = coalitionScope(actor);
+  const grants = await repo.grants(db, reader, { country: iso3 });
   const todays = repo.taskAreas(db, iso3, today);
-  const [areas, provinces, matrix, flowMoney, costMoney, released, progress] = await Promise.all([
+  const [areas, provinces, matrix, money, released, progress] = await Promise.all([
     todays,
     provinceList(db, iso3),
     provinceFigures(db, exactGeometryScope(actor), today, iso3, async (date) =>
@@ -62,12 +62,14 @@ export async function coalitionPage(
         .filter((r) => r.province_code !== null)
         .map((r) => ({ country_iso3: iso3, code: `${r.organisation_id} ${r.province_code}`, m2: r.area_m2 })),
     ),
-    repo.transactions(db, allIds, flowYears),
-    repo.transactions(db, allIds, costYears),
+    repo.countryMoney(db, iso3, reader),
     repo.releasedByYear(db, iso3, costYears),
     getCountryProgress(db, iso3, resolveAsOf({}), thinShare),
   ]);
 
+  const within = (years: { from: number; to: number }) =>
+    money.filter((m) => m.year >= years.from && m.year <= years.to);
+  const [flowMoney, costMoney] = [within(flowYears), within(costYears)];
   const whole = areas.filter((r) => r.province_code === null);
   const names = new Map(
     (
@@ -122,19 +124,18 @@ function releasedByYear(released: repo.ReleasedInYear[], years: { from: number; 
 }
 
 /** Donor → recipient money; the grants the reader may not see are one row without names. */
-function flows(grants: repo.GrantRow[], money: repo.TransactionRow[]): CoalitionPageOut['flows'] {
-  const groups = new Map<string, { grants: repo.GrantRow[]; ids: Set<string> }>();
+function flows(grants: repo.GrantRow[], money: repo.MoneyRow[]): CoalitionPageOut['flows'] {
+  const keyOf = (donor: string | null, recipient: string | null) =>
+    donor === null ? 'hidden' : `${donor} ${recipient}`;
+  const groups = new Map<string, repo.GrantRow[]>();
   for (const g of grants) {
-    const key = g.visible ? `${g.donor_id} ${g.recipient_id}` : 'hidden';
-    const group = groups.get(key) ?? { grants: [], ids: new Set<string>() };
-    group.grants.push(g);
-    group.ids.add(g.id);
-    groups.set(key, group);
+    const key = g.visible ? keyOf(g.donor_id, g.recipient_id) : 'hidden';
+    groups.set(key, [...(groups.get(key) ?? []), g]);
   }
   return [...groups.entries()]
     .map(([key, group]) => {
-      const paid = money.filter((t) => group.ids.has(t.grant_id));
-      const first = group.grants[0]!;
+      const paid = money.filter((m) => keyOf(m.donor_id, m.recipient_id) === key);
+      const first = group[0]!;
       const hidden = key === 'hidden';
       return {
         donor_id: hidden ? null : Number(first.donor_id),
@@ -142,7 +143,7 @@ function flows(grants: repo.GrantRow[], money: repo.TransactionRow[]): Coalition
         recipient_id: hidden ? null : Number(first.recipient_id),
         recipient: hidden ? AGGREGATED_RECIPIENTS : first.recipient,
         aggregated: hidden,
-        grant_count: hidden ? null : group.grants.length,
+        grant_count: hidden ? null : group.length,
         committed_usd: usdTotal(paid, 'commitment').usd,
         disbursed_usd: usdTotal(paid, 'disbursement').usd,
         missing_rates: missingRates(paid),
@@ -161,7 +162,7 @@ type Progress = Awaited<ReturnType<typeof getCountryProgress>>;
 function fundingNeed(
   progress: Progress,
   released: repo.ReleasedInYear[],
-  money: repo.TransactionRow[],
+  money: repo.MoneyRow[],
   years: { from: number; to: number },
 ): CoalitionPageOut['funding'] {
   const nearest = progress.obligations

@@ -172,6 +172,26 @@ export async function transactions(db: Db, grantIds: string[], years: { from: nu
   return rows.map((row) => ({ ...row, country_iso3: row.country_iso3.trim() }));
 }
 
+export interface MoneyRow {
+  /** null with recipient_id: the grants this reader may not see in detail, as one group. */
+  donor_id: string | null;
+  recipient_id: string | null;
+  year: number;
+  type: 'commitment' | 'disbursement';
+  currency: string;
+  amount: string;
+  usd: string | null;
+}
+
+/** sg_country_grant_money: a country's grant money per donor and recipient (those the reader sees), year, type and currency. */
+export async function countryMoney(db: Db, iso3: string, reader: CoalitionScope): Promise<MoneyRow[]> {
+  const { rows } = await sql<MoneyRow>`
+    SELECT * FROM sg_country_grant_money(${iso3}::char(3), ${reader.org}::bigint, ${reader.governs}::text[])`.execute(
+    db,
+  );
+  return rows;
+}
+
 export interface TaskAreaRow {
   organisation_id: string;
   province_code: string | null;
