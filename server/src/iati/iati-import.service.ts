@@ -130,19 +130,10 @@ const describe = (details: Array<{ path?: string; message: string }>) =>
     .map((detail) => (detail.path ? `${detail.path.replace(/^body\./, 'grant.')}: ` : '') + detail.message)
     .join('; ');
 
-const FIELDS = [
-  'donor_id',
-  'recipient_id',
-  'country_iso3',
-  'amount',
-  'currency',
-  'start_on',
-  'end_on',
-  'status',
-  'visibility',
-  'purpose',
-  'iati_identifier',
-] as const;
+// The fields of a grant an activity sets: every field of a created grant but its transactions.
+const FIELDS = GrantCreate.keyof().options.filter(
+  (field): field is Exclude<typeof field, 'transactions'> => field !== 'transactions',
+);
 
 /** Whether the stored grant already says what the activity says, transactions included (in any order). */
 function sameGrant(before: GrantOut, grant: GrantCreate): boolean {
