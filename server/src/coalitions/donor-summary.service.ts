@@ -189,6 +189,22 @@ const toRelease = (r: repo.AttributedRelease): AttributedReleaseOut => ({
   attributed_m2: r.attributed_m2,
 });
 
+/** One page of a source's releases in a country and year, after release id `after`; next_after null on the last. */
+async function releasePage(
+  db: Db,
+  source: repo.AttributionSource | null,
+  query: { country: string; year: number; after: number; limit: number },
+): Promise<{ releases: AttributedReleaseOut[]; next_after: number | null }> {
+  const page = source
+    ? await repo.attributedReleases(db, source, query.country, query.year, {
+        after: query.after,
+        limit: query.limit + 1,
+      })
+    : [];
+  const releases = page.slice(0, query.limit).map(toRelease);
+  return { releases, next_after: page.length > query.limit ? releases.at(-1)!.release_id : null };
+}
+
 /** The releases behind one figure of the donor summary (a country and a year), page by page. */
 export async function donorReleases(
   db: Db,
@@ -197,48 +213,40 @@ export async function donorReleases(
   query: { country: string; year: number; after: number; limit: number },
 ): Promise<DonorReleasesOut> {
   const { grants } = await donorGrants(db, actor, donorId, query.country);
-  const source = sourceFor(String(donorId), grants);
-  const page = source
-    ? await repo.attributedReleases(db, source, query.country, query.year, {
-        after: query.after,
-        limit: query.limit + 1,
-      })
-    : [];
-  const releases = page.slice(0, query.limit).map(toRelease);
+  const { releases, next_after } = await releasePage(db, sourceFor(String(donorId), grants), query);
   return {
     donor_id: donorId,
     country_iso3: query.country,
     year: query.year,
     grants_counted: seesEverything(actor, donorId) ? 'all' : 'visible',
     releases,
-    next_after: page.length > query.limit ? releases.at(-1)!.release_id : null,
+    next_after,
   };
 }
 
-/** Every release behind every figure of a summary, for the accountability report. */
+/**
+ * Every release behind every figure of a summary, for the accountability report: the donor's
+ * grants read once, each figure's releases page by page as the releases endpoint gives them.
+ */
 export async function everyRelease(
   db: Db,
   actor: Actor | null,
   summary: DonorSummaryOut,
 ): Promise<Map<string, AttributedReleaseOut[]>> {
+  const { grants } = await donorGrants(db, actor, summary.donor.id, summary.country ?? undefined);
   const out = new Map<string, AttributedReleaseOut[]>();
   for (const row of summary.rows) {
+    const source = sourceFor(
+      String(summary.donor.id),
+      grants.filter((g) => g.country_iso3 === row.country_iso3),
+    );
     const releases: AttributedReleaseOut[] = [];
-    let after = 0;
-    for (;;) {
-      const page = await donorReleases(db, actor, summary.donor.id, {
-        country: row.country_iso3,
-        year: row.year,
-        after,
-        limit: 5000,
-      });
+    for (let after: number | null = 0; after !== null;) {
+      const page = await releasePage(db, source, { country: row.country_iso3, year: row.year, after, limit: 5000 });
       releases.push(...page.releases);
-      if (page.next_after === null) break;
       after = page.next_after;
     }
     out.set(keyOf(row.country_iso3, row.year), releases);
   }
   return out;
 }
-
-export const releasesKey = keyOf;
