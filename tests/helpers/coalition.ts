@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
+import { expect } from 'vitest';
 import type { Db } from '../../server/src/db/pool.js';
+import { rectangle } from './geo.js';
+import type { TestApp } from './test-app.js';
 
 // Coalition rows (organisations, exchange rates, grants with transactions, tasks with hazards and
 // funding, releases under tasks) written with plain SQL inserts into the tables of the coalition
@@ -88,4 +91,25 @@ export async function underTask(db: Db, taskId: string, releaseIds: Array<string
   await sql`UPDATE land_releases SET task_id = ${taskId} WHERE id = ANY(${releaseIds.map(String)}::bigint[])`.execute(
     db,
   );
+}
+
+/** An approved release of a rectangle [west, south, east, north] on a hazard, posted by an authority; returns its id. */
+export async function rectangleRelease(
+  app: TestApp,
+  token: string,
+  hazard: string,
+  rect: number[],
+  method: string,
+  completed_on: string,
+): Promise<string> {
+  const res = await app.api('POST', '/api/v1/releases', {
+    token,
+    body: {
+      type: 'Feature',
+      geometry: rectangle(rect[0]!, rect[1]!, rect[2]!, rect[3]!),
+      properties: { hazard_id: Number(hazard), method, completed_on },
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return String(res.body.properties.id);
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { geodesicArea, rectangle } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
-import { grant, organisation, task, underTask } from '../helpers/coalition.js';
+import { grant, organisation, rectangleRelease, task, underTask } from '../helpers/coalition.js';
 
 // The attribution rule's stored results (release_attribution) are kept current by the writing
 // transactions themselves. After each kind of write they must equal a count from scratch of every
@@ -23,18 +23,8 @@ const B = [103.305, 19.505, 103.315, 19.515];
 const C = [103.31, 19.5, 103.32, 19.51];
 const D = [103.33, 19.5, 103.335, 19.505];
 
-async function release(rect: number[], completed_on: string, method = 'cleared'): Promise<string> {
-  const res = await app.api('POST', '/api/v1/releases', {
-    token: authority,
-    body: {
-      type: 'Feature',
-      geometry: rectangle(rect[0]!, rect[1]!, rect[2]!, rect[3]!),
-      properties: { hazard_id: Number(ids.hazard), method, completed_on },
-    },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return String(res.body.properties.id);
-}
+const release = (rect: number[], completed_on: string, method = 'cleared') =>
+  rectangleRelease(app, authority, ids.hazard!, rect, method, completed_on);
 
 /** Every stored row equals a count from scratch over every release (areas to the millimetre²). */
 async function expectStoredIsCurrent() {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { geodesicArea, rectangle } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 import { releasedByYear } from '../../server/src/coalitions/coalitions.repository.js';
-import { exchangeRate, grant, organisation, task, underTask } from '../helpers/coalition.js';
+import { exchangeRate, grant, organisation, rectangleRelease, task, underTask } from '../helpers/coalition.js';
 
 // The attribution rule against hand-computed figures: every area is a polygon written out by hand
 // (unions and differences of axis-aligned rectangles) and measured with GeographicLib.
@@ -46,18 +46,8 @@ const R3_MINUS_R4 = area([
   [103.22, 19.41],
 ]);
 
-async function release(rect: number[], method: string, completed_on: string): Promise<string> {
-  const res = await app.api('POST', '/api/v1/releases', {
-    token: authority,
-    body: {
-      type: 'Feature',
-      geometry: rectangle(rect[0]!, rect[1]!, rect[2]!, rect[3]!),
-      properties: { hazard_id: Number(ids.hazard), method, completed_on },
-    },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return String(res.body.properties.id);
-}
+const release = (rect: number[], method: string, completed_on: string) =>
+  rectangleRelease(app, authority, ids.hazard!, rect, method, completed_on);
 
 beforeAll(async () => {
   app = await startTestApp();
