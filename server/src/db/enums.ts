@@ -58,6 +58,7 @@ export const TASK_STATUSES = exactly<Schema.TaskStatus>()([
   'cancelled',
 ]);
 export const FUNDER_KINDS = exactly<Schema.FunderKind>()(['donor', 'donor_public', 'grant', 'pool', 'unattributed']);
+export const TEAM_TYPES = exactly<Schema.TeamType>()(['manual_clearance', 'mechanical', 'mdd', 'nts', 'ts', 'eod']);
 
 /** SQL enum type → its values here. */
 export const SQL_ENUMS = {
@@ -78,6 +79,7 @@ export const SQL_ENUMS = {
   task_method: TASK_METHODS,
   task_status: TASK_STATUSES,
   funder_kind: FUNDER_KINDS,
+  team_type: TEAM_TYPES,
 } as const;
 
 export const IMPORT_STATUSES = [

@@ -60,6 +60,8 @@ export type TaskMethod = "clearance" | "eod_spot_task" | "non_technical_survey" 
 
 export type TaskStatus = "approved" | "cancelled" | "completed" | "ongoing" | "proposed" | "rejected" | "suspended";
 
+export type TeamType = "eod" | "manual_clearance" | "mdd" | "mechanical" | "nts" | "ts";
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export type Treaty = "APMBC" | "CCM";
@@ -216,6 +218,7 @@ export interface Hazards {
   geom: string;
   id: Generated<Int8>;
   name: string | null;
+  priority: number | null;
   recorded_on: string;
   remaining_geom: string | null;
   remaining_m2: number;
@@ -462,9 +465,30 @@ export interface Tasks {
   planned_start: string;
   status: Generated<TaskStatus>;
   team: string | null;
+  team_id: Int8 | null;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
   work_geom: string | null;
+}
+
+export interface Teams {
+  active_from: string;
+  active_to: string | null;
+  base: string;
+  country_iso3: string;
+  created_at: Generated<Timestamp>;
+  created_by: Int8 | null;
+  deleted_at: Timestamp | null;
+  id: Generated<Int8>;
+  monthly_cost_usd: Numeric | null;
+  name: string;
+  organisation_id: Int8;
+  size: number;
+  stand_downs: Generated<Json>;
+  type: TeamType;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  working_days_per_week: number;
 }
 
 export interface Users {
@@ -518,5 +542,6 @@ export interface DB {
   task_hazards: TaskHazards;
   task_parts: TaskParts;
   tasks: Tasks;
+  teams: Teams;
   users: Users;
 }
