@@ -1,0 +1,65 @@
+// A team's working calendar: which days it works. One definition serves the productivity
+// measured from past releases and the schedule of future work, so a team-day means the same in
+// both. Days are counted as whole UTC days since 1970-01-01.
+
+export interface StandDown {
+  /** MM-DD, first day without work. */
+  from: string;
+  /** MM-DD, last day without work; before `from` when the period runs over the new year. */
+  to: string;
+}
+
+export interface TeamCalendar {
+  /** Works the first d days of the ISO week, Monday first. */
+  workingDaysPerWeek: number;
+  standDowns: readonly StandDown[];
+  /** ISO dates bounding the team's active period; null: open-ended. */
+  activeFrom: string | null;
+  activeTo: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+export const dayNumber = (isoDate: string): number => Math.round(Date.parse(`${isoDate}T00:00:00Z`) / DAY_MS);
+
+export const isoDate = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** ISO weekday, 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday). */
+export const isoWeekday = (day: number): number => ((((day + 3) % 7) + 7) % 7) + 1;
+
+const monthDay = (day: number): string => isoDate(day).slice(5);
+
+/** Whether the MM-DD falls in the stand-down, which may run over the new year. */
+export function inStandDown(md: string, standDown: StandDown): boolean {
+  return standDown.from <= standDown.to
+    ? md >= standDown.from && md <= standDown.to
+    : md >= standDown.from || md <= standDown.to;
+}
+
+export function isWorkingDay(calendar: TeamCalendar, day: number): boolean {
+  if (isoWeekday(day) > calendar.workingDaysPerWeek) return false;
+  if (calendar.activeFrom !== null && day < dayNumber(calendar.activeFrom)) return false;
+  if (calendar.activeTo !== null && day > dayNumber(calendar.activeTo)) return false;
+  if (calendar.standDowns.length === 0) return true;
+  const md = monthDay(day);
+  return !calendar.standDowns.some((standDown) => inStandDown(md, standDown));
+}
+
+/** Working days from `from` to `to`, both included. */
+export function workingDaysBetween(calendar: TeamCalendar, from: string, to: string): number {
+  let count = 0;
+  for (let day = dayNumber(from), last = dayNumber(to); day <= last; day += 1) {
+    if (isWorkingDay(calendar, day)) count += 1;
+  }
+  return count;
+}
+
+/** Whether the stand-downs leave no day of the year (a leap year, so 29 February too) to work. */
+export function standDownsCoverWholeYear(standDowns: readonly StandDown[]): boolean {
+  if (standDowns.length === 0) return false;
+  for (let day = dayNumber('2024-01-01'), last = dayNumber('2024-12-31'); day <= last; day += 1) {
+    const md = monthDay(day);
+    if (!standDowns.some((standDown) => inStandDown(md, standDown))) return false;
+  }
+  return true;
+}
