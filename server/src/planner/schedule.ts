@@ -48,7 +48,12 @@ interface Pool {
 
 export interface ScheduleObserver {
   /** Called for every team-day the schedule uses, with what it releases that day. */
-  teamDay?: (teamId: number, day: string, method: ReleaseMethod, parts: readonly ScheduleEntry['parts'][number][]) => void;
+  teamDay?: (
+    teamId: number,
+    day: string,
+    method: ReleaseMethod,
+    parts: readonly ScheduleEntry['parts'][number][],
+  ) => void;
 }
 
 function stagesOf(input: ScheduleInput): Stage[] {
