@@ -375,3 +375,45 @@ describe('make tasks', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   });
 });
+
+describe('a plan that cannot be computed', () => {
+  it('records failed with the error', async () => {
+    // The database refusing the scope query stands for any failure during the computation.
+    const signature = 'sg_plan_hazards(text, text, double precision, integer)';
+    await sql.raw(`ALTER FUNCTION ${signature} RENAME TO sg_plan_hazards_away`).execute(app.db);
+    try {
+      const created = await post('/api/v1/countries/LAO/plans', tokens.lao, planBody());
+      expect(created.status).toBe(201);
+      let plan: any;
+      await waitUntil(async () => {
+        plan = (await app.api('GET', `/api/v1/plans/${created.body.id}`, { token: tokens.lao })).body;
+        return plan.status !== 'computing';
+      }, 'the plan to fail');
+      expect(plan).toMatchObject({ status: 'failed', schedule: [] });
+      expect(plan.error).toContain('sg_plan_hazards');
+      expectError(await app.api('GET', `/api/v1/plans/${created.body.id}/schedule.csv`, { token: tokens.lao }), 409);
+    } finally {
+      await sql
+        .raw(`ALTER FUNCTION sg_plan_hazards_away(text, text, double precision, integer) RENAME TO sg_plan_hazards`)
+        .execute(app.db);
+    }
+  });
+
+  it('whose server stopped while computing is shown failed, not computing for ever', async () => {
+    // A computing plan whose run lock nobody holds: its process is gone.
+    const inputs = {
+      ...planBody(),
+      name: 'Orphan',
+      priority_weights: { priority: 0.5, deadline: 0.3, distance: 0.2 },
+      travel_radius_km: 10,
+    };
+    const { rows } = await sql<{ id: string }>`
+      INSERT INTO plans (country_iso3, name, inputs, status) VALUES ('LAO', 'Orphan', ${JSON.stringify(inputs)}::jsonb, 'computing')
+      RETURNING id`.execute(app.db);
+    const res = await app.api('GET', `/api/v1/plans/${rows[0]!.id}`, { token: tokens.lao });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const plan = res.body;
+    expect(plan.status).toBe('failed');
+    expect(plan.error).toMatch(/^interrupted/);
+  });
+});

@@ -9,6 +9,7 @@ import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 import { computePlan, type PlanInputs } from './plans.compute.js';
 import type { WorkPlanOut } from '../reports/reports.schema.js';
 import { scheduleCsv } from './plans.csv.js';
+import { markInterruptedPlans, startPlanRun } from './plans.liveness.js';
 import * as repo from './plans.repository.js';
 import type { PackageCollection, PlanCreate, PlanList, PlanOut, PlanResults } from './plans.schema.js';
 
@@ -74,29 +75,36 @@ export async function createPlan(
   await checkTeams(db, actor, iso3, body.team_ids);
   await checkObligation(db, iso3, body.scope);
   const inputs: PlanInputs = { ...body, name: body.name ?? `${iso3} ${body.scope} plan from ${body.start_on}` };
-  const id = await db.transaction().execute(async (trx) => {
-    const created = await repo.insertPlan(trx, {
-      country_iso3: iso3,
-      name: inputs.name,
-      inputs,
-      created_by: actor.id || null,
-    });
-    await writeAudit(trx, {
-      userId: actor.id || null,
-      action: 'create',
-      entity: 'plan',
-      entityId: created,
-      after: inputs,
-    });
-    return created;
-  });
-  void computePlan(db, id, iso3, inputs);
+  const id = await startPlanRun(
+    db,
+    async (trx) => {
+      const created = await repo.insertPlan(trx, {
+        country_iso3: iso3,
+        name: inputs.name,
+        inputs,
+        created_by: actor.id || null,
+      });
+      await writeAudit(trx, {
+        userId: actor.id || null,
+        action: 'create',
+        entity: 'plan',
+        entityId: created,
+        after: inputs,
+      });
+      return created;
+    },
+    (created) => computePlan(db, created, iso3, inputs),
+  );
   return { id: Number(id), status: 'computing' };
 }
 
 /** A plan the actor may read (404 for any other, so plans of other countries are not revealed). */
 export async function readablePlan(db: Db, actor: Actor, id: string): Promise<repo.PlanRow> {
-  const plan = await repo.findPlan(db, id);
+  let plan = await repo.findPlan(db, id);
+  if (plan?.status === 'computing') {
+    await markInterruptedPlans(db, id);
+    plan = await repo.findPlan(db, id);
+  }
   if (!plan || !mayPlan(actor, plan.country_iso3)) throw notFound(`plan ${id}`);
   return plan;
 }
@@ -141,6 +149,7 @@ export async function getPlan(db: Db, actor: Actor, id: string): Promise<PlanOut
 /** A country's plans side by side: completion, km² a year, teams by type, cost a year. */
 export async function listPlans(db: Db, actor: Actor, iso3: string): Promise<z.infer<typeof PlanList>> {
   assertMayPlan(actor, iso3);
+  await markInterruptedPlans(db);
   const plans = await repo.listPlans(db, iso3);
   return {
     plans: plans.map((plan) => {
