@@ -18,7 +18,7 @@ $$;
 --    total equals the country's remaining area in scope;
 --  * deadline: the nearest current deadline of the in-progress treaty obligations the hazard falls
 --    under within the scope (cmr → CCM, ap_mines → APMBC), and treaty, those treaties' names;
---  * its point on surface (lng, lat) and the province containing it;
+--  * its point on surface (lng, lat);
 --  * package: its work package. Hazards are clustered by ST_ClusterDBSCAN on their points in
 --    metres (the UTM zone of the country's centroid) with the travel radius as eps and minpoints 1,
 --    separately per priority class and treaty; a cluster of more than p_max_hazards is split by
@@ -29,13 +29,15 @@ $$;
 CREATE OR REPLACE FUNCTION sg_plan_hazards(p_iso3 text, p_scope text, p_radius_m double precision, p_max_hazards integer)
 RETURNS TABLE (hazard_id bigint, package integer, classification hazard_classification, priority smallint,
                remaining_m2 double precision, deadline date, treaty text, lng double precision,
-               lat double precision, province_code text)
+               lat double precision)
 LANGUAGE sql STABLE AS $$
-  WITH zone AS (
+  -- The two one-row CTEs are MATERIALIZED: inlined, every hazard row would carry the country's
+  -- boundary (to compute the zone from) through the sorts of the window functions.
+  WITH zone AS MATERIALIZED (
     SELECT (CASE WHEN ST_Y(c) >= 0 THEN 32600 ELSE 32700 END) + LEAST(60, floor((ST_X(c) + 180) / 6)::int + 1) AS srid
       FROM (SELECT ST_Centroid(geom) AS c FROM countries WHERE iso3 = p_iso3) k
   ),
-  deadlines AS (
+  deadlines AS MATERIALIZED (
     SELECT min(current_deadline) FILTER (WHERE treaty = 'CCM' AND p_scope <> 'apmbc') AS ccm,
            min(current_deadline) FILTER (WHERE treaty = 'APMBC' AND p_scope <> 'ccm') AS apmbc,
            bool_or(treaty = 'CCM' AND p_scope <> 'apmbc') AS ccm_applies,
@@ -102,18 +104,20 @@ LANGUAGE sql STABLE AS $$
       FROM fine f
   )
   SELECT c.id, dense_rank() OVER (ORDER BY c.priority NULLS LAST, c.treaty, c.near, c.coarse, c.fine, c.piece)::int,
-         c.classification, c.priority, c.own_m2, c.deadline, c.treaty, ST_X(c.point), ST_Y(c.point),
-         (SELECT p.code FROM sg_province_at(p_iso3, c.point) p)
+         c.classification, c.priority, c.own_m2, c.deadline, c.treaty, ST_X(c.point), ST_Y(c.point)
     FROM cut c
 $$;
 
 -- The map outline of each package of a plan: the union of its hazards' remaining land, simplified
--- to about 10 m (enough for a map of work packages, far lighter than the hazards themselves).
+-- to about 10 m (enough for a map of work packages, far lighter than the hazards themselves), and
+-- the province its outline's point on surface lies in. Per package rather than per hazard: a
+-- province lookup per hazard would cost seconds for a country of 100,000 hazards.
 CREATE OR REPLACE FUNCTION sg_plan_package_outlines(p_plan bigint) RETURNS void
 LANGUAGE sql AS $$
   UPDATE plan_packages pp
-     SET geom = o.g
-    FROM (
+     SET geom = o.g,
+         province_code = (SELECT p.code FROM sg_province_at(pl.country_iso3, ST_PointOnSurface(o.g)) p)
+    FROM plans pl, (
       SELECT p.package_id,
              sg_polygonal(ST_SimplifyPreserveTopology(ST_Union(h.remaining_geom), 0.0001)) AS g
         FROM plan_packages p
@@ -122,5 +126,5 @@ LANGUAGE sql AS $$
        WHERE p.plan_id = p_plan
        GROUP BY p.package_id
     ) o
-   WHERE pp.plan_id = p_plan AND pp.package_id = o.package_id
+   WHERE pl.id = p_plan AND pp.plan_id = p_plan AND pp.package_id = o.package_id
 $$;

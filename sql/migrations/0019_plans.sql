@@ -48,7 +48,8 @@ CREATE TABLE plan_entries (
 );
 
 -- Nearby hazards worked together, with when the plan works them; geom is the simplified union
--- of its hazards for the map. planned_year is the year its work starts (NULL: not scheduled).
+-- of its hazards for the map, province_code the province it lies in. planned_year is the year its
+-- work starts (NULL: not scheduled).
 CREATE TABLE plan_packages (
   plan_id         bigint NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
   package_id      integer NOT NULL,
@@ -56,6 +57,7 @@ CREATE TABLE plan_packages (
   score           double precision NOT NULL,
   hazard_ids      bigint[] NOT NULL,
   geom            geometry(MultiPolygon, 4326),
+  province_code   text,
   start_on        date,
   end_on          date,
   planned_year    smallint,

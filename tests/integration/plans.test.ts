@@ -266,6 +266,7 @@ describe('a computed plan', () => {
     for (const feature of collection.features) {
       expect(feature.geometry.type).toBe('MultiPolygon');
       expect(feature.properties.planned_year).toBe(Number(feature.properties.start_on.slice(0, 4)));
+      expect(feature.properties.province_code).toMatch(/^LA-/);
     }
     // The far hazard (30 km away) is a package of its own, and its priority class 1 puts it first.
     const first = collection.features.find((f: any) => f.properties.rank === 1);

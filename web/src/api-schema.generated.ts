@@ -7405,6 +7405,8 @@ export interface operations {
                                 start_on: string | null;
                                 end_on: string | null;
                                 planned_year: number | null;
+                                /** @description the province the package lies in (its point on surface) */
+                                province_code: string | null;
                             };
                         }[];
                     };

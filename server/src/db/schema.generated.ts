@@ -369,6 +369,7 @@ export interface PlanPackages {
   package_id: number;
   plan_id: Int8;
   planned_year: number | null;
+  province_code: string | null;
   rank: number;
   score: number;
   start_on: string | null;

@@ -70,7 +70,6 @@ export interface PlanHazard {
   treaty: string;
   lng: number;
   lat: number;
-  province_code: string | null;
 }
 
 export async function planHazards(
@@ -219,8 +218,10 @@ export async function planEntries(db: Db, id: string, until?: string): Promise<E
 }
 
 export async function planPackages(db: Db, id: string, country: string, exact: ExactScope) {
-  const { rows } = await sql<PackageRow & { planned_year: number | null; geometry: GeoJsonGeometry | null }>`
-    SELECT package_id, rank, score, hazard_ids::float8[] AS hazard_ids, start_on, end_on, planned_year,
+  const { rows } = await sql<
+    PackageRow & { planned_year: number | null; province_code: string | null; geometry: GeoJsonGeometry | null }
+  >`
+    SELECT package_id, rank, score, hazard_ids::float8[] AS hazard_ids, start_on, end_on, planned_year, province_code,
            ${visibleGeoJson('geom', 'country', exact)} AS geometry
       FROM plan_packages, (SELECT ${country}::text AS country) c
      WHERE plan_id = ${id}

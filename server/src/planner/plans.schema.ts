@@ -180,6 +180,7 @@ export const PackageCollection = z.object({
         start_on: z.string().nullable(),
         end_on: z.string().nullable(),
         planned_year: z.number().int().nullable(),
+        province_code: z.string().nullable().describe('the province the package lies in (its point on surface)'),
       }),
     }),
   ),

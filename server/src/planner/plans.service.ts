@@ -198,6 +198,7 @@ export async function planPackages(db: Db, actor: Actor, id: string): Promise<z.
         start_on: p.start_on,
         end_on: p.end_on,
         planned_year: p.planned_year,
+        province_code: p.province_code,
       },
     })),
   };
