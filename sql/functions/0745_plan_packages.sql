@@ -109,22 +109,31 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The map outline of each package of a plan: the union of its hazards' remaining land, simplified
--- to about 10 m (enough for a map of work packages, far lighter than the hazards themselves), and
--- the province its outline's point on surface lies in. Per package rather than per hazard: a
--- province lookup per hazard would cost seconds for a country of 100,000 hazards.
+-- to about 10 m (enough for a map of work packages, far lighter than the hazards themselves; made
+-- valid again where simplifying crossed an edge), and the province its outline's point on surface
+-- lies in. The union is ST_Buffer(ST_Collect(..), 0), which dissolves the same overlaps as
+-- ST_Union in half the time for packages of small polygons;
+-- the province comes from the subdivided boundaries, as a point in one of 2,000 packages per
+-- plan, not in each of 100,000 hazards. On a shared boundary the lowest code wins, as in
+-- sg_province_at.
 CREATE OR REPLACE FUNCTION sg_plan_package_outlines(p_plan bigint) RETURNS void
 LANGUAGE sql AS $$
+  WITH members AS MATERIALIZED (
+    SELECT p.package_id, ids.id FROM plan_packages p CROSS JOIN LATERAL unnest(p.hazard_ids) AS ids(id)
+     WHERE p.plan_id = p_plan
+  ),
+  outlines AS (
+    SELECT m.package_id, sg_polygonal(ST_Simplify(ST_Buffer(ST_Collect(h.remaining_geom), 0), 0.0001, true)) AS g
+      FROM members m JOIN hazards h ON h.id = m.id
+     GROUP BY m.package_id
+  )
   UPDATE plan_packages pp
      SET geom = o.g,
-         province_code = (SELECT p.code FROM sg_province_at(pl.country_iso3, ST_PointOnSurface(o.g)) p)
-    FROM plans pl, (
-      SELECT p.package_id,
-             sg_polygonal(ST_SimplifyPreserveTopology(ST_Union(h.remaining_geom), 0.0001)) AS g
-        FROM plan_packages p
-        CROSS JOIN LATERAL unnest(p.hazard_ids) AS ids(id)
-        JOIN hazards h ON h.id = ids.id
-       WHERE p.plan_id = p_plan
-       GROUP BY p.package_id
-    ) o
+         province_code = (SELECT pc.code
+                            FROM province_pieces pc, LATERAL (SELECT ST_PointOnSurface(o.g) AS pt) s
+                           WHERE pc.country_iso3 = pl.country_iso3 AND pc.geom && s.pt AND ST_Covers(pc.geom, s.pt)
+                           ORDER BY pc.code
+                           LIMIT 1)
+    FROM outlines o, plans pl
    WHERE pl.id = p_plan AND pp.plan_id = p_plan AND pp.package_id = o.package_id
 $$;
