@@ -37,19 +37,31 @@ export function inStandDown(md: string, standDown: StandDown): boolean {
 }
 
 export function isWorkingDay(calendar: TeamCalendar, day: number): boolean {
-  if (isoWeekday(day) > calendar.workingDaysPerWeek) return false;
-  if (calendar.activeFrom !== null && day < dayNumber(calendar.activeFrom)) return false;
-  if (calendar.activeTo !== null && day > dayNumber(calendar.activeTo)) return false;
-  if (calendar.standDowns.length === 0) return true;
-  const md = monthDay(day);
-  return !calendar.standDowns.some((standDown) => inStandDown(md, standDown));
+  return workingDayTest(calendar)(day);
+}
+
+/**
+ * The calendar as a test for many days: the bounds are parsed once, and the month-day is only
+ * worked out for a team that has stand-downs.
+ */
+export function workingDayTest(calendar: TeamCalendar): (day: number) => boolean {
+  const first = calendar.activeFrom === null ? -Infinity : dayNumber(calendar.activeFrom);
+  const last = calendar.activeTo === null ? Infinity : dayNumber(calendar.activeTo);
+  const { workingDaysPerWeek, standDowns } = calendar;
+  return (day) => {
+    if (day < first || day > last || isoWeekday(day) > workingDaysPerWeek) return false;
+    if (standDowns.length === 0) return true;
+    const md = monthDay(day);
+    return !standDowns.some((standDown) => inStandDown(md, standDown));
+  };
 }
 
 /** Working days from `from` to `to`, both included. */
 export function workingDaysBetween(calendar: TeamCalendar, from: string, to: string): number {
+  const works = workingDayTest(calendar);
   let count = 0;
   for (let day = dayNumber(from), last = dayNumber(to); day <= last; day += 1) {
-    if (isWorkingDay(calendar, day)) count += 1;
+    if (works(day)) count += 1;
   }
   return count;
 }
