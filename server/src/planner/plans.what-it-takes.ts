@@ -29,12 +29,8 @@ export async function planWhatItTakes(
   if (target <= inputs.start_on) throw refuse(`${target} is not after the plan's start ${inputs.start_on}`);
   const assembled = await assemble(db, plan.country_iso3, inputs);
   const costs = await repo.typeMonthlyCosts(db, plan.country_iso3);
-  const someOrganisation = assembled.teams[0]?.organisation_id;
-  if (someOrganisation === undefined)
-    throw new HttpError(422, 'unprocessable', `the teams of plan ${id} no longer exist`, [
-      { path: 'params.id', message: 'every team of the plan has been deleted' },
-    ]);
-  // A new team works like the plan's first team of its type, or else a five-day week all year.
+  // A new team works like the plan's first team of its type, or else a five-day week all year at
+  // the country's figure for its type.
   const candidates: TeamCandidate[] = TEAM_TYPES.map((type) => {
     const model = assembled.input.teams.find((t) => t.type === type);
     const template = model
@@ -44,7 +40,7 @@ export async function planWhatItTakes(
           workingDaysPerWeek: model.workingDaysPerWeek,
           standDowns: model.standDowns,
         }
-      : { ...DEFAULT_CALENDAR, m2PerDay: assembled.productivity.rateFor(someOrganisation, type).m2PerDay };
+      : { ...DEFAULT_CALENDAR, m2PerDay: assembled.productivity.rateFor(null, type).m2PerDay };
     return { type, template, monthlyCostUsd: costs.get(type) ?? null };
   });
   const result = await whatItTakes({ schedule: assembled.input, candidates, targetOn: target });
