@@ -1417,6 +1417,8 @@ export interface components {
                 external_ref: string | null;
                 /** @description null for readers outside a restricted country (free text is withheld) */
                 name: string | null;
+                /** @description the national authority's priority class: 1 most urgent … 5 least; null when not yet assessed */
+                priority: number | null;
                 /** @description geodesic area on the WGS 84 ellipsoid */
                 area_m2: number;
                 /** @description area not yet released by approved releases */
@@ -1475,6 +1477,8 @@ export interface components {
                 external_ref?: string | null;
                 /** @description no control characters but tab and line breaks, no lone UTF-16 surrogates */
                 name?: string | null;
+                /** @description the national authority's priority class: 1 most urgent … 5 least; null when not yet assessed */
+                priority?: number | null;
             };
         };
         /** @description GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS 84 (RFC 7946) */
@@ -1512,6 +1516,8 @@ export interface components {
                 external_ref?: string | null;
                 /** @description no control characters but tab and line breaks, no lone UTF-16 surrogates */
                 name?: string | null;
+                /** @description the national authority's priority class: 1 most urgent … 5 least; null when not yet assessed */
+                priority?: number | null;
             };
         };
         ReleaseCollection: {
