@@ -1,6 +1,6 @@
 // The teams page in real Chromium over the demo data: the country's authority reaches it from the
 // country page, sees the country's teams as the API lists them, adds a team through the form from
-// the keyboard and finds it in the table; a base outside the country is refused with the field
+// the keyboard and finds it in the table, then changes it; a base outside the country is refused with the field
 // named; the public gets no link and no table; the page reads in Arabic without untranslated keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
@@ -99,6 +99,22 @@ describe('teams page', () => {
     expect(row.slice(2, 6)).toEqual(['Mine detection dogs', '6', '5', '07-01 – 09-30']);
     expect(await apiTeamNames()).toContain('E2E dog team');
     expect(await tableNames(authority)).toEqual(await apiTeamNames());
+
+    // Changed through the same form (If-Match with the version shown), opened from the keyboard.
+    await page.focus('button[aria-label="Edit E2E dog team"]');
+    await page.keyboard.press('Enter');
+    await page.locator('#team-form h2', { hasText: 'E2E dog team' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('team-name');
+    await page.fill('#team-size', '7');
+    await page.keyboard.press('Enter');
+    await page
+      .locator('#teams-table tbody tr', { hasText: 'E2E dog team' })
+      .locator('td.num', { hasText: '7' })
+      .waitFor();
+    const stored = (await app.api('GET', `/api/v1/teams?country=${ISO3}`, { token })).body.teams.find(
+      (team: any) => team.name === 'E2E dog team',
+    );
+    expect(stored).toMatchObject({ size: 7, version: 2 });
   });
 
   it('shows the public no link and no table', async () => {

@@ -277,6 +277,9 @@ describe("a task's team", () => {
       201,
     );
     expectError(await taskPatch({ team_id: khmTeam.id }, 1), 409);
+    // While a task names it, the team keeps its organisation and country.
+    const moved = expectError(await patch(tokens.lao, mine.id, 1, { organisation_id: orgs.ngo }), 409);
+    expect(moved.details[0].path).toBe('body.organisation_id');
     const cleared = ok(await taskPatch({ team_id: null }, 1), 200);
     expect(cleared.properties.team_id).toBeNull();
   });

@@ -7002,7 +7002,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the name is taken, or the version is stale */
+            /** @description the name is taken, the version is stale, or a task names the team and its organisation or country would change */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7130,7 +7130,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the name is taken, or the version is stale */
+            /** @description the name is taken, the version is stale, or a task names the team and its organisation or country would change */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7214,7 +7214,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the name is taken, or the version is stale */
+            /** @description the name is taken, the version is stale, or a task names the team and its organisation or country would change */
             409: {
                 headers: {
                     [name: string]: unknown;

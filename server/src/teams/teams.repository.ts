@@ -148,7 +148,12 @@ export async function pointInCountry(
   return rows[0]?.inside ?? false;
 }
 
-/** Live teams by id with the columns a task checks against. */
+/** A task that names the team, if any. */
+export async function findTaskOfTeam(db: Db, id: string) {
+  return db.selectFrom('tasks').select('id').where('team_id', '=', id).orderBy('id').executeTakeFirst();
+}
+
+/** A live team with the columns a task checks against. */
 export async function findTeamHeader(db: Db, id: string) {
   return db
     .selectFrom('teams')

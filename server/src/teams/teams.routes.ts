@@ -22,7 +22,11 @@ const notFound = { description: 'no such team (or not visible to you)', schema: 
 const writeErrors = {
   ...standardErrors,
   404: notFound,
-  409: { description: 'the name is taken, or the version is stale', schema: ErrorResponse },
+  409: {
+    description:
+      'the name is taken, the version is stale, or a task names the team and its organisation or country would change',
+    schema: ErrorResponse,
+  },
 };
 const versioned = { 428: { description: 'If-Match missing', schema: ErrorResponse } };
 

@@ -82,6 +82,7 @@ export async function updateTeam(
       }
       assertCanWriteTeam(actor, values);
       await assertValid(trx, values, toleranceM, id);
+      await assertPartiesKept(trx, id, before, values);
       await repo.updateTeam(trx, id, values);
       const updated = toTeam((await repo.findTeam(trx, id))!);
       await writeAudit(trx, {
@@ -109,6 +110,23 @@ export async function deleteTeam(db: Db, actor: Actor, id: string, expectedVersi
       await writeAudit(trx, { userId: actor.id, action: 'delete', entity: 'team', entityId: id, before });
     }),
   );
+}
+
+/**
+ * A team that tasks name keeps its organisation and country: each task was checked against them,
+ * and the productivity measured through the task counts for that organisation.
+ */
+async function assertPartiesKept(trx: Db, id: string, before: TeamOut, after: repo.TeamValues): Promise<void> {
+  const changed = (['organisation_id', 'country_iso3'] as const).filter(
+    (field) => String(before[field]) !== String(after[field]),
+  );
+  if (changed.length === 0) return;
+  const task = await repo.findTaskOfTeam(trx, id);
+  if (task) {
+    throw conflict(`task ${task.id} names team ${id}; its ${changed.join(' and ')} cannot change`, [
+      ...changed.map((field) => ({ path: `body.${field}`, message: `team ${id} works task ${task.id}` })),
+    ]);
+  }
 }
 
 async function lockedReadableTeam(trx: Db, actor: Actor, id: string): Promise<TeamOut> {

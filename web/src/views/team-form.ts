@@ -42,11 +42,15 @@ export class TeamForm {
 
   edit(team: ApiTeam): void {
     this.editing = team;
-    void this.render().then((form) => {
-      this.element?.replaceWith(form);
-      this.element = form;
-      form.querySelector<HTMLInputElement>('#team-name')?.focus();
-    });
+    void this.replace().then((form) => form.querySelector<HTMLInputElement>('#team-name')?.focus());
+  }
+
+  /** Renders the form again in place of the one shown. */
+  private async replace(): Promise<HTMLElement> {
+    const shown = this.element;
+    const form = await this.render();
+    shown?.replaceWith(form);
+    return form;
   }
 
   /** The organisations a user may pick: an operator its own, an authority or admin any that fields teams. */
@@ -162,10 +166,7 @@ export class TeamForm {
                 class: 'button',
                 onclick: () => {
                   this.editing = null;
-                  void this.render().then((fresh) => {
-                    this.element?.replaceWith(fresh);
-                    this.element = fresh;
-                  });
+                  void this.replace();
                 },
               },
               t('admin.cancel'),
