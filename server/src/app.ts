@@ -32,6 +32,7 @@ import { iatiRoutes } from './iati/iati.routes.js';
 import { coalitionRoutes } from './coalitions/coalitions.routes.js';
 import { taskRoutes } from './tasks/tasks.routes.js';
 import { teamRoutes } from './teams/teams.routes.js';
+import { productivityRoutes } from './planner/productivity.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
 import { type FiguresCache, createFiguresCache } from './area/figures-cache.js';
@@ -123,6 +124,7 @@ export function createApp(
   api.use(coalitionRoutes(db, config, registry, API_BASE));
   api.use(taskRoutes(db, config, registry, API_BASE));
   api.use(teamRoutes(db, config, registry, API_BASE));
+  api.use(productivityRoutes(db, registry, API_BASE));
   const document = openApiDocument(registry);
   app.locals.openApiDocument = document;
   api.get('/openapi.json', (_req, res) => {

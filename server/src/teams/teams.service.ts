@@ -1,4 +1,4 @@
-import type { Actor } from '../auth/actor.js';
+import { type Actor, assertCanReadPlanning, canReadPlanning } from '../auth/actor.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { afterCommit } from '../db/data-changed.js';
 import type { Db } from '../db/pool.js';
@@ -8,7 +8,7 @@ import type { OrganisationKind } from '../db/database.js';
 import { findOrganisation } from '../organisations/organisations.repository.js';
 import * as repo from './teams.repository.js';
 import type { TeamCreate, TeamListQuery, TeamOut, TeamPatch } from './teams.schema.js';
-import { assertCanReadTeams, assertCanWriteTeam, canReadTeams, readableCountries } from './teams.scope.js';
+import { assertCanWriteTeam, readableCountries } from './teams.scope.js';
 
 export function toTeam(row: repo.TeamRecord): TeamOut {
   return {
@@ -33,7 +33,7 @@ export function toTeam(row: repo.TeamRecord): TeamOut {
 }
 
 export async function listTeams(db: Db, actor: Actor, query: TeamListQuery): Promise<{ teams: TeamOut[] }> {
-  if (query.country) assertCanReadTeams(actor, query.country);
+  if (query.country) assertCanReadPlanning(actor, query.country);
   const rows = await repo.listTeams(db, query, readableCountries(actor));
   return { teams: rows.map(toTeam) };
 }
@@ -41,7 +41,7 @@ export async function listTeams(db: Db, actor: Actor, query: TeamListQuery): Pro
 /** A team the actor may read; any other answers 404 as a missing one does. */
 export async function getTeam(db: Db, actor: Actor, id: string): Promise<TeamOut> {
   const row = await repo.findTeam(db, id);
-  if (!row || !canReadTeams(actor, row.country_iso3)) throw notFound(`team ${id}`);
+  if (!row || !canReadPlanning(actor, row.country_iso3)) throw notFound(`team ${id}`);
   return toTeam(row);
 }
 
@@ -132,7 +132,7 @@ async function assertPartiesKept(trx: Db, id: string, before: TeamOut, after: re
 async function lockedReadableTeam(trx: Db, actor: Actor, id: string): Promise<TeamOut> {
   if (!(await repo.lockTeam(trx, id))) throw notFound(`team ${id}`);
   const row = await repo.findTeam(trx, id);
-  if (!row || !canReadTeams(actor, row.country_iso3)) throw notFound(`team ${id}`);
+  if (!row || !canReadPlanning(actor, row.country_iso3)) throw notFound(`team ${id}`);
   return toTeam(row);
 }
 
