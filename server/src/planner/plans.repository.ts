@@ -228,8 +228,3 @@ export async function planPackages(db: Db, id: string, country: string, exact: E
      ORDER BY rank`.execute(db);
   return rows;
 }
-
-/** Sets the recorded team of tasks proposed from a plan (the task service takes a team label only). */
-export async function setTaskTeam(db: Db, taskId: number, teamId: number): Promise<void> {
-  await sql`UPDATE tasks SET team_id = ${teamId} WHERE id = ${taskId}`.execute(db);
-}

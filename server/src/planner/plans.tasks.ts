@@ -95,11 +95,11 @@ export async function makeTasks(
         team: label.length > TEAM_LABEL_MAX ? `${label.slice(0, TEAM_LABEL_MAX - 1)}…` : label,
         planned_start: proposal.start,
         planned_end: proposal.end,
+        team_id: teamIds.length === 1 ? teamIds[0]! : null,
         funding: [],
       },
       { acknowledge: true },
     );
-    if (teamIds.length === 1) await repo.setTaskTeam(db, task.id, teamIds[0]!);
     made.tasks.push(task);
     const conflicts = task.properties.acknowledged_overlaps;
     if (conflicts.length > 0) made.overlaps.push({ task_id: task.id, conflicts });
