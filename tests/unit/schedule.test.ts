@@ -64,9 +64,8 @@ describe('the schedule, computed by hand', () => {
   it('gives the exact entries, completion and lower bound', async () => {
     const result = await buildSchedule(input);
     // Team 1 reduces P1 in 10 working days (1-12 March), then P2's 3,000 m² on 15-17 March.
-    // Team 2 may clear P1 only after its survey ends on the 12th: 15-26 March (10 days). P2's
-    // survey ended on the 17th, so it clears P2 from 29 March: 3 days in March (1,500 m² of
-    // hazard 2), none in April, then 3-6 May (1,000 m² of hazard 2, 1,000 of hazard 3).
+    // Clearance may start the month after a package's survey ends: April, when team 2 stands
+    // down. In May it clears P1 (5,000 m², 10 days: 3-14 May), then P2 (3,500 m², 7 days: 17-25 May).
     expect(result.entries).toEqual([
       {
         teamId: 1,
@@ -83,41 +82,31 @@ describe('the schedule, computed by hand', () => {
       {
         teamId: 2,
         method: 'cleared',
-        startOn: '2027-03-15',
-        endOn: '2027-03-31',
-        workingDays: 13,
-        areaM2: 6_500,
+        startOn: '2027-05-03',
+        endOn: '2027-05-25',
+        workingDays: 17,
+        areaM2: 8_500,
         parts: [
           { hazardId: 1, packageId: 1, areaM2: 5_000 },
-          { hazardId: 2, packageId: 2, areaM2: 1_500 },
-        ],
-      },
-      {
-        teamId: 2,
-        method: 'cleared',
-        startOn: '2027-05-03',
-        endOn: '2027-05-06',
-        workingDays: 4,
-        areaM2: 2_000,
-        parts: [
-          { hazardId: 2, packageId: 2, areaM2: 1_000 },
+          { hazardId: 2, packageId: 2, areaM2: 2_500 },
           { hazardId: 3, packageId: 2, areaM2: 1_000 },
         ],
       },
     ]);
-    expect(result.completionOn).toBe('2027-05-06');
-    // Reduction: 13,000 m² at 1,000 a day is 13 working days, to 17 March. Clearance: 8,500 m²
-    // at 500 a day is 17 working days, to Tuesday 23 March. The later of the two is the bound,
-    // and the schedule ends 44 days after it (8 days to the end of March, 30 in April, 6 in May).
-    expect(result.lowerBoundOn).toBe('2027-03-23');
-    expect(result.gapDays).toBe(44);
+    // The plan is monthly: it ends with May.
+    expect(result.completionOn).toBe('2027-05-31');
+    // Reduction: 13,000 m² at 1,000 a day fit in March's 23 working days. Clearance: 8,500 m² at
+    // 500 a day are 17 working days, which March also holds. The bound is the end of March, and
+    // the schedule ends 61 days after it (30 in April, 31 in May).
+    expect(result.lowerBoundOn).toBe('2027-03-31');
+    expect(result.gapDays).toBe(61);
     expect(result.annual).toEqual([
       { year: 2027, method: 'reduced', areaM2: 13_000 },
       { year: 2027, method: 'cleared', areaM2: 8_500 },
     ]);
     expect(result.packages).toEqual([
-      { packageId: 1, startOn: '2027-03-01', endOn: '2027-03-26' },
-      { packageId: 2, startOn: '2027-03-15', endOn: '2027-05-06' },
+      { packageId: 1, startOn: '2027-03-01', endOn: '2027-05-14' },
+      { packageId: 2, startOn: '2027-03-15', endOn: '2027-05-25' },
     ]);
     expect(result.unscheduled).toEqual([]);
   });

@@ -32,9 +32,9 @@ describe('what it takes', () => {
     expect(result.added.map(({ type, count }) => ({ type, count }))).toEqual([{ type: 'mechanical', count: 1 }]);
     expect(result.meetsTarget).toBe(true);
     expect(result.provenMinimal).toBe(true);
-    // The two teams clear 3,000 m² a working day: 34 working days (33 leave 1,000 m²), the
-    // 34th being 15 April 2027 (23 in March, then 1-2, 5-9, 12-15 April).
-    expect(result.completionOn).toBe('2027-04-15');
+    // March's 23 weekdays give the two teams 69,000 m²; the other 31,000 are cleared in April,
+    // so the monthly plan ends on 30 April.
+    expect(result.completionOn).toBe('2027-04-30');
     const withMechanical = await buildSchedule({
       ...schedule,
       teams: [...schedule.teams, { id: -1, type: 'mechanical', m2PerDay: 2_500, ...weekdays }],
@@ -44,9 +44,9 @@ describe('what it takes', () => {
       withMechanical.entries.filter((e) => e.teamId === -1).reduce((sum, e) => sum + e.areaM2, 0),
       6,
     );
-    // 1 March to 15 April is 46 days, 1.5 months at 365.25/12 days a month.
-    expect(result.added[0]!.teamMonths).toBe(1.5);
-    expect(result.costUsd).toBe(60_000);
+    // 1 March to 30 April is 61 days, 2.0 months at 365.25/12 days a month.
+    expect(result.added[0]!.teamMonths).toBe(2);
+    expect(result.costUsd).toBe(80_000);
   });
 
   it('adds nothing when the current teams already meet the date', async () => {

@@ -14,9 +14,11 @@ import { METHOD_OF_TEAM_TYPE, type ScheduleInput, type ScheduleResult, type Sche
 
 /** A package holds at most this many hazards. */
 export const MAX_HAZARDS_PER_PACKAGE = 50;
-/** The schedule runs this many years past the deadline (and at least this many from the start). */
-const YEARS_PAST_DEADLINE = 10;
-const MAX_HORIZON_YEARS = 60;
+/**
+ * The schedule runs until the work is done, up to this many years from the start: past any
+ * deadline, so that a plan that misses it still says when it would end.
+ */
+const HORIZON_YEARS = 60;
 const DAYS_PER_MONTH = 365.25 / 12;
 
 export type PlanInputs = PlanCreate & { name: string };
@@ -64,11 +66,10 @@ export async function assemble(db: Db, iso3: string, inputs: PlanInputs): Promis
   ]);
   const rates = new Map(teams.map((t) => [t.id, productivity.rateFor(t.organisation_id, t.type)]));
   const packages = rankPackages(hazards, productivity.shares, inputs.priority_weights, teams);
-  const years = deadlineOn ? Number(deadlineOn.slice(0, 4)) - Number(inputs.start_on.slice(0, 4)) : 0;
   return {
     input: {
       startOn: inputs.start_on,
-      horizonYears: Math.min(MAX_HORIZON_YEARS, Math.max(YEARS_PAST_DEADLINE, years + YEARS_PAST_DEADLINE)),
+      horizonYears: HORIZON_YEARS,
       teams: teams.map((t) => scheduleTeam(t, rates.get(t.id)!.m2PerDay)),
       packages,
     },

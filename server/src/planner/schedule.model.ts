@@ -68,9 +68,9 @@ export interface PackageTiming {
 
 export interface ScheduleResult {
   entries: ScheduleEntry[];
-  /** Last working day of the plan; null while work is left unscheduled. */
+  /** The plan is monthly: the last day of the month its last work is done in; null while work is left unscheduled. */
   completionOn: string | null;
-  /** No team set can finish before this: each method's work over its teams' capacity. */
+  /** No schedule of these teams ends before this month end: each method's work over its teams' capacity. */
   lowerBoundOn: string | null;
   /** Calendar days from the lower bound to the completion. */
   gapDays: number | null;

@@ -1,6 +1,6 @@
 import type { ReleaseMethod } from '../db/schema.generated.js';
 import { addYears } from '../reports/extension.service.js';
-import { dayNumber, isoDate, workingDayTest } from './calendar.js';
+import { dayNumber, inStandDown, isoDate, isoWeekday } from './calendar.js';
 import {
   METHOD_OF_TEAM_TYPE,
   METHOD_SEQUENCE,
@@ -13,19 +13,20 @@ import {
 // How the schedule is built, and why this way.
 //
 // The teams that release land by one method form a pool. A pool's capacity is a tape of
-// team-days ordered by day, then by team id: every working day of every team, each worth the
-// team's m² per day. Work comes as stages (a package's cancellation, reduction or clearance),
-// taken most urgent package first and, within a package, in the survey-before-clearance order.
-// Each stage consumes whole team-days from its pool's tape, from the pool's cursor or from the
-// day after the package's previous stage ends, whichever is later, until its area is covered;
-// the unused part of its last team-day is lost, as a team moving on loses the rest of the day.
+// team-days: month after month; within a month, team after team (by id); within a team, its
+// working days in order. Each team-day is worth the team's m² per day. Work comes as stages (a
+// package's cancellation, reduction or clearance), taken most urgent package first and, within a
+// package, survey before clearance. Each stage consumes whole team-days from its pool's tape,
+// from the pool's cursor, or from the month after the one in which the package's previous stage
+// ended, whichever is later, until its area is covered; the unused part of its last team-day is
+// lost, as a team moving on loses the rest of the day. A team thus works a run of packages
+// through each month, its neighbours in the tape others, so the teams spread over the country.
 //
-// This makes two promises that a schedule must keep and that a greedy team-by-team assignment
-// does not: no team-day is used twice, and adding a team never delays anything. A new team only
-// inserts team-days into the tape, so every stage finds at least the capacity it found before
-// by the same day, and finishes no later; its successors are then released no later, and so on.
-// The price is that a pool moves together through the packages, all its teams on the most
-// urgent one that can be worked; the entries say which hazards each team worked each month.
+// The plan is monthly: it ends at the end of the month in which its last work is done. This
+// makes two promises a schedule must keep that a greedy team-by-team assignment does not: no
+// team-day is used twice, and adding a team never delays the end. A new team only inserts
+// team-days into the tape, so every stage finds at least the capacity it found before by the end
+// of the same month and ends no later; its successors are then released no later, and so on.
 
 const AREA_EPSILON_M2 = 1e-6;
 /** Yield to the event loop after this many team-days, so a long plan never stalls the server. */
@@ -33,17 +34,60 @@ const TEAM_DAYS_PER_SLICE = 20_000;
 
 interface Stage {
   packageId: number;
-  packageIndex: number;
   method: ReleaseMethod;
   hazards: { hazardId: number; areaM2: number }[];
   areaM2: number;
 }
 
+/** The plan's days, month by month, with what a calendar test needs about each. */
+interface Horizon {
+  first: number;
+  /** First day of each month (the first month starts on the plan's first day), and one past the last. */
+  monthStarts: number[];
+  weekday: Uint8Array;
+  /** Index of each day's MM-DD among the 366 of a leap year. */
+  dayOfYear: Uint16Array;
+  /** The calendar year of each month. */
+  monthYear: number[];
+}
+
+const LEAP_YEAR_DAYS = Array.from({ length: 366 }, (_, i) => isoDate(dayNumber('2024-01-01') + i).slice(5));
+
+function horizonOf(startOn: string, years: number): Horizon {
+  const first = dayNumber(startOn);
+  const last = dayNumber(addYears(startOn, years)) - 1;
+  const count = last - first + 1;
+  const weekday = new Uint8Array(count);
+  const dayOfYear = new Uint16Array(count);
+  const monthStarts: number[] = [];
+  const index = new Map(LEAP_YEAR_DAYS.map((md, i) => [md, i]));
+  for (let day = first; day <= last; day += 1) {
+    const iso = isoDate(day);
+    if (day === first || iso.endsWith('-01')) monthStarts.push(day);
+    weekday[day - first] = isoWeekday(day);
+    dayOfYear[day - first] = index.get(iso.slice(5))!;
+  }
+  const monthYear = monthStarts.map((day) => Number(isoDate(day).slice(0, 4)));
+  monthStarts.push(last + 1);
+  return { first, monthStarts, weekday, dayOfYear, monthYear };
+}
+
+interface PoolTeam {
+  team: ScheduleTeam;
+  /** The team's working days of the month the pool's cursor is in. */
+  days: number[];
+  daysMonth: number;
+  standDown: Uint8Array;
+  activeFrom: number;
+  activeTo: number;
+}
+
 interface Pool {
-  teams: (ScheduleTeam & { works: (day: number) => boolean })[];
-  /** The next unused team-day: a day and an index into teams. */
-  day: number;
+  method: ReleaseMethod;
+  teams: PoolTeam[];
+  month: number;
   teamIndex: number;
+  dayIndex: number;
 }
 
 export interface ScheduleObserver {
@@ -58,102 +102,132 @@ export interface ScheduleObserver {
 
 function stagesOf(input: ScheduleInput): Stage[] {
   const stages: Stage[] = [];
-  input.packages.forEach((workPackage, packageIndex) => {
+  for (const workPackage of input.packages) {
     for (const method of METHOD_SEQUENCE) {
       const hazards = workPackage.hazards
         .filter((hazard) => hazard[method] > AREA_EPSILON_M2)
         .map((hazard) => ({ hazardId: hazard.hazardId, areaM2: hazard[method] }));
       const areaM2 = hazards.reduce((sum, hazard) => sum + hazard.areaM2, 0);
-      if (areaM2 > AREA_EPSILON_M2) stages.push({ packageId: workPackage.id, packageIndex, method, hazards, areaM2 });
+      if (areaM2 > AREA_EPSILON_M2) stages.push({ packageId: workPackage.id, method, hazards, areaM2 });
     }
-  });
+  }
   return stages;
 }
 
-function poolsOf(teams: readonly ScheduleTeam[], firstDay: number): Map<ReleaseMethod, Pool> {
+function poolsOf(teams: readonly ScheduleTeam[]): Map<ReleaseMethod, Pool> {
   const pools = new Map<ReleaseMethod, Pool>();
   for (const method of METHOD_SEQUENCE) {
     const members = teams
       .filter((team) => METHOD_OF_TEAM_TYPE[team.type] === method && team.m2PerDay > 0)
       .sort((a, b) => a.id - b.id)
-      .map((team) => ({ ...team, works: workingDayTest(team) }));
-    if (members.length > 0) pools.set(method, { teams: members, day: firstDay, teamIndex: 0 });
+      .map((team) => ({
+        team,
+        days: [],
+        daysMonth: -1,
+        standDown: Uint8Array.from(LEAP_YEAR_DAYS, (md) => (team.standDowns.some((s) => inStandDown(md, s)) ? 1 : 0)),
+        activeFrom: team.activeFrom === null ? -Infinity : dayNumber(team.activeFrom),
+        activeTo: team.activeTo === null ? Infinity : dayNumber(team.activeTo),
+      }));
+    if (members.length > 0) pools.set(method, { method, teams: members, month: 0, teamIndex: 0, dayIndex: 0 });
   }
   return pools;
 }
 
-/** Per team and month, what the team-days add up to. */
-class EntryBook {
-  private readonly entries = new Map<string, ScheduleEntry & { partIndex: Map<string, number> }>();
-
-  add(
-    teamId: number,
-    method: ReleaseMethod,
-    day: number,
-    parts: { hazardId: number; packageId: number; areaM2: number }[],
-  ) {
-    const date = isoDate(day);
-    const key = `${teamId}:${date.slice(0, 7)}`;
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = {
-        teamId,
-        method,
-        startOn: date,
-        endOn: date,
-        workingDays: 0,
-        areaM2: 0,
-        parts: [],
-        partIndex: new Map(),
-      };
-      this.entries.set(key, entry);
-    }
-    entry.endOn = date;
-    entry.workingDays += 1;
-    for (const part of parts) {
-      entry.areaM2 += part.areaM2;
-      const partKey = `${part.packageId}:${part.hazardId}`;
-      const index = entry.partIndex.get(partKey);
-      if (index === undefined) {
-        entry.partIndex.set(partKey, entry.parts.length);
-        entry.parts.push({ ...part });
-      } else entry.parts[index]!.areaM2 += part.areaM2;
-    }
+/** The team's working days in month m of the horizon. */
+function workingDays(horizon: Horizon, member: PoolTeam, month: number): number[] {
+  if (member.daysMonth === month) return member.days;
+  const days: number[] = [];
+  const { team } = member;
+  for (let day = horizon.monthStarts[month]!, end = horizon.monthStarts[month + 1]!; day < end; day += 1) {
+    const i = day - horizon.first;
+    if (
+      horizon.weekday[i]! <= team.workingDaysPerWeek &&
+      day >= member.activeFrom &&
+      day <= member.activeTo &&
+      member.standDown[horizon.dayOfYear[i]!] === 0
+    )
+      days.push(day);
   }
+  member.days = days;
+  member.daysMonth = month;
+  return days;
+}
 
-  list(): ScheduleEntry[] {
-    return [...this.entries.values()]
-      .map(({ partIndex: _unused, ...entry }) => entry)
-      .sort((a, b) => a.teamId - b.teamId || a.startOn.localeCompare(b.startOn));
+/** The month of the horizon a day falls in. */
+function monthOf(horizon: Horizon, day: number): number {
+  let low = 0;
+  let high = horizon.monthStarts.length - 2;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (horizon.monthStarts[middle]! <= day) low = middle;
+    else high = middle - 1;
   }
+  return low;
 }
 
 /**
- * The earliest day by which each method's teams, working every day they can, have the capacity
- * for all of that method's work; the latest of these. No schedule of these teams ends sooner.
+ * The end of the first month by which each method's teams, working every day they can, have had
+ * the capacity for all of that method's work; the latest of these. No schedule of these teams
+ * ends sooner (the plan is monthly, so neither does this bound).
  */
-function lowerBound(
-  stages: Stage[],
-  pools: Map<ReleaseMethod, Pool>,
-  firstDay: number,
-  lastDay: number,
-): number | null {
-  let bound = firstDay;
+function lowerBound(stages: Stage[], pools: Map<ReleaseMethod, Pool>, horizon: Horizon): number | null {
+  let bound = 0;
   for (const method of METHOD_SEQUENCE) {
     const work = stages.filter((stage) => stage.method === method).reduce((sum, stage) => sum + stage.areaM2, 0);
     if (work <= AREA_EPSILON_M2) continue;
     const pool = pools.get(method);
     if (!pool) return null;
     let capacity = 0;
-    let day = firstDay;
-    for (; day <= lastDay; day += 1) {
-      for (const team of pool.teams) if (team.works(day)) capacity += team.m2PerDay;
+    let month = 0;
+    for (; month < horizon.monthStarts.length - 1; month += 1) {
+      for (const member of pool.teams) capacity += workingDays(horizon, member, month).length * member.team.m2PerDay;
       if (capacity >= work - AREA_EPSILON_M2) break;
     }
-    if (day > lastDay) return null;
-    bound = Math.max(bound, day);
+    if (month === horizon.monthStarts.length - 1) return null;
+    bound = Math.max(bound, month);
   }
-  return bound;
+  return horizon.monthStarts[bound + 1]! - 1;
+}
+
+/** A team's work per month, built as the tape is consumed: a team's month is one stretch of it. */
+class EntryBook {
+  private readonly entries: (Omit<ScheduleEntry, 'startOn' | 'endOn'> & {
+    month: number;
+    first: number;
+    last: number;
+  })[] = [];
+  private readonly current = new Map<number, EntryBook['entries'][number]>();
+
+  add(teamId: number, method: ReleaseMethod, month: number, day: number, parts: ScheduleEntry['parts']) {
+    let entry = this.current.get(teamId);
+    if (!entry || entry.month !== month) {
+      entry = { teamId, method, workingDays: 0, areaM2: 0, parts: [], month, first: day, last: day };
+      this.current.set(teamId, entry);
+      this.entries.push(entry);
+    }
+    entry.last = day;
+    entry.workingDays += 1;
+    for (const part of parts) {
+      entry.areaM2 += part.areaM2;
+      const last = entry.parts.at(-1);
+      if (last?.hazardId === part.hazardId && last.packageId === part.packageId) last.areaM2 += part.areaM2;
+      else entry.parts.push({ ...part });
+    }
+  }
+
+  list(): ScheduleEntry[] {
+    return this.entries
+      .sort((a, b) => a.teamId - b.teamId || a.first - b.first)
+      .map(({ teamId, method, workingDays, areaM2, parts, first, last }) => ({
+        teamId,
+        method,
+        startOn: isoDate(first),
+        endOn: isoDate(last),
+        workingDays,
+        areaM2,
+        parts,
+      }));
+  }
 }
 
 export async function buildSchedule(
@@ -161,17 +235,17 @@ export async function buildSchedule(
   onProgress?: (done: number, total: number) => void,
   observer: ScheduleObserver = {},
 ): Promise<ScheduleResult> {
-  const firstDay = dayNumber(input.startOn);
-  const lastDay = dayNumber(addYears(input.startOn, input.horizonYears)) - 1;
+  const horizon = horizonOf(input.startOn, input.horizonYears);
+  const months = horizon.monthStarts.length - 1;
   const stages = stagesOf(input);
-  const pools = poolsOf(input.teams, firstDay);
+  const pools = poolsOf(input.teams);
   const book = new EntryBook();
-  const annual = new Map<string, { year: number; method: ReleaseMethod; areaM2: number }>();
+  const annual = new Map<number, { year: number; method: ReleaseMethod; areaM2: number }>();
   const unscheduled = new Map<string, { method: ReleaseMethod; areaM2: number; reason: 'no_team' | 'horizon' }>();
   const packageDays = new Map<number, { first: number; last: number }>();
-  /** The day after each package's latest finished stage: its next stage may start then. */
+  /** The month after each package's latest finished stage: its next stage may start then. */
   const packageReady = new Map<number, number>();
-  let completion = firstDay;
+  let completionMonth = -1;
   let sliceTeamDays = 0;
 
   const leaveUnscheduled = (method: ReleaseMethod, areaM2: number, reason: 'no_team' | 'horizon') => {
@@ -188,30 +262,32 @@ export async function buildSchedule(
       leaveUnscheduled(stage.method, stage.areaM2, 'no_team');
       continue;
     }
-    const ready = packageReady.get(stage.packageId) ?? firstDay;
-    if (ready > lastDay) {
+    const ready = packageReady.get(stage.packageId) ?? 0;
+    if (ready >= months) {
       leaveUnscheduled(stage.method, stage.areaM2, 'horizon');
       continue;
     }
-    if (ready > pool.day) {
-      pool.day = ready;
-      pool.teamIndex = 0;
-    }
+    if (ready > pool.month) Object.assign(pool, { month: ready, teamIndex: 0, dayIndex: 0 });
     let left = stage.areaM2;
     let hazardIndex = 0;
     let hazardLeft = stage.hazards[0]!.areaM2;
-    let finished = -1;
-    while (left > AREA_EPSILON_M2 && pool.day <= lastDay) {
-      const team = pool.teams[pool.teamIndex]!;
-      const day = pool.day;
-      if (++pool.teamIndex === pool.teams.length) {
-        pool.teamIndex = 0;
-        pool.day += 1;
+    let first = Infinity;
+    let last = -Infinity;
+    while (left > AREA_EPSILON_M2 && pool.month < months) {
+      const member = pool.teams[pool.teamIndex]!;
+      const days = workingDays(horizon, member, pool.month);
+      if (pool.dayIndex >= days.length) {
+        pool.dayIndex = 0;
+        if (++pool.teamIndex === pool.teams.length) {
+          pool.teamIndex = 0;
+          pool.month += 1;
+        }
+        continue;
       }
-      if (!team.works(day)) continue;
+      const day = days[pool.dayIndex++]!;
       // One team-day: it releases its day's worth, hazard after hazard, and no more than is left.
-      let capacity = Math.min(team.m2PerDay, left);
-      const parts: { hazardId: number; packageId: number; areaM2: number }[] = [];
+      let capacity = Math.min(member.team.m2PerDay, left);
+      const parts: ScheduleEntry['parts'] = [];
       while (capacity > AREA_EPSILON_M2 && hazardIndex < stage.hazards.length) {
         const areaM2 = Math.min(capacity, hazardLeft);
         parts.push({ hazardId: stage.hazards[hazardIndex]!.hazardId, packageId: stage.packageId, areaM2 });
@@ -224,35 +300,42 @@ export async function buildSchedule(
         }
       }
       const dayM2 = parts.reduce((sum, part) => sum + part.areaM2, 0);
-      book.add(team.id, stage.method, day, parts);
-      observer.teamDay?.(team.id, isoDate(day), stage.method, parts);
-      const year = Number(isoDate(day).slice(0, 4));
-      const yearRow = annual.get(`${year}:${stage.method}`) ?? { year, method: stage.method, areaM2: 0 };
+      book.add(member.team.id, stage.method, pool.month, day, parts);
+      if (observer.teamDay) observer.teamDay(member.team.id, isoDate(day), stage.method, parts);
+      const year = horizon.monthYear[pool.month]!;
+      const key = year * 4 + METHOD_SEQUENCE.indexOf(stage.method);
+      const yearRow = annual.get(key) ?? { year, method: stage.method, areaM2: 0 };
       yearRow.areaM2 += dayM2;
-      annual.set(`${year}:${stage.method}`, yearRow);
-      const span = packageDays.get(stage.packageId);
-      packageDays.set(stage.packageId, {
-        first: Math.min(span?.first ?? day, day),
-        last: Math.max(span?.last ?? day, day),
-      });
-      finished = day;
+      annual.set(key, yearRow);
+      first = Math.min(first, day);
+      last = Math.max(last, day);
       if (++sliceTeamDays === TEAM_DAYS_PER_SLICE) {
         sliceTeamDays = 0;
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
+    if (first <= last) {
+      const span = packageDays.get(stage.packageId);
+      packageDays.set(stage.packageId, {
+        first: Math.min(span?.first ?? first, first),
+        last: Math.max(span?.last ?? last, last),
+      });
+    }
     if (left > AREA_EPSILON_M2) {
       leaveUnscheduled(stage.method, left, 'horizon');
-      packageReady.set(stage.packageId, lastDay + 1);
+      packageReady.set(stage.packageId, months);
       continue;
     }
-    completion = Math.max(completion, finished);
-    packageReady.set(stage.packageId, finished + 1);
+    const finishedMonth = monthOf(horizon, last);
+    completionMonth = Math.max(completionMonth, finishedMonth);
+    packageReady.set(stage.packageId, finishedMonth + 1);
   }
   onProgress?.(stages.length, stages.length);
 
-  const bound = lowerBound(stages, pools, firstDay, lastDay);
   const complete = unscheduled.size === 0;
+  // Nothing to do: done on the first day, and so is the bound.
+  const completion = completionMonth < 0 ? horizon.first : horizon.monthStarts[completionMonth + 1]! - 1;
+  const bound = stages.length === 0 ? horizon.first : lowerBound(stages, pools, horizon);
   return {
     entries: book.list(),
     completionOn: complete ? isoDate(completion) : null,
