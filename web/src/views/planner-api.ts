@@ -1,0 +1,158 @@
+// The planner's requests and the shapes it reads, in one place.
+import { API, request, sendJson } from '../api.js';
+import type { Method } from '../api-types.js';
+
+// PROVISIONAL: written from the planner's design until the teams, productivity and plans endpoints
+// are on main; then these become names for the generated OpenAPI types in api-types.ts.
+export type TeamType = 'manual_clearance' | 'mechanical' | 'mdd' | 'nts' | 'ts' | 'eod';
+export const TEAM_TYPES: TeamType[] = ['nts', 'ts', 'manual_clearance', 'mechanical', 'mdd', 'eod'];
+export type PlanScope = 'ccm' | 'apmbc' | 'all';
+export type PlanMethod = Method;
+
+export interface ApiTeam {
+  id: number;
+  organisation_id: number;
+  organisation_name?: string;
+  country_iso3: string;
+  name: string;
+  type: TeamType;
+  size: number;
+  working_days_per_week: number;
+  stand_downs: { from: string; to: string }[];
+  active_from: string | null;
+  active_to: string | null;
+  monthly_cost_usd: number | null;
+}
+export interface ApiTeamList {
+  teams: ApiTeam[];
+}
+
+export type ProductivitySource = 'measured' | 'country' | 'prior' | 'override';
+export interface ProductivityRow {
+  organisation_id: number | null;
+  organisation_name: string | null;
+  team_type: TeamType;
+  method: PlanMethod;
+  m2_per_team_day: number;
+  sample_size: number;
+  spread: { p25: number; median: number; p75: number } | null;
+  source: ProductivitySource;
+}
+export interface ApiShare {
+  cancelled: number;
+  reduced: number;
+  cleared: number;
+  basis_m2: number;
+  source: 'measured' | 'prior';
+}
+export interface ApiProductivity {
+  country_iso3: string;
+  rows: ProductivityRow[];
+  shares: { SHA: ApiShare; CHA: ApiShare };
+  priors: { team_type: TeamType; method: PlanMethod; m2_per_team_day: number }[];
+}
+
+export interface PriorityWeights {
+  priority: number;
+  deadline: number;
+  distance: number;
+}
+export interface ProductivityOverride {
+  organisation_id?: number;
+  team_type: TeamType;
+  m2_per_team_day: number;
+}
+export interface PlanCreate {
+  name?: string;
+  team_ids: number[];
+  start_on: string;
+  scope?: PlanScope;
+  productivity_overrides?: ProductivityOverride[];
+  priority_weights?: PriorityWeights;
+}
+
+export interface ScheduleRow {
+  team_id: number;
+  hazard_ids: number[];
+  method: PlanMethod;
+  start_on: string;
+  end_on: string;
+  area_m2: number;
+}
+export interface ApiPlan {
+  id: number;
+  country_iso3: string;
+  name: string | null;
+  status: 'computing' | 'ready' | 'failed';
+  progress: { done: number; total: number };
+  error?: string | null;
+  inputs: PlanCreate & { scope: PlanScope; priority_weights: PriorityWeights };
+  completion_on: string | null;
+  lower_bound_on: string | null;
+  gap_days: number | null;
+  deadline_on: string | null;
+  teams: ApiTeam[];
+  schedule: ScheduleRow[];
+  burn_down: { year: number; remaining_km2: number }[];
+  annual: { year: number; method: PlanMethod; area_m2: number }[];
+  unscheduled: { method: PlanMethod; area_m2: number; reason: string }[];
+  priority_weights: PriorityWeights;
+  cost: { total_usd: number | null } | null;
+  created_at?: string;
+}
+/** A saved plan in the country's list: the figures the side-by-side comparison needs. */
+export type ApiPlanSummary = Omit<ApiPlan, 'schedule' | 'burn_down' | 'unscheduled'>;
+export interface ApiPlanList {
+  plans: ApiPlanSummary[];
+}
+
+export interface PackageProperties {
+  id: number;
+  hazard_ids: number[];
+  start_on: string | null;
+  end_on: string | null;
+  planned_year: number | null;
+}
+export interface ApiPackages {
+  type: 'FeatureCollection';
+  features: {
+    type: 'Feature';
+    properties: PackageProperties;
+    geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown };
+  }[];
+}
+
+export interface ApiWhatItTakes {
+  target_on: string;
+  added: {
+    type: TeamType;
+    count: number;
+    monthly_cost_usd: number | null;
+    team_months: number;
+    area_m2: number;
+    cost_usd: number | null;
+  }[];
+  completion_on: string | null;
+  meets_target: boolean;
+  cost_usd: number | null;
+}
+export interface ApiPlanTasks {
+  tasks: { id: number }[];
+}
+
+const json = async <T>(path: string): Promise<T> => (await request('GET', path)).json() as Promise<T>;
+
+/** Never cached: plans are computed and saved while the page is open. */
+export const plannerApi = {
+  teams: (iso3: string) => json<ApiTeamList>(`${API}/teams?country=${iso3}`),
+  productivity: (iso3: string) => json<ApiProductivity>(`${API}/countries/${iso3}/productivity`),
+  plans: (iso3: string) => json<ApiPlanList>(`${API}/countries/${iso3}/plans`),
+  plan: (id: number) => json<ApiPlan>(`${API}/plans/${id}`),
+  packages: (id: number) => json<ApiPackages>(`${API}/plans/${id}/packages`),
+  createPlan: (iso3: string, body: PlanCreate) =>
+    sendJson<{ id: number; status: ApiPlan['status'] }>('POST', `${API}/countries/${iso3}/plans`, body),
+  whatItTakes: (id: number, targetOn: string | null) =>
+    sendJson<ApiWhatItTakes>('POST', `${API}/plans/${id}/what-it-takes`, targetOn ? { target_on: targetOn } : {}),
+  makeTasks: (id: number) => sendJson<ApiPlanTasks>('POST', `${API}/plans/${id}/tasks`, { months: 3 }),
+  scheduleCsvUrl: (id: number) => `${API}/plans/${id}/schedule.csv`,
+};

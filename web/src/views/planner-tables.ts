@@ -1,0 +1,263 @@
+import { date, km2, percent, plainNumber, t, usd } from '../i18n/i18n.js';
+import { h } from '../ui/dom.js';
+import type {
+  ApiPlanSummary,
+  ApiProductivity,
+  ApiShare,
+  ApiTeam,
+  ProductivityOverride,
+  ProductivityRow,
+  TeamType,
+} from './planner-api.js';
+
+const headerRow = (...labels: string[]) =>
+  h('thead', {}, h('tr', {}, ...labels.map((label) => h('th', { scope: 'col' }, label))));
+
+export const teamTypeLabel = (type: TeamType) => t(`planner.type_${type}`);
+const m2 = (value: number) => t('planner.m2_value', { value: plainNumber(value, 0) });
+const section = (id: string, title: string, ...content: (HTMLElement | null)[]) =>
+  h(
+    'section',
+    { class: 'card', id, 'aria-labelledby': `${id}-title` },
+    h('h2', { id: `${id}-title` }, title),
+    ...content,
+  );
+
+/** The country's teams as the planner reads them: organisation, type, size, calendar, cost. */
+export function teamsTable(teams: ApiTeam[]): HTMLElement {
+  return section(
+    'planner-teams',
+    t('planner.teams_title'),
+    teams.length === 0
+      ? h('p', { class: 'muted' }, t('planner.no_teams'))
+      : h(
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            { class: 'data-table', id: 'planner-teams-table' },
+            h('caption', {}, t('planner.teams_caption')),
+            headerRow(
+              t('planner.team'),
+              t('planner.organisation'),
+              t('planner.team_type'),
+              t('planner.team_size'),
+              t('planner.days_per_week'),
+              t('planner.stand_downs'),
+              t('planner.monthly_cost'),
+            ),
+            h(
+              'tbody',
+              {},
+              ...teams.map((team) =>
+                h(
+                  'tr',
+                  { 'data-team': team.id },
+                  h('th', { scope: 'row' }, team.name),
+                  h('td', {}, team.organisation_name ?? String(team.organisation_id)),
+                  h('td', {}, teamTypeLabel(team.type)),
+                  h('td', { class: 'num' }, plainNumber(team.size, 0)),
+                  h('td', { class: 'num' }, plainNumber(team.working_days_per_week, 0)),
+                  h('td', {}, team.stand_downs.map((s) => `${s.from} – ${s.to}`).join(', ') || '–'),
+                  h('td', { class: 'num' }, team.monthly_cost_usd === null ? '–' : usd(team.monthly_cost_usd)),
+                ),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+/** A row's override key: the same organisation × team type the API's override names. */
+const rowKey = (row: Pick<ProductivityRow, 'organisation_id' | 'team_type'>) =>
+  `${row.organisation_id ?? ''}:${row.team_type}`;
+
+/**
+ * Productivity with its evidence: the figure, how many releases it rests on, their spread and where
+ * it comes from; and per row a field to override it in the next plan (empty keeps the figure).
+ */
+export function productivityTable(productivity: ApiProductivity): {
+  element: HTMLElement;
+  overrides: () => ProductivityOverride[];
+} {
+  const inputs = new Map<string, { row: ProductivityRow; input: HTMLInputElement }>();
+  const body = productivity.rows.map((row) => {
+    const who = row.organisation_name ?? t('planner.all_organisations');
+    const input = h('input', {
+      type: 'number',
+      min: '0.01',
+      step: 'any',
+      inputmode: 'decimal',
+      class: 'override-input',
+      'data-override': rowKey(row),
+      placeholder: plainNumber(row.m2_per_team_day, 0),
+      'aria-label': t('planner.override_label', { who, type: teamTypeLabel(row.team_type) }),
+    });
+    inputs.set(rowKey(row), { row, input });
+    const spread = row.spread;
+    return h(
+      'tr',
+      { 'data-organisation': row.organisation_id ?? '', 'data-type': row.team_type, 'data-source': row.source },
+      h('th', { scope: 'row' }, who),
+      h('td', {}, teamTypeLabel(row.team_type)),
+      h('td', {}, t(`method.${row.method}`)),
+      h(
+        'td',
+        { class: 'num', 'data-figure': 'm2_per_team_day', 'data-value': row.m2_per_team_day },
+        m2(row.m2_per_team_day),
+      ),
+      h('td', { class: 'num', 'data-figure': 'sample_size' }, plainNumber(row.sample_size, 0)),
+      h(
+        'td',
+        { class: 'num' },
+        spread
+          ? `${plainNumber(spread.p25, 0)} / ${plainNumber(spread.median, 0)} / ${plainNumber(spread.p75, 0)}`
+          : '–',
+      ),
+      h('td', {}, h('span', { class: `badge source-${row.source}` }, t(`planner.source_${row.source}`))),
+      h('td', {}, input),
+    );
+  });
+  const element = section(
+    'planner-productivity',
+    t('planner.productivity_title'),
+    h('p', { class: 'muted' }, t('planner.productivity_note')),
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'data-table', id: 'productivity-table' },
+        h('caption', {}, t('planner.productivity_caption')),
+        headerRow(
+          t('planner.organisation'),
+          t('planner.team_type'),
+          t('planner.method'),
+          t('planner.m2_per_day'),
+          t('planner.sample_size'),
+          t('planner.spread'),
+          t('planner.source'),
+          t('planner.override'),
+        ),
+        h('tbody', {}, ...body),
+      ),
+    ),
+    sharesTable(productivity.shares),
+  );
+  const overrides = () =>
+    [...inputs.values()].flatMap(({ row, input }) => {
+      const value = input.valueAsNumber;
+      if (!Number.isFinite(value) || value <= 0) return [];
+      const override: ProductivityOverride = { team_type: row.team_type, m2_per_team_day: value };
+      if (row.organisation_id !== null) override.organisation_id = row.organisation_id;
+      return [override];
+    });
+  return { element, overrides };
+}
+
+/** How the country's land has been released from each class of hazard: the split the plan gives remaining area. */
+function sharesTable(shares: ApiProductivity['shares']): HTMLElement {
+  const row = (name: 'SHA' | 'CHA', share: ApiShare) =>
+    h(
+      'tr',
+      { 'data-class': name },
+      h('th', { scope: 'row' }, t(`classification.${name}`)),
+      ...(['cancelled', 'reduced', 'cleared'] as const).map((m) =>
+        h('td', { class: 'num', 'data-value': share[m] }, percent(share[m])),
+      ),
+      h('td', { class: 'num' }, km2(share.basis_m2 / 1e6)),
+      h('td', {}, t(`planner.share_source_${share.source}`)),
+    );
+  return h(
+    'div',
+    { class: 'table-scroll' },
+    h(
+      'table',
+      { class: 'data-table', id: 'shares-table' },
+      h('caption', {}, t('planner.shares_caption')),
+      headerRow(
+        t('planner.hazard_class'),
+        t('method.cancelled'),
+        t('method.reduced'),
+        t('method.cleared'),
+        t('planner.share_basis'),
+        t('planner.source'),
+      ),
+      h('tbody', {}, row('SHA', shares.SHA), row('CHA', shares.CHA)),
+    ),
+  );
+}
+
+const teamsByType = (plan: ApiPlanSummary) => {
+  const counts = new Map<TeamType, number>();
+  for (const team of plan.teams) counts.set(team.type, (counts.get(team.type) ?? 0) + 1);
+  return [...counts].map(([type, count]) => `${count} × ${teamTypeLabel(type)}`).join(', ');
+};
+
+const km2ByYear = (plan: ApiPlanSummary) => {
+  const years = new Map<number, number>();
+  for (const row of plan.annual) years.set(row.year, (years.get(row.year) ?? 0) + row.area_m2);
+  return [...years].sort(([a], [b]) => a - b);
+};
+
+/** Saved scenarios side by side: one column per plan, so each figure reads across. */
+export function comparisonTable(plans: ApiPlanSummary[], link: (id: number) => string, current: number | null) {
+  if (plans.length === 0)
+    return section(
+      'planner-scenarios',
+      t('planner.scenarios_title'),
+      h('p', { class: 'muted' }, t('planner.no_plans')),
+    );
+  const years = [...new Set(plans.flatMap((p) => km2ByYear(p).map(([year]) => year)))].sort((a, b) => a - b);
+  const cells = (value: (plan: ApiPlanSummary) => string) => plans.map((plan) => h('td', {}, value(plan)));
+  const rowOf = (label: string, value: (plan: ApiPlanSummary) => string, name = '') =>
+    h('tr', { 'data-row': name }, h('th', { scope: 'row' }, label), ...cells(value));
+  return section(
+    'planner-scenarios',
+    t('planner.scenarios_title'),
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'data-table', id: 'scenarios-table' },
+        h('caption', {}, t('planner.scenarios_caption')),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, t('planner.scenario')),
+            ...plans.map((plan) =>
+              h(
+                'th',
+                { scope: 'col', 'data-plan': plan.id },
+                h(
+                  'a',
+                  { href: link(plan.id), 'data-nav': true, 'aria-current': plan.id === current ? 'true' : null },
+                  plan.name ?? t('planner.plan_number', { id: plan.id }),
+                ),
+              ),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rowOf(t('planner.status'), (plan) => t(`planner.status_${plan.status}`), 'status'),
+          rowOf(t('planner.completion'), (plan) => date(plan.completion_on), 'completion_on'),
+          rowOf(t('planner.teams_by_type'), teamsByType, 'teams'),
+          rowOf(t('planner.cost'), (plan) => (plan.cost?.total_usd == null ? '–' : usd(plan.cost.total_usd)), 'cost'),
+          ...years.map((year) =>
+            rowOf(
+              t('planner.km2_in_year', { year }),
+              (plan) => km2((km2ByYear(plan).find(([y]) => y === year)?.[1] ?? 0) / 1e6),
+              `year-${year}`,
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
