@@ -32,7 +32,7 @@ CREATE TABLE teams (
 );
 CREATE INDEX teams_country_idx ON teams (country_iso3, id) WHERE deleted_at IS NULL;
 CREATE INDEX teams_organisation_idx ON teams (organisation_id) WHERE deleted_at IS NULL;
-CREATE UNIQUE INDEX teams_name_idx ON teams (organisation_id, name) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX teams_name_idx ON teams (organisation_id, country_iso3, name) WHERE deleted_at IS NULL;
 
 -- The team that works a task, when the operator names one of its recorded teams. Productivity is
 -- measured through it: a release of a task whose team is known counts for that team's type.

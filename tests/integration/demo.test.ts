@@ -26,6 +26,27 @@ afterAll(() => app?.close());
 const one = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(app.db)).rows[0]!;
 
 describe('the demo coalition', () => {
+  it('fields teams based in their country, names them on the demo tasks and classes hazards by priority', async () => {
+    const teams = await one(sql<Record<string, number>>`
+      SELECT count(*)::int AS teams,
+             count(*) FILTER (WHERE NOT ST_Intersects(t.base, c.geom))::int AS based_abroad,
+             count(DISTINCT t.type)::int AS types
+        FROM teams t JOIN countries c ON c.iso3 = t.country_iso3`);
+    expect(teams.teams).toBeGreaterThan(0);
+    expect(teams.based_abroad).toBe(0);
+    expect(teams.types).toBe(6);
+    const tasks = await one(sql<Record<string, number>>`
+      SELECT count(*) FILTER (WHERE k.team_id IS NULL)::int AS without_team,
+             count(*) FILTER (WHERE t.organisation_id <> k.organisation_id OR t.country_iso3 <> k.country_iso3)::int AS foreign_team
+        FROM tasks k LEFT JOIN teams t ON t.id = k.team_id WHERE k.team LIKE 'Demo team %'`);
+    expect(tasks).toEqual({ without_team: 0, foreign_team: 0 });
+    const classed = await one(sql<Record<string, number>>`
+      SELECT count(*) FILTER (WHERE priority IS NOT NULL)::int AS classed, count(*) FILTER (WHERE priority IS NULL)::int AS unassessed
+        FROM hazards`);
+    expect(classed.classed).toBeGreaterThan(0);
+    expect(classed.unassessed).toBeGreaterThan(0);
+  });
+
   it('has fictitious donors, an authority per demo country and EUR rates that say they are not real', async () => {
     const names = (
       await sql<{ name: string; kind: string }>`SELECT name, kind FROM organisations ORDER BY name`.execute(app.db)

@@ -8,6 +8,7 @@ import { toFeature as hazardFeature } from '../hazards/hazards.service.js';
 import { findReleases } from '../releases/releases.repository.js';
 import { toFeature as releaseFeature } from '../releases/releases.service.js';
 import { loadDemoCoalition } from './demo.coalition.js';
+import { loadDemoPlanning } from './demo.planning.js';
 import { DEMO_OPERATORS, generateDemo, type DemoCountrySpec } from './demo.generator.js';
 import {
   anyHazardExists,
@@ -131,7 +132,7 @@ export async function loadDemoData(
     await recomputeAll(trx);
     log(`demo: recomputed remaining areas, clusters and summaries (${elapsed(started)} ms so far)`);
     // Before the audit rows, so that version 1 of each release already names its task.
-    await loadDemoCoalition(trx, today, log);
+    if (await loadDemoCoalition(trx, today, log)) await loadDemoPlanning(trx, today, log);
     // Version 1 of every feature in the audit log, as any other write leaves it: history shows
     // it and a restore can go back to it.
     const hazardList = [...hazardIds.values()];
