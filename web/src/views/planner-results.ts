@@ -114,6 +114,7 @@ export function monthSlider(
     input.setAttribute('aria-valuetext', date(month));
     output.textContent = text;
     output.dataset.started = String(started);
+    output.dataset.month = month;
   };
   const applySoon = debounce(apply, 60);
   input.addEventListener('input', applySoon);

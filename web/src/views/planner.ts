@@ -122,6 +122,8 @@ export class PlannerView implements ViewController {
       productivity_overrides: this.overrides(),
     };
     if (added) body.added_teams = added.map(({ type, count }) => ({ type, count }));
+    if (body.team_ids.length === 0 && !added)
+      return this.computeStatus.replaceChildren(alertBox(t('planner.choose_teams')));
     const button = document.getElementById('compute-plan') as HTMLButtonElement | null;
     if (button) button.disabled = true;
     this.computeStatus.replaceChildren();
