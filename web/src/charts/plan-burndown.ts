@@ -26,6 +26,7 @@ export interface PlanBurndownInput {
   };
 }
 
+const HISTORY_YEARS = 6;
 const SERIES = ['recorded', 'current', 'planned', 'required'] as const;
 type SeriesName = (typeof SERIES)[number];
 
@@ -63,7 +64,8 @@ export function planBurndownSeries(input: PlanBurndownInput) {
   const xs = Object.values(lines)
     .flat()
     .map((p) => p.x);
-  const xMin = Math.floor(Math.min(...xs, country.xMin));
+  // The past is context: a few years of it, so that the plan's years are not squashed.
+  const xMin = Math.max(Math.floor(Math.min(...xs, country.xMin)), Math.floor(start.x) - HISTORY_YEARS);
   const xMax = Math.ceil(Math.max(...xs, ...markers.map((m) => m.x + 0.5)));
   return { lines, markers, xMin, xMax };
 }

@@ -51,17 +51,25 @@ export function planFigures(plan: ApiPlan): HTMLElement {
 /** The CSV of the schedule and the extension annex printed from this plan. */
 export function planLinks(plan: ApiPlan, treaty: string | null): HTMLElement {
   return h(
-    'p',
+    'ul',
     { class: 'report-links', id: 'plan-links' },
-    h('a', { href: plannerApi.scheduleCsvUrl(plan.id), download: true, id: 'schedule-csv' }, t('planner.csv')),
+    h(
+      'li',
+      {},
+      h('a', { href: plannerApi.scheduleCsvUrl(plan.id), download: true, id: 'schedule-csv' }, t('planner.csv')),
+    ),
     treaty
       ? h(
-          'a',
-          {
-            href: `${API}/countries/${plan.country_iso3}/reports/extension?treaty=${treaty}&plan_id=${plan.id}&format=html`,
-            id: 'plan-annex',
-          },
-          t('planner.annex'),
+          'li',
+          {},
+          h(
+            'a',
+            {
+              href: `${API}/countries/${plan.country_iso3}/reports/extension?treaty=${treaty}&plan_id=${plan.id}&format=html`,
+              id: 'plan-annex',
+            },
+            t('planner.annex'),
+          ),
         )
       : null,
   );

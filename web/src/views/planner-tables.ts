@@ -58,7 +58,7 @@ export function teamsTable(teams: ApiTeam[]): HTMLElement {
                   h('td', {}, teamTypeLabel(team.type)),
                   h('td', { class: 'num' }, plainNumber(team.size, 0)),
                   h('td', { class: 'num' }, plainNumber(team.working_days_per_week, 0)),
-                  h('td', {}, team.stand_downs.map((s) => `${s.from} – ${s.to}`).join(', ') || '–'),
+                  h('td', {}, h('bdi', {}, team.stand_downs.map((s) => `${s.from} – ${s.to}`).join(', ') || '–')),
                   h('td', { class: 'num' }, team.monthly_cost_usd === null ? '–' : usd(team.monthly_cost_usd)),
                 ),
               ),

@@ -61,7 +61,7 @@ export class PlannerView implements ViewController {
     const { iso3, plan } = state.view;
     const { map, panel } = this.context;
     map.setParams({ treaty: 'all', year: null });
-    map.showCountry(iso3);
+    map.showOutline(iso3);
     if (this.data?.iso3 !== iso3) {
       panel.replaceChildren(h('p', { class: 'loading-text' }, t('state.loading')));
       void map.frameCountry(iso3);
