@@ -152,8 +152,9 @@ describe('planner page', () => {
       { timeout: PAGE_WAIT_MS },
     );
     const packages = await get(`/api/v1/plans/${first.shown.id}/packages`);
-    const ids = new Set(packages.features.map((f: any) => f.properties.id));
-    for (const feature of await renderedFeatures(page, 'plan-packages-fill')) expect(ids.has(feature.id)).toBe(true);
+    const ids = new Set(packages.features.map((f: any) => f.properties.package_id));
+    for (const feature of await renderedFeatures(page, 'plan-packages-fill'))
+      expect(ids.has(feature.package_id)).toBe(true);
     await page.locator('#plan-month').focus();
     await page.keyboard.press('Home');
     const firstMonth = first.api.inputs.start_on.slice(0, 7);

@@ -69,6 +69,7 @@ export interface PlanCreate {
   scope?: PlanScope;
   productivity_overrides?: ProductivityOverride[];
   priority_weights?: PriorityWeights;
+  travel_radius_km?: number;
 }
 
 export interface ScheduleRow {
@@ -77,37 +78,67 @@ export interface ScheduleRow {
   method: PlanMethod;
   start_on: string;
   end_on: string;
+  working_days: number;
   area_m2: number;
 }
-export interface ApiPlan {
+export interface PlanTeam {
+  id: number;
+  name: string;
+  organisation_id: number;
+  organisation_name: string;
+  type: TeamType;
+  method: PlanMethod;
+  size: number;
+  m2_per_team_day: number;
+  productivity_source: string;
+  monthly_cost_usd: number | null;
+}
+interface PlanHeader {
   id: number;
   country_iso3: string;
-  name: string | null;
+  name: string;
+  scope: PlanScope;
   status: 'computing' | 'ready' | 'failed';
-  progress: { done: number; total: number };
-  error?: string | null;
-  inputs: PlanCreate & { scope: PlanScope; priority_weights: PriorityWeights };
+  error: string | null;
+  progress: { done: number; total: number | null };
   completion_on: string | null;
   lower_bound_on: string | null;
   gap_days: number | null;
   deadline_on: string | null;
-  teams: ApiTeam[];
-  schedule: ScheduleRow[];
-  burn_down: { year: number; remaining_km2: number }[];
-  annual: { year: number; method: PlanMethod; area_m2: number }[];
-  unscheduled: { method: PlanMethod; area_m2: number; reason: string }[];
-  priority_weights: PriorityWeights;
-  cost: { total_usd: number | null } | null;
-  created_at?: string;
+  created_at: string;
 }
+/** A plan; its results are there once it is ready. */
+export interface ApiPlan extends PlanHeader {
+  inputs: Required<Omit<PlanCreate, 'name'>> & { name: string };
+  schedule: ScheduleRow[];
+  teams?: PlanTeam[];
+  remaining_m2?: number;
+  burn_down?: { year: number; remaining_km2: number }[];
+  annual?: { year: number; method: PlanMethod; area_m2: number }[];
+  unscheduled?: { method: PlanMethod; area_m2: number; reason: 'no_team' | 'horizon' }[];
+  priority_weights?: PriorityWeights;
+  cost?: { per_year: { year: number; usd: number }[]; total_usd: number; teams_without_cost: number[] };
+}
+const RESULTS = ['teams', 'remaining_m2', 'burn_down', 'annual', 'unscheduled', 'priority_weights', 'cost'] as const;
+/** A plan that is ready, with every result. */
+export type ReadyPlan = ApiPlan & Required<Pick<ApiPlan, (typeof RESULTS)[number]>>;
+export const isReady = (plan: ApiPlan): plan is ReadyPlan =>
+  plan.status === 'ready' && RESULTS.every((key) => plan[key] !== undefined);
+
 /** A saved plan in the country's list: the figures the side-by-side comparison needs. */
-export type ApiPlanSummary = Omit<ApiPlan, 'schedule' | 'burn_down' | 'unscheduled'>;
+export interface ApiPlanSummary extends PlanHeader {
+  km2_per_year: { year: number; km2: number }[];
+  teams_by_type: Record<string, number>;
+  cost_per_year: { year: number; usd: number }[];
+}
 export interface ApiPlanList {
   plans: ApiPlanSummary[];
 }
 
 export interface PackageProperties {
-  id: number;
+  package_id: number;
+  rank: number;
+  score: number;
   hazard_ids: number[];
   start_on: string | null;
   end_on: string | null;
@@ -117,13 +148,17 @@ export interface ApiPackages {
   type: 'FeatureCollection';
   features: {
     type: 'Feature';
+    id: number;
     properties: PackageProperties;
-    geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown };
+    geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } | null;
   }[];
 }
 
 export interface ApiWhatItTakes {
   target_on: string;
+  plan_completion_on: string | null;
+  completion_on: string | null;
+  meets_target: boolean;
   added: {
     type: TeamType;
     count: number;
@@ -132,8 +167,6 @@ export interface ApiWhatItTakes {
     area_m2: number;
     cost_usd: number | null;
   }[];
-  completion_on: string | null;
-  meets_target: boolean;
   cost_usd: number | null;
 }
 export interface ApiPlanTasks {

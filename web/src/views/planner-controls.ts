@@ -1,7 +1,7 @@
 import { plainNumber, t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import { field, select } from '../ui/forms.js';
-import type { ApiPlan, ApiTeam, PlanCreate, PlanScope, PriorityWeights } from './planner-api.js';
+import type { ReadyPlan, ApiTeam, PlanCreate, PlanScope, PriorityWeights } from './planner-api.js';
 import { teamTypeLabel } from './planner-tables.js';
 
 /** The plans API's default weighting, shown until the planner changes it. */
@@ -19,7 +19,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 export function scenarioControls(
   teams: ApiTeam[],
   compute: () => void,
-): { element: HTMLElement; read: () => Omit<PlanCreate, 'productivity_overrides'>; fill: (plan: ApiPlan) => void } {
+): { element: HTMLElement; read: () => Omit<PlanCreate, 'productivity_overrides'>; fill: (plan: ReadyPlan) => void } {
   const name = h('input', { type: 'text', id: 'plan-name', maxlength: '200', autocomplete: 'off' });
   const start = h('input', { type: 'date', id: 'plan-start', required: true, value: today() });
   const scope = select(
@@ -90,7 +90,7 @@ export function scenarioControls(
       WEIGHT_NAMES.map((key) => [key, Number.isFinite(weights[key].valueAsNumber) ? weights[key].valueAsNumber : 0]),
     ) as unknown as PriorityWeights,
   });
-  const fill = (plan: ApiPlan) => {
+  const fill = (plan: ReadyPlan) => {
     const chosen = new Set(plan.inputs.team_ids);
     for (const box of boxes) box.checked = chosen.has(Number(box.value));
     start.value = plan.inputs.start_on;

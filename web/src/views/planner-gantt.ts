@@ -3,7 +3,7 @@ import { date, km2, t, yearLabel } from '../i18n/i18n.js';
 import { METHOD_COLOURS } from '../map/palette.js';
 import { h } from '../ui/dom.js';
 import { legendItem } from '../ui/legend.js';
-import type { ApiPlan, PlanMethod, ScheduleRow } from './planner-api.js';
+import type { ReadyPlan, PlanMethod, ScheduleRow } from './planner-api.js';
 import { arrowKeys } from './task-timeline.js';
 
 const DAY_MS = 86_400_000;
@@ -49,7 +49,7 @@ export function ganttBars(schedule: ScheduleRow[]): GanttBar[] {
  * The plan's Gantt chart: one row per team, a bar per spell of work coloured by method. Bars are
  * buttons reached with Tab and the arrow keys; choosing one plays the map to the month it starts.
  */
-export function planGantt(plan: ApiPlan, onPick: (startOn: string) => void): HTMLElement {
+export function planGantt(plan: ReadyPlan, onPick: (startOn: string) => void): HTMLElement {
   const title = t('planner.gantt_title');
   const bars = ganttBars(plan.schedule);
   const teamName = (id: number) => plan.teams.find((team) => team.id === id)?.name ?? t('planner.team_id', { id });

@@ -2,7 +2,7 @@ import { API } from '../api.js';
 import { date, km2, plainNumber, t, usd } from '../i18n/i18n.js';
 import { debounce, h } from '../ui/dom.js';
 import { alertBox, field, writeErrorMessage } from '../ui/forms.js';
-import { type ApiPlan, type ApiWhatItTakes, plannerApi } from './planner-api.js';
+import { type ReadyPlan, type ApiWhatItTakes, plannerApi } from './planner-api.js';
 import { weightsText } from './planner-controls.js';
 import { teamTypeLabel } from './planner-tables.js';
 
@@ -17,7 +17,7 @@ function figure(name: string, title: string, value: string | number | null, text
 }
 
 /** The plan's answer: when it completes, how near that is to the best possible, and the deadline. */
-export function planFigures(plan: ApiPlan): HTMLElement {
+export function planFigures(plan: ReadyPlan): HTMLElement {
   const late = plan.completion_on !== null && plan.deadline_on !== null && plan.completion_on > plan.deadline_on;
   const unscheduled = plan.unscheduled.reduce((sum, u) => sum + u.area_m2, 0);
   return h(
@@ -49,7 +49,7 @@ export function planFigures(plan: ApiPlan): HTMLElement {
 }
 
 /** The CSV of the schedule and the extension annex printed from this plan. */
-export function planLinks(plan: ApiPlan, treaty: string | null): HTMLElement {
+export function planLinks(plan: ReadyPlan, treaty: string | null): HTMLElement {
   return h(
     'ul',
     { class: 'report-links', id: 'plan-links' },
@@ -89,7 +89,7 @@ const monthsBetween = (from: string, to: string) => {
  * `show` answers how many packages have started by then; `goTo` lets the Gantt move it.
  */
 export function monthSlider(
-  plan: ApiPlan,
+  plan: ReadyPlan,
   total: number,
   show: (month: string) => number,
 ): { element: HTMLElement; goTo: (day: string) => void; stop: () => void } {
@@ -175,7 +175,7 @@ export function monthSlider(
  * "What it takes": the fewest teams to add (by type, with their cost) to finish by the deadline or
  * a chosen date, and a button that computes that scenario.
  */
-export function whatItTakesPanel(plan: ApiPlan, computeWith: (added: ApiWhatItTakes['added']) => void): HTMLElement {
+export function whatItTakesPanel(plan: ReadyPlan, computeWith: (added: ApiWhatItTakes['added']) => void): HTMLElement {
   const target = h('input', { type: 'date', id: 'target-on', value: plan.deadline_on ?? '' });
   const result = h('div', { id: 'what-it-takes-result', 'aria-live': 'polite' });
   const ask = h('button', { type: 'submit', class: 'button', id: 'what-it-takes' }, t('planner.ask'));
@@ -262,7 +262,7 @@ function whatItTakesAnswer(answer: ApiWhatItTakes, computeWith: (added: ApiWhatI
 }
 
 /** "Make tasks": the plan's first months as proposed tasks, for the authority to review. */
-export function makeTasksPanel(plan: ApiPlan, tasksHref: string): HTMLElement {
+export function makeTasksPanel(plan: ReadyPlan, tasksHref: string): HTMLElement {
   const result = h('div', { id: 'make-tasks-result', 'aria-live': 'polite' });
   const button = h('button', { type: 'button', class: 'button', id: 'make-tasks' }, t('planner.make_tasks'));
   button.addEventListener('click', () => {

@@ -188,17 +188,13 @@ function sharesTable(shares: ApiProductivity['shares']): HTMLElement {
   );
 }
 
-const teamsByType = (plan: ApiPlanSummary) => {
-  const counts = new Map<TeamType, number>();
-  for (const team of plan.teams) counts.set(team.type, (counts.get(team.type) ?? 0) + 1);
-  return [...counts].map(([type, count]) => `${count} × ${teamTypeLabel(type)}`).join(', ');
-};
+const teamsByType = (plan: ApiPlanSummary) =>
+  Object.entries(plan.teams_by_type)
+    .map(([type, count]) => `${count} × ${teamTypeLabel(type as TeamType)}`)
+    .join(', ');
 
-const km2ByYear = (plan: ApiPlanSummary) => {
-  const years = new Map<number, number>();
-  for (const row of plan.annual) years.set(row.year, (years.get(row.year) ?? 0) + row.area_m2);
-  return [...years].sort(([a], [b]) => a - b);
-};
+const totalCost = (plan: ApiPlanSummary) =>
+  plan.cost_per_year.length ? usd(plan.cost_per_year.reduce((sum, y) => sum + y.usd, 0)) : '–';
 
 /** Saved scenarios side by side: one column per plan, so each figure reads across. */
 export function comparisonTable(plans: ApiPlanSummary[], link: (id: number) => string, current: number | null) {
@@ -208,7 +204,7 @@ export function comparisonTable(plans: ApiPlanSummary[], link: (id: number) => s
       t('planner.scenarios_title'),
       h('p', { class: 'muted' }, t('planner.no_plans')),
     );
-  const years = [...new Set(plans.flatMap((p) => km2ByYear(p).map(([year]) => year)))].sort((a, b) => a - b);
+  const years = [...new Set(plans.flatMap((p) => p.km2_per_year.map((row) => row.year)))].sort((a, b) => a - b);
   const cells = (value: (plan: ApiPlanSummary) => string) => plans.map((plan) => h('td', {}, value(plan)));
   const rowOf = (label: string, value: (plan: ApiPlanSummary) => string, name = '') =>
     h('tr', { 'data-row': name }, h('th', { scope: 'row' }, label), ...cells(value));
@@ -236,7 +232,7 @@ export function comparisonTable(plans: ApiPlanSummary[], link: (id: number) => s
                 h(
                   'a',
                   { href: link(plan.id), 'data-nav': true, 'aria-current': plan.id === current ? 'true' : null },
-                  plan.name ?? t('planner.plan_number', { id: plan.id }),
+                  plan.name || t('planner.plan_number', { id: plan.id }),
                 ),
               ),
             ),
@@ -248,11 +244,11 @@ export function comparisonTable(plans: ApiPlanSummary[], link: (id: number) => s
           rowOf(t('planner.status'), (plan) => t(`planner.status_${plan.status}`), 'status'),
           rowOf(t('planner.completion'), (plan) => date(plan.completion_on), 'completion_on'),
           rowOf(t('planner.teams_by_type'), teamsByType, 'teams'),
-          rowOf(t('planner.cost'), (plan) => (plan.cost?.total_usd == null ? '–' : usd(plan.cost.total_usd)), 'cost'),
+          rowOf(t('planner.cost'), totalCost, 'cost'),
           ...years.map((year) =>
             rowOf(
               t('planner.km2_in_year', { year }),
-              (plan) => km2((km2ByYear(plan).find(([y]) => y === year)?.[1] ?? 0) / 1e6),
+              (plan) => km2(plan.km2_per_year.find((row) => row.year === year)?.km2 ?? 0),
               `year-${year}`,
             ),
           ),

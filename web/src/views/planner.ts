@@ -10,7 +10,14 @@ import { demoBadge, showDemoBanner } from '../ui/badges.js';
 import { h } from '../ui/dom.js';
 import { alertBox, writeErrorMessage } from '../ui/forms.js';
 import { legendItem, setLegend } from '../ui/legend.js';
-import { type ApiPlan, type ApiProductivity, type ApiTeam, type PlanCreate, plannerApi } from './planner-api.js';
+import {
+  type ApiProductivity,
+  type ApiTeam,
+  type PlanCreate,
+  type ReadyPlan,
+  isReady,
+  plannerApi,
+} from './planner-api.js';
 import { scenarioControls } from './planner-controls.js';
 import { planGantt } from './planner-gantt.js';
 import { makeTasksPanel, monthSlider, planFigures, planLinks, whatItTakesPanel } from './planner-results.js';
@@ -28,7 +35,7 @@ interface CountryData {
 }
 
 /** The obligation a plan is measured against: its scope's treaty, or for every hazard the one whose deadline it meets. */
-function obligationOf(plan: ApiPlan, obligations: ObligationProgress[]): ObligationProgress | null {
+function obligationOf(plan: ReadyPlan, obligations: ObligationProgress[]): ObligationProgress | null {
   const { scope } = plan.inputs;
   if (scope !== 'all') return obligations.find((o) => o.scope === scope) ?? null;
   return obligations.find((o) => o.current_deadline === plan.deadline_on) ?? obligations[0] ?? null;
@@ -150,7 +157,7 @@ export class PlannerView implements ViewController {
       const words = h('span', { class: 'progress-text' }, t('planner.computing'));
       let plan = await plannerApi.plan(id);
       while (plan.status === 'computing') {
-        if (plan.progress.total > 0) {
+        if (plan.progress.total) {
           bar.value = plan.progress.done / plan.progress.total;
           words.textContent = t('planner.progress', {
             done: plainNumber(plan.progress.done, 0),
@@ -163,9 +170,8 @@ export class PlannerView implements ViewController {
         plan = await plannerApi.plan(id);
       }
       if (turn !== this.shown) return;
-      if (plan.status === 'failed')
-        this.results.replaceChildren(alertBox(t('planner.failed', { reason: plan.error ?? '' })));
-      else await this.renderPlan(plan, turn);
+      if (isReady(plan)) await this.renderPlan(plan, turn);
+      else this.results.replaceChildren(alertBox(t('planner.failed', { reason: plan.error ?? '' })));
     }
     const plans = await plannerApi.plans(this.data!.iso3);
     if (turn !== this.shown) return;
@@ -178,7 +184,7 @@ export class PlannerView implements ViewController {
     );
   }
 
-  private async renderPlan(plan: ApiPlan, turn: number): Promise<void> {
+  private async renderPlan(plan: ReadyPlan, turn: number): Promise<void> {
     const data = this.data!;
     const { router } = this.context;
     this.controls!.fill(plan);
@@ -193,8 +199,7 @@ export class PlannerView implements ViewController {
     );
     const slider = monthSlider(plan, packages.features.length, (month) => this.packages.showUntil(month));
     this.stopPlayback = slider.stop;
-    const total =
-      (plan.schedule.reduce((s, r) => s + r.area_m2, 0) + plan.unscheduled.reduce((s, u) => s + u.area_m2, 0)) / 1e6;
+    const total = plan.remaining_m2 / 1e6;
     const burndownInput: PlanBurndownInput = {
       asOf: data.country.as_of,
       polygon: (obligation?.annual ?? []).map(({ year, remaining_km2 }) => ({ year, remaining_km2 })),
@@ -213,7 +218,7 @@ export class PlannerView implements ViewController {
       h(
         'section',
         { class: 'card', id: 'plan-result', 'data-plan': plan.id, 'aria-labelledby': 'plan-result-title' },
-        h('h2', { id: 'plan-result-title' }, plan.name ?? t('planner.plan_number', { id: plan.id })),
+        h('h2', { id: 'plan-result-title' }, plan.name || t('planner.plan_number', { id: plan.id })),
         planFigures(plan),
         planLinks(plan, obligation?.treaty ?? null),
         slider.element,
