@@ -12,7 +12,7 @@ export type PlanMethod = Method;
 export interface ApiTeam {
   id: number;
   organisation_id: number;
-  organisation_name?: string;
+  organisation: { id: number; name: string; acronym: string | null };
   country_iso3: string;
   name: string;
   type: TeamType;

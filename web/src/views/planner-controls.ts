@@ -53,7 +53,7 @@ export function scenarioControls(
         'label',
         {},
         boxes[i]!,
-        `${team.name} (${teamTypeLabel(team.type)}, ${team.organisation_name ?? team.organisation_id})`,
+        `${team.name} (${teamTypeLabel(team.type)}, ${team.organisation.acronym ?? team.organisation.name})`,
       ),
     ),
   );

@@ -54,7 +54,7 @@ export function teamsTable(teams: ApiTeam[]): HTMLElement {
                   'tr',
                   { 'data-team': team.id },
                   h('th', { scope: 'row' }, team.name),
-                  h('td', {}, team.organisation_name ?? String(team.organisation_id)),
+                  h('td', {}, team.organisation.name),
                   h('td', {}, teamTypeLabel(team.type)),
                   h('td', { class: 'num' }, plainNumber(team.size, 0)),
                   h('td', { class: 'num' }, plainNumber(team.working_days_per_week, 0)),
