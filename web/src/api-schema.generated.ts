@@ -1122,6 +1122,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/countries/{iso3}/productivity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A country's productivity (m² per team-working-day) per organisation × team type × method, and its land-release shares
+         * @description Measured from the approved releases of the country that have a start date: a release counts for its organisation (else its task's), for the type of its task's team (else the usual type of its method: cancelled → nts, reduced → ts, cleared → manual_clearance) and its method; its working days are those from start_on to completed_on inclusive in its team's calendar (working days per week from Monday, stand-downs), or Monday to Friday when the team is not recorded; a release with no working day is left out. A figure is Σ area over Σ working days. Each row's figure is the organisation's own when it has at least 3 such releases, else the country's (all organisations, same team type and method) when it has at least 3, else the prior listed in `priors`. Readers: admins, the country’s national authority, and operators and donors working there (scoped to it or to no country); 401 anonymous, 403 anyone else, 404 for an unknown country.
+         */
+        get: operations["getCountriesByIso3Productivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2725,6 +2745,81 @@ export interface components {
                 overlap_m2: number;
                 /** @description the task on the web app's map */
                 map_link: string;
+            }[];
+        };
+        Productivity: {
+            country_iso3: string;
+            /** @description every organisation with a team or an approved release in the country, for each team type it has (teams, with the type's own method) or has released land with (releases, with their method) */
+            rows: {
+                organisation_id: number;
+                organisation_name: string;
+                /**
+                 * @description manual_clearance, mechanical, mdd (mine detection dogs), nts (non-technical survey), ts (technical survey), eod (explosive ordnance disposal / battle-area clearance)
+                 * @enum {string}
+                 */
+                team_type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+                /**
+                 * @description how the releases measured were made: cancelled, reduced or cleared
+                 * @enum {string}
+                 */
+                method: "cancelled" | "reduced" | "cleared";
+                /** @description Σ area over Σ working days of the releases counted (pooled, so long releases weigh by their days) */
+                m2_per_team_day: number;
+                /** @description releases the figure is measured from (its own or the country’s); 0 for a prior or an override */
+                sample_size: number;
+                /** @description null for a prior or an override */
+                spread: {
+                    /** @description m² released per team-working-day */
+                    p25: number;
+                    /** @description m² released per team-working-day */
+                    median: number;
+                    /** @description m² released per team-working-day */
+                    p75: number;
+                } | null;
+                /**
+                 * @description measured: this organisation's own releases of this team type and method (at least 3); country: every organisation's in the country (at least 3); prior: the documented default (`priors`); override: a planner's figure
+                 * @enum {string}
+                 */
+                source: "measured" | "country" | "prior" | "override";
+            }[];
+            /** @description Per hazard classification, each method's share of the country's approved released area on hazards of that class (Σ area of the method over Σ area of all methods); the prior where the class has no released area. A hazard's remaining area R becomes R × share of work per method. */
+            shares: {
+                SHA: {
+                    /** @description share of the area released by non-technical survey */
+                    cancelled: number;
+                    /** @description share reduced by technical survey */
+                    reduced: number;
+                    /** @description share cleared */
+                    cleared: number;
+                    /** @description approved released area the shares are measured from; 0 for the prior */
+                    basis_m2: number;
+                    /** @enum {string} */
+                    source: "measured" | "prior";
+                };
+                CHA: {
+                    /** @description share of the area released by non-technical survey */
+                    cancelled: number;
+                    /** @description share reduced by technical survey */
+                    reduced: number;
+                    /** @description share cleared */
+                    cleared: number;
+                    /** @description approved released area the shares are measured from; 0 for the prior */
+                    basis_m2: number;
+                    /** @enum {string} */
+                    source: "measured" | "prior";
+                };
+            };
+            /** @description the defaults used where neither the organisation nor the country has 3 measured releases */
+            priors: {
+                /**
+                 * @description manual_clearance, mechanical, mdd (mine detection dogs), nts (non-technical survey), ts (technical survey), eod (explosive ordnance disposal / battle-area clearance)
+                 * @enum {string}
+                 */
+                team_type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+                /** @enum {string} */
+                method: "cancelled" | "reduced" | "cleared";
+                /** @description m² released per team-working-day */
+                m2_per_team_day: number;
             }[];
         };
     };
@@ -6715,6 +6810,65 @@ export interface operations {
             };
             /** @description invalid input; details name each offending field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCountriesByIso3Productivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                iso3: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the figures with their evidence */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Productivity"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown country code */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

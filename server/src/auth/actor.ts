@@ -46,6 +46,18 @@ export function assertCanRestrictCountry(actor: Actor, iso3: string): void {
   assertGoverns(actor, iso3, `change the restriction of ${iso3}`);
 }
 
+/**
+ * Deployment planning (teams, productivity, plans) is read by those who plan in the country: admins,
+ * its authority, and the operators and donors working there (users scoped to it or to no country).
+ * Not public: it names organisations' assets and their measured output.
+ */
+export function assertCanReadPlanning(actor: Actor, iso3: string): void {
+  if (governsCountry(actor, iso3)) return;
+  const worksThere = actor.country_iso3 === null || actor.country_iso3 === iso3;
+  if ((actor.role === 'operator' || actor.role === 'donor') && worksThere) return;
+  throw forbidden(`role ${actor.role}${scopeText(actor)} may not read the deployment planning of ${iso3}`);
+}
+
 /** Shared reference records (organisations, exchange rates) are kept by admins. */
 export function assertIsAdmin(actor: Actor, what: string): void {
   if (actor.role !== 'admin') throw forbidden(`role ${actor.role} may not ${what}; only admins may`);
