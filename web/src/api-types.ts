@@ -55,3 +55,7 @@ export type ApiTaskCreate = Schemas['TaskCreate'];
 export type TaskConflict = Schemas['TaskConflictError']['error']['details'][number];
 export type ApiGrantList = Schemas['GrantList'];
 export type ApiOrganisationList = Schemas['OrganisationList'];
+export type ApiProductivity = Schemas['Productivity'];
+export type ProductivityRow = ApiProductivity['rows'][number];
+export type ApiShare = ApiProductivity['shares']['SHA'];
+export type TeamType = ProductivityRow['team_type'];

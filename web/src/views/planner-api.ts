@@ -1,11 +1,12 @@
 // The planner's requests and the shapes it reads, in one place.
 import { API, request, sendJson } from '../api.js';
-import type { Method } from '../api-types.js';
+import type { ApiProductivity, ApiShare, Method, ProductivityRow, TeamType } from '../api-types.js';
 
-// PROVISIONAL: written from the planner's design until the teams, productivity and plans endpoints
-// are on main; then these become names for the generated OpenAPI types in api-types.ts.
-export type TeamType = 'manual_clearance' | 'mechanical' | 'mdd' | 'nts' | 'ts' | 'eod';
-export const TEAM_TYPES: TeamType[] = ['nts', 'ts', 'manual_clearance', 'mechanical', 'mdd', 'eod'];
+export type { ApiProductivity, ApiShare, ProductivityRow, TeamType };
+
+// PROVISIONAL below: the teams and plans shapes as their schemas have them, until those endpoints
+// are on main; then they become names for the generated OpenAPI types in api-types.ts, as the
+// productivity's already are.
 export type PlanScope = 'ccm' | 'apmbc' | 'all';
 export type PlanMethod = Method;
 
@@ -25,31 +26,6 @@ export interface ApiTeam {
 }
 export interface ApiTeamList {
   teams: ApiTeam[];
-}
-
-export type ProductivitySource = 'measured' | 'country' | 'prior' | 'override';
-export interface ProductivityRow {
-  organisation_id: number | null;
-  organisation_name: string | null;
-  team_type: TeamType;
-  method: PlanMethod;
-  m2_per_team_day: number;
-  sample_size: number;
-  spread: { p25: number; median: number; p75: number } | null;
-  source: ProductivitySource;
-}
-export interface ApiShare {
-  cancelled: number;
-  reduced: number;
-  cleared: number;
-  basis_m2: number;
-  source: 'measured' | 'prior';
-}
-export interface ApiProductivity {
-  country_iso3: string;
-  rows: ProductivityRow[];
-  shares: { SHA: ApiShare; CHA: ApiShare };
-  priors: { team_type: TeamType; method: PlanMethod; m2_per_team_day: number }[];
 }
 
 export interface PriorityWeights {

@@ -70,7 +70,7 @@ export function teamsTable(teams: ApiTeam[]): HTMLElement {
 
 /** A row's override key: the same organisation × team type the API's override names. */
 const rowKey = (row: Pick<ProductivityRow, 'organisation_id' | 'team_type'>) =>
-  `${row.organisation_id ?? ''}:${row.team_type}`;
+  `${row.organisation_id}:${row.team_type}`;
 
 /**
  * Productivity with its evidence: the figure, how many releases it rests on, their spread and where
@@ -82,7 +82,7 @@ export function productivityTable(productivity: ApiProductivity): {
 } {
   const inputs = new Map<string, { row: ProductivityRow; input: HTMLInputElement }>();
   const body = productivity.rows.map((row) => {
-    const who = row.organisation_name ?? t('planner.all_organisations');
+    const who = row.organisation_name;
     const input = h('input', {
       type: 'number',
       min: '0.01',
@@ -97,7 +97,7 @@ export function productivityTable(productivity: ApiProductivity): {
     const spread = row.spread;
     return h(
       'tr',
-      { 'data-organisation': row.organisation_id ?? '', 'data-type': row.team_type, 'data-source': row.source },
+      { 'data-organisation': row.organisation_id, 'data-type': row.team_type, 'data-source': row.source },
       h('th', { scope: 'row' }, who),
       h('td', {}, teamTypeLabel(row.team_type)),
       h('td', {}, t(`method.${row.method}`)),
@@ -148,8 +148,11 @@ export function productivityTable(productivity: ApiProductivity): {
     [...inputs.values()].flatMap(({ row, input }) => {
       const value = input.valueAsNumber;
       if (!Number.isFinite(value) || value <= 0) return [];
-      const override: ProductivityOverride = { team_type: row.team_type, m2_per_team_day: value };
-      if (row.organisation_id !== null) override.organisation_id = row.organisation_id;
+      const override: ProductivityOverride = {
+        organisation_id: row.organisation_id,
+        team_type: row.team_type,
+        m2_per_team_day: value,
+      };
       return [override];
     });
   return { element, overrides };
