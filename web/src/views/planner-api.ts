@@ -46,7 +46,13 @@ export interface PlanCreate {
   productivity_overrides?: ProductivityOverride[];
   priority_weights?: PriorityWeights;
   travel_radius_km?: number;
+  /**
+   * Teams not yet fielded, by type (a "+4 dog teams" scenario, or what it takes). NOT YET IN THE
+   * PLANS API: sent only when the planner adds some.
+   */
+  added_teams?: AddedTeams;
 }
+export type AddedTeams = { type: TeamType; count: number }[];
 
 export interface ScheduleRow {
   team_id: number;
@@ -85,7 +91,7 @@ interface PlanHeader {
 }
 /** A plan; its results are there once it is ready. */
 export interface ApiPlan extends PlanHeader {
-  inputs: Required<Omit<PlanCreate, 'name'>> & { name: string };
+  inputs: Required<Omit<PlanCreate, 'name' | 'added_teams'>> & { name: string; added_teams?: AddedTeams };
   schedule: ScheduleRow[];
   teams?: PlanTeam[];
   remaining_m2?: number;

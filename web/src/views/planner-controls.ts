@@ -1,13 +1,22 @@
 import { plainNumber, t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import { field, select } from '../ui/forms.js';
-import type { ReadyPlan, ApiTeam, PlanCreate, PlanScope, PriorityWeights } from './planner-api.js';
+import type {
+  AddedTeams,
+  ApiTeam,
+  PlanCreate,
+  PlanScope,
+  PriorityWeights,
+  ReadyPlan,
+  TeamType,
+} from './planner-api.js';
 import { teamTypeLabel } from './planner-tables.js';
 
 /** The plans API's default weighting, shown until the planner changes it. */
 export const DEFAULT_WEIGHTS: PriorityWeights = { priority: 0.5, deadline: 0.3, distance: 0.2 };
 const WEIGHT_NAMES = ['priority', 'deadline', 'distance'] as const;
 const SCOPES: PlanScope[] = ['all', 'ccm', 'apmbc'];
+const TEAM_TYPES: TeamType[] = ['nts', 'ts', 'manual_clearance', 'mechanical', 'mdd', 'eod'];
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -19,7 +28,12 @@ const today = () => new Date().toISOString().slice(0, 10);
 export function scenarioControls(
   teams: ApiTeam[],
   compute: () => void,
-): { element: HTMLElement; read: () => Omit<PlanCreate, 'productivity_overrides'>; fill: (plan: ReadyPlan) => void } {
+): {
+  element: HTMLElement;
+  read: () => Omit<PlanCreate, 'productivity_overrides'>;
+  fill: (plan: ReadyPlan) => void;
+  setAdded: (added: AddedTeams) => void;
+} {
   const name = h('input', { type: 'text', id: 'plan-name', maxlength: '200', autocomplete: 'off' });
   const start = h('input', { type: 'date', id: 'plan-start', required: true, value: today() });
   const scope = select(
@@ -57,6 +71,26 @@ export function scenarioControls(
       ),
     ),
   );
+  const extra = Object.fromEntries(
+    TEAM_TYPES.map((type) => [
+      type,
+      h('input', { type: 'number', id: `added-${type}`, min: '0', max: '100', step: '1', value: '0' }),
+    ]),
+  ) as Record<TeamType, HTMLInputElement>;
+  const addedList = h(
+    'fieldset',
+    { class: 'checkboxes', id: 'plan-added' },
+    h('legend', {}, t('planner.added_teams')),
+    h('p', { class: 'field-hint' }, t('planner.added_teams_note')),
+    h('div', { class: 'field-row' }, ...TEAM_TYPES.map((type) => field(teamTypeLabel(type), extra[type]))),
+  );
+  const added = (): AddedTeams =>
+    TEAM_TYPES.map((type) => ({ type, count: Math.max(0, Math.round(extra[type].valueAsNumber) || 0) })).filter(
+      (a) => a.count > 0,
+    );
+  const setAdded = (list: AddedTeams) => {
+    for (const type of TEAM_TYPES) extra[type].value = String(list.find((a) => a.type === type)?.count ?? 0);
+  };
   const form = h(
     'form',
     { class: 'task-form', id: 'scenario-form', novalidate: true },
@@ -68,6 +102,7 @@ export function scenarioControls(
       field(t('planner.scope'), scope),
     ),
     teamList,
+    addedList,
     h(
       'fieldset',
       { class: 'checkboxes', id: 'plan-weights' },
@@ -84,6 +119,7 @@ export function scenarioControls(
   const read = () => ({
     ...(name.value.trim() ? { name: name.value.trim() } : {}),
     team_ids: boxes.filter((box) => box.checked).map((box) => Number(box.value)),
+    ...(added().length ? { added_teams: added() } : {}),
     start_on: start.value,
     scope: scope.value as PlanScope,
     priority_weights: Object.fromEntries(
@@ -96,6 +132,7 @@ export function scenarioControls(
     start.value = plan.inputs.start_on;
     scope.value = plan.inputs.scope;
     for (const key of WEIGHT_NAMES) weights[key].value = String(plan.priority_weights[key]);
+    setAdded(plan.inputs.added_teams ?? []);
   };
   return {
     element: h(
@@ -106,6 +143,7 @@ export function scenarioControls(
     ),
     read,
     fill,
+    setAdded,
   };
 }
 

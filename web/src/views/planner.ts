@@ -121,16 +121,11 @@ export class PlannerView implements ViewController {
     );
   }
 
-  /** Sends the scenario (with any teams "what it takes" adds) and shows the new plan as it computes. */
-  private async compute(added?: { type: string; count: number }[]): Promise<void> {
+  /** Sends the scenario and shows the new plan as it computes. */
+  private async compute(): Promise<void> {
     const data = this.data!;
-    const body: PlanCreate & { added_teams?: { type: string; count: number }[] } = {
-      ...this.controls!.read(),
-      productivity_overrides: this.overrides(),
-    };
-    if (added) body.added_teams = added.map(({ type, count }) => ({ type, count }));
-    if (body.team_ids.length === 0 && !added)
-      return this.computeStatus.replaceChildren(alertBox(t('planner.choose_teams')));
+    const body: PlanCreate = { ...this.controls!.read(), productivity_overrides: this.overrides() };
+    if (body.team_ids.length === 0) return this.computeStatus.replaceChildren(alertBox(t('planner.choose_teams')));
     const button = document.getElementById('compute-plan') as HTMLButtonElement | null;
     if (button) button.disabled = true;
     this.computeStatus.replaceChildren();
@@ -225,7 +220,10 @@ export class PlannerView implements ViewController {
       ),
       planGantt(plan, slider.goTo),
       burndown.block,
-      whatItTakesPanel(plan, (added) => void this.compute(added)),
+      whatItTakesPanel(plan, (added) => {
+        this.controls!.setAdded(added);
+        void this.compute();
+      }),
       makeTasksPanel(plan, tasksHref),
     );
     this.charts.push(renderPlanBurndown(burndown.canvas, burndownInput));
