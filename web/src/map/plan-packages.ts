@@ -1,11 +1,21 @@
 import type { ExpressionSpecification, GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
 import type { ApiPackages } from '../views/planner-api.js';
-import { REMAINING_STOPS } from './palette.js';
 
 const SOURCE = 'plan-packages';
 const LAYERS = ['plan-packages-fill', 'plan-packages-line'];
-/** Planned years in turn, dark (soon) to light (late), from the same viridis ramp as remaining area. */
-const YEAR_COLOURS = REMAINING_STOPS.map(([, colour]) => colour).reverse();
+/** Planned years in turn, dark (soon) to light (late): viridis, colour-blind safe. */
+const YEAR_COLOURS = [
+  '#440154',
+  '#482878',
+  '#3e4989',
+  '#31688e',
+  '#26828e',
+  '#1f9e89',
+  '#35b779',
+  '#6ece58',
+  '#b5de2b',
+  '#fde725',
+];
 const UNPLANNED = '#8f8f8f';
 
 export const plannedYearColour = (year: number, firstYear: number): string =>
@@ -28,7 +38,7 @@ export class PlanPackagesLayer {
     if (existing) return existing;
     this.map.addSource(SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     this.map.addLayer({ id: LAYERS[0]!, type: 'fill', source: SOURCE, paint: { 'fill-opacity': 0.55 } });
-    this.map.addLayer({ id: LAYERS[1]!, type: 'line', source: SOURCE, paint: { 'line-width': 1.5 } });
+    this.map.addLayer({ id: LAYERS[1]!, type: 'line', source: SOURCE, paint: { 'line-width': 3 } });
     return this.map.getSource<GeoJSONSource>(SOURCE)!;
   }
 

@@ -66,6 +66,7 @@ export function planGantt(plan: ReadyPlan, onPick: (startOn: string) => void): H
   const span = dayOf(`${lastYear + 1}-01-01`) - from;
   const at = (iso: string) => (100 * (dayOf(iso) - from)) / span;
   const years = Array.from({ length: lastYear - firstYear + 1 }, (_, i) => firstYear + i);
+  const labelStep = Math.ceil(years.length / 6);
   const label = (bar: GanttBar) =>
     t('planner.gantt_bar', {
       team: teamName(bar.teamId),
@@ -100,9 +101,12 @@ export function planGantt(plan: ReadyPlan, onPick: (startOn: string) => void): H
       h(
         'div',
         { class: 'gantt-ticks' },
-        ...years.map((year) =>
-          h('span', { class: 'gantt-year', style: `inset-inline-start:${at(`${year}-01-01`)}%` }, yearLabel(year)),
-        ),
+        // A label every few years where many would overlap; the gridlines still mark each year.
+        ...years
+          .filter((year) => (year - firstYear) % labelStep === 0)
+          .map((year) =>
+            h('span', { class: 'gantt-year', style: `inset-inline-start:${at(`${year}-01-01`)}%` }, yearLabel(year)),
+          ),
       ),
     ),
     ...teamIds.map((id) =>
