@@ -9,6 +9,8 @@
 //   npm run bench -- web          page load to the first rendered choropleth in headless Chromium
 //   npm run bench -- coalition    donor summary, coalition page, overlap check and report, IATI export (adds
 //                                 20,000 tasks and 5,000 grants to the benchmark database once)
+//   npm run bench -- planner      a plan of 200 teams over the country, what it takes, and the heuristics
+//                                 against HiGHS's exact answers on small instances
 //   npm run bench -- import       file import throughput (GeoJSON, Shapefile) into its own database
 //   npm run bench -- import-large a ~1 GB GeoJSON dry run: throughput and peak memory (not run by default)
 //
@@ -22,6 +24,7 @@ import { coalitionBench } from './coalition.js';
 import { COUNTRY, HAZARDS, benchDatabase } from './database.js';
 import { engineBench } from './engine.js';
 import { importBench, importLargeBench } from './import.js';
+import { plannerBench } from './planner.js';
 import { publicBench } from './public.js';
 import { tileBench } from './tiles.js';
 import { webBench } from './web.js';
@@ -32,6 +35,7 @@ const BENCHMARKS = {
   public: publicBench,
   web: webBench,
   coalition: coalitionBench,
+  planner: plannerBench,
 } as const;
 // Benchmarks that build their own database and do not need the shared 100,000-hazard one.
 const STANDALONE = { import: importBench, 'import-large': importLargeBench } as const;

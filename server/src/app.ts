@@ -31,6 +31,7 @@ import { exchangeRateRoutes } from './grants/exchange-rates.routes.js';
 import { iatiRoutes } from './iati/iati.routes.js';
 import { coalitionRoutes } from './coalitions/coalitions.routes.js';
 import { taskRoutes } from './tasks/tasks.routes.js';
+import { teamRoutes } from './teams/teams.routes.js';
 import { productivityRoutes } from './planner/productivity.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
@@ -122,6 +123,7 @@ export function createApp(
   api.use(iatiRoutes(db, config, registry, API_BASE));
   api.use(coalitionRoutes(db, config, registry, API_BASE));
   api.use(taskRoutes(db, config, registry, API_BASE));
+  api.use(teamRoutes(db, config, registry, API_BASE));
   api.use(productivityRoutes(db, registry, API_BASE));
   const document = openApiDocument(registry);
   app.locals.openApiDocument = document;

@@ -61,35 +61,41 @@ $$;
 -- feature by feature, where the parse error becomes that feature's rejection.
 DROP FUNCTION IF EXISTS sg_import_stage(bigint, text, double precision, double precision, integer[], text[], text[], text[], text[],
                                          text[], text[], text[], text[]);
+DROP FUNCTION IF EXISTS sg_import_stage(bigint, text, double precision, double precision, integer[], text[], text[], text[], text[],
+                                         text[], text[], text[], text[], bytea[]);
 CREATE OR REPLACE FUNCTION sg_import_stage(
   p_import bigint, p_iso3 text, p_max_change double precision, p_tolerance_m double precision,
   p_index integer[], p_ref text[], p_problem text[], p_classification text[], p_contamination text[],
-  p_status text[], p_recorded_on text[], p_name text[], p_geojson text[], p_wkb bytea[])
+  p_status text[], p_recorded_on text[], p_name text[], p_priority smallint[], p_geojson text[], p_wkb bytea[])
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM sg_country_inner_boxes(p_iso3);
   BEGIN
     PERFORM sg_import_stage_rows(p_import, p_iso3, p_max_change, p_tolerance_m, p_index, p_ref, p_problem, p_classification,
-                                 p_contamination, p_status, p_recorded_on, p_name, p_geojson, p_wkb, true);
+                                 p_contamination, p_status, p_recorded_on, p_name, p_priority, p_geojson, p_wkb, true);
   EXCEPTION WHEN others THEN
     PERFORM sg_import_stage_rows(p_import, p_iso3, p_max_change, p_tolerance_m, p_index, p_ref, p_problem, p_classification,
-                                 p_contamination, p_status, p_recorded_on, p_name, p_geojson, p_wkb, false);
+                                 p_contamination, p_status, p_recorded_on, p_name, p_priority, p_geojson, p_wkb, false);
   END;
 END
 $$;
 
 DROP FUNCTION IF EXISTS sg_import_stage_rows(bigint, text, double precision, double precision, integer[], text[], text[], text[],
                                               text[], text[], text[], text[], text[], boolean);
+DROP FUNCTION IF EXISTS sg_import_stage_rows(bigint, text, double precision, double precision, integer[], text[], text[], text[],
+                                              text[], text[], text[], text[], text[], bytea[], boolean);
 CREATE OR REPLACE FUNCTION sg_import_stage_rows(
   p_import bigint, p_iso3 text, p_max_change double precision, p_tolerance_m double precision,
   p_index integer[], p_ref text[], p_problem text[], p_classification text[], p_contamination text[],
-  p_status text[], p_recorded_on text[], p_name text[], p_geojson text[], p_wkb bytea[], p_fast boolean)
+  p_status text[], p_recorded_on text[], p_name text[], p_priority smallint[], p_geojson text[], p_wkb bytea[],
+  p_fast boolean)
 RETURNS void
 LANGUAGE sql AS $$
   WITH f AS (
-    SELECT * FROM unnest(p_index, p_ref, p_problem, p_classification, p_contamination, p_status, p_recorded_on, p_name, p_geojson, p_wkb)
-             AS f(idx, ref, problem, classification, contamination, status, recorded_on, name, geojson, wkb)
+    SELECT * FROM unnest(p_index, p_ref, p_problem, p_classification, p_contamination, p_status, p_recorded_on, p_name, p_priority,
+                         p_geojson, p_wkb)
+             AS f(idx, ref, problem, classification, contamination, status, recorded_on, name, priority, geojson, wkb)
   ),
   -- Parsed once (a lateral expression would be inlined into every place that uses it).
   parsed AS MATERIALIZED (
@@ -117,7 +123,7 @@ LANGUAGE sql AS $$
      WHERE f.problem IS NULL AND f.idx NOT IN (SELECT q.idx FROM quick q WHERE q.area_m2 > 0)
   )
   INSERT INTO import_features (import_id, feature_index, external_ref, outcome, reason, classification, contamination,
-                               status, recorded_on, name, geom, area_m2, warnings)
+                               status, recorded_on, name, priority, geom, area_m2, warnings)
   SELECT p_import, f.idx, f.ref,
          CASE WHEN f.problem IS NOT NULL THEN 'rejected' ELSE c.outcome END,
          coalesce(f.problem, c.reason),
@@ -126,6 +132,7 @@ LANGUAGE sql AS $$
          CASE WHEN accepted THEN f.status::hazard_status END,
          CASE WHEN accepted THEN f.recorded_on::date END,
          CASE WHEN accepted THEN f.name END,
+         CASE WHEN accepted THEN f.priority END,
          CASE WHEN accepted THEN c.geom END,
          CASE WHEN accepted THEN c.area_m2 END,
          coalesce(c.warnings, '{}')
@@ -143,6 +150,7 @@ LANGUAGE sql STABLE AS $$
     'properties', jsonb_build_object(
       'id', h.id, 'country', h.country_iso3, 'classification', h.classification, 'contamination', to_jsonb(h.contamination::text[]),
       'status', h.status, 'recorded_on', h.recorded_on, 'external_ref', h.external_ref, 'name', h.name,
+      'priority', h.priority,
       'area_m2', h.area_m2, 'remaining_m2', h.remaining_m2, 'version', h.version, 'warnings', to_jsonb(h.warnings),
       'synthetic', h.synthetic, 'created_at', h.created_at, 'updated_at', h.updated_at))
 $$;
@@ -161,18 +169,19 @@ LANGUAGE sql AS $$
   ),
   written AS (
     INSERT INTO hazards AS h (country_iso3, classification, contamination, status, recorded_on, external_ref, name,
-                              geom, area_m2, remaining_geom, remaining_m2, warnings, created_by)
-    SELECT country_iso3, classification, contamination, status, recorded_on, external_ref, name,
+                              priority, geom, area_m2, remaining_geom, remaining_m2, warnings, created_by)
+    SELECT country_iso3, classification, contamination, status, recorded_on, external_ref, name, priority,
            geom, area_m2, geom, area_m2, warnings, p_user
       FROM staged ORDER BY feature_index
     ON CONFLICT (country_iso3, external_ref) WHERE external_ref IS NOT NULL AND deleted_at IS NULL
     DO UPDATE SET classification = excluded.classification, contamination = excluded.contamination,
                   status = excluded.status, recorded_on = excluded.recorded_on, name = excluded.name,
-                  geom = excluded.geom, area_m2 = excluded.area_m2,
+                  priority = excluded.priority, geom = excluded.geom, area_m2 = excluded.area_m2,
                   remaining_geom = excluded.geom, remaining_m2 = excluded.area_m2, warnings = excluded.warnings,
                   version = h.version + 1, updated_at = now()
-     WHERE (h.classification, h.contamination, h.status, h.recorded_on, h.name)
-             IS DISTINCT FROM (excluded.classification, excluded.contamination, excluded.status, excluded.recorded_on, excluded.name)
+     WHERE (h.classification, h.contamination, h.status, h.recorded_on, h.name, h.priority)
+             IS DISTINCT FROM (excluded.classification, excluded.contamination, excluded.status, excluded.recorded_on, excluded.name,
+                               excluded.priority)
         OR NOT ST_OrderingEquals(h.geom, excluded.geom)
     RETURNING h.id, h.xmax::text = '0' AS inserted, sg_hazard_audit_json(h) AS after
   ),

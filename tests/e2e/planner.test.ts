@@ -116,9 +116,7 @@ describe('planner page', () => {
     teams = (await get(`/api/v1/teams?country=${ISO3}`)).teams;
     const productivity = await get(`/api/v1/countries/${ISO3}/productivity`);
     const seen = await page.evaluate(() => ({
-      teams: [...document.querySelectorAll('#planner-teams-table tbody tr')].map((row: any) =>
-        Number(row.dataset.team),
-      ),
+      teams: [...document.querySelectorAll('#planner-teams-table tbody tr')].map((row: any) => Number(row.dataset.id)),
       boxes: document.querySelectorAll('#plan-teams input[type=checkbox]').length,
       productivity: [...document.querySelectorAll('#productivity-table tbody tr')].map((row: any) => ({
         type: row.dataset.type,

@@ -1122,6 +1122,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The teams the reader may see, by country, organisation and name
+         * @description Teams are read by admins, the country's national authority, and the operators and donors working there (not public); written by admins, the country's authority (any organisation's team there) and an operator for its own organisation's teams. A country outside the reader's scope answers 403.
+         */
+        get: operations["getTeams"];
+        put?: never;
+        /**
+         * Record a team: an organisation's asset in one country
+         * @description Teams are read by admins, the country's national authority, and the operators and donors working there (not public); written by admins, the country's authority (any organisation's team there) and an operator for its own organisation's teams. The organisation must exist and be of kind operator, ngo, un_agency, national_authority, other; the base must lie in the country (within COUNTRY_TOLERANCE_M of its boundary); stand-downs must leave some day of the year to work; the name is unique per organisation and country (409).
+         */
+        post: operations["postTeams"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One team
+         * @description Teams are read by admins, the country's national authority, and the operators and donors working there (not public); written by admins, the country's authority (any organisation's team there) and an operator for its own organisation's teams.
+         */
+        get: operations["getTeamsById"];
+        put?: never;
+        post?: never;
+        /** Delete a team (kept for the tasks that name it and in the audit log); If-Match as for a change */
+        delete: operations["deleteTeamsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a team; If-Match must carry the version being edited
+         * @description Teams are read by admins, the country's national authority, and the operators and donors working there (not public); written by admins, the country's authority (any organisation's team there) and an operator for its own organisation's teams. The organisation must exist and be of kind operator, ngo, un_agency, national_authority, other; the base must lie in the country (within COUNTRY_TOLERANCE_M of its boundary); stand-downs must leave some day of the year to work; the name is unique per organisation and country (409). A stale version answers 409 with the current version; a missing If-Match 428.
+         */
+        patch: operations["patchTeamsById"];
+        trace?: never;
+    };
     "/api/v1/countries/{iso3}/productivity": {
         parameters: {
             query?: never;
@@ -1388,6 +1437,8 @@ export interface components {
                 external_ref: string | null;
                 /** @description null for readers outside a restricted country (free text is withheld) */
                 name: string | null;
+                /** @description the national authority's priority class: 1 most urgent … 5 least; null when not yet assessed */
+                priority: number | null;
                 /** @description geodesic area on the WGS 84 ellipsoid */
                 area_m2: number;
                 /** @description area not yet released by approved releases */
@@ -1446,6 +1497,8 @@ export interface components {
                 external_ref?: string | null;
                 /** @description no control characters but tab and line breaks, no lone UTF-16 surrogates */
                 name?: string | null;
+                /** @description the national authority's priority class: 1 most urgent … 5 least; null when not yet assessed */
+                priority?: number | null;
             };
         };
         /** @description GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS 84 (RFC 7946) */
@@ -1483,6 +1536,8 @@ export interface components {
                 external_ref?: string | null;
                 /** @description no control characters but tab and line breaks, no lone UTF-16 surrogates */
                 name?: string | null;
+                /** @description the national authority's priority class: 1 most urgent … 5 least; null when not yet assessed */
+                priority?: number | null;
             };
         };
         ReleaseCollection: {
@@ -2600,6 +2655,8 @@ export interface components {
                 method: "non_technical_survey" | "technical_survey" | "clearance" | "eod_spot_task";
                 /** @description null for readers outside a restricted country (free text is withheld) */
                 team: string | null;
+                /** @description the recorded team doing the work, where named */
+                team_id: number | null;
                 planned_start: string;
                 planned_end: string;
                 actual_start: string | null;
@@ -2679,6 +2736,8 @@ export interface components {
             method: "non_technical_survey" | "technical_survey" | "clearance" | "eod_spot_task";
             /** @description team label; no control characters but tab and line breaks, no lone UTF-16 surrogates */
             team?: string | null;
+            /** @description one of the organisation's recorded teams in the task's country (409 otherwise); null: none */
+            team_id?: number | null;
             planned_start: string;
             planned_end: string;
             actual_start?: string | null;
@@ -2699,6 +2758,8 @@ export interface components {
             method?: "non_technical_survey" | "technical_survey" | "clearance" | "eod_spot_task";
             /** @description team label; no control characters but tab and line breaks, no lone UTF-16 surrogates */
             team?: string | null;
+            /** @description one of the organisation's recorded teams in the task's country (409 otherwise); null: none */
+            team_id?: number | null;
             planned_start?: string;
             planned_end?: string;
             actual_start?: string | null;
@@ -2746,6 +2807,114 @@ export interface components {
                 /** @description the task on the web app's map */
                 map_link: string;
             }[];
+        };
+        TeamList: {
+            teams: components["schemas"]["Team"][];
+        };
+        Team: {
+            id: number;
+            organisation_id: number;
+            organisation: {
+                id: number;
+                name: string;
+                acronym: string | null;
+            };
+            country_iso3: string;
+            name: string;
+            /**
+             * @description manual_clearance, mechanical, mdd (mine detection dogs), nts (non-technical survey), ts (technical survey), eod (explosive ordnance disposal / battle-area clearance)
+             * @enum {string}
+             */
+            type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+            size: number;
+            base: {
+                lng: number;
+                lat: number;
+            };
+            working_days_per_week: number;
+            stand_downs: {
+                from: string;
+                to: string;
+            }[];
+            active_from: string;
+            active_to: string | null;
+            monthly_cost_usd: number | null;
+            version: number;
+            created_at: string;
+            updated_at: string;
+        };
+        TeamCreate: {
+            /** @description the organisation fielding the team; not a donor */
+            organisation_id: number;
+            /** @description the country the team works in */
+            country_iso3: string;
+            /** @description the team's name, unique per organisation and country; no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            name: string;
+            /**
+             * @description manual_clearance, mechanical, mdd (mine detection dogs), nts (non-technical survey), ts (technical survey), eod (explosive ordnance disposal / battle-area clearance)
+             * @enum {string}
+             */
+            type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+            /** @description people */
+            size: number;
+            /** @description where the team is based (WGS 84); within the team's country */
+            base: {
+                lng: number;
+                lat: number;
+            };
+            /** @description the team works the first d days of the ISO week, Monday first */
+            working_days_per_week: number;
+            /**
+             * @description yearly periods without work, such as the rainy season
+             * @default []
+             */
+            stand_downs: {
+                /** @description first day without work */
+                from: string;
+                /** @description last day without work; before from when the period runs over the new year */
+                to: string;
+            }[];
+            /** @description first day the team is available */
+            active_from: string;
+            /** @description last day; null or omitted: open-ended */
+            active_to?: string | null;
+            /** @description what one team-month costs in USD, where known */
+            monthly_cost_usd?: number | null;
+        };
+        TeamPatch: {
+            /** @description the organisation fielding the team; not a donor */
+            organisation_id?: number;
+            /** @description the country the team works in */
+            country_iso3?: string;
+            /** @description the team's name, unique per organisation and country; no control characters but tab and line breaks, no lone UTF-16 surrogates */
+            name?: string;
+            /**
+             * @description manual_clearance, mechanical, mdd (mine detection dogs), nts (non-technical survey), ts (technical survey), eod (explosive ordnance disposal / battle-area clearance)
+             * @enum {string}
+             */
+            type?: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+            /** @description people */
+            size?: number;
+            /** @description where the team is based (WGS 84); within the team's country */
+            base?: {
+                lng: number;
+                lat: number;
+            };
+            /** @description the team works the first d days of the ISO week, Monday first */
+            working_days_per_week?: number;
+            /** @description yearly periods without work, such as the rainy season */
+            stand_downs?: {
+                /** @description first day without work */
+                from: string;
+                /** @description last day without work; before from when the period runs over the new year */
+                to: string;
+            }[];
+            /** @description first day the team is available */
+            active_from?: string;
+            /** @description last day; null or omitted: open-ended */
+            active_to?: string | null;
+            /** @description what one team-month costs in USD, where known */
+            monthly_cost_usd?: number | null;
         };
         Productivity: {
             country_iso3: string;
@@ -6810,6 +6979,347 @@ export interface operations {
             };
             /** @description invalid input; details name each offending field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTeams: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                country?: string;
+                organisation?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the teams */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamList"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamCreate"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such team (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the name is taken, the version is stale, or a task names the team and its organisation or country would change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTeamsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the team */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such team (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteTeamsById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the version being edited, e.g. "3" (the record's version) */
+                "if-match": string;
+            };
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such team (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the name is taken, the version is stale, or a task names the team and its organisation or country would change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchTeamsById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the version being edited, e.g. "3" (the record's version) */
+                "if-match": string;
+            };
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamPatch"];
+            };
+        };
+        responses: {
+            /** @description updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such team (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the name is taken, the version is stale, or a task names the team and its organisation or country would change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -59,3 +59,4 @@ export type ApiProductivity = Schemas['Productivity'];
 export type ProductivityRow = ApiProductivity['rows'][number];
 export type ApiShare = ApiProductivity['shares']['SHA'];
 export type TeamType = ProductivityRow['team_type'];
+export type ApiTeamList = Json<'getTeams'>;

@@ -21,6 +21,7 @@ const CONTROLLERS: Record<AppState['view']['name'], () => Promise<Controller>> =
   country: async () => (await import('./views/country.js')).CountryView,
   quality: async () => (await import('./views/quality.js')).QualityView,
   coalition: async () => (await import('./views/coalition.js')).CoalitionView,
+  teams: async () => (await import('./views/teams.js')).TeamsView,
   planner: async () => (await import('./views/planner.js')).PlannerView,
   review: async () => (await import('./views/review.js')).ReviewView,
   imports: async () => (await import('./views/imports.js')).ImportsView,

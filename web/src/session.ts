@@ -58,6 +58,10 @@ export const canRecordRelease = (iso3: string): boolean =>
   authorityOf(iso3) || (user?.role === 'operator' && (user.country_iso3 === null || user.country_iso3 === iso3));
 /** The review queue and imports are the authority's pages. */
 export const isAuthority = (): boolean => user?.role === 'admin' || user?.role === 'national_authority';
+/** A country's teams: admins, its authority, and the operators and donors working there. */
+export const canReadTeams = (iso3: string): boolean =>
+  authorityOf(iso3) ||
+  ((user?.role === 'operator' || user?.role === 'donor') && (user.country_iso3 === null || user.country_iso3 === iso3));
 /** Proposing a task: the country's authority or an admin (for any operator), an operator of an organisation (for its own). */
 export const canProposeTask = (iso3: string): boolean =>
   authorityOf(iso3) ||

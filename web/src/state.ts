@@ -12,6 +12,7 @@ export type View =
   | { name: 'country'; iso3: string }
   | { name: 'quality'; iso3: string }
   | { name: 'coalition'; iso3: string }
+  | { name: 'teams'; iso3: string }
   /** The deployment planner; `plan` is the saved plan shown (?plan=), null = none yet. */
   | { name: 'planner'; iso3: string; plan: number | null }
   | { name: 'review' }
@@ -67,9 +68,11 @@ export function parseLocation(location: Location): AppState {
 function viewOf(pathname: string, query: URLSearchParams): View {
   const donor = /^\/donors\/(\d{1,15})\/?$/.exec(pathname);
   if (donor) return donorView(Number(donor[1]), query);
-  const country = /^\/countries\/([A-Za-z]{3})(?:\/(quality|coalition|planner))?\/?$/.exec(pathname);
+  const country = /^\/countries\/([A-Za-z]{3})(?:\/(quality|coalition|teams|planner))?\/?$/.exec(pathname);
   if (country?.[2] === 'planner') return plannerView(country[1]!.toUpperCase(), query);
-  if (country) return { name: (country[2] as 'quality' | 'coalition') ?? 'country', iso3: country[1]!.toUpperCase() };
+  if (country) {
+    return { name: (country[2] as 'quality' | 'coalition' | 'teams') ?? 'country', iso3: country[1]!.toUpperCase() };
+  }
   const page = /^\/(review|imports|login|admin)\/?$/.exec(pathname)?.[1];
   return page ? { name: page as 'review' | 'imports' | 'login' | 'admin' } : { name: 'world' };
 }
@@ -104,6 +107,7 @@ function pathOf(view: View): string {
       return `/countries/${view.iso3}`;
     case 'quality':
     case 'coalition':
+    case 'teams':
     case 'planner':
       return `/countries/${view.iso3}/${view.name}`;
     case 'world':

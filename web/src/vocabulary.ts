@@ -47,3 +47,12 @@ export const TASK_METHODS = exactly<TaskMethod>()([
   'clearance',
   'eod_spot_task',
 ]);
+
+export const TEAM_TYPES = exactly<components['schemas']['Team']['type']>()([
+  'manual_clearance',
+  'mechanical',
+  'mdd',
+  'nts',
+  'ts',
+  'eod',
+]);

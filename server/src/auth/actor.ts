@@ -51,10 +51,14 @@ export function assertCanRestrictCountry(actor: Actor, iso3: string): void {
  * its authority, and the operators and donors working there (users scoped to it or to no country).
  * Not public: it names organisations' assets and their measured output.
  */
-export function assertCanReadPlanning(actor: Actor, iso3: string): void {
-  if (governsCountry(actor, iso3)) return;
+export function canReadPlanning(actor: Actor, iso3: string): boolean {
+  if (governsCountry(actor, iso3)) return true;
   const worksThere = actor.country_iso3 === null || actor.country_iso3 === iso3;
-  if ((actor.role === 'operator' || actor.role === 'donor') && worksThere) return;
+  return (actor.role === 'operator' || actor.role === 'donor') && worksThere;
+}
+
+export function assertCanReadPlanning(actor: Actor, iso3: string): void {
+  if (canReadPlanning(actor, iso3)) return;
   throw forbidden(`role ${actor.role}${scopeText(actor)} may not read the deployment planning of ${iso3}`);
 }
 

@@ -239,6 +239,7 @@ export interface ImportFeatures {
   import_id: Int8;
   name: string | null;
   outcome: ImportOutcome;
+  priority: number | null;
   reason: string | null;
   recorded_on: string | null;
   status: HazardStatus | null;

@@ -141,6 +141,7 @@ const HAZARD_COLUMNS = [
   'recorded_on',
   'external_ref',
   'name',
+  'priority',
   'area_m2',
   'remaining_m2',
   'synthetic',

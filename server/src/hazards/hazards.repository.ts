@@ -18,6 +18,7 @@ const columns = [
   'recorded_on',
   'external_ref',
   'name',
+  'priority',
   'area_m2',
   'remaining_m2',
   'version',
@@ -123,6 +124,7 @@ export interface HazardValues {
   recorded_on: string;
   external_ref: string | null;
   name: string | null;
+  priority: number | null;
 }
 
 export async function insertHazard(

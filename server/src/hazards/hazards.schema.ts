@@ -10,6 +10,14 @@ export const Classification = z
 export const Contamination = z.enum(CONTAMINATION);
 export const HazardStatus = z.enum(HAZARD_STATUSES);
 
+/** The national authority's priority class; imports also read high, medium and low (field-mapping.ts). */
+export const Priority = z
+  .number()
+  .int()
+  .min(1)
+  .max(5)
+  .describe("the national authority's priority class: 1 most urgent … 5 least; null when not yet assessed");
+
 const ContaminationList = z
   .array(Contamination)
   .min(1)
@@ -25,6 +33,7 @@ const HazardPropertiesShape = {
   recorded_on: PastDate.describe('date the hazard was recorded (after entry into force = newly found)'),
   external_ref: PlainText(1, 100, 'reference in the national database (e.g. IMSMA id)').nullable().optional(),
   name: PlainText(1, 200).nullable().optional(),
+  priority: Priority.nullable().optional(),
 };
 
 export const HazardProperties = z.object(HazardPropertiesShape).strict();
@@ -67,6 +76,7 @@ export const HazardOut = z
       recorded_on: z.string(),
       external_ref: z.string().nullable(),
       name: z.string().nullable().describe('null for readers outside a restricted country (free text is withheld)'),
+      priority: Priority.nullable(),
       area_m2: z.number().describe('geodesic area on the WGS 84 ellipsoid'),
       remaining_m2: z.number().describe('area not yet released by approved releases'),
       version: z.number().int(),

@@ -32,6 +32,7 @@ export function toFeature(row: repo.HazardRecord, warnings: string[] = row.warni
       recorded_on: row.recorded_on,
       external_ref: row.external_ref,
       name: row.name,
+      priority: row.priority,
       area_m2: row.area_m2,
       remaining_m2: row.remaining_m2,
       version: row.version,
@@ -93,6 +94,7 @@ export async function createHazard(
       recorded_on: props.recorded_on,
       external_ref: props.external_ref ?? null,
       name: props.name ?? null,
+      priority: props.priority ?? null,
       ewkb: geometry.ewkb,
       area_m2: geometry.areaM2,
       warnings,
@@ -167,6 +169,7 @@ export async function updateHazardIn(
     recorded_on: props.recorded_on,
     external_ref: props.external_ref ?? null,
     name: props.name ?? null,
+    priority: props.priority ?? null,
     geometry: geometry ? { ewkb: geometry.ewkb, area_m2: geometry.areaM2 } : undefined,
     warnings: geometry ? warnings : current.warnings,
   });

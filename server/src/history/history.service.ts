@@ -157,6 +157,7 @@ export async function restoreHazard(
             recorded_on: props.recorded_on,
             external_ref: props.external_ref ?? null,
             name: props.name ?? null,
+            priority: props.priority ?? null,
           },
         },
         `version ${version}`,

@@ -12,6 +12,7 @@ export const TARGET_FIELDS = [
   'status',
   'recorded_on',
   'name',
+  'priority',
 ] as const;
 export type TargetField = (typeof TARGET_FIELDS)[number];
 export type FieldMap = Record<TargetField, string[]>;
@@ -25,6 +26,7 @@ const SAFEGROUND: FieldMap = {
   status: ['status'],
   recorded_on: ['recorded_on', 'recorded'],
   name: ['name'],
+  priority: ['priority', 'prio'],
 };
 
 /**
@@ -69,6 +71,7 @@ const IMSMA: FieldMap = {
     'date',
   ],
   name: ['hazard_name', 'hazardname', 'haz_name', 'name', 'description'],
+  priority: ['hazard_priority', 'priority', 'priority_class', 'prioritisation', 'prioritization'],
 };
 
 /** GICHD Minimum Data Requirements names for a hazardous area. */
@@ -87,6 +90,7 @@ const GICHD_MDR: FieldMap = {
   status: ['hazard_status', 'status'],
   recorded_on: ['date_of_survey', 'survey_date', 'date_recorded', 'date_of_recording', 'recorded_on', 'date'],
   name: ['hazard_name', 'hazardous_area_name', 'name', 'location'],
+  priority: ['priority', 'priority_level', 'hazard_priority'],
 };
 
 export const PRESETS = { safeground: SAFEGROUND, imsma: IMSMA, gichd_mdr: GICHD_MDR } as const;
@@ -193,6 +197,18 @@ const STATUS: Record<string, 'open' | 'closed' | 'handed_over'> = {
   handover: 'handed_over',
 };
 
+/** Priority words some databases use instead of the class number: high is the most urgent class. */
+const PRIORITY: Record<string, number> = { high: 1, medium: 3, low: 5 };
+
+/** A priority cell: 1..5 as a number or text ("2", "2.0"), or high/medium/low; anything else passes through for validation to name. */
+export function priorityValue(value: unknown): unknown {
+  if (typeof value === 'number') return value;
+  const cell = text(value);
+  if (cell === undefined) return undefined;
+  if (/^\d+(\.0+)?$/.test(cell)) return Number(cell);
+  return PRIORITY[normalise(cell)] ?? cell;
+}
+
 const text = (value: unknown): string | undefined => {
   if (value === null || value === undefined) return undefined;
   const string = String(value).trim();
@@ -244,5 +260,6 @@ export function mapProperties(
     recorded_on: recorded === undefined ? undefined : normaliseDate(recorded),
     external_ref: text(get('external_ref')),
     name: text(get('name')),
+    priority: priorityValue(get('priority')),
   };
 }

@@ -80,6 +80,7 @@ function emptyBatch(): StagedBatch {
     status: [],
     recorded_on: [],
     name: [],
+    priority: [],
     geojson: [],
     wkb: [],
   };
@@ -97,7 +98,9 @@ function addCandidate(
     for (const issue of parsed.error.issues) {
       const field = issue.path.join('.') || 'properties';
       const absent = issue.path.length === 1 && mapped[String(issue.path[0])] === undefined;
-      const given = issue.code === 'invalid_value' ? ` (got ${JSON.stringify(mapped[String(issue.path[0])])})` : '';
+      const given = namesValue(issue.code, mapped[String(issue.path[0])])
+        ? ` (got ${JSON.stringify(mapped[String(issue.path[0])])})`
+        : '';
       problems.push(`${field}: ${absent ? 'missing' : issue.message + given}`);
     }
   }
@@ -120,8 +123,19 @@ function addCandidate(
   batch.status.push(props?.status ?? null);
   batch.recorded_on.push(props?.recorded_on ?? null);
   batch.name.push(props?.name ?? null);
+  batch.priority.push(props?.priority ?? null);
   batch.geojson.push(problems.length || encoded ? null : JSON.stringify(feature.geometry));
   batch.wkb.push(problems.length || !encoded ? null : encoded.wkb);
+}
+
+/**
+ * Whether a rejection quotes the value it refuses: a word outside a vocabulary, and a short value
+ * of the wrong type or out of range (a priority of "urgent" or 7). Long text is not echoed.
+ */
+function namesValue(code: string, value: unknown): boolean {
+  if (code === 'invalid_value') return true;
+  if (code !== 'invalid_type' && code !== 'too_big' && code !== 'too_small') return false;
+  return typeof value === 'number' || (typeof value === 'string' && value.length <= 40);
 }
 
 function geometryProblems(geometry: SourceFeature['geometry'], maxVertices: number, knownVertices?: number): string[] {

@@ -18,6 +18,7 @@ export interface StagedBatch {
   status: (string | null)[];
   recorded_on: (string | null)[];
   name: (string | null)[];
+  priority: (number | null)[];
   /** Each accepted geometry as GeoJSON text or, when the reader could encode it, as (E)WKB: one of the two. */
   geojson: (string | null)[];
   wkb: (Buffer | null)[];
@@ -72,7 +73,7 @@ export async function stageBatch(
   await sql`SELECT sg_import_stage(${importId}, ${iso3}, ${rules.maxChange}, ${rules.toleranceM},
     ${batch.index}::integer[], ${batch.ref}::text[], ${batch.problem}::text[], ${batch.classification}::text[],
     ${batch.contamination}::text[], ${batch.status}::text[], ${batch.recorded_on}::text[], ${batch.name}::text[],
-    ${batch.geojson}::text[], ${batch.wkb}::bytea[])`.execute(db);
+    ${batch.priority}::smallint[], ${batch.geojson}::text[], ${batch.wkb}::bytea[])`.execute(db);
 }
 
 export async function rejectDuplicates(db: Db, importId: string): Promise<void> {

@@ -4,6 +4,8 @@ import type { AreaGeometry } from '../geometry/geometry.schema.js';
 import { checkGeometry } from '../geometry/geometry.service.js';
 import { HttpError } from '../http/http-error.js';
 import * as repo from './tasks.repository.js';
+import { findTeamHeader } from '../teams/teams.repository.js';
+import { badRequest, conflict } from '../http/http-error.js';
 
 // What a task's plan must satisfy, for a proposal and for a PATCH alike: hazards of one country,
 // grants of that country given to the task's organisation with shares summing to 1, and a work
@@ -111,4 +113,19 @@ export async function planGeometry(trx: Db, config: Config, hazardIds: number[],
 export async function organisationOrRefuse(trx: Db, id: string) {
   const organisation = await repo.findOrganisation(trx, id);
   if (!organisation) throw unprocessable(`organisation ${id} does not exist`, 'body.organisation_id');
+}
+
+/** A task's team is one of its organisation's recorded teams in its country (400 when unknown, 409 when another's). */
+export async function teamOrRefuse(trx: Db, teamId: number, country: string, organisationId: string): Promise<void> {
+  const team = await findTeamHeader(trx, String(teamId));
+  if (!team) {
+    throw badRequest(`team ${teamId} does not exist`, [{ path: 'body.team_id', message: 'no such team' }]);
+  }
+  if (team.organisation_id !== organisationId || team.country_iso3 !== country) {
+    throw conflict(
+      `team ${teamId} is organisation ${team.organisation_id}'s team in ${team.country_iso3}, ` +
+        `not organisation ${organisationId}'s in ${country}`,
+      [{ path: 'body.team_id', message: "must be a team of the task's organisation in the task's country" }],
+    );
+  }
 }

@@ -42,6 +42,7 @@ function selectTasks(db: Kysely<Database>, reader: Reader, digits?: number) {
       'o.acronym as organisation_acronym',
       't.method',
       't.team',
+      't.team_id',
       't.planned_start',
       't.planned_end',
       't.actual_start',
@@ -114,7 +115,7 @@ export async function listTasks(db: Kysely<Database>, filter: TaskListQuery, rea
 export async function lockTaskHeader(db: Kysely<Database>, id: string) {
   return db
     .selectFrom('tasks')
-    .select(['id', 'country_iso3', 'organisation_id', 'status', 'version', 'updated_at'])
+    .select(['id', 'country_iso3', 'organisation_id', 'team_id', 'status', 'version', 'updated_at'])
     .select(sql<Buffer | null>`ST_AsEWKB(work_geom)`.as('work_ewkb'))
     .select(sql<number[]>`ARRAY(SELECT hazard_id::float8 FROM task_hazards WHERE task_id = tasks.id)`.as('hazard_ids'))
     .where('id', '=', id)
@@ -191,6 +192,7 @@ export async function exhaustedHazards(db: Kysely<Database>, hazardIds: number[]
 export interface TaskValues {
   method: TaskMethod;
   team: string | null;
+  team_id: string | null;
   planned_start: string;
   planned_end: string;
   actual_start: string | null;

@@ -44,6 +44,9 @@ const planShape = {
   hazard_ids: HazardIds,
   method: TaskMethod,
   team: Team.optional(),
+  team_id: Id.nullable()
+    .optional()
+    .describe("one of the organisation's recorded teams in the task's country (409 otherwise); null: none"),
   planned_start: IsoDate,
   planned_end: IsoDate,
   actual_start: IsoDate.nullable().optional(),
@@ -163,6 +166,7 @@ export const TaskOut = z
       hazard_ids: z.array(z.number()),
       method: TaskMethod,
       team: z.string().nullable().describe('null for readers outside a restricted country (free text is withheld)'),
+      team_id: z.number().nullable().describe('the recorded team doing the work, where named'),
       planned_start: z.string(),
       planned_end: z.string(),
       actual_start: z.string().nullable(),

@@ -16,6 +16,7 @@ import {
   countryOfHazards,
   organisationOrRefuse,
   planGeometry,
+  teamOrRefuse,
   unprocessable,
 } from './tasks.plan.js';
 import * as repo from './tasks.repository.js';
@@ -43,6 +44,7 @@ export function toFeature(row: repo.TaskRecord): TaskFeature {
       hazard_ids: row.hazard_ids,
       method: row.method,
       team: row.team,
+      team_id: row.team_id === null ? null : Number(row.team_id),
       planned_start: row.planned_start,
       planned_end: row.planned_end,
       actual_start: row.actual_start,
@@ -102,6 +104,7 @@ export async function createTask(
     assertCanPropose(actor, country, organisationId);
     await organisationOrRefuse(trx, organisationId);
     await checkFunding(trx, input.funding, country, organisationId);
+    if (input.team_id) await teamOrRefuse(trx, input.team_id, country, organisationId);
     await repo.lockCountryTasks(trx, country);
     const geometry = await planGeometry(
       trx,
@@ -122,6 +125,7 @@ export async function createTask(
       organisation_id: organisationId,
       method: input.method,
       team: input.team ?? null,
+      team_id: input.team_id ? String(input.team_id) : null,
       planned_start: input.planned_start,
       planned_end: input.planned_end,
       actual_start: input.actual_start ?? null,
@@ -193,6 +197,7 @@ export async function updateTask(
     const next = {
       method: patch.method ?? p.method,
       team: patch.team === undefined ? p.team : patch.team,
+      team_id: patch.team_id === undefined ? current.team_id : patch.team_id === null ? null : String(patch.team_id),
       planned_start: patch.planned_start ?? p.planned_start,
       planned_end: patch.planned_end ?? p.planned_end,
       actual_start: patch.actual_start === undefined ? p.actual_start : patch.actual_start,
@@ -219,6 +224,7 @@ export async function updateTask(
         );
       }
     }
+    if (patch.team_id) await teamOrRefuse(trx, patch.team_id, current.country_iso3, current.organisation_id);
     if (patch.funding) await checkFunding(trx, patch.funding, current.country_iso3, current.organisation_id);
     let geometry: Awaited<ReturnType<typeof planGeometry>> | undefined;
     if (patch.hazard_ids || patch.geometry || patch.work_polygon === false) {

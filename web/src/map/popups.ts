@@ -53,6 +53,10 @@ async function hazardContent(hazardId: number): Promise<HTMLElement> {
       ...row(t('popup.size'), km2(p.area_m2 / 1e6)),
       ...row(t('popup.remaining'), `${km2(p.remaining_m2 / 1e6)} (${percent(share)})`),
       ...row(t('popup.recorded'), date(p.recorded_on)),
+      ...row(
+        t('popup.priority'),
+        p.priority === null ? t('priority.none') : t(`priority.${p.priority}` as 'priority.1'),
+      ),
     ),
     h('h4', {}, t('popup.releases', { count: releases.features.length })),
     releases.features.length

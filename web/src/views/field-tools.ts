@@ -1,5 +1,5 @@
 import { t } from '../i18n/i18n.js';
-import { canPlan, canProposeTask, canRecordRelease, canWriteHazards } from '../session.js';
+import { canPlan, canProposeTask, canReadTeams, canRecordRelease, canWriteHazards } from '../session.js';
 import { h } from '../ui/dom.js';
 import type { TaskName } from './tasks.js';
 
@@ -29,6 +29,18 @@ export function fieldTools(iso3: string, qualityHref: string, open: (task: TaskN
       },
       t('coalition.link'),
     ),
+    canReadTeams(iso3)
+      ? h(
+          'a',
+          {
+            href: qualityHref.replace(/\/quality(?=\?|$)/, '/teams'),
+            'data-nav': true,
+            id: 'teams-link',
+            class: 'button button-quiet',
+          },
+          t('teams.link'),
+        )
+      : null,
     canPlan(iso3)
       ? h(
           'a',

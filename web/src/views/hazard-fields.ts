@@ -4,6 +4,8 @@ import { h } from '../ui/dom.js';
 import { type FieldControls, field, select, today } from '../ui/forms.js';
 import { CLASSIFICATIONS, CONTAMINATION_TYPES, HAZARD_STATUSES } from '../vocabulary.js';
 
+const PRIORITIES = [1, 2, 3, 4, 5] as const;
+
 /** The attributes an authority sets on a hazard (the server computes the rest). */
 export const HAZARD_ATTRIBUTES = [
   'name',
@@ -12,6 +14,7 @@ export const HAZARD_ATTRIBUTES = [
   'contamination',
   'status',
   'recorded_on',
+  'priority',
 ] as const;
 export type HazardAttributes = Pick<HazardProperties, (typeof HAZARD_ATTRIBUTES)[number]>;
 
@@ -23,6 +26,7 @@ export const newHazardAttributes = (): HazardAttributes => ({
   contamination: [],
   status: 'open',
   recorded_on: today(),
+  priority: null,
 });
 
 export interface HazardFields {
@@ -60,6 +64,12 @@ export function hazardFields(initial: HazardAttributes, changed: () => void): Ha
     required: true,
     max: today(),
   });
+  // The authority's priority class, 1 most urgent; empty when not yet assessed.
+  const priority = select(
+    [['', t('priority.none')], ...PRIORITIES.map((p): [string, string] => [String(p), t(`priority.${p}`)])],
+    initial.priority === null ? '' : String(initial.priority),
+    { id: 'hazard-priority' },
+  );
   const boxes = CONTAMINATION_TYPES.map((c) =>
     h('input', { type: 'checkbox', value: c, 'data-contamination': c, checked: initial.contamination.includes(c) }),
   );
@@ -69,7 +79,7 @@ export function hazardFields(initial: HazardAttributes, changed: () => void): Ha
     h('legend', {}, t('popup.contamination')),
     ...boxes.map((box) => h('label', {}, box, t(`contamination.${box.value}` as 'contamination.cmr'))),
   );
-  for (const input of [name, reference, classification, status, recordedOn, ...boxes])
+  for (const input of [name, reference, classification, status, recordedOn, priority, ...boxes])
     input.addEventListener('input', changed);
   return {
     elements: [
@@ -79,6 +89,7 @@ export function hazardFields(initial: HazardAttributes, changed: () => void): Ha
       contamination,
       field(t('popup.status'), status),
       field(t('popup.recorded'), recordedOn),
+      field(t('popup.priority'), priority, t('priority.hint')),
     ],
     values: () => ({
       name: name.value.trim() || null,
@@ -87,6 +98,7 @@ export function hazardFields(initial: HazardAttributes, changed: () => void): Ha
       contamination: boxes.filter((b) => b.checked).map((b) => b.value as HazardAttributes['contamination'][number]),
       status: status.value as HazardAttributes['status'],
       recorded_on: recordedOn.value,
+      priority: priority.value === '' ? null : Number(priority.value),
     }),
     controls: {
       name: { control: name, label: t('field.name') },
@@ -95,6 +107,7 @@ export function hazardFields(initial: HazardAttributes, changed: () => void): Ha
       contamination: { control: contamination, label: t('popup.contamination') },
       status: { control: status, label: t('popup.status') },
       recorded_on: { control: recordedOn, label: t('popup.recorded') },
+      priority: { control: priority, label: t('popup.priority') },
     },
   };
 }

@@ -1,32 +1,16 @@
 // The planner's requests and the shapes it reads, in one place.
 import { API, request, sendJson } from '../api.js';
-import type { ApiProductivity, ApiShare, Method, ProductivityRow, TeamType } from '../api-types.js';
+import type { ApiProductivity, ApiShare, ApiTeamList, Method, ProductivityRow, TeamType } from '../api-types.js';
 
 export type { ApiProductivity, ApiShare, ProductivityRow, TeamType };
 
-// PROVISIONAL below: the teams and plans shapes as their schemas have them, until those endpoints
-// are on main; then they become names for the generated OpenAPI types in api-types.ts, as the
-// productivity's already are.
+// PROVISIONAL below: the plans shapes as their schema has them, until the plans endpoints are on
+// main; then they become names for the generated OpenAPI types in api-types.ts, as the teams' and
+// the productivity's already are.
 export type PlanScope = 'ccm' | 'apmbc' | 'all';
 export type PlanMethod = Method;
 
-export interface ApiTeam {
-  id: number;
-  organisation_id: number;
-  organisation: { id: number; name: string; acronym: string | null };
-  country_iso3: string;
-  name: string;
-  type: TeamType;
-  size: number;
-  working_days_per_week: number;
-  stand_downs: { from: string; to: string }[];
-  active_from: string | null;
-  active_to: string | null;
-  monthly_cost_usd: number | null;
-}
-export interface ApiTeamList {
-  teams: ApiTeam[];
-}
+export type ApiTeam = ApiTeamList['teams'][number];
 
 export interface PriorityWeights {
   priority: number;

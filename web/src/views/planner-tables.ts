@@ -1,5 +1,6 @@
 import { date, km2, percent, plainNumber, t, usd } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
+import { teamsTable } from './teams.js';
 import type {
   ApiPlanSummary,
   ApiProductivity,
@@ -13,7 +14,7 @@ import type {
 const headerRow = (...labels: string[]) =>
   h('thead', {}, h('tr', {}, ...labels.map((label) => h('th', { scope: 'col' }, label))));
 
-export const teamTypeLabel = (type: TeamType) => t(`planner.type_${type}`);
+export const teamTypeLabel = (type: TeamType) => t(`team_type.${type}`);
 const m2 = (value: number) => t('planner.m2_value', { value: plainNumber(value, 0) });
 const section = (id: string, title: string, ...content: (HTMLElement | null)[]) =>
   h(
@@ -23,49 +24,9 @@ const section = (id: string, title: string, ...content: (HTMLElement | null)[]) 
     ...content,
   );
 
-/** The country's teams as the planner reads them: organisation, type, size, calendar, cost. */
-export function teamsTable(teams: ApiTeam[]): HTMLElement {
-  return section(
-    'planner-teams',
-    t('planner.teams_title'),
-    teams.length === 0
-      ? h('p', { class: 'muted' }, t('planner.no_teams'))
-      : h(
-          'div',
-          { class: 'table-scroll' },
-          h(
-            'table',
-            { class: 'data-table', id: 'planner-teams-table' },
-            h('caption', {}, t('planner.teams_caption')),
-            headerRow(
-              t('planner.team'),
-              t('planner.organisation'),
-              t('planner.team_type'),
-              t('planner.team_size'),
-              t('planner.days_per_week'),
-              t('planner.stand_downs'),
-              t('planner.monthly_cost'),
-            ),
-            h(
-              'tbody',
-              {},
-              ...teams.map((team) =>
-                h(
-                  'tr',
-                  { 'data-team': team.id },
-                  h('th', { scope: 'row' }, team.name),
-                  h('td', {}, team.organisation.name),
-                  h('td', {}, teamTypeLabel(team.type)),
-                  h('td', { class: 'num' }, plainNumber(team.size, 0)),
-                  h('td', { class: 'num' }, plainNumber(team.working_days_per_week, 0)),
-                  h('td', {}, h('bdi', {}, team.stand_downs.map((s) => `${s.from} – ${s.to}`).join(', ') || '–')),
-                  h('td', { class: 'num' }, team.monthly_cost_usd === null ? '–' : usd(team.monthly_cost_usd)),
-                ),
-              ),
-            ),
-          ),
-        ),
-  );
+/** The country's teams, in the teams page's own table. */
+export function teamsSection(teams: ApiTeam[]): HTMLElement {
+  return section('planner-teams', t('planner.teams_title'), teamsTable(teams, { id: 'planner-teams-table' }));
 }
 
 /** A row's override key: the same organisation × team type the API's override names. */

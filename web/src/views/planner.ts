@@ -21,7 +21,7 @@ import {
 import { scenarioControls } from './planner-controls.js';
 import { planGantt } from './planner-gantt.js';
 import { makeTasksPanel, monthSlider, planFigures, planLinks, whatItTakesPanel } from './planner-results.js';
-import { comparisonTable, productivityTable, teamsTable } from './planner-tables.js';
+import { comparisonTable, productivityTable, teamsSection } from './planner-tables.js';
 import type { ViewContext, ViewController } from './view.js';
 
 const POLL_MS = 500;
@@ -111,7 +111,7 @@ export class PlannerView implements ViewController {
           data.country.synthetic_data ? demoBadge() : null,
         ),
         h('p', { class: 'lede' }, t('planner.lede')),
-        teamsTable(data.teams),
+        teamsSection(data.teams),
         productivity.element,
         this.controls.element,
         this.computeStatus,
