@@ -33,6 +33,7 @@ import { coalitionRoutes } from './coalitions/coalitions.routes.js';
 import { taskRoutes } from './tasks/tasks.routes.js';
 import { teamRoutes } from './teams/teams.routes.js';
 import { productivityRoutes } from './planner/productivity.routes.js';
+import { planRoutes } from './planner/plans.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
 import { type FiguresCache, createFiguresCache } from './area/figures-cache.js';
@@ -125,6 +126,7 @@ export function createApp(
   api.use(taskRoutes(db, config, registry, API_BASE));
   api.use(teamRoutes(db, config, registry, API_BASE));
   api.use(productivityRoutes(db, registry, API_BASE));
+  api.use(planRoutes(db, config, registry, API_BASE));
   const document = openApiDocument(registry);
   app.locals.openApiDocument = document;
   api.get('/openapi.json', (_req, res) => {

@@ -521,7 +521,7 @@ export interface paths {
         };
         /**
          * Extension-request annex: the quantitative part of CCM Article 4.6 (d)-(f) / APMBC Article 5.4
-         * @description Formats: JSON (default), CSV (one table; the `section` column says what each row is) or a printable HTML page, chosen by `format=json|csv|html` or else the Accept header (application/json, text/csv, text/html). Area contaminated at entry into force, found since, released since by method, remaining, annual release history, trailing-rate projection and the requested new deadline, all as the progress API gives them today. Without requested_deadline the current deadline is extended by whole requests of the treaty maximum (CCM 5 years, APMBC 10) until it covers the projected completion. 400 when requested_deadline is not after the current deadline.
+         * @description Formats: JSON (default), CSV (one table; the `section` column says what each row is) or a printable HTML page, chosen by `format=json|csv|html` or else the Accept header (application/json, text/csv, text/html). Area contaminated at entry into force, found since, released since by method, remaining, annual release history, trailing-rate projection and the requested new deadline, all as the progress API gives them today. Without requested_deadline the current deadline is extended by whole requests of the treaty maximum (CCM 5 years, APMBC 10) until it covers the projected completion. 400 when requested_deadline is not after the current deadline. With plan_id (a ready plan of the country the reader may see; 401 anonymous, 404 otherwise, 409 while it computes) the annex carries the plan's annual work plan: the area to release per year by method.
          */
         get: operations["getCountriesByIso3ReportsExtension"];
         put?: never;
@@ -1185,6 +1185,127 @@ export interface paths {
         get: operations["getCountriesByIso3Productivity"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/countries/{iso3}/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The country's plans side by side: completion, km² released per year, teams by type, cost per year
+         * @description Admins, the country's national authority and the operators working in the country; not public. Newest first, at most 200.
+         */
+        get: operations["getCountriesByIso3Plans"];
+        put?: never;
+        /**
+         * Make a deployment plan of the country's teams over its hazards in scope
+         * @description Admins, the country's national authority and the operators working in the country; not public. An operator plans with its own organisation's teams only (403 naming the others). The plan is computed in the background: GET /plans/{id} shows status computing with its progress, then ready (or failed with the error). Each hazard's remaining area (overlapping hazards counted once) is split by the country's release shares of its classification into the area to cancel, reduce and clear; hazards within travel_radius_km of each other form work packages of at most 50, worked in the order of the priority score. 422: an unknown team, a team of another country (each named), or no obligation in progress for the scope (ccm: CCM, apmbc: APMBC, all: either).
+         */
+        post: operations["postCountriesByIso3Plans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A plan: status and progress, its inputs, and once ready the schedule and its figures
+         * @description Admins, the country's national authority and the operators working in the country; not public. schedule: one entry per team, month and method; an entry's area_m2 is the area it releases, so the entries sum to the remaining area in scope (remaining_m2) less any unscheduled work. lower_bound_on: no schedule of the teams can finish earlier (each method's work over its teams' capacity); gap_days: the schedule's distance to it.
+         */
+        get: operations["getPlansById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/schedule.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plan's schedule as CSV, one row per team, month, method and hazard: team_id, team, organisation, team_type, method, start_on, end_on, working_days, package_id, hazard_id, area_m2 */
+        get: operations["getPlansByIdScheduleCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plan's work packages as GeoJSON: the simplified union of each package's remaining land
+         * @description Admins, the country's national authority and the operators working in the country; not public. planned_year is the year its work starts (null: not scheduled); rank 1 is worked first.
+         */
+        get: operations["getPlansByIdPackages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/what-it-takes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The fewest teams to add, by type, for the plan to finish by a date (the deadline by default), and their cost
+         * @description Admins, the country's national authority and the operators working in the country; not public. A HiGHS capacity model gives the smallest addition, checked (and raised) against the schedule. A new team works like the plan's first team of its type (else five days a week all year) at its productivity; costs are the country's average stated cost per team-month of the type (null where none is stated). 422 without a target date.
+         */
+        post: operations["postPlansByIdWhatItTakes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose tasks for the plan's first months: one per organisation, work package and method
+         * @description Through the tasks service and its rules: the proposer must be allowed to propose for every organisation involved (checked before any task is made), each task covers its hazards' unreleased land, overlaps with other tasks are acknowledged and returned. Methods: cancelled → non_technical_survey, reduced → technical_survey, cleared → clearance; team names the plan's team(s), and the task's team is recorded when it is one.
+         */
+        post: operations["postPlansByIdTasks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2079,6 +2200,27 @@ export interface components {
                 requests_of_max_length: number | null;
                 covers_projected_completion: boolean | null;
             };
+            /** @description the annual work plan of the plan given as plan_id; null without one */
+            work_plan: {
+                plan_id: number;
+                name: string;
+                /** @enum {string} */
+                scope: "ccm" | "apmbc" | "all";
+                start_on: string;
+                completion_on: string | null;
+                /** @description area to release per year by method, as the plan schedules it */
+                years: {
+                    year: number;
+                    /** @description square kilometres, geodesic, exact to the square metre */
+                    cancelled_km2: number;
+                    /** @description square kilometres, geodesic, exact to the square metre */
+                    reduced_km2: number;
+                    /** @description square kilometres, geodesic, exact to the square metre */
+                    cleared_km2: number;
+                    /** @description square kilometres, geodesic, exact to the square metre */
+                    released_km2: number;
+                }[];
+            } | null;
         };
         Import: {
             id: number;
@@ -2990,6 +3132,160 @@ export interface components {
                 /** @description m² released per team-working-day */
                 m2_per_team_day: number;
             }[];
+        };
+        Plan: {
+            id: number;
+            country_iso3: string;
+            name: string;
+            /** @enum {string} */
+            scope: "ccm" | "apmbc" | "all";
+            /** @enum {string} */
+            status: "computing" | "ready" | "failed";
+            error: string | null;
+            progress: {
+                done: number;
+                total: number | null;
+            };
+            /** @description last working day of the plan; null while work is unscheduled */
+            completion_on: string | null;
+            /** @description no schedule of these teams finishes before: each method's work over its teams' capacity */
+            lower_bound_on: string | null;
+            /** @description calendar days from the lower bound to the completion */
+            gap_days: number | null;
+            /** @description the latest current deadline of the in-progress obligations in scope */
+            deadline_on: string | null;
+            created_at: string;
+            inputs: {
+                name: string;
+                /** @description the country's teams the plan deploys; an operator may only use its own organisation's teams */
+                team_ids: number[];
+                /** @description first day of the plan */
+                start_on: string;
+                /**
+                 * @description ccm: hazards with cluster munition remnants; apmbc: with anti-personnel mines; all: every open hazard
+                 * @default all
+                 * @enum {string}
+                 */
+                scope: "ccm" | "apmbc" | "all";
+                /**
+                 * @description figures that replace the measured productivity (shown with source override)
+                 * @default []
+                 */
+                productivity_overrides: {
+                    /** @description omitted: every organisation's teams of the type */
+                    organisation_id?: number;
+                    /** @enum {string} */
+                    team_type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+                    m2_per_team_day: number;
+                }[];
+                /**
+                 * @description Packages are worked in order of a score (higher first): weights.priority × (6 − the most urgent priority class of its hazards) / 5 (unassessed: 0) + weights.deadline × the nearness of its nearest treaty deadline (1 for the nearest of the plan's packages, 0 for the farthest and for hazards under no treaty in progress) + weights.distance × (1 − its distance to the nearest base of the plan's teams / the largest such distance). Weights default to priority 0.5, deadline 0.3, distance 0.2 and are divided by their sum.
+                 * @default {
+                 *       "priority": 0.5,
+                 *       "deadline": 0.3,
+                 *       "distance": 0.2
+                 *     }
+                 */
+                priority_weights: {
+                    priority: number;
+                    deadline: number;
+                    distance: number;
+                };
+                /**
+                 * @description hazards within this distance of each other (a chain of them) form one work package
+                 * @default 10
+                 */
+                travel_radius_km: number;
+            };
+            /** @description per team, month and method; empty until ready */
+            schedule: {
+                team_id: number;
+                hazard_ids: number[];
+                /** @enum {string} */
+                method: "cancelled" | "reduced" | "cleared";
+                start_on: string;
+                end_on: string;
+                working_days: number;
+                /** @description the area this entry releases (cancels, reduces or clears) */
+                area_m2: number;
+            }[];
+            teams?: {
+                id: number;
+                name: string;
+                organisation_id: number;
+                organisation_name: string;
+                /** @enum {string} */
+                type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+                /** @enum {string} */
+                method: "cancelled" | "reduced" | "cleared";
+                size: number;
+                m2_per_team_day: number;
+                productivity_source: string;
+                monthly_cost_usd: number | null;
+            }[];
+            productivity?: {
+                organisation_id: number;
+                /** @enum {string} */
+                team_type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+                /** @enum {string} */
+                method: "cancelled" | "reduced" | "cleared";
+                m2_per_team_day: number;
+                source: string;
+            }[];
+            shares?: {
+                SHA: {
+                    cancelled: number;
+                    reduced: number;
+                    cleared: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                CHA: {
+                    cancelled: number;
+                    reduced: number;
+                    cleared: number;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+            priority_weights?: {
+                priority: number;
+                deadline: number;
+                distance: number;
+            };
+            priority_rule?: string;
+            /** @description the area in scope to release, overlaps counted once */
+            remaining_m2?: number;
+            hazard_count?: number;
+            package_count?: number;
+            annual?: {
+                year: number;
+                /** @enum {string} */
+                method: "cancelled" | "reduced" | "cleared";
+                area_m2: number;
+            }[];
+            /** @description area in scope left at the end of each year of the plan */
+            burn_down?: {
+                year: number;
+                remaining_km2: number;
+            }[];
+            unscheduled?: {
+                /** @enum {string} */
+                method: "cancelled" | "reduced" | "cleared";
+                area_m2: number;
+                /** @enum {string} */
+                reason: "no_team" | "horizon";
+            }[];
+            cost?: {
+                /** @description the plan's teams' monthly cost over the months each works, per year */
+                per_year: {
+                    year: number;
+                    usd: number;
+                }[];
+                total_usd: number;
+                /** @description teams with no monthly cost stated, left out */
+                teams_without_cost: number[];
+            };
         };
     };
     responses: never;
@@ -4781,6 +5077,8 @@ export interface operations {
                 treaty: "CCM" | "APMBC";
                 /** @description the new deadline requested; omitted = the current deadline extended by as many requests of the treaty maximum (CCM 5 years, APMBC 10) as the projected completion needs */
                 requested_deadline?: string;
+                /** @description a saved deployment plan of the country: the annex then carries its annual work plan (signed-in readers of the plan only; 401 without a user) */
+                plan_id?: number;
                 /** @description json, csv (one table with a section column) or html (printable page); wins over the Accept header */
                 format?: "json" | "csv" | "html";
             };
@@ -4813,8 +5111,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description unknown country, or the country has no obligation under the treaty */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the plan is not ready */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7379,6 +7695,627 @@ export interface operations {
             };
             /** @description unknown country code */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCountriesByIso3Plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                iso3: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the plans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        plans: {
+                            id: number;
+                            country_iso3: string;
+                            name: string;
+                            /** @enum {string} */
+                            scope: "ccm" | "apmbc" | "all";
+                            /** @enum {string} */
+                            status: "computing" | "ready" | "failed";
+                            error: string | null;
+                            progress: {
+                                done: number;
+                                total: number | null;
+                            };
+                            /** @description last working day of the plan; null while work is unscheduled */
+                            completion_on: string | null;
+                            /** @description no schedule of these teams finishes before: each method's work over its teams' capacity */
+                            lower_bound_on: string | null;
+                            /** @description calendar days from the lower bound to the completion */
+                            gap_days: number | null;
+                            /** @description the latest current deadline of the in-progress obligations in scope */
+                            deadline_on: string | null;
+                            created_at: string;
+                            km2_per_year: {
+                                year: number;
+                                km2: number;
+                            }[];
+                            teams_by_type: {
+                                [key: string]: number;
+                            };
+                            cost_per_year: {
+                                year: number;
+                                usd: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postCountriesByIso3Plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                iso3: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a name for the scenario; no control characters but tab and line breaks, no lone UTF-16 surrogates */
+                    name?: string;
+                    /** @description the country's teams the plan deploys; an operator may only use its own organisation's teams */
+                    team_ids: number[];
+                    /** @description first day of the plan */
+                    start_on: string;
+                    /**
+                     * @description ccm: hazards with cluster munition remnants; apmbc: with anti-personnel mines; all: every open hazard
+                     * @default all
+                     * @enum {string}
+                     */
+                    scope?: "ccm" | "apmbc" | "all";
+                    /**
+                     * @description figures that replace the measured productivity (shown with source override)
+                     * @default []
+                     */
+                    productivity_overrides?: {
+                        /** @description omitted: every organisation's teams of the type */
+                        organisation_id?: number;
+                        /** @enum {string} */
+                        team_type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+                        m2_per_team_day: number;
+                    }[];
+                    /**
+                     * @description Packages are worked in order of a score (higher first): weights.priority × (6 − the most urgent priority class of its hazards) / 5 (unassessed: 0) + weights.deadline × the nearness of its nearest treaty deadline (1 for the nearest of the plan's packages, 0 for the farthest and for hazards under no treaty in progress) + weights.distance × (1 − its distance to the nearest base of the plan's teams / the largest such distance). Weights default to priority 0.5, deadline 0.3, distance 0.2 and are divided by their sum.
+                     * @default {
+                     *       "priority": 0.5,
+                     *       "deadline": 0.3,
+                     *       "distance": 0.2
+                     *     }
+                     */
+                    priority_weights?: {
+                        priority: number;
+                        deadline: number;
+                        distance: number;
+                    };
+                    /**
+                     * @description hazards within this distance of each other (a chain of them) form one work package
+                     * @default 10
+                     */
+                    travel_radius_km?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description stored; computing */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        status: "computing" | "ready" | "failed";
+                    };
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown country */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown or foreign teams, or no obligation in scope */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPlansById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such plan, or not one the reader may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPlansByIdScheduleCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such plan, or not one the reader may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the plan is still computing, or failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPlansByIdPackages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description FeatureCollection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": {
+                        /** @enum {string} */
+                        type: "FeatureCollection";
+                        features: {
+                            /** @enum {string} */
+                            type: "Feature";
+                            id: number;
+                            geometry: components["schemas"]["GeometryOut"];
+                            properties: {
+                                package_id: number;
+                                /** @description 1 = worked first */
+                                rank: number;
+                                score: number;
+                                hazard_ids: number[];
+                                start_on: string | null;
+                                end_on: string | null;
+                                planned_year: number | null;
+                                /** @description the province the package lies in (its point on surface) */
+                                province_code: string | null;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such plan, or not one the reader may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the plan is still computing, or failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPlansByIdWhatItTakes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description omitted: the plan's deadline */
+                    target_on?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the addition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        target_on: string;
+                        /** @description the plan's own completion, with its teams */
+                        plan_completion_on: string | null;
+                        /** @description the completion with the teams added */
+                        completion_on: string | null;
+                        meets_target: boolean;
+                        /** @description the capacity model proves no smaller addition can meet the target */
+                        proven_minimal: boolean;
+                        /** @enum {string} */
+                        solver: "highs" | "greedy";
+                        added: {
+                            /** @enum {string} */
+                            type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+                            count: number;
+                            /** @description the country's average stated cost of a team-month of the type */
+                            monthly_cost_usd: number | null;
+                            team_months: number;
+                            /** @description what the added teams release */
+                            area_m2: number;
+                            cost_usd: number | null;
+                        }[];
+                        /** @description the funding the addition needs; null when a cost is unknown */
+                        cost_usd: number | null;
+                    };
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such plan, or not one the reader may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the plan is still computing, or failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no deadline and no target_on, or a target before the start */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPlansByIdTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description record id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description the plan's first months to propose tasks for
+                     * @default 3
+                     */
+                    months?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description the proposed tasks */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tasks: components["schemas"]["Task"][];
+                        /** @description the conflicts each proposed task was stored with (acknowledged) */
+                        overlaps: {
+                            task_id: number;
+                            conflicts: unknown[];
+                        }[];
+                    };
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description role or country scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such plan, or not one the reader may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the plan is still computing, or failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a hazard has no land left to release */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -349,6 +349,52 @@ export interface Organisations {
   version: Generated<number>;
 }
 
+export interface PlanEntries {
+  area_m2: number;
+  end_on: string;
+  hazard_area_m2: number[];
+  hazard_ids: ArrayType<Int8>;
+  method: ReleaseMethod;
+  ordinal: number;
+  package_ids: number[];
+  plan_id: Int8;
+  start_on: string;
+  team_id: Int8;
+  working_days: number;
+}
+
+export interface PlanPackages {
+  end_on: string | null;
+  geom: string | null;
+  hazard_ids: ArrayType<Int8>;
+  package_id: number;
+  plan_id: Int8;
+  planned_year: number | null;
+  province_code: string | null;
+  rank: number;
+  score: number;
+  start_on: string | null;
+}
+
+export interface Plans {
+  completion_on: string | null;
+  country_iso3: string;
+  created_at: Generated<Timestamp>;
+  created_by: Int8 | null;
+  deadline_on: string | null;
+  error: string | null;
+  gap_days: number | null;
+  id: Generated<Int8>;
+  inputs: Json;
+  lower_bound_on: string | null;
+  name: string;
+  progress_done: Generated<number>;
+  progress_total: number | null;
+  results: Json | null;
+  status: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface ProvincePieces {
   code: string;
   country_iso3: string;
@@ -530,6 +576,9 @@ export interface DB {
   obligation_requests: ObligationRequests;
   obligations: Obligations;
   organisations: Organisations;
+  plan_entries: PlanEntries;
+  plan_packages: PlanPackages;
+  plans: Plans;
   province_pieces: ProvincePieces;
   provinces: Provinces;
   release_attribution: ReleaseAttribution;

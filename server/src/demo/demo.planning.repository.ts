@@ -28,9 +28,12 @@ export async function insertDemoTeams(db: Db, teams: readonly DemoTeam[], active
     INSERT INTO teams (organisation_id, country_iso3, name, type, size, base, working_days_per_week, stand_downs,
                        active_from, monthly_cost_usd)
     SELECT t.organisation_id, t.country_iso3, t.name, t.type, t.size,
-           (SELECT ST_PointOnSurface(h.geom) FROM hazards h
-             WHERE h.country_iso3 = t.country_iso3 AND h.synthetic AND h.deleted_at IS NULL
-             ORDER BY h.id OFFSET t.base_hazard LIMIT 1),
+           coalesce(
+             (SELECT ST_PointOnSurface(h.geom) FROM hazards h
+               WHERE h.country_iso3 = t.country_iso3 AND h.synthetic AND h.deleted_at IS NULL
+               ORDER BY h.id OFFSET t.base_hazard LIMIT 1),
+             -- A country with fewer demo hazards than teams: the team is based inside the country.
+             (SELECT ST_PointOnSurface(c.geom) FROM countries c WHERE c.iso3 = t.country_iso3)),
            t.working_days_per_week, t.stand_downs, ${activeFrom}::date, t.monthly_cost_usd
       FROM t
     RETURNING id`.execute(db);

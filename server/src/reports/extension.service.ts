@@ -3,7 +3,7 @@ import { resolveAsOf } from '../area/as-of.js';
 import { badRequest } from '../http/http-error.js';
 import type { TreatyName } from '../obligations/obligations.schema.js';
 import { yearsBetween } from '../progress/projection.js';
-import type { ExtensionAnnexOut } from './reports.schema.js';
+import type { ExtensionAnnexOut, WorkPlanOut } from './reports.schema.js';
 import { deadlineFields, progressOfObligation, reportHeader, sumKm2 } from './reports.service.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -91,9 +91,12 @@ export function requestedDeadline(input: RequestInput, notes: string[]): Extensi
   };
 }
 
+const SCOPE_OF_TREATY = { CCM: 'ccm', APMBC: 'apmbc' } as const;
+
 /**
  * The quantitative part of an extension request (CCM Article 4.6 (d)-(f), APMBC Article 5.4):
- * every figure is the progress API's for the obligation as of today.
+ * every figure is the progress API's for the obligation as of today. With a deployment plan, its
+ * annual work plan (area to release per year by method) is the annex's work plan.
  */
 export async function extensionAnnex(
   db: Db,
@@ -101,6 +104,7 @@ export async function extensionAnnex(
   treaty: TreatyName,
   requested: string | undefined,
   thinShare: number,
+  workPlan: WorkPlanOut | null = null,
   generatedAt = new Date(),
 ): Promise<ExtensionAnnexOut> {
   const asOf = resolveAsOf({});
@@ -116,6 +120,11 @@ export async function extensionAnnex(
     header.notes.push(`The current deadline (${o.current_deadline}) has passed: no rate can meet it any more.`);
   }
   if (o.status === 'extension_requested' && o.status_detail) header.notes.push(`Status: ${o.status_detail}.`);
+  if (workPlan && workPlan.scope !== SCOPE_OF_TREATY[treaty]) {
+    header.notes.push(
+      `The work plan "${workPlan.name}" covers ${workPlan.scope === 'all' ? 'every hazard' : `the ${workPlan.scope} scope`}, not only the ${treaty} hazards.`,
+    );
+  }
   const requestedFields = requestedDeadline(
     {
       currentDeadline: o.current_deadline,
@@ -155,5 +164,6 @@ export async function extensionAnnex(
     extension_requests_needed: o.extension_requests_needed,
     max_extension_years: o.max_extension_years,
     requested: requestedFields,
+    work_plan: workPlan,
   };
 }

@@ -177,6 +177,18 @@ export function extensionCsv(annex: ExtensionAnnexOut): string {
     }),
     ...deadlineRows('figure', annex),
     ...annex.annual.map((row) => ({ section: 'annual', ...row })),
+    ...(annex.work_plan
+      ? [
+          ...fieldRows('work_plan', {
+            plan_id: annex.work_plan.plan_id,
+            plan_name: annex.work_plan.name,
+            plan_scope: annex.work_plan.scope,
+            plan_start_on: annex.work_plan.start_on,
+            plan_completion_on: annex.work_plan.completion_on,
+          }),
+          ...annex.work_plan.years.map((row) => ({ section: 'work_plan', ...row })),
+        ]
+      : []),
   ];
   return csvTable(EXTENSION_COLUMNS, rows);
 }

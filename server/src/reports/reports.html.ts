@@ -254,5 +254,19 @@ export function extensionHtml(a: ExtensionAnnexOut): string {
       km2Cell(y.remaining_km2),
     ]),
   );
-  return page(title, a, [figures, annual, plan].join('\n'));
+  const wp = a.work_plan;
+  const workPlan = wp
+    ? table(
+        `Annual work plan: ${wp.name} (plan ${wp.plan_id}, scope ${wp.scope}, from ${wp.start_on}, completion ${wp.completion_on ?? 'not within the horizon'}) (km² to release)`,
+        ['Year', 'Cancelled', 'Reduced', 'Cleared', 'Released'],
+        wp.years.map((y) => [
+          textCell(y.year),
+          km2Cell(y.cancelled_km2),
+          km2Cell(y.reduced_km2),
+          km2Cell(y.cleared_km2),
+          km2Cell(y.released_km2),
+        ]),
+      )
+    : '';
+  return page(title, a, [figures, annual, plan, workPlan].filter(Boolean).join('\n'));
 }

@@ -11,6 +11,8 @@ import { chooseFormat, documentAlternatives, send } from './report-format.js';
 import { article7Report } from './reports.service.js';
 import { generaliseReportHazards } from '../restrictions/restrictions.service.js';
 import { extensionAnnex } from './extension.service.js';
+import { annualWorkPlan } from '../planner/plans.service.js';
+import { unauthorized } from '../http/http-error.js';
 
 const notFound = {
   description: 'unknown country, or the country has no obligation under the treaty',
@@ -66,18 +68,31 @@ export function reportRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
       'Area contaminated at entry into force, found since, released since by method, remaining, annual release history, ' +
       'trailing-rate projection and the requested new deadline, all as the progress API gives them today. Without ' +
       'requested_deadline the current deadline is extended by whole requests of the treaty maximum (CCM 5 years, ' +
-      'APMBC 10) until it covers the projected completion. 400 when requested_deadline is not after the current deadline.',
+      'APMBC 10) until it covers the projected completion. 400 when requested_deadline is not after the current deadline. ' +
+      'With plan_id (a ready plan of the country the reader may see; 401 anonymous, 404 otherwise, 409 while it computes) ' +
+      "the annex carries the plan's annual work plan: the area to release per year by method.",
     auth: 'public',
     params: Iso3Param,
     query: ExtensionQuery,
-    responses: { 200: { description: 'the annex', schema: ExtensionAnnex }, 400: standardErrors[400], 404: notFound },
-    handler: async ({ params, query, req, res }) => {
+    responses: {
+      200: { description: 'the annex', schema: ExtensionAnnex },
+      400: standardErrors[400],
+      401: standardErrors[401],
+      404: notFound,
+      409: { description: 'the plan is not ready', schema: ErrorResponse },
+    },
+    handler: async ({ actor, params, query, req, res }) => {
+      // A plan is not public: naming one needs a reader allowed to see it.
+      if (query.plan_id !== undefined && !actor) throw unauthorized('plan_id needs a signed-in reader of the plan');
+      const workPlan =
+        query.plan_id === undefined ? null : await annualWorkPlan(db, actor!, String(query.plan_id), params.iso3);
       const annex = await extensionAnnex(
         db,
         params.iso3,
         query.treaty,
         query.requested_deadline,
         config.COVERAGE_THIN_SHARE,
+        workPlan,
       );
       const format = chooseFormat(req, query.format);
       if (format === 'json') return { body: annex, headers: { Vary: 'Accept' } };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate } from '../http/common.schema.js';
+import { IsoDate, RecordId } from '../http/common.schema.js';
 import { todayUtc } from '../shared/dates.js';
 import { Treaty } from '../obligations/obligations.schema.js';
 import { Extension } from '../countries/countries.schema.js';
@@ -40,6 +40,9 @@ export const ExtensionQuery = z
     requested_deadline: IsoDate.optional().describe(
       'the new deadline requested; omitted = the current deadline extended by as many requests of the treaty maximum ' +
         '(CCM 5 years, APMBC 10) as the projected completion needs',
+    ),
+    plan_id: RecordId.optional().describe(
+      'a saved deployment plan of the country: the annex then carries its annual work plan (signed-in readers of the plan only; 401 without a user)',
     ),
     format: Format,
   })
@@ -162,6 +165,20 @@ export const AnnualRelease = z.object({
   remaining_km2: Km2,
 });
 
+export const WorkPlan = z.object({
+  plan_id: z.number().int(),
+  name: z.string(),
+  scope: z.enum(['ccm', 'apmbc', 'all']),
+  start_on: z.string(),
+  completion_on: z.string().nullable(),
+  years: z
+    .array(
+      z.object({ year: z.number().int(), cancelled_km2: Km2, reduced_km2: Km2, cleared_km2: Km2, released_km2: Km2 }),
+    )
+    .describe('area to release per year by method, as the plan schedules it'),
+});
+export type WorkPlanOut = z.infer<typeof WorkPlan>;
+
 export const ExtensionAnnex = z
   .object({
     ...ReportHeader,
@@ -194,6 +211,7 @@ export const ExtensionAnnex = z
       requests_of_max_length: z.number().int().nullable(),
       covers_projected_completion: z.boolean().nullable(),
     }),
+    work_plan: WorkPlan.nullable().describe('the annual work plan of the plan given as plan_id; null without one'),
   })
   .meta({ id: 'ExtensionAnnex' });
 
