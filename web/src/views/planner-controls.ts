@@ -132,7 +132,7 @@ export function scenarioControls(
     start.value = plan.inputs.start_on;
     scope.value = plan.inputs.scope;
     for (const key of WEIGHT_NAMES) weights[key].value = String(plan.priority_weights[key]);
-    setAdded(plan.inputs.added_teams ?? []);
+    setAdded((plan.inputs as PlanCreate).added_teams ?? []);
   };
   return {
     element: h(
