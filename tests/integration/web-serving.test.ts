@@ -23,6 +23,7 @@ describe('web app serving', () => {
       '/countries/LAO',
       '/countries/lao?lang=ar&year=2019',
       '/countries/LAO/coalition',
+      '/countries/KHM/planner?plan=3',
       '/admin',
       '/donors/12?year=2024',
     ]) {

@@ -55,3 +55,17 @@ export type ApiTaskCreate = Schemas['TaskCreate'];
 export type TaskConflict = Schemas['TaskConflictError']['error']['details'][number];
 export type ApiGrantList = Schemas['GrantList'];
 export type ApiOrganisationList = Schemas['OrganisationList'];
+export type ApiProductivity = Schemas['Productivity'];
+export type ProductivityRow = ApiProductivity['rows'][number];
+export type ApiShare = ApiProductivity['shares']['SHA'];
+export type TeamType = ProductivityRow['team_type'];
+export type ApiTeamList = Json<'getTeams'>;
+export type ApiPlan = Schemas['Plan'];
+export type ApiPlanCreate = NonNullable<
+  operations['postCountriesByIso3Plans']['requestBody']
+>['content']['application/json'];
+export type ApiPlanCreated = Json<'postCountriesByIso3Plans', 201>;
+export type ApiPlanList = Json<'getCountriesByIso3Plans'>;
+export type ApiPackages = operations['getPlansByIdPackages']['responses'][200]['content']['application/geo+json'];
+export type ApiWhatItTakes = Json<'postPlansByIdWhatItTakes'>;
+export type ApiPlanTasks = Json<'postPlansByIdTasks', 201>;

@@ -22,6 +22,7 @@ const CONTROLLERS: Record<AppState['view']['name'], () => Promise<Controller>> =
   quality: async () => (await import('./views/quality.js')).QualityView,
   coalition: async () => (await import('./views/coalition.js')).CoalitionView,
   teams: async () => (await import('./views/teams.js')).TeamsView,
+  planner: async () => (await import('./views/planner.js')).PlannerView,
   review: async () => (await import('./views/review.js')).ReviewView,
   imports: async () => (await import('./views/imports.js')).ImportsView,
   login: async () => (await import('./views/login.js')).LoginView,

@@ -68,3 +68,5 @@ export const canProposeTask = (iso3: string): boolean =>
   (user?.role === 'operator' &&
     user.organisation_id !== null &&
     (user.country_iso3 === null || user.country_iso3 === iso3));
+/** The deployment planner: the country's authority, an admin, or an operator working there (who records releases). */
+export const canPlan = (iso3: string): boolean => canRecordRelease(iso3);

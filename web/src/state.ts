@@ -13,6 +13,8 @@ export type View =
   | { name: 'quality'; iso3: string }
   | { name: 'coalition'; iso3: string }
   | { name: 'teams'; iso3: string }
+  /** The deployment planner; `plan` is the saved plan shown (?plan=), null = none yet. */
+  | { name: 'planner'; iso3: string; plan: number | null }
   | { name: 'review' }
   | { name: 'imports' }
   | { name: 'admin' }
@@ -66,12 +68,18 @@ export function parseLocation(location: Location): AppState {
 function viewOf(pathname: string, query: URLSearchParams): View {
   const donor = /^\/donors\/(\d{1,15})\/?$/.exec(pathname);
   if (donor) return donorView(Number(donor[1]), query);
-  const country = /^\/countries\/([A-Za-z]{3})(?:\/(quality|coalition|teams))?\/?$/.exec(pathname);
+  const country = /^\/countries\/([A-Za-z]{3})(?:\/(quality|coalition|teams|planner))?\/?$/.exec(pathname);
+  if (country?.[2] === 'planner') return plannerView(country[1]!.toUpperCase(), query);
   if (country) {
     return { name: (country[2] as 'quality' | 'coalition' | 'teams') ?? 'country', iso3: country[1]!.toUpperCase() };
   }
   const page = /^\/(review|imports|login|admin)\/?$/.exec(pathname)?.[1];
   return page ? { name: page as 'review' | 'imports' | 'login' | 'admin' } : { name: 'world' };
+}
+
+function plannerView(iso3: string, query: URLSearchParams): View {
+  const plan = Number(query.get('plan'));
+  return { name: 'planner', iso3, plan: Number.isInteger(plan) && plan > 0 ? plan : null };
 }
 
 function donorView(id: number, query: URLSearchParams): View {
@@ -100,6 +108,7 @@ function pathOf(view: View): string {
     case 'quality':
     case 'coalition':
     case 'teams':
+    case 'planner':
       return `/countries/${view.iso3}/${view.name}`;
     case 'world':
       return '/';
@@ -124,6 +133,7 @@ export function urlOf(state: AppState, hash = ''): string {
     if (state.view.year !== null) query.set('year', String(state.view.year));
     if (state.view.country !== null) query.set('country', state.view.country);
   }
+  if (state.view.name === 'planner' && state.view.plan !== null) query.set('plan', String(state.view.plan));
   const path = pathOf(state.view);
   const search = query.toString();
   return `${path}${search ? `?${search}` : ''}${hash}`;

@@ -20,7 +20,8 @@ export interface WebOptions {
 
 /**
  * The web app (web/): its static files, index.html for the paths the client router owns
- * (`/`, `/countries/{ISO3}`, `/countries/{ISO3}/quality`, `/countries/{ISO3}/coalition`, `/countries/{ISO3}/teams`, `/login`, `/review`,
+ * (`/`, `/countries/{ISO3}`, `/countries/{ISO3}/quality`, `/countries/{ISO3}/coalition`,
+ * `/countries/{ISO3}/teams`, `/countries/{ISO3}/planner`, `/login`, `/review`,
  * `/imports`, `/admin`, `/donors/{id}`), and the little run-time configuration the bundle cannot know.
  */
 export function webRoutes(config: Config, options: WebOptions): Router {
@@ -49,10 +50,13 @@ export function webRoutes(config: Config, options: WebOptions): Router {
     if (!/^\d{1,15}$/.test(String(req.params.id))) return next();
     sendIndex(req, res, next);
   });
-  router.get(['/countries/:iso3/quality', '/countries/:iso3/coalition', '/countries/:iso3/teams'], (req, res, next) => {
-    if (!/^[A-Za-z]{3}$/.test(String(req.params.iso3))) return next();
-    sendIndex(req, res, next);
-  });
+  router.get(
+    ['/countries/:iso3/quality', '/countries/:iso3/coalition', '/countries/:iso3/teams', '/countries/:iso3/planner'],
+    (req, res, next) => {
+      if (!/^[A-Za-z]{3}$/.test(String(req.params.iso3))) return next();
+      sendIndex(req, res, next);
+    },
+  );
   router.get('/countries/:iso3', (req, res, next) => {
     // Anything else under /countries/ is not a page of the app: let it 404.
     if (!/^[A-Za-z]{3}$/.test(String(req.params.iso3))) return next();

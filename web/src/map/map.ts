@@ -131,6 +131,12 @@ export class SafegroundMap {
     for (const id of ['hazards-fill', 'hazards-line']) this.map.setLayoutProperty(id, 'visibility', 'none');
   }
 
+  /** The country outlined over a quiet land, without hazards or releases: a view that draws its own shapes. */
+  showOutline(iso3: string): void {
+    this.showCountry(iso3);
+    for (const id of COUNTRY_LAYERS) this.map.setLayoutProperty(id, 'visibility', 'none');
+  }
+
   highlight(iso3: string): void {
     this.map.setFilter('countries-highlight', ['==', ['get', 'iso3'], iso3]);
   }

@@ -1,5 +1,5 @@
 import { t } from '../i18n/i18n.js';
-import { canProposeTask, canReadTeams, canRecordRelease, canWriteHazards } from '../session.js';
+import { canPlan, canProposeTask, canReadTeams, canRecordRelease, canWriteHazards } from '../session.js';
 import { h } from '../ui/dom.js';
 import type { TaskName } from './tasks.js';
 
@@ -39,6 +39,18 @@ export function fieldTools(iso3: string, qualityHref: string, open: (task: TaskN
             class: 'button button-quiet',
           },
           t('teams.link'),
+        )
+      : null,
+    canPlan(iso3)
+      ? h(
+          'a',
+          {
+            href: qualityHref.replace(/\/quality(?=\?|$)/, '/planner'),
+            'data-nav': true,
+            id: 'planner-link',
+            class: 'button button-quiet',
+          },
+          t('planner.link'),
         )
       : null,
   );

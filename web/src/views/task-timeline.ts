@@ -42,7 +42,7 @@ function lanes(tasks: Task[]): Task[][] {
  * Arrow keys move between bars: along a row with left and right (mirrored right-to-left), to the
  * nearest bar in time of the row above or below with up and down.
  */
-function arrowKeys(grid: HTMLElement): void {
+export function arrowKeys(grid: HTMLElement): void {
   grid.addEventListener('keydown', (event) => {
     const bar = (event.target as Element).closest<HTMLElement>('.gantt-bar');
     if (!bar) return;
