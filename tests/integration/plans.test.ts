@@ -303,6 +303,25 @@ describe('a computed plan', () => {
     expectError(await post(`/api/v1/plans/${plan.id}/what-it-takes`, tokens.lao, { target_on: '2026-01-01' }), 422);
   });
 
+  it('takes teams a scenario adds ("+2 deminer teams"): negative ids, no organisation, never a later end', async () => {
+    const scenario = await readyPlan(
+      planBody({ name: '+2 deminer teams', added_teams: [{ type: 'manual_clearance', count: 2 }] }),
+    );
+    const added = scenario.teams.filter((t: any) => t.id < 0);
+    expect(added).toHaveLength(2);
+    expect(added.every((t: any) => t.organisation_id === null && t.type === 'manual_clearance')).toBe(true);
+    // They work like the plan's first deminer team, at its figure.
+    const model = scenario.teams.find((t: any) => t.id === teams.clearA);
+    expect(added.every((t: any) => t.m2_per_team_day === model.m2_per_team_day)).toBe(true);
+    expect(scenario.schedule.some((e: any) => e.team_id < 0)).toBe(true);
+    expect(scenario.completion_on <= plan.completion_on).toBe(true);
+    near(sum(scenario.schedule.map((e: any) => e.area_m2)), sum(plan.schedule.map((e: any) => e.area_m2)));
+    expectError(
+      await post('/api/v1/countries/LAO/plans', tokens.lao, planBody({ added_teams: [{ type: 'mdd', count: -1 }] })),
+      400,
+    );
+  });
+
   it("prints the plan's yearly figures in the extension annex", async () => {
     const path = `/api/v1/countries/LAO/reports/extension?treaty=CCM&plan_id=${plan.id}`;
     expectError(await app.api('GET', path), 401);

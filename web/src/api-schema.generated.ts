@@ -3192,6 +3192,15 @@ export interface components {
                     distance: number;
                 };
                 /**
+                 * @description teams not fielded yet that the scenario adds ("+4 dog teams"): each works like the plan's first team of its type, else five days a week all year at the country's figure for the type; negative team ids in the schedule
+                 * @default []
+                 */
+                added_teams: {
+                    /** @enum {string} */
+                    type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+                    count: number;
+                }[];
+                /**
                  * @description hazards within this distance of each other (a chain of them) form one work package
                  * @default 10
                  */
@@ -3210,10 +3219,12 @@ export interface components {
                 area_m2: number;
             }[];
             teams?: {
+                /** @description negative for a team the scenario adds */
                 id: number;
                 name: string;
-                organisation_id: number;
-                organisation_name: string;
+                /** @description null for a team the scenario adds */
+                organisation_id: number | null;
+                organisation_name: string | null;
                 /** @enum {string} */
                 type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
                 /** @enum {string} */
@@ -7838,6 +7849,15 @@ export interface operations {
                         deadline: number;
                         distance: number;
                     };
+                    /**
+                     * @description teams not fielded yet that the scenario adds ("+4 dog teams"): each works like the plan's first team of its type, else five days a week all year at the country's figure for the type; negative team ids in the schedule
+                     * @default []
+                     */
+                    added_teams?: {
+                        /** @enum {string} */
+                        type: "manual_clearance" | "mechanical" | "mdd" | "nts" | "ts" | "eod";
+                        count: number;
+                    }[];
                     /**
                      * @description hazards within this distance of each other (a chain of them) form one work package
                      * @default 10

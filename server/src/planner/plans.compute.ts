@@ -5,6 +5,7 @@ import * as repo from './plans.repository.js';
 import { PRIORITY_RULE, type PlanCreate, type PlanResults } from './plans.schema.js';
 import { countryProductivity } from './productivity.service.js';
 import { buildSchedule } from './schedule.js';
+import type { TeamType } from '../db/schema.generated.js';
 import { METHOD_OF_TEAM_TYPE, type ScheduleInput, type ScheduleResult, type ScheduleTeam } from './schedule.model.js';
 
 // A plan computed from its inputs: the hazards in scope grouped into packages and ranked, the
@@ -44,6 +45,63 @@ export async function planDeadline(db: Db, iso3: string, scope: PlanInputs['scop
   return deadlines.at(-1) ?? null;
 }
 
+const DEFAULT_CALENDAR = { workingDaysPerWeek: 5, standDowns: [], activeFrom: null, activeTo: null };
+
+/**
+ * A team not fielded yet, as a scenario or "what it takes" adds it: it works like the plan's
+ * first team of its type, or else five days a week all year at the country's figure for the type.
+ */
+export function addedTeamTemplate(
+  teams: readonly ScheduleTeam[],
+  productivity: Assembled['productivity'],
+  type: TeamType,
+): Omit<ScheduleTeam, 'id' | 'type'> {
+  const model = teams.find((t) => t.type === type);
+  return model
+    ? {
+        ...DEFAULT_CALENDAR,
+        m2PerDay: model.m2PerDay,
+        workingDaysPerWeek: model.workingDaysPerWeek,
+        standDowns: model.standDowns,
+      }
+    : { ...DEFAULT_CALENDAR, m2PerDay: productivity.rateFor(null, type).m2PerDay };
+}
+
+/** The scenario's added teams, numbered -1, -2, … in the plan, costed at the country's average for their type. */
+function addedTeams(
+  inputs: PlanInputs,
+  fielded: readonly ScheduleTeam[],
+  productivity: Assembled['productivity'],
+  costs: Map<TeamType, number>,
+) {
+  const rows: repo.TeamRow[] = [];
+  const teams: ScheduleTeam[] = [];
+  for (const { type, count } of inputs.added_teams ?? []) {
+    const template = addedTeamTemplate(fielded, productivity, type);
+    for (let n = 1; n <= count; n += 1) {
+      const id = -1 - teams.length;
+      teams.push({ ...template, id, type });
+      rows.push({
+        id: String(id),
+        organisation_id: null,
+        organisation_name: null,
+        country_iso3: '',
+        name: `+ ${type} ${n}`,
+        type,
+        size: 0,
+        lng: 0,
+        lat: 0,
+        working_days_per_week: template.workingDaysPerWeek,
+        stand_downs: [...template.standDowns],
+        active_from: inputs.start_on,
+        active_to: null,
+        monthly_cost_usd: costs.has(type) ? String(costs.get(type)) : null,
+      });
+    }
+  }
+  return { rows, teams };
+}
+
 export function scheduleTeam(team: repo.TeamRow, m2PerDay: number): ScheduleTeam {
   return {
     id: Number(team.id),
@@ -58,19 +116,30 @@ export function scheduleTeam(team: repo.TeamRow, m2PerDay: number): ScheduleTeam
 
 /** Everything the schedule needs, read afresh from the ledger, the teams and the productivity figures. */
 export async function assemble(db: Db, iso3: string, inputs: PlanInputs): Promise<Assembled> {
-  const [teams, productivity, hazards, deadlineOn] = await Promise.all([
+  const [fielded, productivity, hazards, deadlineOn, costs] = await Promise.all([
     repo.findTeams(db, inputs.team_ids),
     countryProductivity(db, iso3, inputs.productivity_overrides),
     repo.planHazards(db, iso3, inputs.scope, inputs.travel_radius_km * 1000, MAX_HAZARDS_PER_PACKAGE),
     planDeadline(db, iso3, inputs.scope),
+    repo.typeMonthlyCosts(db, iso3),
   ]);
-  const rates = new Map(teams.map((t) => [t.id, productivity.rateFor(t.organisation_id, t.type)]));
-  const packages = rankPackages(hazards, productivity.shares, inputs.priority_weights, teams);
+  const rates = new Map(fielded.map((t) => [t.id, productivity.rateFor(t.organisation_id, t.type)]));
+  // Distances are to the bases of fielded teams: an added team has no base yet.
+  const packages = rankPackages(hazards, productivity.shares, inputs.priority_weights, fielded);
+  const fieldedTeams = fielded.map((t) => scheduleTeam(t, rates.get(t.id)!.m2PerDay));
+  const added = addedTeams(inputs, fieldedTeams, productivity, costs);
+  // An added team's figure is that of the team it copies, or the country's for its type.
+  for (const team of added.teams) {
+    const model = fieldedTeams.find((t) => t.type === team.type);
+    const source = model ? rates.get(String(model.id))!.source : productivity.rateFor(null, team.type).source;
+    rates.set(String(team.id), { m2PerDay: team.m2PerDay, source });
+  }
+  const teams = [...fielded, ...added.rows];
   return {
     input: {
       startOn: inputs.start_on,
       horizonYears: HORIZON_YEARS,
-      teams: teams.map((t) => scheduleTeam(t, rates.get(t.id)!.m2PerDay)),
+      teams: [...fieldedTeams, ...added.teams],
       packages,
     },
     teams,
@@ -124,6 +193,7 @@ function resultsOf(inputs: PlanInputs, a: Assembled, schedule: ScheduleResult): 
     schedule.completionOn ?? schedule.entries.reduce((last, e) => (e.endOn > last ? e.endOn : last), inputs.start_on);
   const used = new Map<string, PlanResults['productivity'][number]>();
   for (const team of a.teams) {
+    if (team.organisation_id === null) continue;
     const rate = a.rates.get(team.id)!;
     used.set(`${team.organisation_id}:${team.type}`, {
       organisation_id: Number(team.organisation_id),
@@ -137,7 +207,7 @@ function resultsOf(inputs: PlanInputs, a: Assembled, schedule: ScheduleResult): 
     teams: a.teams.map((t) => ({
       id: Number(t.id),
       name: t.name,
-      organisation_id: Number(t.organisation_id),
+      organisation_id: t.organisation_id === null ? null : Number(t.organisation_id),
       organisation_name: t.organisation_name,
       type: t.type,
       method: METHOD_OF_TEAM_TYPE[t.type],

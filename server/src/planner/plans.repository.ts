@@ -14,8 +14,9 @@ export type PlanRow = Selectable<Plans>;
 
 export interface TeamRow {
   id: string;
-  organisation_id: string;
-  organisation_name: string;
+  /** null for a team the scenario adds, not yet fielded. */
+  organisation_id: string | null;
+  organisation_name: string | null;
   country_iso3: string;
   name: string;
   type: TeamType;

@@ -57,6 +57,22 @@ export const PlanCreate = z
       .refine((w) => w.priority + w.deadline + w.distance > 0, 'at least one weight must be positive')
       .default(DEFAULT_WEIGHTS)
       .describe(PRIORITY_RULE),
+    added_teams: z
+      .array(
+        z
+          .object({
+            type: TeamType,
+            count: z.number().int().min(1).max(500),
+          })
+          .strict(),
+      )
+      .max(TEAM_TYPES.length)
+      .refine((added) => new Set(added.map((a) => a.type)).size === added.length, 'each type at most once')
+      .default([])
+      .describe(
+        'teams not fielded yet that the scenario adds ("+4 dog teams"): each works like the plan\'s first team of its type, ' +
+          "else five days a week all year at the country's figure for the type; negative team ids in the schedule",
+      ),
     travel_radius_km: z
       .number()
       .positive()
@@ -73,10 +89,10 @@ export const PlanStatus = z.enum(['computing', 'ready', 'failed']);
 export const PlanCreated = z.object({ id: z.number().int(), status: PlanStatus });
 
 const PlanTeam = z.object({
-  id: z.number().int(),
+  id: z.number().int().describe('negative for a team the scenario adds'),
   name: z.string(),
-  organisation_id: z.number().int(),
-  organisation_name: z.string(),
+  organisation_id: z.number().int().nullable().describe('null for a team the scenario adds'),
+  organisation_name: z.string().nullable(),
   type: TeamType,
   method: Method,
   size: z.number().int(),

@@ -59,6 +59,8 @@ export async function makeTasks(
   const proposals = new Map<string, Proposal>();
   for (const entry of entries) {
     const team = teams.get(entry.team_id)!;
+    // A team the scenario adds is not fielded: no organisation can be proposed its work yet.
+    if (team.organisation_id === null) continue;
     entry.package_ids.forEach((packageId, i) => {
       const key = `${team.organisation_id}:${packageId}:${entry.method}`;
       const proposal = proposals.get(key) ?? {

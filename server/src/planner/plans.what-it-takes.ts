@@ -3,7 +3,7 @@ import type { Actor } from '../auth/actor.js';
 import type { Db } from '../db/pool.js';
 import { TEAM_TYPES } from '../db/enums.js';
 import { HttpError } from '../http/http-error.js';
-import { assemble, type PlanInputs } from './plans.compute.js';
+import { addedTeamTemplate, assemble, type PlanInputs } from './plans.compute.js';
 import * as repo from './plans.repository.js';
 import type { WhatItTakesOut } from './plans.schema.js';
 import { readyPlan } from './plans.service.js';
@@ -11,8 +11,6 @@ import { whatItTakes, type TeamCandidate } from './team-mix.js';
 
 // "How many more teams of which kind meet the deadline?" for a saved plan: its inputs assembled
 // afresh, and a candidate team of every type the team-mix search may add.
-
-const DEFAULT_CALENDAR = { workingDaysPerWeek: 5, standDowns: [], activeFrom: null, activeTo: null };
 
 export async function planWhatItTakes(
   db: Db,
@@ -29,20 +27,11 @@ export async function planWhatItTakes(
   if (target <= inputs.start_on) throw refuse(`${target} is not after the plan's start ${inputs.start_on}`);
   const assembled = await assemble(db, plan.country_iso3, inputs);
   const costs = await repo.typeMonthlyCosts(db, plan.country_iso3);
-  // A new team works like the plan's first team of its type, or else a five-day week all year at
-  // the country's figure for its type.
-  const candidates: TeamCandidate[] = TEAM_TYPES.map((type) => {
-    const model = assembled.input.teams.find((t) => t.type === type);
-    const template = model
-      ? {
-          ...DEFAULT_CALENDAR,
-          m2PerDay: model.m2PerDay,
-          workingDaysPerWeek: model.workingDaysPerWeek,
-          standDowns: model.standDowns,
-        }
-      : { ...DEFAULT_CALENDAR, m2PerDay: assembled.productivity.rateFor(null, type).m2PerDay };
-    return { type, template, monthlyCostUsd: costs.get(type) ?? null };
-  });
+  const candidates: TeamCandidate[] = TEAM_TYPES.map((type) => ({
+    type,
+    template: addedTeamTemplate(assembled.input.teams, assembled.productivity, type),
+    monthlyCostUsd: costs.get(type) ?? null,
+  }));
   const result = await whatItTakes({ schedule: assembled.input, candidates, targetOn: target });
   return {
     target_on: result.targetOn,

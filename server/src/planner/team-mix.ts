@@ -74,12 +74,13 @@ const highs = () => (highsInstance ??= highsLoader());
 
 type Counts = Map<TeamType, number>;
 
-/** Ids below zero keep added teams apart from recorded ones. */
+/** Ids below every other keep added teams apart from the plan's own (a scenario's added teams are negative too). */
 function withAdditions(input: TeamMixInput, counts: Counts): ScheduleInput {
+  const below = Math.min(0, ...input.schedule.teams.map((team) => team.id));
   const added: ScheduleTeam[] = [];
   for (const candidate of input.candidates) {
     for (let i = 0; i < (counts.get(candidate.type) ?? 0); i += 1)
-      added.push({ ...candidate.template, type: candidate.type, id: -1 - added.length });
+      added.push({ ...candidate.template, type: candidate.type, id: below - 1 - added.length });
   }
   return { ...input.schedule, teams: [...input.schedule.teams, ...added] };
 }
@@ -146,7 +147,7 @@ function describe(
     completion === null ? 0 : (dayNumber(completion) - dayNumber(input.schedule.startOn) + 1) / DAYS_PER_MONTH;
   const addedIds = new Map<number, TeamType>();
   withAdditions(input, counts)
-    .teams.filter((team) => team.id < 0)
+    .teams.slice(input.schedule.teams.length)
     .forEach((team) => addedIds.set(team.id, team.type));
   const added = input.candidates
     .filter((c) => (counts.get(c.type) ?? 0) > 0)

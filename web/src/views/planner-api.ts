@@ -18,18 +18,14 @@ import type {
 
 export type { ApiPackages, ApiPlan, ApiPlanList, ApiProductivity, ApiShare, ApiWhatItTakes, ProductivityRow, TeamType };
 
-// Every shape is the generated OpenAPI types' (api-types.ts) but `added_teams`, which the plans API
-// does not take yet.
+// Every shape is the generated OpenAPI types' (api-types.ts).
 export type PlanMethod = Method;
 
 export type ApiTeam = ApiTeamList['teams'][number];
 
-/** A plan request; `added_teams` is the planner page's own until the plans API takes it. */
-export type PlanCreate = ApiPlanCreate & {
-  /** Teams not yet fielded, by type (a "+4 dog teams" scenario, or what it takes). NOT YET IN THE PLANS API. */
-  added_teams?: AddedTeams;
-};
-export type AddedTeams = { type: TeamType; count: number }[];
+export type PlanCreate = ApiPlanCreate;
+/** Teams not yet fielded, by type (a "+4 dog teams" scenario, or what it takes). */
+export type AddedTeams = NonNullable<PlanCreate['added_teams']>;
 export type PriorityWeights = NonNullable<PlanCreate['priority_weights']>;
 export type ProductivityOverride = NonNullable<PlanCreate['productivity_overrides']>[number];
 export type PlanScope = NonNullable<PlanCreate['scope']>;
