@@ -61,14 +61,14 @@ export async function plannerComparisons(): Promise<void> {
   );
   const random = new Random(12);
   const shapes: Array<[string, TeamType[], number, number, number]> = [
-    ['3 teams, 3 packages × 1 hazard', ['nts', 'ts', 'manual_clearance'], 3, 1, 6_000],
-    ['4 teams, 4 packages × 2 hazards', ['nts', 'ts', 'manual_clearance', 'mechanical'], 4, 2, 4_000],
-    ['4 teams, 4 packages × 1 hazard', ['nts', 'ts', 'manual_clearance', 'mdd'], 4, 1, 8_000],
+    ['3 teams, 3 packages × 1 hazard', ['nts', 'ts', 'manual_clearance'], 3, 1, 40_000],
+    ['4 teams, 4 packages × 2 hazards', ['nts', 'ts', 'manual_clearance', 'mechanical'], 4, 2, 60_000],
+    ['4 teams, 4 packages × 1 hazard', ['nts', 'ts', 'manual_clearance', 'mdd'], 4, 1, 80_000],
   ];
   for (const [label, teams, packages, perPackage, scale] of shapes) {
     const input = instance(random, teams, packages, perPackage, scale);
     const heuristic = await buildSchedule(input);
-    const horizon = Math.min(120, dayNumber(heuristic.completionOn ?? START) - dayNumber(START) + 1);
+    const horizon = Math.min(240, dayNumber(heuristic.completionOn ?? START) - dayNumber(START) + 1);
     const exact = await exactCompletion(input, horizon);
     console.log(
       `  ${label.padEnd(31)} ${days(START, heuristic.completionOn).padStart(9)}  ${days(START, heuristic.lowerBoundOn).padStart(11)}  ` +

@@ -1,12 +1,14 @@
-// The exact schedule of a small plan, for comparing the heuristic with the optimum. A
-// time-indexed model solved by HiGHS: w[t,s,d] = 1 when team t works stage s on day d.
+// The exact schedule of a small plan under the plan's own rules, for comparing the heuristic
+// with the optimum. A time-indexed model solved by HiGHS: w[t,s,d] = 1 when team t works stage s
+// on day d.
 //   - a team works one stage a day, only on its working days and only by its own method;
 //   - a stage receives its area: the sum of cap(t) w[t,s,d] is at least its area;
-//   - survey before clearance: a team may work a package's next stage on day d only once the
-//     capacity given to its previous stage on days before d covers that stage's area;
-//   - the makespan C is at least every day worked; minimise C.
-// Priorities are ignored: this is the best any schedule could do, so it bounds what the plan's
-// ordered, pool-by-pool schedule gives up.
+//   - survey before clearance, month by month as the plan has it: a team may work a package's
+//     next stage in a month only once the capacity given to its previous stage in earlier months
+//     covers that stage's area;
+//   - C is at least the month of every day worked; minimise C (the plan ends at a month's end).
+// Priorities are ignored: this is the best any monthly schedule could do, so it bounds what the
+// plan's ordered, pool-by-pool schedule gives up.
 import highsModule from 'highs';
 import { dayNumber, isoDate, workingDayTest } from '../server/src/planner/calendar.js';
 import { METHOD_OF_TEAM_TYPE, METHOD_SEQUENCE, type ScheduleInput } from '../server/src/planner/schedule.model.js';
@@ -28,6 +30,15 @@ export async function exactCompletion(
   timeLimitSeconds = 120,
 ): Promise<{ completionOn: string | null; status: string; seconds: number; variables: number }> {
   const first = dayNumber(input.startOn);
+  // Month of each day index, counted from the plan's first month.
+  const monthOf = (day: number) => {
+    const date = isoDate(first + day);
+    return (
+      (Number(date.slice(0, 4)) - Number(input.startOn.slice(0, 4))) * 12 +
+      Number(date.slice(5, 7)) -
+      Number(input.startOn.slice(5, 7))
+    );
+  };
   const stages: Stage[] = [];
   for (const workPackage of input.packages) {
     let previous: string | null = null;
@@ -60,9 +71,9 @@ export async function exactCompletion(
     rows.push(` area_${stage.key}: ${terms.join(' + ')} >= ${stage.area / 100}`);
   }
   for (const cell of cells) {
-    rows.push(` end_${cell.name}: C - ${cell.day} ${cell.name} >= 0`);
+    rows.push(` end_${cell.name}: C - ${monthOf(cell.day)} ${cell.name} >= 0`);
     if (cell.stage.previous === null) continue;
-    const before = cells.filter((c) => c.stage.key === cell.stage.previous && c.day < cell.day);
+    const before = cells.filter((c) => c.stage.key === cell.stage.previous && monthOf(c.day) < monthOf(cell.day));
     const previousArea = stages.find((s) => s.key === cell.stage.previous)!.area / 100;
     rows.push(
       before.length === 0
@@ -76,7 +87,9 @@ export async function exactCompletion(
     'Subject To',
     ...rows,
     'Bounds',
-    ` 0 <= C <= ${days}`,
+    ` 0 <= C <= ${monthOf(days - 1)}`,
+    'General',
+    ' C',
     'Binary',
     ...cells.map((c) => ` ${c.name}`),
     'End',
@@ -86,9 +99,12 @@ export async function exactCompletion(
   const solution = solver.solve(model, { time_limit: timeLimitSeconds, output_flag: false });
   const seconds = (performance.now() - started) / 1000;
   const ok = solution.Status === 'Optimal' || solution.Status === 'Time limit reached';
-  const last = ok ? Math.round(solution.Columns['C']?.Primal ?? NaN) : NaN;
+  const month = ok ? Math.round(solution.Columns['C']?.Primal ?? NaN) : NaN;
+  // The last day of month C.
+  let end = first;
+  while (Number.isFinite(month) && monthOf(end - first + 1) <= month) end += 1;
   return {
-    completionOn: Number.isFinite(last) ? isoDate(first + last) : null,
+    completionOn: Number.isFinite(month) ? isoDate(end) : null,
     status: solution.Status,
     seconds,
     variables: cells.length + 1,
