@@ -134,7 +134,7 @@ describe('bulk import shortcuts', () => {
         await sql`SELECT sg_import_stage_rows(${id}, 'LAO', ${rules[0]}, ${rules[1]},
           ${geometries.map((_, i) => i + 1)}::integer[], ${refs}::text[], ${Array(n).fill(null)}::text[], ${Array(n).fill('SHA')}::text[],
           ${Array(n).fill('erw')}::text[], ${Array(n).fill('open')}::text[], ${Array(n).fill('2020-01-01')}::text[], ${refs}::text[],
-          ${text}::text[], ${wkb}::bytea[], ${fast})`.execute(app.db);
+          ${Array(n).fill(null)}::smallint[], ${text}::text[], ${wkb}::bytea[], ${fast})`.execute(app.db);
         imports[`${input} ${fast}`] = id;
         staged[`${input} ${fast}`] = (
           await sql<any>`SELECT feature_index, outcome, reason, warnings, area_m2, encode(ST_AsEWKB(geom), 'hex') AS wkb
