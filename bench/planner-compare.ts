@@ -6,7 +6,7 @@ import type { TeamType } from '../server/src/db/schema.generated.js';
 import { buildSchedule } from '../server/src/planner/schedule.js';
 import type { ScheduleInput, ScheduleTeam, WorkPackage } from '../server/src/planner/schedule.model.js';
 import { type TeamMixInput, whatItTakes, whatItTakesGreedy } from '../server/src/planner/team-mix.js';
-import { dayNumber } from '../server/src/planner/calendar.js';
+import { dayNumber } from '../server/src/shared/calendar.js';
 import { Random } from '../server/src/demo/demo.random.js';
 import { exactCompletion } from './planner-exact.js';
 

@@ -10,7 +10,7 @@
 // Priorities are ignored: this is the best any monthly schedule could do, so it bounds what the
 // plan's ordered, pool-by-pool schedule gives up.
 import highsModule from 'highs';
-import { dayNumber, isoDate, workingDayTest } from '../server/src/planner/calendar.js';
+import { dayNumber, isoDate, workingDayTest } from '../server/src/shared/calendar.js';
 import { METHOD_OF_TEAM_TYPE, METHOD_SEQUENCE, type ScheduleInput } from '../server/src/planner/schedule.model.js';
 
 const highsLoader = (

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isWorkingDay, standDownsCoverWholeYear, workingDaysBetween } from '../../server/src/planner/calendar.js';
+import { isWorkingDay, standDownsCoverWholeYear, workingDaysBetween } from '../../server/src/shared/calendar.js';
 import { buildSchedule } from '../../server/src/planner/schedule.js';
 import {
   METHOD_OF_TEAM_TYPE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workingDaysBetween } from '../../server/src/planner/calendar.js';
+import { workingDaysBetween } from '../../server/src/shared/calendar.js';
 import { buildSchedule } from '../../server/src/planner/schedule.js';
 import type { ScheduleInput } from '../../server/src/planner/schedule.model.js';
 import { type TeamMixInput, whatItTakes, whatItTakesGreedy } from '../../server/src/planner/team-mix.js';

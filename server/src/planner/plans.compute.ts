@@ -1,5 +1,5 @@
 import type { Db } from '../db/pool.js';
-import { dayNumber, isoDate } from './calendar.js';
+import { dayNumber, isoDate } from '../shared/calendar.js';
 import { rankPackages, type RankedPackage } from './plans.packages.js';
 import * as repo from './plans.repository.js';
 import { PRIORITY_RULE, type PlanCreate, type PlanResults } from './plans.schema.js';

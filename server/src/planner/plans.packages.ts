@@ -1,4 +1,4 @@
-import { dayNumber } from './calendar.js';
+import { dayNumber } from '../shared/calendar.js';
 import type { PlanHazard } from './plans.repository.js';
 import type { HazardWork, WorkPackage } from './schedule.model.js';
 

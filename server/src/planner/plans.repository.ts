@@ -4,7 +4,7 @@ import type { Plans, ReleaseMethod, TeamType } from '../db/schema.generated.js';
 import type { ExactScope } from '../restrictions/restrictions.repository.js';
 import { visibleGeoJson } from '../restrictions/restrictions.repository.js';
 import type { GeoJsonGeometry } from '../geometry/geometry.schema.js';
-import type { StandDown } from './calendar.js';
+import type { StandDown } from '../shared/calendar.js';
 import type { PlanScope } from './plans.schema.js';
 
 // Statements on the plan tables and the rows a plan is computed from; the spatial work (scope,

@@ -238,3 +238,26 @@ export const WhatItTakesOut = z.object({
   ),
   cost_usd: z.number().nullable().describe('the funding the addition needs; null when a cost is unknown'),
 });
+
+const PlanKm2 = z.number().describe('square kilometres, geodesic, exact to the square metre');
+
+/** A plan's annual work plan, as the extension annex prints it. */
+export const WorkPlan = z.object({
+  plan_id: z.number().int(),
+  name: z.string(),
+  scope: z.enum(['ccm', 'apmbc', 'all']),
+  start_on: z.string(),
+  completion_on: z.string().nullable(),
+  years: z
+    .array(
+      z.object({
+        year: z.number().int(),
+        cancelled_km2: PlanKm2,
+        reduced_km2: PlanKm2,
+        cleared_km2: PlanKm2,
+        released_km2: PlanKm2,
+      }),
+    )
+    .describe('area to release per year by method, as the plan schedules it'),
+});
+export type WorkPlanOut = z.infer<typeof WorkPlan>;

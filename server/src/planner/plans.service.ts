@@ -7,11 +7,10 @@ import { HttpError, forbidden, notFound } from '../http/http-error.js';
 import { countryExists } from '../geodata/countries.repository.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 import { computePlan, type PlanInputs } from './plans.compute.js';
-import type { WorkPlanOut } from '../reports/reports.schema.js';
 import { scheduleCsv } from './plans.csv.js';
 import { markInterruptedPlans, startPlanRun } from './plans.liveness.js';
 import * as repo from './plans.repository.js';
-import type { PackageCollection, PlanCreate, PlanList, PlanOut, PlanResults } from './plans.schema.js';
+import type { PackageCollection, PlanCreate, PlanList, PlanOut, PlanResults, WorkPlanOut } from './plans.schema.js';
 
 // Plans: who may make and read them, the checks on a new plan, and how a stored plan is shown.
 

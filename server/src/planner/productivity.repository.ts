@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/pool.js';
 import type { HazardClassification, ReleaseMethod, TeamType } from '../db/schema.generated.js';
-import type { StandDown } from './calendar.js';
+import type { StandDown } from '../shared/calendar.js';
 
 /** An approved release of the country as productivity reads it (sql/functions/0740_productivity.sql). */
 export interface ReleaseSampleRow {

@@ -5,7 +5,7 @@ import type { Db } from '../db/pool.js';
 import type { HazardClassification, ReleaseMethod, TeamType } from '../db/schema.generated.js';
 import { countryExists } from '../geodata/countries.repository.js';
 import { notFound } from '../http/http-error.js';
-import { type TeamCalendar, workingDaysBetween } from './calendar.js';
+import { type TeamCalendar, workingDaysBetween } from '../shared/calendar.js';
 import * as repo from './productivity.repository.js';
 import type {
   LandReleaseShare,

@@ -1,5 +1,5 @@
 import type { ReleaseMethod, TeamType } from '../db/schema.generated.js';
-import type { TeamCalendar } from './calendar.js';
+import type { TeamCalendar } from '../shared/calendar.js';
 
 /** Land is released in this order on a work package: survey before clearance. */
 export const METHOD_SEQUENCE = ['cancelled', 'reduced', 'cleared'] as const satisfies readonly ReleaseMethod[];

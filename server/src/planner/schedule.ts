@@ -1,6 +1,5 @@
 import type { ReleaseMethod } from '../db/schema.generated.js';
-import { addYears } from '../reports/extension.service.js';
-import { dayNumber, inStandDown, isoDate, isoWeekday } from './calendar.js';
+import { dayNumber, inStandDown, isoDate, isoWeekday } from '../shared/calendar.js';
 import {
   METHOD_OF_TEAM_TYPE,
   METHOD_SEQUENCE,
@@ -55,7 +54,9 @@ const LEAP_YEAR_DAYS = Array.from({ length: 366 }, (_, i) => isoDate(dayNumber('
 
 function horizonOf(startOn: string, years: number): Horizon {
   const first = dayNumber(startOn);
-  const last = dayNumber(addYears(startOn, years)) - 1;
+  // The day before the same date `years` later (29 February rolls to 1 March: a horizon, not a deadline).
+  const [year, month, date] = startOn.split('-').map(Number) as [number, number, number];
+  const last = Math.round(Date.UTC(year + years, month - 1, date) / 86_400_000) - 1;
   const count = last - first + 1;
   const weekday = new Uint8Array(count);
   const dayOfYear = new Uint16Array(count);

@@ -1,6 +1,6 @@
 import highsModule, { type Highs } from 'highs';
 import type { ReleaseMethod, TeamType } from '../db/schema.generated.js';
-import { dayNumber, isoDate, workingDaysBetween } from './calendar.js';
+import { dayNumber, isoDate, workingDaysBetween } from '../shared/calendar.js';
 import { buildSchedule } from './schedule.js';
 import {
   METHOD_OF_TEAM_TYPE,

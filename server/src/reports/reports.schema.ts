@@ -7,6 +7,9 @@ import { DEVICE_TYPES, ReleaseMethod } from '../releases/releases.schema.js';
 import { ProgressStatus, ReportedBasis } from '../progress/progress.schema.js';
 import { PendingExtension } from '../obligations/obligations.schema.js';
 import { CLASSIFICATIONS } from '../db/enums.js';
+import { WorkPlan, type WorkPlanOut } from '../planner/plans.schema.js';
+
+export { WorkPlan, type WorkPlanOut };
 
 export const REPORT_FORMATS = ['json', 'csv', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -164,20 +167,6 @@ export const AnnualRelease = z.object({
   released_km2: Km2.describe('cancelled + reduced + cleared'),
   remaining_km2: Km2,
 });
-
-export const WorkPlan = z.object({
-  plan_id: z.number().int(),
-  name: z.string(),
-  scope: z.enum(['ccm', 'apmbc', 'all']),
-  start_on: z.string(),
-  completion_on: z.string().nullable(),
-  years: z
-    .array(
-      z.object({ year: z.number().int(), cancelled_km2: Km2, reduced_km2: Km2, cleared_km2: Km2, released_km2: Km2 }),
-    )
-    .describe('area to release per year by method, as the plan schedules it'),
-});
-export type WorkPlanOut = z.infer<typeof WorkPlan>;
 
 export const ExtensionAnnex = z
   .object({

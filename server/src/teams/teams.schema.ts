@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TEAM_TYPES } from '../db/enums.js';
 import { IsoDate, Iso3, PlainText, RecordId } from '../http/common.schema.js';
-import { standDownsCoverWholeYear } from '../planner/calendar.js';
+import { standDownsCoverWholeYear } from '../shared/calendar.js';
 
 export const TeamType = z
   .enum(TEAM_TYPES)
