@@ -130,20 +130,7 @@ export function renderBurndown(canvas: HTMLCanvasElement, input: BurndownInput):
     options: {
       ...base,
       parsing: false,
-      scales: {
-        x: {
-          type: 'linear',
-          min: series.xMin,
-          max: series.xMax,
-          ticks: {
-            stepSize: Math.max(1, Math.ceil((series.xMax - series.xMin) / 8)),
-            maxRotation: 0,
-            callback: (value) => yearLabel(Number(value)),
-          },
-          title: { display: true, text: t('chart.year') },
-        },
-        y: { type: 'linear', beginAtZero: true, title: { display: true, text: t('unit.km2_axis') } },
-      },
+      scales: yearKm2Scales(series),
       plugins: {
         ...base.plugins,
         markers: { items: series.markers },
@@ -196,4 +183,22 @@ export function burndownTable(input: BurndownInput, id: string): HTMLTableElemen
       ),
     ),
   );
+}
+
+/** The burn-down charts' axes: years (as fractional numbers) across, km² up from zero. */
+export function yearKm2Scales(series: { xMin: number; xMax: number }) {
+  return {
+    x: {
+      type: 'linear' as const,
+      min: series.xMin,
+      max: series.xMax,
+      ticks: {
+        stepSize: Math.max(1, Math.ceil((series.xMax - series.xMin) / 8)),
+        maxRotation: 0,
+        callback: (value: string | number) => yearLabel(Number(value)),
+      },
+      title: { display: true, text: t('chart.year') },
+    },
+    y: { type: 'linear' as const, beginAtZero: true, title: { display: true, text: t('unit.km2_axis') } },
+  };
 }

@@ -1,7 +1,7 @@
 import type { ObligationProgress } from '../api-types.js';
-import { date, km2, t, yearLabel } from '../i18n/i18n.js';
+import { date, km2, t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
-import { burndownSeries, yearPosition } from './burndown.js';
+import { burndownSeries, yearKm2Scales, yearPosition } from './burndown.js';
 import { Chart, commonOptions } from './setup.js';
 
 interface Point {
@@ -96,20 +96,7 @@ export function renderPlanBurndown(canvas: HTMLCanvasElement, input: PlanBurndow
     options: {
       ...base,
       parsing: false,
-      scales: {
-        x: {
-          type: 'linear',
-          min: series.xMin,
-          max: series.xMax,
-          ticks: {
-            stepSize: Math.max(1, Math.ceil((series.xMax - series.xMin) / 8)),
-            maxRotation: 0,
-            callback: (value) => yearLabel(Number(value)),
-          },
-          title: { display: true, text: t('chart.year') },
-        },
-        y: { type: 'linear', beginAtZero: true, title: { display: true, text: t('unit.km2_axis') } },
-      },
+      scales: yearKm2Scales(series),
       plugins: {
         ...base.plugins,
         markers: { items: series.markers },
