@@ -30,6 +30,34 @@ describe('the working-day calendar', () => {
   });
 });
 
+describe('working days counted by whole weeks', () => {
+  it('agree with the day-by-day count for any span, week and active period', () => {
+    const day = fc.integer({ min: -800, max: 40_000 }); // 1967 to 2079
+    const iso = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
+    fc.assert(
+      fc.property(
+        day,
+        fc.integer({ min: -3, max: 400 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.option(day, { nil: null }),
+        fc.option(day, { nil: null }),
+        (from, length, perWeek, activeFrom, activeTo) => {
+          const team = {
+            workingDaysPerWeek: perWeek,
+            standDowns: [],
+            activeFrom: activeFrom === null ? null : iso(activeFrom),
+            activeTo: activeTo === null ? null : iso(activeTo),
+          };
+          let byDay = 0;
+          for (let d = from; d <= from + length; d += 1) if (isWorkingDay(team, d)) byDay += 1;
+          expect(workingDaysBetween(team, iso(from), iso(from + length))).toBe(byDay);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('the schedule, computed by hand', () => {
   // A technical survey team (1,000 m²/day) and a manual clearance team (500 m²/day), both
   // Monday to Friday; the clearance team stands down in April. Two packages, most urgent first:

@@ -3,9 +3,12 @@ import type { Db } from '../db/pool.js';
 import type { HazardClassification, ReleaseMethod, TeamType } from '../db/schema.generated.js';
 import type { StandDown } from '../shared/calendar.js';
 
-/** An approved release of the country as productivity reads it (sql/functions/0740_productivity.sql). */
-export interface ReleaseSampleRow {
-  release_id: string;
+/**
+ * The approved releases of the country as productivity reads them, gathered per organisation,
+ * method and team calendar (sql/functions/0740_productivity.sql): the days and areas run in
+ * parallel, one per release.
+ */
+export interface ReleaseGroupRow {
   organisation_id: string | null;
   organisation_name: string | null;
   method: ReleaseMethod;
@@ -13,13 +16,14 @@ export interface ReleaseSampleRow {
   team_type: TeamType | null;
   working_days_per_week: number | null;
   stand_downs: StandDown[] | null;
-  start_on: string | null;
-  completed_on: string;
-  area_m2: number;
+  /** Days since 1970-01-01; null where the release has no start date. */
+  start_days: (number | null)[];
+  completed_days: number[];
+  areas_m2: number[];
 }
 
-export async function releaseSample(db: Db, iso3: string): Promise<ReleaseSampleRow[]> {
-  const { rows } = await sql<ReleaseSampleRow>`SELECT * FROM sg_productivity_releases(${iso3})`.execute(db);
+export async function releaseGroups(db: Db, iso3: string): Promise<ReleaseGroupRow[]> {
+  const { rows } = await sql<ReleaseGroupRow>`SELECT * FROM sg_productivity_releases(${iso3})`.execute(db);
   return rows;
 }
 

@@ -5,7 +5,7 @@ import type { Db } from '../db/pool.js';
 import type { HazardClassification, ReleaseMethod, TeamType } from '../db/schema.generated.js';
 import { countryExists } from '../geodata/countries.repository.js';
 import { notFound } from '../http/http-error.js';
-import { type TeamCalendar, workingDaysBetween } from '../shared/calendar.js';
+import { type TeamCalendar, workingDaysBetweenDays } from '../shared/calendar.js';
 import * as repo from './productivity.repository.js';
 import type {
   LandReleaseShare,
@@ -89,17 +89,17 @@ function spreadOf(rates: readonly number[]): Spread {
   return { p25: quantile(sorted, 0.25), median: quantile(sorted, 0.5), p75: quantile(sorted, 0.75) };
 }
 
-const calendarOf = (release: repo.ReleaseSampleRow): TeamCalendar =>
-  release.working_days_per_week === null
+const calendarOf = (group: repo.ReleaseGroupRow): TeamCalendar =>
+  group.working_days_per_week === null
     ? DEFAULT_CALENDAR
     : {
-        workingDaysPerWeek: release.working_days_per_week,
-        standDowns: release.stand_downs ?? [],
+        workingDaysPerWeek: group.working_days_per_week,
+        standDowns: group.stand_downs ?? [],
         activeFrom: null,
         activeTo: null,
       };
 
-const typeOf = (release: repo.ReleaseSampleRow): TeamType => release.team_type ?? TEAM_TYPE_OF_METHOD[release.method];
+const typeOf = (group: repo.ReleaseGroupRow): TeamType => group.team_type ?? TEAM_TYPE_OF_METHOD[group.method];
 const orgKey = (org: string, type: TeamType, method: ReleaseMethod) => `${org}|${type}|${method}`;
 const countryKey = (type: TeamType, method: ReleaseMethod) => `${type}|${method}`;
 
@@ -112,17 +112,21 @@ function add(groups: Map<string, Group>, key: string, areaM2: number, days: numb
 }
 
 /** Pools the sample per organisation × type × method and per country type × method. */
-function measure(releases: readonly repo.ReleaseSampleRow[]) {
+function measure(groups: readonly repo.ReleaseGroupRow[]) {
   const byOrganisation = new Map<string, Group>();
   const byCountry = new Map<string, Group>();
-  for (const release of releases) {
-    if (release.start_on === null) continue;
-    const days = workingDaysBetween(calendarOf(release), release.start_on, release.completed_on);
-    if (days === 0) continue;
-    const type = typeOf(release);
-    add(byCountry, countryKey(type, release.method), release.area_m2, days);
-    if (release.organisation_id !== null)
-      add(byOrganisation, orgKey(release.organisation_id, type, release.method), release.area_m2, days);
+  for (const group of groups) {
+    const calendar = calendarOf(group);
+    const type = typeOf(group);
+    group.start_days.forEach((start, i) => {
+      if (start === null) return;
+      const days = workingDaysBetweenDays(calendar, start, group.completed_days[i]!);
+      if (days === 0) return;
+      const areaM2 = group.areas_m2[i]!;
+      add(byCountry, countryKey(type, group.method), areaM2, days);
+      if (group.organisation_id !== null)
+        add(byOrganisation, orgKey(group.organisation_id, type, group.method), areaM2, days);
+    });
   }
   return { byOrganisation, byCountry };
 }
@@ -158,7 +162,7 @@ export async function countryProductivity(
   overrides: readonly Override[] = [],
 ): Promise<CountryProductivity> {
   const [releases, teams, areas] = await Promise.all([
-    repo.releaseSample(db, iso3),
+    repo.releaseGroups(db, iso3),
     repo.teamTypes(db, iso3),
     repo.shareAreas(db, iso3),
   ]);
@@ -186,9 +190,9 @@ export async function countryProductivity(
     wanted.set(orgKey(org, type, method), { org, name, type, method });
   for (const team of teams)
     want(team.organisation_id, team.organisation_name, team.team_type, METHOD_OF_TEAM_TYPE[team.team_type]);
-  for (const release of releases)
-    if (release.organisation_id !== null)
-      want(release.organisation_id, release.organisation_name!, typeOf(release), release.method);
+  for (const group of releases)
+    if (group.organisation_id !== null)
+      want(group.organisation_id, group.organisation_name!, typeOf(group), group.method);
 
   const rows: Row[] = [...wanted.values()]
     .sort(

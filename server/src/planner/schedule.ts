@@ -191,15 +191,14 @@ function lowerBound(stages: Stage[], pools: Map<ReleaseMethod, Pool>, horizon: H
 }
 
 /** A team's work per month, built as the tape is consumed: a team's month is one stretch of it. */
-class EntryBook {
-  private readonly entries: (Omit<ScheduleEntry, 'startOn' | 'endOn'> & {
-    month: number;
-    first: number;
-    last: number;
-  })[] = [];
-  private readonly current = new Map<number, EntryBook['entries'][number]>();
+type BookEntry = Omit<ScheduleEntry, 'startOn' | 'endOn'> & { month: number; first: number; last: number };
 
-  add(teamId: number, method: ReleaseMethod, month: number, day: number, parts: ScheduleEntry['parts']) {
+class EntryBook {
+  private readonly entries: BookEntry[] = [];
+  private readonly current = new Map<number, BookEntry>();
+
+  /** The entry of the team's month, begun if the team has none yet; the day counts as worked. */
+  day(teamId: number, method: ReleaseMethod, month: number, day: number): BookEntry {
     let entry = this.current.get(teamId);
     if (!entry || entry.month !== month) {
       entry = { teamId, method, workingDays: 0, areaM2: 0, parts: [], month, first: day, last: day };
@@ -208,12 +207,19 @@ class EntryBook {
     }
     entry.last = day;
     entry.workingDays += 1;
-    for (const part of parts) {
-      entry.areaM2 += part.areaM2;
-      const last = entry.parts.at(-1);
-      if (last?.hazardId === part.hazardId && last.packageId === part.packageId) last.areaM2 += part.areaM2;
-      else entry.parts.push({ ...part });
-    }
+    return entry;
+  }
+
+  /**
+   * What a day releases on one hazard, added to its entry: to the entry's last part when that is
+   * the same hazard and package (a team works through a hazard for days), else as a new part.
+   * Millions of team-days go through here, so nothing is allocated per day.
+   */
+  static release(entry: BookEntry, hazardId: number, packageId: number, areaM2: number): void {
+    entry.areaM2 += areaM2;
+    const last = entry.parts.at(-1);
+    if (last?.hazardId === hazardId && last.packageId === packageId) last.areaM2 += areaM2;
+    else entry.parts.push({ hazardId, packageId, areaM2 });
   }
 
   list(): ScheduleEntry[] {
@@ -288,10 +294,15 @@ export async function buildSchedule(
       const day = days[pool.dayIndex++]!;
       // One team-day: it releases its day's worth, hazard after hazard, and no more than is left.
       let capacity = Math.min(member.team.m2PerDay, left);
-      const parts: ScheduleEntry['parts'] = [];
+      const entry = book.day(member.team.id, stage.method, pool.month, day);
+      const parts: ScheduleEntry['parts'] | null = observer.teamDay ? [] : null;
+      let dayM2 = 0;
       while (capacity > AREA_EPSILON_M2 && hazardIndex < stage.hazards.length) {
         const areaM2 = Math.min(capacity, hazardLeft);
-        parts.push({ hazardId: stage.hazards[hazardIndex]!.hazardId, packageId: stage.packageId, areaM2 });
+        const hazardId = stage.hazards[hazardIndex]!.hazardId;
+        EntryBook.release(entry, hazardId, stage.packageId, areaM2);
+        parts?.push({ hazardId, packageId: stage.packageId, areaM2 });
+        dayM2 += areaM2;
         capacity -= areaM2;
         hazardLeft -= areaM2;
         left -= areaM2;
@@ -300,9 +311,7 @@ export async function buildSchedule(
           hazardLeft = stage.hazards[hazardIndex]?.areaM2 ?? 0;
         }
       }
-      const dayM2 = parts.reduce((sum, part) => sum + part.areaM2, 0);
-      book.add(member.team.id, stage.method, pool.month, day, parts);
-      if (observer.teamDay) observer.teamDay(member.team.id, isoDate(day), stage.method, parts);
+      if (parts) observer.teamDay!(member.team.id, isoDate(day), stage.method, parts);
       const year = horizon.monthYear[pool.month]!;
       const key = year * 4 + METHOD_SEQUENCE.indexOf(stage.method);
       const yearRow = annual.get(key) ?? { year, method: stage.method, areaM2: 0 };

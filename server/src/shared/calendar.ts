@@ -58,9 +58,37 @@ export function workingDayTest(calendar: TeamCalendar): (day: number) => boolean
 
 /** Working days from `from` to `to`, both included. */
 export function workingDaysBetween(calendar: TeamCalendar, from: string, to: string): number {
+  return workingDaysBetweenDays(calendar, dayNumber(from), dayNumber(to));
+}
+
+/** 1970-01-05, the first Monday of day numbering. */
+const FIRST_MONDAY = 4;
+
+/**
+ * How many days up to `day` fall on the first `perWeek` days of their ISO week, counted from
+ * FIRST_MONDAY (negative before it): differences of two give the count between them.
+ */
+function weekdaysUpTo(day: number, perWeek: number): number {
+  const next = day - FIRST_MONDAY + 1;
+  return Math.floor(next / 7) * perWeek + Math.min(((next % 7) + 7) % 7, perWeek);
+}
+
+/**
+ * Working days from day number `from` to `to`, both included. A calendar without stand-downs is
+ * counted by whole weeks (a country's release history holds a hundred thousand spans), any other
+ * day by day.
+ */
+export function workingDaysBetweenDays(calendar: TeamCalendar, from: number, to: number): number {
+  if (calendar.standDowns.length === 0) {
+    const first = Math.max(from, calendar.activeFrom === null ? -Infinity : dayNumber(calendar.activeFrom));
+    const last = Math.min(to, calendar.activeTo === null ? Infinity : dayNumber(calendar.activeTo));
+    if (last < first) return 0;
+    const perWeek = Math.min(7, Math.max(0, calendar.workingDaysPerWeek));
+    return weekdaysUpTo(last, perWeek) - weekdaysUpTo(first - 1, perWeek);
+  }
   const works = workingDayTest(calendar);
   let count = 0;
-  for (let day = dayNumber(from), last = dayNumber(to); day <= last; day += 1) {
+  for (let day = from; day <= to; day += 1) {
     if (works(day)) count += 1;
   }
   return count;
