@@ -10,7 +10,7 @@ import { loadGeodata } from '../server/src/geodata/geodata.loader.js';
 
 export const HAZARDS = Number(process.env.BENCH_HAZARDS ?? 100_000);
 export const COUNTRY = 'LAO';
-const BENCH_DB = 'safeground_bench';
+export const BENCH_DB = 'safeground_bench';
 const TODAY = '2026-06-30';
 
 export const percentile = (values: number[], p: number) => {

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KHM, LAO, expectError, hazardFeature } from '../helpers/features.js';
@@ -255,6 +257,22 @@ describe('a computed plan', () => {
     );
   });
 
+  it('reads a plan stored as plain text (as converted from rows) the same as a compressed one', async () => {
+    const get = async (path: string) => (await app.api('GET', path, { token: tokens.lao })).body;
+    const before = {
+      plan: await get(`/api/v1/plans/${plan.id}`),
+      csv: await get(`/api/v1/plans/${plan.id}/schedule.csv`),
+    };
+    const { rows } = await sql<{ schedule: Buffer; entries: Buffer }>`
+      SELECT schedule, entries FROM plans WHERE id = ${plan.id}`.execute(app.db);
+    const unzip = promisify(gunzip);
+    expect([...rows[0]!.schedule.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    await sql`UPDATE plans SET schedule = ${await unzip(rows[0]!.schedule)}, entries = ${await unzip(rows[0]!.entries)}
+               WHERE id = ${plan.id}`.execute(app.db);
+    expect(await get(`/api/v1/plans/${plan.id}`)).toEqual(before.plan);
+    expect(await get(`/api/v1/plans/${plan.id}/schedule.csv`)).toBe(before.csv);
+  });
+
   it('maps its work packages as GeoJSON with the hazards, dates and planned year', async () => {
     const res = await app.api('GET', `/api/v1/plans/${plan.id}/packages`, { token: tokens.lao });
     expect(res.status).toBe(200);
@@ -361,10 +379,13 @@ describe('make tasks', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const until = '2027-04-04';
     const expected = new Set<string>();
-    const { rows } = await sql<{ package_ids: number[]; method: string; start_on: string }>`
-      SELECT package_ids, method, start_on FROM plan_entries WHERE plan_id = ${plan.id}`.execute(app.db);
-    for (const row of rows)
-      if (row.start_on < until) for (const p of row.package_ids) expected.add(`${p}:${row.method}`);
+    const csv = await app.api('GET', `/api/v1/plans/${plan.id}/schedule.csv`, { token: tokens.opA });
+    const [header, ...lines] = (csv.body as string).trim().split('\r\n');
+    const columns = header!.split(',');
+    for (const line of lines) {
+      const row = Object.fromEntries(line.split(',').map((cell, i) => [columns[i], cell]));
+      if (row.start_on! < until) expected.add(`${row.package_id}:${row.method}`);
+    }
     expect(res.body.tasks.length).toBe(expected.size);
     const methodOf = { cancelled: 'non_technical_survey', reduced: 'technical_survey', cleared: 'clearance' } as const;
     const names = { non_technical_survey: 'A survey', technical_survey: 'A technical survey', clearance: 'A deminers' };

@@ -349,20 +349,6 @@ export interface Organisations {
   version: Generated<number>;
 }
 
-export interface PlanEntries {
-  area_m2: number;
-  end_on: string;
-  hazard_area_m2: number[];
-  hazard_ids: ArrayType<Int8>;
-  method: ReleaseMethod;
-  ordinal: number;
-  package_ids: number[];
-  plan_id: Int8;
-  start_on: string;
-  team_id: Int8;
-  working_days: number;
-}
-
 export interface PlanPackages {
   end_on: string | null;
   geom: string | null;
@@ -382,15 +368,18 @@ export interface Plans {
   created_at: Generated<Timestamp>;
   created_by: Int8 | null;
   deadline_on: string | null;
+  entries: Buffer | null;
   error: string | null;
   gap_days: number | null;
   id: Generated<Int8>;
   inputs: Json;
   lower_bound_on: string | null;
   name: string;
+  packages_outlined: Generated<boolean>;
   progress_done: Generated<number>;
   progress_total: number | null;
   results: Json | null;
+  schedule: Buffer | null;
   status: string;
   updated_at: Generated<Timestamp>;
 }
@@ -576,7 +565,6 @@ export interface DB {
   obligation_requests: ObligationRequests;
   obligations: Obligations;
   organisations: Organisations;
-  plan_entries: PlanEntries;
   plan_packages: PlanPackages;
   plans: Plans;
   province_pieces: ProvincePieces;

@@ -1,6 +1,7 @@
 import type { Db } from '../db/pool.js';
 import { dayNumber, isoDate } from '../shared/calendar.js';
 import { rankPackages, type RankedPackage } from './plans.packages.js';
+import { scheduleDocuments } from './plans.documents.js';
 import * as repo from './plans.repository.js';
 import { PRIORITY_RULE, type PlanCreate, type PlanResults } from './plans.schema.js';
 import { countryProductivity } from './productivity.service.js';
@@ -254,17 +255,7 @@ export async function computePlan(db: Db, id: string, iso3: string, inputs: Plan
     await progress.settled();
     const timing = new Map(schedule.packages.map((p) => [p.packageId, p]));
     await repo.storeResult(db, id, {
-      entries: schedule.entries.map((e) => ({
-        team_id: e.teamId,
-        method: e.method,
-        start_on: e.startOn,
-        end_on: e.endOn,
-        working_days: e.workingDays,
-        area_m2: e.areaM2,
-        hazard_ids: e.parts.map((p) => p.hazardId),
-        package_ids: e.parts.map((p) => p.packageId),
-        hazard_area_m2: e.parts.map((p) => p.areaM2),
-      })),
+      documents: await scheduleDocuments(schedule.entries),
       packages: assembled.packages.map((p, index) => ({
         package_id: p.id,
         rank: index + 1,

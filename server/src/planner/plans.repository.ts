@@ -1,16 +1,40 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/pool.js';
-import type { Plans, ReleaseMethod, TeamType } from '../db/schema.generated.js';
+import type { Plans, TeamType } from '../db/schema.generated.js';
 import type { ExactScope } from '../restrictions/restrictions.repository.js';
 import { visibleGeoJson } from '../restrictions/restrictions.repository.js';
 import type { GeoJsonGeometry } from '../geometry/geometry.schema.js';
 import type { StandDown } from '../shared/calendar.js';
+import { documentText, entryRows, type EntryRow } from './plans.documents.js';
 import type { PlanScope } from './plans.schema.js';
 
 // Statements on the plan tables and the rows a plan is computed from; the spatial work (scope,
 // overlap-free remaining area, work packages) is sql/functions/0745_plan_packages.sql.
 
-export type PlanRow = Selectable<Plans>;
+/** A plan without its schedule documents, which are read only where they are used. */
+export type PlanRow = Omit<Selectable<Plans>, 'schedule' | 'entries'>;
+
+// Every column but the documents: a column added to plans fails to compile until it is listed.
+const PLAN_FIELDS: Record<keyof PlanRow, true> = {
+  id: true,
+  country_iso3: true,
+  name: true,
+  inputs: true,
+  status: true,
+  error: true,
+  progress_done: true,
+  progress_total: true,
+  completion_on: true,
+  lower_bound_on: true,
+  gap_days: true,
+  deadline_on: true,
+  results: true,
+  packages_outlined: true,
+  created_by: true,
+  created_at: true,
+  updated_at: true,
+};
+const PLAN_COLUMNS = Object.keys(PLAN_FIELDS) as (keyof PlanRow)[];
 
 export interface TeamRow {
   id: string;
@@ -122,18 +146,6 @@ export async function failPlan(db: Db, id: string, error: string): Promise<void>
     .execute();
 }
 
-export interface EntryRow {
-  team_id: number;
-  method: ReleaseMethod;
-  start_on: string;
-  end_on: string;
-  working_days: number;
-  area_m2: number;
-  hazard_ids: number[];
-  package_ids: number[];
-  hazard_area_m2: number[];
-}
-
 export interface PackageRow {
   package_id: number;
   rank: number;
@@ -143,15 +155,14 @@ export interface PackageRow {
   end_on: string | null;
 }
 
-const ROWS_PER_INSERT = 2_000;
-const ENTRIES_PER_INSERT = 10_000;
+const PACKAGES_PER_INSERT = 2_000;
 
-/** Stores a computed plan: its entries, packages (with their outlines) and figures, in one transaction. */
+/** Stores a computed plan: its schedule documents, packages and figures, in one transaction. */
 export async function storeResult(
   db: Db,
   id: string,
   result: {
-    entries: EntryRow[];
+    documents: { schedule: Buffer; entries: Buffer };
     packages: PackageRow[];
     completion_on: string | null;
     lower_bound_on: string | null;
@@ -161,23 +172,8 @@ export async function storeResult(
   },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    // Entries travel as one JSON parameter per batch: a plan of decades holds about 100,000 of
-    // them, and a parameter per value made the insert the slowest step of computing it.
-    for (let i = 0; i < result.entries.length; i += ENTRIES_PER_INSERT) {
-      const batch = JSON.stringify(
-        result.entries.slice(i, i + ENTRIES_PER_INSERT).map((entry, j) => ({ ...entry, ordinal: i + j + 1 })),
-      );
-      await sql`
-        INSERT INTO plan_entries (plan_id, ordinal, team_id, method, start_on, end_on, working_days, area_m2,
-                                  hazard_ids, package_ids, hazard_area_m2)
-        SELECT ${id}::bigint, e.ordinal, e.team_id, e.method, e.start_on, e.end_on, e.working_days,
-               e.area_m2, e.hazard_ids, e.package_ids, e.hazard_area_m2
-          FROM json_to_recordset(${batch}::json) AS e(
-                 ordinal int, team_id bigint, method release_method, start_on date, end_on date, working_days int,
-                 area_m2 float8, hazard_ids bigint[], package_ids int[], hazard_area_m2 float8[])`.execute(trx);
-    }
-    for (let i = 0; i < result.packages.length; i += ROWS_PER_INSERT) {
-      const part = result.packages.slice(i, i + ROWS_PER_INSERT);
+    for (let i = 0; i < result.packages.length; i += PACKAGES_PER_INSERT) {
+      const part = result.packages.slice(i, i + PACKAGES_PER_INSERT);
       await trx
         .insertInto('plan_packages')
         .values(
@@ -190,7 +186,6 @@ export async function storeResult(
         )
         .execute();
     }
-    await sql`SELECT sg_plan_package_outlines(${id})`.execute(trx);
     await trx
       .updateTable('plans')
       .set({
@@ -200,6 +195,8 @@ export async function storeResult(
         gap_days: result.gap_days,
         deadline_on: result.deadline_on,
         results: JSON.stringify(result.results),
+        schedule: result.documents.schedule,
+        entries: result.documents.entries,
         progress_done: sql`coalesce(progress_total, progress_done)`,
         updated_at: sql`now()`,
       })
@@ -208,23 +205,51 @@ export async function storeResult(
   });
 }
 
+/**
+ * Draws the outlines of a ready plan's packages unless they are drawn already: on the first
+ * request for them, as the map is the only reader and they take a few seconds for a whole
+ * country. The plan's row is locked meanwhile, so a second reader waits for the drawing instead
+ * of drawing them again.
+ */
+export async function outlinePackages(db: Db, id: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const plan = await trx
+      .selectFrom('plans')
+      .select('packages_outlined')
+      .where('id', '=', id)
+      .where('status', '=', 'ready')
+      .forNoKeyUpdate()
+      .executeTakeFirst();
+    if (!plan || plan.packages_outlined) return;
+    await sql`SELECT sg_plan_package_outlines(${id})`.execute(trx);
+    await trx.updateTable('plans').set({ packages_outlined: true }).where('id', '=', id).execute();
+  });
+}
+
 export async function findPlan(db: Db, id: string): Promise<PlanRow | undefined> {
-  return db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('plans').select(PLAN_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
 export async function listPlans(db: Db, iso3: string): Promise<PlanRow[]> {
-  return db.selectFrom('plans').selectAll().where('country_iso3', '=', iso3).orderBy('id', 'desc').limit(200).execute();
+  return db
+    .selectFrom('plans')
+    .select(PLAN_COLUMNS)
+    .where('country_iso3', '=', iso3)
+    .orderBy('id', 'desc')
+    .limit(200)
+    .execute();
 }
 
-/** A plan's entries in order; `until`: only those starting before that day. */
-export async function planEntries(db: Db, id: string, until?: string): Promise<EntryRow[]> {
-  const { rows } = await sql<EntryRow>`
-    SELECT team_id::float8 AS team_id, method, start_on, end_on, working_days, area_m2,
-           hazard_ids::float8[] AS hazard_ids, package_ids, hazard_area_m2
-      FROM plan_entries
-     WHERE plan_id = ${id} AND (${until ?? null}::date IS NULL OR start_on < ${until ?? null}::date)
-     ORDER BY ordinal`.execute(db);
-  return rows;
+/** The schedule of a ready plan as GET /plans/{id} shows it: JSON text, served without parsing. */
+export async function planSchedule(db: Db, id: string): Promise<string> {
+  const row = await db.selectFrom('plans').select('schedule').where('id', '=', id).executeTakeFirst();
+  return (await documentText(row?.schedule ?? null)) || '[]';
+}
+
+/** A ready plan's entries in order, one at a time; `until`: only those starting before that day. */
+export async function planEntries(db: Db, id: string, until?: string): Promise<Iterable<EntryRow>> {
+  const row = await db.selectFrom('plans').select('entries').where('id', '=', id).executeTakeFirst();
+  return entryRows(await documentText(row?.entries ?? null), until);
 }
 
 export async function planPackages(db: Db, id: string, country: string, exact: ExactScope) {

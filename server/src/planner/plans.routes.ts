@@ -16,7 +16,7 @@ import {
   WhatItTakesBody,
   WhatItTakesOut,
 } from './plans.schema.js';
-import { createPlan, getPlan, listPlans, planPackages, planScheduleCsv } from './plans.service.js';
+import { createPlan, getPlan, listPlans, planPackages, writePlanScheduleCsv } from './plans.service.js';
 import { makeTasks } from './plans.tasks.js';
 import { planWhatItTakes } from './plans.what-it-takes.js';
 
@@ -80,7 +80,7 @@ export function planRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ba
     auth: 'actor',
     params: IdParam,
     responses: { 200: { description: 'the plan', schema: PlanOut }, ...standardErrors, 404: notFound },
-    handler: async ({ actor, params }) => ({ body: await getPlan(db, actor!, String(params.id)) }),
+    handler: async ({ actor, params }) => ({ json: await getPlan(db, actor!, String(params.id)) }),
   });
 
   defineRoute(router, registry, basePath, {
@@ -99,9 +99,7 @@ export function planRoutes(db: Db, config: Config, registry: OpenAPIRegistry, ba
       409: notReady,
     },
     handler: async ({ actor, params, res }) => {
-      const csv = await planScheduleCsv(db, actor!, String(params.id));
-      res.setHeader('Content-Disposition', `attachment; filename="plan-${params.id}-schedule.csv"`);
-      res.type('text/csv; charset=utf-8').send(csv);
+      await writePlanScheduleCsv(db, actor!, String(params.id), res);
     },
   });
 

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { governsCountry } from '../auth/actor.js';
@@ -7,7 +8,7 @@ import { HttpError, forbidden, notFound } from '../http/http-error.js';
 import { countryExists } from '../geodata/countries.repository.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 import { computePlan, type PlanInputs } from './plans.compute.js';
-import { scheduleCsv } from './plans.csv.js';
+import { writeScheduleCsv } from './plans.csv.js';
 import { markInterruptedPlans, startPlanRun } from './plans.liveness.js';
 import * as repo from './plans.repository.js';
 import type { PackageCollection, PlanCreate, PlanList, PlanOut, PlanResults, WorkPlanOut } from './plans.schema.js';
@@ -126,23 +127,19 @@ function header(plan: repo.PlanRow) {
   };
 }
 
-export async function getPlan(db: Db, actor: Actor, id: string): Promise<PlanOut> {
+/**
+ * A plan as JSON text (PlanOut). The schedule, tens of megabytes for a plan of decades, is
+ * spliced in as it is stored rather than parsed and written out again.
+ */
+export async function getPlan(db: Db, actor: Actor, id: string): Promise<string> {
   const plan = await readablePlan(db, actor, id);
-  const entries = plan.status === 'ready' ? await repo.planEntries(db, id) : [];
-  return {
+  const rest: Omit<PlanOut, 'schedule'> = {
     ...header(plan),
     inputs: plan.inputs as PlanInputs,
-    schedule: entries.map((e) => ({
-      team_id: e.team_id,
-      hazard_ids: [...new Set(e.hazard_ids)],
-      method: e.method,
-      start_on: e.start_on,
-      end_on: e.end_on,
-      working_days: e.working_days,
-      area_m2: e.area_m2,
-    })),
     ...((plan.results as PlanResults | null) ?? {}),
   };
+  const schedule = plan.status === 'ready' ? await repo.planSchedule(db, id) : '[]';
+  return `{"schedule":${schedule},${JSON.stringify(rest).slice(1)}`;
 }
 
 /** A country's plans side by side: completion, km² a year, teams by type, cost a year. */
@@ -182,6 +179,7 @@ export async function readyPlan(db: Db, actor: Actor, id: string): Promise<repo.
 
 export async function planPackages(db: Db, actor: Actor, id: string): Promise<z.infer<typeof PackageCollection>> {
   const plan = await readyPlan(db, actor, id);
+  await repo.outlinePackages(db, id);
   const rows = await repo.planPackages(db, id, plan.country_iso3, exactGeometryScope(actor));
   return {
     type: 'FeatureCollection',
@@ -203,9 +201,11 @@ export async function planPackages(db: Db, actor: Actor, id: string): Promise<z.
   };
 }
 
-export async function planScheduleCsv(db: Db, actor: Actor, id: string): Promise<string> {
+export async function writePlanScheduleCsv(db: Db, actor: Actor, id: string, res: Response): Promise<void> {
   const plan = await readyPlan(db, actor, id);
-  return scheduleCsv(await repo.planEntries(db, id), (plan.results as PlanResults).teams);
+  res.setHeader('Content-Disposition', `attachment; filename="plan-${id}-schedule.csv"`);
+  res.type('text/csv; charset=utf-8');
+  await writeScheduleCsv(await repo.planEntries(db, id), (plan.results as PlanResults).teams, res);
 }
 
 /** A ready plan of the country as the annual work plan of an extension request: km² to release per year by method. */

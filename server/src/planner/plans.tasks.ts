@@ -55,9 +55,8 @@ export async function makeTasks(
   const plan = await readyPlan(db, actor, id);
   const inputs = plan.inputs as PlanInputs;
   const teams = new Map((plan.results as PlanResults).teams.map((t) => [t.id, t]));
-  const entries = await repo.planEntries(db, id, addMonths(inputs.start_on, months));
   const proposals = new Map<string, Proposal>();
-  for (const entry of entries) {
+  for (const entry of await repo.planEntries(db, id, addMonths(inputs.start_on, months))) {
     const team = teams.get(entry.team_id)!;
     // A team the scenario adds is not fielded: no organisation can be proposed its work yet.
     if (team.organisation_id === null) continue;
