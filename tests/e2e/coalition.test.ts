@@ -4,19 +4,17 @@
 // keyboard, and the page reads right-to-left in Arabic.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../server/src/auth/auth.service.js';
-import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
+import type { LaunchedBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
 import {
   type OpenPage,
   afterTransition,
+  authoritySession,
   foreignRequests,
   openPage,
   PAGE_WAIT_MS,
   renderedFeatures,
   saveScreenshot,
-  signIn,
-  startDemoApp,
   untranslatedText,
   visit,
 } from '../helpers/web-page.js';
@@ -26,7 +24,6 @@ declare const window: any;
 
 const ISO3 = 'LAO';
 const PATH = `/countries/${ISO3}/coalition`;
-const PASSWORD = 'correct horse battery staple';
 
 let app: TestApp;
 let browser: LaunchedBrowser;
@@ -36,14 +33,9 @@ let authority: OpenPage;
 const pages: OpenPage[] = [];
 
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startDemoApp(), launchBrowser()]);
-  token = (await app.user('national_authority', { country: ISO3 })).token;
-  const email = `coalition-${Date.now()}@example.test`;
-  await createUser(app.db, { email, password: PASSWORD, role: 'national_authority', country: ISO3 });
+  ({ app, browser, token, authority } = await authoritySession(ISO3, PATH));
   visitor = await openPage(browser);
-  authority = await openPage(browser);
   pages.push(visitor, authority);
-  await signIn(authority, app.base, { email, password: PASSWORD }, PATH);
 });
 afterAll(async () => {
   await browser?.close();

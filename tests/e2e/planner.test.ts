@@ -4,19 +4,17 @@
 // reads right-to-left in Arabic and asks nothing of another host.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../server/src/auth/auth.service.js';
-import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
+import type { LaunchedBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
 import {
   type OpenPage,
   afterTransition,
+  authoritySession,
   foreignRequests,
   openPage,
   PAGE_WAIT_MS,
   renderedFeatures,
   saveScreenshot,
-  signIn,
-  startDemoApp,
   untranslatedText,
   visit,
 } from '../helpers/web-page.js';
@@ -27,7 +25,6 @@ declare const window: any;
 // Cambodia has a treaty deadline ahead, so a plan has an obligation to meet.
 const ISO3 = 'KHM';
 const PATH = `/countries/${ISO3}/planner`;
-const PASSWORD = 'correct horse battery staple';
 
 let app: TestApp;
 let browser: LaunchedBrowser;
@@ -36,13 +33,8 @@ let authority: OpenPage;
 const pages: OpenPage[] = [];
 
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startDemoApp(), launchBrowser()]);
-  token = (await app.user('national_authority', { country: ISO3 })).token;
-  const email = `planner-${Date.now()}@example.test`;
-  await createUser(app.db, { email, password: PASSWORD, role: 'national_authority', country: ISO3 });
-  authority = await openPage(browser);
+  ({ app, browser, token, authority } = await authoritySession(ISO3, `/countries/${ISO3}`));
   pages.push(authority);
-  await signIn(authority, app.base, { email, password: PASSWORD }, `/countries/${ISO3}`);
 });
 afterAll(async () => {
   await browser?.close();

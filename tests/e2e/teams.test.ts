@@ -3,16 +3,14 @@
 // the keyboard and finds it in the table, then changes it; a base outside the country is refused with the field
 // named; the public gets no link and no table; the page reads in Arabic without untranslated keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../server/src/auth/auth.service.js';
-import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
+import type { LaunchedBrowser } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/test-app.js';
 import {
   type OpenPage,
   afterTransition,
+  authoritySession,
   foreignRequests,
   openPage,
-  signIn,
-  startDemoApp,
   untranslatedText,
   visit,
 } from '../helpers/web-page.js';
@@ -21,7 +19,6 @@ declare const document: any;
 
 const ISO3 = 'LAO';
 const PATH = `/countries/${ISO3}/teams`;
-const PASSWORD = 'correct horse battery staple';
 
 let app: TestApp;
 let browser: LaunchedBrowser;
@@ -30,13 +27,8 @@ let authority: OpenPage;
 let visitor: OpenPage;
 
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startDemoApp(), launchBrowser()]);
-  token = (await app.user('national_authority', { country: ISO3 })).token;
-  const email = `teams-${Date.now()}@example.test`;
-  await createUser(app.db, { email, password: PASSWORD, role: 'national_authority', country: ISO3 });
-  authority = await openPage(browser);
+  ({ app, browser, token, authority } = await authoritySession(ISO3, `/countries/${ISO3}`));
   visitor = await openPage(browser);
-  await signIn(authority, app.base, { email, password: PASSWORD }, `/countries/${ISO3}`);
 });
 afterAll(async () => {
   await browser?.close();

@@ -8,7 +8,8 @@ import { expect } from 'vitest';
 import type { Config } from '../../server/src/config.js';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { WEB_DIST_DIR } from '../../server/src/web/web.routes.js';
-import type { LaunchedBrowser } from './browser.js';
+import { createUser } from '../../server/src/auth/auth.service.js';
+import { type LaunchedBrowser, launchBrowser } from './browser.js';
 import { type TestApp, startTestApp } from './test-app.js';
 
 // Page-side code runs in Chromium; the project's type settings carry no DOM library.
@@ -143,6 +144,29 @@ export async function signIn(
     null,
     { timeout: PAGE_WAIT_MS },
   );
+}
+
+/** The demo app in a browser, with the country's national authority signed in on a page of its own. */
+export interface AuthoritySession {
+  app: TestApp;
+  browser: LaunchedBrowser;
+  /** The authority's API token, to compare the page with the API's answers. */
+  token: string;
+  authority: OpenPage;
+}
+
+/** Starts the demo app and a browser, and signs a new national authority of the country in, landing on `next`. */
+export async function authoritySession(iso3: string, next: string): Promise<AuthoritySession> {
+  const [app, browser] = await Promise.all([startDemoApp(), launchBrowser()]);
+  const token = (await app.user('national_authority', { country: iso3 })).token;
+  const credentials = {
+    email: `authority-${iso3}-${Date.now()}@example.test`,
+    password: 'correct horse battery staple',
+  };
+  await createUser(app.db, { ...credentials, role: 'national_authority', country: iso3 });
+  const authority = await openPage(browser);
+  await signIn(authority, app.base, credentials, next);
+  return { app, browser, token, authority };
 }
 
 /** Properties of the features MapLibre has rendered in a layer (duplicates across tiles included). */
