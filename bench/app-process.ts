@@ -26,10 +26,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startAppProcess(databaseUrl: string): Promise<AppProcess> {
+/** `heapMb`: V8's heap cap (--max-old-space-size), as a deployment with a memory budget sets it. */
+export async function startAppProcess(databaseUrl: string, options: { heapMb?: number } = {}): Promise<AppProcess> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../server/src/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, main], {
+  const heap = options.heapMb === undefined ? [] : [`--max-old-space-size=${options.heapMb}`];
+  const child = spawn(process.execPath, [...process.execArgv, ...heap, main], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOAD_DEMO_DATA: 'false' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
