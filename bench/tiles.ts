@@ -1,6 +1,7 @@
 // The vector tile benchmark: per layer and zoom (4, 8, 12), latency of distinct tiles covering the
 // benchmark country rendered from the database (cache cleared) and served from the cache, tile
-// sizes, and cached throughput with autocannon against the real app on an ephemeral port.
+// sizes, and cached throughput with autocannon against the real app on an ephemeral port; then
+// uncached hazards tiles against a minimal baseline server (bench/tile-baseline.ts).
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +12,10 @@ import { announceDataChanged } from '../server/src/db/data-changed.js';
 import type { Config } from '../server/src/config.js';
 import type { Db } from '../server/src/db/pool.js';
 import { TILE_LAYERS, type TileLayer } from '../server/src/tiles/tiles.layers.js';
-import { COUNTRY, ms, percentile } from './database.js';
+import { databaseUrl } from '../server/src/bootstrap.js';
+import { withDatabase } from '../server/src/db/database-url.js';
+import { BENCH_DB, COUNTRY, ms, percentile } from './database.js';
+import { startBaselineTileServer } from './tile-baseline.js';
 
 const ZOOMS = [4, 8, 12];
 const TILES_PER_SET = Number(process.env.BENCH_TILES ?? 60);
@@ -122,14 +126,63 @@ export async function tileBench(db: Db, config: Config): Promise<void> {
 
   // Cached throughput: every tile above, from the cache, requested round-robin.
   // Each set above began with a clear, so earlier sets are no longer cached: load them again.
-  const requests = rows.flatMap((r) => r.paths.map((path) => ({ method: 'GET' as const, path })));
+  // As browsers ask: gzip accepted.
+  const requests = rows.flatMap((r) =>
+    r.paths.map((path) => ({ method: 'GET' as const, path, headers: { 'accept-encoding': 'gzip' } })),
+  );
   for (const { path } of requests) await timeTile(base, path);
   const result = await autocannon({ url: base, connections: 50, duration: THROUGHPUT_SECONDS, requests, workers: 1 });
   const errors = result.errors + result.non2xx;
   console.log(
     `cached throughput (autocannon, 50 connections, ${THROUGHPUT_SECONDS} s, ${requests.length} distinct tiles): ` +
       `${Math.round(result.requests.average).toLocaleString('en')} req/s average, latency p50 ${result.latency.p50} ms, ` +
-      `p99 ${result.latency.p99} ms, ${errors} errors (target >= 10,000 req/s)`,
+      `p99 ${result.latency.p99} ms, ${errors} errors (target >= 20,000 req/s)`,
   );
   server.close();
+  await uncachedAgainstBaseline(db, config);
+}
+
+const THROUGHPUT_ZOOMS = [10, 12, 14];
+const UNCACHED_CONNECTIONS = 8;
+
+/** Requests per second over the paths, round-robin, for the benchmark's duration. */
+async function throughput(base: string, paths: string[], headers: Record<string, string> = {}) {
+  const requests = paths.map((path) => ({ method: 'GET' as const, path, headers }));
+  const result = await autocannon({
+    url: base,
+    connections: UNCACHED_CONNECTIONS,
+    duration: THROUGHPUT_SECONDS,
+    requests,
+    workers: 1,
+  });
+  if (result.errors + result.non2xx > 0) throw new Error(`${base}: ${result.errors + result.non2xx} failed requests`);
+  return result.requests.average;
+}
+
+/**
+ * Uncached hazards tiles, Safeground (tile cache off, gzip asked for as browsers do) against the
+ * minimal baseline server (bench/tile-baseline.ts) over the same distinct tiles of each zoom.
+ */
+async function uncachedAgainstBaseline(db: Db, config: Config): Promise<void> {
+  const server = createServer(db, { ...config, LOAD_DEMO_DATA: false, TILE_CACHE_MB: 0 }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const baseline = await startBaselineTileServer(withDatabase(await databaseUrl(config), BENCH_DB));
+  console.log(
+    `uncached hazards tiles, req/s (autocannon, ${UNCACHED_CONNECTIONS} connections, ${THROUGHPUT_SECONDS} s per zoom and server):`,
+  );
+  try {
+    for (const z of THROUGHPUT_ZOOMS) {
+      const paths = (await tilesAt(db, z)).map((t) => `/tiles/hazards/${t}.mvt`);
+      const ours = await throughput(base, paths, { 'accept-encoding': 'gzip' });
+      const theirs = await throughput(baseline.base, paths);
+      console.log(
+        `  z${z}: Safeground ${Math.round(ours).toLocaleString('en')}, baseline ${Math.round(theirs).toLocaleString('en')}, ` +
+          `ratio ${(ours / theirs).toFixed(2)} (target >= 1.8; ${paths.length} tiles)`,
+      );
+    }
+  } finally {
+    server.close();
+    await baseline.close();
+  }
 }

@@ -3,8 +3,11 @@
 -- the GiST index answers `geom && box`, ST_AsMVTGeom into the 4096 extent, ST_AsMVT with
 -- feature ids. Layer and column names are fixed here; requests only supply numbers and dates.
 --
--- Every function is plpgsql so its statements keep cached plans across calls, and runs without
--- JIT: compiling a tile query costs far more than running it.
+-- Every function is plpgsql so its statements keep cached plans across calls, and forces those
+-- plans generic (plan_cache_mode): left to choose, PostgreSQL planned each tile's large query
+-- afresh, which cost more than rendering an empty tile. It runs without JIT: compiling a tile
+-- query costs far more than running it. No outer `WHERE geom IS NOT NULL`: ST_AsMVT skips the
+-- features ST_AsMVTGeom clipped away, and the filter made it clip every feature twice.
 
 CREATE OR REPLACE FUNCTION sg_tile_bounds(p_z int, p_x int, p_y int,
   OUT tile geometry, OUT box geometry, OUT unit double precision)
@@ -43,7 +46,7 @@ $$;
 -- countries (z 0-12) and country_labels. p_attributes, keyed by iso3, carries what the progress
 -- service computes in TypeScript: remaining_km2, status, deadline, affected, synthetic.
 CREATE OR REPLACE FUNCTION sg_tile_countries(p_z int, p_x int, p_y int, p_attributes jsonb) RETURNS bytea
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   b record := sg_tile_bounds(p_z, p_x, p_y);
   v_shapes bytea;
@@ -61,7 +64,7 @@ BEGIN
       FROM countries c
       LEFT JOIN LATERAL (SELECT p_attributes -> c.iso3::text AS v) a ON true
      WHERE c.geom && b.box
-  ) f WHERE f.geom IS NOT NULL;
+  ) f;
 
   SELECT ST_AsMVT(f, 'country_labels', 4096, 'geom', 'fid') INTO v_labels FROM (
     SELECT sg_country_fid(c.iso3) AS fid, c.iso3::text AS iso3, c.name,
@@ -70,14 +73,14 @@ BEGIN
            ST_AsMVTGeom(ST_Transform(c.label_point, 3857), b.tile, 4096, 0, true) AS geom
       FROM countries c
      WHERE c.label_point && b.box
-  ) f WHERE f.geom IS NOT NULL;
+  ) f;
   RETURN coalesce(v_shapes, '') || coalesce(v_labels, '');
 END
 $$;
 
 -- provinces (z 3-12). p_remaining: remaining km² as of the asked day, keyed by province code.
 CREATE OR REPLACE FUNCTION sg_tile_provinces(p_z int, p_x int, p_y int, p_remaining jsonb) RETURNS bytea
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   b record := sg_tile_bounds(p_z, p_x, p_y);
   v_tile bytea;
@@ -88,7 +91,7 @@ BEGIN
            ST_AsMVTGeom(sg_tile_boundary(p.geom, b.box, b.unit, false), b.tile, 4096, 64, true) AS geom
       FROM provinces p
      WHERE p.geom && b.box
-  ) f WHERE f.geom IS NOT NULL;
+  ) f;
   RETURN coalesce(v_tile, '');
 END
 $$;

@@ -22,7 +22,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION sg_tile_hazards(p_z int, p_x int, p_y int, p_as_of date, p_exact text[]) RETURNS bytea
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   b record := sg_tile_bounds(p_z, p_x, p_y);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
@@ -47,7 +47,7 @@ BEGIN
       SELECT c.fid, NULL, NULL, c.classification, c.contamination, NULL, NULL, c.area_m2, c.remaining_m2, c.remaining_share,
              NULL, NULL, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
         FROM sg_tile_hazard_cells(b.tile, v_hidden, p_as_of) c
-    ) f WHERE f.geom IS NOT NULL;
+    ) f;
     RETURN coalesce(v_tile, '');
   END IF;
 
@@ -93,13 +93,13 @@ BEGIN
     SELECT c.fid, c.classification, c.contamination, c.count, c.area_m2, c.remaining_m2, c.remaining_share, true, c.cell_km,
            ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
       FROM sg_tile_hazard_cells(b.tile, v_hidden, p_as_of) c
-  ) f WHERE f.geom IS NOT NULL;
+  ) f;
   RETURN coalesce(v_tile, '');
 END
 $$;
 
 CREATE OR REPLACE FUNCTION sg_tile_releases(p_z int, p_x int, p_y int, p_as_of date, p_exact text[]) RETURNS bytea
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   b record := sg_tile_bounds(p_z, p_x, p_y);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
@@ -122,7 +122,7 @@ BEGIN
       UNION ALL
       SELECT c.fid, NULL, NULL, c.method, NULL, NULL, c.area_m2, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
         FROM sg_tile_release_cells(b.tile, v_hidden, p_as_of) c
-    ) f WHERE f.geom IS NOT NULL;
+    ) f;
     RETURN coalesce(v_tile, '');
   END IF;
 
@@ -157,7 +157,7 @@ BEGIN
     UNION ALL
     SELECT c.fid, c.method, NULL, c.count, c.area_m2, true, c.cell_km, ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
       FROM sg_tile_release_cells(b.tile, v_hidden, p_as_of) c
-  ) f WHERE f.geom IS NOT NULL;
+  ) f;
   RETURN coalesce(v_tile, '');
 END
 $$;

@@ -197,7 +197,7 @@ $$;
 CREATE OR REPLACE FUNCTION sg_tile_tasks(p_z int, p_x int, p_y int, p_exact text[], p_reader_org bigint, p_governs text[],
                                          p_donor bigint, p_operator bigint)
 RETURNS bytea
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   b record := sg_tile_bounds(p_z, p_x, p_y);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
@@ -225,7 +225,7 @@ BEGIN
        AND sg_task_visible(t.status, t.country_iso3, t.organisation_id, p_reader_org, p_governs)
        AND (p_operator IS NULL OR t.organisation_id = p_operator)
        AND (p_donor IS NULL OR d.has_donor)
-  ) f WHERE f.geom IS NOT NULL;
+  ) f;
   RETURN coalesce(v_tile, '');
 END
 $$;

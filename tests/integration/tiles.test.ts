@@ -1,3 +1,6 @@
+import { type IncomingMessage, get as httpGet } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { VectorTile, type VectorTileLayer } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import pg from 'pg';
@@ -235,6 +238,28 @@ describe('tile requests', () => {
     expect(response.status).toBe(200);
     expect(bytes.length).toBe(0);
     expect(response.headers.get('etag')).toBeTruthy();
+  });
+
+  it('sends tiles gzip-compressed to clients that accept it, and as they are to the others', async () => {
+    const path = `/tiles/hazards/${at(12, hazard)}.mvt`;
+    // Raw HTTP: fetch would decompress on its own and hide what was sent.
+    const raw = async (headers: Record<string, string>) => {
+      const response = await new Promise<IncomingMessage>((resolve, reject) =>
+        httpGet(`${app.base}${path}`, { headers }, resolve).on('error', reject),
+      );
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      return { headers: response.headers, body: Buffer.concat(chunks) };
+    };
+    const plain = await raw({});
+    const zipped = await raw({ 'accept-encoding': 'gzip, deflate, br' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    for (const answer of [plain, zipped]) expect(answer.headers.vary).toMatch(/Accept-Encoding/);
+    expect(zipped.body.length).toBeLessThan(plain.body.length);
+    expect((await promisify(gunzip)(zipped.body)).equals(plain.body)).toBe(true);
+    expect(features(new VectorTile(new PbfReader(plain.body)).layers.hazards).length).toBeGreaterThan(0);
+    expect(zipped.headers.etag).not.toBe(plain.headers.etag);
   });
 
   it('sends an ETag and answers 304 to If-None-Match', async () => {
