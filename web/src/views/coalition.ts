@@ -11,7 +11,7 @@ import { operatorItems, setLegend } from '../ui/legend.js';
 import { attachTaskPopups } from '../map/task-popup.js';
 import { flowsTable, matrixTable, overlapList } from './coalition-tables.js';
 import { taskTimeline } from './task-timeline.js';
-import type { ViewContext, ViewController } from './view.js';
+import { type ViewContext, type ViewController, openCountryPage } from './view.js';
 
 type Flow = ApiCoalition['flows'][number];
 type MissingRate = Flow['missing_rates'][number];
@@ -115,15 +115,9 @@ export class CoalitionView implements ViewController {
     if (state.view.name !== 'coalition') return;
     const { iso3 } = state.view;
     const { map, panel, router } = this.context;
-    map.setParams({ treaty: state.treaty, year: null });
-    map.showCountry(iso3);
+    this.framed = openCountryPage(this.context, iso3, state.treaty, this.framed);
     // Who works where: every task the reader may see, in its operator's colour.
     map.showTasks({ colourBy: 'operator' });
-    if (this.framed !== iso3) {
-      this.framed = iso3;
-      panel.replaceChildren(h('p', { class: 'loading-text' }, t('state.loading')));
-      void map.frameCountry(iso3);
-    }
     const [coalition, overlaps, tasks] = await Promise.all([
       fieldApi.coalition(iso3),
       fieldApi.overlaps(iso3),

@@ -4,7 +4,7 @@ import en from '../i18n/en.json';
 import { type MessageKey, countryName, km2, plainNumber, t } from '../i18n/i18n.js';
 import type { AppState } from '../state.js';
 import { h } from '../ui/dom.js';
-import type { ViewContext, ViewController } from './view.js';
+import { type ViewContext, type ViewController, openCountryPage } from './view.js';
 
 const SEVERITY_ORDER = ['error', 'warning', 'info'] as const;
 
@@ -26,14 +26,8 @@ export class QualityView implements ViewController {
   async update(state: AppState): Promise<void> {
     if (state.view.name !== 'quality') return;
     const { iso3 } = state.view;
-    const { map, panel, router } = this.context;
-    map.setParams({ treaty: state.treaty, year: null });
-    map.showCountry(iso3);
-    if (this.framed !== iso3) {
-      this.framed = iso3;
-      panel.replaceChildren(h('p', { class: 'loading-text' }, t('state.loading')));
-      void map.frameCountry(iso3);
-    }
+    const { panel, router } = this.context;
+    this.framed = openCountryPage(this.context, iso3, state.treaty, this.framed);
     const [report, country] = await Promise.all([fieldApi.quality(iso3), api.country(iso3, '').catch(() => null)]);
     const checks = [...report.checks].sort(
       (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || b.count - a.count,

@@ -5,7 +5,7 @@ import { canReadTeams, currentUser } from '../session.js';
 import type { AppState } from '../state.js';
 import { h } from '../ui/dom.js';
 import { TeamForm } from './team-form.js';
-import type { ViewContext, ViewController } from './view.js';
+import { type ViewContext, type ViewController, openCountryPage } from './view.js';
 
 export type ApiTeam = components['schemas']['Team'];
 
@@ -96,14 +96,8 @@ export class TeamsView implements ViewController {
   async update(state: AppState): Promise<void> {
     if (state.view.name !== 'teams') return;
     const { iso3 } = state.view;
-    const { map, panel, router } = this.context;
-    map.setParams({ treaty: state.treaty, year: null });
-    map.showCountry(iso3);
-    if (this.framed !== iso3) {
-      this.framed = iso3;
-      panel.replaceChildren(h('p', { class: 'loading-text' }, t('state.loading')));
-      void map.frameCountry(iso3);
-    }
+    const { panel, router } = this.context;
+    this.framed = openCountryPage(this.context, iso3, state.treaty, this.framed);
     const country = await api.country(iso3, '').catch(() => null);
     const title = t('teams.title', { country: countryName(iso3, country?.name ?? iso3) });
     const back = h(
