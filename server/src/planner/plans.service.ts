@@ -179,7 +179,8 @@ export async function readyPlan(db: Db, actor: Actor, id: string): Promise<repo.
 
 export async function planPackages(db: Db, actor: Actor, id: string): Promise<z.infer<typeof PackageCollection>> {
   const plan = await readyPlan(db, actor, id);
-  await repo.outlinePackages(db, id);
+  // Drawn once: later readers skip the locking transaction.
+  if (!plan.packages_outlined) await repo.outlinePackages(db, id);
   const rows = await repo.planPackages(db, id, plan.country_iso3, exactGeometryScope(actor));
   return {
     type: 'FeatureCollection',
