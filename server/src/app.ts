@@ -20,8 +20,10 @@ import { homeRoutes, summaryPage } from './home/home.routes.js';
 import { webRoutes } from './web/web.routes.js';
 import { API_BASE } from './http/api-base.js';
 import { tileRoutes } from './tiles/tiles.routes.js';
+import { tileJsonRoutes } from './tiles/tilejson.routes.js';
 import { type TileService, createTileService } from './tiles/tiles.service.js';
-import { answerCachedTile as cachedTileAnswerer } from './tiles/tiles.fast-path.js';
+import { answerAnonymousTile } from './tiles/tiles.fast-path.js';
+import { foldDataChanges } from './tiles/tiles.repository.js';
 import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from 'node:http';
 import { historyRoutes } from './history/history.routes.js';
 import { qualityRoutes } from './quality/quality.routes.js';
@@ -45,7 +47,7 @@ export { API_BASE };
 export const openApiDocumentOf = (app: Express): OpenApiDocument => app.locals.openApiDocument as OpenApiDocument;
 
 /**
- * The HTTP server: anonymous requests for cached tiles and public figures are answered before
+ * The HTTP server: anonymous tile requests and anonymous requests for cached public figures are answered before
  * express (tiles/tiles.fast-path.ts, area/figures-cache.ts); everything else is the express app.
  * Its keep-alive and header timeouts come from the configuration; the start script, tests and
  * benchmarks all create it here.
@@ -55,7 +57,7 @@ export function createServer(db: Db, config: Config): Server {
   // One cache for every public figures endpoint, bounded together.
   const figures = createFiguresCache(db, config.FIGURES_CACHE_MB * 1024 * 1024);
   const app = createApp(db, config, tiles, figures);
-  const answerCachedTile = cachedTileAnswerer(tiles);
+  const answerTile = answerAnonymousTile(tiles);
   const headers = securityHeaders(config) as unknown as (
     req: IncomingMessage,
     res: ServerResponse,
@@ -63,10 +65,15 @@ export function createServer(db: Db, config: Config): Server {
   ) => void;
   const server = createHttpServer((req, res) => {
     const setHeaders = () => headers(req, res, () => {});
-    if (answerCachedTile(req, res, setHeaders)) return;
+    if (answerTile(req, res, setHeaders, () => app(req, res))) return;
     if (figures.answerAnonymous(req, res, setHeaders)) return;
     app(req, res);
   });
+  // The data version counts one row per data-changing statement until they are folded; folding
+  // every minute keeps that count, read with every tile, to a few hundred rows. A failed fold is
+  // tried again a minute later: only the speed of reading the version depends on it.
+  const fold = setInterval(() => void foldDataChanges(db).catch(() => {}), 60_000).unref();
+  server.on('close', () => clearInterval(fold));
   server.keepAliveTimeout = config.KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = config.HEADERS_TIMEOUT_MS;
   return server;
@@ -105,6 +112,7 @@ export function createApp(
   const registry = new OpenAPIRegistry();
   // Vector tiles live at the root (/tiles/...), outside the JSON API and its auth middleware.
   app.use(tileRoutes(db, config, registry, tiles));
+  app.use(tileJsonRoutes(db, registry));
   const api = express.Router();
   api.use(actorMiddleware(db));
   api.use(authRoutes(db, config, registry, API_BASE));

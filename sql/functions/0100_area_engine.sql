@@ -78,6 +78,15 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
    WHERE h.id = p_hazard
 $$;
 
+-- The same figure for a caller that already holds the hazard's stored remaining area (a tile's
+-- every feature): today's figure is that one, and only a past day needs the hazard looked up.
+CREATE OR REPLACE FUNCTION sg_hazard_remaining_as_of(p_hazard bigint, p_remaining double precision, p_as_of date)
+RETURNS TABLE (m2 double precision)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN p_as_of IS NULL THEN p_remaining
+              ELSE (SELECT r.m2 FROM sg_hazard_remaining_as_of(p_hazard, p_as_of) r) END
+$$;
+
 -- The provinces each given hazard meets, and whether it lies wholly inside each. Provinces are
 -- found through their pieces (0007_subdivided_boundaries.sql): inside one piece is inside the
 -- province, and only a hazard crossing a piece's edge is tested against the whole province. The

@@ -9,6 +9,10 @@
 -- query costs far more than running it. No outer `WHERE geom IS NOT NULL`: ST_AsMVT skips the
 -- features ST_AsMVTGeom clipped away, and the filter made it clip every feature twice.
 
+-- One unit of a 4096-unit tile at zoom z, in web-mercator metres.
+CREATE OR REPLACE FUNCTION sg_tile_unit(p_z int) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 40075016.68557849 / 2 ^ p_z / 4096 $$;
+
 CREATE OR REPLACE FUNCTION sg_tile_bounds(p_z int, p_x int, p_y int,
   OUT tile geometry, OUT box geometry, OUT unit double precision)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -17,7 +21,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   -- an edge tile's box would cover the wrong side of the world.
   SELECT ST_TileEnvelope(p_z, p_x, p_y),
          ST_Transform(ST_Intersection(ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096), ST_TileEnvelope(0, 0, 0)), 4326),
-         (ST_XMax(ST_TileEnvelope(p_z, p_x, p_y)) - ST_XMin(ST_TileEnvelope(p_z, p_x, p_y))) / 4096
+         sg_tile_unit(p_z)
 $$;
 
 -- Web mercator x / y of a longitude / latitude, as plain arithmetic (no reprojection of geometry).
@@ -94,4 +98,24 @@ BEGIN
   ) f;
   RETURN coalesce(v_tile, '');
 END
+$$;
+
+-- The data version (0028_data_version.sql): changes counted so far, as the caller's snapshot sees
+-- them, after the database's oid. A restore recreates the database, so its oid is new and its
+-- versions never repeat those a cache already holds.
+CREATE OR REPLACE FUNCTION sg_data_version() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT (SELECT oid FROM pg_database WHERE datname = current_database())::text || '.' ||
+         (b.changes + (SELECT count(*) FROM data_changes))::text
+    FROM data_version_base b
+$$;
+
+-- Moves the counted changes into the base figure, keeping the version as every snapshot sees it:
+-- rows of writes still in progress stay until a later fold. Run by the server now and then, so
+-- that counting stays a few hundred rows at most.
+CREATE OR REPLACE FUNCTION sg_fold_data_changes() RETURNS bigint
+LANGUAGE sql AS $$
+  WITH folded AS (DELETE FROM data_changes RETURNING 1)
+  UPDATE data_version_base SET changes = changes + (SELECT count(*) FROM folded)
+  RETURNING changes
 $$;

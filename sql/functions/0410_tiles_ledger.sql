@@ -1,5 +1,6 @@
 -- Vector tiles of the ledger: hazards (z 4-16) and approved releases (z 6-16). Helpers are in
--- 0400_tiles.sql. p_as_of NULL means today: every live hazard with its stored remaining area;
+-- 0400_tiles.sql. Both tables keep a web-mercator copy of their geometry (geom_3857, indexed), so
+-- a tile finds and cuts its features without reprojecting them. p_as_of NULL means today: every live hazard with its stored remaining area;
 -- a date means the end of that day: hazards recorded and releases completed on or before it,
 -- each hazard's remaining area as of that day by the engine's rule (sg_hazard_remaining_as_of).
 --
@@ -24,10 +25,11 @@ $$;
 CREATE OR REPLACE FUNCTION sg_tile_hazards(p_z int, p_x int, p_y int, p_as_of date, p_exact text[]) RETURNS bytea
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-  b record := sg_tile_bounds(p_z, p_x, p_y);
+  v_tile_box geometry := ST_TileEnvelope(p_z, p_x, p_y);
+  v_reach geometry := ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
   v_tile bytea;
-  v_block double precision := 16 * b.unit;
+  v_block double precision := 16 * sg_tile_unit(p_z);
 BEGIN
   IF p_z >= 10 THEN
     SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
@@ -38,15 +40,15 @@ BEGIN
              round((r.m2 / h.area_m2)::numeric, 4)::double precision AS remaining_share,
              h.recorded_on::text AS recorded_on, h.country_iso3::text AS country_iso3,
              NULL::bigint AS count, NULL::boolean AS generalised, NULL::double precision AS cell_km,
-             ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.tile, 4096, 64, true) AS geom
+             ST_AsMVTGeom(h.geom_3857, v_tile_box, 4096, 64, true) AS geom
         FROM hazards h
-        CROSS JOIN LATERAL sg_hazard_remaining_as_of(h.id, p_as_of) r
-       WHERE h.geom && b.box AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
+        CROSS JOIN LATERAL sg_hazard_remaining_as_of(h.id, h.remaining_m2, p_as_of) r
+       WHERE h.geom_3857 && v_reach AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
          AND NOT h.country_iso3 = ANY(v_hidden)
       UNION ALL
       SELECT c.fid, NULL, NULL, c.classification, c.contamination, NULL, NULL, c.area_m2, c.remaining_m2, c.remaining_share,
-             NULL, NULL, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
-        FROM sg_tile_hazard_cells(b.tile, v_hidden, p_as_of) c
+             NULL, NULL, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
+        FROM sg_tile_hazard_cells(v_tile_box, v_hidden, p_as_of) c
     ) f;
     RETURN coalesce(v_tile, '');
   END IF;
@@ -54,13 +56,13 @@ BEGIN
   WITH members AS (
     SELECT h.id, h.classification, h.contamination[1]::text AS contamination, h.area_m2,
            r.m2 AS remaining_m2,
-           floor((sg_mercator_x(ST_XMin(h.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx0,
-           floor((sg_mercator_y(ST_YMin(h.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy0,
-           floor((sg_mercator_x(ST_XMax(h.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx1,
-           floor((sg_mercator_y(ST_YMax(h.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy1
+           floor((ST_XMin(h.geom_3857::box2d) - ST_XMin(v_tile_box)) / v_block)::int AS bx0,
+           floor((ST_YMin(h.geom_3857::box2d) - ST_YMin(v_tile_box)) / v_block)::int AS byy0,
+           floor((ST_XMax(h.geom_3857::box2d) - ST_XMin(v_tile_box)) / v_block)::int AS bx1,
+           floor((ST_YMax(h.geom_3857::box2d) - ST_YMin(v_tile_box)) / v_block)::int AS byy1
       FROM hazards h
-      CROSS JOIN LATERAL sg_hazard_remaining_as_of(h.id, p_as_of) r
-     WHERE h.geom && b.box AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
+      CROSS JOIN LATERAL sg_hazard_remaining_as_of(h.id, h.remaining_m2, p_as_of) r
+     WHERE h.geom_3857 && v_reach AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
        AND NOT h.country_iso3 = ANY(v_hidden)
   ), groups AS (
     SELECT contamination, bx0 / 16 AS rx, byy0 / 16 AS ry, min(id) AS fid, count(*) AS count,
@@ -79,7 +81,7 @@ BEGIN
       FROM (SELECT *, bx - row_number() OVER (PARTITION BY contamination, rx, ry, byy ORDER BY bx) AS run FROM blocks) r
      GROUP BY contamination, rx, ry, byy, run
   ), shapes AS (
-    SELECT contamination, rx, ry, ST_Collect(sg_tile_blocks(b.tile, v_block, bx0, bx1, byy)) AS g
+    SELECT contamination, rx, ry, ST_Collect(sg_tile_blocks(v_tile_box, v_block, bx0, bx1, byy)) AS g
       FROM runs GROUP BY 1, 2, 3
   )
   SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
@@ -87,12 +89,12 @@ BEGIN
            round(g.remaining_m2)::bigint AS remaining_m2,
            round((g.remaining_m2 / g.area_m2)::numeric, 4)::double precision AS remaining_share,
            true AS generalised, NULL::double precision AS cell_km,
-           ST_AsMVTGeom(s.g, b.tile, 4096, 64, true) AS geom
+           ST_AsMVTGeom(s.g, v_tile_box, 4096, 64, true) AS geom
       FROM groups g JOIN shapes s USING (contamination, rx, ry)
     UNION ALL
     SELECT c.fid, c.classification, c.contamination, c.count, c.area_m2, c.remaining_m2, c.remaining_share, true, c.cell_km,
-           ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
-      FROM sg_tile_hazard_cells(b.tile, v_hidden, p_as_of) c
+           ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
+      FROM sg_tile_hazard_cells(v_tile_box, v_hidden, p_as_of) c
   ) f;
   RETURN coalesce(v_tile, '');
 END
@@ -101,11 +103,12 @@ $$;
 CREATE OR REPLACE FUNCTION sg_tile_releases(p_z int, p_x int, p_y int, p_as_of date, p_exact text[]) RETURNS bytea
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-  b record := sg_tile_bounds(p_z, p_x, p_y);
+  v_tile_box geometry := ST_TileEnvelope(p_z, p_x, p_y);
+  v_reach geometry := ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
   v_tile bytea;
   -- Releases are drawn per method and year: coarser blocks keep a tile of many years small.
-  v_block double precision := (CASE WHEN p_z >= 8 THEN 64 ELSE 128 END) * b.unit;
+  v_block double precision := (CASE WHEN p_z >= 8 THEN 64 ELSE 128 END) * sg_tile_unit(p_z);
 BEGIN
   IF p_z >= 10 THEN
     SELECT ST_AsMVT(f, 'releases', 4096, 'geom', 'fid') INTO v_tile FROM (
@@ -113,27 +116,27 @@ BEGIN
              extract(year FROM l.completed_on)::int AS year, l.completed_on::text AS completed_on,
              round(l.area_m2)::bigint AS area_m2,
              NULL::bigint AS count, NULL::boolean AS generalised, NULL::double precision AS cell_km,
-             ST_AsMVTGeom(ST_Transform(l.geom, 3857), b.tile, 4096, 64, true) AS geom
+             ST_AsMVTGeom(l.geom_3857, v_tile_box, 4096, 64, true) AS geom
         FROM land_releases l
-       WHERE l.geom && b.box AND l.status = 'approved' AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
+       WHERE l.geom_3857 && v_reach AND l.status = 'approved' AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
          -- A deleted hazard's releases no longer count anywhere.
          AND EXISTS (SELECT 1 FROM hazards h WHERE h.id = l.hazard_id AND h.deleted_at IS NULL
                        AND NOT h.country_iso3 = ANY(v_hidden))
       UNION ALL
-      SELECT c.fid, NULL, NULL, c.method, NULL, NULL, c.area_m2, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
-        FROM sg_tile_release_cells(b.tile, v_hidden, p_as_of) c
+      SELECT c.fid, NULL, NULL, c.method, NULL, NULL, c.area_m2, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
+        FROM sg_tile_release_cells(v_tile_box, v_hidden, p_as_of) c
     ) f;
     RETURN coalesce(v_tile, '');
   END IF;
 
   WITH members AS (
     SELECT l.id, l.method::text AS method, extract(year FROM l.completed_on)::int AS year, l.area_m2,
-           floor((sg_mercator_x(ST_XMin(l.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx0,
-           floor((sg_mercator_y(ST_YMin(l.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy0,
-           floor((sg_mercator_x(ST_XMax(l.geom::box2d)) - ST_XMin(b.tile)) / v_block)::int AS bx1,
-           floor((sg_mercator_y(ST_YMax(l.geom::box2d)) - ST_YMin(b.tile)) / v_block)::int AS byy1
+           floor((ST_XMin(l.geom_3857::box2d) - ST_XMin(v_tile_box)) / v_block)::int AS bx0,
+           floor((ST_YMin(l.geom_3857::box2d) - ST_YMin(v_tile_box)) / v_block)::int AS byy0,
+           floor((ST_XMax(l.geom_3857::box2d) - ST_XMin(v_tile_box)) / v_block)::int AS bx1,
+           floor((ST_YMax(l.geom_3857::box2d) - ST_YMin(v_tile_box)) / v_block)::int AS byy1
       FROM land_releases l
-     WHERE l.geom && b.box AND l.status = 'approved' AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
+     WHERE l.geom_3857 && v_reach AND l.status = 'approved' AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
        AND EXISTS (SELECT 1 FROM hazards h WHERE h.id = l.hazard_id AND h.deleted_at IS NULL
                      AND NOT h.country_iso3 = ANY(v_hidden))
   ), groups AS (
@@ -147,16 +150,16 @@ BEGIN
       FROM (SELECT *, bx - row_number() OVER (PARTITION BY method, year, rx, ry, byy ORDER BY bx) AS run FROM blocks) r
      GROUP BY method, year, rx, ry, byy, run
   ), shapes AS (
-    SELECT method, year, rx, ry, ST_Collect(sg_tile_blocks(b.tile, v_block, bx0, bx1, byy)) AS g
+    SELECT method, year, rx, ry, ST_Collect(sg_tile_blocks(v_tile_box, v_block, bx0, bx1, byy)) AS g
       FROM runs GROUP BY 1, 2, 3, 4
   )
   SELECT ST_AsMVT(f, 'releases', 4096, 'geom', 'fid') INTO v_tile FROM (
     SELECT g.fid, g.method::text AS method, g.year, g.count, round(g.area_m2)::bigint AS area_m2, true AS generalised,
-           NULL::double precision AS cell_km, ST_AsMVTGeom(s.g, b.tile, 4096, 64, true) AS geom
+           NULL::double precision AS cell_km, ST_AsMVTGeom(s.g, v_tile_box, 4096, 64, true) AS geom
       FROM groups g JOIN shapes s USING (method, year, rx, ry)
     UNION ALL
-    SELECT c.fid, c.method, NULL, c.count, c.area_m2, true, c.cell_km, ST_AsMVTGeom(c.geom, b.tile, 4096, 64, true)
-      FROM sg_tile_release_cells(b.tile, v_hidden, p_as_of) c
+    SELECT c.fid, c.method, NULL, c.count, c.area_m2, true, c.cell_km, ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
+      FROM sg_tile_release_cells(v_tile_box, v_hidden, p_as_of) c
   ) f;
   RETURN coalesce(v_tile, '');
 END

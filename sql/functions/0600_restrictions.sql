@@ -94,13 +94,17 @@ $$;
 
 -- Whether a tile reaches a restricted country (or the cells of its hazards): such tiles are sent
 -- Cache-Control: private, so no shared cache keeps anything of a restricted country.
+-- Asked with every tile it renders, so it keeps one generic plan (plpgsql) instead of being
+-- planned again inside each tile's query.
 CREATE OR REPLACE FUNCTION sg_tile_meets_restricted(p_z int, p_x int, p_y int) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT EXISTS (
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+  RETURN EXISTS (
     SELECT 1 FROM countries c
      CROSS JOIN LATERAL sg_cells_reach(ST_TileEnvelope(p_z, p_x, p_y), ARRAY[c.iso3]::char(3)[]) AS reach
       JOIN country_pieces cp ON cp.iso3 = c.iso3 AND cp.geom && reach AND ST_Intersects(cp.geom, reach)
-     WHERE c.restricted)
+     WHERE c.restricted);
+END
 $$;
 
 -- Hazards of hidden countries as one feature per cell (web mercator geometry): how many hazards

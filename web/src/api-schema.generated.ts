@@ -20,6 +20,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tiles/{layer}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tile layer's TileJSON 3.0, to add it to MapLibre, QGIS or any vector-tile client by URL
+         * @description The tile URL template carries the current data version (?v=): a tile asked for at the version it was drawn at never changes under its URL and is sent Cache-Control: public, max-age=31536000, immutable, unless it reaches a restricted country (then private, as every such tile). A later TileJSON names a later version. The TileJSON itself is sent public, max-age=60.
+         */
+        get: operations["getTileJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1326,6 +1346,30 @@ export interface components {
                     message: string;
                 }[];
             };
+        };
+        TileJson: {
+            /** @enum {string} */
+            tilejson: "3.0.0";
+            name: string;
+            description: string;
+            attribution: string;
+            /** @enum {string} */
+            scheme: "xyz";
+            /** @description the tile URL template, carrying the current data version (?v=) */
+            tiles: string[];
+            minzoom: number;
+            maxzoom: number;
+            /** @description west, south, east, north in degrees: where the layer has features */
+            bounds: number[];
+            vector_layers: {
+                id: string;
+                description: string;
+                minzoom: number;
+                maxzoom: number;
+                fields: {
+                    [key: string]: "String" | "Number" | "Boolean";
+                };
+            }[];
         };
         Actor: {
             id: number;
@@ -3318,6 +3362,8 @@ export interface operations {
                 donor?: number;
                 /** @description tasks layer: only tasks of this operator organisation */
                 operator?: number;
+                /** @description the data version of the TileJSON the URL came from; a tile of that version is sent as immutable */
+                v?: string;
             };
             header?: never;
             path: {
@@ -3354,6 +3400,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown layer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTileJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description one of countries, provinces, hazards, releases, tasks */
+                layer: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the TileJSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TileJson"];
                 };
             };
             /** @description unknown layer */

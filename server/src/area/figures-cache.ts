@@ -23,7 +23,7 @@ export const NOT_MODIFIED = { description: 'not modified (If-None-Match matched)
  */
 export function createFiguresCache(db: Db, maxBytes: number) {
   // Compressed once per entry: /progress is about 200 KB of JSON at 40 countries, 20 KB gzipped.
-  const cache = createDerivedCache(db, maxBytes, { gzip: true });
+  const cache = createDerivedCache(db, maxBytes, { gzipLevel: 6 });
   const keyOf = (scope: readonly string[], url: string) => `${todayUtc()} ${[...scope].sort().join(',')} ${url}`;
   const send = (
     req: IncomingMessage,

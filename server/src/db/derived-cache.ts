@@ -7,14 +7,16 @@ import { onDataChanged, watchDataChanges } from './data-changed.js';
 export interface CachedBytes {
   bytes: Buffer;
   etag: string;
-  /** The same bytes gzip-compressed, for entries made with `gzip` (large JSON). */
+  /** The same bytes gzip-compressed, for entries of caches made with `gzipLevel`. */
   gzip?: Buffer;
   /** The bytes reach a restricted country: no shared cache may keep them (Cache-Control: private). */
   restricted?: boolean;
+  /** The data version the bytes were drawn at (sg_data_version), when the render read it. */
+  version?: string;
 }
 
-/** What a render gives: the bytes alone, or with whether they reach a restricted country. */
-export type Rendered = Buffer | { bytes: Buffer; restricted: boolean };
+/** What a render gives: the bytes alone, or with whether they reach a restricted country and the data version. */
+export type Rendered = Buffer | { bytes: Buffer; restricted: boolean; version?: string };
 
 const sizeOf = (entry: CachedBytes) => entry.bytes.length + (entry.gzip?.length ?? 0);
 
@@ -80,10 +82,10 @@ export class BytesCache {
  * data changes: every committed write of this process and every NOTIFY sg_data_changed from
  * another clears them (data-changed.ts). Nothing is cached while the LISTEN connection is down,
  * when another process's write could go unseen, nor with a bound of 0 bytes. Concurrent requests
- * for the same missing key share one render. With `gzip`, each entry also keeps its compressed
- * bytes, made once instead of on every request.
+ * for the same missing key share one render. With `gzipLevel`, each entry also keeps its
+ * compressed bytes, made once instead of on every request.
  */
-export function createDerivedCache(db: Db, maxBytes: number, options: { gzip?: boolean } = {}) {
+export function createDerivedCache(db: Db, maxBytes: number, options: { gzipLevel?: number } = {}) {
   const cache = new BytesCache(maxBytes);
   const rendering = new Map<string, Promise<CachedBytes>>();
   const watch = watchDataChanges(db);
@@ -101,8 +103,9 @@ export function createDerivedCache(db: Db, maxBytes: number, options: { gzip?: b
     /** The entry of `key`, rendered by `render` unless stored; `cached` says which. */
     async get(key: string, render: () => Promise<Rendered>): Promise<CachedBytes & { cached: boolean }> {
       const entryOf = async (rendered: Rendered): Promise<CachedBytes> => {
-        const { bytes, restricted } = Buffer.isBuffer(rendered) ? { bytes: rendered, restricted: false } : rendered;
-        return { bytes, etag: etagOf(bytes), restricted, ...(options.gzip ? { gzip: await gzipped(bytes) } : {}) };
+        const { bytes, ...about } = Buffer.isBuffer(rendered) ? { bytes: rendered, restricted: false } : rendered;
+        const { gzipLevel: level } = options;
+        return { bytes, etag: etagOf(bytes), ...about, ...(level ? { gzip: await gzipped(bytes, { level }) } : {}) };
       };
       if (!enabled()) return { ...(await entryOf(await render())), cached: false };
       const hit = cache.get(key);

@@ -158,6 +158,15 @@ export interface CountryPieces {
   iso3: string;
 }
 
+export interface DataChanges {
+  id: Generated<Int8>;
+}
+
+export interface DataVersionBase {
+  changes: Int8;
+  only_row: Generated<boolean>;
+}
+
 export interface ExchangeRates {
   currency: string;
   source: string;
@@ -216,6 +225,7 @@ export interface Hazards {
   deleted_at: Timestamp | null;
   external_ref: string | null;
   geom: string;
+  geom_3857: Generated<string | null>;
   id: Generated<Int8>;
   name: string | null;
   priority: number | null;
@@ -279,6 +289,7 @@ export interface LandReleases {
   devices: ColumnType<Record<string, number>, string | undefined, string>;
   external_ref: string | null;
   geom: string;
+  geom_3857: Generated<string | null>;
   hazard_id: Int8;
   id: Generated<Int8>;
   method: ReleaseMethod;
@@ -553,6 +564,8 @@ export interface DB {
   country_inner_boxes: CountryInnerBoxes;
   country_inner_boxes_done: CountryInnerBoxesDone;
   country_pieces: CountryPieces;
+  data_changes: DataChanges;
+  data_version_base: DataVersionBase;
   exchange_rates: ExchangeRates;
   geodata_versions: GeodataVersions;
   grant_transactions: GrantTransactions;

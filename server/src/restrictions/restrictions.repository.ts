@@ -100,17 +100,6 @@ export async function hiddenCountries(
   return new Map(rows.map((r) => [r.iso3, r.unit_m2]));
 }
 
-/** Whether a tile reaches a restricted country (sql/functions/0600_restrictions.sql). */
-export async function tileMeetsRestricted(
-  db: Kysely<Database>,
-  tile: { z: number; x: number; y: number },
-): Promise<boolean> {
-  const { rows } = await sql<{
-    meets: boolean;
-  }>`SELECT sg_tile_meets_restricted(${tile.z}::int, ${tile.x}::int, ${tile.y}::int) AS meets`.execute(db);
-  return rows[0]?.meets ?? false;
-}
-
 /**
  * Points of a country moved to the centres of their cells of cellKm (7 decimals, as GeoJSON gives
  * them), each with the province of the country containing that centre.

@@ -1,12 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAnonymousGet } from '../http/anonymous-read.js';
+import { YearQuery } from '../http/common.schema.js';
 import { TILE_LAYERS, TREATY_CHOICES, type TreatyChoice, isTileLayer } from './tiles.layers.js';
-import { cacheControl, sendTile } from './tiles.routes.js';
+import { DataVersion, cacheControl, sendTile } from './tiles.routes.js';
 import type { TileRequest, TileService } from './tiles.service.js';
+import type { CachedBytes } from '../db/derived-cache.js';
 
-// Anonymous requests for a cached tile are answered before express (http/anonymous-read.ts).
-// Anything else — credentials, an unusual URL, a cache miss — goes through the express route,
-// which validates, renders and caches; only tiles it stored can be answered here.
+// Anonymous tile requests are answered before express (http/anonymous-read.ts): from the cache,
+// or rendered and cached exactly as the route would for a reader without credentials. A public
+// map asks for hundreds of tiles, and express's routing, validation and middleware cost more than
+// a small tile's query. Anything else — credentials, an unusual URL, a year the route would
+// refuse, a failed render — goes through the express route, which says why.
 
 const TILE_URL = /^\/tiles\/([a-z_]+)\/(\d{1,2})\/(\d{1,10})\/(\d{1,10})\.mvt(?:\?([^#]*))?$/;
 
@@ -27,7 +31,9 @@ export function anonymousTileRequest(req: IncomingMessage): TileRequest | undefi
   )
     return undefined;
   for (const [key, value] of new URLSearchParams(query ?? '')) {
-    if (key === 'year' && request.year === undefined && /^\d{4}$/.test(value)) request.year = Number(value);
+    const year = key === 'year' && request.year === undefined && /^\d{4}$/.test(value) && YearQuery.safeParse(value);
+    if (year && year.success) request.year = year.data;
+    else if (key === 'v' && request.v === undefined && DataVersion.safeParse(value).success) request.v = value;
     else if (key === 'treaty' && request.treaty === undefined && (TREATY_CHOICES as readonly string[]).includes(value))
       request.treaty = value as TreatyChoice;
     else return undefined;
@@ -36,22 +42,26 @@ export function anonymousTileRequest(req: IncomingMessage): TileRequest | undefi
 }
 
 /**
- * A request listener step: true when it answered the request from the tile cache. `headers` sets
- * the security headers the express app gives every response.
+ * A request listener step: true when it took the request (answered from the cache, or rendering).
+ * `headers` sets the security headers the express app gives every response; `fallback` hands the
+ * request to express when the render fails, so that the route answers it.
  */
-export function answerCachedTile(tiles: TileService) {
-  return (req: IncomingMessage, res: ServerResponse, headers: () => void): boolean => {
+export function answerAnonymousTile(tiles: TileService) {
+  return (req: IncomingMessage, res: ServerResponse, headers: () => void, fallback: () => void): boolean => {
     const request = anonymousTileRequest(req);
     if (!request) return false;
+    const send = (tile: CachedBytes & { cached: boolean }) => {
+      headers();
+      sendTile(req, res, tile, cacheControl(tile, { version: request.v }));
+    };
     let tile;
     try {
       tile = tiles.cached(request);
     } catch {
       return false; // e.g. a year the route would refuse: let it say why
     }
-    if (!tile) return false;
-    headers();
-    sendTile(req, res, { ...tile, cached: true }, cacheControl(tile));
+    if (tile) send({ ...tile, cached: true });
+    else tiles.tile(request).then(send, fallback);
     return true;
   };
 }

@@ -22,9 +22,20 @@ export const TILE_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
  * A tile that reaches a restricted country, or one rendered for a reader who may see some
  * restricted polygons exactly (`personal`), must stay in the reader's browser: no shared cache
  * may keep it, so a restriction (or its cell size) holds at once for the tiles fetched after it.
+ * Any other tile asked for at the data version it was drawn at (`?v=`, from the TileJSON) never
+ * changes under that URL, so every cache may keep it for good.
  */
-export const cacheControl = (tile: CachedBytes, personal = false) =>
-  personal || tile.restricted ? 'private, max-age=60' : 'public, max-age=60';
+export function cacheControl(tile: CachedBytes, reader: { personal?: boolean; version?: string } = {}): string {
+  if (reader.personal || tile.restricted) return 'private, max-age=60';
+  if (reader.version !== undefined && reader.version === tile.version) return 'public, max-age=31536000, immutable';
+  return 'public, max-age=60';
+}
+
+/** A data version as sg_data_version writes it. */
+export const DataVersion = z
+  .string()
+  .regex(/^\d{1,10}\.\d{1,19}$/, 'must be a data version as the TileJSON gives it')
+  .describe('the data version of the TileJSON the URL came from; a tile of that version is sent as immutable');
 
 const TileParams = z.object({
   layer: z.string().describe(`one of ${Object.keys(TILE_LAYERS).join(', ')}`),
@@ -53,6 +64,7 @@ const TileQuery = z
       'tasks layer: only tasks funded by grants of this donor organisation that the reader may see',
     ),
     operator: RecordId.optional().describe('tasks layer: only tasks of this operator organisation'),
+    v: DataVersion.optional(),
   })
   .strict();
 
@@ -143,7 +155,7 @@ export function tileRoutes(
       // A tasks tile for a reader in some coalition may name donors of coalition-only grants.
       const inCoalition = params.layer === 'tasks' && (coalition.org !== null || coalition.governs.length > 0);
       const personal = (exact.length > 0 && isRestrictable(params.layer)) || inCoalition;
-      sendTile(req, res, tile, cacheControl(tile, personal));
+      sendTile(req, res, tile, cacheControl(tile, { personal, version: query.v }));
     },
   });
   return router;
