@@ -21,7 +21,9 @@ import { webRoutes } from './web/web.routes.js';
 import { API_BASE } from './http/api-base.js';
 import { tileRoutes } from './tiles/tiles.routes.js';
 import { tileJsonRoutes } from './tiles/tilejson.routes.js';
-import { type TileService, createTileService } from './tiles/tiles.service.js';
+import { createTileService } from './tiles/tiles.service.js';
+import { createReadRouter, lsnCookieValue, WRITE_LSN_COOKIE } from './db/read-replicas.js';
+import type { AfterWrite } from './http/route.js';
 import { answerAnonymousTile } from './tiles/tiles.fast-path.js';
 import { foldDataChanges } from './tiles/tiles.repository.js';
 import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from 'node:http';
@@ -38,7 +40,7 @@ import { productivityRoutes } from './planner/productivity.routes.js';
 import { planRoutes } from './planner/plans.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
-import { type FiguresCache, createFiguresCache } from './area/figures-cache.js';
+import { createFiguresCache } from './area/figures-cache.js';
 import { type OpenApiDocument, openApiDocument } from './http/openapi.js';
 
 export { API_BASE };
@@ -53,10 +55,9 @@ export const openApiDocumentOf = (app: Express): OpenApiDocument => app.locals.o
  * benchmarks all create it here.
  */
 export function createServer(db: Db, config: Config): Server {
-  const tiles = createTileService(db, config);
-  // One cache for every public figures endpoint, bounded together.
-  const figures = createFiguresCache(db, config.FIGURES_CACHE_MB * 1024 * 1024);
-  const app = createApp(db, config, tiles, figures);
+  const shared = sharedParts(db, config);
+  const { tiles, figures, reads } = shared;
+  const app = createApp(db, config, shared);
   const answerTile = answerAnonymousTile(tiles);
   const headers = securityHeaders(config) as unknown as (
     req: IncomingMessage,
@@ -73,18 +74,32 @@ export function createServer(db: Db, config: Config): Server {
   // every minute keeps that count, read with every tile, to a few hundred rows. A failed fold is
   // tried again a minute later: only the speed of reading the version depends on it.
   const fold = setInterval(() => void foldDataChanges(db).catch(() => {}), 60_000).unref();
-  server.on('close', () => clearInterval(fold));
+  server.on('close', () => {
+    clearInterval(fold);
+    void reads.close();
+  });
   server.keepAliveTimeout = config.KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = config.HEADERS_TIMEOUT_MS;
   return server;
 }
 
+/** What the HTTP server and the express app share: the read replicas and the caches over them. */
+function sharedParts(db: Db, config: Config) {
+  const reads = createReadRouter(db, config.DATABASE_READ_URL);
+  return {
+    reads,
+    tiles: createTileService(db, config, reads),
+    // One cache for every public figures endpoint, bounded together.
+    figures: createFiguresCache(db, config.FIGURES_CACHE_MB * 1024 * 1024, reads),
+  };
+}
+
 export function createApp(
   db: Db,
   config: Config,
-  tiles: TileService = createTileService(db, config),
-  figures: FiguresCache = createFiguresCache(db, config.FIGURES_CACHE_MB * 1024 * 1024),
+  shared: ReturnType<typeof sharedParts> = sharedParts(db, config),
 ): Express {
+  const { tiles, figures, reads } = shared;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -95,6 +110,22 @@ export function createApp(
   const importUpload = new RegExp(`^${API_BASE}/imports/?$`, 'i');
   app.use((req, res, next) => (req.method === 'POST' && importUpload.test(req.path) ? next() : json(req, res, next)));
   app.use(cookieParser());
+  // With replicas, a successful write answers with where the primary was after it (the sg_lsn
+  // cookie), and this reader's next reads wait for a replica that has replayed that far.
+  if (reads.enabled) {
+    app.use((req, res, next) => {
+      if (req.method === 'GET' || req.method === 'HEAD') return next();
+      const afterWrite: AfterWrite = async () => {
+        res.cookie(WRITE_LSN_COOKIE, lsnCookieValue(await reads.primaryLsn()), {
+          httpOnly: true,
+          sameSite: 'lax',
+          maxAge: 5 * 60_000,
+        });
+      };
+      res.locals.afterWrite = afterWrite;
+      next();
+    });
+  }
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -123,7 +154,7 @@ export function createApp(
   api.use(progressRoutes(db, config, registry, API_BASE, figures));
   api.use(reportRoutes(db, config, registry, API_BASE));
   api.use(importRoutes(db, config, registry, API_BASE));
-  api.use(exportRoutes(db, registry, API_BASE));
+  api.use(exportRoutes(reads, registry, API_BASE));
   api.use(historyRoutes(db, config, registry, API_BASE));
   api.use(qualityRoutes(db, config, registry, API_BASE));
   api.use(organisationRoutes(db, registry, API_BASE));

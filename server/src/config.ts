@@ -9,6 +9,19 @@ const ConfigSchema = z
       .url()
       .optional()
       .describe('PostgreSQL + PostGIS; unset = the embedded local cluster under .data/'),
+    DATABASE_READ_URL: z
+      .string()
+      .optional()
+      .transform((value) =>
+        (value ?? '')
+          .split(',')
+          .map((url) => url.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().url()))
+      .describe(
+        'streaming replicas of DATABASE_URL, comma-separated: country figures, tiles and exports are read there (db/read-replicas.ts)',
+      ),
     HOST: z.string().default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     // Node's own defaults (5 s keep-alive) are shorter than the idle timeout of the proxies and load

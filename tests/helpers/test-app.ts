@@ -41,9 +41,15 @@ let userCounter = 0;
 // mismatch answers 500 undocumented_response, naming the field, and fails the test that saw it.
 checkResponsesAgainstSchemas();
 
-/** The real app on an ephemeral port over a database cloned from the migrated template. */
-export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
-  const clone = await cloneTemplate(inject('databaseServerUrl'));
+/**
+ * The real app on an ephemeral port over a database cloned from the migrated template, or over
+ * `database` (dropped on close by its own `drop`).
+ */
+export async function startTestApp(
+  overrides: Partial<Config> = {},
+  database?: { url: string; drop: () => Promise<void> },
+): Promise<TestApp> {
+  const clone = database ?? (await cloneTemplate(inject('databaseServerUrl')));
   const config: Config = Object.freeze({
     ...loadConfig({}),
     DATABASE_URL: clone.url,

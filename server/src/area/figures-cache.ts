@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/pool.js';
+import { type ReadRouter, createReadRouter, writeLsnOf } from '../db/read-replicas.js';
 import { isAnonymousGet } from '../http/anonymous-read.js';
 import { todayUtc } from '../shared/dates.js';
 import { sendCached } from '../http/send-cached.js';
@@ -21,7 +22,7 @@ export const NOT_MODIFIED = { description: 'not modified (If-None-Match matched)
  * part of it because a reader allowed a restricted country's exact figures must never be answered
  * from an entry made for another reader, nor the other way round.
  */
-export function createFiguresCache(db: Db, maxBytes: number) {
+export function createFiguresCache(db: Db, maxBytes: number, reads: ReadRouter = createReadRouter(db, [])) {
   // Compressed once per entry: /progress is about 200 KB of JSON at 40 countries, 20 KB gzipped.
   const cache = createDerivedCache(db, maxBytes, { gzipLevel: 6 });
   const keyOf = (scope: readonly string[], url: string) => `${todayUtc()} ${[...scope].sort().join(',')} ${url}`;
@@ -39,14 +40,17 @@ export function createFiguresCache(db: Db, maxBytes: number) {
     });
 
   return {
-    /** Answers a validated request from the cache, or from `compute` (then cached). */
+    /**
+     * Answers a validated request from the cache, or from `compute` (then cached), which reads
+     * from the database it is given: a replica when one is current enough (db/read-replicas.ts).
+     */
     async answer(
       request: { req: IncomingMessage & { originalUrl?: string }; res: ServerResponse; scope: readonly string[] },
-      compute: () => Promise<unknown>,
+      compute: (from: Db) => Promise<unknown>,
     ): Promise<void> {
       const { req, res, scope } = request;
       const entry = await cache.get(keyOf(scope, req.originalUrl ?? req.url ?? ''), async () =>
-        Buffer.from(JSON.stringify(await compute())),
+        Buffer.from(JSON.stringify(await reads.read(compute, writeLsnOf(req)))),
       );
       send(req, res, entry, scope);
     },

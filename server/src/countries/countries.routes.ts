@@ -37,8 +37,8 @@ export function countryRoutes(
       400: standardErrors[400],
     },
     handler: ({ query, req, res, actor }) =>
-      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
-        service.listCountries(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, (from) =>
+        service.listCountries(from, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
       ),
   });
 
@@ -62,8 +62,8 @@ export function countryRoutes(
     },
     handler: ({ params, query, req, res, actor }) => {
       const scope = exactGeometryScope(actor);
-      return figures.answer({ req, res, scope }, () =>
-        service.getCountry(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE, scope),
+      return figures.answer({ req, res, scope }, (from) =>
+        service.getCountry(from, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE, scope),
       );
     },
   });
@@ -87,8 +87,8 @@ export function countryRoutes(
       404: notFoundError,
     },
     handler: ({ params, query, req, res, actor }) =>
-      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
-        service.getTimeline(db, params.iso3, resolveAsOf(query), query.scope),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, (from) =>
+        service.getTimeline(from, params.iso3, resolveAsOf(query), query.scope),
       ),
   });
 

@@ -14,8 +14,15 @@ const pools = new WeakMap<Db, pg.Pool>();
 /** The pg pool a Db was created over (undefined for a Db not made by createDb). */
 export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);
 
-export function createDb(connectionString: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+export function createDb(
+  connectionString: string,
+  options: { max?: number; connectionTimeoutMillis?: number } = {},
+): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis,
+  });
   // An idle client losing its connection (e.g. the database restarting) must not crash the process.
   pool.on('error', (error) => console.error('database pool error:', error.message));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

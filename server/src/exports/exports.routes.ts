@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { Db } from '../db/pool.js';
+import { type ReadRouter, writeLsnOf } from '../db/read-replicas.js';
 import { standardErrors } from '../http/common.schema.js';
 import { defineRoute } from '../http/route.js';
 import { HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
@@ -24,7 +24,8 @@ async function send(res: Response, file: ExportFile): Promise<void> {
   });
 }
 
-export function exportRoutes(db: Db, registry: OpenAPIRegistry, basePath: string): Router {
+/** Exports read from a replica when one has replayed past the reader's last write (db/read-replicas.ts). */
+export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, basePath: string): Router {
   const router = Router();
 
   defineRoute(router, registry, basePath, {
@@ -36,7 +37,8 @@ export function exportRoutes(db: Db, registry: OpenAPIRegistry, basePath: string
     auth: 'public',
     query: HazardExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, actor, res }) => send(res, await exportHazards(db, actor, query)),
+    handler: async ({ query, actor, req, res }) =>
+      send(res, await reads.read((from) => exportHazards(from, actor, query), writeLsnOf(req))),
   });
 
   defineRoute(router, registry, basePath, {
@@ -47,7 +49,8 @@ export function exportRoutes(db: Db, registry: OpenAPIRegistry, basePath: string
     auth: 'public',
     query: ReleaseExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, actor, res }) => send(res, await exportReleases(db, actor, query)),
+    handler: async ({ query, actor, req, res }) =>
+      send(res, await reads.read((from) => exportReleases(from, actor, query), writeLsnOf(req))),
   });
 
   defineRoute(router, registry, basePath, {
@@ -61,7 +64,8 @@ export function exportRoutes(db: Db, registry: OpenAPIRegistry, basePath: string
     auth: 'public',
     query: TaskExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, actor, res }) => send(res, await exportTasks(db, actor, query)),
+    handler: async ({ query, actor, req, res }) =>
+      send(res, await reads.read((from) => exportTasks(from, actor, query), writeLsnOf(req))),
   });
 
   return router;

@@ -7,6 +7,9 @@ import { HttpError, type ErrorDetail, unauthorized } from './http-error.js';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
+/** Set by the app on requests that may write (res.locals.afterWrite), run before a successful answer is sent. */
+export type AfterWrite = () => Promise<void>;
+
 export interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
@@ -203,6 +206,9 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       z.infer<B>
     >);
     if (res.headersSent) return;
+    // A write that succeeded tells the reader where the primary was after it (read-replicas.ts).
+    if (spec.method !== 'get' && (result?.status ?? 200) < 400)
+      await (res.locals.afterWrite as AfterWrite | undefined)?.();
     if (!result) {
       res.status(204).end();
       return;

@@ -46,8 +46,8 @@ export function progressRoutes(
       404: notFoundError,
     },
     handler: ({ params, query, req, res, actor }) =>
-      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
-        getCountryProgress(db, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, (from) =>
+        getCountryProgress(from, params.iso3, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
       ),
   });
 
@@ -65,8 +65,8 @@ export function progressRoutes(
       400: standardErrors[400],
     },
     handler: ({ query, req, res, actor }) =>
-      figures.answer({ req, res, scope: exactGeometryScope(actor) }, () =>
-        listProgress(db, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
+      figures.answer({ req, res, scope: exactGeometryScope(actor) }, (from) =>
+        listProgress(from, resolveAsOf(query), config.COVERAGE_THIN_SHARE),
       ),
   });
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { onDataChanged } from '../db/data-changed.js';
+import { type ReadRouter, createReadRouter } from '../db/read-replicas.js';
 import { type CachedBytes, createDerivedCache } from '../db/derived-cache.js';
 import { resolveAsOf } from '../area/as-of.js';
 import { remainingM2 } from '../area/figures.js';
@@ -97,7 +98,7 @@ export function countryAttributes(figures: Map<string, CountryFigures>, treaty: 
  * remaining, province remaining) are computed once per day asked about and reused by every tile
  * until the data changes.
  */
-export function createTileService(db: Db, config: Config) {
+export function createTileService(db: Db, config: Config, reads: ReadRouter = createReadRouter(db, [])) {
   // Compressed once per tile, as it is cached: gzip is about half a tile's bytes on the wire. Level
   // 1 comes within 3% of the default level's size on vector tiles in 60% of its time.
   const cache = createDerivedCache(db, config.TILE_CACHE_MB * 1024 * 1024, { gzipLevel: 1 });
@@ -165,13 +166,16 @@ export function createTileService(db: Db, config: Config) {
     const { asOf, treaty, exact, coalition, filter } = resolved;
     const attributes = await attributesFor(request.layer, asOf, treaty, exact);
     const current = asOf.date === todayUtc();
-    return renderers[request.layer](db, request, {
-      asOf: current ? null : asOf.date,
-      attributes,
-      exact,
-      coalition,
-      filter,
-    });
+    // The tile's own query may go to a replica; the figures above come from their own caches.
+    return reads.read((from) =>
+      renderers[request.layer](from, request, {
+        asOf: current ? null : asOf.date,
+        attributes,
+        exact,
+        coalition,
+        filter,
+      }),
+    );
   };
 
   return {
