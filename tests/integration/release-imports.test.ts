@@ -222,6 +222,26 @@ describe('Kobo GeoJSON and XLSX', () => {
     ]);
   });
 
+  it('a commit after the hazard changed writes nothing and names the feature', async () => {
+    const run = await dryRun(authority.token, 'kobo.geojson', 'geojson');
+    const current = await app.api('GET', `/api/v1/hazards/${h1}`);
+    const patched = await app.api('PATCH', `/api/v1/hazards/${h1}`, {
+      token: authority.token,
+      headers: { 'if-match': `"${current.body.properties.version}"` },
+      body: { properties: { name: 'Renamed after the dry run' } },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const refused = expectError(await commit(run.id, authority.token), 422);
+    expect(refused.message).toBe(
+      `import ${run.id} was not committed, nothing was written: feature 1: hazard ${h1} changed or was deleted after the dry run; upload the file again`,
+    );
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM land_releases WHERE external_ref = 'c3f1d2e4-0000-4000-8000-000000000021'`.execute(
+      app.db,
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it('XLSX export of the same CSV gives the same report', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'kobo-xlsx-'));
     try {
