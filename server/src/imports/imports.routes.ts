@@ -26,11 +26,8 @@ export function importRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
       'POST /imports?kind=releases. Public: the form holds no data, and a form server can fetch it by URL without a token.',
     auth: 'public',
     responses: {
-      200: {
-        description: 'the XLSForm',
-        schema: z.string(),
-        contentType: XLSX_TYPE,
-      },
+      200: { description: 'the XLSForm', schema: z.string().meta({ format: 'binary' }), contentType: XLSX_TYPE },
+      400: { description: 'a query parameter was given (the form takes none)', schema: ErrorResponse },
     },
     handler: async ({ res }) => {
       res.setHeader('Content-Disposition', 'attachment; filename="completion-report.xlsx"');
