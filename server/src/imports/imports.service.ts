@@ -5,20 +5,20 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
-import { lockCountries, refreshHazards } from '../area/area.repository.js';
+import { lockCountries } from '../area/area.repository.js';
 import { afterCommit } from '../db/data-changed.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
 import { csvRow } from '../shared/csv.js';
 import { type PresetName, type TargetField, fieldMap } from './field-mapping.js';
 import { UnreadableFile } from './feature-source.js';
-import { EXTENSION, type ImportFormat, type ReadOptions, readCandidates } from './import-reader.js';
+import { EXTENSION, type ImportFormat, type ReadOptions } from './import-reader.js';
 import * as repo from './imports.repository.js';
 import { markInterrupted, runExistingImport, runNewImport } from './imports.liveness.js';
+import { hazardStages, writeHazards } from './hazard-imports.js';
 import { assertCanSeeReleaseImport, importOrganisation, releaseStages, writeReleases } from './release-imports.js';
 import type { ImportKind } from '../db/enums.js';
 
@@ -26,7 +26,6 @@ const UPLOAD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 const STAGE_BATCH = 2_000;
 const STAGE_PARALLEL = 2;
 const COMMIT_BATCH = 5_000;
-const ANALYZE_AFTER = 1_000;
 /** Statuses of a run in progress: shown only while its process is alive (imports.liveness.ts). */
 const IN_FLIGHT = new Set<repo.ImportStatus>(['receiving', 'validating', 'committing']);
 
@@ -123,13 +122,6 @@ function assertCanUse(actor: Actor, row: repo.ImportRow): void {
 function stages(db: Db, config: Config, id: string, request: ImportRequest, options: ReadOptions) {
   if (request.kind === 'releases') return releaseStages(db, config, id, request.country, options);
   return hazardStages(db, config, id, request.country, options);
-}
-
-async function* hazardStages(db: Db, config: Config, id: string, country: string, options: ReadOptions) {
-  const rules = { maxChange: config.MAX_REPAIR_AREA_CHANGE, toleranceM: config.COUNTRY_TOLERANCE_M };
-  for await (const batch of readCandidates(options)) {
-    yield { size: batch.index.length, stage: () => repo.stageBatch(db, id, country, rules, batch) };
-  }
 }
 
 /**
@@ -380,30 +372,4 @@ async function commitClaimed(
     throw error;
   }
   return getImport(db, null, id);
-}
-
-/** Inserts or updates (by reference) the accepted hazards, then refreshes the figures once for all of them. */
-async function writeHazards(
-  trx: Db,
-  actor: Actor,
-  row: repo.ImportRow,
-  ranges: { from: number; to: number; n: number }[],
-  onRange: (n: number) => Promise<void>,
-) {
-  const touched: string[] = [];
-  let inserted = 0;
-  for (const range of ranges) {
-    for (const written of await repo.commitBatch(trx, row.id, range, actor.id || null)) {
-      touched.push(written.hazard_id);
-      if (written.inserted) inserted += 1;
-    }
-    await onRange(range.n);
-  }
-  // A large import changes the table's statistics enough to mislead the planner of the area
-  // refresh (nested loops over "a few" rows that are now thousands); ANALYZE sees our own rows.
-  if (touched.length >= ANALYZE_AFTER) await sql`ANALYZE hazards`.execute(trx);
-  // Area summaries once for everything the import touched, not once per feature.
-  if (touched.length) await refreshHazards(trx, touched, true);
-  const total = ranges.reduce((sum, range) => sum + range.n, 0);
-  return { inserted, updated: touched.length - inserted, unchanged: total - touched.length };
 }
