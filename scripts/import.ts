@@ -1,4 +1,5 @@
-// npm run import -- FILE --country ISO3 [--format geojson|shp|kml|kmz|gpkg|csv] [--mapping safeground|imsma|gichd_mdr]
+// npm run import -- FILE --country ISO3 [--kind hazards|releases] [--format geojson|shp|kml|kmz|gpkg|csv|xlsx]
+//                   [--mapping safeground|imsma|gichd_mdr]
 //                   [--fields '{"external_ref":"HAZ_ID"}'] [--commit] [--report FILE.csv]
 // Dry-runs a file of hazards exactly as POST /api/v1/imports does, prints the counts and writes the
 // per-feature report (next to the file unless --report says where); with --commit, then commits
@@ -24,6 +25,7 @@ const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
     country: { type: 'string' },
+    kind: { type: 'string', default: 'hazards' },
     format: { type: 'string' },
     mapping: { type: 'string', default: 'safeground' },
     fields: { type: 'string' },
@@ -35,7 +37,7 @@ const { positionals, values } = parseArgs({
 const file = positionals[0];
 if (!file || !values.country) {
   console.error(
-    'usage: npm run import -- FILE --country ISO3 [--format F] [--mapping safeground|imsma|gichd_mdr] [--commit] [--report FILE.csv]',
+    'usage: npm run import -- FILE --country ISO3 [--kind hazards|releases] [--format F] [--mapping safeground|imsma|gichd_mdr] [--commit] [--report FILE.csv]',
   );
   process.exit(2);
 }
@@ -50,6 +52,7 @@ function guessFormat(name: string): ImportFormat | undefined {
 
 const query = ImportQuery.safeParse({
   country: values.country,
+  kind: values.kind,
   format: values.format ?? guessFormat(file),
   mapping: values.mapping,
   ...(values.fields ? { fields: values.fields } : {}),

@@ -250,6 +250,66 @@ describe('/imports', () => {
     await expect(page.locator('#import-upload').isEnabled()).resolves.toBe(true);
     await saveScreenshot(page, 'imports-too-large');
   });
+
+  it('completion reports from ODK Central: the form link, the report and a commit that counts at once', async () => {
+    const { page } = authority;
+    const hazardIds: number[] = [];
+    for (const [ref, west] of [
+      ['LAO-ODK-1', 103.2],
+      ['LAO-ODK-2', 103.3],
+    ] as const) {
+      const hazard = await app.api('POST', '/api/v1/hazards', {
+        token,
+        body: {
+          type: 'Feature',
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [west, 19.45],
+                [west + 0.01, 19.45],
+                [west + 0.01, 19.46],
+                [west, 19.46],
+                [west, 19.45],
+              ],
+            ],
+          },
+          properties: {
+            country: ISO3,
+            classification: 'CHA',
+            contamination: ['cmr'],
+            recorded_on: '2015-03-01',
+            external_ref: ref,
+          },
+        },
+      });
+      expect(hazard.status, JSON.stringify(hazard.body)).toBe(201);
+      hazardIds.push(hazard.body.id);
+    }
+    await visit(page, `${app.base}/imports`);
+    await page.selectOption('#import-kind', 'releases');
+    await expect(page.locator('#import-mapping').isVisible()).resolves.toBe(false);
+    const href = await page.locator('#import-form-link').getAttribute('href');
+    expect((await fetch(new URL(href!, app.base))).status).toBe(200);
+    await page.setInputFiles('#import-file', path.join(FIXTURES, 'releases/odk-central.csv'));
+    await expect(page.inputValue('#import-format')).resolves.toBe('csv');
+    await page.click('#import-upload');
+    await page.waitForSelector('#import-report-table');
+    expect(await shownCount(page, 'ok')).toBe(2);
+    expect(await shownCount(page, 'rejected')).toBe(0);
+    await expect(page.locator('#import-result').innerText()).resolves.toContain(
+      messages['imports.commit_note_releases'],
+    );
+    const done = await commit(page);
+    expect(done.inserted).toBe(2);
+    const refs: string[] = [];
+    for (const id of hazardIds) {
+      const released = await app.api('GET', `/api/v1/releases?hazard_id=${id}&status=approved`, { token });
+      refs.push(...(released.body.features as any[]).map((f) => f.properties.external_ref));
+    }
+    expect(refs.sort()).toEqual(['5b9e6c7e-1c1a-4f7e-9a53-000000000001', '9d0a7f52-8d2e-4c52-b0c1-00000000000a']);
+    await saveScreenshot(page, 'imports-releases');
+  });
 });
 
 describe('editing conflicts', () => {

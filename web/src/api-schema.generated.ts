@@ -552,6 +552,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/forms/completion-report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The completion report as an XLSForm, to load into KoboToolbox or ODK Central
+         * @description Sheets survey, choices and settings: hazard reference, release method, start and completion dates, devices found by type and the released area as a geoshape. Its submissions, exported as CSV, XLSX or GeoJSON, are imported with POST /imports?kind=releases. Public: the form holds no data, and a form server can fetch it by URL without a token.
+         */
+        get: operations["getImportsFormsCompletionReportXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;
@@ -562,8 +582,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Upload a file of hazards and dry-run it
-         * @description The file is the raw request body (any content type). Admins and the national authority of the country only. Every feature is read, mapped, validated and its geometry repaired or rejected exactly as a single hazard write would be; nothing is written to the ledger. The answer carries the counts; GET .../report.csv lists every feature with its outcome. The file is opened only as its declared format (never as a VRT or any other), with no network access. Over IMPORT_MAX_BYTES or IMPORT_MAX_FEATURES the answer is 413 naming the limit.
+         * Upload a file of hazards (or of releases) and dry-run it
+         * @description The file is the raw request body (any content type). Hazards: admins and the national authority of the country only. Releases (kind=releases): also operators working in the country; committed by the authority they count at once, by an operator they are submitted for the authority's review. Every feature is read, mapped, validated and its geometry repaired or rejected exactly as a single hazard write would be; nothing is written to the ledger. The answer carries the counts; GET .../report.csv lists every feature with its outcome. The file is opened only as its declared format (never as a VRT or any other), with no network access. Over IMPORT_MAX_BYTES or IMPORT_MAX_FEATURES the answer is 413 naming the limit.
          */
         post: operations["postImports"];
         delete?: never;
@@ -617,7 +637,7 @@ export interface paths {
         put?: never;
         /**
          * Commit a dry-run import: every accepted feature or none, in one transaction
-         * @description Features whose external_ref matches a live hazard of the country update it (when anything differs); others are inserted. Area summaries are refreshed once for all touched hazards; each hazard written gets an audit row. GET /imports/{id} shows progress meanwhile. A failure writes nothing and leaves the import commit_failed.
+         * @description Features whose external_ref matches a live hazard of the country update it (when anything differs); others are inserted. Releases are inserted (submissions imported before stay as they are), approved when the authority or an admin commits, submitted otherwise; a release whose hazard changed since the dry run fails the commit (422). Area summaries are refreshed once for all touched hazards; each hazard written gets an audit row. GET /imports/{id} shows progress meanwhile. A failure writes nothing and leaves the import commit_failed.
          */
         post: operations["postImportsByIdCommit"];
         delete?: never;
@@ -2269,6 +2289,10 @@ export interface components {
         Import: {
             id: number;
             country: string;
+            /** @enum {string} */
+            kind: "hazards" | "releases";
+            /** @description releases: the organisation credited */
+            organisation_id: number | null;
             format: string;
             mapping: string;
             file_name: string | null;
@@ -5229,13 +5253,46 @@ export interface operations {
             };
         };
     };
+    getImportsFormsCompletionReportXlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the XLSForm */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description a query parameter was given (the form takes none) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postImports: {
         parameters: {
             query: {
                 /** @description the country every feature belongs to; a feature naming another country is rejected */
                 country: string;
-                /** @description geojson, shp (zipped Shapefile with its .prj), kml, kmz, gpkg, csv (WKT column, or longitude/latitude rows) */
-                format: "geojson" | "shp" | "kml" | "kmz" | "gpkg" | "csv";
+                /** @description hazards, or releases: completion reports collected with the XLSForm of GET /imports/forms/completion-report.xlsx and exported by KoboToolbox (CSV with , or ; separators, XLSX, GeoJSON) or ODK Central (CSV). Columns are found by the form's names with or without their group path (group/name, group-name); the released area is the GeoJSON geometry or the ODK geoshape text "lat lon alt acc;…". Each row names its hazard by hazard_ref (the hazard's external_ref in the country) and is checked as a single release is (clipped to its hazard, repaired or rejected with the reason); its instance id is its external_ref, so a submission already imported is left as it is. mapping and fields do not apply. */
+                kind?: "hazards" | "releases";
+                /** @description releases: the operator organisation credited; an operator's imports always credit its own */
+                organisation_id?: number;
+                /** @description geojson, shp (zipped Shapefile with its .prj), kml, kmz, gpkg, csv (WKT column, or longitude/latitude rows), xlsx (first row names the columns) */
+                format: "geojson" | "shp" | "kml" | "kmz" | "gpkg" | "csv" | "xlsx";
                 /** @description attribute names preset: safeground, imsma, gichd_mdr */
                 mapping?: "safeground" | "imsma" | "gichd_mdr";
                 /** @description JSON object naming the file's column for any of our fields, overriding the preset */

@@ -92,15 +92,18 @@ export const IMPORT_STATUSES = [
   'commit_failed',
 ] as const;
 export const IMPORT_OUTCOMES = ['ok', 'repaired', 'rejected'] as const;
+export const IMPORT_KINDS = ['hazards', 'releases'] as const;
 export const DIM_KINDS = ['all', 'contamination', 'province'] as const;
 
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number];
+export type ImportKind = (typeof IMPORT_KINDS)[number];
 export type DimKind = (typeof DIM_KINDS)[number];
 
 /** `table.column` with a CHECK (column IN (...)) → its values here, and the type the generated schema gives it. */
 export const CHECKED_COLUMNS = {
   'imports.status': { values: IMPORT_STATUSES, type: 'ImportStatus' },
+  'imports.kind': { values: IMPORT_KINDS, type: 'ImportKind' },
   'import_features.outcome': { values: IMPORT_OUTCOMES, type: 'ImportOutcome' },
   'area_cluster_days.dim_kind': { values: DIM_KINDS, type: 'DimKind' },
   'area_country_days.dim_kind': { values: DIM_KINDS, type: 'DimKind' },

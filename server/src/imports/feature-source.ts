@@ -4,7 +4,7 @@
 import { GdalReadError } from '../gdal/gdal.js';
 import type { FieldMap } from './field-mapping.js';
 
-export const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv'] as const;
+export const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv', 'xlsx'] as const;
 export type ImportFormat = (typeof FORMATS)[number];
 
 /** One source record: its 1-based place in the file, its attributes as read, its geometry as GeoJSON (WGS 84). */

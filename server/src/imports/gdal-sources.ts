@@ -20,6 +20,7 @@ const DRIVER: Record<ImportFormat, string> = {
   kmz: 'LIBKML',
   gpkg: 'GPKG',
   csv: 'CSV',
+  xlsx: 'XLSX',
 };
 
 /** How ogr2ogr opens each format. Shapefiles come zipped with their .prj, which -t_srs honours. */
@@ -52,6 +53,13 @@ export function gdalInput(options: SourceOptions): GdalReadOptions {
           '-oo',
           'AUTODETECT_TYPE=NO',
         ],
+      };
+    case 'xlsx':
+      // The first row names the columns and every cell is read as text (KoboToolbox's XLSX export),
+      // so references and dates arrive as the sheet shows them.
+      return {
+        ...common,
+        args: ['--config', 'OGR_XLSX_HEADERS', 'FORCE', '--config', 'OGR_XLSX_FIELD_TYPES', 'STRING'],
       };
     default:
       return { ...common, args: ['-t_srs', 'EPSG:4326'] };

@@ -24,6 +24,7 @@ export const EXTENSION: Record<ImportFormat, string> = {
   kmz: 'kmz',
   gpkg: 'gpkg',
   csv: 'csv',
+  xlsx: 'xlsx',
 };
 
 export interface ReadOptions extends SourceOptions {
@@ -56,7 +57,7 @@ function sourceFor(format: ImportFormat): FeatureSource {
 }
 
 /** GeoJSON that the in-process reader leaves to GDAL (it says so before the first feature) goes to GeoJSONSeq. */
-async function* features(options: ReadOptions): AsyncGenerator<SourceFeature> {
+export async function* features(options: ReadOptions): AsyncGenerator<SourceFeature> {
   const source = sourceFor(options.format);
   let yielded = false;
   try {
@@ -92,18 +93,8 @@ function addCandidate(
   mapped: Record<string, unknown>,
   options: ReadOptions,
 ): void {
-  const problems: string[] = [];
   const parsed = HazardProperties.safeParse(mapped);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const field = issue.path.join('.') || 'properties';
-      const absent = issue.path.length === 1 && mapped[String(issue.path[0])] === undefined;
-      const given = namesValue(issue.code, mapped[String(issue.path[0])])
-        ? ` (got ${JSON.stringify(mapped[String(issue.path[0])])})`
-        : '';
-      problems.push(`${field}: ${absent ? 'missing' : issue.message + given}`);
-    }
-  }
+  const problems = parsed.success ? [] : issueProblems(parsed.error.issues, mapped);
   // A refused reference (a NUL or a lone surrogate in it) is reported, escaped, with its feature.
   const ref = typeof mapped.external_ref === 'string' ? printable(mapped.external_ref) : null;
   if (ref === null)
@@ -128,6 +119,20 @@ function addCandidate(
   batch.wkb.push(problems.length || !encoded ? null : encoded.wkb);
 }
 
+/** Validation issues as a report words them: "field: missing" or "field: message (got value)". */
+export function issueProblems(
+  issues: ReadonlyArray<{ path: PropertyKey[]; code: string; message: string }>,
+  mapped: Record<string, unknown>,
+): string[] {
+  return issues.map((issue) => {
+    const field = issue.path.map(String).join('.') || 'properties';
+    const value = mapped[String(issue.path[0])];
+    const absent = issue.path.length === 1 && value === undefined;
+    const given = namesValue(issue.code, value) ? ` (got ${JSON.stringify(value)})` : '';
+    return `${field}: ${absent ? 'missing' : issue.message + given}`;
+  });
+}
+
 /**
  * Whether a rejection quotes the value it refuses: a word outside a vocabulary, and a short value
  * of the wrong type or out of range (a priority of "urgent" or 7). Long text is not echoed.
@@ -138,7 +143,11 @@ function namesValue(code: string, value: unknown): boolean {
   return typeof value === 'number' || (typeof value === 'string' && value.length <= 40);
 }
 
-function geometryProblems(geometry: SourceFeature['geometry'], maxVertices: number, knownVertices?: number): string[] {
+export function geometryProblems(
+  geometry: SourceFeature['geometry'],
+  maxVertices: number,
+  knownVertices?: number,
+): string[] {
   if (!geometry) return ['geometry: missing or unreadable'];
   if (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon') {
     return [`geometry: a ${geometry.type ?? 'geometry of no type'} is not an area (Polygon or MultiPolygon expected)`];

@@ -36,7 +36,15 @@ async function holdingRunLock<T>(
  */
 export function runNewImport<T>(
   db: Db,
-  values: { country: string; format: string; mapping: string; fileName: string | null; userId: string | null },
+  values: {
+    country: string;
+    kind: string;
+    organisationId: string | null;
+    format: string;
+    mapping: string;
+    fileName: string | null;
+    userId: string | null;
+  },
   work: (id: string) => Promise<T>,
 ): Promise<T> {
   return holdingRunLock(
@@ -44,8 +52,9 @@ export function runNewImport<T>(
     async (connection) => {
       const { rows } = await sql<{ id: string }>`
         WITH created AS (
-          INSERT INTO imports (country_iso3, format, mapping, file_name, status, created_by)
-          VALUES (${values.country}, ${values.format}, ${values.mapping}, ${values.fileName}, 'receiving', ${values.userId})
+          INSERT INTO imports (country_iso3, kind, organisation_id, format, mapping, file_name, status, created_by)
+          VALUES (${values.country}, ${values.kind}, ${values.organisationId}, ${values.format}, ${values.mapping},
+                  ${values.fileName}, 'receiving', ${values.userId})
           RETURNING id)
         SELECT id, pg_advisory_lock(${lockKeys(ID_COLUMN)}) FROM created`.execute(connection);
       return rows[0]!.id;

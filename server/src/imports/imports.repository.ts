@@ -1,7 +1,9 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { ReleaseStatus } from '../db/database.js';
 import type { ImportOutcome } from '../db/enums.js';
 import type { ImportFeatures, Imports } from '../db/schema.generated.js';
+import type { ReleaseBatch } from './release-reader.js';
 
 // Short statements on the import tables, typed by the generated schema; the long ones live in
 // sql/functions/0400_imports.sql.
@@ -139,4 +141,34 @@ export async function* reportRows(db: Db, importId: string, pageSize = 5_000): A
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.feature_index;
   }
+}
+
+export async function stageReleaseBatch(
+  db: Db,
+  importId: string,
+  iso3: string,
+  maxChange: number,
+  batch: ReleaseBatch,
+): Promise<void> {
+  await sql`SELECT sg_import_stage_releases(${importId}, ${iso3}, ${maxChange},
+    ${batch.index}::integer[], ${batch.ref}::text[], ${batch.problem}::text[], ${batch.hazard_ref}::text[],
+    ${batch.method}::text[], ${batch.start_on}::text[], ${batch.completed_on}::text[], ${batch.devices}::text[],
+    ${batch.geojson}::text[], ${batch.wkb}::bytea[])`.execute(db);
+}
+
+/** Writes the accepted releases of a range (sg_import_commit_releases); returns each new release with its hazard. */
+export async function commitReleaseBatch(
+  db: Db,
+  importId: string,
+  range: { from: number; to: number },
+  values: { userId: string | null; status: ReleaseStatus; organisationId: string | null },
+) {
+  const { rows } = await sql<{ release_id: string; hazard_id: string }>`
+    SELECT release_id, hazard_id FROM sg_import_commit_releases(${importId}, ${range.from}, ${range.to},
+      ${values.userId}, ${values.status}::release_status, ${values.organisationId})`.execute(db);
+  return rows;
+}
+
+export async function organisationExists(db: Db, id: string): Promise<boolean> {
+  return (await db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }

@@ -7,19 +7,48 @@ import { ErrorResponse, IdParam, standardErrors } from '../http/common.schema.js
 import { defineRoute } from '../http/route.js';
 import { ImportOut, ImportQuery } from './imports.schema.js';
 import * as service from './imports.service.js';
+import { COMPLETION_REPORT_XLSX } from './xlsform/xlsform-file.js';
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const notFound = { description: 'no such import', schema: ErrorResponse };
 
 export function importRoutes(db: Db, config: Config, registry: OpenAPIRegistry, basePath: string): Router {
   const router = Router();
 
   defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/imports/forms/completion-report.xlsx',
+    tag: 'imports',
+    summary: 'The completion report as an XLSForm, to load into KoboToolbox or ODK Central',
+    description:
+      'Sheets survey, choices and settings: hazard reference, release method, start and completion dates, devices found ' +
+      'by type and the released area as a geoshape. Its submissions, exported as CSV, XLSX or GeoJSON, are imported with ' +
+      'POST /imports?kind=releases. Public: the form holds no data, and a form server can fetch it by URL without a token.',
+    auth: 'public',
+    responses: {
+      200: { description: 'the XLSForm', schema: z.string().meta({ format: 'binary' }), contentType: XLSX_TYPE },
+      400: { description: 'a query parameter was given (the form takes none)', schema: ErrorResponse },
+    },
+    handler: async ({ res }) => {
+      res.setHeader('Content-Disposition', 'attachment; filename="completion-report.xlsx"');
+      res.setHeader('Cache-Control', 'public, max-age=3600');
+      await new Promise<void>((resolve, reject) =>
+        res.sendFile(COMPLETION_REPORT_XLSX, { headers: { 'Content-Type': XLSX_TYPE } }, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+    },
+  });
+
+  defineRoute(router, registry, basePath, {
     method: 'post',
     path: '/imports',
     tag: 'imports',
-    summary: 'Upload a file of hazards and dry-run it',
+    summary: 'Upload a file of hazards (or of releases) and dry-run it',
     description:
-      'The file is the raw request body (any content type). Admins and the national authority of the country only. ' +
+      'The file is the raw request body (any content type). Hazards: admins and the national authority of the country only. ' +
+      'Releases (kind=releases): also operators working in the country; committed by the authority they count at once, ' +
+      "by an operator they are submitted for the authority's review. " +
       'Every feature is read, mapped, validated and its geometry repaired or rejected exactly as a single hazard write would be; ' +
       'nothing is written to the ledger. The answer carries the counts; GET .../report.csv lists every feature with its outcome. ' +
       'The file is opened only as its declared format (never as a VRT or any other), with no network access. ' +
@@ -89,6 +118,8 @@ export function importRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     summary: 'Commit a dry-run import: every accepted feature or none, in one transaction',
     description:
       'Features whose external_ref matches a live hazard of the country update it (when anything differs); others are inserted. ' +
+      'Releases are inserted (submissions imported before stay as they are), approved when the authority or an admin commits, ' +
+      'submitted otherwise; a release whose hazard changed since the dry run fails the commit (422). ' +
       'Area summaries are refreshed once for all touched hazards; each hazard written gets an audit row. ' +
       'GET /imports/{id} shows progress meanwhile. A failure writes nothing and leaves the import commit_failed.',
     auth: 'actor',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Iso3, PlainText } from '../http/common.schema.js';
 import { PRESETS, TARGET_FIELDS, type TargetField } from './field-mapping.js';
 import { FORMATS } from './import-reader.js';
-import { IMPORT_STATUSES } from '../db/enums.js';
+import { IMPORT_KINDS, IMPORT_STATUSES } from '../db/enums.js';
 
 const presetNames = Object.keys(PRESETS) as [keyof typeof PRESETS, ...(keyof typeof PRESETS)[]];
 
@@ -22,10 +22,29 @@ const FieldOverrides = z
 export const ImportQuery = z
   .object({
     country: Iso3.describe('the country every feature belongs to; a feature naming another country is rejected'),
+    kind: z
+      .enum(IMPORT_KINDS)
+      .default('hazards')
+      .describe(
+        'hazards, or releases: completion reports collected with the XLSForm of GET /imports/forms/completion-report.xlsx ' +
+          'and exported by KoboToolbox (CSV with , or ; separators, XLSX, GeoJSON) or ODK Central (CSV). ' +
+          "Columns are found by the form's names with or without their group path (group/name, group-name); " +
+          'the released area is the GeoJSON geometry or the ODK geoshape text "lat lon alt acc;…". ' +
+          "Each row names its hazard by hazard_ref (the hazard's external_ref in the country) and is checked as a single " +
+          'release is (clipped to its hazard, repaired or rejected with the reason); its instance id is its external_ref, ' +
+          'so a submission already imported is left as it is. mapping and fields do not apply.',
+      ),
+    organisation_id: z.coerce
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("releases: the operator organisation credited; an operator's imports always credit its own"),
     format: z
       .enum(FORMATS)
       .describe(
-        'geojson, shp (zipped Shapefile with its .prj), kml, kmz, gpkg, csv (WKT column, or longitude/latitude rows)',
+        'geojson, shp (zipped Shapefile with its .prj), kml, kmz, gpkg, csv (WKT column, or longitude/latitude rows), ' +
+          'xlsx (first row names the columns)',
       ),
     mapping: z.enum(presetNames).default('safeground').describe('attribute names preset: safeground, imsma, gichd_mdr'),
     fields: FieldOverrides.optional().describe(
@@ -39,6 +58,8 @@ export const ImportOut = z
   .object({
     id: z.number(),
     country: z.string(),
+    kind: z.enum(IMPORT_KINDS),
+    organisation_id: z.number().nullable().describe('releases: the organisation credited'),
     format: z.string(),
     mapping: z.string(),
     file_name: z.string().nullable(),

@@ -5,31 +5,36 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { type Actor, assertCanWriteHazards } from '../auth/actor.js';
-import { lockCountries, refreshHazards } from '../area/area.repository.js';
+import { lockCountries } from '../area/area.repository.js';
 import { afterCommit } from '../db/data-changed.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
 import { csvRow } from '../shared/csv.js';
 import { type PresetName, type TargetField, fieldMap } from './field-mapping.js';
 import { UnreadableFile } from './feature-source.js';
-import { EXTENSION, type ImportFormat, readCandidates } from './import-reader.js';
+import { EXTENSION, type ImportFormat, type ReadOptions } from './import-reader.js';
 import * as repo from './imports.repository.js';
 import { markInterrupted, runExistingImport, runNewImport } from './imports.liveness.js';
+import { hazardStages, writeHazards } from './hazard-imports.js';
+import { assertCanSeeReleaseImport, importOrganisation, releaseStages, writeReleases } from './release-imports.js';
+import type { ImportKind } from '../db/enums.js';
 
 const UPLOAD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/imports');
 const STAGE_BATCH = 2_000;
 const STAGE_PARALLEL = 2;
 const COMMIT_BATCH = 5_000;
-const ANALYZE_AFTER = 1_000;
 /** Statuses of a run in progress: shown only while its process is alive (imports.liveness.ts). */
 const IN_FLIGHT = new Set<repo.ImportStatus>(['receiving', 'validating', 'committing']);
 
 export interface ImportRequest {
   country: string;
+  /** hazards (the default) or releases (completion reports from KoboToolbox or ODK). */
+  kind?: ImportKind;
+  /** An import of releases: the operator organisation credited (the authority's choice; an operator's own). */
+  organisation_id?: number;
   format: ImportFormat;
   mapping: PresetName;
   fields?: Partial<Record<TargetField, string>>;
@@ -57,6 +62,8 @@ export function toImportOut(row: repo.ImportRow) {
   return {
     id: Number(row.id),
     country: row.country_iso3,
+    kind: row.kind,
+    organisation_id: row.organisation_id === null ? null : Number(row.organisation_id),
     format: row.format,
     mapping: row.mapping,
     file_name: row.file_name,
@@ -94,6 +101,29 @@ const tooManyFeatures = (max: number) =>
     [{ path: 'body', message: `limit is ${max} features` }],
   );
 
+/** Who may start this import (hazards: the authority; releases: whoever records them), and the row it starts as. */
+async function startValues(db: Db, actor: Actor, request: ImportRequest) {
+  const kind = request.kind ?? 'hazards';
+  let organisationId: string | null = null;
+  if (kind === 'releases')
+    organisationId = await importOrganisation(db, actor, request.country, request.organisation_id);
+  else assertCanWriteHazards(actor, request.country);
+  const mapping = kind === 'releases' ? 'completion_report' : request.mapping;
+  return { country: request.country, format: request.format, kind, organisationId, mapping, userId: actor.id || null };
+}
+
+/** Reading and using an import: hazards are the authority's; releases also their credited operator's. */
+function assertCanUse(actor: Actor, row: repo.ImportRow): void {
+  if (row.kind === 'releases') assertCanSeeReleaseImport(actor, row);
+  else assertCanWriteHazards(actor, row.country_iso3);
+}
+
+/** The dry run's batches, each with the statement that stages it. */
+function stages(db: Db, config: Config, id: string, request: ImportRequest, options: ReadOptions) {
+  if (request.kind === 'releases') return releaseStages(db, config, id, request.country, options);
+  return hazardStages(db, config, id, request.country, options);
+}
+
 /**
  * Receives an upload into a file (never into memory), then runs the dry run. Over the byte limit
  * the upload is cut off and nothing is kept.
@@ -107,9 +137,8 @@ export async function importUpload(
   declaredBytes: number | undefined,
   hooks: ImportHooks = {},
 ): Promise<ImportOut> {
-  assertCanWriteHazards(actor, request.country);
+  const values = { ...(await startValues(db, actor, request)), fileName: request.fileName ?? null };
   if (declaredBytes !== undefined && declaredBytes > config.IMPORT_MAX_BYTES) throw tooLarge(config.IMPORT_MAX_BYTES);
-  const values = { ...request, fileName: request.fileName ?? null, userId: actor.id || null };
   return runNewImport(db, values, (id) => receiveAndDryRun(db, config, id, request, body, hooks));
 }
 
@@ -152,10 +181,10 @@ export async function importFile(
   file: string,
   hooks: ImportHooks = {},
 ) {
-  assertCanWriteHazards(actor, request.country);
+  const started = await startValues(db, actor, request);
   const { size } = await stat(file);
   if (size > config.IMPORT_MAX_BYTES) throw tooLarge(config.IMPORT_MAX_BYTES);
-  const values = { ...request, fileName: request.fileName ?? path.basename(file), userId: actor.id || null };
+  const values = { ...started, fileName: request.fileName ?? path.basename(file) };
   return runNewImport(db, values, async (id) => {
     await repo.updateImport(db, id, { file_bytes: String(size) });
     try {
@@ -187,7 +216,7 @@ async function dryRun(
   // waiting for one another.
   const staging: Promise<void>[] = [];
   try {
-    const batches = readCandidates({
+    const batches = stages(db, config, id, request, {
       file,
       // Messages name the upload, never its path on this server.
       name: request.fileName ?? `the uploaded ${request.format} file`,
@@ -198,13 +227,12 @@ async function dryRun(
       batchSize: hooks.stageBatchSize ?? STAGE_BATCH,
       onPeakRss: hooks.onReaderRss,
     });
-    const rules = { maxChange: config.MAX_REPAIR_AREA_CHANGE, toleranceM: config.COUNTRY_TOLERANCE_M };
     for await (const batch of batches) {
-      read += batch.index.length;
+      read += batch.size;
       if (read > config.IMPORT_MAX_FEATURES) throw tooManyFeatures(config.IMPORT_MAX_FEATURES);
       if (staging.length >= STAGE_PARALLEL) await staging.shift();
-      const size = batch.index.length;
-      const stage = repo.stageBatch(db, id, request.country, rules, batch).then(async () => {
+      const size = batch.size;
+      const stage = batch.stage().then(async () => {
         staged += size;
         await repo.updateImport(db, id, { progress_done: staged });
         hooks.onProgress?.(staged, null);
@@ -248,7 +276,7 @@ async function dryRun(
 export async function getImport(db: Db, actor: Actor | null, id: string): Promise<ImportOut> {
   let row = await repo.findImport(db, id);
   if (!row) throw notFound(`import ${id}`);
-  if (actor) assertCanWriteHazards(actor, row.country_iso3);
+  if (actor) assertCanUse(actor, row);
   if (IN_FLIGHT.has(row.status) && (await markInterrupted(db, id))) row = (await repo.findImport(db, id))!;
   return toImportOut(row);
 }
@@ -274,7 +302,7 @@ export async function* reportCsv(db: Db, id: string): AsyncGenerator<string> {
 export async function commitImport(db: Db, actor: Actor, id: string, hooks: ImportHooks = {}): Promise<ImportOut> {
   const row = await repo.findImport(db, id);
   if (!row) throw notFound(`import ${id}`);
-  assertCanWriteHazards(actor, row.country_iso3);
+  assertCanUse(actor, row);
   if (row.status !== 'ready' && row.status !== 'commit_failed') {
     throw conflict(`import ${id} is ${row.status}; only a finished dry run (ready) can be committed`);
   }
@@ -300,30 +328,22 @@ async function commitClaimed(
       'imports',
       db.transaction().execute(async (trx) => {
         await lockCountries(trx, [row.country_iso3]);
-        const touched: string[] = [];
-        let inserted = 0;
         let done = 0;
-        for (const range of ranges) {
-          for (const written of await repo.commitBatch(trx, id, range, actor.id || null)) {
-            touched.push(written.hazard_id);
-            if (written.inserted) inserted += 1;
-          }
-          done += range.n;
+        const onRange = async (n: number) => {
+          done += n;
           await repo.updateImport(db, id, { progress_done: done });
           hooks.onProgress?.(done, total);
-        }
-        // A large import changes the table's statistics enough to mislead the planner of the area
-        // refresh (nested loops over "a few" rows that are now thousands); ANALYZE sees our own rows.
-        if (touched.length >= ANALYZE_AFTER) await sql`ANALYZE hazards`.execute(trx);
-        // Area summaries once for everything the import touched, not once per feature.
-        if (touched.length) await refreshHazards(trx, touched, true);
-        const counts = { inserted, updated: touched.length - inserted, unchanged: total - touched.length };
+        };
+        const counts =
+          row.kind === 'releases'
+            ? await writeReleases(trx, actor, row, ranges, onRange)
+            : await writeHazards(trx, actor, row, ranges, onRange);
         await writeAudit(trx, {
           userId: actor.id || null,
           action: 'commit',
           entity: 'import',
           entityId: id,
-          after: { country: row.country_iso3, ...counts },
+          after: { country: row.country_iso3, kind: row.kind, ...counts },
         });
         await repo.updateImport(trx, id, {
           status: 'committed',

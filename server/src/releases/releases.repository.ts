@@ -108,23 +108,18 @@ export async function findTaskForRelease(db: Kysely<Database>, taskId: string) {
     .executeTakeFirst();
 }
 
-export async function clipToHazard(db: Kysely<Database>, ewkb: Buffer, hazardId: string) {
-  const { rows } = await sql<{ ewkb: Buffer | null; area_m2: number; clipped_m2: number }>`
-    SELECT ST_AsEWKB(geom) AS ewkb, area_m2, clipped_m2 FROM sg_clip_to_hazard(ST_GeomFromEWKB(${ewkb}), ${hazardId})`.execute(
-    db,
-  );
-  return rows[0];
-}
-
-export async function overlapWithApproved(
-  db: Kysely<Database>,
-  ewkb: Buffer,
-  hazardId: string,
-  exceptId: string | null,
-) {
-  const { rows } = await sql<{ m2: number | null }>`
-    SELECT sg_overlap_with_releases(ST_GeomFromEWKB(${ewkb}), ${hazardId}, ${exceptId}) AS m2`.execute(db);
-  return rows[0]?.m2 ?? 0;
+/** A release's land against its hazard (sg_check_release): clipped to it, or rejected; the warnings of the one rule. */
+export async function checkRelease(db: Kysely<Database>, ewkb: Buffer, hazardId: string, completedOn: string) {
+  const { rows } = await sql<{
+    ewkb: Buffer | null;
+    area_m2: number;
+    clipped_m2: number;
+    rejection: string | null;
+    warnings: string[];
+  }>`
+    SELECT ST_AsEWKB(geom) AS ewkb, area_m2, clipped_m2, rejection, warnings
+      FROM sg_check_release(ST_GeomFromEWKB(${ewkb}), ${hazardId}, ${completedOn}::date, NULL)`.execute(db);
+  return rows[0]!;
 }
 
 export async function insertRelease(

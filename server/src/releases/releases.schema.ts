@@ -9,7 +9,7 @@ export const ReleaseMethod = z
 export const ReleaseStatus = z.enum(RELEASE_STATUSES);
 export const DEVICE_TYPES = ['ap_mine', 'av_mine', 'submunition', 'uxo', 'axo', 'ied', 'other'] as const;
 
-const Devices = z
+export const Devices = z
   .partialRecord(z.enum(DEVICE_TYPES), z.number().int().min(0).max(10_000_000))
   .default({})
   .describe('devices found and destroyed, counted by type');

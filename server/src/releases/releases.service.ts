@@ -67,7 +67,7 @@ export async function listReleases(
 }
 
 /** The operator organisation a release is credited to: an operator can only credit its own. */
-function creditedOrganisation(actor: Actor, requested: number | null | undefined): string | null {
+export function creditedOrganisation(actor: Actor, requested: number | null | undefined): string | null {
   if (actor.role !== 'operator') return requested ? String(requested) : null;
   if (requested && String(requested) !== actor.organisation_id) {
     throw forbidden(`an operator records releases for its own organisation (${actor.organisation_id}) only`);
@@ -129,22 +129,13 @@ export async function createRelease(
     const organisationId = await taskOrganisation(trx, actor, props);
     // Not held to the country: a release is clipped to its hazard instead.
     const geometry = await checkGeometry(trx, config, input.geometry, null, feature);
-    const clipped = await repo.clipToHazard(trx, geometry.ewkb, hazardId);
-    if (!clipped?.ewkb || clipped.area_m2 <= 0) {
+    const checked = await repo.checkRelease(trx, geometry.ewkb, hazardId, props.completed_on);
+    if (checked.rejection !== null || !checked.ewkb) {
       throw geometryRejected(`${feature} lies entirely outside hazard ${hazardId}`, [
         { feature, path: 'body.geometry', message: `no part of it is inside hazard ${hazardId}` },
       ]);
     }
-    const warnings = [...geometry.warnings];
-    if (clipped.clipped_m2 > 0) {
-      warnings.push(`${Math.round(clipped.clipped_m2)} m² outside hazard ${hazardId} were clipped off`);
-    }
-    if (props.completed_on < hazard.recorded_on) {
-      warnings.push(`completed_on ${props.completed_on} is before the hazard was recorded (${hazard.recorded_on})`);
-    }
-    const overlap = await repo.overlapWithApproved(trx, clipped.ewkb, hazardId, null);
-    if (overlap > 0.5)
-      warnings.push(`${Math.round(overlap)} m² were already released by other approved releases; counted once`);
+    const warnings = [...geometry.warnings, ...checked.warnings];
 
     const approved = recordsApprovedReleases(actor);
     const id = await repo.insertRelease(trx, {
@@ -157,9 +148,9 @@ export async function createRelease(
       devices: props.devices,
       external_ref: props.external_ref ?? null,
       status: approved ? 'approved' : 'submitted',
-      ewkb: clipped.ewkb,
-      area_m2: clipped.area_m2,
-      clipped_m2: clipped.clipped_m2,
+      ewkb: checked.ewkb,
+      area_m2: checked.area_m2,
+      clipped_m2: checked.clipped_m2,
       warnings,
       created_by: actor.id,
       reviewed_by: approved ? actor.id : null,

@@ -18,7 +18,7 @@ export function renderUserMenu(host: HTMLElement, user: ApiUser | null, signOut:
     authority
       ? h('a', { href: '/review', 'data-nav': true, class: 'user-link', id: 'nav-review' }, t('review.title'))
       : null,
-    authority
+    authority || user.role === 'operator'
       ? h('a', { href: '/imports', 'data-nav': true, class: 'user-link', id: 'nav-imports' }, t('imports.title'))
       : null,
     user.role === 'donor' && user.organisation_id !== null

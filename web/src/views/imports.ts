@@ -9,7 +9,7 @@ import { ImportReportTable } from './import-report.js';
 import { signInPrompt } from './login.js';
 import type { ViewContext, ViewController } from './view.js';
 
-const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv'] as const;
+const FORMATS = ['geojson', 'shp', 'kml', 'kmz', 'gpkg', 'csv', 'xlsx'] as const;
 const EXTENSIONS: Record<string, (typeof FORMATS)[number]> = {
   geojson: 'geojson',
   json: 'geojson',
@@ -18,6 +18,7 @@ const EXTENSIONS: Record<string, (typeof FORMATS)[number]> = {
   kmz: 'kmz',
   gpkg: 'gpkg',
   csv: 'csv',
+  xlsx: 'xlsx',
 };
 const PRESETS = ['safeground', 'imsma', 'gichd_mdr'] as const;
 
@@ -58,7 +59,11 @@ function progressBar(
   };
 }
 
-/** /imports: choose a file, format and field mapping; upload (dry run), read the report, commit with progress. */
+/**
+ * /imports: choose what the file holds (hazards, or completion reports from KoboToolbox or ODK, the
+ * only choice of an operator), the file, format and field mapping; upload (dry run), read the
+ * report, commit with progress.
+ */
 export class ImportsView implements ViewController {
   constructor(private readonly context: ViewContext) {}
 
@@ -67,18 +72,25 @@ export class ImportsView implements ViewController {
     const user = currentUser();
     if (user?.country_iso3) map.showCountry(user.country_iso3);
     else map.showWorld('status');
-    if (!user || !isAuthority()) {
+    if (!user || !(isAuthority() || user.role === 'operator')) {
       panel.replaceChildren(
         h('h1', {}, t('imports.title')),
         signInPrompt(user ? t('imports.not_allowed') : t('imports.sign_in')),
       );
       return;
     }
+    // Hazards are the authority's; an operator imports its completion reports only.
+    const kinds = isAuthority() ? (['hazards', 'releases'] as const) : (['releases'] as const);
+    const kind = select(
+      kinds.map((k: 'hazards' | 'releases'): [string, string] => [k, t(`imports.kind_${k}`)]),
+      kinds[0]!,
+      { id: 'import-kind' },
+    );
     const file = h('input', {
       type: 'file',
       id: 'import-file',
       required: true,
-      accept: '.geojson,.json,.zip,.kml,.kmz,.gpkg,.csv',
+      accept: '.geojson,.json,.zip,.kml,.kmz,.gpkg,.csv,.xlsx',
     });
     const format = select(
       FORMATS.map((f) => [f, t(`imports.format_${f}`)]),
@@ -103,6 +115,22 @@ export class ImportsView implements ViewController {
       const extension = file.files?.[0]?.name.split('.').pop()?.toLowerCase() ?? '';
       if (EXTENSIONS[extension]) format.value = EXTENSIONS[extension];
     });
+    const mappingField = field(t('imports.mapping'), mapping);
+    const formLink = h(
+      'a',
+      {
+        href: `${API}/imports/forms/completion-report.xlsx`,
+        download: 'completion-report.xlsx',
+        id: 'import-form-link',
+      },
+      t('imports.form_link'),
+    );
+    const showKind = () => {
+      mappingField.hidden = kind.value === 'releases';
+      formLink.hidden = kind.value !== 'releases';
+    };
+    kind.addEventListener('change', showKind);
+    showKind();
     const uploadProgress = progressBar('upload-progress', t('imports.upload_progress'));
     uploadProgress.element.hidden = true;
     const result = h('div', { id: 'import-result', 'aria-live': 'polite' });
@@ -126,6 +154,7 @@ export class ImportsView implements ViewController {
           uploadProgress.set(0, t('imports.uploading'));
           const query = new URLSearchParams({
             country: country.value.toUpperCase(),
+            kind: kind.value,
             format: format.value,
             mapping: mapping.value,
             file_name: chosen.name,
@@ -144,8 +173,10 @@ export class ImportsView implements ViewController {
           }
         },
       },
+      field(t('imports.kind'), kind),
+      formLink,
       field(t('imports.file'), file, t('imports.file_hint')),
-      h('div', { class: 'field-row' }, field(t('imports.format'), format), field(t('imports.mapping'), mapping)),
+      h('div', { class: 'field-row' }, field(t('imports.format'), format), mappingField),
       field(t('imports.country'), country),
       submit,
       uploadProgress.element,
@@ -211,7 +242,11 @@ export class ImportsView implements ViewController {
         'section',
         { class: 'card' },
         h('h2', {}, t('imports.commit_title')),
-        h('p', { class: 'muted' }, t('imports.commit_note')),
+        h(
+          'p',
+          { class: 'muted' },
+          t(done.kind === 'releases' ? 'imports.commit_note_releases' : 'imports.commit_note'),
+        ),
         commit,
         commitProgress.element,
         outcome,
