@@ -46,17 +46,14 @@ export async function fieldPackage(db: Db, actor: Actor | null, iso3: string): P
   const dir = await workDirectory();
   try {
     const output = path.join(dir, `${iso3}.gpkg`);
-    for (const style of LAYER_STYLES) {
-      const pages = layers[style.layer];
-      if (!pages) throw new Error(`the field package has no layer ${style.layer}`);
-      await appendLayer(dir, output, style.layer, pages, [
-        '-nlt',
-        'MULTIPOLYGON',
-        '-lco',
-        `GEOMETRY_NAME=${GEOMETRY_COLUMN}`,
-      ]);
+    const polygons = ['-nlt', 'MULTIPOLYGON', '-lco', `GEOMETRY_NAME=${GEOMETRY_COLUMN}`];
+    for (const [i, { layer }] of LAYER_STYLES.entries()) {
+      const pages = layers[layer];
+      if (!pages) throw new Error(`the field package has no layer ${layer}`);
+      // The first layer creates the file; the others are added to it.
+      await addLayer(dir, output, layer, pages, [...(i === 0 ? [] : ['-update']), ...polygons]);
     }
-    await appendLayer(dir, output, 'layer_styles', styleRows(), ['-nlt', 'NONE', '-lco', 'FID=id']);
+    await addLayer(dir, output, 'layer_styles', styleRows(), ['-update', '-nlt', 'NONE', '-lco', 'FID=id']);
     return streamAndRemove(dir, output, `${iso3}-field-package.gpkg`, MEDIA_TYPE.gpkg);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
@@ -64,8 +61,8 @@ export async function fieldPackage(db: Db, actor: Actor | null, iso3: string): P
   }
 }
 
-/** Writes one layer into the package (creating the file with its first layer). */
-async function appendLayer(
+/** Writes one layer into the package through a GeoJSON file of its own, removed once ogr2ogr has read it. */
+async function addLayer(
   dir: string,
   output: string,
   layer: string,
@@ -74,8 +71,7 @@ async function appendLayer(
 ): Promise<void> {
   const input = path.join(dir, `${layer}.geojson`);
   await writeFeatureCollection(input, pages, 'gpkg');
-  const update = layer === LAYER_STYLES[0]!.layer ? [] : ['-update'];
-  await ogr2ogr(['-f', 'GPKG', ...update, ...args, '-nln', layer, output, input], { input: 'GeoJSON', output: 'GPKG' });
+  await ogr2ogr(['-f', 'GPKG', ...args, '-nln', layer, output, input], { input: 'GeoJSON', output: 'GPKG' });
   await rm(input);
 }
 
