@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
@@ -10,6 +11,7 @@ import { KHM, LAO, hazardFeature } from '../helpers/features.js';
 import { square } from '../helpers/geo.js';
 import { testFetch } from '../helpers/http.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { waitUntil } from '../helpers/wait.js';
 
 // The offline field package: one GeoPackage per country that GDAL (and so QGIS and QField) opens
 // with every layer, a default style per layer in `layer_styles`, and restricted countries'
@@ -156,6 +158,19 @@ describe('GET /countries/{iso3}/package.gpkg', () => {
     const { response, file } = await download('KHM');
     expect(response.status).toBe(200);
     expect(await layerCounts(file)).toMatchObject({ country: 1, tasks: 0, hazards: 1, releases: 0, layer_styles: 5 });
+  });
+
+  it('removes its work directory when the client goes away while the package is being made', async () => {
+    // Only this test asks for Thailand's package: its work directory is the one holding THA.gpkg.
+    const workRoot = path.resolve(import.meta.dirname, '../../.data/exports');
+    const workDirs = async () =>
+      (await readdir(workRoot).catch(() => [])).filter((name) => existsSync(path.join(workRoot, name, 'THA.gpkg')));
+    const abort = new AbortController();
+    const request = fetch(`${app.base}/api/v1/countries/THA/package.gpkg`, { signal: abort.signal }).catch(() => null);
+    await waitUntil(async () => (await workDirs()).length > 0, 'the package to be in the making');
+    abort.abort();
+    await request;
+    await waitUntil(async () => (await workDirs()).length === 0, 'the work directory to be removed');
   });
 
   it('validates the country code: 400 naming iso3, 404 for a country it does not know', async () => {

@@ -15,6 +15,11 @@ const fileResponse = {
 };
 
 async function send(res: Response, file: ExportFile): Promise<void> {
+  // The client may have gone while the file was being made: nobody reads it, so close it at once.
+  if (res.destroyed) {
+    file.stream.destroy();
+    return;
+  }
   res.setHeader('Content-Type', file.mediaType);
   res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
   file.stream.pipe(res);
