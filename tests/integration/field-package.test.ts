@@ -161,16 +161,19 @@ describe('GET /countries/{iso3}/package.gpkg', () => {
   });
 
   it('removes its work directory when the client goes away while the package is being made', async () => {
-    // Only this test asks for Thailand's package: its work directory is the one holding THA.gpkg.
+    // Only this test asks for Thailand's package: its work directory is the new one holding THA.gpkg
+    // (one left by an earlier run that was killed does not count).
     const workRoot = path.resolve(import.meta.dirname, '../../.data/exports');
-    const workDirs = async () =>
+    const withPackage = async () =>
       (await readdir(workRoot).catch(() => [])).filter((name) => existsSync(path.join(workRoot, name, 'THA.gpkg')));
+    const before = new Set(await withPackage());
+    const ours = async () => (await withPackage()).filter((name) => !before.has(name));
     const abort = new AbortController();
     const request = fetch(`${app.base}/api/v1/countries/THA/package.gpkg`, { signal: abort.signal }).catch(() => null);
-    await waitUntil(async () => (await workDirs()).length > 0, 'the package to be in the making');
+    await waitUntil(async () => (await ours()).length > 0, 'the package to be in the making');
     abort.abort();
     await request;
-    await waitUntil(async () => (await workDirs()).length === 0, 'the work directory to be removed');
+    await waitUntil(async () => (await ours()).length === 0, 'the work directory to be removed');
   });
 
   it('validates the country code: 400 naming iso3, 404 for a country it does not know', async () => {
