@@ -61,6 +61,9 @@ describe('country dashboard', () => {
     expect(await page.locator('#province-table tbody tr').count()).toBeGreaterThan(0);
     await expect(page.locator('#obligations').innerText()).resolves.toMatch(/CCM/);
     expect(await page.locator('a[data-report]').count()).toBeGreaterThan(0);
+    const fieldPackage = page.locator('a[data-report="field-package"]');
+    await expect(fieldPackage.getAttribute('href')).resolves.toBe('/api/v1/countries/IRQ/package.gpkg');
+    await expect(fieldPackage.innerText()).resolves.toBe('Field package (GeoPackage, for QGIS and QField offline)');
 
     const hazards = await renderedFeatures(page, 'hazards-fill');
     expect(hazards.length).toBeGreaterThan(0);

@@ -79,9 +79,18 @@ export class VertexScanner {
     try {
       const file = path.join(dir, format === 'shp' ? 'export.shp.zip' : 'export.gpkg');
       await writeFile(file, bytes);
-      const out = path.join(dir, 'export.geojson');
-      await mustRun('ogr2ogr', ['-f', 'GeoJSON', out, format === 'shp' ? `/vsizip/${file}` : file]);
-      return this.scanText(label, await readFile(out, 'utf8'));
+      const source = format === 'shp' ? `/vsizip/${file}` : file;
+      // Every layer (a GeoPackage may hold several: "1: hazards (Multi Polygon)"), each to a GeoJSON file of its own.
+      const listing = await mustRun('ogrinfo', ['-ro', '-q', source]);
+      const layers = [...listing.matchAll(/^\d+: (\S+)/gm)].map((m) => m[1]!);
+      let text = '';
+      for (const [i, layer] of layers.entries()) {
+        const out = path.join(dir, `layer-${i}.geojson`);
+        await mustRun('ogr2ogr', ['-f', 'GeoJSON', out, source, layer]);
+        text += await readFile(out, 'utf8');
+      }
+      if (!text) throw new Error(`${label}: GDAL found no layer`);
+      return this.scanText(label, text);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

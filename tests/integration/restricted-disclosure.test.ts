@@ -8,10 +8,11 @@ import { VertexScanner } from '../helpers/vertex-scanner.js';
 
 // What readers outside a restricted country's circle may learn (server/src/restrictions/disclosure.ts):
 // no stored vertex in any field of any answer they get (the generic scan below: lists, single
-// reads, history, exports in every format, reports in every format, tiles of every layer, figures),
-// province figures only as of the last year end and rounded, so that comparing two consecutive
-// days cannot isolate one hazard's split across a province boundary, tile cells' areas rounded,
-// and tiles of the country kept out of shared caches. The authority and admins keep everything exact.
+// reads, history, exports in every format and the field package, reports in every format, tiles
+// of every layer, figures), province figures only as of the last year end and rounded, so that
+// comparing two consecutive days cannot isolate one hazard's split across a province boundary,
+// tile cells' areas rounded, and tiles of the country kept out of shared caches. The authority
+// and admins keep everything exact.
 
 type Position = [number, number];
 type Reader = { name: string; token?: string };
@@ -277,6 +278,13 @@ async function scanEverything(reader: Reader) {
       await scanner.scanGisFile(`${reader.name} ${layer}.${format}`, Buffer.from(await response.arrayBuffer()), format);
     }
   }
+  if (full) {
+    const response = await fetch(`${app.base}/api/v1/countries/LAO/package.gpkg`, {
+      headers: reader.token ? { authorization: `Bearer ${reader.token}` } : {},
+    });
+    expect(response.status).toBe(200);
+    await scanner.scanGisFile(`${reader.name} field package`, Buffer.from(await response.arrayBuffer()), 'gpkg');
+  }
   for (const at of [repaired, straddling, onGridLine]) {
     for (const layer of ['hazards', 'releases', 'provinces', 'countries']) {
       for (const z of (full ? [6, 10, 12, 14, 16] : [12, 16]).filter(
@@ -295,6 +303,11 @@ describe('readers outside a restricted country', () => {
     // The scanner sees leaks where they are: the authority's own answers carry the vertices.
     const inside = await app.api('GET', `/api/v1/hazards/${repaired.id}`, { token: authority });
     expect(scanner.scanText('authority (control)', JSON.stringify(inside.body)).length).toBeGreaterThan(0);
+    const ownPackage = await fetch(`${app.base}/api/v1/countries/LAO/package.gpkg`, {
+      headers: { authorization: `Bearer ${authority}` },
+    });
+    const own = await scanner.scanGisFile('authority package', Buffer.from(await ownPackage.arrayBuffer()), 'gpkg');
+    expect(own.length).toBeGreaterThan(0);
     scanner.hits.length = 0;
 
     for (const reader of outsiders) await scanEverything(reader);

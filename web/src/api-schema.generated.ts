@@ -700,6 +700,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/countries/{iso3}/package.gpkg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A country's offline field package: one GeoPackage, styled for QGIS and QField
+         * @description Layers: country (outline, remaining km²), provinces (remaining km² as GET /countries/{iso3} gives them to the caller), tasks, hazards and releases (as the exports give them to the caller: restricted countries as grid cells without free text for readers outside their circle), and layer_styles: a default QGIS style (QML, and SLD) per layer in the web map's colours, which QGIS and QField apply when they open a layer, with no network.
+         */
+        get: operations["getCountriesByIso3PackageGpkg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/hazards/{id}/history": {
         parameters: {
             query?: never;
@@ -5668,6 +5688,47 @@ export interface operations {
             };
             /** @description invalid input; details name each offending field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCountriesByIso3PackageGpkg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ISO 3166-1 alpha-3 country code */
+                iso3: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the GeoPackage as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geopackage+sqlite3": string;
+                };
+            };
+            /** @description invalid input; details name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown country code */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,10 +2,11 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { type ReadRouter, writeLsnOf } from '../db/read-replicas.js';
-import { standardErrors } from '../http/common.schema.js';
+import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.js';
 import { defineRoute } from '../http/route.js';
 import { HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
 import { type ExportFile, MEDIA_TYPE, exportHazards, exportReleases, exportTasks } from './exports.service.js';
+import { fieldPackage } from './field-package.service.js';
 
 const fileResponse = {
   description: 'the file (GeoJSON, CSV, zipped Shapefile or GeoPackage) as an attachment',
@@ -14,12 +15,21 @@ const fileResponse = {
 };
 
 async function send(res: Response, file: ExportFile): Promise<void> {
+  // The client may have gone while the file was being made: nobody reads it, so close it at once.
+  if (res.destroyed) {
+    file.stream.destroy();
+    return;
+  }
   res.setHeader('Content-Type', file.mediaType);
   res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
   file.stream.pipe(res);
   await new Promise<void>((resolve, reject) => {
     res.once('finish', resolve);
-    res.once('close', resolve);
+    // A client that goes away mid-download leaves the file unread: close it, so its working directory goes too.
+    res.once('close', () => {
+      file.stream.destroy();
+      resolve();
+    });
     file.stream.once('error', reject);
   });
 }
@@ -66,6 +76,31 @@ export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, baseP
     responses: { 200: fileResponse, 400: standardErrors[400] },
     handler: async ({ query, actor, req, res }) =>
       send(res, await reads.read((from) => exportTasks(from, actor, query), writeLsnOf(req))),
+  });
+
+  defineRoute(router, registry, basePath, {
+    method: 'get',
+    path: '/countries/:iso3/package.gpkg',
+    tag: 'exports',
+    summary: "A country's offline field package: one GeoPackage, styled for QGIS and QField",
+    description:
+      'Layers: country (outline, remaining km²), provinces (remaining km² as GET /countries/{iso3} gives them to the ' +
+      'caller), tasks, hazards and releases (as the exports give them to the caller: restricted countries as grid cells ' +
+      'without free text for readers outside their circle), and layer_styles: a default QGIS style (QML, and SLD) per ' +
+      "layer in the web map's colours, which QGIS and QField apply when they open a layer, with no network.",
+    auth: 'public',
+    params: Iso3Param,
+    responses: {
+      200: {
+        description: 'the GeoPackage as an attachment',
+        schema: z.string().describe('file contents'),
+        contentType: MEDIA_TYPE.gpkg,
+      },
+      400: standardErrors[400],
+      404: { description: 'unknown country code', schema: ErrorResponse },
+    },
+    handler: async ({ params, actor, req, res }) =>
+      send(res, await reads.read((from) => fieldPackage(from, actor, params.iso3), writeLsnOf(req))),
   });
 
   return router;

@@ -47,8 +47,8 @@ const GDAL_ARGS: Record<ExportFormat, string[]> = {
   gpkg: ['-nlt', 'MULTIPOLYGON'],
 };
 
-type Properties = Record<string, string | number | boolean | null | string[]>;
-type Page = { geometry: unknown; properties: Properties; id: string }[];
+export type Properties = Record<string, string | number | boolean | null | string[]>;
+export type Page = { geometry: unknown; properties: Properties; id: string }[];
 
 export interface ExportFile {
   fileName: string;
@@ -61,38 +61,58 @@ export interface ExportFile {
  * the result as a stream that removes its working directory once read. Memory holds one page.
  */
 async function exportLayer(layer: string, format: ExportFormat, pages: AsyncIterable<Page>): Promise<ExportFile> {
-  const dir = path.join(WORK_DIR, randomUUID());
-  await mkdir(dir, { recursive: true });
+  const dir = await workDirectory();
   try {
     const input = path.join(dir, 'selection.geojson');
-    const out = createWriteStream(input);
-    await write(out, '{"type":"FeatureCollection","features":[\n');
-    let first = true;
-    for await (const page of pages) {
-      for (const feature of page) {
-        const properties = format === 'geojson' ? feature.properties : flatten(feature.properties, format);
-        await write(
-          out,
-          `${first ? '' : ',\n'}${JSON.stringify({ type: 'Feature', properties, geometry: feature.geometry })}`,
-        );
-        first = false;
-      }
-    }
-    await write(out, '\n]}\n');
-    out.end();
-    await once(out, 'close');
+    await writeFeatureCollection(input, pages, format);
     const output = path.join(dir, FILE_NAME[format](layer));
     await ogr2ogr(['-f', GDAL_DRIVER[format], ...GDAL_ARGS[format], '-nln', layer, output, input], {
       input: 'GeoJSON',
       output: GDAL_DRIVER[format],
     });
-    const stream = createReadStream(output);
-    stream.once('close', () => void rm(dir, { recursive: true, force: true }));
-    return { fileName: FILE_NAME[format](layer), mediaType: MEDIA_TYPE[format], stream };
+    return streamAndRemove(dir, output, FILE_NAME[format](layer), MEDIA_TYPE[format]);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A new directory of its own under the exports' working directory: concurrent exports never share a file. */
+export async function workDirectory(): Promise<string> {
+  const dir = path.join(WORK_DIR, randomUUID());
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** The finished file as a stream that removes its working directory once closed (read, failed or abandoned). */
+export function streamAndRemove(dir: string, file: string, fileName: string, mediaType: string): ExportFile {
+  const stream = createReadStream(file);
+  stream.once('close', () => void rm(dir, { recursive: true, force: true }));
+  return { fileName, mediaType, stream };
+}
+
+/** Writes pages of features as one GeoJSON FeatureCollection file, as `format` takes its properties. */
+export async function writeFeatureCollection(
+  file: string,
+  pages: AsyncIterable<Page>,
+  format: ExportFormat,
+): Promise<void> {
+  const out = createWriteStream(file);
+  await write(out, '{"type":"FeatureCollection","features":[\n');
+  let first = true;
+  for await (const page of pages) {
+    for (const feature of page) {
+      const properties = format === 'geojson' ? feature.properties : flatten(feature.properties, format);
+      await write(
+        out,
+        `${first ? '' : ',\n'}${JSON.stringify({ type: 'Feature', properties, geometry: feature.geometry })}`,
+      );
+      first = false;
+    }
+  }
+  await write(out, '\n]}\n');
+  out.end();
+  await once(out, 'close');
 }
 
 async function write(out: WriteStream, text: string): Promise<void> {
@@ -195,29 +215,36 @@ function exported(
 
 export async function exportHazards(db: Db, actor: Actor | null, query: HazardExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
-  const exact = exactGeometryScope(actor);
-  return exportLayer(
-    'hazards',
-    format,
-    keysetPages(async (cursor) => {
-      const rows = await hazards.listHazards(db, { ...filter, limit: PAGE, cursor }, exact);
-      return rows.map((row) => exported(hazardFeature(row), HAZARD_COLUMNS));
-    }),
-  );
+  return exportLayer('hazards', format, hazardPages(db, actor, filter));
 }
 
 /** Releases the actor may see (approved ones for everybody; see releases.repository visibleTo). */
 export async function exportReleases(db: Db, actor: Actor | null, query: ReleaseExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
+  return exportLayer('releases', format, releasePages(db, actor, filter));
+}
+
+export async function exportTasks(db: Db, actor: Actor | null, query: TaskExportQuery): Promise<ExportFile> {
+  const { format, ...filter } = query;
+  return exportLayer('tasks', format, taskPages(db, actor, filter));
+}
+
+/** The hazards matching the filter as the actor may see them (restricted countries' as cells), page by page. */
+export function hazardPages(db: Db, actor: Actor | null, filter: Omit<HazardExportQuery, 'format'>) {
   const exact = exactGeometryScope(actor);
-  return exportLayer(
-    'releases',
-    format,
-    keysetPages(async (cursor) => {
-      const rows = await releases.listReleases(db, { ...filter, limit: PAGE, cursor }, actor, exact);
-      return rows.map((row) => exported(releaseFeature(row), RELEASE_COLUMNS));
-    }),
-  );
+  return keysetPages(async (cursor) => {
+    const rows = await hazards.listHazards(db, { ...filter, limit: PAGE, cursor }, exact);
+    return rows.map((row) => exported(hazardFeature(row), HAZARD_COLUMNS));
+  });
+}
+
+/** The releases matching the filter that the actor may see, as it may see them, page by page. */
+export function releasePages(db: Db, actor: Actor | null, filter: Omit<ReleaseExportQuery, 'format'>) {
+  const exact = exactGeometryScope(actor);
+  return keysetPages(async (cursor) => {
+    const rows = await releases.listReleases(db, { ...filter, limit: PAGE, cursor }, actor, exact);
+    return rows.map((row) => exported(releaseFeature(row), RELEASE_COLUMNS));
+  });
 }
 
 /**
@@ -225,28 +252,23 @@ export async function exportReleases(db: Db, actor: Actor | null, query: Release
  * the operator and the donors are named by acronym (else name), donors of the grants the actor may
  * see in detail only.
  */
-export async function exportTasks(db: Db, actor: Actor | null, query: TaskExportQuery): Promise<ExportFile> {
-  const { format, ...filter } = query;
+export function taskPages(db: Db, actor: Actor | null, filter: Omit<TaskExportQuery, 'format'>) {
   const reader = readerOf(actor);
-  return exportLayer(
-    'tasks',
-    format,
-    keysetPages(async (cursor) => {
-      const rows = await tasks.listTasks(db, { ...filter, limit: PAGE, cursor }, reader);
-      return rows.map((row) => {
-        const feature = taskFeature(row);
-        const { organisation, funding, hazard_ids } = feature.properties;
-        const properties = {
-          ...feature.properties,
-          operator_id: organisation.id,
-          operator: organisation.acronym ?? organisation.name,
-          donors: [...new Set(funding.map((f) => f.donor.acronym ?? f.donor.name))],
-          hazard_ids: hazard_ids.map(String),
-        };
-        return exported({ ...feature, properties }, TASK_COLUMNS);
-      });
-    }),
-  );
+  return keysetPages(async (cursor) => {
+    const rows = await tasks.listTasks(db, { ...filter, limit: PAGE, cursor }, reader);
+    return rows.map((row) => {
+      const feature = taskFeature(row);
+      const { organisation, funding, hazard_ids } = feature.properties;
+      const properties = {
+        ...feature.properties,
+        operator_id: organisation.id,
+        operator: organisation.acronym ?? organisation.name,
+        donors: [...new Set(funding.map((f) => f.donor.acronym ?? f.donor.name))],
+        hazard_ids: hazard_ids.map(String),
+      };
+      return exported({ ...feature, properties }, TASK_COLUMNS);
+    });
+  });
 }
 
 async function* keysetPages(fetchPage: (cursor: number | undefined) => Promise<Page>): AsyncGenerator<Page> {

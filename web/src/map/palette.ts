@@ -5,6 +5,9 @@ export const WATER = '#d4e4ee';
 export const LAND = '#f4f1ec';
 export const LAND_AFFECTED = '#e3ddd3';
 export const BORDER = '#b9b2a6';
+export const PROVINCE_LINE = '#a59d90';
+/** The outline of the country a view is about. */
+export const COUNTRY_OUTLINE = '#1d2733';
 
 export type MapStatus = Status | 'none';
 

@@ -4,10 +4,12 @@ import type { Lang, Mode, Treaty } from '../state.js';
 import {
   BORDER,
   CONTAMINATION_COLOURS,
+  COUNTRY_OUTLINE,
   LAND,
   LAND_AFFECTED,
   METHOD_COLOURS,
   OPERATOR_COLOURS,
+  PROVINCE_LINE,
   REMAINING_STOPS,
   STATUS_COLOURS,
   TASK_STATUS_COLOURS,
@@ -159,7 +161,7 @@ export function thematicLayers(options: { lang: Lang; mode: Mode; hostedBasemap:
       source: 'provinces',
       'source-layer': 'provinces',
       minzoom: 4,
-      paint: { 'line-color': '#a59d90', 'line-width': 0.6, 'line-dasharray': [3, 2] },
+      paint: { 'line-color': PROVINCE_LINE, 'line-width': 0.6, 'line-dasharray': [3, 2] },
     },
     {
       id: 'countries-line',
@@ -236,7 +238,7 @@ export function thematicLayers(options: { lang: Lang; mode: Mode; hostedBasemap:
       source: 'countries',
       'source-layer': 'countries',
       filter: ['==', ['get', 'iso3'], ''],
-      paint: { 'line-color': '#1d2733', 'line-width': 2.2 },
+      paint: { 'line-color': COUNTRY_OUTLINE, 'line-width': 2.2 },
     },
   ];
   if (!options.hostedBasemap) {

@@ -266,7 +266,7 @@ export function provinceTable(country: ApiCountryDetail): HTMLElement {
   );
 }
 
-/** Links to the printable Article 7 report and extension-request annex of each obligation. */
+/** Links to the printable Article 7 report and extension-request annex of each obligation, and to the country's offline field package. */
 export function reportLinks(iso3: string, obligations: ObligationProgress[], year: number | null): HTMLElement {
   // A report covers a finished calendar year: the slider's year, else the last complete one.
   const reportYear = Math.min(year ?? CURRENT_YEAR - 1, CURRENT_YEAR - 1);
@@ -309,5 +309,14 @@ export function reportLinks(iso3: string, obligations: ObligationProgress[], yea
             ),
           ]),
         ),
+    h(
+      'p',
+      {},
+      h(
+        'a',
+        { href: `${API}/countries/${iso3}/package.gpkg`, download: true, 'data-report': 'field-package' },
+        t('reports.field_package'),
+      ),
+    ),
   );
 }
