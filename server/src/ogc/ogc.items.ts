@@ -35,11 +35,14 @@ export async function streamItems(
   let cursor = page.after;
   let count = 0;
   let more = false;
-  if (!(await out.start())) return;
+  let started = false;
   while (remaining > 0) {
     const last = remaining <= CHUNK;
     const want = last ? remaining + 1 : CHUNK;
     const rows = await collection.page(db, actor, where, cursor, want);
+    // The answer starts once the first chunk is read: a filter the database refuses is still a 400.
+    if (!started && !(await out.start())) return;
+    started = true;
     const taken = rows.slice(0, remaining);
     if (taken.length && !(await out.features(taken))) return;
     count += taken.length;

@@ -133,8 +133,14 @@ export function ogcRoutes(db: Db): Router {
     },
   });
 
-  const CollectionParam = z.object({ collectionId: z.enum(COLLECTIONS.map((c) => c.id) as [string, ...string[]]) });
-  const collectionOf = (id: string): OgcCollection => collectionById(id)!;
+  const CollectionParam = z.object({
+    collectionId: z.string().max(40).describe(`one of ${COLLECTIONS.map((c) => c.id).join(', ')}`),
+  });
+  const collectionOf = (id: string): OgcCollection => {
+    const found = collectionById(id);
+    if (!found) throw notFound(`collection ${id}`);
+    return found;
+  };
 
   defineRoute(router, registry, '', {
     method: 'get',
