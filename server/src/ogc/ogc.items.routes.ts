@@ -96,16 +96,16 @@ export function itemRoutes(db: Db, router: Router, registry: OpenAPIRegistry, co
 
   defineRoute(router, registry, '', {
     method: 'get',
-    path: `${path}/:featureId`,
+    path: `${path}/:feature_id`,
     operationId: `get${collection.id[0]!.toUpperCase()}${collection.id.slice(1)}Item`,
     summary: `${collection.title}: one feature`,
     tag: TAG,
     auth: 'public',
-    params: z.object({ featureId: z.string().min(1).max(40) }),
+    params: z.object({ feature_id: z.string().min(1).max(40) }),
     query: z.object({ f: Format }).strict(),
     responses: { 200: { description: 'the feature', contentType: 'application/geo+json' }, ...itemErrors },
     handler: async ({ params, query, actor, req, res }) => {
-      const id = params.featureId;
+      const id = params.feature_id;
       if (collection.idType === 'integer' && !/^\d{1,18}$/.test(id)) throw notFound(`${collection.id} ${id}`);
       const target = collection.target(actor);
       const where = toSql(

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { actorMiddleware } from '../auth/auth.middleware.js';
 import { notFound } from '../http/http-error.js';
+import { ErrorResponse, standardErrors } from '../http/common.schema.js';
 import { defineRoute } from '../http/route.js';
 import { type OpenApiDocument, openApiDocument } from '../http/openapi.js';
 import { COLLECTIONS, collectionById } from './ogc.collections.js';
@@ -14,6 +15,8 @@ import { CONFORMANCE, collectionInfo, landingLinks, queryablesOf } from './ogc.d
 import { CollectionInfo, Collections, Conformance, FormatQuery, LandingPage, Queryables } from './ogc.schema.js';
 
 export const OGC_BASE = '/ogc';
+const badQuery = { 400: standardErrors[400] };
+const noCollection = { ...badQuery, 404: { description: 'no such collection', schema: ErrorResponse } };
 
 /** The OGC API – Features service at /ogc (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 filtering with CQL2). */
 export function ogcRoutes(db: Db): Router {
@@ -33,6 +36,7 @@ export function ogcRoutes(db: Db): Router {
     query: FormatQuery,
     responses: {
       200: { description: 'links to the API definition, conformance and collections', schema: LandingPage },
+      ...badQuery,
     },
     handler: async ({ query, req, res }) => {
       const body = {
@@ -52,7 +56,7 @@ export function ogcRoutes(db: Db): Router {
     tag: TAG,
     auth: 'public',
     query: FormatQuery,
-    responses: { 200: { description: 'conformance classes', schema: Conformance } },
+    responses: { 200: { description: 'conformance classes', schema: Conformance }, ...badQuery },
     handler: async ({ query, req, res }) => {
       if (wantsHtml(req, query.f)) return sendPage(res, 'Conformance', { items: CONFORMANCE });
       return { body: { conformsTo: CONFORMANCE } };
@@ -66,7 +70,7 @@ export function ogcRoutes(db: Db): Router {
     tag: TAG,
     auth: 'public',
     query: z.object({ f: z.literal('json').optional() }).strict(),
-    responses: { 200: { description: 'the OpenAPI document', contentType: OPENAPI_TYPE } },
+    responses: { 200: { description: 'the OpenAPI document', contentType: OPENAPI_TYPE }, ...badQuery },
     handler: async ({ res }) => {
       res.status(200).type(OPENAPI_TYPE).send(JSON.stringify(built.document));
     },
@@ -79,7 +83,7 @@ export function ogcRoutes(db: Db): Router {
     tag: TAG,
     auth: 'public',
     query: FormatQuery,
-    responses: { 200: { description: 'the collections', schema: Collections } },
+    responses: { 200: { description: 'the collections', schema: Collections }, ...badQuery },
     handler: async ({ query, req, res }) => {
       const base = baseOf(req);
       const collections = COLLECTIONS.map((c) => collectionInfo(base, c));
@@ -101,7 +105,7 @@ export function ogcRoutes(db: Db): Router {
   });
 
   const CollectionParam = z.object({
-    collectionId: z
+    collection_id: z
       .string()
       .max(40)
       .describe(`one of ${COLLECTIONS.map((c) => c.id).join(', ')}`),
@@ -114,15 +118,15 @@ export function ogcRoutes(db: Db): Router {
 
   defineRoute(router, registry, '', {
     method: 'get',
-    path: '/collections/:collectionId',
+    path: '/collections/:collection_id',
     summary: 'One collection: extent and links',
     tag: TAG,
     auth: 'public',
     params: CollectionParam,
     query: FormatQuery,
-    responses: { 200: { description: 'the collection', schema: CollectionInfo } },
+    responses: { 200: { description: 'the collection', schema: CollectionInfo }, ...noCollection },
     handler: async ({ params, query, req, res }) => {
-      const info = collectionInfo(baseOf(req), collectionOf(params.collectionId));
+      const info = collectionInfo(baseOf(req), collectionOf(params.collection_id));
       if (wantsHtml(req, query.f)) return sendPage(res, info.title, { text: info.description, links: info.links });
       return { body: info };
     },
@@ -130,15 +134,18 @@ export function ogcRoutes(db: Db): Router {
 
   defineRoute(router, registry, '', {
     method: 'get',
-    path: '/collections/:collectionId/queryables',
+    path: '/collections/:collection_id/queryables',
     summary: 'What a filter or a property parameter may name (JSON Schema)',
     tag: TAG,
     auth: 'public',
     params: CollectionParam,
     query: FormatQuery,
-    responses: { 200: { description: 'the queryables', schema: Queryables, contentType: 'application/schema+json' } },
+    responses: {
+      200: { description: 'the queryables', schema: Queryables, contentType: 'application/schema+json' },
+      ...noCollection,
+    },
     handler: async ({ params, query, req, res }) => {
-      const body = queryablesOf(baseOf(req), collectionOf(params.collectionId));
+      const body = queryablesOf(baseOf(req), collectionOf(params.collection_id));
       if (wantsHtml(req, query.f)) {
         return sendPage(res, body.title, {
           items: Object.entries(body.properties).map(([k, v]) => `${k}: ${JSON.stringify(v)}`),
