@@ -62,6 +62,7 @@ export async function ogcBench(db: Db, config: Config): Promise<void> {
   try {
     const root = app.api.replace(/\/api\/v1$/, '');
     await streamAll(`${root}`); // warm: plans, caches, the JIT
+    const { rss: before } = await app.memory();
     await app.resetPeak();
     const started = performance.now();
     const result = await streamAll(root);
@@ -71,7 +72,7 @@ export async function ogcBench(db: Db, config: Config): Promise<void> {
     const rate = result.features / (elapsed / 1000);
     console.log(
       `ogc items: ${result.features.toLocaleString('en')} hazards in ${result.pages} pages, ${(elapsed / 1000).toFixed(1)} s, ` +
-        `${Math.round(rate).toLocaleString('en')} features/s, ${mb(result.bytes)} of GeoJSON, app peak RSS ${mb(peak)}`,
+        `${Math.round(rate).toLocaleString('en')} features/s, ${mb(result.bytes)} of GeoJSON, app RSS ${mb(before)} before, peak ${mb(peak)}`,
     );
     const gdalMs = await ogr2ogr(url);
     const gdalRate = result.features / (gdalMs / 1000);

@@ -162,7 +162,7 @@ describe('keyset paging', () => {
     );
     const admin = (await app.user('admin')).token;
     const seen: number[] = [];
-    let url: string | undefined = `${app.base}/ogc/collections/hazards/items?limit=1500`;
+    let url: string | undefined = `${app.base}/ogc/collections/hazards/items?limit=4500`;
     let inserted = 0;
     while (url) {
       const page: any = await (await testFetch(url)).json();
@@ -188,7 +188,7 @@ describe('keyset paging', () => {
     const ids = new Set(seen);
     for (const row of before.rows) expect(ids.has(Number(row.id))).toBe(true);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    expect(inserted).toBeGreaterThan(5);
+    expect(inserted).toBe(3);
   });
 });
 

@@ -25,7 +25,8 @@ export const baseOf = (req: Request) => `${req.protocol}://${req.get('host')}${r
 
 /** The request's own URL with `next` (and f) replaced. */
 function pageUrl(req: Request, params: Record<string, string | undefined>): string {
-  const url = new URL(req.originalUrl, baseOf(req));
+  // Parsed against a fixed origin: the Host header only prefixes the result, it is never parsed.
+  const url = new URL(req.originalUrl, 'http://localhost');
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) url.searchParams.delete(key);
     else url.searchParams.set(key, value);
