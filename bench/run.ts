@@ -11,6 +11,7 @@
 //                                 20,000 tasks and 5,000 grants to the benchmark database once)
 //   npm run bench -- planner      a plan of 200 teams over the country, what it takes, and the heuristics
 //                                 against HiGHS's exact answers on small instances
+//   npm run bench -- ogc          OGC API items streamed as GeoJSON (features/s, app peak memory) beside ogr2ogr
 //   npm run bench -- import       file import throughput (GeoJSON, Shapefile) into its own database
 //   npm run bench -- import-large a ~1 GB GeoJSON dry run: throughput and peak memory (not run by default)
 //
@@ -24,6 +25,7 @@ import { coalitionBench } from './coalition.js';
 import { COUNTRY, HAZARDS, benchDatabase } from './database.js';
 import { engineBench } from './engine.js';
 import { importBench, importLargeBench } from './import.js';
+import { ogcBench } from './ogc.js';
 import { plannerBench } from './planner.js';
 import { publicBench } from './public.js';
 import { tileBench } from './tiles.js';
@@ -36,6 +38,7 @@ const BENCHMARKS = {
   web: webBench,
   coalition: coalitionBench,
   planner: plannerBench,
+  ogc: ogcBench,
 } as const;
 // Benchmarks that build their own database and do not need the shared 100,000-hazard one.
 const STANDALONE = { import: importBench, 'import-large': importLargeBench } as const;

@@ -42,6 +42,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { jsonBody } from './http/json-body.js';
 import { createFiguresCache } from './area/figures-cache.js';
 import { type OpenApiDocument, openApiDocument } from './http/openapi.js';
+import { OGC_BASE, ogcRoutes } from './ogc/ogc.routes.js';
 
 export { API_BASE };
 
@@ -172,6 +173,7 @@ export function createApp(
     res.json(document);
   });
   app.use(API_BASE, api);
+  app.use(OGC_BASE, ogcRoutes(db));
   app.use(homeRoutes(db, config.COVERAGE_THIN_SHARE));
   // The web app owns `/`; until it is built (npm run build:web), `/` shows the summary table.
   const notBuilt = 'The interactive map has not been built yet (npm run build:web); this is the plain summary.';

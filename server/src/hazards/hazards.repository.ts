@@ -30,7 +30,7 @@ const columns = [
 ] as const;
 
 /** `exact`: the reader's exact-geometry scope; writes and the audit log always see every country. */
-function selectHazards(
+export function selectHazards(
   db: Kysely<Database>,
   exact: ExactScope = EVERY_COUNTRY,
   options: { includeDeleted?: boolean; digits?: number } = {},

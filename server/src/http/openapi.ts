@@ -28,7 +28,11 @@ function dropUntypedNullable(node: unknown): void {
   }
 }
 
-export function openApiDocument(registry: OpenAPIRegistry): OpenApiDocument {
+/** The main API's document, or with `about` another one served elsewhere (the OGC API's at /ogc). */
+export function openApiDocument(
+  registry: OpenAPIRegistry,
+  about?: { title: string; description: string; server: string },
+): OpenApiDocument {
   registry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
@@ -43,14 +47,15 @@ export function openApiDocument(registry: OpenAPIRegistry): OpenApiDocument {
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: {
-      title: 'Safeground API',
+      title: about?.title ?? 'Safeground API',
       version: '1',
       license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       description:
+        about?.description ??
         'Contaminated areas (hazards), land releases and remaining area per country for humanitarian mine action. ' +
-        'GeoJSON follows RFC 7946. Areas are geodesic on the WGS 84 ellipsoid, in m² on features and km² in summaries.',
+          'GeoJSON follows RFC 7946. Areas are geodesic on the WGS 84 ellipsoid, in m² on features and km² in summaries.',
     },
-    servers: [{ url: '/', description: 'the server that serves this document' }],
+    servers: [{ url: about?.server ?? '/', description: 'the server that serves this document' }],
   });
   dropUntypedNullable(document);
   return document;

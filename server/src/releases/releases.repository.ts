@@ -71,15 +71,18 @@ function visibleTo(actor: Actor | null) {
     OR (${actor?.role === 'operator'} AND r.organisation_id = ${actor?.organisation_id ?? null}))`;
 }
 
+/** The releases of live hazards this reader may see, geometry as the reader's scope allows. */
+export function selectVisibleReleases(db: Kysely<Database>, actor: Actor | null, exact: ExactScope) {
+  return selectReleases(db, exact).where('h.deleted_at', 'is', null).where(visibleTo(actor));
+}
+
 export async function listReleases(
   db: Kysely<Database>,
   filter: ReleaseListQuery,
   actor: Actor | null,
   exact: ExactScope = EVERY_COUNTRY,
 ) {
-  let query = selectReleases(db, exact)
-    .where('h.deleted_at', 'is', null)
-    .where(visibleTo(actor))
+  let query = selectVisibleReleases(db, actor, exact)
     .orderBy('r.id')
     .limit(filter.limit + 1);
   if (filter.cursor !== undefined) query = query.where('r.id', '>', String(filter.cursor));

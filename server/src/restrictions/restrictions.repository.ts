@@ -29,22 +29,27 @@ export function generalisedCellKm(country: string, exact: ExactScope): RawBuilde
 }
 
 /**
- * "The row's geometry, as this reader sees it, meets the box". Rows of hidden countries are tested
- * with their cells, so a bbox filter cannot be used to narrow down an exact location; the first
- * clause keeps the spatial and country indexes usable.
+ * "The row's geometry, as this reader sees it, meets the shape": its bounding box (`&&`, the lists'
+ * bbox filter) or, with `exactly`, the geometry itself (ST_Intersects, the OGC API's bbox and
+ * S_INTERSECTS). Rows of hidden countries are tested with their cells, so a spatial filter cannot
+ * be used to narrow down an exact location; the first clause keeps the spatial and country
+ * indexes usable.
  */
 export function visibleIntersects(
   geom: string,
   country: string,
   envelope: RawBuilder<unknown>,
   exact: ExactScope,
+  options: { exactly?: boolean } = {},
 ): RawBuilder<boolean> {
   const g = sql.ref(geom);
-  if (seesEverything(exact)) return sql<boolean>`${g} && ${envelope}`;
+  const meets = (a: unknown) =>
+    options.exactly ? sql<boolean>`ST_Intersects(${a}, ${envelope})` : sql<boolean>`${a} && ${envelope}`;
+  if (seesEverything(exact)) return meets(g);
   const c = sql.ref(country);
   const scope = sql`${[...exact]}::text[]`;
-  return sql<boolean>`((${g} && ${envelope} OR ${c} = ANY(sg_hidden_countries(${scope})))
-    AND (sg_restriction_cell_km(${c}, ${scope}) IS NULL OR sg_generalise(${g}, sg_restriction_cell_km(${c}, ${scope})) && ${envelope}))`;
+  return sql<boolean>`((${meets(g)} OR ${c} = ANY(sg_hidden_countries(${scope})))
+    AND (sg_restriction_cell_km(${c}, ${scope}) IS NULL OR ${meets(sql`sg_generalise(${g}, sg_restriction_cell_km(${c}, ${scope}))`)}))`;
 }
 
 export interface Restriction {

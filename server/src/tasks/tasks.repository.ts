@@ -28,7 +28,8 @@ interface Ref {
 
 export const scopeArgs = (c: CoalitionScope) => sql`${c.org}::bigint, ${c.governs}::text[]`;
 
-function selectTasks(db: Kysely<Database>, reader: Reader, digits?: number) {
+/** The tasks this reader may see (sg_task_visible), geometry and grants as the reader's scope allows. */
+export function selectTasks(db: Kysely<Database>, reader: Reader, digits?: number) {
   const c = reader.coalition;
   const visibleGrant = sql`sg_grant_visible(g.visibility, g.country_iso3, g.donor_id, g.recipient_id, ${scopeArgs(c)})`;
   return db
