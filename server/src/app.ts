@@ -173,7 +173,7 @@ export function createApp(
     res.json(document);
   });
   app.use(API_BASE, api);
-  app.use(OGC_BASE, ogcRoutes(db));
+  app.use(OGC_BASE, ogcRoutes(db, reads));
   app.use(homeRoutes(db, config.COVERAGE_THIN_SHARE));
   // The web app owns `/`; until it is built (npm run build:web), `/` shows the summary table.
   const notBuilt = 'The interactive map has not been built yet (npm run build:web); this is the plain summary.';

@@ -16,7 +16,7 @@ import { testFetch } from '../helpers/http.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // Read replicas for real: a private primary cluster and its streaming replica made by
-// `npm run db:local -- replica`'s code (pg_basebackup -R). Reads of figures, tiles and exports go
+// `npm run db:local -- replica`'s code (pg_basebackup -R). Reads of figures, tiles, exports and OGC items go
 // to the replica once it has replayed past every change the app knows of; a user's write is read
 // back at once while the replica lags; with the replica stopped the app reads the primary, and
 // goes back to the replica when it returns. Caches are off so every read reaches a database.
@@ -118,11 +118,12 @@ afterAll(async () => {
 });
 
 describe('read replicas', () => {
-  it('serves country figures, tiles and exports from the replica', async () => {
+  it('serves country figures, tiles, exports and OGC items from the replica', async () => {
     // One request at a time: a pooled connection shows only its last query.
     await servedByReplica(`${app.base}/api/v1/countries/LAO`, 'area_country_days');
     await servedByReplica(hazardsTile(8, 103.2, 19.45), 'sg_tile_hazards');
     await servedByReplica(`${app.base}/api/v1/exports/hazards?country=LAO&format=geojson`, '"hazards"');
+    await servedByReplica(`${app.base}/ogc/collections/hazards/items?limit=5`, '"hazards"');
     expect(await onReplica<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).toEqual([{ r: true }]);
   });
 

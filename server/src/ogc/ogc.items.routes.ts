@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Request, Router } from 'express';
 import { z } from 'zod';
-import type { Db } from '../db/pool.js';
+import { type ReadRouter, writeLsnOf } from '../db/read-replicas.js';
 import { ErrorResponse, standardErrors } from '../http/common.schema.js';
 import { badRequest, notFound } from '../http/http-error.js';
 import { defineRoute } from '../http/route.js';
@@ -40,7 +40,13 @@ const itemErrors = {
 };
 
 /** A collection's items and single features, at a path of its own (see ogcRoutes). */
-export function itemRoutes(db: Db, router: Router, registry: OpenAPIRegistry, collection: OgcCollection): void {
+/** Items are read from a replica when one has replayed past the reader's last write (db/read-replicas.ts). */
+export function itemRoutes(
+  reads: ReadRouter,
+  router: Router,
+  registry: OpenAPIRegistry,
+  collection: OgcCollection,
+): void {
   const path = `/collections/${collection.id}/items`;
   const itemHref = (req: Request) => (id: string) => `${baseOf(req)}${path}/${encodeURIComponent(id)}`;
 
@@ -85,7 +91,8 @@ export function itemRoutes(db: Db, router: Router, registry: OpenAPIRegistry, co
       ];
       const writer = html ? htmlWriter(res, collection.title, itemHref(req), links) : geoJsonWriter(res, links);
       try {
-        await streamItems(db, actor, collection, where, { after: q.next, limit: q.limit }, writer);
+        const from = await reads.pick(writeLsnOf(req));
+        await streamItems(from, actor, collection, where, { after: q.next, limit: q.limit }, writer);
       } catch (error) {
         if (!res.headersSent) throw error;
         // Too late for an error answer: cut the response, so the client sees it incomplete.
@@ -113,7 +120,7 @@ export function itemRoutes(db: Db, router: Router, registry: OpenAPIRegistry, co
         { op: '=', args: [{ property: collection.idProperty }, collection.idType === 'integer' ? Number(id) : id] },
         target,
       );
-      const [feature] = await collection.page(db, actor, where, undefined, 1);
+      const [feature] = await reads.read((from) => collection.page(from, actor, where, undefined, 1), writeLsnOf(req));
       if (!feature) throw notFound(`${collection.id} ${id}`);
       const links = [
         { href: itemHref(req)(id), rel: 'self', type: 'application/geo+json' },

@@ -2,6 +2,7 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/pool.js';
+import type { ReadRouter } from '../db/read-replicas.js';
 import { actorMiddleware } from '../auth/auth.middleware.js';
 import { notFound } from '../http/http-error.js';
 import { ErrorResponse, standardErrors } from '../http/common.schema.js';
@@ -19,7 +20,7 @@ const badQuery = { 400: standardErrors[400] };
 const noCollection = { ...badQuery, 404: { description: 'no such collection', schema: ErrorResponse } };
 
 /** The OGC API – Features service at /ogc (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 filtering with CQL2). */
-export function ogcRoutes(db: Db): Router {
+export function ogcRoutes(db: Db, reads: ReadRouter): Router {
   const router = Router();
   const registry = new OpenAPIRegistry();
   router.use(actorMiddleware(db));
@@ -157,7 +158,7 @@ export function ogcRoutes(db: Db): Router {
 
   // One path per collection, so that its OpenAPI entry lists its own property parameters (GDAL
   // sends an attribute filter to the server as those parameters).
-  for (const collection of COLLECTIONS) itemRoutes(db, router, registry, collection);
+  for (const collection of COLLECTIONS) itemRoutes(reads, router, registry, collection);
 
   built.document = openApiDocument(registry, {
     title: 'Safeground OGC API – Features',
