@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/pool.js';
+import { type Db, poolOf } from '../db/pool.js';
 import type { TileAddress } from './tiles.layers.js';
 import type { CoalitionScope } from '../shared/coalition-scope.js';
 import type { Rendered } from '../db/derived-cache.js';
@@ -28,44 +28,64 @@ type Render = (
 ) => Promise<RenderedTile>;
 
 type Row = { tile: Buffer | null; restricted: boolean; version: string };
+type Input = Parameters<Render>[2];
 
-const first = async (query: Promise<{ rows: Row[] }>): Promise<RenderedTile> => {
-  const row = (await query).rows[0];
+// Read in every tile's own query: whether the tile reaches a restricted country, and the version.
+const RESTRICTED = 'sg_tile_meets_restricted($1::int, $2::int, $3::int) AS restricted';
+const VERSION = 'sg_data_version() AS version';
+
+/**
+ * Each layer's query and its values. They run as named prepared statements: a pooled connection
+ * parses and plans each once instead of for every tile, which cost as much as a small tile.
+ */
+const QUERIES: Record<TileAddress['layer'], { text: string; values: (tile: TileAddress, input: Input) => unknown[] }> =
+  {
+    countries: {
+      text: `SELECT sg_tile_countries($1::int, $2::int, $3::int, $4::jsonb) AS tile, false AS restricted, ${VERSION}`,
+      values: ({ z, x, y }, { attributes }) => [z, x, y, attributes],
+    },
+    provinces: {
+      text: `SELECT sg_tile_provinces($1::int, $2::int, $3::int, $4::jsonb) AS tile, ${RESTRICTED}, ${VERSION}`,
+      values: ({ z, x, y }, { attributes }) => [z, x, y, attributes],
+    },
+    hazards: {
+      text: `SELECT sg_tile_hazards($1::int, $2::int, $3::int, $4::date, $5::text[]) AS tile, ${RESTRICTED}, ${VERSION}`,
+      values: ({ z, x, y }, { asOf, exact }) => [z, x, y, asOf, exact],
+    },
+    releases: {
+      text: `SELECT sg_tile_releases($1::int, $2::int, $3::int, $4::date, $5::text[]) AS tile, ${RESTRICTED}, ${VERSION}`,
+      values: ({ z, x, y }, { asOf, exact }) => [z, x, y, asOf, exact],
+    },
+    tasks: {
+      text:
+        'SELECT sg_tile_tasks($1::int, $2::int, $3::int, $4::text[], $5::bigint, $6::text[], $7::bigint, $8::bigint) AS tile, ' +
+        `${RESTRICTED}, ${VERSION}`,
+      values: ({ z, x, y }, { exact, coalition, filter }) => [
+        z,
+        x,
+        y,
+        exact,
+        coalition.org,
+        coalition.governs,
+        filter.donor,
+        filter.operator,
+      ],
+    },
+  };
+
+/** Renders one tile of one layer. */
+export const renderTile: Render = async (db, tile, input) => {
+  const pool = poolOf(db);
+  if (!pool) throw new Error('tiles are rendered over a database made by createDb');
+  const query = QUERIES[tile.layer];
+  const { rows } = await pool.query<Row>({
+    name: `tile-${tile.layer}`,
+    text: query.text,
+    values: query.values(tile, input),
+  });
+  const row = rows[0];
   if (!row) throw new Error('a tile query returned no row');
   return { bytes: row.tile ?? Buffer.alloc(0), restricted: row.restricted, version: row.version };
-};
-
-const meetsRestricted = ({ z, x, y }: TileAddress) =>
-  sql<boolean>`sg_tile_meets_restricted(${z}::int, ${x}::int, ${y}::int)`;
-
-export const renderers: Record<TileAddress['layer'], Render> = {
-  countries: (db, { z, x, y }, { attributes }) =>
-    first(
-      sql<Row>`SELECT sg_tile_countries(${z}::int, ${x}::int, ${y}::int, ${attributes}::jsonb) AS tile, false AS restricted, sg_data_version() AS version`.execute(
-        db,
-      ),
-    ),
-  provinces: (db, tile, { attributes }) =>
-    first(
-      sql<Row>`SELECT sg_tile_provinces(${tile.z}::int, ${tile.x}::int, ${tile.y}::int, ${attributes}::jsonb) AS tile,
-        ${meetsRestricted(tile)} AS restricted, sg_data_version() AS version`.execute(db),
-    ),
-  hazards: (db, tile, { asOf, exact }) =>
-    first(
-      sql<Row>`SELECT sg_tile_hazards(${tile.z}::int, ${tile.x}::int, ${tile.y}::int, ${asOf}::date, ${exact}::text[]) AS tile,
-        ${meetsRestricted(tile)} AS restricted, sg_data_version() AS version`.execute(db),
-    ),
-  releases: (db, tile, { asOf, exact }) =>
-    first(
-      sql<Row>`SELECT sg_tile_releases(${tile.z}::int, ${tile.x}::int, ${tile.y}::int, ${asOf}::date, ${exact}::text[]) AS tile,
-        ${meetsRestricted(tile)} AS restricted, sg_data_version() AS version`.execute(db),
-    ),
-  tasks: (db, tile, { exact, coalition, filter }) =>
-    first(
-      sql<Row>`SELECT sg_tile_tasks(${tile.z}::int, ${tile.x}::int, ${tile.y}::int, ${exact}::text[],
-        ${coalition.org}::bigint, ${coalition.governs}::text[], ${filter.donor}::bigint, ${filter.operator}::bigint) AS tile,
-        ${meetsRestricted(tile)} AS restricted, sg_data_version() AS version`.execute(db),
-    ),
 };
 
 /** The data version now (sql/functions/0400_tiles.sql sg_data_version). */

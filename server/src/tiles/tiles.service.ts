@@ -12,7 +12,7 @@ import { listCountries } from '../countries/countries.service.js';
 import { listProgress } from '../progress/progress.service.js';
 import type { ProgressStatus } from '../progress/projection.js';
 import type { TileAddress, TreatyChoice } from './tiles.layers.js';
-import { renderers } from './tiles.repository.js';
+import { renderTile } from './tiles.repository.js';
 import { provinceFigures } from '../restrictions/restrictions.service.js';
 import type { CoalitionScope } from '../shared/coalition-scope.js';
 
@@ -168,7 +168,7 @@ export function createTileService(db: Db, config: Config, reads: ReadRouter = cr
     const current = asOf.date === todayUtc();
     // The tile's own query may go to a replica; the figures above come from their own caches.
     return reads.read((from) =>
-      renderers[request.layer](from, request, {
+      renderTile(from, request, {
         asOf: current ? null : asOf.date,
         attributes,
         exact,
