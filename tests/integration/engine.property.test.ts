@@ -82,7 +82,9 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 async function reset(): Promise<void> {
-  await sql`TRUNCATE land_releases, area_cluster_days, area_country_days, area_clusters, audit_log`.execute(app.db);
+  await sql`TRUNCATE land_releases, import_features, area_cluster_days, area_country_days, area_clusters, audit_log`.execute(
+    app.db,
+  );
   await sql`DELETE FROM hazards`.execute(app.db);
 }
 

@@ -14,6 +14,8 @@ import { WRITE_LSN_COOKIE } from '../../server/src/db/read-replicas.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 import { testFetch } from '../helpers/http.js';
 import { waitUntil } from '../helpers/wait.js';
+import { LAO, hazardFeature } from '../helpers/features.js';
+import { square, tileOf } from '../helpers/geo.js';
 
 // Read replicas for real: a private primary cluster and its streaming replica made by
 // `npm run db:local -- replica`'s code (pg_basebackup -R). Reads of figures, tiles, exports and OGC items go
@@ -25,20 +27,6 @@ let root: string;
 let replicaUrl: string;
 let app: TestApp;
 let authority: string;
-
-// Xiangkhouang province, Lao PDR.
-const square = (lng: number, lat: number, half: number) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [lng - half, lat - half],
-      [lng + half, lat - half],
-      [lng + half, lat + half],
-      [lng - half, lat + half],
-      [lng - half, lat - half],
-    ],
-  ],
-});
 
 async function onReplica<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: replicaUrl });
@@ -83,10 +71,7 @@ async function caughtUp(): Promise<void> {
 }
 
 const hazardsTile = (z: number, lng: number, lat: number) => {
-  const n = 2 ** z;
-  const rad = (lat * Math.PI) / 180;
-  const x = Math.floor(((lng + 180) / 360) * n);
-  const y = Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n);
+  const { x, y } = tileOf(lng, lat, z);
   return `${app.base}/tiles/hazards/${z}/${x}/${y}.mvt`;
 };
 
@@ -121,7 +106,7 @@ describe('read replicas', () => {
   it('serves country figures, tiles, exports and OGC items from the replica', async () => {
     // One request at a time: a pooled connection shows only its last query.
     await servedByReplica(`${app.base}/api/v1/countries/LAO`, 'area_country_days');
-    await servedByReplica(hazardsTile(8, 103.2, 19.45), 'sg_tile_hazards');
+    await servedByReplica(hazardsTile(8, LAO.lng, LAO.lat), 'sg_tile_hazards');
     await servedByReplica(`${app.base}/api/v1/exports/hazards?country=LAO&format=geojson`, '"hazards"');
     await servedByReplica(`${app.base}/ogc/collections/hazards/items?limit=5`, '"hazards"');
     expect(await onReplica<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).toEqual([{ r: true }]);
@@ -133,11 +118,7 @@ describe('read replicas', () => {
       const before = (await app.api('GET', '/api/v1/countries/LAO')).body.hazard_count as number;
       const created = await app.api('POST', '/api/v1/hazards', {
         token: authority,
-        body: {
-          type: 'Feature',
-          geometry: square(103.2, 19.45, 0.002),
-          properties: { country: 'LAO', classification: 'CHA', contamination: ['cmr'], recorded_on: '2020-03-01' },
-        },
+        body: hazardFeature(square(LAO.lng, LAO.lat, 400)),
       });
       expect(created.status).toBe(201);
       expect(created.headers.get('set-cookie')).toContain(`${WRITE_LSN_COOKIE}=`);
@@ -151,26 +132,22 @@ describe('read replicas', () => {
       await onReplica('SELECT pg_wal_replay_resume()');
     }
     await caughtUp();
-    await servedByReplica(hazardsTile(9, 103.2, 19.45), 'sg_tile_hazards');
+    await servedByReplica(hazardsTile(9, LAO.lng, LAO.lat), 'sg_tile_hazards');
   });
 
   it('keeps working on the primary while the replica is stopped, and uses it again once it is back', async () => {
     await stopLocalReplica({ root });
     expect((await testFetch(`${app.base}/api/v1/countries/LAO`)).status).toBe(200);
-    expect((await testFetch(hazardsTile(10, 103.2, 19.45))).status).toBe(200);
+    expect((await testFetch(hazardsTile(10, LAO.lng, LAO.lat))).status).toBe(200);
     const created = await app.api('POST', '/api/v1/hazards', {
       token: authority,
-      body: {
-        type: 'Feature',
-        geometry: square(103.25, 19.5, 0.002),
-        properties: { country: 'LAO', classification: 'SHA', contamination: ['cmr'], recorded_on: '2021-03-01' },
-      },
+      body: hazardFeature(square(LAO.lng + 0.05, LAO.lat + 0.05, 400), { classification: 'SHA' }),
     });
     expect(created.status).toBe(201);
     expect((await testFetch(`${app.base}/api/v1/exports/hazards?country=LAO&format=geojson`)).status).toBe(200);
 
     replicaUrl = (await ensureLocalReplica({ root, log: () => {} })).url;
     await caughtUp();
-    await servedByReplica(hazardsTile(11, 103.25, 19.5), 'sg_tile_hazards');
+    await servedByReplica(hazardsTile(11, LAO.lng + 0.05, LAO.lat + 0.05), 'sg_tile_hazards');
   });
 });

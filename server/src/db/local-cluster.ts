@@ -6,7 +6,7 @@ import { open, readFile, realpath, rm, stat, writeFile, chown } from 'node:fs/pr
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isRoot, mustRun, run, tail, type Log } from './local-postgis.install.js';
+import { findPostgres, isRoot, mustRun, run, tail, type Log } from './local-postgis.install.js';
 
 export const DEFAULT_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const PORT_RANGE = { min: 20000, size: 20000 };
@@ -211,9 +211,18 @@ export async function startCluster(
   return port;
 }
 
-/** Stops the cluster at paths if it runs (fast shutdown), as its owner. */
-export async function stopCluster(paths: Paths, bindir: string): Promise<void> {
-  if (!(await runningPostmaster(paths.dataDir))) return;
-  const user = isRoot() ? await userName((await stat(paths.dataDir)).uid) : undefined;
-  await mustRun(path.join(bindir, 'pg_ctl'), ['stop', '-w', '-m', 'fast', '-D', paths.dataDir], { user });
+/** Stops the cluster at paths if it runs (fast shutdown), as its owner, under its setup lock. */
+export async function stopCluster(paths: Paths): Promise<void> {
+  if (!(await exists(paths.data))) return;
+  await withLock(
+    paths.lockFile,
+    () => {},
+    async () => {
+      if (!(await runningPostmaster(paths.dataDir))) return;
+      const pgBin = await findPostgres(await clusterMajor(paths.dataDir));
+      if (!pgBin) throw new Error(`PostgreSQL is running in ${paths.dataDir} but its pg_ctl was not found`);
+      const user = isRoot() ? await userName((await stat(paths.dataDir)).uid) : undefined;
+      await mustRun(path.join(pgBin.bindir, 'pg_ctl'), ['stop', '-w', '-m', 'fast', '-D', paths.dataDir], { user });
+    },
+  );
 }

@@ -18,15 +18,7 @@ import {
   userName,
   withLock,
 } from './local-cluster.js';
-import {
-  ensurePostgresWithPostgis,
-  findPostgres,
-  isRoot,
-  mustRun,
-  run,
-  userIds,
-  type Log,
-} from './local-postgis.install.js';
+import { ensurePostgresWithPostgis, isRoot, mustRun, run, userIds, type Log } from './local-postgis.install.js';
 
 export interface LocalPostgis {
   url: string;
@@ -65,18 +57,7 @@ export async function ensureLocalPostgis(options: { root?: string; log?: Log } =
 }
 
 export async function stopLocalPostgis(options: { root?: string } = {}): Promise<void> {
-  const paths = pathsFor(options.root);
-  if (!(await exists(paths.data))) return;
-  await withLock(
-    paths.lockFile,
-    () => {},
-    async () => {
-      if (!(await runningPostmaster(paths.dataDir))) return;
-      const pgBin = await findPostgres(await clusterMajor(paths.dataDir));
-      if (!pgBin) throw new Error('PostgreSQL is running but its pg_ctl was not found');
-      await stopCluster(paths, pgBin.bindir);
-    },
-  );
+  await stopCluster(pathsFor(options.root));
 }
 
 export async function localPostgisStatus(options: { root?: string } = {}): Promise<string> {

@@ -50,15 +50,5 @@ export async function ensureLocalReplica(options: { root?: string; log?: Log } =
 
 /** Stops the replica if it runs; its data stays, and it catches up from the primary when started again. */
 export async function stopLocalReplica(options: { root?: string } = {}): Promise<void> {
-  const paths = pathsFor(options.root, REPLICA);
-  await withLock(
-    paths.lockFile,
-    () => {},
-    async () => {
-      if (!(await runningPostmaster(paths.dataDir))) return;
-      const pgBin = await findPostgres(await clusterMajor(paths.dataDir));
-      if (!pgBin) throw new Error('the replica is running but its pg_ctl was not found');
-      await stopCluster(paths, pgBin.bindir);
-    },
-  );
+  await stopCluster(pathsFor(options.root, REPLICA));
 }
