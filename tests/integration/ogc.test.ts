@@ -92,6 +92,23 @@ afterAll(async () => {
 
 const itemRequests = () => received.filter((url) => /\/collections\/hazards\/items(\?|$)/.test(url));
 
+/** The hazards collection copied by ogr2ogr through the OAPIF driver, as QGIS reads it: pages of pageSize, filtered by where. */
+async function copyHazards(file: string, pageSize: number, where: string) {
+  const out = path.join(dir, file);
+  await mustRun('ogr2ogr', [
+    '-f',
+    'GeoJSON',
+    out,
+    `OAPIF:${proxyBase}/ogc`,
+    'hazards',
+    '-oo',
+    `PAGE_SIZE=${pageSize}`,
+    '-where',
+    where,
+  ]);
+  return JSON.parse(await readFile(out, 'utf8'));
+}
+
 describe('GDAL OAPIF driver', () => {
   it('ogrinfo lists the collections', async () => {
     const out = await mustRun('ogrinfo', ['-ro', '-q', `OAPIF:${proxyBase}/ogc`]);
@@ -101,19 +118,7 @@ describe('GDAL OAPIF driver', () => {
 
   it('ogr2ogr pages through every hazard of the country; the attribute filter runs on the server', async () => {
     received.length = 0;
-    const out = path.join(dir, 'hazards.geojson');
-    await mustRun('ogr2ogr', [
-      '-f',
-      'GeoJSON',
-      out,
-      `OAPIF:${proxyBase}/ogc`,
-      'hazards',
-      '-oo',
-      'PAGE_SIZE=1000',
-      '-where',
-      "country = 'LAO'",
-    ]);
-    const copied = JSON.parse(await readFile(out, 'utf8'));
+    const copied = await copyHazards('hazards.geojson', 1000, "country = 'LAO'");
     const { rows } = await sql<{ id: string; geometry: any }>`
       SELECT id, ST_AsGeoJSON(geom, 7)::json AS geometry FROM hazards WHERE country_iso3 = 'LAO' AND deleted_at IS NULL ORDER BY id`.execute(
       app.db,
@@ -134,19 +139,7 @@ describe('GDAL OAPIF driver', () => {
 
   it('a filter GDAL cannot send as a parameter still reads every page from the server', async () => {
     received.length = 0;
-    const out = path.join(dir, 'sha.geojson');
-    await mustRun('ogr2ogr', [
-      '-f',
-      'GeoJSON',
-      out,
-      `OAPIF:${proxyBase}/ogc`,
-      'hazards',
-      '-oo',
-      'PAGE_SIZE=10000',
-      '-where',
-      "classification = 'SHA'",
-    ]);
-    const copied = JSON.parse(await readFile(out, 'utf8'));
+    const copied = await copyHazards('sha.geojson', 10000, "classification = 'SHA'");
     expect(copied.features).toHaveLength((GRID * GRID) / 2);
     const filtered = itemRequests().filter(
       (url) => new URL(url, proxyBase).searchParams.get('classification') === 'SHA',

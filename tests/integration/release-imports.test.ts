@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ogr2ogr } from '../../server/src/gdal/gdal.js';
-import { expectError } from '../helpers/features.js';
+import { expectError, hazardFeature } from '../helpers/features.js';
 import { geodesicArea, rectangle } from '../helpers/geo.js';
 import { FIXTURES, fetchReport, uploadBody, uploadFixture } from '../helpers/imports.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
@@ -61,17 +61,7 @@ beforeAll(async () => {
   ] as const) {
     const res = await app.api('POST', '/api/v1/hazards', {
       token: authority.token,
-      body: {
-        type: 'Feature',
-        geometry,
-        properties: {
-          country: 'LAO',
-          classification: 'CHA',
-          contamination: ['cmr'],
-          recorded_on: '2015-03-01',
-          external_ref: ref,
-        },
-      },
+      body: hazardFeature(geometry, { external_ref: ref }),
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     if (ref === 'LAO-ODK-1') h1 = res.body.id;
