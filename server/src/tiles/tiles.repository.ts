@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { type Db, poolOf } from '../db/pool.js';
 import type { TileAddress } from './tiles.layers.js';
 import type { CoalitionScope } from '../shared/coalition-scope.js';
@@ -94,26 +94,30 @@ export async function dataVersion(db: Db): Promise<string> {
   return rows[0]!.version;
 }
 
-/** Each tile layer's table and geometry column, in code: a request's layer name never becomes SQL. */
-const LAYER_TABLE: Record<TileAddress['layer'], string> = {
-  countries: 'countries',
-  provinces: 'provinces',
-  hazards: 'hazards',
-  releases: 'land_releases',
-  tasks: 'tasks',
+/**
+ * Where a layer has features. Boundary layers: the planner's estimate of their table's extent,
+ * with no scan. Ledger layers: the outlines of the countries with live hazards (or tasks), never
+ * the features' own extent, whose edges would be a restricted country's hazard coordinates.
+ * Undefined when nothing is there (or a boundary table is not analysed yet).
+ */
+const COUNTRIES_WITH_HAZARDS = sql`SELECT ST_Extent(c.geom)::geometry AS e FROM countries c
+  WHERE EXISTS (SELECT 1 FROM hazards h WHERE h.country_iso3 = c.iso3 AND h.deleted_at IS NULL)`;
+const EXTENT: Record<TileAddress['layer'], RawBuilder<unknown>> = {
+  countries: sql`SELECT ST_EstimatedExtent('public', 'countries', 'geom')::geometry AS e`,
+  provinces: sql`SELECT ST_EstimatedExtent('public', 'provinces', 'geom')::geometry AS e`,
+  hazards: COUNTRIES_WITH_HAZARDS,
+  releases: COUNTRIES_WITH_HAZARDS,
+  tasks: sql`SELECT ST_Extent(c.geom)::geometry AS e FROM countries c
+    WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.country_iso3 = c.iso3)`,
 };
 
-/**
- * Where a layer has features, from the planner's statistics (ST_EstimatedExtent): a full extent
- * would read every row of a million-hazard table for a hint. Undefined before the table is analysed.
- */
 export async function layerExtent(
   db: Db,
   layer: TileAddress['layer'],
 ): Promise<{ west: number; south: number; east: number; north: number } | undefined> {
   const { rows } = await sql<{ west: number | null; south: number; east: number; north: number }>`
     SELECT ST_XMin(e) AS west, ST_YMin(e) AS south, ST_XMax(e) AS east, ST_YMax(e) AS north
-      FROM (SELECT ST_EstimatedExtent('public', ${LAYER_TABLE[layer]}, 'geom')::geometry AS e) x`.execute(db);
+      FROM (${EXTENT[layer]}) x`.execute(db);
   const row = rows[0];
   return row && row.west !== null ? { west: row.west, south: row.south, east: row.east, north: row.north } : undefined;
 }
