@@ -67,7 +67,7 @@ export function createServer(db: Db, config: Config): Server {
   ) => void;
   const server = createHttpServer((req, res) => {
     const setHeaders = () => headers(req, res, () => {});
-    if (answerTile(req, res, setHeaders, () => app(req, res))) return;
+    if (answerTile(req, res, () => app(req, res))) return;
     if (figures.answerAnonymous(req, res, setHeaders)) return;
     app(req, res);
   });

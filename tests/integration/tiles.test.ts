@@ -262,6 +262,32 @@ describe('tile requests', () => {
     expect(zipped.headers.etag).not.toBe(plain.headers.etag);
   });
 
+  it('lets a map on any other site read the tiles, their TileJSON and the OGC API, without credentials', async () => {
+    const origin = { origin: 'https://maps.example.org' };
+    const path = `/tiles/hazards/${at(12, hazard)}.mvt`;
+    // Anonymous (answered before express) and with a token (through the express route) alike.
+    for (const headers of [origin, { ...origin, authorization: `Bearer ${lao}` }]) {
+      const { response } = await fetchTile(path, headers);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+      expect(response.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    // Data, never a document: the anonymous fast path spends no bytes on document policies.
+    expect((await fetchTile(path, origin)).response.headers.get('content-security-policy')).toBeNull();
+    for (const other of ['/tiles/hazards.json', '/ogc/collections', '/ogc/collections/hazards/items?limit=1']) {
+      const response = await testFetch(`${app.base}${other}`, { headers: origin });
+      expect(response.status, other).toBe(200);
+      expect(response.headers.get('access-control-allow-origin'), other).toBe('*');
+      await response.arrayBuffer();
+    }
+    // The JSON API keeps to its own origin.
+    const api = await testFetch(`${app.base}/api/v1/countries`, { headers: origin });
+    expect(api.headers.get('access-control-allow-origin')).toBeNull();
+    await api.arrayBuffer();
+  });
+
   it('sends an ETag and answers 304 to If-None-Match', async () => {
     const path = `/tiles/hazards/${at(12, hazard)}.mvt`;
     const first = await fetchTile(path);

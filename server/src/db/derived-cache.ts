@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gzip, gzipSync } from 'node:zlib';
 import type { Db } from './pool.js';
 import { onDataChanged, watchDataChanges } from './data-changed.js';
 
@@ -20,7 +20,12 @@ export type Rendered = Buffer | { bytes: Buffer; restricted: boolean; version?: 
 
 const sizeOf = (entry: CachedBytes) => entry.bytes.length + (entry.gzip?.length ?? 0);
 
-const gzipped = promisify(gzip);
+const gzipAsync = promisify(gzip);
+// Compressing a few kilobytes takes microseconds, less than handing them to the thread pool and
+// back; most tiles and figures are that small. Larger entries go to the pool, off the event loop.
+const SYNC_GZIP_BYTES = 16 * 1024;
+const gzipped = (bytes: Buffer, level: number): Buffer | Promise<Buffer> =>
+  bytes.length <= SYNC_GZIP_BYTES ? gzipSync(bytes, { level }) : gzipAsync(bytes, { level });
 
 /** A strong ETag from the bytes: equal bytes, equal tag, whichever process made them. */
 export const etagOf = (bytes: Buffer) => `"${createHash('sha1').update(bytes).digest('base64url').slice(0, 22)}"`;
@@ -105,7 +110,7 @@ export function createDerivedCache(db: Db, maxBytes: number, options: { gzipLeve
       const entryOf = async (rendered: Rendered): Promise<CachedBytes> => {
         const { bytes, ...about } = Buffer.isBuffer(rendered) ? { bytes: rendered, restricted: false } : rendered;
         const { gzipLevel: level } = options;
-        return { bytes, etag: etagOf(bytes), ...about, ...(level ? { gzip: await gzipped(bytes, { level }) } : {}) };
+        return { bytes, etag: etagOf(bytes), ...about, ...(level ? { gzip: await gzipped(bytes, level) } : {}) };
       };
       if (!enabled()) return { ...(await entryOf(await render())), cached: false };
       const hit = cache.get(key);

@@ -1,5 +1,6 @@
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
+import { anyOrigin } from '../http/cross-origin.js';
 import { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import type { ReadRouter } from '../db/read-replicas.js';
@@ -23,7 +24,7 @@ const noCollection = { ...badQuery, 404: { description: 'no such collection', sc
 export function ogcRoutes(db: Db, reads: ReadRouter): Router {
   const router = Router();
   const registry = new OpenAPIRegistry();
-  router.use(actorMiddleware(db));
+  router.use(anyOrigin, actorMiddleware(db));
   // The document describes every route, /api included, so it is built once they are all defined.
   const built: { document?: OpenApiDocument } = {};
 

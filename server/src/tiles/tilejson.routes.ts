@@ -1,5 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
+import { anyOrigin } from '../http/cross-origin.js';
 import { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { ErrorResponse } from '../http/common.schema.js';
@@ -40,6 +41,7 @@ const WORLD: z.infer<typeof LngLatBounds> = [-180, -MERCATOR_LAT, 180, MERCATOR_
 /** GET /tiles/{layer}.json, at the root of the app beside the tiles it describes. */
 export function tileJsonRoutes(db: Db, registry: OpenAPIRegistry): Router {
   const router = Router();
+  router.use('/tiles', anyOrigin);
   defineRoute(router, registry, '', {
     method: 'get',
     path: '/tiles/:layer.json',

@@ -43,17 +43,14 @@ export function anonymousTileRequest(req: IncomingMessage): TileRequest | undefi
 
 /**
  * A request listener step: true when it took the request (answered from the cache, or rendering).
- * `headers` sets the security headers the express app gives every response; `fallback` hands the
- * request to express when the render fails, so that the route answers it.
+ * `fallback` hands the request to express when the render fails, so that the route answers it.
  */
 export function answerAnonymousTile(tiles: TileService) {
-  return (req: IncomingMessage, res: ServerResponse, headers: () => void, fallback: () => void): boolean => {
+  return (req: IncomingMessage, res: ServerResponse, fallback: () => void): boolean => {
     const request = anonymousTileRequest(req);
     if (!request) return false;
-    const send = (tile: CachedBytes & { cached: boolean }) => {
-      headers();
+    const send = (tile: CachedBytes & { cached: boolean }) =>
       sendTile(req, res, tile, cacheControl(tile, { version: request.v }));
-    };
     let tile;
     try {
       tile = tiles.cached(request);

@@ -10,6 +10,7 @@ import { TILE_LAYERS, TREATY_CHOICES, isTileLayer } from './tiles.layers.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CachedBytes } from '../db/derived-cache.js';
 import { sendCached } from '../http/send-cached.js';
+import { allowAnyOrigin } from '../http/cross-origin.js';
 import { type TileService, createTileService, isRestrictable } from './tiles.service.js';
 import { actorMiddleware } from '../auth/auth.middleware.js';
 import type { Actor } from '../auth/actor.js';
@@ -75,13 +76,19 @@ const layerRanges = Object.entries(TILE_LAYERS)
 const outOfRange = (path: string, message: string) =>
   new HttpError(400, 'bad_request', `${path}: ${message}`, [{ path, message }]);
 
-/** Writes a tile (or 304) with its caching headers; shared by the route and the fast path. */
+/**
+ * Writes a tile (or 304) with its caching headers; shared by the route and the fast path. A tile
+ * is data, never a document, so of the security headers only nosniff applies; every origin may
+ * read it (http/cross-origin.ts).
+ */
 export function sendTile(
   req: IncomingMessage,
   res: ServerResponse,
   tile: CachedBytes & { cached: boolean },
   cacheControl: string,
 ): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  allowAnyOrigin(res);
   sendCached(req, res, tile, { contentType: TILE_CONTENT_TYPE, cacheControl, cacheHeader: 'X-Tile-Cache' });
 }
 
