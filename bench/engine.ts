@@ -9,8 +9,8 @@ import { TOLERANCE_RULE, recomputeAndCompare } from '../server/src/area/area.ser
 import { createToken, createUser } from '../server/src/auth/auth.service.js';
 import type { Config } from '../server/src/config.js';
 import type { Db } from '../server/src/db/pool.js';
-import { Random } from '../server/src/demo/demo.random.js';
 import { COUNTRY, ms, percentile } from './database.js';
+import { releaseTargets, releaseWriter } from './release-writes.js';
 
 const WRITES = Number(process.env.BENCH_WRITES ?? 200);
 const NAIVE_WRITES = 5;
@@ -40,53 +40,9 @@ export async function engineBench(db: Db, config: Config): Promise<void> {
   });
   const { token } = await createToken(db, actor, 'bench', undefined);
 
-  // Targets: random hazards; each release is a small square around a point inside the hazard.
-  const targets = await sql<{ id: string; lng: number; lat: number }>`
-    SELECT id, ST_X(ST_PointOnSurface(geom)) AS lng, ST_Y(ST_PointOnSurface(geom)) AS lat
-      FROM hazards WHERE country_iso3 = ${COUNTRY} AND deleted_at IS NULL AND remaining_m2 > 0
-     ORDER BY md5(id::text) LIMIT ${WRITES + NAIVE_WRITES}`.execute(db);
-  const random = new Random(42);
-  const releaseBody = (t: { id: string; lng: number; lat: number }) => {
-    const d = 0.0005 + random.next() * 0.001;
-    return {
-      type: 'Feature',
-      geometry: {
-        type: 'Polygon',
-        coordinates: [
-          [
-            [t.lng - d, t.lat - d],
-            [t.lng + d, t.lat - d],
-            [t.lng + d, t.lat + d],
-            [t.lng - d, t.lat + d],
-            [t.lng - d, t.lat - d],
-          ],
-        ],
-      },
-      properties: {
-        hazard_id: Number(t.id),
-        method: 'cleared',
-        completed_on: '2026-03-01',
-        devices: { submunition: 2 },
-      },
-    };
-  };
-  const post = async (body: unknown) => {
-    const started = performance.now();
-    const response = await fetch(`${base}/releases`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    await response.arrayBuffer();
-    if (response.status !== 201) throw new Error(`release write answered ${response.status}`);
-    return performance.now() - started;
-  };
-
-  // Warm-up: ten writes at once, so every pooled connection has compiled its plans, as in a
-  // server that has been running for a while.
-  await Promise.all(targets.rows.slice(0, WARM_UP).map((t) => post(releaseBody(t))));
-  const times: number[] = [];
-  for (const t of targets.rows.slice(WARM_UP, WRITES)) times.push(await post(releaseBody(t)));
+  const targets = await releaseTargets(db, [COUNTRY], WRITES + NAIVE_WRITES);
+  const writer = releaseWriter(base, token);
+  const times = await writer.timed(targets.slice(0, WRITES), WARM_UP);
   console.log(`\nsingle release write, HTTP end to end incl. clip, audit and incremental update (n=${times.length}):`);
   console.log(
     `  p50 ${ms(percentile(times, 50))}   p95 ${ms(percentile(times, 95))}   max ${ms(Math.max(...times))}   (target p95 <= 50 ms)`,
@@ -94,9 +50,9 @@ export async function engineBench(db: Db, config: Config): Promise<void> {
 
   // The naive way: the same write, then re-dissolve the whole country to get its total.
   const naive: number[] = [];
-  for (const t of targets.rows.slice(WRITES, WRITES + NAIVE_WRITES)) {
+  for (const t of targets.slice(WRITES, WRITES + NAIVE_WRITES)) {
     const started = performance.now();
-    await post(releaseBody(t));
+    await writer.write(t);
     await sql`SELECT ST_Area(ST_Union(remaining_geom)::geography) FROM hazards
                WHERE country_iso3 = ${COUNTRY} AND deleted_at IS NULL`.execute(db);
     naive.push(performance.now() - started);
