@@ -22,6 +22,11 @@ export function createDb(
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis,
+    // A new connection plans every tile and figures query again the first time it runs them, at
+    // about 100 ms each; pg's default of closing a connection idle for 10 s would pay that after
+    // every quiet spell. Idle connections do not keep a finished script alive.
+    idleTimeoutMillis: 300_000,
+    allowExitOnIdle: true,
   });
   // An idle client losing its connection (e.g. the database restarting) must not crash the process.
   pool.on('error', (error) => console.error('database pool error:', error.message));
