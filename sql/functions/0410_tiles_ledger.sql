@@ -14,8 +14,6 @@
 -- Sensitive locations (0600_restrictions.sql): p_exact is the reader's exact scope. Records of
 -- countries hidden from this reader never enter the exact or dissolved features; at every zoom
 -- they appear only as grid cells (generalised = true, with cell_km), whose ids are above 2^52.
--- The cells' functions are not even started when nothing is hidden from the reader: each call
--- would plan its query anew, which costs more than a small tile.
 
 -- The rectangle of blocks bx0..bx1 in block row byy of a tile (block: its side in metres).
 CREATE OR REPLACE FUNCTION sg_tile_blocks(tile geometry, block double precision, bx0 int, bx1 int, byy int) RETURNS geometry
@@ -50,7 +48,7 @@ BEGIN
       UNION ALL
       SELECT c.fid, NULL, NULL, c.classification, c.contamination, NULL, NULL, c.area_m2, c.remaining_m2, c.remaining_share,
              NULL, NULL, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
-        FROM sg_tile_hazard_cells(v_tile_box, v_hidden, p_as_of) c WHERE cardinality(v_hidden) > 0
+        FROM sg_tile_hazard_cells(v_tile_box, v_hidden, p_as_of) c
     ) f;
     RETURN coalesce(v_tile, '');
   END IF;
@@ -96,7 +94,7 @@ BEGIN
     UNION ALL
     SELECT c.fid, c.classification, c.contamination, c.count, c.area_m2, c.remaining_m2, c.remaining_share, true, c.cell_km,
            ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
-      FROM sg_tile_hazard_cells(v_tile_box, v_hidden, p_as_of) c WHERE cardinality(v_hidden) > 0
+      FROM sg_tile_hazard_cells(v_tile_box, v_hidden, p_as_of) c
   ) f;
   RETURN coalesce(v_tile, '');
 END
@@ -126,7 +124,7 @@ BEGIN
                        AND NOT h.country_iso3 = ANY(v_hidden))
       UNION ALL
       SELECT c.fid, NULL, NULL, c.method, NULL, NULL, c.area_m2, c.count, true, c.cell_km, ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
-        FROM sg_tile_release_cells(v_tile_box, v_hidden, p_as_of) c WHERE cardinality(v_hidden) > 0
+        FROM sg_tile_release_cells(v_tile_box, v_hidden, p_as_of) c
     ) f;
     RETURN coalesce(v_tile, '');
   END IF;
@@ -161,7 +159,7 @@ BEGIN
       FROM groups g JOIN shapes s USING (method, year, rx, ry)
     UNION ALL
     SELECT c.fid, c.method, NULL, c.count, c.area_m2, true, c.cell_km, ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
-      FROM sg_tile_release_cells(v_tile_box, v_hidden, p_as_of) c WHERE cardinality(v_hidden) > 0
+      FROM sg_tile_release_cells(v_tile_box, v_hidden, p_as_of) c
   ) f;
   RETURN coalesce(v_tile, '');
 END
