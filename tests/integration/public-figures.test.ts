@@ -2,7 +2,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recomputeAndCompare } from '../../server/src/area/area.service.js';
-import { onDataChanged, watchDataChanges } from '../../server/src/db/data-changed.js';
+import { listeningForChanges, nextDataChange } from '../helpers/data-changes.js';
 import { poolOf } from '../../server/src/db/pool.js';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { rectangle } from '../helpers/geo.js';
@@ -40,18 +40,6 @@ async function release(token: string, hazard_id: number, geometry: unknown, meth
     body: { type: 'Feature', geometry, properties: { hazard_id, method, completed_on } },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-}
-
-/** Resolves once this process hears other connections' changes (the cache is off until then). */
-async function listening(): Promise<void> {
-  if (watchDataChanges(app.db).listening) return;
-  await new Promise<void>((resolve) => {
-    const stop = onDataChanged((source) => {
-      if (source !== 'listen-started') return;
-      stop();
-      resolve();
-    });
-  });
 }
 
 const countryOf = (list: any[], iso3: string) => list.find((c) => c.iso3 === iso3);
@@ -205,7 +193,7 @@ describe('set-wise /progress', () => {
 
 describe('the figures cache', () => {
   it('answers with a strong ETag, 304 on If-None-Match, and a new answer after a write', async () => {
-    await listening();
+    await listeningForChanges(app.db);
     const first = await app.api('GET', '/api/v1/countries/KHM');
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^"[\w-]+"$/);
@@ -247,7 +235,7 @@ describe('the figures cache', () => {
   });
 
   it('a write through the API clears every cached answer at once', async () => {
-    await listening();
+    await listeningForChanges(app.db);
     const paths = [
       '/api/v1/countries',
       '/api/v1/progress',
@@ -268,16 +256,10 @@ describe('the figures cache', () => {
   });
 
   it('a change committed by another connection clears it through NOTIFY', async () => {
-    await listening();
+    await listeningForChanges(app.db);
     const before = await app.api('GET', '/api/v1/countries/LAO/progress');
     expect((await app.api('GET', '/api/v1/countries/LAO/progress')).headers.get('x-figures-cache')).toBe('hit');
-    const heard = new Promise<void>((resolve) => {
-      const stop = onDataChanged((source) => {
-        if (source !== 'obligations') return;
-        stop();
-        resolve();
-      });
-    });
+    const heard = nextDataChange('obligations');
     const other = new pg.Client({ connectionString: app.databaseUrl });
     await other.connect();
     try {
@@ -295,7 +277,7 @@ describe('the figures cache', () => {
   });
 
   it("keeps readers allowed a restricted country's exact data and everybody else apart", async () => {
-    await listening();
+    await listeningForChanges(app.db);
     const restrict = await app.api('PUT', '/api/v1/countries/LAO/restriction', {
       token: admin,
       body: { restricted: true, cell_km: 10 },

@@ -7,6 +7,7 @@ import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { TILE_LAYERS, VECTOR_LAYERS, type TileLayer } from '../../server/src/tiles/tiles.layers.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 import { testFetch } from '../helpers/http.js';
+import { listeningForChanges, nextDataChange } from '../helpers/data-changes.js';
 
 // TileJSON for every tile layer, and the data version its tile URLs carry: a tile asked for at
 // the version it was drawn at is immutable; any committed change gives a new version; the
@@ -92,6 +93,7 @@ describe('TileJSON', () => {
 
 describe('data version', () => {
   it('makes a tile of its version immutable, and a write makes a new version', async () => {
+    await listeningForChanges(app.db);
     const { body } = await tileJson('hazards');
     const template = body.tiles[0]!;
     const { rows } = await sql<{ x: number; y: number }>`
@@ -107,7 +109,10 @@ describe('data version', () => {
     expect(unversioned.response.headers.get('cache-control')).toBe('public, max-age=60');
 
     const before = await version();
+    // The write bypasses the app, so the app's cache learns of it through NOTIFY, just after.
+    const heard = nextDataChange('hazards');
     await sql`UPDATE hazards SET name = 'renamed' WHERE id = (SELECT min(id) FROM hazards)`.execute(app.db);
+    await heard;
     const after = await version();
     expect(after).not.toBe(before);
     expect((await tileJson('hazards')).body.tiles[0]).toContain(`?v=${after}`);
