@@ -4,7 +4,8 @@
 // proposal in its review queue with the conflict and approves it; the API shows it approved at the
 // next version, and ?task= opens it. In Arabic, a click on the map takes a hazard off and puts it
 // back, and a typed work polygon replaces the hazard whole in the check; a screenshot of the form.
-import { area, booleanWithin, centroid, pointOnFeature } from '@turf/turf';
+import { area } from '@turf/turf';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/src/auth/auth.service.js';
 import { type LaunchedBrowser, launchBrowser } from '../helpers/browser.js';
@@ -91,10 +92,22 @@ async function openFormAndPickHazard(open: OpenPage): Promise<void> {
   await page.waitForSelector(`#taskform-hazards li[data-hazard-id="${hazard.id}"]`);
 }
 
+/**
+ * The point of the shared hazard farthest from its edges, and that distance (degrees). A centroid
+ * can fall outside a concave polygon, and a fallback vertex lies on the outline, where the map
+ * finds the line and not the fill.
+ */
+async function deepestPoint(): Promise<{ at: [number, number]; radius: number }> {
+  const { rows } = await sql<{ lng: number; lat: number; radius: number }>`
+    SELECT ST_X(c.center) AS lng, ST_Y(c.center) AS lat, c.radius
+      FROM (SELECT (ST_MaximumInscribedCircle(geom)).* FROM hazards WHERE id = ${hazard.id}) c`.execute(app.db);
+  const { lng, lat, radius } = rows[0]!;
+  return { at: [lng, lat], radius };
+}
+
 /** A viewport point inside the shared hazard, once the map has come to rest with the hazard drawn there. */
 async function hazardPoint({ page }: OpenPage): Promise<{ x: number; y: number }> {
-  const geometry = (await app.api('GET', `/api/v1/hazards/${hazard.id}`)).body.geometry;
-  const [lng, lat] = pointOnFeature(geometry).geometry.coordinates;
+  const [lng, lat] = (await deepestPoint()).at;
   await page.waitForFunction(
     ([id, at]) => {
       const map = window.safeground.map;
@@ -120,21 +133,17 @@ async function hazardPoint({ page }: OpenPage): Promise<{ x: number; y: number }
 
 /** The corners of a square of about 20 m inside the shared hazard. */
 async function squareInsideHazard(): Promise<[number, number][]> {
-  const stored = (await app.api('GET', `/api/v1/hazards/${hazard.id}`)).body.geometry;
-  // Its first part: a square inside it lies inside the hazard.
-  const geometry = stored.type === 'Polygon' ? stored : { type: 'Polygon', coordinates: stored.coordinates[0] };
   const d = 0.0001;
-  for (const centre of [centroid(geometry), pointOnFeature(geometry)]) {
-    const [lng, lat] = centre.geometry.coordinates as [number, number];
-    const corners: [number, number][] = [
-      [lng - d, lat - d],
-      [lng + d, lat - d],
-      [lng + d, lat + d],
-      [lng - d, lat + d],
-    ];
-    if (booleanWithin({ type: 'Polygon', coordinates: [[...corners, corners[0]!]] }, geometry)) return corners;
-  }
-  throw new Error(`no 20 m square fits in hazard ${hazard.id}`);
+  const { at, radius } = await deepestPoint();
+  // The inscribed circle holds the square when the square's half diagonal fits in its radius.
+  if (radius <= d * Math.SQRT2) throw new Error(`no 20 m square fits in hazard ${hazard.id}`);
+  const [lng, lat] = at;
+  return [
+    [lng - d, lat - d],
+    [lng + d, lat - d],
+    [lng + d, lat + d],
+    [lng - d, lat + d],
+  ];
 }
 
 describe('tasks', () => {
