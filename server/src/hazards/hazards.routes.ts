@@ -6,7 +6,7 @@ import type { Db } from '../db/pool.js';
 import { ErrorResponse, IdParam, standardErrors } from '../http/common.schema.js';
 import { requiredIfMatch } from '../http/if-match.js';
 import { DryRunQuery } from '../http/dry-run.js';
-import { streamFeatures, streamOrCut, textWriter } from '../http/feature-stream.js';
+import { COLLECTION_HEAD, streamFeatures, streamOrCut, textWriter } from '../http/feature-stream.js';
 import { defineRoute } from '../http/route.js';
 import {
   HazardCollection,
@@ -41,7 +41,7 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
       const page = { after: cursor === undefined ? undefined : String(cursor), limit };
       const writer = textWriter(res, {
         type: 'application/json',
-        head: '{"type":"FeatureCollection","features":[',
+        head: COLLECTION_HEAD,
         tail: (_count, next) => `],"next_cursor":${next ?? 'null'}}`,
       });
       await streamOrCut(res, 'hazard list', () =>

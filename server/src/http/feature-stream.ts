@@ -15,6 +15,9 @@ export interface FeatureWriter<T> {
   end(count: number, next: string | undefined): Promise<void>;
 }
 
+/** A GeoJSON FeatureCollection up to its features array, which the features continue. */
+export const COLLECTION_HEAD = '{"type":"FeatureCollection","features":[';
+
 /** A feature already serialised (by the database), with the id it is paged by. */
 export interface FeatureText {
   id: string;

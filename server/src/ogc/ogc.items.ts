@@ -1,6 +1,12 @@
 import type { Actor } from '../auth/actor.js';
 import type { Db } from '../db/pool.js';
-import { type FeatureText, type FeatureWriter, type ReadChunk, textWriter } from '../http/feature-stream.js';
+import {
+  COLLECTION_HEAD,
+  type FeatureText,
+  type FeatureWriter,
+  type ReadChunk,
+  textWriter,
+} from '../http/feature-stream.js';
 import type { Response } from 'express';
 import type { RawBuilder } from 'kysely';
 import type { OgcCollection, OgcFeature } from './ogc.model.js';
@@ -30,7 +36,7 @@ export function itemTexts(
 export function geoJsonWriter(res: Response, links: (next: string | undefined) => object[]) {
   return textWriter(res, {
     type: 'application/geo+json',
-    head: '{"type":"FeatureCollection","features":[',
+    head: COLLECTION_HEAD,
     tail: (count, next) => {
       const tail = { numberReturned: count, timeStamp: new Date().toISOString(), links: links(next) };
       return `],${JSON.stringify(tail).slice(1)}`;
