@@ -11,7 +11,8 @@
 //                                 20,000 tasks and 5,000 grants to the benchmark database once)
 //   npm run bench -- planner      a plan of 200 teams over the country, what it takes, and the heuristics
 //                                 against HiGHS's exact answers on small instances
-//   npm run bench -- ogc          OGC API items streamed as GeoJSON (features/s, app peak memory) beside ogr2ogr
+//   npm run bench -- ogc          OGC items, GET /hazards and the GeoJSON export streamed (features/s, app peak
+//                                 memory) beside ogr2ogr
 //   npm run bench -- import       file import throughput (GeoJSON, Shapefile) into its own database
 //   npm run bench -- import-large a ~1 GB GeoJSON dry run: throughput and peak memory (not run by default)
 //

@@ -45,11 +45,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
    WHERE c.iso3 = p_iso3::char(3) AND c.restricted AND NOT ('*' = ANY(p_exact) OR p_iso3 = ANY(p_exact))
 $$;
 
--- A feature's geometry as this reader may see it.
+-- A feature's geometry as this reader may see it. One expression with no FROM, so the planner
+-- inlines it into the query instead of calling a function per row.
 CREATE OR REPLACE FUNCTION sg_visible_geometry(g geometry, p_iso3 text, p_exact text[]) RETURNS geometry
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN x.cell_km IS NULL THEN g ELSE sg_generalise(g, x.cell_km) END
-    FROM (SELECT sg_restriction_cell_km(p_iso3, p_exact) AS cell_km) x
+  SELECT CASE WHEN sg_restriction_cell_km(p_iso3, p_exact) IS NULL THEN g
+              ELSE sg_generalise(g, sg_restriction_cell_km(p_iso3, p_exact)) END
 $$;
 
 -- The countries whose polygons this reader must not see exactly.

@@ -1,9 +1,12 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { Router, type Response } from 'express';
+import { type Request, Router, type Response } from 'express';
+import type { Actor } from '../auth/actor.js';
 import { z } from 'zod';
 import { type ReadRouter, writeLsnOf } from '../db/read-replicas.js';
 import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.js';
+import { streamFeatures, streamOrCut, textWriter } from '../http/feature-stream.js';
 import { defineRoute } from '../http/route.js';
+import { hazardTexts } from '../hazards/hazards.service.js';
 import { HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
 import { type ExportFile, MEDIA_TYPE, exportHazards, exportReleases, exportTasks } from './exports.service.js';
 import { fieldPackage } from './field-package.service.js';
@@ -34,6 +37,31 @@ async function send(res: Response, file: ExportFile): Promise<void> {
   });
 }
 
+/**
+ * The GeoJSON export of hazards written straight from the database's feature texts as they are
+ * read (the other formats go through a file GDAL writes).
+ */
+async function streamHazardsGeoJson(
+  res: Response,
+  reads: ReadRouter,
+  actor: Actor | null,
+  query: z.infer<typeof HazardExportQuery>,
+  req: Request,
+): Promise<void> {
+  const { format, ...filter } = query;
+  const writer = textWriter(res, {
+    type: MEDIA_TYPE[format],
+    head: '{"type":"FeatureCollection","name":"hazards","features":[\n',
+    tail: () => '\n]}\n',
+  });
+  await streamOrCut(res, 'hazard export', async () => {
+    const from = await reads.pick(writeLsnOf(req));
+    res.setHeader('Content-Disposition', `attachment; filename="hazards.geojson"`);
+    const page = { after: undefined, limit: Number.POSITIVE_INFINITY };
+    await streamFeatures(hazardTexts(from, actor, filter, { export: true }), (f) => f.id, page, writer);
+  });
+}
+
 /** Exports read from a replica when one has replayed past the reader's last write (db/read-replicas.ts). */
 export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, basePath: string): Router {
   const router = Router();
@@ -47,8 +75,10 @@ export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, baseP
     auth: 'public',
     query: HazardExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, actor, req, res }) =>
-      send(res, await reads.read((from) => exportHazards(from, actor, query), writeLsnOf(req))),
+    handler: async ({ query, actor, req, res }) => {
+      if (query.format === 'geojson') return streamHazardsGeoJson(res, reads, actor, query, req);
+      await send(res, await reads.read((from) => exportHazards(from, actor, query), writeLsnOf(req)));
+    },
   });
 
   defineRoute(router, registry, basePath, {

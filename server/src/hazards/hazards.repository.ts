@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Classification, Contamination, Database, HazardStatus } from '../db/database.js';
 import type { HazardListQuery } from './hazards.schema.js';
-import { RECORDED_DIGITS } from '../geo/coordinates.js';
+import { PUBLISHED_DIGITS, RECORDED_DIGITS } from '../geo/coordinates.js';
 import {
   EVERY_COUNTRY,
   type ExactScope,
@@ -43,6 +43,22 @@ export function selectHazards(
     .select(visibleGeoJson('geom', 'country_iso3', exact, options.digits).as('geometry'))
     .select(generalisedCellKm('country_iso3', exact).as('generalised_cell_km'));
   return options.includeDeleted ? query : query.where('deleted_at', 'is', null);
+}
+
+/**
+ * Live hazards as GeoJSON Feature text, built by the database (sg_hazard_feature) in the shape
+ * toFeature gives, or with `export` in the exports' columns; `id` is what pages go by.
+ */
+export function selectHazardTexts(db: Kysely<Database>, exact: ExactScope, options: { export?: boolean } = {}) {
+  return db
+    .selectFrom('hazards')
+    .select(sql<string>`hazards.id::text`.as('id'))
+    .select(
+      sql<string>`sg_hazard_feature(hazards, ${[...exact]}::text[], ${PUBLISHED_DIGITS}::int, ${options.export ?? false})`.as(
+        'feature',
+      ),
+    )
+    .where('deleted_at', 'is', null);
 }
 
 export type HazardRecord = Awaited<ReturnType<typeof findHazard>> & object;
@@ -89,22 +105,27 @@ export async function findHazardHeader(db: Kysely<Database>, id: string, options
   return query.executeTakeFirst();
 }
 
-export async function listHazards(db: Kysely<Database>, filter: HazardListQuery, exact: ExactScope = EVERY_COUNTRY) {
-  let query = selectHazards(db, exact)
-    .orderBy('id')
-    .limit(filter.limit + 1);
-  if (filter.cursor !== undefined) query = query.where('id', '>', String(filter.cursor));
-  if (filter.country) query = query.where('country_iso3', '=', filter.country);
-  if (filter.classification) query = query.where('classification', '=', filter.classification);
-  if (filter.status) query = query.where('status', '=', filter.status);
+/** What GET /hazards and the hazard exports select by. */
+export type HazardFilter = Omit<HazardListQuery, 'limit' | 'cursor'>;
+
+/** GET /hazards's filters on a hazards query, as the reader with this scope sees the rows. */
+function filtered<O>(
+  query: SelectQueryBuilder<Database, 'hazards', O>,
+  filter: HazardFilter,
+  exact: ExactScope,
+): SelectQueryBuilder<Database, 'hazards', O> {
+  let q = query;
+  if (filter.country) q = q.where('country_iso3', '=', filter.country);
+  if (filter.classification) q = q.where('classification', '=', filter.classification);
+  if (filter.status) q = q.where('status', '=', filter.status);
   // A prefix, not a pattern: the LIKE wildcards a user types match themselves.
-  if (filter.ref) query = query.where('external_ref', 'ilike', `${filter.ref.replace(/[\\%_]/g, '\\$&')}%`);
+  if (filter.ref) q = q.where('external_ref', 'ilike', `${filter.ref.replace(/[\\%_]/g, '\\$&')}%`);
   if (filter.contamination?.length) {
-    query = query.where(sql<boolean>`contamination && ${filter.contamination}::contamination_type[]`);
+    q = q.where(sql<boolean>`contamination && ${filter.contamination}::contamination_type[]`);
   }
   if (filter.bbox) {
     const { minLng, minLat, maxLng, maxLat } = filter.bbox;
-    query = query.where(
+    q = q.where(
       visibleIntersects(
         'geom',
         'country_iso3',
@@ -113,7 +134,28 @@ export async function listHazards(db: Kysely<Database>, filter: HazardListQuery,
       ),
     );
   }
-  return query.execute();
+  return q;
+}
+
+export async function listHazards(db: Kysely<Database>, filter: HazardListQuery, exact: ExactScope = EVERY_COUNTRY) {
+  let query = filtered(selectHazards(db, exact), filter, exact);
+  if (filter.cursor !== undefined) query = query.where('id', '>', String(filter.cursor));
+  return query
+    .orderBy('id')
+    .limit(filter.limit + 1)
+    .execute();
+}
+
+/** The hazards GET /hazards (or, with `export`, the export) selects, as GeoJSON texts: `limit` after id `after`. */
+export async function listHazardTexts(
+  db: Kysely<Database>,
+  filter: HazardFilter,
+  exact: ExactScope,
+  page: { after: string | undefined; limit: number; export?: boolean },
+) {
+  let query = filtered(selectHazardTexts(db, exact, page), filter, exact);
+  if (page.after !== undefined) query = query.where('hazards.id', '>', page.after);
+  return query.orderBy('hazards.id').limit(page.limit).execute();
 }
 
 export interface HazardValues {

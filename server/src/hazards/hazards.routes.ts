@@ -6,6 +6,7 @@ import type { Db } from '../db/pool.js';
 import { ErrorResponse, IdParam, standardErrors } from '../http/common.schema.js';
 import { requiredIfMatch } from '../http/if-match.js';
 import { DryRunQuery } from '../http/dry-run.js';
+import { COLLECTION_HEAD, streamFeatures, streamOrCut, textWriter } from '../http/feature-stream.js';
 import { defineRoute } from '../http/route.js';
 import {
   HazardCollection,
@@ -35,7 +36,18 @@ export function hazardRoutes(db: Db, config: Config, registry: OpenAPIRegistry, 
     auth: 'public',
     query: HazardListQuery,
     responses: { 200: { description: 'a page of hazards', schema: HazardCollection }, 400: standardErrors[400] },
-    handler: async ({ actor, query }) => ({ body: await service.listHazards(db, actor, query) }),
+    handler: async ({ actor, query, res }) => {
+      const { limit, cursor, ...filter } = query;
+      const page = { after: cursor === undefined ? undefined : String(cursor), limit };
+      const writer = textWriter(res, {
+        type: 'application/json',
+        head: COLLECTION_HEAD,
+        tail: (_count, next) => `],"next_cursor":${next ?? 'null'}}`,
+      });
+      await streamOrCut(res, 'hazard list', () =>
+        streamFeatures(service.hazardTexts(db, actor, filter), (f) => f.id, page, writer),
+      );
+    },
   });
 
   defineRoute(router, registry, basePath, {

@@ -7,9 +7,9 @@ import { writeAudit } from '../audit/audit.repository.js';
 import { checkGeometry, roundCoordinates } from '../geometry/geometry.service.js';
 import { HttpError, conflict, notFound } from '../http/http-error.js';
 import { writeTransaction } from '../http/dry-run.js';
-import { featurePage } from '../http/pagination.js';
+import type { FeatureText, ReadChunk } from '../http/feature-stream.js';
 import * as repo from './hazards.repository.js';
-import type { HazardCollection, HazardCreate, HazardListQuery, HazardOut, HazardPatch } from './hazards.schema.js';
+import type { HazardCreate, HazardOut, HazardPatch } from './hazards.schema.js';
 import type { z } from 'zod';
 import { PUBLISHED_DIGITS } from '../geo/coordinates.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
@@ -62,14 +62,18 @@ const published = (feature: HazardFeature): HazardFeature => ({
   geometry: roundCoordinates(feature.geometry, PUBLISHED_DIGITS),
 });
 
-export async function listHazards(
+/**
+ * The hazards GET /hazards selects (with `export`: in the exports' columns) as the reader may see
+ * them, read a chunk at a time as GeoJSON texts the database builds in toFeature's shape.
+ */
+export function hazardTexts(
   db: Db,
   actor: Actor | null,
-  query: HazardListQuery,
-): Promise<z.infer<typeof HazardCollection>> {
-  return featurePage(await repo.listHazards(db, query, exactGeometryScope(actor)), query.limit, (row) =>
-    toFeature(row),
-  );
+  filter: repo.HazardFilter,
+  options: { export?: boolean } = {},
+): ReadChunk<FeatureText> {
+  const exact = exactGeometryScope(actor);
+  return (after, limit) => repo.listHazardTexts(db, filter, exact, { after, limit, export: options.export });
 }
 
 export async function createHazard(

@@ -1,4 +1,4 @@
-import { selectHazards } from '../hazards/hazards.repository.js';
+import { selectHazardTexts, selectHazards } from '../hazards/hazards.repository.js';
 import { toFeature as hazardFeature } from '../hazards/hazards.service.js';
 import { selectVisibleReleases } from '../releases/releases.repository.js';
 import { toFeature as releaseFeature } from '../releases/releases.service.js';
@@ -57,6 +57,13 @@ const hazards: OgcCollection = {
       .execute();
     return rows.map((row) => hazardFeature(row));
   },
+  texts: (db, actor, where, id, limit) =>
+    selectHazardTexts(db, exactGeometryScope(actor))
+      .where(where)
+      .where(after('hazards.id', 'integer', id))
+      .orderBy('hazards.id')
+      .limit(limit)
+      .execute(),
 };
 
 const releases: OgcCollection = {

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { type ReadRouter, writeLsnOf } from '../db/read-replicas.js';
 import { ErrorResponse, standardErrors } from '../http/common.schema.js';
 import { badRequest, notFound } from '../http/http-error.js';
+import { streamFeatures, streamOrCut } from '../http/feature-stream.js';
 import { defineRoute } from '../http/route.js';
 import { toSql } from './cql2.sql.js';
 import { htmlWriter, sendFeature } from './ogc.html.js';
-import { geoJsonWriter, streamItems } from './ogc.items.js';
+import { geoJsonWriter, itemTexts } from './ogc.items.js';
 import type { OgcCollection } from './ogc.model.js';
 import { itemsWhere } from './ogc.query.js';
 import { Format, type ItemsQuery, OgcFeatureCollection, itemsQuery } from './ogc.schema.js';
@@ -89,16 +90,17 @@ export function itemRoutes(
             ]),
         { href: `${baseOf(req)}/collections/${collection.id}`, rel: 'collection', type: 'application/json' },
       ];
-      const writer = html ? htmlWriter(res, collection.title, itemHref(req), links) : geoJsonWriter(res, links);
-      try {
+      const page = { after: q.next, limit: q.limit };
+      await streamOrCut(res, `ogc items of ${collection.id}`, async () => {
         const from = await reads.pick(writeLsnOf(req));
-        await streamItems(from, actor, collection, where, { after: q.next, limit: q.limit }, writer);
-      } catch (error) {
-        if (!res.headersSent) throw error;
-        // Too late for an error answer: cut the response, so the client sees it incomplete.
-        console.error(`ogc items of ${collection.id} failed midway:`, (error as Error).message);
-        res.destroy();
-      }
+        if (html) {
+          const read = (after: string | undefined, limit: number) => collection.page(from, actor, where, after, limit);
+          const writer = htmlWriter(res, collection.title, itemHref(req), links);
+          await streamFeatures(read, (f) => String(f.id), page, writer);
+        } else {
+          await streamFeatures(itemTexts(from, actor, collection, where), (f) => f.id, page, geoJsonWriter(res, links));
+        }
+      });
     },
   });
 

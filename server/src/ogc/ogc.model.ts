@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Actor } from '../auth/actor.js';
 import type { Db } from '../db/pool.js';
+import type { FeatureText } from '../http/feature-stream.js';
 import type { FilterTarget, Queryable, QueryableType } from './cql2.sql.js';
 
 // What the OGC API needs of a collection: its queryables, its spatial test and one keyset page
@@ -32,6 +33,14 @@ export interface OgcCollection {
     after: string | undefined,
     limit: number,
   ) => Promise<OgcFeature[]>;
+  /** The same page as GeoJSON texts the database builds, where the collection has them. */
+  texts?: (
+    db: Db,
+    actor: Actor | null,
+    where: RawBuilder<boolean>,
+    after: string | undefined,
+    limit: number,
+  ) => Promise<FeatureText[]>;
 }
 
 export const q = (type: QueryableType, column: string, description: string, values?: readonly string[]): Queryable => ({

@@ -1,0 +1,62 @@
+-- Features as GeoJSON text, built where the rows are: the lists, the OGC API and the GeoJSON export
+-- stream these texts one after the other, so the app neither parses nor serialises a feature.
+--
+-- The shape is the one hazards.service toFeature gives (tests compare the two), and the reader's
+-- view of a restricted country is the one of sql/functions/0600_restrictions.sql: the geometry
+-- through sg_visible_geometry, and outside the country's circle `generalised` and `cell_km` added
+-- and the free text withheld (the rule: server/src/restrictions/disclosure.ts).
+
+-- A timestamp as JavaScript's toISOString writes it (UTC, milliseconds truncated, as node-pg reads it).
+-- STABLE like to_char, so that it is inlined.
+CREATE OR REPLACE FUNCTION sg_iso_instant(t timestamptz) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
+-- A hazard's Feature text from the parts a reader's view decides: its name, warnings, what the
+-- properties end with (`generalised` and `cell_km` for a generalised one) and its geometry.
+-- p_export: the exports' columns (no top-level id, no version, warnings or timestamps) and exterior
+-- rings counterclockwise, as RFC 7946 asks of a file. Text is concatenated, not built with
+-- json_build_object (several times slower per row); the enumerations' labels are plain words and
+-- numbers print as JSON does (float8out), so only free text goes through to_json for escaping.
+-- One expression with no FROM, so the planner inlines it into the query.
+CREATE OR REPLACE FUNCTION sg_hazard_feature_text(h hazards, p_name text, p_warnings text[], p_tail text, p_geom geometry,
+                                                  p_digits integer, p_export boolean)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN p_export THEN '{"type":"Feature","properties":{"id":' ELSE '{"type":"Feature","id":' || h.id || ',"properties":{"id":' END
+      || h.id
+      || ',"country":"' || h.country_iso3
+      || '","classification":"' || h.classification
+      || '","contamination":["' || array_to_string(h.contamination, '","')
+      || '"],"status":"' || h.status
+      || '","recorded_on":"' || to_char(h.recorded_on, 'YYYY-MM-DD')
+      || '","external_ref":' || coalesce(to_json(h.external_ref)::text, 'null')
+      || ',"name":' || coalesce(to_json(p_name)::text, 'null')
+      || ',"priority":' || coalesce(h.priority::text, 'null')
+      || ',"area_m2":' || h.area_m2
+      || ',"remaining_m2":' || h.remaining_m2
+      || ',"synthetic":' || h.synthetic
+      || CASE WHEN p_export THEN '' ELSE
+           ',"version":' || h.version
+           || ',"warnings":' || to_json(p_warnings)::text
+           || ',"created_at":"' || sg_iso_instant(h.created_at)
+           || '","updated_at":"' || sg_iso_instant(h.updated_at) || '"' END
+      || p_tail
+      || '},"geometry":'
+      || ST_AsGeoJSON(CASE WHEN p_export THEN ST_ForcePolygonCCW(p_geom) ELSE p_geom END, p_digits)
+      || '}'
+$$;
+
+-- A hazard as a GeoJSON Feature for a reader with exact scope p_exact (see 0600_restrictions.sql),
+-- coordinates to p_digits decimals. Exact, or generalised with its free text withheld. The cell
+-- size is asked once for the exact rows, the common case (each asking is a function call).
+CREATE OR REPLACE FUNCTION sg_hazard_feature(h hazards, p_exact text[], p_digits integer, p_export boolean)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN sg_restriction_cell_km(h.country_iso3, p_exact) IS NULL
+           THEN sg_hazard_feature_text(h, h.name, h.warnings, '', h.geom, p_digits, p_export)
+           ELSE sg_hazard_feature_text(h, NULL, '{}',
+                  ',"generalised":true,"cell_km":' || sg_restriction_cell_km(h.country_iso3, p_exact),
+                  sg_visible_geometry(h.geom, h.country_iso3, p_exact), p_digits, p_export) END
+$$;

@@ -1,0 +1,179 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemoData } from '../../server/src/demo/demo.loader.js';
+import { poolOf } from '../../server/src/db/pool.js';
+import { selectHazardTexts, selectHazards } from '../../server/src/hazards/hazards.repository.js';
+import { HazardCollection } from '../../server/src/hazards/hazards.schema.js';
+import { toFeature } from '../../server/src/hazards/hazards.service.js';
+import { CHUNK } from '../../server/src/http/feature-stream.js';
+import { EVERY_COUNTRY, type ExactScope } from '../../server/src/restrictions/restrictions.repository.js';
+import { LAO, hazardFeature } from '../helpers/features.js';
+import { square } from '../helpers/geo.js';
+import { type TestApp, startTestApp } from '../helpers/test-app.js';
+import { waitUntil } from '../helpers/wait.js';
+
+// The GeoJSON lists, OGC items and the GeoJSON export stream feature texts the database builds:
+// those texts are the features the TypeScript serialiser gives, restricted countries included,
+// and the streams wait for slow clients and let go of the database when a client leaves.
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await loadDemoData(app.db, {
+    seed: 5,
+    today: '2025-06-30',
+    countries: [
+      { iso3: 'LAO', hazards: 40, contamination: ['cmr', 'erw'] },
+      { iso3: 'KHM', hazards: 40, contamination: ['ap_mines', 'erw'] },
+    ],
+    log: () => {},
+  });
+  const authority = (await app.user('national_authority', { country: 'LAO' })).token;
+  // Free text that JSON must escape, in a hazard of the country about to be restricted.
+  const created = await app.api('POST', '/api/v1/hazards', {
+    token: authority,
+    body: hazardFeature(square(LAO.lng, LAO.lat, 300), {
+      name: 'Ban "Nong" \\ Ke\u0301o 🚧',
+      external_ref: 'LAO-"Q"\\1',
+      priority: 2,
+    }),
+  });
+  expect(created.status).toBe(201);
+  const restricted = await app.api('PUT', '/api/v1/countries/LAO/restriction', {
+    token: authority,
+    body: { restricted: true, cell_km: 10 },
+  });
+  expect(restricted.status).toBe(200);
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('feature texts built by the database', () => {
+  it.each([
+    ['everybody exact (admin)', EVERY_COUNTRY],
+    ["the restricted country's own authority", ['LAO']],
+    ['an outside reader (restricted Lao as cells)', []],
+  ] as [string, ExactScope][])('are the serialiser’s features for %s', async (_who, exact) => {
+    const rows = await selectHazards(app.db, exact).orderBy('id').execute();
+    const texts = await selectHazardTexts(app.db, exact).orderBy('hazards.id').execute();
+    expect(texts.map((t) => t.id)).toEqual(rows.map((r) => r.id));
+    expect(texts.map((t) => JSON.parse(t.feature))).toEqual(rows.map((row) => toFeature(row)));
+    const generalised = texts.filter((t) => JSON.parse(t.feature).properties.generalised).length;
+    expect(generalised > 0).toBe(exact.length === 0);
+  });
+
+  it('GET /hazards streams the documented collection, paged by next_cursor', async () => {
+    const all: number[] = [];
+    let cursor: number | null = null;
+    do {
+      const page = await app.api('GET', `/api/v1/hazards?limit=7${cursor === null ? '' : `&cursor=${cursor}`}`);
+      expect(page.status).toBe(200);
+      const body = HazardCollection.parse(page.body);
+      all.push(...body.features.map((f) => f.id));
+      cursor = body.next_cursor;
+    } while (cursor !== null);
+    const { rows } = await sql<{
+      id: number;
+    }>`SELECT id::int FROM hazards WHERE deleted_at IS NULL ORDER BY id`.execute(app.db);
+    expect(all).toEqual(rows.map((r) => r.id));
+  });
+
+  it('the GeoJSON export carries the stored geometries, and the list’s properties', async () => {
+    const admin = (await app.user('admin')).token;
+    const exported = await app.api('GET', '/api/v1/exports/hazards?format=geojson', { token: admin });
+    expect(exported.status).toBe(200);
+    const listed = await app.api('GET', '/api/v1/hazards?limit=1000', { token: admin });
+    const features = exported.body.features as { properties: { id: number }; geometry: unknown }[];
+    expect(features.map((f) => f.properties.id)).toEqual(listed.body.features.map((f: { id: number }) => f.id));
+    // Coordinates are published to 7 decimals: the demo's are stored so, a polygon drawn in a test has more.
+    const { rows } = await sql<{ equal: boolean; published: boolean; synthetic: boolean }>`
+      SELECT ST_Equals(h.geom, g) AS equal, ST_Equals(ST_GeomFromGeoJSON(ST_AsGeoJSON(h.geom, 7)), g) AS published,
+             h.synthetic
+        FROM jsonb_to_recordset(${JSON.stringify(features.map((f) => ({ id: f.properties.id, geometry: f.geometry })))}::jsonb)
+             AS f(id bigint, geometry text)
+        JOIN hazards h ON h.id = f.id
+        CROSS JOIN LATERAL ST_GeomFromGeoJSON(f.geometry) AS g`.execute(app.db);
+    expect(rows).toHaveLength(features.length);
+    expect(rows.every((r) => r.published)).toBe(true);
+    expect(rows.filter((r) => r.synthetic).every((r) => r.equal)).toBe(true);
+  });
+});
+
+describe('streams and their clients', () => {
+  const COPIES = 200;
+  let total = 0;
+
+  beforeAll(async () => {
+    // Many more hazards (copies), so an answer is larger than what the sockets buffer.
+    await sql`
+      INSERT INTO hazards (country_iso3, classification, contamination, status, recorded_on, name, geom, area_m2,
+                           remaining_geom, remaining_m2, warnings, synthetic)
+      SELECT country_iso3, classification, contamination, status, recorded_on, name, geom, area_m2, remaining_geom,
+             remaining_m2, warnings, synthetic
+        FROM hazards, generate_series(1, ${COPIES}) WHERE deleted_at IS NULL`.execute(app.db);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM hazards WHERE deleted_at IS NULL`.execute(
+      app.db,
+    );
+    total = rows[0]!.n;
+  }, 120_000);
+
+  /** The app's pool: how many reads it began, and whether every connection is back. */
+  function watchPool() {
+    const pool = poolOf(app.db)!;
+    let acquired = 0;
+    pool.on('acquire', () => (acquired += 1));
+    return {
+      acquired: () => acquired,
+      allReturned: () => pool.waitingCount === 0 && pool.idleCount === pool.totalCount,
+    };
+  }
+
+  async function openExport(): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
+    const request = http.get(`${app.base}/api/v1/exports/hazards?format=geojson`);
+    const [response] = (await once(request, 'response')) as [http.IncomingMessage];
+    expect(response.statusCode).toBe(200);
+    return { request, response };
+  }
+
+  it('a paused client holds the export back, and then gets all of it', async () => {
+    const pool = watchPool();
+    const { response } = await openExport();
+    response.pause();
+    let finished = false;
+    response.once('end', () => (finished = true));
+    // The server stops reading once the client stops taking: it waits for the client, not the database.
+    await waitUntil(() => pool.acquired() > 0 && pool.allReturned(), 'the export waiting for its client');
+    expect(finished).toBe(false);
+    expect(pool.acquired()).toBeLessThan(Math.ceil(total / CHUNK));
+
+    let features = 0;
+    let tail = '';
+    response.setEncoding('utf8');
+    response.on('data', (text: string) => {
+      const seen = tail + text;
+      features += seen.split('"type":"Feature"').length - 1;
+      tail = seen.slice(-15); // shorter than the marker: counted once
+    });
+    response.resume();
+    await once(response, 'end');
+    expect(features).toBe(total);
+  });
+
+  it('a client that leaves mid-stream gets every pooled connection returned', async () => {
+    const pool = watchPool();
+    const { request, response } = await openExport();
+    await once(response, 'data');
+    response.pause();
+    request.destroy();
+    await waitUntil(() => pool.allReturned(), 'every connection back in the pool');
+    expect(pool.acquired()).toBeLessThan(Math.ceil(total / CHUNK));
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`.execute(app.db);
+    expect(rows[0]!.n).toBe(0);
+  });
+});
