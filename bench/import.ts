@@ -69,7 +69,9 @@ async function runSourceWriter(serverUrl: string, args: string[]): Promise<void>
 }
 
 async function resetLedger(db: Db): Promise<void> {
-  await sql`TRUNCATE area_cluster_days, area_country_days, area_clusters, import_features, imports, land_releases, hazards, audit_log RESTART IDENTITY CASCADE`.execute(
+  // The audit log first: it refers to staged import features, which cannot be truncated while it does.
+  await sql`TRUNCATE audit_log RESTART IDENTITY`.execute(db);
+  await sql`TRUNCATE area_cluster_days, area_country_days, area_clusters, import_features, imports, land_releases, hazards RESTART IDENTITY CASCADE`.execute(
     db,
   );
   await sql`VACUUM ANALYZE`.execute(db);
