@@ -155,14 +155,39 @@ LANGUAGE sql STABLE AS $$
       'synthetic', h.synthetic, 'created_at', h.created_at, 'updated_at', h.updated_at))
 $$;
 
+-- The audit snapshot of an audit row: its own `after`, or for a hazard written by an import
+-- (0030_import_audit_reference.sql) the snapshot sg_hazard_audit_json gave at the write, rebuilt
+-- from the staged feature. The write set every column from it except those below: id is the
+-- audited entity; version, created_at and synthetic carry on from the previous version (the
+-- update's `before`) or start as an insert starts them; updated_at, like at, is the transaction's
+-- now().
+CREATE OR REPLACE FUNCTION sg_audit_after(a audit_log) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN a.import_id IS NULL THEN a.after ELSE (
+    SELECT jsonb_build_object(
+      'type', 'Feature', 'id', a.entity_id::bigint, 'geometry', ST_AsGeoJSON(f.geom, 15)::jsonb,
+      'properties', jsonb_build_object(
+        'id', a.entity_id::bigint, 'country', i.country_iso3, 'classification', f.classification,
+        'contamination', to_jsonb(f.contamination::text[]), 'status', f.status, 'recorded_on', f.recorded_on,
+        'external_ref', f.external_ref, 'name', f.name, 'priority', f.priority,
+        'area_m2', f.area_m2, 'remaining_m2', f.area_m2,
+        'version', coalesce((a.before #>> '{properties,version}')::integer + 1, 1), 'warnings', to_jsonb(f.warnings),
+        'synthetic', coalesce(a.before #> '{properties,synthetic}', 'false'::jsonb),
+        'created_at', coalesce(a.before #> '{properties,created_at}', to_jsonb(a.at)), 'updated_at', a.at))
+      FROM import_features f JOIN imports i ON i.id = f.import_id
+     WHERE f.import_id = a.import_id AND f.feature_index = a.import_feature_index)
+  END
+$$;
+
 -- Writes the accepted features p_from..p_to of an import: new references are inserted, known
 -- ones (same country and external_ref among live hazards) updated when anything differs, each
--- with its audit row. Returns the hazards written; unchanged ones are left alone. Runs inside the
--- commit's transaction; the caller refreshes the area summaries once at the end.
+-- with its audit row, which refers to the staged feature (sg_audit_after). Returns the hazards
+-- written; unchanged ones are left alone. Runs inside the commit's transaction; the caller
+-- refreshes the area summaries once at the end.
 CREATE OR REPLACE FUNCTION sg_import_commit_batch(p_import bigint, p_from integer, p_to integer, p_user bigint)
 RETURNS TABLE (hazard_id bigint, inserted boolean)
 LANGUAGE sql AS $$
-  WITH staged AS (
+  WITH staged AS MATERIALIZED (
     SELECT f.*, i.country_iso3
       FROM import_features f JOIN imports i ON i.id = f.import_id
      WHERE f.import_id = p_import AND f.feature_index BETWEEN p_from AND p_to AND f.outcome <> 'rejected'
@@ -183,17 +208,20 @@ LANGUAGE sql AS $$
              IS DISTINCT FROM (excluded.classification, excluded.contamination, excluded.status, excluded.recorded_on, excluded.name,
                                excluded.priority)
         OR NOT ST_OrderingEquals(h.geom, excluded.geom)
-    RETURNING h.id, h.xmax::text = '0' AS inserted, sg_hazard_audit_json(h) AS after
+    RETURNING h.id, h.external_ref, h.xmax::text = '0' AS inserted
   ),
   -- Every part of the statement sees the hazards as they were before it, so the row found by id
-  -- is the previous version. (A join of written with the staged references was planned as a
+  -- is the previous version. (A join of written with hazards by reference was planned as a
   -- nested loop scanning the whole hazards table per written row: quadratic in the import.)
+  -- Every accepted feature has a reference, unique in its import (sg_import_reject_duplicates):
+  -- it ties a written hazard back to its staged feature, both sides held by this statement.
   audit AS (
-    INSERT INTO audit_log (user_id, action, entity, entity_id, before, after)
+    INSERT INTO audit_log (user_id, action, entity, entity_id, before, import_id, import_feature_index)
     SELECT p_user, CASE WHEN w.inserted THEN 'create' ELSE 'update' END, 'hazard', w.id::text,
            CASE WHEN NOT w.inserted THEN (SELECT sg_hazard_audit_json(old) FROM hazards old WHERE old.id = w.id) END,
-           w.after
+           p_import, s.feature_index
       FROM written w
+      JOIN staged s ON s.external_ref = w.external_ref
   )
   SELECT id, inserted FROM written
 $$;

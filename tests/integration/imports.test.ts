@@ -304,7 +304,7 @@ describe('commit', () => {
     expect(g2).toMatchObject({ name: 'Ban Na (resurveyed)', version: version + 1 });
     close((await hazardByRef('LAO-G-003')).area_m2, geodesicArea(source.features[2].geometry));
     const audit =
-      await sql<any>`SELECT before, after FROM audit_log WHERE entity = 'hazard' AND entity_id = ${String(g2.id)} AND action = 'update'`.execute(
+      await sql<any>`SELECT before, sg_audit_after(a) AS after FROM audit_log a WHERE entity = 'hazard' AND entity_id = ${String(g2.id)} AND action = 'update'`.execute(
         app.db,
       );
     expect(audit.rows).toHaveLength(1);

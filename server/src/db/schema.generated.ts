@@ -127,6 +127,8 @@ export interface AuditLog {
   entity: string;
   entity_id: string;
   id: Generated<Int8>;
+  import_feature_index: number | null;
+  import_id: Int8 | null;
   user_id: Int8 | null;
 }
 

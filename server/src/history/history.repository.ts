@@ -17,14 +17,18 @@ export async function auditTrail(
   entity: 'hazard' | 'release' | 'task',
   entityId: string,
 ): Promise<AuditRow[]> {
-  return db
-    .selectFrom('audit_log as a')
-    .leftJoin('users as u', 'u.id', 'a.user_id')
-    .select(['a.id', 'a.action', 'a.at', 'a.user_id', 'u.email', 'a.before', 'a.after'])
-    .where('a.entity', '=', entity)
-    .where('a.entity_id', '=', entityId)
-    .orderBy('a.id')
-    .execute() as Promise<AuditRow[]>;
+  return (
+    db
+      .selectFrom('audit_log as a')
+      .leftJoin('users as u', 'u.id', 'a.user_id')
+      .select(['a.id', 'a.action', 'a.at', 'a.user_id', 'u.email', 'a.before'])
+      // An imported hazard's snapshot is rebuilt from its staged feature (sg_audit_after).
+      .select(sql<unknown>`sg_audit_after(a)`.as('after'))
+      .where('a.entity', '=', entity)
+      .where('a.entity_id', '=', entityId)
+      .orderBy('a.id')
+      .execute() as Promise<AuditRow[]>
+  );
 }
 
 /** A hazard's header whether or not it is deleted (the hazards repository only sees live ones). */
