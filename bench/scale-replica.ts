@@ -28,6 +28,7 @@ interface Counts {
 
 /** Committed transactions in the scale database on a server, once none of its backends is left. */
 async function committed(serverUrl: string): Promise<number> {
+  const deadline = Date.now() + 120_000;
   return onServer(serverUrl, async (client) => {
     for (;;) {
       const { rows } = await client.query<{ backends: number; commits: string }>(
@@ -36,6 +37,8 @@ async function committed(serverUrl: string): Promise<number> {
         [SCALE_DB],
       );
       if (rows[0]!.backends === 0) return Number(rows[0]!.commits);
+      if (Date.now() > deadline)
+        throw new Error(`${SCALE_DB} still has ${rows[0]!.backends} backends after two minutes`);
       await sleep(100); // backends still exiting (or autovacuum at work)
     }
   });
