@@ -2,7 +2,8 @@
 // of the local cluster (the code of `npm run db:local -- replica`: pg_basebackup -R), the app in a
 // process of its own with DATABASE_READ_URL pointing at it and its caches off; committed
 // transactions in the scale database on each server (pg_stat_database.xact_commit) counted over
-// 1,000 public reads (country figures, tiles, OGC items pages) and over 20 release writes.
+// 1,000 public reads of each kind (country figures, tiles, OGC items pages) and over 20 release
+// writes. On the replica they include the app's checks of how far it has replayed.
 // A backend hands its counts to the statistics when it exits, so each run is one app process from
 // start to stop, counted once every connection of it has gone; what starting and stopping the app
 // costs alone is measured the same way and taken off.
@@ -61,16 +62,12 @@ async function counted(primaryUrl: string, replicaUrl: string, work: (api: strin
   };
 }
 
-/** 1,000 reads, round robin: a country's figures, a hazards tile at z10, a page of OGC items. */
-async function publicReads(api: string, tiles: string[]): Promise<void> {
-  const root = api.replace(/\/api\/v1$/, '');
-  for (let i = 0; i < READS; i += 1) {
-    const n = Math.floor(i / 3);
-    if (i % 3 === 0) await timeTile(api, `/countries/${COUNTRIES[n % COUNTRIES.length]}`);
-    else if (i % 3 === 1) await timeTile(root, `/tiles/hazards/${tiles[n % tiles.length]}.mvt`);
-    else await timeTile(root, `/ogc/collections/hazards/items?limit=100`);
-  }
-}
+/** The public reads, by kind: the i-th read's path under the app's root. */
+const readKinds = (tiles: string[]): Record<string, (i: number) => string> => ({
+  'country figures': (i) => `/api/v1/countries/${COUNTRIES[i % COUNTRIES.length]}`,
+  'hazards tiles z10': (i) => `/tiles/hazards/${tiles[i % tiles.length]}.mvt`,
+  'OGC items pages (100)': () => '/ogc/collections/hazards/items?limit=100',
+});
 
 /** A fresh replica: one left from before may be far behind (or of another database). */
 async function freshReplica(): Promise<string> {
@@ -98,14 +95,22 @@ export async function replicaBench(serverUrl: string, config: Config): Promise<v
   const replicaUrl = await freshReplica();
   try {
     const idle = await counted(serverUrl, replicaUrl, async () => {});
-    const reads = await counted(serverUrl, replicaUrl, (api) => publicReads(api, tiles));
+    const reads: Array<[string, Counts]> = [];
+    for (const [kind, path] of Object.entries(readKinds(tiles))) {
+      const counts = await counted(serverUrl, replicaUrl, async (api) => {
+        const root = api.replace(/\/api\/v1$/, '');
+        for (let i = 0; i < READS; i += 1) await timeTile(root, path(i));
+      });
+      reads.push([kind, counts]);
+    }
     const writes = await counted(serverUrl, replicaUrl, async (api) => {
       const writer = releaseWriter(api, token);
       for (const target of targets) await writer.write(target);
     });
     const less = (c: Counts) => `primary ${c.primary - idle.primary}, replica ${c.replica - idle.replica}`;
     console.log(`  app start and stop alone (taken off below): primary ${idle.primary}, replica ${idle.replica}`);
-    console.log(`  transactions per ${READS.toLocaleString('en')} public reads: ${less(reads)}`);
+    for (const [kind, counts] of reads)
+      console.log(`  transactions per ${READS.toLocaleString('en')} reads of ${kind}: ${less(counts)}`);
     console.log(`  transactions per ${WRITES} release writes: ${less(writes)}`);
   } finally {
     await stopLocalReplica();

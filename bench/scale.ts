@@ -94,6 +94,7 @@ async function ogcItems(root: string): Promise<Figure> {
 
 async function recompute(db: Db): Promise<Figure> {
   const report = await recomputeAndCompare(db);
+  for (const d of report.differences.slice(0, 20)) console.log(`  recompute differs from the incremental state: ${d}`);
   return {
     metric: 'full recompute (npm run recompute)',
     value: `${seconds(report.ms)}, ${report.differences.length} differences beyond tolerance`,
