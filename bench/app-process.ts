@@ -26,13 +26,24 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** `heapMb`: V8's heap cap (--max-old-space-size), as a deployment with a memory budget sets it. */
-export async function startAppProcess(databaseUrl: string, options: { heapMb?: number } = {}): Promise<AppProcess> {
+/** `heapMb`: V8's heap cap (--max-old-space-size), as a deployment with a memory budget sets it;
+ * `env`: more settings (e.g. caches off, read replicas). */
+export async function startAppProcess(
+  databaseUrl: string,
+  options: { heapMb?: number; env?: Record<string, string> } = {},
+): Promise<AppProcess> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../server/src/main.ts', import.meta.url));
   const heap = options.heapMb === undefined ? [] : [`--max-old-space-size=${options.heapMb}`];
   const child = spawn(process.execPath, [...process.execArgv, ...heap, main], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOAD_DEMO_DATA: 'false' },
+    env: {
+      ...process.env,
+      ...options.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOAD_DEMO_DATA: 'false',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit').then(([code]) => {

@@ -18,7 +18,7 @@ const PAGE = 10_000;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 /** Streams every page; counts features from the pages' numberReturned without parsing the features. */
-async function streamAll(root: string): Promise<{ features: number; bytes: number; pages: number }> {
+export async function streamAll(root: string): Promise<{ features: number; bytes: number; pages: number }> {
   let url: string | undefined = `${root}/ogc/collections/hazards/items?limit=${PAGE}`;
   let [features, bytes, pages] = [0, 0, 0];
   while (url) {

@@ -2,6 +2,7 @@
 // square inside a random live hazard, cleared. Shared by the engine and scale benchmarks.
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import { createToken, createUser } from '../server/src/auth/auth.service.js';
 import type { Db } from '../server/src/db/pool.js';
 import { Random } from '../server/src/demo/demo.random.js';
 
@@ -18,6 +19,16 @@ export async function releaseTargets(db: Db, countries: string[], count: number)
       FROM hazards WHERE country_iso3 = ANY(${countries}) AND deleted_at IS NULL AND remaining_m2 > 0
      ORDER BY md5(id::text) LIMIT ${count}`.execute(db);
   return rows;
+}
+
+/** A token of an admin (who may write in every country), for the benchmark's writes. */
+export async function adminToken(db: Db): Promise<string> {
+  const actor = await createUser(db, {
+    email: `bench-scale-${Date.now()}@example.test`,
+    password: 'benchmark password 1',
+    role: 'admin',
+  });
+  return (await createToken(db, actor, 'bench', undefined)).token;
 }
 
 export function releaseWriter(api: string, token: string) {

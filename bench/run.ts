@@ -15,9 +15,14 @@
 //                                 memory) beside ogr2ogr
 //   npm run bench -- import       file import throughput (GeoJSON, Shapefile) into its own database
 //   npm run bench -- import-large a ~1 GB GeoJSON dry run: throughput and peak memory (not run by default)
+//   npm run bench -- scale        20 countries in one database of their own (SCALE_HAZARDS, default 1,000,000
+//                                 hazards, about an hour to build at that size; reused once built): write,
+//                                 figures and tile latency, tile sizes, OGC items, full recompute, database
+//                                 size, and where reads go with a streaming replica (not run by default)
 //
 //   BENCH_HAZARDS (default 100000)  demo hazards in one country (LAO)
 //   BENCH_WRITES  (default 200)     single release writes to time
+//   SCALE_HAZARDS (default 1000000) demo hazards of the scale benchmark, an equal share in each of 20 countries
 //   BENCH_REBUILD=1                 rebuild the benchmark database even if it is current
 import { sql } from 'kysely';
 import { databaseUrl } from '../server/src/bootstrap.js';
@@ -29,6 +34,7 @@ import { importBench, importLargeBench } from './import.js';
 import { ogcBench } from './ogc.js';
 import { plannerBench } from './planner.js';
 import { publicBench } from './public.js';
+import { scaleBench } from './scale.js';
 import { tileBench } from './tiles.js';
 import { webBench } from './web.js';
 
@@ -42,9 +48,9 @@ const BENCHMARKS = {
   ogc: ogcBench,
 } as const;
 // Benchmarks that build their own database and do not need the shared 100,000-hazard one.
-const STANDALONE = { import: importBench, 'import-large': importLargeBench } as const;
-// Run only when asked for by name: minutes long and gigabytes of disk.
-const ON_REQUEST_ONLY = new Set(['import-large']);
+const STANDALONE = { import: importBench, 'import-large': importLargeBench, scale: scaleBench } as const;
+// Run only when asked for by name: minutes to hours long and gigabytes of disk.
+const ON_REQUEST_ONLY = new Set(['import-large', 'scale']);
 type Name = keyof typeof BENCHMARKS;
 
 async function main(): Promise<void> {

@@ -22,22 +22,22 @@ const TILES_PER_SET = Number(process.env.BENCH_TILES ?? 60);
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-/** Distinct tiles at zoom z under the country's hazards, the busiest first then spread (deterministic). */
-async function tilesAt(db: Db, z: number): Promise<string[]> {
+/** Up to `limit` distinct tiles at zoom z under the countries' hazards, spread (deterministic). */
+export async function tilesAt(db: Db, z: number, countries = [COUNTRY], limit = TILES_PER_SET): Promise<string[]> {
   const { rows } = await sql<{ x: number; y: number }>`
     WITH points AS (
       SELECT ST_X(ST_Transform(ST_Centroid(geom), 3857)) AS mx, ST_Y(ST_Transform(ST_Centroid(geom), 3857)) AS my
-        FROM hazards WHERE country_iso3 = ${COUNTRY} AND deleted_at IS NULL
+        FROM hazards WHERE country_iso3 = ANY(${countries}) AND deleted_at IS NULL
     ), tiles AS (
       SELECT floor((mx + 20037508.342789244) / (40075016.68557849 / 2 ^ ${z}))::int AS x,
              floor((20037508.342789244 - my) / (40075016.68557849 / 2 ^ ${z}))::int AS y, count(*) AS n
         FROM points GROUP BY 1, 2
     )
-    SELECT x, y FROM tiles ORDER BY md5(x || '/' || y) LIMIT ${TILES_PER_SET}`.execute(db);
+    SELECT x, y FROM tiles ORDER BY md5(x || '/' || y) LIMIT ${limit}`.execute(db);
   return rows.map((r) => `${z}/${r.x}/${r.y}`);
 }
 
-async function timeTile(base: string, path: string) {
+export async function timeTile(base: string, path: string) {
   const started = performance.now();
   const response = await fetch(base + path);
   const bytes = (await response.arrayBuffer()).byteLength;
