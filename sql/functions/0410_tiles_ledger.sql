@@ -1,15 +1,17 @@
 -- Vector tiles of the ledger: hazards (z 4-16) and approved releases (z 6-16). Helpers are in
 -- 0400_tiles.sql. Both tables keep a web-mercator copy of their geometry (geom_3857, indexed), so
--- a tile finds and cuts its features without reprojecting them. p_as_of NULL means today: every live hazard with its stored remaining area;
--- a date means the end of that day: hazards recorded and releases completed on or before it,
--- each hazard's remaining area as of that day by the engine's rule (sg_hazard_remaining_as_of).
+-- a tile finds and cuts its features without reprojecting them. p_as_of NULL means today: every
+-- live hazard with its stored remaining area; a date means the end of that day: hazards recorded
+-- and releases completed on or before it, each hazard's remaining area as of that day by the
+-- engine's rule (sg_hazard_remaining_as_of).
 --
 -- From z10 up every record is its own feature. Below z10 a tile would carry tens of thousands of
--- polygons a pixel or two wide, so records are dissolved: each record marks the 16-unit blocks
--- (two pixels of a 512-pixel tile) its bounding box touches, and one feature per 256-unit region
--- and contamination type (releases: method and year) is the union of its blocks, with the
--- count and summed areas of its records and generalised = true. Sums are per record: where
--- hazards overlap they are not the union figures of the API.
+-- polygons a pixel or two wide, so records are dissolved: each record marks the blocks its
+-- bounding box touches, and one feature per region and contamination type (releases: method and
+-- year) is the union of its blocks, with the count and summed areas of its records and
+-- generalised = true. Sums are per record: where hazards overlap they are not the union figures of
+-- the API. Hazard regions are kept between requests (0408_tile_regions.sql); release regions
+-- (fewer and coarser) are drawn per tile.
 --
 -- Sensitive locations (0600_restrictions.sql): p_exact is the reader's exact scope. Records of
 -- countries hidden from this reader never enter the exact or dissolved features; at every zoom
@@ -29,7 +31,9 @@ DECLARE
   v_reach geometry := ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
   v_tile bytea;
-  v_block double precision := 16 * sg_tile_unit(p_z);
+  -- The tile's regions and one more on each side (region rows count up from the south).
+  v_regions box2d := sg_tile_region_box(p_z, p_x * 16 - 1, (2 ^ p_z)::int * 16 - p_y * 16 - 17,
+                                        p_x * 16 + 16, (2 ^ p_z)::int * 16 - p_y * 16);
 BEGIN
   IF p_z >= 10 THEN
     SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
@@ -53,44 +57,20 @@ BEGIN
     RETURN coalesce(v_tile, '');
   END IF;
 
-  WITH members AS (
-    SELECT h.id, h.classification, h.contamination[1]::text AS contamination, h.area_m2,
-           r.m2 AS remaining_m2,
-           floor((ST_XMin(h.geom_3857::box2d) - ST_XMin(v_tile_box)) / v_block)::int AS bx0,
-           floor((ST_YMin(h.geom_3857::box2d) - ST_YMin(v_tile_box)) / v_block)::int AS byy0,
-           floor((ST_XMax(h.geom_3857::box2d) - ST_XMin(v_tile_box)) / v_block)::int AS bx1,
-           floor((ST_YMax(h.geom_3857::box2d) - ST_YMin(v_tile_box)) / v_block)::int AS byy1
-      FROM hazards h
-      CROSS JOIN LATERAL sg_hazard_remaining_as_of(h.id, h.remaining_m2, p_as_of) r
-     WHERE h.geom_3857 && v_reach AND h.deleted_at IS NULL AND (p_as_of IS NULL OR h.recorded_on <= p_as_of)
-       AND NOT h.country_iso3 = ANY(v_hidden)
-  ), groups AS (
-    SELECT contamination, bx0 / 16 AS rx, byy0 / 16 AS ry, min(id) AS fid, count(*) AS count,
-           sum(area_m2) AS area_m2, sum(remaining_m2) AS remaining_m2,
-           -- The classification of the larger part of the group's area.
-           CASE WHEN 2 * coalesce(sum(area_m2) FILTER (WHERE classification = 'CHA'), 0) >= sum(area_m2)
-                THEN 'CHA' ELSE 'SHA' END AS classification
-      FROM members GROUP BY 1, 2, 3
-  ), blocks AS (
-    SELECT DISTINCT m.contamination, m.bx0 / 16 AS rx, m.byy0 / 16 AS ry, bx, byy
-      FROM members m, generate_series(m.bx0, m.bx1) AS bx, generate_series(m.byy0, m.byy1) AS byy
-  ), runs AS (
-    -- Consecutive blocks of a row become one rectangle; rectangles only touch, so collecting
-    -- them is their union at a fraction of ST_Union's cost.
-    SELECT contamination, rx, ry, byy, min(bx) AS bx0, max(bx) AS bx1
-      FROM (SELECT *, bx - row_number() OVER (PARTITION BY contamination, rx, ry, byy ORDER BY bx) AS run FROM blocks) r
-     GROUP BY contamination, rx, ry, byy, run
-  ), shapes AS (
-    SELECT contamination, rx, ry, ST_Collect(sg_tile_blocks(v_tile_box, v_block, bx0, bx1, byy)) AS g
-      FROM runs GROUP BY 1, 2, 3
-  )
+  -- Below z10: the kept regions (0408_tile_regions.sql). As of a past day, the regions in reach
+  -- are drawn from that day's hazards: those whose box starts in a region of the tile or of its
+  -- margin (a hazard wider than a region that starts farther away is left out of this tile).
   SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
-    SELECT g.fid, g.classification, g.contamination, g.count, round(g.area_m2)::bigint AS area_m2,
-           round(g.remaining_m2)::bigint AS remaining_m2,
-           round((g.remaining_m2 / g.area_m2)::numeric, 4)::double precision AS remaining_share,
+    SELECT r.fid, CASE WHEN 2 * r.cha_m2 >= r.area_m2 THEN 'CHA' ELSE 'SHA' END AS classification,
+           r.contamination, r.count, round(r.area_m2)::bigint AS area_m2, round(r.remaining_m2)::bigint AS remaining_m2,
+           round(r.remaining_m2 / r.area_m2, 4)::double precision AS remaining_share,
            true AS generalised, NULL::double precision AS cell_km,
-           ST_AsMVTGeom(s.g, v_tile_box, 4096, 64, true) AS geom
-      FROM groups g JOIN shapes s USING (contamination, rx, ry)
+           ST_AsMVTGeom(r.shape, v_tile_box, 4096, 64, true) AS geom
+      FROM (SELECT * FROM hazard_tile_regions k
+             WHERE p_as_of IS NULL AND k.z = p_z AND k.shape && v_reach AND NOT k.country_iso3 = ANY(v_hidden)
+            UNION ALL
+            SELECT * FROM sg_tile_regions_from_hazards(p_z, v_regions, p_as_of, v_hidden) d
+             WHERE p_as_of IS NOT NULL AND d.shape && v_reach) r
     UNION ALL
     SELECT c.fid, c.classification, c.contamination, c.count, c.area_m2, c.remaining_m2, c.remaining_share, true, c.cell_km,
            ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)

@@ -241,6 +241,20 @@ export interface Hazards {
   warnings: Generated<string[]>;
 }
 
+export interface HazardTileRegions {
+  area_m2: Numeric;
+  cha_m2: Numeric;
+  contamination: string;
+  count: Int8;
+  country_iso3: string;
+  fid: Int8;
+  remaining_m2: Numeric;
+  rx: number;
+  ry: number;
+  shape: string;
+  z: number;
+}
+
 export interface ImportFeatures {
   area_m2: number | null;
   classification: HazardClassification | null;
@@ -582,6 +596,7 @@ export interface DB {
   geodata_versions: GeodataVersions;
   grant_transactions: GrantTransactions;
   grants: Grants;
+  hazard_tile_regions: HazardTileRegions;
   hazards: Hazards;
   import_features: ImportFeatures;
   imports: Imports;

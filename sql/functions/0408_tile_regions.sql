@@ -1,0 +1,197 @@
+-- Hazard regions for tiles below z10 (the table and its triggers: migration 0029). A hazard's
+-- bounding box marks the blocks (16 tile units, two pixels of a 512-pixel tile) it touches; the
+-- hazards of one country and first contamination type whose box starts in the same region (16
+-- blocks) form one region, drawn as the union of their blocks, with their count and summed areas.
+-- Regions are fixed on the world's grid of each zoom, so a region is the same in every tile it
+-- reaches and can be kept between requests. Sums are per hazard: where hazards overlap they are
+-- not the union figures of the API.
+
+-- A hazard's parts at zooms p_from..p_to (none when it is deleted).
+CREATE OR REPLACE FUNCTION sg_tile_region_parts(p_from int, p_to int, p_id bigint, p_country char(3),
+  p_contamination text, p_classification text, p_area double precision, p_remaining double precision,
+  p_box box2d, p_live boolean)
+RETURNS SETOF tile_region_part
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT z::smallint, p_country, p_contamination, b.bx0 / 16, b.by0 / 16, p_id, p_area, p_remaining,
+         CASE WHEN p_classification = 'CHA' THEN p_area ELSE 0 END, b.bx0, b.by0, b.bx1, b.by1
+    FROM generate_series(p_from, p_to) z
+   CROSS JOIN LATERAL (SELECT 16 * sg_tile_unit(z) AS block, 20037508.342789244 AS o) k
+   CROSS JOIN LATERAL (SELECT floor((ST_XMin(p_box) + k.o) / k.block)::int AS bx0,
+                              floor((ST_YMin(p_box) + k.o) / k.block)::int AS by0,
+                              floor((ST_XMax(p_box) + k.o) / k.block)::int AS bx1,
+                              floor((ST_YMax(p_box) + k.o) / k.block)::int AS by1) b
+   WHERE p_live
+$$;
+
+-- The blocks bx0..bx1 x by0..by1 of zoom z as one web-mercator rectangle. A single expression,
+-- so that PostgreSQL inlines it: called per hazard, a function call each time cost seconds.
+CREATE OR REPLACE FUNCTION sg_tile_region_blocks(z int, bx0 int, by0 int, bx1 int, by1 int) RETURNS geometry
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ST_MakeEnvelope(bx0 * 16 * sg_tile_unit(z) - 20037508.342789244, by0 * 16 * sg_tile_unit(z) - 20037508.342789244,
+                         (bx1 + 1) * 16 * sg_tile_unit(z) - 20037508.342789244,
+                         (by1 + 1) * 16 * sg_tile_unit(z) - 20037508.342789244, 3857)
+$$;
+
+-- The web-mercator box of regions rx0..rx1 x ry0..ry1 at zoom z.
+CREATE OR REPLACE FUNCTION sg_tile_region_box(z int, rx0 int, ry0 int, rx1 int, ry1 int) RETURNS box2d
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT sg_tile_region_blocks(z, rx0 * 16, ry0 * 16, rx1 * 16 + 15, ry1 * 16 + 15)::box2d
+$$;
+
+-- The regions at zoom p_z of the hazards whose bounding box starts inside p_area (web mercator),
+-- drawn from the hazards themselves: as of the end of p_as_of (NULL: today, with the stored
+-- remaining areas), without the countries in p_hidden. A shape here is its rows of blocks,
+-- rectangles that only touch: a tile draws them as they are, and the kept regions store their
+-- union (dissolving them costs more than a tile of a past day is worth).
+CREATE OR REPLACE FUNCTION sg_tile_regions_from_hazards(p_z int, p_area box2d, p_as_of date, p_hidden char(3)[])
+RETURNS SETOF hazard_tile_regions
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  WITH parts AS (
+    SELECT p.*
+      FROM hazards h
+     CROSS JOIN LATERAL sg_hazard_remaining_as_of(h.id, h.remaining_m2, p_as_of) r
+     CROSS JOIN LATERAL sg_tile_region_parts(p_z, p_z, h.id, h.country_iso3, h.contamination[1]::text,
+                          h.classification::text, h.area_m2, r.m2, h.geom_3857::box2d, true) p
+     WHERE h.geom_3857 && ST_SetSRID(p_area::geometry, 3857) AND h.deleted_at IS NULL
+       AND (p_as_of IS NULL OR h.recorded_on <= p_as_of) AND NOT h.country_iso3 = ANY(p_hidden)
+       AND ST_XMin(h.geom_3857::box2d) >= ST_XMin(p_area) AND ST_XMin(h.geom_3857::box2d) < ST_XMax(p_area)
+       AND ST_YMin(h.geom_3857::box2d) >= ST_YMin(p_area) AND ST_YMin(h.geom_3857::box2d) < ST_YMax(p_area)
+  ), blocks AS (
+    SELECT DISTINCT p.country_iso3, p.contamination, p.rx, p.ry, bx, byy
+      FROM parts p, generate_series(p.bx0, p.bx1) AS bx, generate_series(p.by0, p.by1) AS byy
+  ), runs AS (
+    -- Consecutive blocks of a row become one rectangle: the union then works on a few
+    -- rectangles that only touch instead of every hazard's box.
+    SELECT country_iso3, contamination, rx, ry, byy, min(bx) AS bx0, max(bx) AS bx1
+      FROM (SELECT *, bx - row_number() OVER (PARTITION BY country_iso3, contamination, rx, ry, byy ORDER BY bx) AS run
+              FROM blocks) b
+     GROUP BY country_iso3, contamination, rx, ry, byy, run
+  ), shapes AS (
+    SELECT country_iso3, contamination, rx, ry,
+           ST_Collect(sg_tile_region_blocks(p_z, bx0, byy, bx1, byy)) AS shape
+      FROM runs GROUP BY 1, 2, 3, 4
+  )
+  SELECT p_z::smallint, g.country_iso3, g.contamination, g.rx, g.ry, g.fid, g.count, g.area_m2, g.remaining_m2,
+         g.cha_m2, s.shape
+    FROM (SELECT country_iso3, contamination, rx, ry, min(id) AS fid, count(*) AS count,
+                 sum(area_m2::numeric) AS area_m2, sum(remaining_m2::numeric) AS remaining_m2,
+                 sum(cha_m2::numeric) AS cha_m2
+            FROM parts GROUP BY 1, 2, 3, 4) g
+    JOIN shapes s USING (country_iso3, contamination, rx, ry)
+$$;
+
+-- Applies the parts hazards had (p_old) and have now (p_new) to the kept regions. Counts and sums
+-- move by the difference. A region that gains blocks adds them to its shape; one that may lose
+-- blocks (a hazard left it, or its box changed) is drawn again from its hazards, which also finds
+-- its smallest id again. Regions are locked in key order, so concurrent writers cannot deadlock
+-- on them.
+CREATE OR REPLACE FUNCTION sg_tile_regions_apply(p_old tile_region_part[], p_new tile_region_part[]) RETURNS void
+-- Without JIT: the redraw's estimates are large enough to start compiling, which cost a second
+-- on every write while the redraw itself mostly has nothing to do.
+LANGUAGE plpgsql SET jit = off AS $$
+BEGIN
+  -- One work table per session, emptied at every commit.
+  IF to_regclass('pg_temp.tile_region_changes') IS NULL THEN
+    CREATE TEMP TABLE tile_region_changes (
+      z smallint, country_iso3 char(3), contamination text, rx int, ry int, redraw boolean,
+      fid bigint, count bigint, area_m2 numeric, remaining_m2 numeric, cha_m2 numeric, added geometry
+    ) ON COMMIT DELETE ROWS;
+  END IF;
+  TRUNCATE tile_region_changes;
+
+  INSERT INTO tile_region_changes
+  WITH o AS (SELECT * FROM unnest(p_old)), n AS (SELECT * FROM unnest(p_new)),
+  moved_out AS (
+    -- Parts that are gone or whose blocks changed: their region may lose blocks.
+    SELECT o.* FROM o LEFT JOIN n USING (z, id)
+     WHERE (n.country_iso3, n.contamination, n.rx, n.ry, n.bx0, n.by0, n.bx1, n.by1)
+           IS DISTINCT FROM (o.country_iso3, o.contamination, o.rx, o.ry, o.bx0, o.by0, o.bx1, o.by1)
+  ), moved_in AS (
+    SELECT n.* FROM n LEFT JOIN o USING (z, id)
+     WHERE (n.country_iso3, n.contamination, n.rx, n.ry, n.bx0, n.by0, n.bx1, n.by1)
+           IS DISTINCT FROM (o.country_iso3, o.contamination, o.rx, o.ry, o.bx0, o.by0, o.bx1, o.by1)
+  ), signed AS (
+    SELECT z, country_iso3, contamination, rx, ry, -1 AS sign, area_m2, remaining_m2, cha_m2, NULL::bigint AS id
+      FROM o
+    UNION ALL
+    SELECT z, country_iso3, contamination, rx, ry, 1, area_m2, remaining_m2, cha_m2, id FROM n
+  )
+  SELECT d.z, d.country_iso3, d.contamination, d.rx, d.ry, r.z IS NOT NULL, d.fid, d.count, d.area_m2,
+         d.remaining_m2, d.cha_m2, a.added
+    FROM (SELECT z, country_iso3, contamination, rx, ry, min(id) AS fid, sum(sign) AS count,
+                 sum(sign * area_m2::numeric) AS area_m2, sum(sign * remaining_m2::numeric) AS remaining_m2,
+                 sum(sign * cha_m2::numeric) AS cha_m2
+            FROM signed GROUP BY 1, 2, 3, 4, 5) d
+    LEFT JOIN (SELECT DISTINCT z, country_iso3, contamination, rx, ry FROM moved_out) r
+           USING (z, country_iso3, contamination, rx, ry)
+    LEFT JOIN (SELECT z, country_iso3, contamination, rx, ry,
+                      ST_Collect(sg_tile_region_blocks(z, bx0, by0, bx1, by1)) AS added
+                 FROM (SELECT DISTINCT z, country_iso3, contamination, rx, ry, bx0, by0, bx1, by1 FROM moved_in) boxes
+                GROUP BY 1, 2, 3, 4, 5) a
+           USING (z, country_iso3, contamination, rx, ry);
+  ANALYZE tile_region_changes;
+
+  PERFORM 1 FROM hazard_tile_regions r JOIN tile_region_changes c USING (z, country_iso3, contamination, rx, ry)
+   ORDER BY z, country_iso3, contamination, rx, ry FOR UPDATE OF r;
+
+  -- Kept regions that only moved by sums, or gained blocks; then the new regions. Two writers
+  -- creating the same region at once: the second fails on the key, nothing is lost.
+  UPDATE hazard_tile_regions r
+     SET fid = least(r.fid, c.fid), count = r.count + c.count, area_m2 = r.area_m2 + c.area_m2,
+         remaining_m2 = r.remaining_m2 + c.remaining_m2, cha_m2 = r.cha_m2 + c.cha_m2,
+         shape = CASE WHEN c.added IS NULL THEN r.shape ELSE ST_UnaryUnion(ST_Collect(r.shape, c.added)) END
+    FROM tile_region_changes c
+   WHERE r.z = c.z AND r.country_iso3 = c.country_iso3 AND r.contamination = c.contamination AND r.rx = c.rx AND r.ry = c.ry
+     AND NOT c.redraw AND (c.added IS NOT NULL OR (c.count, c.area_m2, c.remaining_m2, c.cha_m2) <> (0, 0, 0, 0));
+  INSERT INTO hazard_tile_regions
+  SELECT c.z, c.country_iso3, c.contamination, c.rx, c.ry, c.fid, c.count, c.area_m2, c.remaining_m2, c.cha_m2,
+         ST_UnaryUnion(c.added)
+    FROM tile_region_changes c
+   WHERE NOT c.redraw AND c.added IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM hazard_tile_regions r
+                      WHERE r.z = c.z AND r.country_iso3 = c.country_iso3 AND r.contamination = c.contamination
+                        AND r.rx = c.rx AND r.ry = c.ry)
+   ORDER BY c.z, c.country_iso3, c.contamination, c.rx, c.ry;
+
+  -- Regions that may have lost blocks: drawn again from their hazards (none left: gone).
+  DELETE FROM hazard_tile_regions r USING tile_region_changes c
+   WHERE r.z = c.z AND r.country_iso3 = c.country_iso3 AND r.contamination = c.contamination AND r.rx = c.rx AND r.ry = c.ry
+     AND c.redraw;
+  INSERT INTO hazard_tile_regions
+  SELECT d.z, d.country_iso3, d.contamination, d.rx, d.ry, d.fid, d.count, d.area_m2, d.remaining_m2, d.cha_m2,
+         ST_UnaryUnion(d.shape)
+    FROM tile_region_changes c
+   CROSS JOIN LATERAL sg_tile_regions_from_hazards(c.z, sg_tile_region_box(c.z, c.rx, c.ry, c.rx, c.ry), NULL, '{}') d
+   WHERE c.redraw AND d.country_iso3 = c.country_iso3 AND d.contamination = c.contamination
+   ORDER BY d.z, d.country_iso3, d.contamination, d.rx, d.ry;
+END
+$$;
+
+-- Draws every region again from the hazards and returns how many kept ones differed (the full
+-- recompute reports it; anything but 0 is a fault of the maintenance above).
+CREATE OR REPLACE FUNCTION sg_rebuild_tile_regions() RETURNS bigint
+LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+  v_drift bigint;
+BEGIN
+  LOCK TABLE hazard_tile_regions IN EXCLUSIVE MODE;
+  CREATE TEMP TABLE rebuilt_tile_regions ON COMMIT DROP AS
+  SELECT r.z, r.country_iso3, r.contamination, r.rx, r.ry, r.fid, r.count, r.area_m2, r.remaining_m2, r.cha_m2,
+         ST_UnaryUnion(r.shape) AS shape
+    FROM generate_series(4, 9) z, sg_tile_regions_from_hazards(z, ST_TileEnvelope(0, 0, 0)::box2d, NULL, '{}') r;
+  SELECT count(*) INTO v_drift
+    FROM rebuilt_tile_regions b FULL JOIN hazard_tile_regions k USING (z, country_iso3, contamination, rx, ry)
+   WHERE b.fid IS NULL OR k.fid IS NULL
+      OR (b.fid, b.count, b.area_m2, b.remaining_m2, b.cha_m2) IS DISTINCT FROM (k.fid, k.count, k.area_m2, k.remaining_m2, k.cha_m2)
+      OR NOT ST_Equals(b.shape, k.shape);
+  DELETE FROM hazard_tile_regions;
+  INSERT INTO hazard_tile_regions SELECT * FROM rebuilt_tile_regions;
+  DROP TABLE rebuilt_tile_regions;
+  RETURN v_drift;
+END
+$$;
+
+-- A database whose hazards predate the regions gets them drawn once, here, where the functions
+-- that draw them exist (migrations run before this directory).
+SELECT sg_rebuild_tile_regions()
+ WHERE NOT EXISTS (SELECT 1 FROM hazard_tile_regions) AND EXISTS (SELECT 1 FROM hazards WHERE deleted_at IS NULL);
