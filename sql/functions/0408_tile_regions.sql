@@ -80,7 +80,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     JOIN shapes s USING (country_iso3, contamination, rx, ry)
 $$;
 
--- Applies the parts hazards had (p_old) and have now (p_new) to the kept regions. Counts and sums
+-- Applies the parts hazards had (p_old) and have now (p_new), one entry per hazard and zoom on
+-- each side, to the kept regions. Counts and sums
 -- move by the difference. A region that gains blocks adds them to its shape; one that may lose
 -- blocks (a hazard left it, or its box changed) is drawn again from its hazards, which also finds
 -- its smallest id again. Regions are locked in key order, so concurrent writers cannot deadlock
@@ -167,6 +168,50 @@ BEGIN
 END
 $$;
 
+-- Notes one statement's parts, before (p_old) and after (p_new), for the flush at commit.
+CREATE OR REPLACE FUNCTION sg_tile_regions_note(p_old tile_region_part[], p_new tile_region_part[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_statement integer;
+BEGIN
+  IF cardinality(p_old) + cardinality(p_new) = 0 THEN RETURN; END IF;
+  -- One table per session, emptied at every commit (after the flush, which runs first).
+  IF to_regclass('pg_temp.tile_region_notes') IS NULL THEN
+    CREATE TEMP TABLE tile_region_notes (statement integer, after boolean, part tile_region_part) ON COMMIT DELETE ROWS;
+  END IF;
+  SELECT coalesce(max(statement), 0) + 1 INTO v_statement FROM tile_region_notes;
+  INSERT INTO tile_region_notes SELECT v_statement, false, p FROM unnest(p_old) p;
+  INSERT INTO tile_region_notes SELECT v_statement, true, p FROM unnest(p_new) p;
+  INSERT INTO tile_regions_pending VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+END
+$$;
+
+-- Applies what the transaction noted, net: a hazard's parts before its first noted statement
+-- and after its last (a hazard inserted and deleted in one transaction leaves nothing).
+CREATE OR REPLACE FUNCTION sg_tile_regions_flush() RETURNS void
+LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+  v_old tile_region_part[];
+  v_new tile_region_part[];
+BEGIN
+  DELETE FROM tile_regions_pending WHERE xid = pg_current_xact_id();
+  IF to_regclass('pg_temp.tile_region_notes') IS NULL THEN RETURN; END IF;
+  WITH span AS (
+    SELECT (part).z, (part).id, min(statement) AS first, max(statement) AS last
+      FROM tile_region_notes GROUP BY 1, 2
+  )
+  SELECT (SELECT coalesce(array_agg(n.part), '{}') FROM tile_region_notes n JOIN span s
+             ON (s.z, s.id) = ((n.part).z, (n.part).id) AND n.statement = s.first AND NOT n.after),
+         (SELECT coalesce(array_agg(n.part), '{}') FROM tile_region_notes n JOIN span s
+             ON (s.z, s.id) = ((n.part).z, (n.part).id) AND n.statement = s.last AND n.after)
+    INTO v_old, v_new;
+  TRUNCATE tile_region_notes;
+  IF cardinality(v_old) + cardinality(v_new) > 0 THEN
+    PERFORM sg_tile_regions_apply(v_old, v_new);
+  END IF;
+END
+$$;
+
 -- Draws every region again from the hazards and returns how many kept ones differed (the full
 -- recompute reports it; anything but 0 is a fault of the maintenance above).
 CREATE OR REPLACE FUNCTION sg_rebuild_tile_regions() RETURNS bigint
@@ -174,6 +219,8 @@ LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
   v_drift bigint;
 BEGIN
+  -- What this transaction changed first, so that the comparison and the commit see it once.
+  PERFORM sg_tile_regions_flush();
   LOCK TABLE hazard_tile_regions IN EXCLUSIVE MODE;
   CREATE TEMP TABLE rebuilt_tile_regions ON COMMIT DROP AS
   SELECT r.z, r.country_iso3, r.contamination, r.rx, r.ry, r.fid, r.count, r.area_m2, r.remaining_m2, r.cha_m2,

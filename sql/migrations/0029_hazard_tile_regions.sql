@@ -34,11 +34,24 @@ CREATE TYPE tile_region_part AS (
   bx0 integer, by0 integer, bx1 integer, by1 integer
 );
 
--- The triggers hand the hazards that changed to sg_tile_regions_apply as parts (a deleted hazard
--- has none); an update that leaves every column a region depends on as it was costs nothing more.
+-- Changes are applied once, at commit: an import writes its hazards in many statements, and
+-- growing the same regions after each cost more than the writes themselves. The triggers note the
+-- parts of the hazards that changed (sg_tile_regions_note; a deleted hazard has none; an update
+-- that leaves every column a region depends on as it was notes nothing), and the first note of a
+-- transaction adds its row here, whose deferred trigger applies them (sg_tile_regions_flush).
+CREATE TABLE tile_regions_pending (xid xid8 PRIMARY KEY);
+CREATE FUNCTION sg_tile_regions_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM sg_tile_regions_flush();
+  RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER tile_regions_pending_flush AFTER INSERT ON tile_regions_pending
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION sg_tile_regions_at_commit();
+
 CREATE FUNCTION sg_tile_regions_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM sg_tile_regions_apply('{}', (SELECT coalesce(array_agg(p), '{}') FROM new_rows h, sg_tile_region_parts(
+  PERFORM sg_tile_regions_note('{}', (SELECT coalesce(array_agg(p), '{}') FROM new_rows h, sg_tile_region_parts(
     4, 9, h.id, h.country_iso3, h.contamination[1]::text, h.classification::text, h.area_m2, h.remaining_m2,
     h.geom_3857::box2d, h.deleted_at IS NULL) p));
   RETURN NULL;
@@ -46,7 +59,7 @@ END
 $$;
 CREATE FUNCTION sg_tile_regions_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM sg_tile_regions_apply((SELECT coalesce(array_agg(p), '{}') FROM old_rows h, sg_tile_region_parts(
+  PERFORM sg_tile_regions_note((SELECT coalesce(array_agg(p), '{}') FROM old_rows h, sg_tile_region_parts(
     4, 9, h.id, h.country_iso3, h.contamination[1]::text, h.classification::text, h.area_m2, h.remaining_m2,
     h.geom_3857::box2d, h.deleted_at IS NULL) p), '{}');
   RETURN NULL;
@@ -76,7 +89,7 @@ BEGIN
             4, 9, c.id, c.n_country, c.n_contamination, c.n_classification, c.n_area, c.n_remaining, c.n_box, c.n_live) p)
     INTO v_old, v_new;
   IF cardinality(v_old) + cardinality(v_new) > 0 THEN
-    PERFORM sg_tile_regions_apply(v_old, v_new);
+    PERFORM sg_tile_regions_note(v_old, v_new);
   END IF;
   RETURN NULL;
 END

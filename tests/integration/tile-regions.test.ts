@@ -73,6 +73,24 @@ describe('kept hazard tile regions', () => {
     expect(await drift()).toBe(0);
   });
 
+  it('agree after one transaction that changes the same hazards several times, inserts one and deletes it', async () => {
+    await app.db.transaction().execute(async (trx) => {
+      const some = sql`(SELECT id FROM hazards WHERE deleted_at IS NULL ORDER BY md5(id::text || 't') LIMIT 10)`;
+      await sql`UPDATE hazards SET remaining_m2 = remaining_m2 * 0.8 WHERE id IN ${some}`.execute(trx);
+      await sql`UPDATE hazards SET geom = ST_Translate(geom, 0.1, 0.1) WHERE id IN ${some}`.execute(trx);
+      await sql`UPDATE hazards SET deleted_at = now() WHERE id IN ${some}`.execute(trx);
+      await sql`UPDATE hazards SET deleted_at = NULL, remaining_m2 = remaining_m2 * 0.5 WHERE id IN ${some}`.execute(
+        trx,
+      );
+      const { rows } = await sql<{ id: string }>`
+        INSERT INTO hazards (country_iso3, classification, contamination, recorded_on, geom, area_m2, remaining_m2)
+        SELECT country_iso3, classification, contamination, recorded_on, ST_Translate(geom, 0.2, 0.2), area_m2, remaining_m2
+          FROM hazards WHERE id IN ${some} RETURNING id`.execute(trx);
+      await sql`DELETE FROM hazards WHERE id = ${rows[0]!.id}`.execute(trx);
+    });
+    expect(await drift()).toBe(0);
+  });
+
   it('a full recompute reports no difference', async () => {
     const report = await recomputeAndCompare(app.db);
     expect(report.differences.filter((d) => d.startsWith('tile regions'))).toEqual([]);

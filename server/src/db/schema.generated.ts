@@ -564,6 +564,10 @@ export interface Teams {
   working_days_per_week: number;
 }
 
+export interface TileRegionsPending {
+  xid: string;
+}
+
 export interface Users {
   country_iso3: string | null;
   created_at: Generated<Timestamp>;
@@ -621,5 +625,6 @@ export interface DB {
   task_parts: TaskParts;
   tasks: Tasks;
   teams: Teams;
+  tile_regions_pending: TileRegionsPending;
   users: Users;
 }
