@@ -40,10 +40,12 @@ $$;
 
 -- The regions at zoom p_z of the hazards whose bounding box starts inside p_area (web mercator),
 -- drawn from the hazards themselves: as of the end of p_as_of (NULL: today, with the stored
--- remaining areas), without the countries in p_hidden. A shape here is its rows of blocks,
+-- remaining areas), without the countries in p_hidden and, when p_only is given, of those countries
+-- alone. A shape here is its rows of blocks,
 -- rectangles that only touch: a tile draws them as they are, and the kept regions store their
 -- union (dissolving them costs more than a tile of a past day is worth).
-CREATE OR REPLACE FUNCTION sg_tile_regions_from_hazards(p_z int, p_area box2d, p_as_of date, p_hidden char(3)[])
+CREATE OR REPLACE FUNCTION sg_tile_regions_from_hazards(p_z int, p_area box2d, p_as_of date, p_hidden char(3)[],
+  p_only char(3)[] DEFAULT NULL)
 RETURNS SETOF hazard_tile_regions
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   WITH parts AS (
@@ -54,6 +56,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                           h.classification::text, h.area_m2, r.m2, h.geom_3857::box2d, true) p
      WHERE h.geom_3857 && ST_SetSRID(p_area::geometry, 3857) AND h.deleted_at IS NULL
        AND (p_as_of IS NULL OR h.recorded_on <= p_as_of) AND NOT h.country_iso3 = ANY(p_hidden)
+       AND (p_only IS NULL OR h.country_iso3 = ANY(p_only))
        AND ST_XMin(h.geom_3857::box2d) >= ST_XMin(p_area) AND ST_XMin(h.geom_3857::box2d) < ST_XMax(p_area)
        AND ST_YMin(h.geom_3857::box2d) >= ST_YMin(p_area) AND ST_YMin(h.geom_3857::box2d) < ST_YMax(p_area)
   ), blocks AS (
@@ -80,13 +83,13 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     JOIN shapes s USING (country_iso3, contamination, rx, ry)
 $$;
 
--- Applies the parts hazards had (p_old) and have now (p_new), one entry per hazard and zoom on
--- each side, to the kept regions. Counts and sums
--- move by the difference. A region that gains blocks adds them to its shape; one that may lose
+-- Applies the parts hazards had and have now (tile_region_net, filled by the flush below: one
+-- row per hazard and zoom on each side) to the kept regions. Counts and sums move by the
+-- difference. A region that gains blocks adds them to its shape; one that may lose
 -- blocks (a hazard left it, or its box changed) is drawn again from its hazards, which also finds
 -- its smallest id again. Regions are locked in key order, so concurrent writers cannot deadlock
 -- on them.
-CREATE OR REPLACE FUNCTION sg_tile_regions_apply(p_old tile_region_part[], p_new tile_region_part[]) RETURNS void
+CREATE OR REPLACE FUNCTION sg_tile_regions_apply() RETURNS void
 -- Without JIT: the redraw's estimates are large enough to start compiling, which cost a second
 -- on every write while the redraw itself mostly has nothing to do.
 LANGUAGE plpgsql SET jit = off AS $$
@@ -101,7 +104,8 @@ BEGIN
   TRUNCATE tile_region_changes;
 
   INSERT INTO tile_region_changes
-  WITH o AS (SELECT * FROM unnest(p_old)), n AS (SELECT * FROM unnest(p_new)),
+  WITH o AS (SELECT (part).* FROM tile_region_net WHERE NOT after),
+       n AS (SELECT (part).* FROM tile_region_net WHERE after),
   moved_out AS (
     -- Parts that are gone or whose blocks changed: their region may lose blocks.
     SELECT o.* FROM o LEFT JOIN n USING (z, id)
@@ -168,49 +172,72 @@ BEGIN
 END
 $$;
 
--- Notes one statement's parts, before (p_old) and after (p_new), for the flush at commit.
-CREATE OR REPLACE FUNCTION sg_tile_regions_note(p_old tile_region_part[], p_new tile_region_part[]) RETURNS void
+-- Numbers a statement's notes and makes sure the session's notes table exists and the
+-- transaction's flush is pending. The count is a setting local to the transaction: reading the
+-- largest number from the notes made a transaction of many small statements quadratic.
+CREATE OR REPLACE FUNCTION sg_tile_regions_statement() RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
   v_statement integer;
 BEGIN
-  IF cardinality(p_old) + cardinality(p_new) = 0 THEN RETURN; END IF;
   -- One table per session, emptied at every commit (after the flush, which runs first).
   IF to_regclass('pg_temp.tile_region_notes') IS NULL THEN
     CREATE TEMP TABLE tile_region_notes (statement integer, after boolean, part tile_region_part) ON COMMIT DELETE ROWS;
   END IF;
-  -- The transaction's statement count (a setting local to it): reading the largest number from
-  -- the notes made a transaction of many small statements, as the full recompute is, quadratic.
   v_statement := coalesce(nullif(current_setting('safeground.tile_region_statements', true), ''), '0')::integer + 1;
   PERFORM set_config('safeground.tile_region_statements', v_statement::text, true);
-  INSERT INTO tile_region_notes SELECT v_statement, false, p FROM unnest(p_old) p;
-  INSERT INTO tile_region_notes SELECT v_statement, true, p FROM unnest(p_new) p;
-  INSERT INTO tile_regions_pending VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+  IF v_statement = 1 THEN
+    INSERT INTO tile_regions_pending VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN v_statement;
 END
 $$;
 
 -- Applies what the transaction noted, net: a hazard's parts before its first noted statement
--- and after its last (a hazard inserted and deleted in one transaction leaves nothing).
+-- and after its last (a hazard inserted and deleted in one transaction leaves nothing). Where at
+-- least half of a country's hazards changed (a load, a large import, the full recompute), its
+-- regions are drawn again whole: cheaper than growing them part by part.
 CREATE OR REPLACE FUNCTION sg_tile_regions_flush() RETURNS void
 LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
-  v_old tile_region_part[];
-  v_new tile_region_part[];
+  v_redraw char(3)[];
 BEGIN
   DELETE FROM tile_regions_pending WHERE xid = pg_current_xact_id();
+  PERFORM set_config('safeground.tile_region_statements', '0', true);
   IF to_regclass('pg_temp.tile_region_notes') IS NULL THEN RETURN; END IF;
-  WITH span AS (
-    SELECT (part).z, (part).id, min(statement) AS first, max(statement) AS last
-      FROM tile_region_notes GROUP BY 1, 2
-  )
-  SELECT (SELECT coalesce(array_agg(n.part), '{}') FROM tile_region_notes n JOIN span s
-             ON (s.z, s.id) = ((n.part).z, (n.part).id) AND n.statement = s.first AND NOT n.after),
-         (SELECT coalesce(array_agg(n.part), '{}') FROM tile_region_notes n JOIN span s
-             ON (s.z, s.id) = ((n.part).z, (n.part).id) AND n.statement = s.last AND n.after)
-    INTO v_old, v_new;
+  IF to_regclass('pg_temp.tile_region_net') IS NULL THEN
+    CREATE TEMP TABLE tile_region_net (after boolean, part tile_region_part) ON COMMIT DELETE ROWS;
+  END IF;
+  TRUNCATE tile_region_net;
+  -- Windows rather than a join to the spans: one sort, whatever plan a small first flush left.
+  INSERT INTO tile_region_net
+  SELECT after, part FROM (
+    SELECT after, part, statement,
+           min(statement) OVER w AS first_statement, max(statement) OVER w AS last_statement
+      FROM tile_region_notes WINDOW w AS (PARTITION BY (part).z, (part).id)) n
+   WHERE statement = CASE WHEN after THEN last_statement ELSE first_statement END;
   TRUNCATE tile_region_notes;
-  IF cardinality(v_old) + cardinality(v_new) > 0 THEN
-    PERFORM sg_tile_regions_apply(v_old, v_new);
+  -- Statistics, so that what follows is planned for this transaction's size.
+  ANALYZE tile_region_net;
+
+  SELECT coalesce(array_agg(c.country_iso3 ORDER BY c.country_iso3), '{}') INTO v_redraw
+    FROM (SELECT (part).country_iso3, count(DISTINCT (part).id) AS changed
+            FROM tile_region_net WHERE (part).z = 9 GROUP BY 1) c
+   WHERE 2 * c.changed >= (SELECT coalesce(sum(r.count), 0) FROM hazard_tile_regions r
+                            WHERE r.z = 9 AND r.country_iso3 = c.country_iso3);
+  IF cardinality(v_redraw) > 0 THEN
+    -- A hazard that moved between a redrawn country and another keeps its part in the other.
+    DELETE FROM tile_region_net WHERE (part).country_iso3 = ANY(v_redraw);
+    ANALYZE tile_region_net;
+    DELETE FROM hazard_tile_regions WHERE country_iso3 = ANY(v_redraw);
+    INSERT INTO hazard_tile_regions
+    SELECT r.z, r.country_iso3, r.contamination, r.rx, r.ry, r.fid, r.count, r.area_m2, r.remaining_m2, r.cha_m2,
+           ST_UnaryUnion(r.shape)
+      FROM generate_series(4, 9) z, sg_tile_regions_from_hazards(z, ST_TileEnvelope(0, 0, 0)::box2d, NULL, '{}', v_redraw) r
+     ORDER BY r.z, r.country_iso3, r.contamination, r.rx, r.ry;
+  END IF;
+  IF EXISTS (SELECT 1 FROM tile_region_net) THEN
+    PERFORM sg_tile_regions_apply();
   END IF;
 END
 $$;

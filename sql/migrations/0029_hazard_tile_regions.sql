@@ -36,9 +36,10 @@ CREATE TYPE tile_region_part AS (
 
 -- Changes are applied once, at commit: an import writes its hazards in many statements, and
 -- growing the same regions after each cost more than the writes themselves. The triggers note the
--- parts of the hazards that changed (sg_tile_regions_note; a deleted hazard has none; an update
--- that leaves every column a region depends on as it was notes nothing), and the first note of a
+-- parts of the hazards that changed in a session table (a deleted hazard has none; an update that
+-- leaves every column a region depends on as it was notes nothing), and the first note of a
 -- transaction adds its row here, whose deferred trigger applies them (sg_tile_regions_flush).
+-- Notes are rows, not arrays: a statement over a million hazards notes six million parts.
 CREATE TABLE tile_regions_pending (xid xid8 PRIMARY KEY);
 CREATE FUNCTION sg_tile_regions_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -49,48 +50,57 @@ $$;
 CREATE CONSTRAINT TRIGGER tile_regions_pending_flush AFTER INSERT ON tile_regions_pending
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION sg_tile_regions_at_commit();
 
+-- The transition tables are only visible inside the trigger functions, so each writes its notes
+-- itself, numbered by sg_tile_regions_statement (which also creates the session's notes table).
 CREATE FUNCTION sg_tile_regions_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_statement integer := sg_tile_regions_statement();
 BEGIN
-  PERFORM sg_tile_regions_note('{}', (SELECT coalesce(array_agg(p), '{}') FROM new_rows h, sg_tile_region_parts(
+  INSERT INTO tile_region_notes
+  SELECT v_statement, true, p FROM new_rows h, sg_tile_region_parts(
     4, 9, h.id, h.country_iso3, h.contamination[1]::text, h.classification::text, h.area_m2, h.remaining_m2,
-    h.geom_3857::box2d, h.deleted_at IS NULL) p));
+    h.geom_3857::box2d, h.deleted_at IS NULL) p;
   RETURN NULL;
 END
 $$;
 CREATE FUNCTION sg_tile_regions_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_statement integer := sg_tile_regions_statement();
 BEGIN
-  PERFORM sg_tile_regions_note((SELECT coalesce(array_agg(p), '{}') FROM old_rows h, sg_tile_region_parts(
+  INSERT INTO tile_region_notes
+  SELECT v_statement, false, p FROM old_rows h, sg_tile_region_parts(
     4, 9, h.id, h.country_iso3, h.contamination[1]::text, h.classification::text, h.area_m2, h.remaining_m2,
-    h.geom_3857::box2d, h.deleted_at IS NULL) p), '{}');
+    h.geom_3857::box2d, h.deleted_at IS NULL) p;
   RETURN NULL;
 END
 $$;
+-- Dynamic SQL, so that the join is planned for this statement's row count: a plan kept from a
+-- one-row update joined a million-row update's transition tables in a nested loop.
 CREATE FUNCTION sg_tile_regions_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  v_old tile_region_part[];
-  v_new tile_region_part[];
+  v_statement integer := sg_tile_regions_statement();
 BEGIN
-  WITH changed AS (
-    SELECT o.id, o.country_iso3 AS o_country, o.contamination[1]::text AS o_contamination,
-           o.classification::text AS o_classification, o.area_m2 AS o_area, o.remaining_m2 AS o_remaining,
-           o.geom_3857::box2d AS o_box, o.deleted_at IS NULL AS o_live,
-           n.country_iso3 AS n_country, n.contamination[1]::text AS n_contamination,
-           n.classification::text AS n_classification, n.area_m2 AS n_area, n.remaining_m2 AS n_remaining,
-           n.geom_3857::box2d AS n_box, n.deleted_at IS NULL AS n_live
-      FROM old_rows o JOIN new_rows n USING (id)
-  ), relevant AS (
-    SELECT * FROM changed
-     WHERE (o_country, o_contamination, o_classification, o_area, o_remaining, o_box::text, o_live)
-           IS DISTINCT FROM (n_country, n_contamination, n_classification, n_area, n_remaining, n_box::text, n_live)
-  )
-  SELECT (SELECT coalesce(array_agg(p), '{}') FROM relevant c, sg_tile_region_parts(
-            4, 9, c.id, c.o_country, c.o_contamination, c.o_classification, c.o_area, c.o_remaining, c.o_box, c.o_live) p),
-         (SELECT coalesce(array_agg(p), '{}') FROM relevant c, sg_tile_region_parts(
-            4, 9, c.id, c.n_country, c.n_contamination, c.n_classification, c.n_area, c.n_remaining, c.n_box, c.n_live) p)
-    INTO v_old, v_new;
-  IF cardinality(v_old) + cardinality(v_new) > 0 THEN
-    PERFORM sg_tile_regions_note(v_old, v_new);
-  END IF;
+  EXECUTE $sql$
+    INSERT INTO tile_region_notes
+    WITH changed AS (
+      SELECT o.id, o.country_iso3 AS o_country, o.contamination[1]::text AS o_contamination,
+             o.classification::text AS o_classification, o.area_m2 AS o_area, o.remaining_m2 AS o_remaining,
+             o.geom_3857::box2d AS o_box, o.deleted_at IS NULL AS o_live,
+             n.country_iso3 AS n_country, n.contamination[1]::text AS n_contamination,
+             n.classification::text AS n_classification, n.area_m2 AS n_area, n.remaining_m2 AS n_remaining,
+             n.geom_3857::box2d AS n_box, n.deleted_at IS NULL AS n_live
+        FROM old_rows o JOIN new_rows n USING (id)
+    ), relevant AS MATERIALIZED (
+      SELECT * FROM changed
+       WHERE (o_country, o_contamination, o_classification, o_area, o_remaining, o_box::text, o_live)
+             IS DISTINCT FROM (n_country, n_contamination, n_classification, n_area, n_remaining, n_box::text, n_live)
+    )
+    SELECT $1, false, p FROM relevant c, sg_tile_region_parts(
+      4, 9, c.id, c.o_country, c.o_contamination, c.o_classification, c.o_area, c.o_remaining, c.o_box, c.o_live) p
+    UNION ALL
+    SELECT $1, true, p FROM relevant c, sg_tile_region_parts(
+      4, 9, c.id, c.n_country, c.n_contamination, c.n_classification, c.n_area, c.n_remaining, c.n_box, c.n_live) p
+  $sql$ USING v_statement;
   RETURN NULL;
 END
 $$;

@@ -91,6 +91,31 @@ describe('kept hazard tile regions', () => {
     expect(await drift()).toBe(0);
   });
 
+  it('agree when most of one country changes at once: that country is drawn again, the other grows part by part', async () => {
+    const rewritten = async (iso3: string, xid: string) =>
+      (
+        await sql<{ all: boolean; any: boolean }>`
+          SELECT bool_and(xmin::text = ${xid}) AS all, bool_or(xmin::text = ${xid}) AS any
+            FROM hazard_tile_regions WHERE country_iso3 = ${iso3}`.execute(app.db)
+      ).rows[0]!;
+    const xid = await app.db.transaction().execute(async (trx) => {
+      await sql`UPDATE hazards SET remaining_m2 = remaining_m2 * 0.7 WHERE country_iso3 = 'KHM'`.execute(trx);
+      await sql`UPDATE hazards SET remaining_m2 = remaining_m2 * 0.7
+                 WHERE id IN (SELECT id FROM hazards WHERE country_iso3 = 'LAO' AND deleted_at IS NULL ORDER BY id LIMIT 10)`.execute(
+        trx,
+      );
+      // One hazard crosses from the country drawn again into the other.
+      await sql`UPDATE hazards SET country_iso3 = 'LAO'
+                 WHERE id = (SELECT max(id) FROM hazards WHERE country_iso3 = 'KHM' AND deleted_at IS NULL)`.execute(
+        trx,
+      );
+      return (await sql<{ xid: string }>`SELECT pg_current_xact_id()::text AS xid`.execute(trx)).rows[0]!.xid;
+    });
+    expect(await rewritten('KHM', xid)).toEqual({ all: true, any: true });
+    expect((await rewritten('LAO', xid)).all).toBe(false);
+    expect(await drift()).toBe(0);
+  });
+
   it('a full recompute reports no difference', async () => {
     const report = await recomputeAndCompare(app.db);
     expect(report.differences.filter((d) => d.startsWith('tile regions'))).toEqual([]);
