@@ -10,19 +10,11 @@
 -- bounding box touches, and one feature per region and contamination type (releases: method and
 -- year) is the union of its blocks, with the count and summed areas of its records and
 -- generalised = true. Sums are per record: where hazards overlap they are not the union figures of
--- the API. Hazard regions are kept between requests (0408_tile_regions.sql); release regions
--- (fewer and coarser) are drawn per tile.
+-- the API. Today's regions are kept between requests (0408_tile_regions.sql).
 --
 -- Sensitive locations (0600_restrictions.sql): p_exact is the reader's exact scope. Records of
 -- countries hidden from this reader never enter the exact or dissolved features; at every zoom
 -- they appear only as grid cells (generalised = true, with cell_km), whose ids are above 2^52.
-
--- The rectangle of blocks bx0..bx1 in block row byy of a tile (block: its side in metres).
-CREATE OR REPLACE FUNCTION sg_tile_blocks(tile geometry, block double precision, bx0 int, bx1 int, byy int) RETURNS geometry
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT ST_MakeEnvelope(ST_XMin(tile) + bx0 * block, ST_YMin(tile) + byy * block,
-                         ST_XMin(tile) + (bx1 + 1) * block, ST_YMin(tile) + (byy + 1) * block, 3857)
-$$;
 
 CREATE OR REPLACE FUNCTION sg_tile_hazards(p_z int, p_x int, p_y int, p_as_of date, p_exact text[]) RETURNS bytea
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
@@ -31,9 +23,7 @@ DECLARE
   v_reach geometry := ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
   v_tile bytea;
-  -- The tile's regions and one more on each side (region rows count up from the south).
-  v_regions box2d := sg_tile_region_box(p_z, p_x * 16 - 1, (2 ^ p_z)::int * 16 - p_y * 16 - 17,
-                                        p_x * 16 + 16, (2 ^ p_z)::int * 16 - p_y * 16);
+  v_regions box2d := sg_tile_region_reach('hazards', p_z, p_x, p_y);
 BEGIN
   IF p_z >= 10 THEN
     SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
@@ -62,14 +52,16 @@ BEGIN
   -- margin (a hazard wider than a region that starts farther away is left out of this tile).
   SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
     SELECT r.fid, CASE WHEN 2 * r.cha_m2 >= r.area_m2 THEN 'CHA' ELSE 'SHA' END AS classification,
-           r.contamination, r.count, round(r.area_m2)::bigint AS area_m2, round(r.remaining_m2)::bigint AS remaining_m2,
+           r.kind AS contamination, r.count, round(r.area_m2)::bigint AS area_m2,
+           round(r.remaining_m2)::bigint AS remaining_m2,
            round(r.remaining_m2 / r.area_m2, 4)::double precision AS remaining_share,
            true AS generalised, NULL::double precision AS cell_km,
            ST_AsMVTGeom(r.shape, v_tile_box, 4096, 64, true) AS geom
-      FROM (SELECT * FROM hazard_tile_regions k
-             WHERE p_as_of IS NULL AND k.z = p_z AND k.shape && v_reach AND NOT k.country_iso3 = ANY(v_hidden)
+      FROM (SELECT * FROM tile_regions k
+             WHERE p_as_of IS NULL AND k.layer = 'hazards' AND k.z = p_z AND k.shape && v_reach
+               AND NOT k.country_iso3 = ANY(v_hidden)
             UNION ALL
-            SELECT * FROM sg_tile_regions_from_hazards(p_z, v_regions, p_as_of, v_hidden) d
+            SELECT * FROM sg_tile_regions_from_ledger('hazards', p_z, v_regions, p_as_of, v_hidden) d
              WHERE p_as_of IS NOT NULL AND d.shape && v_reach) r
     UNION ALL
     SELECT c.fid, c.classification, c.contamination, c.count, c.area_m2, c.remaining_m2, c.remaining_share, true, c.cell_km,
@@ -87,8 +79,7 @@ DECLARE
   v_reach geometry := ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
   v_tile bytea;
-  -- Releases are drawn per method and year: coarser blocks keep a tile of many years small.
-  v_block double precision := (CASE WHEN p_z >= 8 THEN 64 ELSE 128 END) * sg_tile_unit(p_z);
+  v_regions box2d := sg_tile_region_reach('releases', p_z, p_x, p_y);
 BEGIN
   IF p_z >= 10 THEN
     SELECT ST_AsMVT(f, 'releases', 4096, 'geom', 'fid') INTO v_tile FROM (
@@ -109,34 +100,17 @@ BEGIN
     RETURN coalesce(v_tile, '');
   END IF;
 
-  WITH members AS (
-    SELECT l.id, l.method::text AS method, extract(year FROM l.completed_on)::int AS year, l.area_m2,
-           floor((ST_XMin(l.geom_3857::box2d) - ST_XMin(v_tile_box)) / v_block)::int AS bx0,
-           floor((ST_YMin(l.geom_3857::box2d) - ST_YMin(v_tile_box)) / v_block)::int AS byy0,
-           floor((ST_XMax(l.geom_3857::box2d) - ST_XMin(v_tile_box)) / v_block)::int AS bx1,
-           floor((ST_YMax(l.geom_3857::box2d) - ST_YMin(v_tile_box)) / v_block)::int AS byy1
-      FROM land_releases l
-     WHERE l.geom_3857 && v_reach AND l.status = 'approved' AND (p_as_of IS NULL OR l.completed_on <= p_as_of)
-       AND EXISTS (SELECT 1 FROM hazards h WHERE h.id = l.hazard_id AND h.deleted_at IS NULL
-                     AND NOT h.country_iso3 = ANY(v_hidden))
-  ), groups AS (
-    SELECT method, year, bx0 / 16 AS rx, byy0 / 16 AS ry, min(id) AS fid, count(*) AS count, sum(area_m2) AS area_m2
-      FROM members GROUP BY 1, 2, 3, 4
-  ), blocks AS (
-    SELECT DISTINCT m.method, m.year, m.bx0 / 16 AS rx, m.byy0 / 16 AS ry, bx, byy
-      FROM members m, generate_series(m.bx0, m.bx1) AS bx, generate_series(m.byy0, m.byy1) AS byy
-  ), runs AS (
-    SELECT method, year, rx, ry, byy, min(bx) AS bx0, max(bx) AS bx1
-      FROM (SELECT *, bx - row_number() OVER (PARTITION BY method, year, rx, ry, byy ORDER BY bx) AS run FROM blocks) r
-     GROUP BY method, year, rx, ry, byy, run
-  ), shapes AS (
-    SELECT method, year, rx, ry, ST_Collect(sg_tile_blocks(v_tile_box, v_block, bx0, bx1, byy)) AS g
-      FROM runs GROUP BY 1, 2, 3, 4
-  )
+  -- Below z10: the kept regions (0408_tile_regions.sql), or as of a past day those drawn from that
+  -- day's releases, as for hazards.
   SELECT ST_AsMVT(f, 'releases', 4096, 'geom', 'fid') INTO v_tile FROM (
-    SELECT g.fid, g.method::text AS method, g.year, g.count, round(g.area_m2)::bigint AS area_m2, true AS generalised,
-           NULL::double precision AS cell_km, ST_AsMVTGeom(s.g, v_tile_box, 4096, 64, true) AS geom
-      FROM groups g JOIN shapes s USING (method, year, rx, ry)
+    SELECT r.fid, r.kind AS method, r.year::int AS year, r.count, round(r.area_m2)::bigint AS area_m2,
+           true AS generalised, NULL::double precision AS cell_km, ST_AsMVTGeom(r.shape, v_tile_box, 4096, 64, true) AS geom
+      FROM (SELECT * FROM tile_regions k
+             WHERE p_as_of IS NULL AND k.layer = 'releases' AND k.z = p_z AND k.shape && v_reach
+               AND NOT k.country_iso3 = ANY(v_hidden)
+            UNION ALL
+            SELECT * FROM sg_tile_regions_from_ledger('releases', p_z, v_regions, p_as_of, v_hidden) d
+             WHERE p_as_of IS NOT NULL AND d.shape && v_reach) r
     UNION ALL
     SELECT c.fid, c.method, NULL, c.count, c.area_m2, true, c.cell_km, ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
       FROM sg_tile_release_cells(v_tile_box, v_hidden, p_as_of) c

@@ -6,8 +6,8 @@ import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { recomputeAndCompare } from '../../server/src/area/area.service.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
-// Hazard tiles below z10 are drawn from regions kept by triggers as hazards change. The oracle is
-// the same regions drawn afresh from the hazards: after any mix of writes they must agree exactly
+// Tiles below z10 are drawn from regions kept by triggers as hazards and releases change. The
+// oracle is the same regions drawn afresh from the ledger: after any mix of writes they must agree exactly
 // (counts, numeric sums, smallest id, and shapes by ST_Equals), and a tile of today drawn from the
 // kept regions must carry the features a tile of a past day draws from the hazards.
 
@@ -16,18 +16,32 @@ let app: TestApp;
 const drift = async () =>
   Number((await sql<{ d: string }>`SELECT sg_rebuild_tile_regions() AS d`.execute(app.db)).rows[0]!.d);
 
-/** The features of a hazards tile, by id: count, areas and contamination. */
-async function tileFeatures(z: number, x: number, y: number, asOf: string | null) {
+/** The features of a tile of either layer, by id: count, areas and kind. */
+async function tileFeatures(layer: 'hazards' | 'releases', z: number, x: number, y: number, asOf: string | null) {
   const { rows } = await sql<{ tile: Buffer }>`
-    SELECT sg_tile_hazards(${z}, ${x}, ${y}, ${asOf}::date, '{}') AS tile`.execute(app.db);
-  const layer = new VectorTile(new PbfReader(rows[0]!.tile)).layers.hazards;
+    SELECT CASE WHEN ${layer} = 'hazards' THEN sg_tile_hazards(${z}, ${x}, ${y}, ${asOf}::date, '{}')
+                ELSE sg_tile_releases(${z}, ${x}, ${y}, ${asOf}::date, '{}') END AS tile`.execute(app.db);
+  const features = new VectorTile(new PbfReader(rows[0]!.tile)).layers[layer];
   const byId = new Map<number, Record<string, unknown>>();
-  for (let i = 0; i < (layer?.length ?? 0); i += 1) {
-    const feature = layer!.feature(i);
-    const { count, area_m2, remaining_m2, contamination, classification } = feature.properties;
-    byId.set(Number(feature.id), { count, area_m2, remaining_m2, contamination, classification });
+  for (let i = 0; i < (features?.length ?? 0); i += 1) {
+    const feature = features!.feature(i);
+    const { count, area_m2, remaining_m2, contamination, classification, method, year } = feature.properties;
+    byId.set(Number(feature.id), { count, area_m2, remaining_m2, contamination, classification, method, year });
   }
   return byId;
+}
+
+/** Tiles z/x/y at zooms `zooms` under the first live members of a layer. */
+async function tilesUnder(table: 'hazards' | 'land_releases', zooms: [number, number]) {
+  const members =
+    table === 'hazards'
+      ? sql`SELECT ST_PointOnSurface(geom_3857) AS p FROM hazards WHERE deleted_at IS NULL ORDER BY id LIMIT 3`
+      : sql`SELECT ST_PointOnSurface(geom_3857) AS p FROM land_releases WHERE status = 'approved' ORDER BY id LIMIT 3`;
+  const { rows } = await sql<{ z: number; x: number; y: number }>`
+    SELECT z, floor((ST_X(p) + 20037508.342789244) / (40075016.68557849 / 2 ^ z))::int AS x,
+           floor((20037508.342789244 - ST_Y(p)) / (40075016.68557849 / 2 ^ z))::int AS y
+      FROM (${members}) m, generate_series(${zooms[0]}::int, ${zooms[1]}::int) z`.execute(app.db);
+  return rows;
 }
 
 beforeAll(async () => {
@@ -42,10 +56,10 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-describe('kept hazard tile regions', () => {
+describe('kept tile regions', () => {
   it('agree with the hazards after the demo load', async () => {
     expect(
-      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM hazard_tile_regions`.execute(app.db)).rows[0]!.n),
+      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM tile_regions`.execute(app.db)).rows[0]!.n),
     ).toBeGreaterThan(0);
     expect(await drift()).toBe(0);
   });
@@ -96,7 +110,7 @@ describe('kept hazard tile regions', () => {
       (
         await sql<{ all: boolean; any: boolean }>`
           SELECT bool_and(xmin::text = ${xid}) AS all, bool_or(xmin::text = ${xid}) AS any
-            FROM hazard_tile_regions WHERE country_iso3 = ${iso3}`.execute(app.db)
+            FROM tile_regions WHERE layer = 'hazards' AND country_iso3 = ${iso3}`.execute(app.db)
       ).rows[0]!;
     const xid = await app.db.transaction().execute(async (trx) => {
       await sql`UPDATE hazards SET remaining_m2 = remaining_m2 * 0.7 WHERE country_iso3 = 'KHM'`.execute(trx);
@@ -121,16 +135,51 @@ describe('kept hazard tile regions', () => {
     expect(report.differences.filter((d) => d.startsWith('tile regions'))).toEqual([]);
   });
 
-  it('a tile of today from the kept regions has the features a tile of a later day draws from the hazards', async () => {
-    const { rows } = await sql<{ z: number; x: number; y: number }>`
-      SELECT z, floor((ST_X(p) + 20037508.342789244) / (40075016.68557849 / 2 ^ z))::int AS x,
-             floor((20037508.342789244 - ST_Y(p)) / (40075016.68557849 / 2 ^ z))::int AS y
-        FROM (SELECT ST_PointOnSurface(geom_3857) AS p FROM hazards WHERE deleted_at IS NULL ORDER BY id LIMIT 3) h,
-             generate_series(4, 9) z`.execute(app.db);
-    for (const { z, x, y } of rows) {
-      const today = await tileFeatures(z, x, y, null);
-      expect(today.size, `${z}/${x}/${y}`).toBeGreaterThan(0);
-      expect(await tileFeatures(z, x, y, '2999-12-31'), `${z}/${x}/${y}`).toEqual(today);
+  it('agree with the ledger after releases are added, rejected, re-dated, moved and deleted, and their hazards deleted, restored and moved', async () => {
+    const pick = (salt: string, n: number) =>
+      sql`(SELECT id FROM land_releases WHERE status = 'approved' ORDER BY md5(id::text || ${salt}) LIMIT ${n})`;
+    const withReleases = (salt: string, n: number) =>
+      sql`(SELECT DISTINCT hazard_id FROM land_releases WHERE status = 'approved' ORDER BY hazard_id LIMIT ${n} OFFSET ${salt.length * 3})`;
+    expect(
+      Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM tile_regions WHERE layer = 'releases'`.execute(app.db))
+          .rows[0]!.n,
+      ),
+    ).toBeGreaterThan(0);
+    await sql`INSERT INTO land_releases (hazard_id, method, completed_on, status, geom, area_m2)
+              SELECT hazard_id, method, completed_on + 400, 'approved', geom, area_m2 / 2
+                FROM land_releases WHERE id IN ${pick('i', 15)}`.execute(app.db);
+    await sql`UPDATE land_releases SET status = 'rejected', reject_reason = 'test' WHERE id IN ${pick('r', 10)}`.execute(
+      app.db,
+    );
+    await sql`UPDATE land_releases SET start_on = start_on - 366, completed_on = completed_on - 366 WHERE id IN ${pick('y', 10)}`.execute(
+      app.db,
+    );
+    await sql`UPDATE land_releases SET method = 'cancelled' WHERE id IN ${pick('m', 10)}`.execute(app.db);
+    await sql`UPDATE land_releases SET geom = ST_Translate(geom, 0.05, 0.05) WHERE id IN ${pick('g', 10)}`.execute(
+      app.db,
+    );
+    await sql`DELETE FROM land_releases WHERE id IN (SELECT id FROM land_releases ORDER BY id DESC LIMIT 5)`.execute(
+      app.db,
+    );
+    await sql`UPDATE hazards SET deleted_at = now() WHERE id IN ${withReleases('d', 6)}`.execute(app.db);
+    await sql`UPDATE hazards SET deleted_at = NULL WHERE id IN ${withReleases('d', 2)}`.execute(app.db);
+    await sql`UPDATE hazards SET country_iso3 = 'KHM' WHERE id IN ${withReleases('country', 2)} AND country_iso3 = 'LAO'`.execute(
+      app.db,
+    );
+    expect(await drift()).toBe(0);
+  });
+
+  it('a tile of today from the kept regions has the features a tile of a later day draws from the ledger', async () => {
+    for (const [layer, table, zooms] of [
+      ['hazards', 'hazards', [4, 9]],
+      ['releases', 'land_releases', [6, 9]],
+    ] as const) {
+      for (const { z, x, y } of await tilesUnder(table, [...zooms])) {
+        const today = await tileFeatures(layer, z, x, y, null);
+        expect(today.size, `${layer} ${z}/${x}/${y}`).toBeGreaterThan(0);
+        expect(await tileFeatures(layer, z, x, y, '2999-12-31'), `${layer} ${z}/${x}/${y}`).toEqual(today);
+      }
     }
   });
 });

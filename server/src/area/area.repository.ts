@@ -22,7 +22,7 @@ export async function recomputeAll(db: Kysely<Database>): Promise<void> {
   await sql`SELECT sg_recompute_all()`.execute(db);
 }
 
-/** Draws the hazard tile regions again; how many kept ones differed. */
+/** Draws the tile regions of hazards and releases again; how many kept ones differed. */
 export async function rebuildTileRegions(db: Kysely<Database>): Promise<number> {
   const { rows } = await sql<{ drift: string }>`SELECT sg_rebuild_tile_regions() AS drift`.execute(db);
   return Number(rows[0]!.drift);

@@ -70,9 +70,9 @@ export async function recomputeAndCompare(db: Db) {
       await recomputeAll(trx);
       const after = await allCountryDays(trx);
       const compared = compareCountryDays(before, after);
-      // The regions low-zoom hazard tiles are drawn from are kept the same way: drawn again here.
+      // The regions low-zoom tiles are drawn from are kept the same way: drawn again here.
       const regions = await rebuildTileRegions(trx);
-      if (regions > 0) compared.differences.push(`tile regions: ${regions} differed from their hazards`);
+      if (regions > 0) compared.differences.push(`tile regions: ${regions} differed from the ledger`);
       return { ...compared, rows: after.length, ms: performance.now() - started };
     }),
   );

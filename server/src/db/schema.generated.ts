@@ -241,20 +241,6 @@ export interface Hazards {
   warnings: Generated<string[]>;
 }
 
-export interface HazardTileRegions {
-  area_m2: Numeric;
-  cha_m2: Numeric;
-  contamination: string;
-  count: Int8;
-  country_iso3: string;
-  fid: Int8;
-  remaining_m2: Numeric;
-  rx: number;
-  ry: number;
-  shape: string;
-  z: number;
-}
-
 export interface ImportFeatures {
   area_m2: number | null;
   classification: HazardClassification | null;
@@ -564,6 +550,22 @@ export interface Teams {
   working_days_per_week: number;
 }
 
+export interface TileRegions {
+  area_m2: Numeric;
+  cha_m2: Numeric;
+  count: Int8;
+  country_iso3: string;
+  fid: Int8;
+  kind: string;
+  layer: string;
+  remaining_m2: Numeric;
+  rx: number;
+  ry: number;
+  shape: string;
+  year: number;
+  z: number;
+}
+
 export interface TileRegionsPending {
   xid: string;
 }
@@ -600,7 +602,6 @@ export interface DB {
   geodata_versions: GeodataVersions;
   grant_transactions: GrantTransactions;
   grants: Grants;
-  hazard_tile_regions: HazardTileRegions;
   hazards: Hazards;
   import_features: ImportFeatures;
   imports: Imports;
@@ -625,6 +626,7 @@ export interface DB {
   task_parts: TaskParts;
   tasks: Tasks;
   teams: Teams;
+  tile_regions: TileRegions;
   tile_regions_pending: TileRegionsPending;
   users: Users;
 }
