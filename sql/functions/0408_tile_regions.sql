@@ -135,6 +135,8 @@ CREATE OR REPLACE FUNCTION sg_tile_regions_apply() RETURNS void
 -- Without JIT: the redraw's estimates are large enough to start compiling, which cost a second
 -- on every write while the redraw itself mostly has nothing to do.
 LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+  v_changes bigint;
 BEGIN
   -- One work table per session, emptied at every commit.
   IF to_regclass('pg_temp.tile_region_changes') IS NULL THEN
@@ -143,7 +145,7 @@ BEGIN
       fid bigint, count bigint, area_m2 numeric, remaining_m2 numeric, cha_m2 numeric, added geometry
     ) ON COMMIT DELETE ROWS;
   END IF;
-  TRUNCATE tile_region_changes;
+  DELETE FROM tile_region_changes;
 
   INSERT INTO tile_region_changes
   WITH o AS (SELECT (part).* FROM tile_region_net WHERE NOT after),
@@ -176,7 +178,10 @@ BEGIN
                  FROM (SELECT DISTINCT layer, z, country_iso3, kind, year, rx, ry, bx0, by0, bx1, by1 FROM moved_in) boxes
                 GROUP BY 1, 2, 3, 4, 5, 6, 7) a
            USING (layer, z, country_iso3, kind, year, rx, ry);
-  ANALYZE tile_region_changes;
+  GET DIAGNOSTICS v_changes = ROW_COUNT;
+  IF v_changes >= sg_tile_regions_large() THEN
+    ANALYZE tile_region_changes;
+  END IF;
 
   PERFORM 1 FROM tile_regions r JOIN tile_region_changes c USING (layer, z, country_iso3, kind, year, rx, ry)
    ORDER BY layer, z, country_iso3, kind, year, rx, ry FOR UPDATE OF r;
@@ -215,6 +220,10 @@ BEGIN
 END
 $$;
 
+-- How many parts make a transaction large (see the flush).
+CREATE OR REPLACE FUNCTION sg_tile_regions_large() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 1000 $$;
+
 -- Numbers a statement's notes and makes sure the session's notes table exists and the
 -- transaction's flush is pending. The count is a setting local to the transaction: reading the
 -- largest number from the notes made a transaction of many small statements quadratic.
@@ -245,6 +254,7 @@ LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
   v_layer text;
   v_redraw char(3)[];
+  v_parts bigint;
 BEGIN
   DELETE FROM tile_regions_pending WHERE xid = pg_current_xact_id();
   PERFORM set_config('safeground.tile_region_statements', '0', true);
@@ -252,7 +262,8 @@ BEGIN
   IF to_regclass('pg_temp.tile_region_net') IS NULL THEN
     CREATE TEMP TABLE tile_region_net (after boolean, part tile_region_part) ON COMMIT DELETE ROWS;
   END IF;
-  TRUNCATE tile_region_net;
+  -- Left over only by a flush earlier in this transaction.
+  DELETE FROM tile_region_net;
   -- Windows rather than a join to the spans: one sort, whatever plan a small first flush left.
   INSERT INTO tile_region_net
   SELECT after, part FROM (
@@ -260,28 +271,34 @@ BEGIN
            min(statement) OVER w AS first_statement, max(statement) OVER w AS last_statement
       FROM tile_region_notes WINDOW w AS (PARTITION BY (part).layer, (part).z, (part).id)) n
    WHERE statement = CASE WHEN after THEN last_statement ELSE first_statement END;
-  TRUNCATE tile_region_notes;
-  -- Statistics, so that what follows is planned for this transaction's size.
-  ANALYZE tile_region_net;
-
-  FOREACH v_layer IN ARRAY ARRAY['hazards', 'releases'] LOOP
-    SELECT coalesce(array_agg(c.country_iso3 ORDER BY c.country_iso3), '{}') INTO v_redraw
-      FROM (SELECT (part).country_iso3, count(DISTINCT (part).id) AS changed
-              FROM tile_region_net WHERE (part).layer = v_layer AND (part).z = 9 GROUP BY 1) c
-     WHERE 2 * c.changed >= (SELECT coalesce(sum(r.count), 0) FROM tile_regions r
-                              WHERE r.layer = v_layer AND r.z = 9 AND r.country_iso3 = c.country_iso3);
-    CONTINUE WHEN cardinality(v_redraw) = 0;
-    -- A member that moved between a redrawn country and another keeps its part in the other.
-    DELETE FROM tile_region_net WHERE (part).layer = v_layer AND (part).country_iso3 = ANY(v_redraw);
-    DELETE FROM tile_regions WHERE layer = v_layer AND country_iso3 = ANY(v_redraw);
-    INSERT INTO tile_regions
-    SELECT r.layer, r.z, r.country_iso3, r.kind, r.year, r.rx, r.ry, r.fid, r.count, r.area_m2, r.remaining_m2,
-           r.cha_m2, ST_UnaryUnion(r.shape)
-      FROM generate_series(4, 9) z,
-           sg_tile_regions_from_ledger(v_layer, z, ST_TileEnvelope(0, 0, 0)::box2d, NULL, '{}', v_redraw) r
-     ORDER BY r.z, r.country_iso3, r.kind, r.year, r.rx, r.ry;
+  GET DIAGNOSTICS v_parts = ROW_COUNT;
+  -- The common write is small, and emptying or analysing a table makes every plan that reads it
+  -- be made again (about 10 ms a write): only a large transaction truncates, gathers statistics
+  -- so that what follows is planned for its size, and considers drawing countries again.
+  IF v_parts < sg_tile_regions_large() THEN
+    DELETE FROM tile_region_notes;
+  ELSE
+    TRUNCATE tile_region_notes;
     ANALYZE tile_region_net;
-  END LOOP;
+    FOREACH v_layer IN ARRAY ARRAY['hazards', 'releases'] LOOP
+      SELECT coalesce(array_agg(c.country_iso3 ORDER BY c.country_iso3), '{}') INTO v_redraw
+        FROM (SELECT (part).country_iso3, count(DISTINCT (part).id) AS changed
+                FROM tile_region_net WHERE (part).layer = v_layer AND (part).z = 9 GROUP BY 1) c
+       WHERE 2 * c.changed >= (SELECT coalesce(sum(r.count), 0) FROM tile_regions r
+                                WHERE r.layer = v_layer AND r.z = 9 AND r.country_iso3 = c.country_iso3);
+      CONTINUE WHEN cardinality(v_redraw) = 0;
+      -- A member that moved between a redrawn country and another keeps its part in the other.
+      DELETE FROM tile_region_net WHERE (part).layer = v_layer AND (part).country_iso3 = ANY(v_redraw);
+      DELETE FROM tile_regions WHERE layer = v_layer AND country_iso3 = ANY(v_redraw);
+      INSERT INTO tile_regions
+      SELECT r.layer, r.z, r.country_iso3, r.kind, r.year, r.rx, r.ry, r.fid, r.count, r.area_m2, r.remaining_m2,
+             r.cha_m2, ST_UnaryUnion(r.shape)
+        FROM generate_series(4, 9) z,
+             sg_tile_regions_from_ledger(v_layer, z, ST_TileEnvelope(0, 0, 0)::box2d, NULL, '{}', v_redraw) r
+       ORDER BY r.z, r.country_iso3, r.kind, r.year, r.rx, r.ry;
+      ANALYZE tile_region_net;
+    END LOOP;
+  END IF;
   IF EXISTS (SELECT 1 FROM tile_region_net) THEN
     PERFORM sg_tile_regions_apply();
   END IF;
