@@ -37,12 +37,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
    WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)
 $$;
 
+-- The restricted countries a reader with exact scope p_exact sees as cells, with their cell size.
+-- A query over many rows joins this once rather than asking sg_restriction_cell_km per row.
+CREATE OR REPLACE FUNCTION sg_hidden_cells(p_exact text[]) RETURNS TABLE (iso3 char(3), cell_km double precision)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT c.iso3, c.restriction_cell_km FROM countries c
+   WHERE c.restricted AND NOT ('*' = ANY(p_exact) OR c.iso3::text = ANY(p_exact))
+$$;
+
 -- The cell size in which a feature of country p_iso3 is shown to a reader with exact scope
 -- p_exact; NULL when the reader sees it exactly.
 CREATE OR REPLACE FUNCTION sg_restriction_cell_km(p_iso3 text, p_exact text[]) RETURNS double precision
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT c.restriction_cell_km FROM countries c
-   WHERE c.iso3 = p_iso3::char(3) AND c.restricted AND NOT ('*' = ANY(p_exact) OR p_iso3 = ANY(p_exact))
+  SELECT h.cell_km FROM sg_hidden_cells(p_exact) h WHERE h.iso3 = p_iso3::char(3)
 $$;
 
 -- A feature's geometry as this reader may see it. One expression with no FROM, so the planner
@@ -56,8 +63,7 @@ $$;
 -- The countries whose polygons this reader must not see exactly.
 CREATE OR REPLACE FUNCTION sg_hidden_countries(p_exact text[]) RETURNS char(3)[]
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(iso3 ORDER BY iso3), '{}') FROM countries
-   WHERE restricted AND NOT ('*' = ANY(p_exact) OR iso3::text = ANY(p_exact))
+  SELECT coalesce(array_agg(h.iso3 ORDER BY h.iso3), '{}') FROM sg_hidden_cells(p_exact) h
 $$;
 
 -- The 4326 box to search for features whose cells may reach a web-mercator tile: the tile in

@@ -48,15 +48,15 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
       || '}'
 $$;
 
--- A hazard as a GeoJSON Feature for a reader with exact scope p_exact (see 0600_restrictions.sql),
--- coordinates to p_digits decimals. Exact, or generalised with its free text withheld. The cell
--- size is asked once for the exact rows, the common case (each asking is a function call).
-CREATE OR REPLACE FUNCTION sg_hazard_feature(h hazards, p_exact text[], p_digits integer, p_export boolean)
+-- A hazard as a GeoJSON Feature for a reader who sees its country in cells of p_cell_km (NULL:
+-- exactly; the query joins sg_hidden_cells once, see 0600_restrictions.sql), coordinates to
+-- p_digits decimals. Exact, or generalised as sg_visible_geometry draws it with its free text
+-- withheld.
+CREATE OR REPLACE FUNCTION sg_hazard_feature(h hazards, p_cell_km double precision, p_digits integer, p_export boolean)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN sg_restriction_cell_km(h.country_iso3, p_exact) IS NULL
+  SELECT CASE WHEN p_cell_km IS NULL
            THEN sg_hazard_feature_text(h, h.name, h.warnings, '', h.geom, p_digits, p_export)
-           ELSE sg_hazard_feature_text(h, NULL, '{}',
-                  ',"generalised":true,"cell_km":' || sg_restriction_cell_km(h.country_iso3, p_exact),
-                  sg_visible_geometry(h.geom, h.country_iso3, p_exact), p_digits, p_export) END
+           ELSE sg_hazard_feature_text(h, NULL, '{}', ',"generalised":true,"cell_km":' || p_cell_km,
+                  sg_generalise(h.geom, p_cell_km), p_digits, p_export) END
 $$;

@@ -50,15 +50,18 @@ export function selectHazards(
  * toFeature gives, or with `export` in the exports' columns; `id` is what pages go by.
  */
 export function selectHazardTexts(db: Kysely<Database>, exact: ExactScope, options: { export?: boolean } = {}) {
+  // The countries this reader sees in cells are joined once, not looked up per row.
+  const hidden = sql<{ iso3: string; cell_km: number }>`sg_hidden_cells(${[...exact]}::text[])`.as('hidden');
   return db
     .selectFrom('hazards')
+    .leftJoin(hidden, (join) => join.onRef('hidden.iso3', '=', 'hazards.country_iso3'))
     .select(sql<string>`hazards.id::text`.as('id'))
     .select(
-      sql<string>`sg_hazard_feature(hazards, ${[...exact]}::text[], ${PUBLISHED_DIGITS}::int, ${options.export ?? false})`.as(
+      sql<string>`sg_hazard_feature(hazards, hidden.cell_km, ${PUBLISHED_DIGITS}::int, ${options.export ?? false})`.as(
         'feature',
       ),
     )
-    .where('deleted_at', 'is', null);
+    .where('hazards.deleted_at', 'is', null);
 }
 
 export type HazardRecord = Awaited<ReturnType<typeof findHazard>> & object;
