@@ -125,6 +125,21 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     JOIN shapes s USING (country_iso3, kind, year, rx, ry)
 $$;
 
+-- The regions a tile of a layer shows: today's kept ones, or as of a past day those drawn from that
+-- day's ledger, of members whose box starts in a region of the tile or of its margin (a member
+-- wider than a region that starts farther away is left out of that tile); none of p_hidden's.
+CREATE OR REPLACE FUNCTION sg_tile_regions_for_tile(p_layer text, p_z int, p_x int, p_y int, p_as_of date,
+  p_hidden char(3)[])
+RETURNS SETOF tile_regions
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT * FROM tile_regions k
+   WHERE p_as_of IS NULL AND k.layer = p_layer AND k.z = p_z
+     AND k.shape && ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096) AND NOT k.country_iso3 = ANY(p_hidden)
+  UNION ALL
+  SELECT * FROM sg_tile_regions_from_ledger(p_layer, p_z, sg_tile_region_reach(p_layer, p_z, p_x, p_y), p_as_of, p_hidden) d
+   WHERE p_as_of IS NOT NULL AND d.shape && ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096)
+$$;
+
 -- Applies the parts members had and have now (tile_region_net, filled by the flush below: one
 -- row per member and zoom on each side) to the kept regions. Counts and sums move by the
 -- difference. A region that gains blocks adds them to its shape; one that may lose blocks (a

@@ -23,7 +23,6 @@ DECLARE
   v_reach geometry := ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
   v_tile bytea;
-  v_regions box2d := sg_tile_region_reach('hazards', p_z, p_x, p_y);
 BEGIN
   IF p_z >= 10 THEN
     SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
@@ -47,9 +46,7 @@ BEGIN
     RETURN coalesce(v_tile, '');
   END IF;
 
-  -- Below z10: the kept regions (0408_tile_regions.sql). As of a past day, the regions in reach
-  -- are drawn from that day's hazards: those whose box starts in a region of the tile or of its
-  -- margin (a hazard wider than a region that starts farther away is left out of this tile).
+  -- Below z10: regions (0408_tile_regions.sql), kept for today, drawn from the ledger for a past day.
   SELECT ST_AsMVT(f, 'hazards', 4096, 'geom', 'fid') INTO v_tile FROM (
     SELECT r.fid, CASE WHEN 2 * r.cha_m2 >= r.area_m2 THEN 'CHA' ELSE 'SHA' END AS classification,
            r.kind AS contamination, r.count, round(r.area_m2)::bigint AS area_m2,
@@ -57,12 +54,7 @@ BEGIN
            round(r.remaining_m2 / r.area_m2, 4)::double precision AS remaining_share,
            true AS generalised, NULL::double precision AS cell_km,
            ST_AsMVTGeom(r.shape, v_tile_box, 4096, 64, true) AS geom
-      FROM (SELECT * FROM tile_regions k
-             WHERE p_as_of IS NULL AND k.layer = 'hazards' AND k.z = p_z AND k.shape && v_reach
-               AND NOT k.country_iso3 = ANY(v_hidden)
-            UNION ALL
-            SELECT * FROM sg_tile_regions_from_ledger('hazards', p_z, v_regions, p_as_of, v_hidden) d
-             WHERE p_as_of IS NOT NULL AND d.shape && v_reach) r
+      FROM sg_tile_regions_for_tile('hazards', p_z, p_x, p_y, p_as_of, v_hidden) r
     UNION ALL
     SELECT c.fid, c.classification, c.contamination, c.count, c.area_m2, c.remaining_m2, c.remaining_share, true, c.cell_km,
            ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
@@ -79,7 +71,6 @@ DECLARE
   v_reach geometry := ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096);
   v_hidden char(3)[] := sg_hidden_countries(p_exact);
   v_tile bytea;
-  v_regions box2d := sg_tile_region_reach('releases', p_z, p_x, p_y);
 BEGIN
   IF p_z >= 10 THEN
     SELECT ST_AsMVT(f, 'releases', 4096, 'geom', 'fid') INTO v_tile FROM (
@@ -100,17 +91,11 @@ BEGIN
     RETURN coalesce(v_tile, '');
   END IF;
 
-  -- Below z10: the kept regions (0408_tile_regions.sql), or as of a past day those drawn from that
-  -- day's releases, as for hazards.
+  -- Below z10: regions, as for hazards.
   SELECT ST_AsMVT(f, 'releases', 4096, 'geom', 'fid') INTO v_tile FROM (
     SELECT r.fid, r.kind AS method, r.year::int AS year, r.count, round(r.area_m2)::bigint AS area_m2,
            true AS generalised, NULL::double precision AS cell_km, ST_AsMVTGeom(r.shape, v_tile_box, 4096, 64, true) AS geom
-      FROM (SELECT * FROM tile_regions k
-             WHERE p_as_of IS NULL AND k.layer = 'releases' AND k.z = p_z AND k.shape && v_reach
-               AND NOT k.country_iso3 = ANY(v_hidden)
-            UNION ALL
-            SELECT * FROM sg_tile_regions_from_ledger('releases', p_z, v_regions, p_as_of, v_hidden) d
-             WHERE p_as_of IS NOT NULL AND d.shape && v_reach) r
+      FROM sg_tile_regions_for_tile('releases', p_z, p_x, p_y, p_as_of, v_hidden) r
     UNION ALL
     SELECT c.fid, c.method, NULL, c.count, c.area_m2, true, c.cell_km, ST_AsMVTGeom(c.geom, v_tile_box, 4096, 64, true)
       FROM sg_tile_release_cells(v_tile_box, v_hidden, p_as_of) c
