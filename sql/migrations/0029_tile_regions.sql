@@ -28,7 +28,10 @@ CREATE TABLE tile_regions (
   shape         geometry(Geometry, 3857) NOT NULL,
   PRIMARY KEY (layer, z, country_iso3, kind, year, rx, ry)
 );
-CREATE INDEX tile_regions_shape_idx ON tile_regions USING gist (layer, z, shape);
+-- One index per layer: a text column in the index itself (btree_gist) made a million-hazard load
+-- spend most of its commit choosing index pages.
+CREATE INDEX tile_regions_hazards_shape_idx ON tile_regions USING gist (z, shape) WHERE layer = 'hazards';
+CREATE INDEX tile_regions_releases_shape_idx ON tile_regions USING gist (z, shape) WHERE layer = 'releases';
 
 -- A member's part in the region it belongs to at one zoom: the region of its bounding box's lower
 -- left block, and the range of blocks the box touches.
