@@ -125,6 +125,18 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     JOIN shapes s USING (country_iso3, kind, year, rx, ry)
 $$;
 
+-- Every kept region of the layers p_layers, of the countries p_only (NULL: all), drawn from the
+-- ledger and dissolved as the table keeps them: what a full rebuild compares with, and what a
+-- country changed in bulk is drawn again from.
+CREATE OR REPLACE FUNCTION sg_tile_regions_drawn(p_layers text[], p_only char(3)[] DEFAULT NULL)
+RETURNS SETOF tile_regions
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT r.layer, r.z, r.country_iso3, r.kind, r.year, r.rx, r.ry, r.fid, r.count, r.area_m2, r.remaining_m2, r.cha_m2,
+         ST_UnaryUnion(r.shape)
+    FROM unnest(p_layers) layer, generate_series(4, 9) z,
+         sg_tile_regions_from_ledger(layer, z, ST_TileEnvelope(0, 0, 0)::box2d, NULL, '{}', p_only) r
+$$;
+
 -- The regions a tile of a layer shows: today's kept ones, or as of a past day those drawn from that
 -- day's ledger, of members whose box starts in a region of the tile or of its margin (a member
 -- wider than a region that starts farther away is left out of that tile); none of p_hidden's.
@@ -306,11 +318,7 @@ BEGIN
       DELETE FROM tile_region_net WHERE (part).layer = v_layer AND (part).country_iso3 = ANY(v_redraw);
       DELETE FROM tile_regions WHERE layer = v_layer AND country_iso3 = ANY(v_redraw);
       INSERT INTO tile_regions
-      SELECT r.layer, r.z, r.country_iso3, r.kind, r.year, r.rx, r.ry, r.fid, r.count, r.area_m2, r.remaining_m2,
-             r.cha_m2, ST_UnaryUnion(r.shape)
-        FROM generate_series(4, 9) z,
-             sg_tile_regions_from_ledger(v_layer, z, ST_TileEnvelope(0, 0, 0)::box2d, NULL, '{}', v_redraw) r
-       ORDER BY r.z, r.country_iso3, r.kind, r.year, r.rx, r.ry;
+      SELECT * FROM sg_tile_regions_drawn(ARRAY[v_layer], v_redraw) ORDER BY z, country_iso3, kind, year, rx, ry;
       ANALYZE tile_region_net;
     END LOOP;
   END IF;
@@ -331,10 +339,7 @@ BEGIN
   PERFORM sg_tile_regions_flush();
   LOCK TABLE tile_regions IN EXCLUSIVE MODE;
   CREATE TEMP TABLE rebuilt_tile_regions ON COMMIT DROP AS
-  SELECT r.layer, r.z, r.country_iso3, r.kind, r.year, r.rx, r.ry, r.fid, r.count, r.area_m2, r.remaining_m2, r.cha_m2,
-         ST_UnaryUnion(r.shape) AS shape
-    FROM unnest(ARRAY['hazards', 'releases']) layer, generate_series(4, 9) z,
-         sg_tile_regions_from_ledger(layer, z, ST_TileEnvelope(0, 0, 0)::box2d, NULL, '{}') r;
+  SELECT * FROM sg_tile_regions_drawn(ARRAY['hazards', 'releases']);
   SELECT count(*) INTO v_drift
     FROM rebuilt_tile_regions b FULL JOIN tile_regions k USING (layer, z, country_iso3, kind, year, rx, ry)
    WHERE b.fid IS NULL OR k.fid IS NULL
