@@ -4,6 +4,7 @@
 // reaches the database: single release writes, country figures, tiles per layer at z6, z10 and z14
 // with their sizes, OGC items streamed as GeoJSON; then a full recompute of every summary and the
 // database's size; then, with a streaming replica, where the reads go (bench/scale-replica.ts).
+// SCALE_RECOMPUTE=0 and SCALE_REPLICA=0 leave out the two long parts.
 // Figures are printed as a table beside their targets; nothing asserts.
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
@@ -137,5 +138,5 @@ export async function scaleBench(config: Config): Promise<void> {
     await db.destroy();
   }
   print(figures);
-  await replicaBench(serverUrl, config);
+  if (process.env.SCALE_REPLICA !== '0') await replicaBench(serverUrl, config);
 }

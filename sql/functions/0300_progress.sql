@@ -23,9 +23,8 @@ LANGUAGE sql STABLE AS $$
      GROUP BY p.country_iso3, p.year
   )
   SELECT r.country_iso3::text, r.year, r.km2::double precision,
-         coalesce((SELECT sum(sg_remaining_m2(d.found_m2, d.cancelled_m2, d.reduced_m2, d.cleared_m2))
-                     FROM area_country_days d
-                    WHERE d.country_iso3 = r.country_iso3 AND d.dim_kind = 'all' AND d.dim_key = ''
-                      AND d.day <= make_date(r.year, 12, 31)), 0) / 1e6
+         coalesce((SELECT sg_remaining_m2(t.found_m2, t.cancelled_m2, t.reduced_m2, t.cleared_m2)
+                     FROM sg_country_totals(make_date(r.year, 12, 31)) t
+                    WHERE t.country_iso3 = r.country_iso3 AND t.dim_kind = 'all' AND t.dim_key = ''), 0) / 1e6
     FROM reported r
 $$;

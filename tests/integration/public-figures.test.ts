@@ -102,11 +102,30 @@ describe('counts come from the engine', () => {
     expect((await recomputeAndCompare(app.db)).differences).toEqual([]);
   });
 
-  it('recompute reports a wrong hazard count as a difference', async () => {
+  it('recompute reports a wrong hazard count as a difference, of a day and of the year it falls in', async () => {
+    const yearCount = async () =>
+      Number(
+        (
+          await sql<{ hazards: number }>`SELECT hazards FROM area_country_years
+             WHERE country_iso3 = 'KHM' AND dim_kind = 'all' AND year = 2016`.execute(app.db)
+        ).rows[0]!.hazards,
+      );
+    const year = await yearCount();
     await sql`UPDATE area_country_days SET hazards = hazards + 1
                WHERE country_iso3 = 'KHM' AND dim_kind = 'all' AND day = '2016-02-01'`.execute(app.db);
-    const report = await recomputeAndCompare(app.db);
-    expect(report.differences).toEqual(['KHM 2016-02-01 all: hazards: incremental 2 vs recomputed 1']);
+    expect(await yearCount()).toBe(year + 1);
+    expect((await recomputeAndCompare(app.db)).differences).toEqual([
+      `KHM 2016 all: hazards: incremental ${year + 1} vs recomputed ${year}`,
+      'KHM 2016-02-01 all: hazards: incremental 2 vs recomputed 1',
+    ]);
+    expect(await yearCount()).toBe(year);
+
+    // A year row that drifted from its days on its own is found as well.
+    await sql`UPDATE area_country_years SET cleared_m2 = cleared_m2 + 5
+               WHERE country_iso3 = 'KHM' AND dim_kind = 'all' AND year = 2016`.execute(app.db);
+    expect((await recomputeAndCompare(app.db)).differences).toEqual([
+      expect.stringMatching(/^KHM 2016 all: cleared_m2: incremental .* \(5\.00 m²/),
+    ]);
     expect((await recomputeAndCompare(app.db)).differences).toEqual([]);
   });
 

@@ -172,4 +172,39 @@ describe('a hazard with overlapping releases, as of a past day', () => {
     // Each cell's figure is rounded to 1% of a 1 km cell (10,000 m²).
     expect(Math.abs(remaining - expected)).toBeLessThanOrEqual((cells.length * 10_000) / 2);
   });
+
+  // After the ledgers above, which span several years.
+  it('sg_country_totals equals the daily rows summed up to the day, at every year boundary', async () => {
+    const { rows: years } = await sql<{ year: number }>`
+      SELECT DISTINCT extract(year FROM day)::int AS year FROM area_country_days ORDER BY 1`.execute(app.db);
+    expect(years.length).toBeGreaterThanOrEqual(3);
+    const first = years[0]!.year;
+    const days = [`${first - 1}-12-31`, '2016-02-01', new Date().toISOString().slice(0, 10)];
+    for (const { year } of years) days.push(`${year}-01-01`, `${year}-06-15`, `${year}-12-31`);
+    for (const day of days) {
+      const [kept, plain] = await Promise.all([
+        sql<Record<string, number | string>>`SELECT * FROM sg_country_totals(${day}::date)`.execute(app.db),
+        sql<Record<string, number | string>>`
+          SELECT country_iso3, dim_kind, dim_key, sum(found_m2) AS found_m2, sum(cancelled_m2) AS cancelled_m2,
+                 sum(reduced_m2) AS reduced_m2, sum(cleared_m2) AS cleared_m2,
+                 sum(hazards) AS hazards, sum(synthetic_hazards) AS synthetic_hazards
+            FROM area_country_days WHERE day <= ${day}::date
+           GROUP BY country_iso3, dim_kind, dim_key`.execute(app.db),
+      ]);
+      const key = (r: Record<string, unknown>) => `${r.country_iso3} ${r.dim_kind}:${r.dim_key}`;
+      const keptByKey = new Map(kept.rows.map((r) => [key(r), r]));
+      expect([...keptByKey.keys()].sort(), day).toEqual(plain.rows.map(key).sort());
+      for (const row of plain.rows) {
+        const other = keptByKey.get(key(row))!;
+        for (const field of ['found_m2', 'cancelled_m2', 'reduced_m2', 'cleared_m2'])
+          expect(Math.abs(Number(other[field]) - Number(row[field])), `${day} ${key(row)} ${field}`).toBeLessThan(
+            Math.max(1e-6, 1e-12 * Math.abs(Number(row[field]))),
+          );
+        expect([other.hazards, other.synthetic_hazards], `${day} ${key(row)}`).toEqual([
+          row.hazards,
+          row.synthetic_hazards,
+        ]);
+      }
+    }
+  });
 });

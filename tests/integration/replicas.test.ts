@@ -105,7 +105,7 @@ afterAll(async () => {
 describe('read replicas', () => {
   it('serves country figures, tiles, exports and OGC items from the replica', async () => {
     // One request at a time: a pooled connection shows only its last query.
-    await servedByReplica(`${app.base}/api/v1/countries/LAO`, 'area_country_days');
+    await servedByReplica(`${app.base}/api/v1/countries/LAO`, 'sg_country_totals');
     await servedByReplica(hazardsTile(8, LAO.lng, LAO.lat), 'sg_tile_hazards');
     await servedByReplica(`${app.base}/api/v1/exports/hazards?country=LAO&format=geojson`, '"hazards"');
     await servedByReplica(`${app.base}/ogc/collections/hazards/items?limit=5`, '"hazards"');

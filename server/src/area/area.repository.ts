@@ -30,6 +30,7 @@ export async function rebuildTileRegions(db: Kysely<Database>): Promise<number> 
 
 export interface CountryDayRow {
   country_iso3: string;
+  /** The day of a daily row, or the year of a yearly one. */
   day: string;
   dim_kind: string;
   dim_key: string;
@@ -49,6 +50,20 @@ export async function allCountryDays(db: Kysely<Database>): Promise<CountryDayRo
     .orderBy('dim_kind')
     .orderBy('dim_key')
     .orderBy('day')
+    .execute();
+}
+
+/** The yearly rows kept beside the daily ones, each labelled by its year. */
+export async function allCountryYears(db: Kysely<Database>): Promise<CountryDayRow[]> {
+  return db
+    .selectFrom('area_country_years')
+    .select(['country_iso3', 'dim_kind', 'dim_key', 'found_m2', 'cancelled_m2', 'reduced_m2', 'cleared_m2'])
+    .select(['hazards', 'synthetic_hazards'])
+    .select(sql<string>`year::text`.as('day'))
+    .orderBy('country_iso3')
+    .orderBy('dim_kind')
+    .orderBy('dim_key')
+    .orderBy('year')
     .execute();
 }
 

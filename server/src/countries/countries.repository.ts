@@ -3,9 +3,22 @@ import type { Database } from '../db/database.js';
 import type { DimKind } from '../db/enums.js';
 import { listObligations } from '../obligations/obligations.repository.js';
 
+/** A row of sg_country_totals: the sums of areas arrive as numbers, the bigint counts as strings. */
+interface DimensionTotal {
+  country_iso3: string;
+  dim_kind: DimKind;
+  dim_key: string;
+  found_m2: number;
+  cancelled_m2: number;
+  reduced_m2: number;
+  cleared_m2: number;
+  hazards: string;
+  synthetic_hazards: string;
+}
+
 /**
  * Countries with live hazards or with obligations. Hazards are known from the engine's summary
- * rows (their per-day hazard counts), not by reading the hazards table.
+ * rows (their per-year hazard counts), not by reading the hazards table.
  */
 export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
   let query = db
@@ -20,7 +33,7 @@ export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
           'c.iso3',
           'in',
           eb
-            .selectFrom('area_country_days as d')
+            .selectFrom('area_country_years as d')
             .select('d.country_iso3')
             .where('d.dim_kind', '=', 'all')
             .where('d.dim_key', '=', '')
@@ -37,24 +50,12 @@ export async function countriesWithData(db: Kysely<Database>, iso3?: string) {
 }
 
 /**
- * Cumulative figures per dimension up to the end of a day (sums of the daily balances), with the
- * live hazards recorded by then (counted on the 'all' rows). `dimKind` limits the dimensions read
+ * Cumulative figures per dimension up to the end of a day, with the live hazards recorded by then
+ * (counted on the 'all' rows), as sg_country_totals sums them. `dimKind` limits the dimensions read
  * (the country list needs only 'all').
  */
 export async function dimensionTotals(db: Kysely<Database>, asOf: string, iso3?: string, dimKind?: DimKind) {
-  let query = db
-    .selectFrom('area_country_days')
-    .select(['country_iso3', 'dim_kind', 'dim_key'])
-    .select((eb) => [
-      eb.fn.sum<number>('found_m2').as('found_m2'),
-      eb.fn.sum<number>('cancelled_m2').as('cancelled_m2'),
-      eb.fn.sum<number>('reduced_m2').as('reduced_m2'),
-      eb.fn.sum<number>('cleared_m2').as('cleared_m2'),
-      eb.fn.sum<string>('hazards').as('hazards'),
-      eb.fn.sum<string>('synthetic_hazards').as('synthetic_hazards'),
-    ])
-    .where('day', '<=', asOf)
-    .groupBy(['country_iso3', 'dim_kind', 'dim_key']);
+  let query = db.selectFrom(sql<DimensionTotal>`sg_country_totals(${asOf}::date)`.as('t')).selectAll();
   if (iso3) query = query.where('country_iso3', '=', iso3);
   if (dimKind) query = query.where('dim_kind', '=', dimKind);
   return query.execute();
@@ -76,19 +77,11 @@ export async function yearlyBalance(
   asOf: string,
 ) {
   return db
-    .selectFrom('area_country_days')
-    .select(sql<number>`extract(year FROM day)::int`.as('year'))
-    .select((eb) => [
-      eb.fn.sum<number>('found_m2').as('found_m2'),
-      eb.fn.sum<number>('cancelled_m2').as('cancelled_m2'),
-      eb.fn.sum<number>('reduced_m2').as('reduced_m2'),
-      eb.fn.sum<number>('cleared_m2').as('cleared_m2'),
-    ])
+    .selectFrom(sql<DimensionTotal & { year: number }>`sg_country_years(${asOf}::date)`.as('y'))
+    .select(['year', 'found_m2', 'cancelled_m2', 'reduced_m2', 'cleared_m2'])
     .where('country_iso3', '=', iso3)
     .where('dim_kind', '=', dimKind)
     .where('dim_key', '=', dimKey)
-    .where('day', '<=', asOf)
-    .groupBy(sql`extract(year FROM day)`)
-    .orderBy(sql`extract(year FROM day)`)
+    .orderBy('year')
     .execute();
 }

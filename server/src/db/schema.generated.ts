@@ -110,6 +110,19 @@ export interface AreaCountryDays {
   synthetic_hazards: Generated<number>;
 }
 
+export interface AreaCountryYears {
+  cancelled_m2: number;
+  cleared_m2: number;
+  country_iso3: string;
+  dim_key: string;
+  dim_kind: string;
+  found_m2: number;
+  hazards: number;
+  reduced_m2: number;
+  synthetic_hazards: number;
+  year: number;
+}
+
 export interface AttributionDirty {
   geom: string | null;
   release_id: Int8;
@@ -589,6 +602,7 @@ export interface DB {
   area_cluster_days: AreaClusterDays;
   area_clusters: AreaClusters;
   area_country_days: AreaCountryDays;
+  area_country_years: AreaCountryYears;
   attribution_dirty: AttributionDirty;
   attribution_pending: AttributionPending;
   audit_log: AuditLog;
