@@ -1,7 +1,7 @@
 // npm run bench -- scale: the service at national-programme scale, 20 countries in one database
 // (bench/scale-database.ts: SCALE_HAZARDS demo hazards, default 1,000,000, and their releases).
 // Against the app in a process of its own with its tile and figures caches off, so that every read
-// reaches the database: single release writes, country figures, tiles per layer at z6, z10 and z14
+// reaches the database: single release writes, country figures, tiles per layer at z6, z8, z10, z14
 // with their sizes, OGC items streamed as GeoJSON; then a full recompute of every summary and the
 // database's size; then, with a streaming replica, where the reads go (bench/scale-replica.ts).
 // SCALE_RECOMPUTE=0 and SCALE_REPLICA=0 leave out the two long parts.
@@ -23,7 +23,7 @@ import { tilesAt, timeTile } from './tiles.js';
 const WRITES = Number(process.env.BENCH_WRITES ?? 200);
 const WARM_UP = 10;
 const FIGURE_ROUNDS = 3;
-const TILE_ZOOMS = [6, 10, 14];
+const TILE_ZOOMS = [6, 8, 10, 14];
 const TILES_PER_SET = Number(process.env.BENCH_TILES ?? 60);
 
 interface Figure {
