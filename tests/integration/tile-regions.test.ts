@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { recomputeAndCompare } from '../../server/src/area/area.service.js';
+import { migrate } from '../../server/src/db/migrator.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
 // Tiles below z10 are drawn from regions kept by triggers as hazards and releases change. The
@@ -181,5 +182,24 @@ describe('kept tile regions', () => {
         expect(await tileFeatures(layer, z, x, y, '2999-12-31'), `${layer} ${z}/${x}/${y}`).toEqual(today);
       }
     }
+  });
+
+  it('are drawn again when the database starts with regions drawn on other blocks', async () => {
+    const rule = async () =>
+      (
+        await sql<{ c: string | null }>`SELECT obj_description('tile_regions'::regclass, 'pg_class') AS c`.execute(
+          app.db,
+        )
+      ).rows[0]!.c;
+    const current = (await sql<{ r: string }>`SELECT sg_tile_region_rule() AS r`.execute(app.db)).rows[0]!.r;
+    expect(await rule()).toBe(current);
+    // As if drawn by an older rule: marked so, and one region off.
+    await sql`COMMENT ON TABLE tile_regions IS 'blocks in tile units: hazards z4 16'`.execute(app.db);
+    await sql`UPDATE tile_regions SET count = count + 1 WHERE (layer, z, fid) = (SELECT layer, z, fid FROM tile_regions LIMIT 1)`.execute(
+      app.db,
+    );
+    await migrate(app.db);
+    expect(await rule()).toBe(current);
+    expect(await drift()).toBe(0);
   });
 });
