@@ -48,15 +48,49 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
       || '}'
 $$;
 
+-- The coordinate decimals of published geometries; server/src/geo/coordinates.ts PUBLISHED_DIGITS
+-- owns the number, and a test checks that this one agrees.
+CREATE OR REPLACE FUNCTION sg_published_digits() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 7 $$;
+
+-- The text kept in hazards.feature_text (migration 0032's trigger): the exact view, at the
+-- published decimals.
+CREATE OR REPLACE FUNCTION sg_hazard_stored_feature(h hazards) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT sg_hazard_feature_text(h, h.name, h.warnings, '', h.geom, sg_published_digits(), false)
+$$;
+
 -- A hazard as a GeoJSON Feature for a reader who sees its country in cells of p_cell_km (NULL:
 -- exactly; the query joins sg_hidden_cells once, see 0600_restrictions.sql), coordinates to
--- p_digits decimals. Exact, or generalised as sg_visible_geometry draws it with its free text
--- withheld.
+-- p_digits decimals. Exact at the published decimals: the stored text. Otherwise built, exact or
+-- generalised as sg_visible_geometry draws it with its free text withheld.
 CREATE OR REPLACE FUNCTION sg_hazard_feature(h hazards, p_cell_km double precision, p_digits integer, p_export boolean)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN p_cell_km IS NULL
-           THEN sg_hazard_feature_text(h, h.name, h.warnings, '', h.geom, p_digits, p_export)
-           ELSE sg_hazard_feature_text(h, NULL, '{}', ',"generalised":true,"cell_km":' || p_cell_km,
-                  sg_generalise(h.geom, p_cell_km), p_digits, p_export) END
+  SELECT CASE WHEN p_cell_km IS NOT NULL
+           THEN sg_hazard_feature_text(h, NULL, '{}', ',"generalised":true,"cell_km":' || p_cell_km,
+                  sg_generalise(h.geom, p_cell_km), p_digits, p_export)
+           WHEN NOT p_export AND p_digits = sg_published_digits() AND h.feature_text IS NOT NULL
+           THEN h.feature_text
+           ELSE sg_hazard_feature_text(h, h.name, h.warnings, '', h.geom, p_digits, p_export) END
+$$;
+
+-- The signature this function had before the hidden countries were joined once.
+DROP FUNCTION IF EXISTS sg_hazard_feature(hazards, text[], integer, boolean);
+
+-- Texts stored by another version of the functions that build them are built again, once, when
+-- these functions change (an update of every hazard: some minutes at a million).
+DO $$
+DECLARE
+  v_rule constant text := 'feature text ' || md5(pg_get_functiondef('sg_iso_instant'::regproc)
+    || pg_get_functiondef('sg_hazard_feature_text'::regproc) || pg_get_functiondef('sg_hazard_stored_feature'::regproc)
+    || pg_get_functiondef('sg_published_digits'::regproc));
+BEGIN
+  IF col_description('hazards'::regclass, (SELECT attnum FROM pg_attribute
+                                            WHERE attrelid = 'hazards'::regclass AND attname = 'feature_text'))
+     IS DISTINCT FROM v_rule THEN
+    UPDATE hazards SET feature_text = NULL WHERE true;
+    EXECUTE format('COMMENT ON COLUMN hazards.feature_text IS %L', v_rule);
+  END IF;
+END
 $$;

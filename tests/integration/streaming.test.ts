@@ -3,7 +3,9 @@ import http from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
+import { migrate } from '../../server/src/db/migrator.js';
 import { poolOf } from '../../server/src/db/pool.js';
+import { PUBLISHED_DIGITS } from '../../server/src/geo/coordinates.js';
 import { selectHazardTexts, selectHazards } from '../../server/src/hazards/hazards.repository.js';
 import { HazardCollection } from '../../server/src/hazards/hazards.schema.js';
 import { toFeature } from '../../server/src/hazards/hazards.service.js';
@@ -100,6 +102,75 @@ describe('feature texts built by the database', () => {
     expect(rows).toHaveLength(features.length);
     expect(rows.every((r) => r.published)).toBe(true);
     expect(rows.filter((r) => r.synthetic).every((r) => r.equal)).toBe(true);
+  });
+});
+
+describe('feature texts kept in the hazards table', () => {
+  const stale = async () =>
+    (
+      await sql<{ id: string }>`
+        SELECT id::text FROM hazards
+         WHERE feature_text IS DISTINCT FROM sg_hazard_feature_text(hazards, name, warnings, '', geom, ${PUBLISHED_DIGITS}::int, false)`.execute(
+        app.db,
+      )
+    ).rows.map((r) => r.id);
+
+  it('are built at the published decimals, which SQL and TypeScript agree on', async () => {
+    const { rows } = await sql<{ digits: number }>`SELECT sg_published_digits() AS digits`.execute(app.db);
+    expect(rows[0]!.digits).toBe(PUBLISHED_DIGITS);
+    expect(await stale()).toEqual([]);
+  });
+
+  it('follow every write: API edits, releases, a restore and plain SQL', async () => {
+    const admin = (await app.user('admin')).token;
+    const { rows } = await sql<{
+      id: string;
+    }>`SELECT id::text FROM hazards WHERE country_iso3 = 'KHM' ORDER BY id LIMIT 3`.execute(app.db);
+    const [edited, released, moved] = rows.map((r) => r.id);
+    const current = await app.api('GET', `/api/v1/hazards/${edited}`, { token: admin });
+    const patched = await app.api('PATCH', `/api/v1/hazards/${edited}`, {
+      token: admin,
+      headers: { 'if-match': String(current.body.properties.version) },
+      body: { properties: { name: 'Phum "Thmey"', priority: 1 } },
+    });
+    expect(patched.status).toBe(200);
+    const hazard = await app.api('GET', `/api/v1/hazards/${released}`, { token: admin });
+    const release = await app.api('POST', '/api/v1/releases', {
+      token: admin,
+      body: {
+        type: 'Feature',
+        geometry: hazard.body.geometry,
+        properties: { hazard_id: Number(released), method: 'cleared', completed_on: '2025-01-15' },
+      },
+    });
+    expect(release.status).toBe(201);
+    await sql`UPDATE hazards SET geom = ST_Translate(geom, 0.001, 0), warnings = ARRAY['moved by hand'] WHERE id = ${moved}`.execute(
+      app.db,
+    );
+    await sql`UPDATE hazards SET deleted_at = now() WHERE id = ${moved}`.execute(app.db);
+    await sql`UPDATE hazards SET deleted_at = NULL WHERE id = ${moved}`.execute(app.db);
+    const texts = await sql<{ id: string; feature: string }>`
+      SELECT id::text, feature_text AS feature FROM hazards WHERE id IN (${edited}, ${released}, ${moved})`.execute(
+      app.db,
+    );
+    const byId = new Map(texts.rows.map((r) => [r.id, JSON.parse(r.feature)]));
+    expect(byId.get(edited).properties).toMatchObject({ name: 'Phum "Thmey"', priority: 1 });
+    expect(byId.get(released).properties.remaining_m2).toBeLessThan(hazard.body.properties.remaining_m2);
+    expect(byId.get(moved).properties.warnings).toEqual(['moved by hand']);
+    expect(await stale()).toEqual([]);
+  });
+
+  it('are built again when the functions that build them change', async () => {
+    await sql`ALTER TABLE hazards DISABLE TRIGGER hazards_feature_text`.execute(app.db);
+    await sql`UPDATE hazards SET feature_text = '{"stale":true}' WHERE id = (SELECT min(id) FROM hazards)`.execute(
+      app.db,
+    );
+    await sql`ALTER TABLE hazards ENABLE TRIGGER hazards_feature_text`.execute(app.db);
+    expect(await stale()).toHaveLength(1);
+    // As if an older version of the functions had stored them.
+    await sql`COMMENT ON COLUMN hazards.feature_text IS 'feature text of another version'`.execute(app.db);
+    await migrate(app.db);
+    expect(await stale()).toEqual([]);
   });
 });
 

@@ -1,8 +1,12 @@
 import type { Response } from 'express';
 import { writeOrStop } from './stream-write.js';
 
-/** Rows read from the database at a time: memory stays bounded however large the answer. */
-export const CHUNK = 2_000;
+/**
+ * Rows read from the database at a time: memory stays bounded however large the answer (two
+ * chunks of about 1 KB a feature at most). Fewer, larger reads stream faster: at a million
+ * hazards, 5,000 a read took every hazard in 11 s against 13 s for 2,000.
+ */
+export const CHUNK = 5_000;
 
 /** One keyset read: up to `limit` rows with ids after `after` (undefined: from the start), in id order. */
 export type ReadChunk<T> = (after: string | undefined, limit: number) => Promise<T[]>;
