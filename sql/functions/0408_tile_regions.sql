@@ -156,7 +156,9 @@ CREATE OR REPLACE FUNCTION sg_tile_regions_for_tile(p_layer text, p_z int, p_x i
 RETURNS SETOF tile_regions
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT * FROM tile_regions k
-   WHERE p_as_of IS NULL AND k.layer = p_layer AND k.z = p_z
+   -- z as smallint: btree_gist compares a smallint key with a smallint only, and an integer here
+   -- left the index reading every zoom's regions under the tile.
+   WHERE p_as_of IS NULL AND k.layer = p_layer AND k.z = p_z::smallint
      AND k.shape && ST_TileEnvelope(p_z, p_x, p_y, margin => 64.0 / 4096) AND NOT k.country_iso3 = ANY(p_hidden)
   UNION ALL
   SELECT * FROM sg_tile_regions_from_ledger(p_layer, p_z, sg_tile_region_reach(p_layer, p_z, p_x, p_y), p_as_of, p_hidden) d
