@@ -126,7 +126,7 @@ describe('feature texts kept in the hazards table', () => {
     const { rows } = await sql<{
       id: string;
     }>`SELECT id::text FROM hazards WHERE country_iso3 = 'KHM' ORDER BY id LIMIT 3`.execute(app.db);
-    const [edited, released, moved] = rows.map((r) => r.id);
+    const [edited, released, moved] = rows.map((r) => r.id) as [string, string, string];
     const current = await app.api('GET', `/api/v1/hazards/${edited}`, { token: admin });
     const patched = await app.api('PATCH', `/api/v1/hazards/${edited}`, {
       token: admin,
