@@ -73,7 +73,7 @@ async function exportAll(root: string): Promise<{ features: number; bytes: numbe
 }
 
 /** ogr2ogr -f GeoJSON of the same rows, straight from PostGIS, written to /dev/null. */
-async function ogr2ogr(url: string): Promise<number> {
+export async function ogr2ogr(url: string): Promise<number> {
   const { hostname, port, pathname, username, password } = new URL(url);
   const pg = `PG:host=${hostname} port=${port} dbname=${pathname.slice(1)} user=${decodeURIComponent(username)} password=${decodeURIComponent(password)}`;
   const query =
