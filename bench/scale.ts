@@ -2,8 +2,9 @@
 // (bench/scale-database.ts: SCALE_HAZARDS demo hazards, default 1,000,000, and their releases).
 // Against the app in a process of its own with its tile and figures caches off, so that every read
 // reaches the database: single release writes, country figures, tiles per layer at z6, z8, z10, z14
-// with their sizes, OGC items streamed as GeoJSON beside ogr2ogr reading the same rows; then a full recompute of every summary and the
-// database's size; then, with a streaming replica, where the reads go (bench/scale-replica.ts).
+// with their sizes, OGC items streamed as GeoJSON beside ogr2ogr reading the same rows; then a
+// full recompute of every summary and the database's size; then, with a streaming replica, where
+// the reads go (bench/scale-replica.ts).
 // SCALE_RECOMPUTE=0 and SCALE_REPLICA=0 leave out the two long parts.
 // Figures are printed as a table beside their targets; nothing asserts.
 import { performance } from 'node:perf_hooks';
