@@ -78,19 +78,26 @@ $$;
 -- The signature this function had before the hidden countries were joined once.
 DROP FUNCTION IF EXISTS sg_hazard_feature(hazards, text[], integer, boolean);
 
--- Texts stored by another version of the functions that build them are built again, once, when
--- these functions change (an update of every hazard: some minutes at a million).
+-- Texts stored by another version of the functions that build them, or of PostGIS (which prints
+-- the coordinates), are built again, once, when these functions are applied (an update of every
+-- hazard in this transaction: about 3 minutes at a million); texts not stored yet (written while
+-- the functions were being applied) are built on every application.
 DO $$
 DECLARE
   v_rule constant text := 'feature text ' || md5(pg_get_functiondef('sg_iso_instant'::regproc)
     || pg_get_functiondef('sg_hazard_feature_text'::regproc) || pg_get_functiondef('sg_hazard_stored_feature'::regproc)
-    || pg_get_functiondef('sg_published_digits'::regproc));
+    || pg_get_functiondef('sg_published_digits'::regproc) || postgis_lib_version());
 BEGIN
   IF col_description('hazards'::regclass, (SELECT attnum FROM pg_attribute
                                             WHERE attrelid = 'hazards'::regclass AND attname = 'feature_text'))
      IS DISTINCT FROM v_rule THEN
-    UPDATE hazards SET feature_text = NULL WHERE true;
+    IF EXISTS (SELECT 1 FROM hazards) THEN
+      UPDATE hazards SET feature_text = NULL WHERE true;
+    END IF;
     EXECUTE format('COMMENT ON COLUMN hazards.feature_text IS %L', v_rule);
+  -- Only when there are some: a statement on hazards tells every app process the data changed.
+  ELSIF EXISTS (SELECT 1 FROM hazards WHERE feature_text IS NULL) THEN
+    UPDATE hazards SET feature_text = NULL WHERE feature_text IS NULL;
   END IF;
 END
 $$;

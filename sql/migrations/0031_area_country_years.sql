@@ -21,6 +21,9 @@ CREATE TABLE area_country_years (
   PRIMARY KEY (country_iso3, dim_kind, dim_key, year)
 );
 
+-- No write may change the daily rows between this copy and the triggers below.
+LOCK TABLE area_country_days IN SHARE ROW EXCLUSIVE MODE;
+
 INSERT INTO area_country_years
 SELECT country_iso3, dim_kind, dim_key, extract(year FROM day)::integer,
        sum(found_m2), sum(cancelled_m2), sum(reduced_m2), sum(cleared_m2), sum(hazards), sum(synthetic_hazards)

@@ -5,12 +5,21 @@
 -- reader who sees a restricted country in cells still gets those features built on the fly.
 --
 -- Kept by a trigger before every insert and update, whoever writes, so a stored text never lags
--- its row; the text itself is built by sg_hazard_stored_feature (sql/functions/0610), which the
--- trigger calls by name at run time. NULL means not stored: the readers then build it.
+-- its row. The text is built by sg_hazard_stored_feature: here a stand-in that stores nothing,
+-- replaced by the real builder in sql/functions/0610_feature_text.sql, so that hazards can be
+-- written between this migration and the functions (NULL means not stored: readers build it).
+-- Numbers are printed as float8out prints them, which extra_float_digits changes: pinned to the
+-- default, whatever the writing session set.
 ALTER TABLE hazards ADD COLUMN feature_text text;
 
+-- Hazards whose text is not stored yet, for the functions to fill when they are applied.
+CREATE INDEX hazards_feature_text_missing_idx ON hazards (id) WHERE feature_text IS NULL;
+
+CREATE FUNCTION sg_hazard_stored_feature(h hazards) RETURNS text
+LANGUAGE sql STABLE AS $$ SELECT NULL::text $$;
+
 CREATE FUNCTION sg_hazard_feature_text_kept() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET extra_float_digits = 1 AS $$
 BEGIN
   NEW.feature_text := sg_hazard_stored_feature(NEW);
   RETURN NEW;

@@ -161,11 +161,13 @@ describe('feature texts kept in the hazards table', () => {
   });
 
   it('are built again when the functions that build them change', async () => {
-    await sql`ALTER TABLE hazards DISABLE TRIGGER hazards_feature_text`.execute(app.db);
-    await sql`UPDATE hazards SET feature_text = '{"stale":true}' WHERE id = (SELECT min(id) FROM hazards)`.execute(
-      app.db,
-    );
-    await sql`ALTER TABLE hazards ENABLE TRIGGER hazards_feature_text`.execute(app.db);
+    await app.db.transaction().execute(async (trx) => {
+      await sql`ALTER TABLE hazards DISABLE TRIGGER hazards_feature_text`.execute(trx);
+      await sql`UPDATE hazards SET feature_text = '{"stale":true}' WHERE id = (SELECT min(id) FROM hazards)`.execute(
+        trx,
+      );
+      await sql`ALTER TABLE hazards ENABLE TRIGGER hazards_feature_text`.execute(trx);
+    });
     expect(await stale()).toHaveLength(1);
     // As if an older version of the functions had stored them.
     await sql`COMMENT ON COLUMN hazards.feature_text IS 'feature text of another version'`.execute(app.db);
@@ -175,7 +177,8 @@ describe('feature texts kept in the hazards table', () => {
 });
 
 describe('streams and their clients', () => {
-  const COPIES = 200;
+  // Enough for ten reads of CHUNK rows, so a server that ignored a paused client would be seen.
+  const COPIES = 650;
   let total = 0;
 
   beforeAll(async () => {
@@ -190,6 +193,7 @@ describe('streams and their clients', () => {
       app.db,
     );
     total = rows[0]!.n;
+    expect(total).toBeGreaterThanOrEqual(10 * CHUNK);
   }, 120_000);
 
   /** The app's pool: how many reads it began, and whether every connection is back. */
