@@ -88,13 +88,13 @@ DECLARE
     || pg_get_functiondef('sg_hazard_feature_text'::regproc) || pg_get_functiondef('sg_hazard_stored_feature'::regproc)
     || pg_get_functiondef('sg_published_digits'::regproc) || postgis_lib_version());
 BEGIN
-  IF col_description('hazards'::regclass, (SELECT attnum FROM pg_attribute
-                                            WHERE attrelid = 'hazards'::regclass AND attname = 'feature_text'))
-     IS DISTINCT FROM v_rule THEN
+  -- Recorded on the trigger that keeps the texts (a column's comment would reach the generated types).
+  IF obj_description((SELECT oid FROM pg_trigger WHERE tgrelid = 'hazards'::regclass AND tgname = 'hazards_feature_text'),
+                     'pg_trigger') IS DISTINCT FROM v_rule THEN
     IF EXISTS (SELECT 1 FROM hazards) THEN
       UPDATE hazards SET feature_text = NULL WHERE true;
     END IF;
-    EXECUTE format('COMMENT ON COLUMN hazards.feature_text IS %L', v_rule);
+    EXECUTE format('COMMENT ON TRIGGER hazards_feature_text ON hazards IS %L', v_rule);
   -- Only when there are some: a statement on hazards tells every app process the data changed.
   ELSIF EXISTS (SELECT 1 FROM hazards WHERE feature_text IS NULL) THEN
     UPDATE hazards SET feature_text = NULL WHERE feature_text IS NULL;

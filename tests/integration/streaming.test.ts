@@ -170,7 +170,7 @@ describe('feature texts kept in the hazards table', () => {
     });
     expect(await stale()).toHaveLength(1);
     // As if an older version of the functions had stored them.
-    await sql`COMMENT ON COLUMN hazards.feature_text IS 'feature text of another version'`.execute(app.db);
+    await sql`COMMENT ON TRIGGER hazards_feature_text ON hazards IS 'feature text of another version'`.execute(app.db);
     await migrate(app.db);
     expect(await stale()).toEqual([]);
   });

@@ -239,9 +239,6 @@ export interface Hazards {
   created_by: Int8 | null;
   deleted_at: Timestamp | null;
   external_ref: string | null;
-  /**
-   * feature text d9b4dba89f02b4c56b535d75a06c832b
-   */
   feature_text: string | null;
   geom: string;
   geom_3857: Generated<string | null>;
