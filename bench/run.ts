@@ -24,6 +24,7 @@
 //   BENCH_WRITES  (default 200)     single release writes to time
 //   SCALE_HAZARDS (default 1000000) demo hazards of the scale benchmark, an equal share in each of 20 countries
 //   SCALE_RECOMPUTE=0               skip the scale benchmark's full recompute (over half an hour at 1,000,000)
+//   SCALE_REPLICA=0                 skip the scale benchmark's replica part (a base backup of the whole database)
 //   BENCH_REBUILD=1                 rebuild the benchmark database even if it is current
 import { sql } from 'kysely';
 import { databaseUrl } from '../server/src/bootstrap.js';
