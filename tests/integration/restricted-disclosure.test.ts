@@ -3,6 +3,7 @@ import { PbfReader } from 'pbf';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
+import { listeningForChanges } from '../helpers/data-changes.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 import { VertexScanner } from '../helpers/vertex-scanner.js';
 
@@ -408,6 +409,7 @@ describe('readers outside a restricted country', () => {
   });
 
   it('get tiles of the country with Cache-Control: private, from the route and from the cache; other countries stay public', async () => {
+    await listeningForChanges(app.db);
     for (const layer of ['hazards', 'provinces']) {
       const t = tileOf(straddling.lng, straddling.lat, 11);
       for (const attempt of ['miss', 'hit']) {

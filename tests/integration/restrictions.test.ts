@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolOf } from '../../server/src/db/pool.js';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
+import { listeningForChanges } from '../helpers/data-changes.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
 // Sensitive locations: once Lao PDR restricts its polygons, no endpoint that returns geometry
@@ -469,6 +470,7 @@ describe('sensitive locations', () => {
   });
 
   it('the tile cache never hands an exact tile to the public after the authority fetched it', async () => {
+    await listeningForChanges(app.db);
     const t = tileOf(sample.lng, sample.lat, 13);
     const first = await tile('hazards', t, laoAuthority);
     expect(first.response.headers.get('cache-control')).toBe('private, max-age=60');

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
+import { listeningForChanges } from '../helpers/data-changes.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 import { testFetch } from '../helpers/http.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -301,6 +302,7 @@ describe('tile requests', () => {
   });
 
   it('answers repeated anonymous requests from the cache before express, exactly as the route does', async () => {
+    await listeningForChanges(app.db);
     const path = `/tiles/countries/${at(6, hazard)}.mvt?treaty=CCM&year=2020`;
     const miss = await fetchTile(path);
     expect(miss.response.headers.get('x-tile-cache')).toBe('miss');
