@@ -15,11 +15,14 @@ $$;
 
 -- A hazard's Feature text from the parts a reader's view decides: its name, warnings, what the
 -- properties end with (`generalised` and `cell_km` for a generalised one) and its geometry.
--- p_export: the exports' columns (no top-level id, no version, warnings or timestamps) and exterior
--- rings counterclockwise, as RFC 7946 asks of a file. Text is concatenated, not built with
--- json_build_object (several times slower per row); the enumerations' labels are plain words and
--- numbers print as JSON does (float8out), so only free text goes through to_json for escaping.
--- One expression with no FROM, so the planner inlines it into the query.
+-- p_export: the exports' columns (no top-level id, no version, warnings or timestamps); an export's
+-- caller passes the geometry with exterior rings counterclockwise, as RFC 7946 asks of a file.
+-- Text is concatenated, not built with json_build_object (several times slower per row); the
+-- enumerations' labels are plain words and numbers print as JSON does (float8out), so only free
+-- text goes through to_json for escaping. One expression with no FROM, so the planner inlines it
+-- into the query. p_geom appears once: the planner does not inline a function that would repeat
+-- an expensive argument (a generalised geometry), and a call that is not inlined takes the whole
+-- row, which a query then builds for every row it reads (twice the time of reading the texts).
 CREATE OR REPLACE FUNCTION sg_hazard_feature_text(h hazards, p_name text, p_warnings text[], p_tail text, p_geom geometry,
                                                   p_digits integer, p_export boolean)
 RETURNS text
@@ -44,7 +47,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
            || '","updated_at":"' || sg_iso_instant(h.updated_at) || '"' END
       || p_tail
       || '},"geometry":'
-      || ST_AsGeoJSON(CASE WHEN p_export THEN ST_ForcePolygonCCW(p_geom) ELSE p_geom END, p_digits)
+      || ST_AsGeoJSON(p_geom, p_digits)
       || '}'
 $$;
 
@@ -69,10 +72,12 @@ RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN p_cell_km IS NOT NULL
            THEN sg_hazard_feature_text(h, NULL, '{}', ',"generalised":true,"cell_km":' || p_cell_km,
-                  sg_generalise(h.geom, p_cell_km), p_digits, p_export)
+                  CASE WHEN p_export THEN ST_ForcePolygonCCW(sg_generalise(h.geom, p_cell_km))
+                       ELSE sg_generalise(h.geom, p_cell_km) END, p_digits, p_export)
            WHEN NOT p_export AND p_digits = sg_published_digits() AND h.feature_text IS NOT NULL
            THEN h.feature_text
-           ELSE sg_hazard_feature_text(h, h.name, h.warnings, '', h.geom, p_digits, p_export) END
+           ELSE sg_hazard_feature_text(h, h.name, h.warnings, '',
+                  CASE WHEN p_export THEN ST_ForcePolygonCCW(h.geom) ELSE h.geom END, p_digits, p_export) END
 $$;
 
 -- The signature this function had before the hidden countries were joined once.

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import http from 'node:http';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../server/src/demo/demo.loader.js';
 import { migrate } from '../../server/src/db/migrator.js';
@@ -66,6 +66,19 @@ describe('feature texts built by the database', () => {
     expect(texts.map((t) => JSON.parse(t.feature))).toEqual(rows.map((row) => toFeature(row)));
     const generalised = texts.filter((t) => JSON.parse(t.feature).properties.generalised).length;
     expect(generalised > 0).toBe(exact.length === 0);
+  });
+
+  it.each([false, true])('are read without building a whole row per hazard (export: %s)', async (exported) => {
+    // Every function of the texts inlined: a call left standing takes the whole row, which the
+    // query then builds for every hazard it reads, however few it sees in cells.
+    const compiled = selectHazardTexts(app.db, [], { export: exported }).orderBy('hazards.id').limit(10).compile();
+    const plan = await app.db.executeQuery<{ 'QUERY PLAN': string }>(
+      CompiledQuery.raw(`EXPLAIN (VERBOSE) ${compiled.sql}`, [...compiled.parameters]),
+    );
+    const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+    expect(text).toContain('hazards.geom');
+    expect(text).not.toContain('hazards.*');
+    expect(text).not.toMatch(/sg_hazard_feature/);
   });
 
   it('GET /hazards streams the documented collection, paged by next_cursor', async () => {
