@@ -9,6 +9,13 @@ import { writeOrStop } from './stream-write.js';
  */
 export const CHUNK = 5_000;
 
+/**
+ * A page's first read is smaller: nothing is sent until it is read, and the database is not busy
+ * with the next read until then either. A client paging through a million hazards in pages of
+ * 10,000 waits for a first read on every page.
+ */
+export const FIRST_CHUNK = 1_000;
+
 /** One keyset read: up to `limit` rows with ids after `after` (undefined: from the start), in id order. */
 export type ReadChunk<T> = (after: string | undefined, limit: number) => Promise<T[]>;
 
@@ -47,8 +54,8 @@ export async function streamFeatures<T>(
     want: number;
     rows: Promise<T[]>;
   }
-  const next = (cursor: string | undefined, remaining: number): Read => {
-    const want = remaining <= CHUNK ? remaining + 1 : CHUNK;
+  const next = (cursor: string | undefined, remaining: number, size = CHUNK): Read => {
+    const want = remaining <= size ? remaining + 1 : size;
     const rows = read(cursor, want);
     // Read ahead while a write waits: its failure is seen where it is awaited, not as unhandled.
     rows.catch(() => {});
@@ -58,7 +65,7 @@ export async function streamFeatures<T>(
   let cursor = page.after;
   let count = 0;
   let more = false;
-  let pending: Read | undefined = next(cursor, remaining);
+  let pending: Read | undefined = next(cursor, remaining, FIRST_CHUNK);
   // The answer starts once the first chunk is read: a filter the database refuses is still a 400.
   await pending.rows;
   if (!(await out.start())) return;
