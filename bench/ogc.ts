@@ -17,19 +17,31 @@ import { BENCH_DB } from './database.js';
 const PAGE = 10_000;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-/** Streams every page; counts features from the pages' numberReturned without parsing the features. */
+/** The end of an OGC items page, enough to hold numberReturned and the links after the features. */
+const TAIL_BYTES = 8_192;
+
+/**
+ * Streams every page; counts features from the pages' numberReturned. The pages are taken as
+ * bytes and only their ends are read: the client shares two cores with the app and the database,
+ * and decoding every page into text cost it about a third of the app's own time.
+ */
 export async function streamAll(root: string): Promise<{ features: number; bytes: number; pages: number }> {
   let url: string | undefined = `${root}/ogc/collections/hazards/items?limit=${PAGE}`;
   let [features, bytes, pages] = [0, 0, 0];
   while (url) {
     const response = await fetch(url, { headers: { accept: 'application/geo+json' } });
-    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
-    const text = await response.text();
-    bytes += text.length;
+    if (response.status !== 200 || !response.body) throw new Error(`${url} answered ${response.status}`);
+    let tail = Buffer.alloc(0);
+    for await (const chunk of response.body) {
+      bytes += chunk.length;
+      const end = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+      tail = end.length >= TAIL_BYTES ? end.subarray(-TAIL_BYTES) : Buffer.concat([tail, end]).subarray(-TAIL_BYTES);
+    }
     pages += 1;
-    const tail = JSON.parse(`{${text.slice(text.lastIndexOf('],"numberReturned"') + 2)}`);
-    features += tail.numberReturned;
-    url = tail.links.find((l: { rel: string }) => l.rel === 'next')?.href;
+    const text = tail.toString('utf8');
+    const after = JSON.parse(`{${text.slice(text.lastIndexOf('],"numberReturned"') + 2)}`);
+    features += after.numberReturned;
+    url = after.links.find((l: { rel: string }) => l.rel === 'next')?.href;
   }
   return { features, bytes, pages };
 }
