@@ -34,6 +34,69 @@ LANGUAGE sql AS $$
   SELECT coalesce(array_agg(id), '{}') FROM created
 $$;
 
+-- Recounts the clusters p_clusters (at most a hundred) whose members are unchanged, as after a
+-- write that changed releases only: their days are computed afresh, and only the rows that differ
+-- from the stored ones are written, to the clusters' days and, as differences, to the country
+-- totals. Taking every stored row off the totals and adding every new one gives the same totals,
+-- but a cluster with a long history rewrote all of its days and their country rows for one
+-- release. A PL/pgSQL statement, so its plan is kept between writes; generic from the start, as
+-- planning it (about 3.5 ms) cost more than running it.
+CREATE OR REPLACE FUNCTION sg_recount_clusters(p_clusters bigint[]) RETURNS void
+LANGUAGE plpgsql
+SET jit = off
+SET plan_cache_mode = force_generic_plan
+AS $fn$
+BEGIN
+  WITH fresh AS MATERIALIZED (
+    SELECT * FROM sg_cluster_days_sql(p_clusters)
+  ),
+  stored AS MATERIALIZED (
+    SELECT y.* FROM unnest(p_clusters) AS c(id) JOIN area_cluster_days y ON y.cluster_id = c.id
+  ),
+  changed AS MATERIALIZED (
+    SELECT cluster_id, day, dim_kind, dim_key, f.cluster_id IS NOT NULL AS kept,
+           f.found_m2, f.cancelled_m2, f.reduced_m2, f.cleared_m2, f.hazards, f.synthetic_hazards,
+           coalesce(f.found_m2, 0) - coalesce(s.found_m2, 0) AS found_change,
+           coalesce(f.cancelled_m2, 0) - coalesce(s.cancelled_m2, 0) AS cancelled_change,
+           coalesce(f.reduced_m2, 0) - coalesce(s.reduced_m2, 0) AS reduced_change,
+           coalesce(f.cleared_m2, 0) - coalesce(s.cleared_m2, 0) AS cleared_change,
+           coalesce(f.hazards, 0) - coalesce(s.hazards, 0) AS hazards_change,
+           coalesce(f.synthetic_hazards, 0) - coalesce(s.synthetic_hazards, 0) AS synthetic_change
+      FROM fresh f FULL JOIN stored s USING (cluster_id, day, dim_kind, dim_key)
+     WHERE (f.found_m2, f.cancelled_m2, f.reduced_m2, f.cleared_m2, f.hazards, f.synthetic_hazards)
+           IS DISTINCT FROM (s.found_m2, s.cancelled_m2, s.reduced_m2, s.cleared_m2, s.hazards, s.synthetic_hazards)
+  ),
+  gone AS (
+    DELETE FROM area_cluster_days y
+     USING changed c
+     WHERE NOT c.kept AND y.cluster_id = c.cluster_id AND y.day = c.day AND y.dim_kind = c.dim_kind AND y.dim_key = c.dim_key
+  ),
+  kept AS (
+    INSERT INTO area_cluster_days AS y
+           (cluster_id, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
+    SELECT cluster_id, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards
+      FROM changed WHERE kept
+    ON CONFLICT (cluster_id, day, dim_kind, dim_key) DO UPDATE
+       SET found_m2 = excluded.found_m2, cancelled_m2 = excluded.cancelled_m2,
+           reduced_m2 = excluded.reduced_m2, cleared_m2 = excluded.cleared_m2,
+           hazards = excluded.hazards, synthetic_hazards = excluded.synthetic_hazards
+  )
+  INSERT INTO area_country_days AS t
+         (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
+  SELECT a.country_iso3, c.day, c.dim_kind, c.dim_key, sum(c.found_change), sum(c.cancelled_change),
+         sum(c.reduced_change), sum(c.cleared_change), sum(c.hazards_change), sum(c.synthetic_change)
+    FROM changed c JOIN area_clusters a ON a.id = c.cluster_id
+   GROUP BY a.country_iso3, c.day, c.dim_kind, c.dim_key
+  ON CONFLICT (country_iso3, dim_kind, dim_key, day) DO UPDATE
+     SET found_m2 = t.found_m2 + excluded.found_m2,
+         cancelled_m2 = t.cancelled_m2 + excluded.cancelled_m2,
+         reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
+         cleared_m2 = t.cleared_m2 + excluded.cleared_m2,
+         hazards = t.hazards + excluded.hazards,
+         synthetic_hazards = t.synthetic_hazards + excluded.synthetic_hazards;
+END
+$fn$;
+
 -- Incremental refresh after a write, inside the writing transaction.
 --   p_ids: hazards that were inserted, changed or deleted, or whose releases changed.
 --   p_geometry_changed: false when only releases changed, so cluster membership is unchanged and
@@ -55,6 +118,10 @@ BEGIN
   IF NOT p_geometry_changed THEN
     SELECT coalesce(array_agg(DISTINCT cluster_id), '{}') INTO v_old
       FROM hazards WHERE id = ANY (p_ids) AND cluster_id IS NOT NULL;
+    IF cardinality(v_old) <= 100 THEN
+      PERFORM sg_recount_clusters(v_old);
+      RETURN;
+    END IF;
     PERFORM sg_apply_cluster_days(v_old, -1);
     DELETE FROM area_cluster_days WHERE cluster_id = ANY (v_old);
     PERFORM sg_compute_clusters(v_old);

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recomputeAndCompare } from '../../server/src/area/area.service.js';
 import { geodesicArea, rectangle, square } from '../helpers/geo.js';
 import { type TestApp, startTestApp } from '../helpers/test-app.js';
 
@@ -189,5 +191,59 @@ describe('overlaps, clipping and the timeline in a fresh country', () => {
     const country = await app.api('GET', '/api/v1/countries/KHM');
     expect(country.body.remaining_km2).toBe(0);
     expect(country.body.hazard_count).toBe(1);
+  });
+});
+
+describe('a release write recounts its cluster in place', () => {
+  // Ground of its own in Lao PDR, south of the hazards above.
+  const ground = rectangle(103.2, 18.9, 103.22, 18.92);
+  const west = rectangle(103.2, 18.9, 103.21, 18.92);
+  const east = rectangle(103.21, 18.9, 103.22, 18.92);
+
+  interface DayRow {
+    day: string;
+    dim_kind: string;
+    dim_key: string;
+    row_version: string;
+  }
+  const storedDays = async (cluster: string) =>
+    (
+      await sql<DayRow>`SELECT day::text, dim_kind, dim_key, xmin::text AS row_version FROM area_cluster_days
+                         WHERE cluster_id = ${cluster} ORDER BY day, dim_kind, dim_key`.execute(app.db)
+    ).rows;
+  const post = async (body: unknown) => {
+    const res = await app.api('POST', '/api/v1/releases', { token: authority, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  };
+
+  it('rewrites only the days that change, drops the days a release empties, and agrees with a recompute', async () => {
+    const created = await app.api('POST', '/api/v1/hazards', {
+      token: authority,
+      body: hazard(ground, { recorded_on: '2016-01-01' }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as number;
+    await post(release(id, west, { completed_on: '2019-06-30' }));
+    await post(release(id, east, { completed_on: '2020-06-30' }));
+    const { cluster } = (
+      await sql<{ cluster: string }>`SELECT cluster_id::text AS cluster FROM hazards WHERE id = ${id}`.execute(app.db)
+    ).rows[0]!;
+    const before = await storedDays(cluster);
+    expect(new Set(before.map((row) => row.day))).toEqual(new Set(['2016-01-01', '2019-06-30', '2020-06-30']));
+
+    // All of the ground cleared in 2018: the clearances of 2019 and 2020 then release nothing new.
+    await post(release(id, ground, { completed_on: '2018-06-30' }));
+    const after = await storedDays(cluster);
+    expect(new Set(after.map((row) => row.day))).toEqual(new Set(['2016-01-01', '2018-06-30']));
+    // The day the hazard was found is the same as before: its rows were not written again.
+    const found = (rows: DayRow[]) => rows.filter((row) => row.day === '2016-01-01');
+    expect(found(after)).toEqual(found(before));
+
+    // The stored days are the counting rule's, and the country totals those of a rebuild.
+    const rule =
+      await sql<DayRow>`SELECT day::text, dim_kind, dim_key FROM sg_cluster_days_sql(ARRAY[${cluster}::bigint])
+                                    ORDER BY day, dim_kind, dim_key`.execute(app.db);
+    expect(after.map(({ row_version: _, ...key }) => key)).toEqual(rule.rows);
+    expect((await recomputeAndCompare(app.db)).differences).toEqual([]);
   });
 });
