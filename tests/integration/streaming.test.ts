@@ -116,6 +116,26 @@ describe('feature texts built by the database', () => {
     expect(rows.every((r) => r.published)).toBe(true);
     expect(rows.filter((r) => r.synthetic).every((r) => r.equal)).toBe(true);
   });
+
+  it('the releases’ GeoJSON export is the list’s releases, outer rings counter-clockwise (RFC 7946)', async () => {
+    const admin = (await app.user('admin')).token;
+    const exported = await app.api('GET', '/api/v1/exports/releases?format=geojson', { token: admin });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toMatch(/^application\/geo\+json/);
+    const features = exported.body.features as { id: number; properties: { id: number }; geometry: unknown }[];
+    const listed = await app.api('GET', '/api/v1/releases?limit=1000', { token: admin });
+    expect(listed.body.features.length).toBeGreaterThan(0);
+    expect(features.map((f) => f.id)).toEqual(listed.body.features.map((f: { id: number }) => f.id));
+    expect(features.map((f) => f.properties.id)).toEqual(features.map((f) => f.id));
+    const { rows } = await sql<{ ccw: boolean; published: boolean }>`
+      SELECT ST_IsPolygonCCW(g) AS ccw, ST_Equals(ST_GeomFromGeoJSON(ST_AsGeoJSON(r.geom, 7)), g) AS published
+        FROM jsonb_to_recordset(${JSON.stringify(features.map((f) => ({ id: f.id, geometry: f.geometry })))}::jsonb)
+             AS f(id bigint, geometry text)
+        JOIN land_releases r ON r.id = f.id
+        CROSS JOIN LATERAL ST_GeomFromGeoJSON(f.geometry) AS g`.execute(app.db);
+    expect(rows).toHaveLength(features.length);
+    expect(rows.every((r) => r.ccw && r.published)).toBe(true);
+  });
 });
 
 describe('feature texts kept in the hazards table', () => {
@@ -192,7 +212,8 @@ describe('feature texts kept in the hazards table', () => {
 describe('streams and their clients', () => {
   // Enough for ten reads of CHUNK rows, so a server that ignored a paused client would be seen.
   const COPIES = 650;
-  let total = 0;
+  const total = { hazards: 0, releases: 0 };
+  let admin: string;
 
   beforeAll(async () => {
     // Many more hazards (copies), so an answer is larger than what the sockets buffer.
@@ -202,11 +223,20 @@ describe('streams and their clients', () => {
       SELECT country_iso3, classification, contamination, status, recorded_on, name, geom, area_m2, remaining_geom,
              remaining_m2, warnings, synthetic
         FROM hazards, generate_series(1, ${COPIES}) WHERE deleted_at IS NULL`.execute(app.db);
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM hazards WHERE deleted_at IS NULL`.execute(
-      app.db,
-    );
-    total = rows[0]!.n;
-    expect(total).toBeGreaterThanOrEqual(10 * CHUNK);
+    // A submitted release on each copy: as many releases, for the releases' export (submitted ones
+    // count nowhere, so the copies overlapping each other cost no attribution or regions).
+    await sql`
+      INSERT INTO land_releases (hazard_id, method, completed_on, status, geom, area_m2)
+      SELECT id, 'cleared', recorded_on, 'submitted', geom, area_m2
+        FROM hazards WHERE deleted_at IS NULL AND id > (SELECT max(hazard_id) FROM land_releases)`.execute(app.db);
+    const { rows } = await sql<{ hazards: number; releases: number }>`
+      SELECT (SELECT count(*)::int FROM hazards WHERE deleted_at IS NULL) AS hazards,
+             (SELECT count(*)::int FROM land_releases r JOIN hazards h ON h.id = r.hazard_id AND h.deleted_at IS NULL)
+               AS releases`.execute(app.db);
+    Object.assign(total, rows[0]!);
+    expect(total.hazards).toBeGreaterThanOrEqual(10 * CHUNK);
+    expect(total.releases).toBeGreaterThanOrEqual(10 * CHUNK);
+    admin = (await app.user('admin')).token;
   }, 120_000);
 
   /** The app's pool: how many reads it began, and whether every connection is back. */
@@ -220,23 +250,29 @@ describe('streams and their clients', () => {
     };
   }
 
-  async function openExport(): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
-    const request = http.get(`${app.base}/api/v1/exports/hazards?format=geojson`);
+  // Hazards come as texts the database builds, releases as features serialised by the app.
+  const LAYERS = ['hazards', 'releases'] as const;
+  type Layer = (typeof LAYERS)[number];
+
+  async function openExport(layer: Layer): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
+    const request = http.get(`${app.base}/api/v1/exports/${layer}?format=geojson`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     const [response] = (await once(request, 'response')) as [http.IncomingMessage];
     expect(response.statusCode).toBe(200);
     return { request, response };
   }
 
-  it('a paused client holds the export back, and then gets all of it', async () => {
+  it.each(LAYERS)('a paused client holds the %s export back, and then gets all of it', async (layer) => {
     const pool = watchPool();
-    const { response } = await openExport();
+    const { response } = await openExport(layer);
     response.pause();
     let finished = false;
     response.once('end', () => (finished = true));
     // The server stops reading once the client stops taking: it waits for the client, not the database.
     await waitUntil(() => pool.acquired() > 0 && pool.allReturned(), 'the export waiting for its client');
     expect(finished).toBe(false);
-    expect(pool.acquired()).toBeLessThan(Math.ceil(total / CHUNK));
+    expect(pool.acquired()).toBeLessThan(Math.ceil(total[layer] / CHUNK));
 
     let features = 0;
     let tail = '';
@@ -248,20 +284,23 @@ describe('streams and their clients', () => {
     });
     response.resume();
     await once(response, 'end');
-    expect(features).toBe(total);
+    expect(features).toBe(total[layer]);
   });
 
-  it('a client that leaves mid-stream gets every pooled connection returned', async () => {
-    const pool = watchPool();
-    const { request, response } = await openExport();
-    await once(response, 'data');
-    response.pause();
-    request.destroy();
-    await waitUntil(() => pool.allReturned(), 'every connection back in the pool');
-    expect(pool.acquired()).toBeLessThan(Math.ceil(total / CHUNK));
-    const { rows } = await sql<{ n: number }>`
+  it.each(LAYERS)(
+    'a client that leaves the %s export mid-stream gets every pooled connection returned',
+    async (layer) => {
+      const pool = watchPool();
+      const { request, response } = await openExport(layer);
+      await once(response, 'data');
+      response.pause();
+      request.destroy();
+      await waitUntil(() => pool.allReturned(), 'every connection back in the pool');
+      expect(pool.acquired()).toBeLessThan(Math.ceil(total[layer] / CHUNK));
+      const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM pg_stat_activity
        WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`.execute(app.db);
-    expect(rows[0]!.n).toBe(0);
-  });
+      expect(rows[0]!.n).toBe(0);
+    },
+  );
 });

@@ -1,14 +1,23 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, Router, type Response } from 'express';
-import type { Actor } from '../auth/actor.js';
+import type { Db } from '../db/pool.js';
 import { z } from 'zod';
 import { type ReadRouter, writeLsnOf } from '../db/read-replicas.js';
 import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.js';
-import { streamFeatures, streamOrCut, textWriter } from '../http/feature-stream.js';
+import { type FeatureText, type ReadChunk, streamFeatures, streamOrCut, textWriter } from '../http/feature-stream.js';
 import { defineRoute } from '../http/route.js';
 import { hazardTexts } from '../hazards/hazards.service.js';
 import { HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
-import { type ExportFile, MEDIA_TYPE, exportHazards, exportReleases, exportTasks } from './exports.service.js';
+import {
+  type ExportFile,
+  MEDIA_TYPE,
+  exportHazards,
+  exportReleases,
+  exportTasks,
+  featureTexts,
+  releaseReads,
+  taskReads,
+} from './exports.service.js';
 import { fieldPackage } from './field-package.service.js';
 
 const fileResponse = {
@@ -38,27 +47,27 @@ async function send(res: Response, file: ExportFile): Promise<void> {
 }
 
 /**
- * The GeoJSON export of hazards written straight from the database's feature texts as they are
- * read (the other formats go through a file GDAL writes).
+ * A GeoJSON export written to the client as it is read, a chunk at a time (the other formats go
+ * through a file GDAL writes). Hazards come as texts the database builds; releases and tasks are
+ * serialised here.
  */
-async function streamHazardsGeoJson(
+async function streamGeoJson(
   res: Response,
   reads: ReadRouter,
-  actor: Actor | null,
-  query: z.infer<typeof HazardExportQuery>,
   req: Request,
+  layer: string,
+  texts: (from: Db) => ReadChunk<FeatureText>,
 ): Promise<void> {
-  const { format, ...filter } = query;
   const writer = textWriter(res, {
-    type: MEDIA_TYPE[format],
-    head: '{"type":"FeatureCollection","name":"hazards","features":[\n',
+    type: MEDIA_TYPE.geojson,
+    head: `{"type":"FeatureCollection","name":"${layer}","features":[\n`,
     tail: () => '\n]}\n',
   });
-  await streamOrCut(res, 'hazard export', async () => {
+  await streamOrCut(res, `${layer} export`, async () => {
     const from = await reads.pick(writeLsnOf(req));
-    res.setHeader('Content-Disposition', `attachment; filename="hazards.geojson"`);
+    res.setHeader('Content-Disposition', `attachment; filename="${layer}.geojson"`);
     const page = { after: undefined, limit: Number.POSITIVE_INFINITY };
-    await streamFeatures(hazardTexts(from, actor, filter, { export: true }), (f) => f.id, page, writer);
+    await streamFeatures(texts(from), (f) => f.id, page, writer);
   });
 }
 
@@ -76,7 +85,9 @@ export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, baseP
     query: HazardExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
     handler: async ({ query, actor, req, res }) => {
-      if (query.format === 'geojson') return streamHazardsGeoJson(res, reads, actor, query, req);
+      const { format, ...filter } = query;
+      if (format === 'geojson')
+        return streamGeoJson(res, reads, req, 'hazards', (from) => hazardTexts(from, actor, filter, { export: true }));
       await send(res, await reads.read((from) => exportHazards(from, actor, query), writeLsnOf(req)));
     },
   });
@@ -89,8 +100,12 @@ export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, baseP
     auth: 'public',
     query: ReleaseExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, actor, req, res }) =>
-      send(res, await reads.read((from) => exportReleases(from, actor, query), writeLsnOf(req))),
+    handler: async ({ query, actor, req, res }) => {
+      const { format, ...filter } = query;
+      if (format === 'geojson')
+        return streamGeoJson(res, reads, req, 'releases', (from) => featureTexts(releaseReads(from, actor, filter)));
+      await send(res, await reads.read((from) => exportReleases(from, actor, query), writeLsnOf(req)));
+    },
   });
 
   defineRoute(router, registry, basePath, {
@@ -104,8 +119,12 @@ export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, baseP
     auth: 'public',
     query: TaskExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, actor, req, res }) =>
-      send(res, await reads.read((from) => exportTasks(from, actor, query), writeLsnOf(req))),
+    handler: async ({ query, actor, req, res }) => {
+      const { format, ...filter } = query;
+      if (format === 'geojson')
+        return streamGeoJson(res, reads, req, 'tasks', (from) => featureTexts(taskReads(from, actor, filter)));
+      await send(res, await reads.read((from) => exportTasks(from, actor, query), writeLsnOf(req)));
+    },
   });
 
   defineRoute(router, registry, basePath, {

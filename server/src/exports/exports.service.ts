@@ -4,10 +4,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
+import { rewind } from '@turf/turf';
+import type { MultiPolygon, Polygon } from 'geojson';
 import { fileURLToPath } from 'node:url';
 import type { Actor } from '../auth/actor.js';
 import type { Db } from '../db/pool.js';
 import { ogr2ogr } from '../gdal/gdal.js';
+import type { FeatureText, ReadChunk } from '../http/feature-stream.js';
 import * as hazards from '../hazards/hazards.repository.js';
 import * as releases from '../releases/releases.repository.js';
 import type { ExportFormat, HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
@@ -215,36 +218,43 @@ function exported(
 
 export async function exportHazards(db: Db, actor: Actor | null, query: HazardExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
-  return exportLayer('hazards', format, hazardPages(db, actor, filter));
+  return exportLayer('hazards', format, keysetPages(hazardReads(db, actor, filter)));
 }
 
 /** Releases the actor may see (approved ones for everybody; see releases.repository visibleTo). */
 export async function exportReleases(db: Db, actor: Actor | null, query: ReleaseExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
-  return exportLayer('releases', format, releasePages(db, actor, filter));
+  return exportLayer('releases', format, keysetPages(releaseReads(db, actor, filter)));
 }
 
 export async function exportTasks(db: Db, actor: Actor | null, query: TaskExportQuery): Promise<ExportFile> {
   const { format, ...filter } = query;
-  return exportLayer('tasks', format, taskPages(db, actor, filter));
+  return exportLayer('tasks', format, keysetPages(taskReads(db, actor, filter)));
 }
 
-/** The hazards matching the filter as the actor may see them (restricted countries' as cells), page by page. */
-export function hazardPages(db: Db, actor: Actor | null, filter: Omit<HazardExportQuery, 'format'>) {
+/** One keyset read of an export's features: up to `limit` after the id `after`, in id order. */
+export type ExportRead = ReadChunk<Page[number]>;
+
+/** The id a keyset read starts after, as the list queries take it. */
+const cursorOf = (after: string | undefined) => (after === undefined ? undefined : Number(after));
+
+/** The hazards matching the filter as the actor may see them (restricted countries' as cells). */
+export function hazardReads(db: Db, actor: Actor | null, filter: Omit<HazardExportQuery, 'format'>): ExportRead {
   const exact = exactGeometryScope(actor);
-  return keysetPages(async (cursor) => {
-    const rows = await hazards.listHazards(db, { ...filter, limit: PAGE, cursor }, exact);
-    return rows.map((row) => exported(hazardFeature(row), HAZARD_COLUMNS));
-  });
+  return async (after, limit) => {
+    const rows = await hazards.listHazards(db, { ...filter, limit, cursor: cursorOf(after) }, exact);
+    // A list reads one row past its limit, to say whether a next page exists: not wanted here.
+    return rows.slice(0, limit).map((row) => exported(hazardFeature(row), HAZARD_COLUMNS));
+  };
 }
 
-/** The releases matching the filter that the actor may see, as it may see them, page by page. */
-export function releasePages(db: Db, actor: Actor | null, filter: Omit<ReleaseExportQuery, 'format'>) {
+/** The releases matching the filter that the actor may see, as it may see them. */
+export function releaseReads(db: Db, actor: Actor | null, filter: Omit<ReleaseExportQuery, 'format'>): ExportRead {
   const exact = exactGeometryScope(actor);
-  return keysetPages(async (cursor) => {
-    const rows = await releases.listReleases(db, { ...filter, limit: PAGE, cursor }, actor, exact);
-    return rows.map((row) => exported(releaseFeature(row), RELEASE_COLUMNS));
-  });
+  return async (after, limit) => {
+    const rows = await releases.listReleases(db, { ...filter, limit, cursor: cursorOf(after) }, actor, exact);
+    return rows.slice(0, limit).map((row) => exported(releaseFeature(row), RELEASE_COLUMNS));
+  };
 }
 
 /**
@@ -252,11 +262,11 @@ export function releasePages(db: Db, actor: Actor | null, filter: Omit<ReleaseEx
  * the operator and the donors are named by acronym (else name), donors of the grants the actor may
  * see in detail only.
  */
-export function taskPages(db: Db, actor: Actor | null, filter: Omit<TaskExportQuery, 'format'>) {
+export function taskReads(db: Db, actor: Actor | null, filter: Omit<TaskExportQuery, 'format'>): ExportRead {
   const reader = readerOf(actor);
-  return keysetPages(async (cursor) => {
-    const rows = await tasks.listTasks(db, { ...filter, limit: PAGE, cursor }, reader);
-    return rows.map((row) => {
+  return async (after, limit) => {
+    const rows = await tasks.listTasks(db, { ...filter, limit, cursor: cursorOf(after) }, reader);
+    return rows.slice(0, limit).map((row) => {
       const feature = taskFeature(row);
       const { organisation, funding, hazard_ids } = feature.properties;
       const properties = {
@@ -268,15 +278,33 @@ export function taskPages(db: Db, actor: Actor | null, filter: Omit<TaskExportQu
       };
       return exported({ ...feature, properties }, TASK_COLUMNS);
     });
-  });
+  };
 }
 
-async function* keysetPages(fetchPage: (cursor: number | undefined) => Promise<Page>): AsyncGenerator<Page> {
-  let cursor: number | undefined;
+/** A selection page by page, PAGE features at a time, for the formats GDAL writes. */
+export async function* keysetPages(read: ExportRead): AsyncGenerator<Page> {
+  let after: string | undefined;
   for (;;) {
-    const page = await fetchPage(cursor);
+    const page = await read(after, PAGE);
     if (page.length) yield page;
     if (page.length < PAGE) return;
-    cursor = Number(page[page.length - 1]!.id);
+    after = page[page.length - 1]!.id;
   }
+}
+
+/**
+ * The same reads as GeoJSON feature texts, for a GeoJSON export streamed as it is read. Rings wind
+ * as RFC 7946 asks (outer counter-clockwise), as in the hazards' export.
+ */
+export function featureTexts(read: ExportRead): ReadChunk<FeatureText> {
+  return async (after, limit) =>
+    (await read(after, limit)).map(({ id, properties, geometry }) => ({
+      id,
+      feature: JSON.stringify({
+        type: 'Feature',
+        id: Number(id),
+        properties,
+        geometry: rewind(geometry as Polygon | MultiPolygon, { mutate: true }),
+      }),
+    }));
 }

@@ -10,10 +10,11 @@ import {
   type ExportFile,
   MEDIA_TYPE,
   type Page,
-  hazardPages,
-  releasePages,
+  hazardReads,
+  keysetPages,
+  releaseReads,
   streamAndRemove,
-  taskPages,
+  taskReads,
   workDirectory,
   writeFeatureCollection,
 } from './exports.service.js';
@@ -39,9 +40,9 @@ export async function fieldPackage(db: Db, actor: Actor | null, iso3: string): P
   const layers: Record<string, AsyncIterable<Page>> = {
     country: outlinePages(db, iso3, { as_of: country.as_of, remaining_km2: country.remaining_km2 }),
     provinces: provincePages(db, iso3, country),
-    tasks: taskPages(db, actor, { country: iso3 }),
-    hazards: hazardPages(db, actor, { country: iso3 }),
-    releases: releasePages(db, actor, { country: iso3 }),
+    tasks: keysetPages(taskReads(db, actor, { country: iso3 })),
+    hazards: keysetPages(hazardReads(db, actor, { country: iso3 })),
+    releases: keysetPages(releaseReads(db, actor, { country: iso3 })),
   };
   const dir = await workDirectory();
   try {
