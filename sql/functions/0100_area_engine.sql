@@ -315,26 +315,38 @@ BEGIN
 END
 $fn$;
 
+-- Adds the rows p_rows to the country totals, a key not there yet as a new row: the one way the
+-- engine changes area_country_days, whose yearly rows follow by trigger. Returns how many rows it
+-- wrote.
+CREATE OR REPLACE FUNCTION sg_add_country_days(p_rows area_country_days[]) RETURNS bigint
+LANGUAGE sql AS $$
+  WITH added AS (
+    INSERT INTO area_country_days AS t
+    SELECT * FROM unnest(p_rows)
+    ON CONFLICT (country_iso3, dim_kind, dim_key, day) DO UPDATE
+       SET found_m2 = t.found_m2 + excluded.found_m2,
+           cancelled_m2 = t.cancelled_m2 + excluded.cancelled_m2,
+           reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
+           cleared_m2 = t.cleared_m2 + excluded.cleared_m2,
+           hazards = t.hazards + excluded.hazards,
+           synthetic_hazards = t.synthetic_hazards + excluded.synthetic_hazards
+    RETURNING 1
+  )
+  SELECT count(*) FROM added
+$$;
+
 -- Adds (p_sign = 1) or removes (p_sign = -1) the given clusters' rows to/from the country totals.
 CREATE OR REPLACE FUNCTION sg_apply_cluster_days_sql(p_clusters bigint[], p_sign integer) RETURNS void
 LANGUAGE sql AS $$
-  INSERT INTO area_country_days AS t
-         (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
-  SELECT c.country_iso3, y.day, y.dim_kind, y.dim_key,
-         p_sign * sum(y.found_m2), p_sign * sum(y.cancelled_m2),
-         p_sign * sum(y.reduced_m2), p_sign * sum(y.cleared_m2),
-         p_sign * sum(y.hazards), p_sign * sum(y.synthetic_hazards)
-    FROM unnest(p_clusters) AS ids(id)
-    JOIN area_cluster_days y ON y.cluster_id = ids.id
-    JOIN area_clusters c ON c.id = y.cluster_id
-   GROUP BY c.country_iso3, y.day, y.dim_kind, y.dim_key
-  ON CONFLICT (country_iso3, dim_kind, dim_key, day) DO UPDATE
-     SET found_m2 = t.found_m2 + excluded.found_m2,
-         cancelled_m2 = t.cancelled_m2 + excluded.cancelled_m2,
-         reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
-         cleared_m2 = t.cleared_m2 + excluded.cleared_m2,
-         hazards = t.hazards + excluded.hazards,
-         synthetic_hazards = t.synthetic_hazards + excluded.synthetic_hazards
+  SELECT sg_add_country_days(ARRAY(
+    SELECT ROW(c.country_iso3, y.day, y.dim_kind, y.dim_key,
+               p_sign * sum(y.found_m2), p_sign * sum(y.cancelled_m2),
+               p_sign * sum(y.reduced_m2), p_sign * sum(y.cleared_m2),
+               p_sign * sum(y.hazards), p_sign * sum(y.synthetic_hazards))::area_country_days
+      FROM unnest(p_clusters) AS ids(id)
+      JOIN area_cluster_days y ON y.cluster_id = ids.id
+      JOIN area_clusters c ON c.id = y.cluster_id
+     GROUP BY c.country_iso3, y.day, y.dim_kind, y.dim_key))
 $$;
 
 -- As sg_cluster_days: a bulk write (100,000 new clusters, their rows written moments ago in the

@@ -46,6 +46,8 @@ LANGUAGE plpgsql
 SET jit = off
 SET plan_cache_mode = force_generic_plan
 AS $fn$
+DECLARE
+  v_rows bigint;
 BEGIN
   WITH fresh AS MATERIALIZED (
     SELECT * FROM sg_cluster_days_sql(p_clusters)
@@ -81,19 +83,12 @@ BEGIN
            reduced_m2 = excluded.reduced_m2, cleared_m2 = excluded.cleared_m2,
            hazards = excluded.hazards, synthetic_hazards = excluded.synthetic_hazards
   )
-  INSERT INTO area_country_days AS t
-         (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
-  SELECT a.country_iso3, c.day, c.dim_kind, c.dim_key, sum(c.found_change), sum(c.cancelled_change),
-         sum(c.reduced_change), sum(c.cleared_change), sum(c.hazards_change), sum(c.synthetic_change)
-    FROM changed c JOIN area_clusters a ON a.id = c.cluster_id
-   GROUP BY a.country_iso3, c.day, c.dim_kind, c.dim_key
-  ON CONFLICT (country_iso3, dim_kind, dim_key, day) DO UPDATE
-     SET found_m2 = t.found_m2 + excluded.found_m2,
-         cancelled_m2 = t.cancelled_m2 + excluded.cancelled_m2,
-         reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
-         cleared_m2 = t.cleared_m2 + excluded.cleared_m2,
-         hazards = t.hazards + excluded.hazards,
-         synthetic_hazards = t.synthetic_hazards + excluded.synthetic_hazards;
+  SELECT sg_add_country_days(ARRAY(
+    SELECT ROW(a.country_iso3, c.day, c.dim_kind, c.dim_key, sum(c.found_change), sum(c.cancelled_change),
+               sum(c.reduced_change), sum(c.cleared_change), sum(c.hazards_change), sum(c.synthetic_change))::area_country_days
+      FROM changed c JOIN area_clusters a ON a.id = c.cluster_id
+     GROUP BY a.country_iso3, c.day, c.dim_kind, c.dim_key))
+    INTO v_rows;
 END
 $fn$;
 

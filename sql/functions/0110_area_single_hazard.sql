@@ -59,19 +59,11 @@ BEGIN
     INSERT INTO area_cluster_days (cluster_id, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
     SELECT * FROM days ORDER BY cluster_id, day, dim_kind, dim_key
   )
-  INSERT INTO area_country_days AS t
-         (country_iso3, day, dim_kind, dim_key, found_m2, cancelled_m2, reduced_m2, cleared_m2, hazards, synthetic_hazards)
-  SELECT c.country_iso3, d.day, d.dim_kind, d.dim_key,
-         sum(d.found_m2), sum(d.cancelled_m2), sum(d.reduced_m2), sum(d.cleared_m2), sum(d.hazards), sum(d.synthetic_hazards)
-    FROM days d JOIN area_clusters c ON c.id = d.cluster_id
-   GROUP BY c.country_iso3, d.day, d.dim_kind, d.dim_key
-  ON CONFLICT (country_iso3, dim_kind, dim_key, day) DO UPDATE
-     SET found_m2 = t.found_m2 + excluded.found_m2,
-         cancelled_m2 = t.cancelled_m2 + excluded.cancelled_m2,
-         reduced_m2 = t.reduced_m2 + excluded.reduced_m2,
-         cleared_m2 = t.cleared_m2 + excluded.cleared_m2,
-         hazards = t.hazards + excluded.hazards,
-         synthetic_hazards = t.synthetic_hazards + excluded.synthetic_hazards
+  SELECT sg_add_country_days(ARRAY(
+    SELECT ROW(c.country_iso3, d.day, d.dim_kind, d.dim_key, sum(d.found_m2), sum(d.cancelled_m2), sum(d.reduced_m2),
+               sum(d.cleared_m2), sum(d.hazards), sum(d.synthetic_hazards))::area_country_days
+      FROM days d JOIN area_clusters c ON c.id = d.cluster_id
+     GROUP BY c.country_iso3, d.day, d.dim_kind, d.dim_key))
   $q$ USING p_single, p_general;
 END
 $fn$;
