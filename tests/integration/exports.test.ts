@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mustRun } from '../../server/src/db/local-postgis.install.js';
 import { hazardFeature } from '../helpers/features.js';
@@ -66,6 +67,21 @@ describe('exports of a filtered selection', () => {
     expect(rows).toHaveLength(3);
     expect(rows.join('\n')).toMatch(/MULTIPOLYGON/);
     expect(rows.join('\n')).toContain('"cmr,erw"');
+  });
+
+  it('CSV whose WKT column GDAL reads back as the published geometries', async () => {
+    const { body } = await download('country=LAO&format=csv');
+    const file = path.join(dir, 'hazards.csv');
+    await writeFile(file, body);
+    const read = JSON.parse(await mustRun('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', file]));
+    const features = read.features as { properties: { id: string }; geometry: unknown }[];
+    expect(features).toHaveLength(3);
+    const { rows } = await sql<{ equal: boolean }>`
+      SELECT ST_Equals(ST_GeomFromGeoJSON(ST_AsGeoJSON(h.geom, 7)), ST_GeomFromGeoJSON(f.geometry)) AS equal
+        FROM jsonb_to_recordset(${JSON.stringify(features.map((f) => ({ id: f.properties.id, geometry: f.geometry })))}::jsonb)
+             AS f(id bigint, geometry text)
+        JOIN hazards h ON h.id = f.id`.execute(app.db);
+    expect(rows.map((r) => r.equal)).toEqual([true, true, true]);
   });
 
   it('zipped Shapefile and GeoPackage that GDAL reads back in WGS 84', async () => {

@@ -250,12 +250,23 @@ describe('streams and their clients', () => {
     };
   }
 
-  // Hazards come as texts the database builds, releases as features serialised by the app.
-  const LAYERS = ['hazards', 'releases'] as const;
-  type Layer = (typeof LAYERS)[number];
+  // Hazards come as texts the database builds, releases as features serialised by the app, and CSV
+  // as records written by the app.
+  const EXPORTS = [
+    ['hazards', 'geojson'],
+    ['releases', 'geojson'],
+    // Hazards: a release's few vertices make a CSV small enough to fit in the sockets' buffers whole.
+    ['hazards', 'csv'],
+  ] as const;
+  type Layer = (typeof EXPORTS)[number][0];
+  /** How each format marks a feature: a GeoJSON feature, or a CSV record's polygon. */
+  const MARKER = { geojson: '"type":"Feature"', csv: 'POLYGON (' } as const;
 
-  async function openExport(layer: Layer): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
-    const request = http.get(`${app.base}/api/v1/exports/${layer}?format=geojson`, {
+  async function openExport(
+    layer: Layer,
+    format: keyof typeof MARKER,
+  ): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
+    const request = http.get(`${app.base}/api/v1/exports/${layer}?format=${format}`, {
       headers: { authorization: `Bearer ${admin}` },
     });
     const [response] = (await once(request, 'response')) as [http.IncomingMessage];
@@ -263,9 +274,9 @@ describe('streams and their clients', () => {
     return { request, response };
   }
 
-  it.each(LAYERS)('a paused client holds the %s export back, and then gets all of it', async (layer) => {
+  it.each(EXPORTS)('a paused client holds the %s export (%s) back, and then gets all of it', async (layer, format) => {
     const pool = watchPool();
-    const { response } = await openExport(layer);
+    const { response } = await openExport(layer, format);
     response.pause();
     let finished = false;
     response.once('end', () => (finished = true));
@@ -279,19 +290,19 @@ describe('streams and their clients', () => {
     response.setEncoding('utf8');
     response.on('data', (text: string) => {
       const seen = tail + text;
-      features += seen.split('"type":"Feature"').length - 1;
-      tail = seen.slice(-15); // shorter than the marker: counted once
+      features += seen.split(MARKER[format]).length - 1;
+      tail = seen.slice(1 - MARKER[format].length); // shorter than the marker: counted once
     });
     response.resume();
     await once(response, 'end');
     expect(features).toBe(total[layer]);
   });
 
-  it.each(LAYERS)(
-    'a client that leaves the %s export mid-stream gets every pooled connection returned',
-    async (layer) => {
+  it.each(EXPORTS)(
+    'a client that leaves the %s export (%s) mid-stream gets every pooled connection returned',
+    async (layer, format) => {
       const pool = watchPool();
-      const { request, response } = await openExport(layer);
+      const { request, response } = await openExport(layer, format);
       await once(response, 'data');
       response.pause();
       request.destroy();

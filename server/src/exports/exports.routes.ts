@@ -1,20 +1,34 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, Router, type Response } from 'express';
+import type { Actor } from '../auth/actor.js';
 import type { Db } from '../db/pool.js';
 import { z } from 'zod';
 import { type ReadRouter, writeLsnOf } from '../db/read-replicas.js';
 import { ErrorResponse, Iso3Param, standardErrors } from '../http/common.schema.js';
-import { type FeatureText, type ReadChunk, streamFeatures, streamOrCut, textWriter } from '../http/feature-stream.js';
+import {
+  type FeatureText,
+  type FeatureWriter,
+  type ReadChunk,
+  streamFeatures,
+  streamOrCut,
+  textWriter,
+} from '../http/feature-stream.js';
+import { writeOrStop } from '../http/stream-write.js';
+import { exactGeometryScope } from '../restrictions/restrictions.service.js';
 import { defineRoute } from '../http/route.js';
 import { hazardTexts } from '../hazards/hazards.service.js';
-import { HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
+import { csvColumns, csvHeader, csvRecord } from './exports.csv.js';
+import { type ExportFormat, HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
 import {
+  EXPORT_COLUMNS,
   type ExportFile,
+  type ExportRead,
+  FILE_NAME,
   MEDIA_TYPE,
-  exportHazards,
-  exportReleases,
-  exportTasks,
+  type Page,
+  exportFile,
   featureTexts,
+  hazardReads,
   releaseReads,
   taskReads,
 } from './exports.service.js';
@@ -46,28 +60,80 @@ async function send(res: Response, file: ExportFile): Promise<void> {
   });
 }
 
+/** How each layer's export is read and made, whatever the format. */
+interface LayerExport<Query extends { format: ExportFormat }, Filter = Omit<Query, 'format'>> {
+  layer: keyof typeof EXPORT_COLUMNS;
+  /** The features, a keyset read at a time, as the reader may see them. */
+  reads: (from: Db, actor: Actor | null, filter: Filter) => ExportRead;
+  /** The same as GeoJSON texts. */
+  texts: (from: Db, actor: Actor | null, filter: Filter) => ReadChunk<FeatureText>;
+}
+
+const HAZARDS: LayerExport<HazardExportQuery> = {
+  layer: 'hazards',
+  reads: hazardReads,
+  // Hazards' texts are built by the database (kept in their rows), as for GET /hazards.
+  texts: (from, actor, filter) => hazardTexts(from, actor, filter, { export: true }),
+};
+const RELEASES: LayerExport<ReleaseExportQuery> = {
+  layer: 'releases',
+  reads: releaseReads,
+  texts: (from, actor, filter) => featureTexts(releaseReads(from, actor, filter)),
+};
+const TASKS: LayerExport<TaskExportQuery> = {
+  layer: 'tasks',
+  reads: taskReads,
+  texts: (from, actor, filter) => featureTexts(taskReads(from, actor, filter)),
+};
+
+/** CSV records written as the features are read. */
+function csvWriter(res: Response, columns: readonly string[]): FeatureWriter<Page[number]> {
+  return {
+    start: () => {
+      res.status(200).type(MEDIA_TYPE.csv);
+      return writeOrStop(res, csvHeader(columns));
+    },
+    features: (features) => writeOrStop(res, features.map((feature) => csvRecord(feature, columns)).join('')),
+    end: async () => {
+      res.end();
+    },
+  };
+}
+
 /**
- * A GeoJSON export written to the client as it is read, a chunk at a time (the other formats go
- * through a file GDAL writes). Hazards come as texts the database builds; releases and tasks are
- * serialised here.
+ * An export's answer. GeoJSON and CSV are written to the client as they are read, a chunk at a time
+ * (feature-stream.ts); Shapefile and GeoPackage go through a file GDAL writes.
  */
-async function streamGeoJson(
-  res: Response,
+async function answerExport<Query extends { format: ExportFormat; country?: string }>(
+  how: LayerExport<Query>,
+  query: Query,
+  actor: Actor | null,
   reads: ReadRouter,
   req: Request,
-  layer: string,
-  texts: (from: Db) => ReadChunk<FeatureText>,
+  res: Response,
 ): Promise<void> {
-  const writer = textWriter(res, {
-    type: MEDIA_TYPE.geojson,
-    head: `{"type":"FeatureCollection","name":"${layer}","features":[\n`,
-    tail: () => '\n]}\n',
-  });
-  await streamOrCut(res, `${layer} export`, async () => {
+  const { format, ...filter } = query;
+  if (format === 'shp' || format === 'gpkg') {
+    const file = (from: Db) => exportFile(how.layer, format, how.reads(from, actor, filter));
+    await send(res, await reads.read(file, writeLsnOf(req)));
+    return;
+  }
+  await streamOrCut(res, `${how.layer} export`, async () => {
     const from = await reads.pick(writeLsnOf(req));
-    res.setHeader('Content-Disposition', `attachment; filename="${layer}.geojson"`);
-    const page = { after: undefined, limit: Number.POSITIVE_INFINITY };
-    await streamFeatures(texts(from), (f) => f.id, page, writer);
+    res.setHeader('Content-Disposition', `attachment; filename="${FILE_NAME[format](how.layer)}"`);
+    const whole = { after: undefined, limit: Number.POSITIVE_INFINITY };
+    if (format === 'geojson') {
+      const writer = textWriter(res, {
+        type: MEDIA_TYPE.geojson,
+        head: `{"type":"FeatureCollection","name":"${how.layer}","features":[\n`,
+        tail: () => '\n]}\n',
+      });
+      await streamFeatures(how.texts(from, actor, filter), (f) => f.id, whole, writer);
+      return;
+    }
+    const exact = exactGeometryScope(actor);
+    const columns = await csvColumns(from, EXPORT_COLUMNS[how.layer], exact, query.country);
+    await streamFeatures(how.reads(from, actor, filter), (f) => f.id, whole, csvWriter(res, columns));
   });
 }
 
@@ -84,12 +150,7 @@ export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, baseP
     auth: 'public',
     query: HazardExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, actor, req, res }) => {
-      const { format, ...filter } = query;
-      if (format === 'geojson')
-        return streamGeoJson(res, reads, req, 'hazards', (from) => hazardTexts(from, actor, filter, { export: true }));
-      await send(res, await reads.read((from) => exportHazards(from, actor, query), writeLsnOf(req)));
-    },
+    handler: ({ query, actor, req, res }) => answerExport(HAZARDS, query, actor, reads, req, res),
   });
 
   defineRoute(router, registry, basePath, {
@@ -100,12 +161,7 @@ export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, baseP
     auth: 'public',
     query: ReleaseExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, actor, req, res }) => {
-      const { format, ...filter } = query;
-      if (format === 'geojson')
-        return streamGeoJson(res, reads, req, 'releases', (from) => featureTexts(releaseReads(from, actor, filter)));
-      await send(res, await reads.read((from) => exportReleases(from, actor, query), writeLsnOf(req)));
-    },
+    handler: ({ query, actor, req, res }) => answerExport(RELEASES, query, actor, reads, req, res),
   });
 
   defineRoute(router, registry, basePath, {
@@ -119,12 +175,7 @@ export function exportRoutes(reads: ReadRouter, registry: OpenAPIRegistry, baseP
     auth: 'public',
     query: TaskExportQuery,
     responses: { 200: fileResponse, 400: standardErrors[400] },
-    handler: async ({ query, actor, req, res }) => {
-      const { format, ...filter } = query;
-      if (format === 'geojson')
-        return streamGeoJson(res, reads, req, 'tasks', (from) => featureTexts(taskReads(from, actor, filter)));
-      await send(res, await reads.read((from) => exportTasks(from, actor, query), writeLsnOf(req)));
-    },
+    handler: ({ query, actor, req, res }) => answerExport(TASKS, query, actor, reads, req, res),
   });
 
   defineRoute(router, registry, basePath, {

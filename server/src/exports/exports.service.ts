@@ -19,7 +19,6 @@ import { readerOf, toFeature as taskFeature } from '../tasks/tasks.service.js';
 import { toFeature as hazardFeature } from '../hazards/hazards.service.js';
 import { toFeature as releaseFeature } from '../releases/releases.service.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
-import { inertText } from '../shared/csv.js';
 
 const WORK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/exports');
 const PAGE = 2_000;
@@ -30,22 +29,25 @@ export const MEDIA_TYPE: Record<ExportFormat, string> = {
   shp: 'application/zip',
   gpkg: 'application/geopackage+sqlite3',
 };
-const FILE_NAME: Record<ExportFormat, (layer: string) => string> = {
+export const FILE_NAME: Record<ExportFormat, (layer: string) => string> = {
   geojson: (layer) => `${layer}.geojson`,
   csv: (layer) => `${layer}.csv`,
   shp: (layer) => `${layer}.shp.zip`,
   gpkg: (layer) => `${layer}.gpkg`,
 };
+
+/**
+ * The formats GDAL writes into a working file. GeoJSON and CSV are streamed as they are read
+ * (exports.routes.ts); a Shapefile (its header) and a GeoPackage (SQLite) are only final at the end.
+ */
+export type FileFormat = Exclude<ExportFormat, 'geojson' | 'csv'>;
+
 /** The GDAL driver writing each format (the selection is read by GeoJSON's, and no other driver is loaded). */
-const GDAL_DRIVER: Record<ExportFormat, string> = {
-  geojson: 'GeoJSON',
-  csv: 'CSV',
+const GDAL_DRIVER: Record<FileFormat, string> = {
   shp: 'ESRI Shapefile',
   gpkg: 'GPKG',
 };
-const GDAL_ARGS: Record<ExportFormat, string[]> = {
-  geojson: ['-lco', 'RFC7946=YES'],
-  csv: ['-lco', 'GEOMETRY=AS_WKT'],
+const GDAL_ARGS: Record<FileFormat, string[]> = {
   shp: ['-nlt', 'MULTIPOLYGON', '-lco', 'ENCODING=UTF-8'],
   gpkg: ['-nlt', 'MULTIPOLYGON'],
 };
@@ -63,11 +65,11 @@ export interface ExportFile {
  * Writes the selection page by page into a GeoJSON file, has ogr2ogr convert it, and hands back
  * the result as a stream that removes its working directory once read. Memory holds one page.
  */
-async function exportLayer(layer: string, format: ExportFormat, pages: AsyncIterable<Page>): Promise<ExportFile> {
+export async function exportFile(layer: string, format: FileFormat, read: ExportRead): Promise<ExportFile> {
   const dir = await workDirectory();
   try {
     const input = path.join(dir, 'selection.geojson');
-    await writeFeatureCollection(input, pages, format);
+    await writeFeatureCollection(input, keysetPages(read), format);
     const output = path.join(dir, FILE_NAME[format](layer));
     await ogr2ogr(['-f', GDAL_DRIVER[format], ...GDAL_ARGS[format], '-nln', layer, output, input], {
       input: 'GeoJSON',
@@ -98,14 +100,14 @@ export function streamAndRemove(dir: string, file: string, fileName: string, med
 export async function writeFeatureCollection(
   file: string,
   pages: AsyncIterable<Page>,
-  format: ExportFormat,
+  format: FileFormat,
 ): Promise<void> {
   const out = createWriteStream(file);
   await write(out, '{"type":"FeatureCollection","features":[\n');
   let first = true;
   for await (const page of pages) {
     for (const feature of page) {
-      const properties = format === 'geojson' ? feature.properties : flatten(feature.properties, format);
+      const properties = flatten(feature.properties, format);
       await write(
         out,
         `${first ? '' : ',\n'}${JSON.stringify({ type: 'Feature', properties, geometry: feature.geometry })}`,
@@ -139,16 +141,11 @@ const SHAPEFILE_NAMES: Record<string, string> = {
   operator_id: 'oper_id',
 };
 
-/**
- * Tabular formats have no list type: lists become comma-separated text. GDAL quotes the CSV; text
- * that a spreadsheet would run as a formula is made inert here, as in every CSV Safeground writes.
- */
-function flatten(properties: Properties, format: ExportFormat): Properties {
+/** Shapefiles and GeoPackages have no list type: lists become comma-separated text. */
+function flatten(properties: Properties, format: FileFormat): Properties {
   const flat: Properties = {};
   for (const [key, value] of Object.entries(properties)) {
-    const text = Array.isArray(value) ? value.join(',') : value;
-    flat[format === 'shp' ? (SHAPEFILE_NAMES[key] ?? key) : key] =
-      format === 'csv' && typeof text === 'string' ? inertText(text) : text;
+    flat[format === 'shp' ? (SHAPEFILE_NAMES[key] ?? key) : key] = Array.isArray(value) ? value.join(',') : value;
   }
   return flat;
 }
@@ -200,7 +197,8 @@ const TASK_COLUMNS = [
   'actual_end',
   'area_m2',
 ] as const;
-const GENERALISED_COLUMNS = ['generalised', 'cell_km'] as const;
+export const GENERALISED_COLUMNS = ['generalised', 'cell_km'] as const;
+export const EXPORT_COLUMNS = { hazards: HAZARD_COLUMNS, releases: RELEASE_COLUMNS, tasks: TASK_COLUMNS } as const;
 
 /** A feature as its export writes it: the API's feature (restricted countries already as cells, free text withheld), its columns picked. */
 function exported(
@@ -214,22 +212,6 @@ function exported(
     if (value !== undefined) picked[column] = value;
   }
   return { id: String(feature.id), geometry: feature.geometry, properties: picked };
-}
-
-export async function exportHazards(db: Db, actor: Actor | null, query: HazardExportQuery): Promise<ExportFile> {
-  const { format, ...filter } = query;
-  return exportLayer('hazards', format, keysetPages(hazardReads(db, actor, filter)));
-}
-
-/** Releases the actor may see (approved ones for everybody; see releases.repository visibleTo). */
-export async function exportReleases(db: Db, actor: Actor | null, query: ReleaseExportQuery): Promise<ExportFile> {
-  const { format, ...filter } = query;
-  return exportLayer('releases', format, keysetPages(releaseReads(db, actor, filter)));
-}
-
-export async function exportTasks(db: Db, actor: Actor | null, query: TaskExportQuery): Promise<ExportFile> {
-  const { format, ...filter } = query;
-  return exportLayer('tasks', format, keysetPages(taskReads(db, actor, filter)));
 }
 
 /** One keyset read of an export's features: up to `limit` after the id `after`, in id order. */
