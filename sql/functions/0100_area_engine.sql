@@ -10,7 +10,8 @@
 -- lies inside the hazard geometry, so different clusters never overlap and a country's union area
 -- is the plain sum over its clusters. Each cluster stores its per-day effect (area_cluster_days)
 -- and the country totals (area_country_days) are kept by subtracting a cluster's old rows and
--- adding its new ones, all inside the writing transaction.
+-- adding its new ones or, when only its releases changed, by adding the differences between its
+-- old and new rows (sg_recount_clusters), all inside the writing transaction.
 
 -- A balance's remaining area: what was found less what each method released. The summaries'
 -- released figures count overlapping ground once already, so this is a plain difference.
