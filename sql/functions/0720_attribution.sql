@@ -82,9 +82,12 @@ LANGUAGE sql STABLE AS $$
       JOIN hazards h ON h.id = l.hazard_id AND h.deleted_at IS NULL
       LEFT JOIN tasks t ON t.id = l.task_id
      WHERE l.id IN (SELECT t.id FROM targets t UNION SELECT p.other FROM pairs p)
+  ), funded_tasks AS MATERIALIZED (
+    SELECT array_agg(DISTINCT r.task_id) FILTER (WHERE r.task_id IS NOT NULL) AS ids FROM released r
   ), shares AS MATERIALIZED (
-    SELECT * FROM sg_attribution_shares(ARRAY(SELECT DISTINCT r.task_id FROM released r WHERE r.task_id IS NOT NULL),
-                                        p_grants)
+    -- Called with a column, not an ARRAY(subquery): a function whose arguments hold a subquery is
+    -- not inlined, and was planned anew at every write.
+    SELECT s.* FROM funded_tasks t CROSS JOIN LATERAL sg_attribution_shares(coalesce(t.ids, '{}'), p_grants) s
   ), members AS MATERIALIZED (
     SELECT s.funder_kind, s.funder_id, s.share, r.*
       FROM released r JOIN shares s ON s.task_id = r.task_id
