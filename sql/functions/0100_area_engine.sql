@@ -106,11 +106,17 @@ $$;
 -- of twenty (100,000 imported hazards, one test each).
 CREATE OR REPLACE FUNCTION sg_hazard_provinces(p_hazards bigint[])
 RETURNS TABLE (hazard_id bigint, code text, covered boolean)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 -- A bulk caller disables nested loops (sg_cluster_days); the piece lookup is one index probe per
 -- hazard and has no other plan.
 SET enable_nestloop = on
+-- PL/pgSQL with a generic plan: a SQL function with a SET clause is never inlined, and was planned
+-- at every write (about 0.5 ms); its plan probes indexes per hazard, for one hazard or 100,000.
+SET plan_cache_mode = force_generic_plan
 AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH pairs AS MATERIALIZED (
     SELECT h.id, h.geom, r.code, r.geom AS piece
       FROM unnest(p_hazards) AS ids(id)
@@ -141,6 +147,8 @@ AS $$
     FROM crossing c
     JOIN LATERAL (SELECT geom FROM provinces p WHERE p.code = c.code) p ON true
     JOIN LATERAL (SELECT geom FROM hazards h WHERE h.id = c.id) h ON true
+  ;
+END
 $$;
 
 -- The per-day, per-dimension effect of the given clusters (set-based: one plan for one cluster
