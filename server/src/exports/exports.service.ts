@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import { rewind } from '@turf/turf';
+import { rewind } from '@turf/rewind';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { fileURLToPath } from 'node:url';
 import type { Actor } from '../auth/actor.js';
