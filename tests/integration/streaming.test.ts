@@ -251,20 +251,20 @@ describe('streams and their clients', () => {
   }
 
   // Hazards come as texts the database builds, releases as features serialised by the app, and CSV
-  // as records written by the app.
-  const EXPORTS = [
+  // as records written by the app. A paused client is shown on the GeoJSON exports (about 38 MB
+  // each): the CSV of these copies is small enough for the sockets' buffers to take it whole, so
+  // the server would rightly finish it; its writer waits for the client the same way (writeOrStop).
+  const GEOJSON = [
     ['hazards', 'geojson'],
     ['releases', 'geojson'],
-    // Hazards: a release's few vertices make a CSV small enough to fit in the sockets' buffers whole.
-    ['hazards', 'csv'],
   ] as const;
+  const EXPORTS = [...GEOJSON, ['hazards', 'csv']] as const;
   type Layer = (typeof EXPORTS)[number][0];
-  /** How each format marks a feature: a GeoJSON feature, or a CSV record's polygon. */
-  const MARKER = { geojson: '"type":"Feature"', csv: 'POLYGON (' } as const;
+  type Format = (typeof EXPORTS)[number][1];
 
   async function openExport(
     layer: Layer,
-    format: keyof typeof MARKER,
+    format: Format,
   ): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
     const request = http.get(`${app.base}/api/v1/exports/${layer}?format=${format}`, {
       headers: { authorization: `Bearer ${admin}` },
@@ -274,7 +274,7 @@ describe('streams and their clients', () => {
     return { request, response };
   }
 
-  it.each(EXPORTS)('a paused client holds the %s export (%s) back, and then gets all of it', async (layer, format) => {
+  it.each(GEOJSON)('a paused client holds the %s export (%s) back, and then gets all of it', async (layer, format) => {
     const pool = watchPool();
     const { response } = await openExport(layer, format);
     response.pause();
@@ -290,8 +290,8 @@ describe('streams and their clients', () => {
     response.setEncoding('utf8');
     response.on('data', (text: string) => {
       const seen = tail + text;
-      features += seen.split(MARKER[format]).length - 1;
-      tail = seen.slice(1 - MARKER[format].length); // shorter than the marker: counted once
+      features += seen.split('"type":"Feature"').length - 1;
+      tail = seen.slice(-15); // shorter than the marker: counted once
     });
     response.resume();
     await once(response, 'end');
