@@ -35,9 +35,6 @@ export async function csvColumns(
   return ['WKT', ...columns, ...(cells ? GENERALISED_COLUMNS : [])];
 }
 
-/** The header record. */
-export const csvHeader = (columns: readonly string[]) => csvRow(columns);
-
 /**
  * One feature as a CSV record: lists as comma-separated text, and text a spreadsheet would run as a
  * formula made inert, as in every CSV Safeground writes (csvRow).

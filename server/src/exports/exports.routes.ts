@@ -15,9 +15,10 @@ import {
 } from '../http/feature-stream.js';
 import { writeOrStop } from '../http/stream-write.js';
 import { exactGeometryScope } from '../restrictions/restrictions.service.js';
+import { csvRow } from '../shared/csv.js';
 import { defineRoute } from '../http/route.js';
 import { hazardTexts } from '../hazards/hazards.service.js';
-import { csvColumns, csvHeader, csvRecord } from './exports.csv.js';
+import { csvColumns, csvRecord } from './exports.csv.js';
 import { type ExportFormat, HazardExportQuery, ReleaseExportQuery, TaskExportQuery } from './exports.schema.js';
 import {
   EXPORT_COLUMNS,
@@ -91,7 +92,7 @@ function csvWriter(res: Response, columns: readonly string[]): FeatureWriter<Pag
   return {
     start: () => {
       res.status(200).type(MEDIA_TYPE.csv);
-      return writeOrStop(res, csvHeader(columns));
+      return writeOrStop(res, csvRow(columns));
     },
     features: (features) => writeOrStop(res, features.map((feature) => csvRecord(feature, columns)).join('')),
     end: async () => {
